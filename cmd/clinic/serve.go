@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"clinic/internal/caseload"
+	"clinic/ui"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("clinic", flag.ContinueOnError)
+	addr := fs.String("addr", envOr("CLINIC_ADDR", "127.0.0.1:8080"), "address to listen on (env CLINIC_ADDR)")
+	dbPath := dbFlag(fs)
+	demo := fs.Bool("demo", false, "load a generated demo service into an empty database and print its sign-ins")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS; cookies marked Secure)")
+	tlsKey := fs.String("tls-key", "", "TLS key file")
+	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usageError{"--tls-cert and --tls-key go together"}
+	}
+
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	store, err := openStore(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	if *demo {
+		d, err := caseload.LoadDemo(ctx, store)
+		if err != nil && !errors.Is(err, caseload.ErrNotEmpty) {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		if errors.Is(err, caseload.ErrNotEmpty) {
+			fmt.Fprintf(stdout, "%s already has data: demo data not loaded (use a new --db to see the demo).\n", *dbPath)
+		} else {
+			fmt.Fprintln(stdout, "Demo service loaded. Sign in with:")
+			for _, a := range d.Accounts {
+				fmt.Fprintf(stdout, "  %-10s %-32s password: %s\n", a.Role, a.Email, a.Password)
+			}
+		}
+	}
+
+	srv, err := ui.New(store, ui.Options{
+		Clock:         func() time.Time { return time.Now().UTC() },
+		SecureCookies: *secureCookies || *tlsCert != "",
+		Logger:        logger,
+	})
+	if err != nil {
+		return fmt.Errorf("start web server: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "clinic is running at %s://%s/ (database %s). Press Ctrl+C to stop.\n", scheme, ln.Addr(), *dbPath)
+
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if *tlsCert != "" {
+			errc <- hs.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Let requests in flight finish, so that a write the client is waiting on
+	// is either answered or never started.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	fmt.Fprintln(stdout, "clinic: shutting down")
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
