@@ -49,6 +49,9 @@ type Instrument struct {
 	Title string // full name: "Patient Health Questionnaire (depression)"
 	// About says in plain words what the questionnaire measures, for patients.
 	About string
+	// Stem is the question put before the items of an itemised instrument
+	// ("Over the last 2 weeks, how often..."); empty for total-only ones.
+	Stem string
 
 	// Itemised instruments are recorded answer by answer (PHQ-9, GAD-7, WSAS,
 	// phobia scales); the others are recorded as a total (the MI as an item
@@ -57,7 +60,7 @@ type Instrument struct {
 	Items     []Item
 	ItemMin   int
 	ItemMax   int
-	Answers   []string // labels for answers ItemMin..ItemMax, where the instrument has them
+	Answers   []string // labels for answers ItemMin..ItemMax, where the instrument has them; "" where a point has no label (WSAS 1, 3...)
 	ItemCount int      // number of items (also for total-only instruments)
 
 	Min, Max float64 // valid range of the total
@@ -194,16 +197,23 @@ type MeasureOutcome struct {
 	Change      Change  // reliable change, only when Paired and RC is defined
 	CaseAtStart bool
 	CaseNow     bool // last score at caseness
-	// BySession is the score at each attended treatment session in order
-	// (1st, 2nd, ...), the previous one carried forward where a session has
-	// none; it feeds the expected-response curves.
-	BySession []float64
+	// BySession is the score at each attended treatment session in order,
+	// the previous one carried forward where a session has none; it feeds
+	// the expected-response curves. BySession[i] is the score at treatment
+	// session SessionFrom+i. A score recorded before treatment (at
+	// assessment) counts from session 1; sessions held before the measure's
+	// first score are skipped rather than given a score never recorded, so
+	// SessionFrom is then later than 1. SessionFrom is 0 when BySession is
+	// empty.
+	BySession   []float64
+	SessionFrom int
 }
 
 // Outcome is the outcome of a referral, or of an open referral so far.
 type Outcome struct {
-	RuleSet string
-	Open    bool
+	RuleSet    string
+	Open       bool
+	Descriptor string // canonical problem descriptor ("F41.1", "other"), "" when none or unreadable
 
 	Received          time.Time
 	EndedOn           time.Time
@@ -231,7 +241,8 @@ type Outcome struct {
 	LastContact      time.Time      // zero when none
 	TrailingMissed   int            // non-attended appointments since the last attended one
 	LastAttendedHas  []InstrumentID // measures recorded at the last attended contact
-	LatestItem9      *int           // item 9 of the latest PHQ-9
+	LatestItem9      *int           // item 9 of the latest PHQ-9 that answered it
+	LatestItem9On    time.Time      // date of that PHQ-9
 	ADSMEverRecorded bool           // the descriptor's ADSM has at least one score
 }
 
