@@ -20,6 +20,10 @@ var ErrNotFound = errors.New("not found")
 // e-mail already in use, a duplicate submission).
 var ErrConflict = errors.New("conflict")
 
+// ErrBadCredentials is returned when a sign-in or an API token does not
+// identify an active user. It never says which part was wrong.
+var ErrBadCredentials = errors.New("bad credentials")
+
 // ValidationError carries a message per field. Field names are those of the
 // JSON API ("date_of_birth", "scores.phq9.items.4"); the HTML forms use the
 // same names.

@@ -1,0 +1,408 @@
+package caseload
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"clinic/internal/measures"
+)
+
+// scoreInput validates one questionnaire through measures. Itemised
+// instruments take answers only (their total is always computed here);
+// total-only instruments take a total only. Problems are added to v under
+// "scores.<instrument>...".
+func scoreInput(v validation, id measures.InstrumentID, in ScoreInput) (measures.Score, bool) {
+	field := "scores." + string(id)
+	inst, ok := measures.Lookup(id)
+	if !ok {
+		v.add(field, "Unknown questionnaire")
+		return measures.Score{}, false
+	}
+	var sc measures.Score
+	var err error
+	if inst.Itemised {
+		if in.Total != nil {
+			v.add(field+".total", "Enter "+inst.Name+" answer by answer, not as a total")
+			return measures.Score{}, false
+		}
+		if in.Items == nil {
+			v.add(field+".items", "Enter the "+inst.Name+" answers")
+			return measures.Score{}, false
+		}
+		sc, err = measures.ScoreItems(id, in.Items)
+	} else {
+		if in.Items != nil {
+			v.add(field+".items", inst.Name+" is recorded as a total, not answer by answer")
+			return measures.Score{}, false
+		}
+		if in.Total == nil {
+			v.add(field+".total", "Enter the "+inst.Name+" total")
+			return measures.Score{}, false
+		}
+		sc, err = measures.ScoreTotal(id, *in.Total)
+	}
+	if err != nil {
+		var ve *measures.ValidationError
+		if !errors.As(err, &ve) || len(ve.Errors) == 0 {
+			v.add(field, "This "+inst.Name+" is not valid")
+			return measures.Score{}, false
+		}
+		for _, fe := range ve.Errors {
+			v.add("scores."+fe.Field, fe.Message)
+		}
+		return measures.Score{}, false
+	}
+	return sc, true
+}
+
+// itemsJSON is how raw answers are stored: a JSON array with null for an
+// unanswered item; NULL for total-only instruments.
+func itemsJSON(items []*int) (sql.NullString, error) {
+	if len(items) == 0 {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(items)
+	if err != nil {
+		return sql.NullString{}, err
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
+
+// RecordContact records an appointment of an open referral, with the
+// questionnaires given at it, and recomputes the referral's summary. With a
+// SubmissionID already recorded on this referral it records nothing and
+// returns the first contact.
+func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, error) {
+	in.Date = strings.TrimSpace(in.Date)
+	in.SubmissionID = strings.TrimSpace(in.SubmissionID)
+	if in.Source == "" {
+		in.Source = SourceTherapist
+	}
+	var c Contact
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var received string
+		var ended sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT received_on, ended_on FROM referrals WHERE id = ?`, referralID).Scan(&received, &ended)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if in.SubmissionID != "" {
+			var id int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM contacts WHERE referral_id = ? AND submission_id = ?`, referralID, in.SubmissionID).Scan(&id)
+			if err == nil {
+				c, err = loadContact(ctx, tx, id)
+				return err
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+
+		v := validation{}
+		if ended.Valid {
+			v.add("referral", "This referral ended on "+ended.String+": it takes no new contacts")
+		}
+		switch {
+		case in.Date == "":
+			v.add("date", "Enter the date of the appointment")
+		case !validDate(in.Date):
+			v.add("date", "Enter a real date as YYYY-MM-DD")
+		case in.Date > s.today():
+			v.add("date", "The appointment date must be today or in the past")
+		case in.Date < received:
+			v.add("date", "The appointment cannot be before the referral was received ("+received+")")
+		case ended.Valid && in.Date > ended.String:
+			v.add("date", "The appointment cannot be after the referral ended ("+ended.String+")")
+		}
+		switch measures.ContactKind(in.Kind) {
+		case measures.Assessment, measures.Treatment, measures.FollowUp, measures.Review:
+		default:
+			v.add("kind", "Choose assessment, treatment, follow-up or review")
+		}
+		switch measures.Attendance(in.Attendance) {
+		case measures.Attended, measures.DNA, measures.Cancelled:
+			if in.Attendance != string(measures.Attended) && len(in.Scores) > 0 {
+				v.add("scores", "Questionnaires are recorded only when the patient attended")
+			}
+		default:
+			v.add("attendance", "Choose attended, did not attend or cancelled")
+		}
+		if in.Source != SourceTherapist && in.Source != SourcePatient {
+			v.add("source", "Unknown source")
+		}
+		if utf8.RuneCountInString(in.SubmissionID) > 100 {
+			v.add("submission_id", "Use at most 100 characters")
+		}
+		ids := make([]measures.InstrumentID, 0, len(in.Scores))
+		for id := range in.Scores {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		scores := make([]measures.Score, 0, len(ids))
+		if v["scores"] == "" {
+			for _, id := range ids {
+				if sc, ok := scoreInput(v, id, in.Scores[id]); ok {
+					scores = append(scores, sc)
+				}
+			}
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+
+		now := stamp(s.Now())
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			referralID, in.Date, in.Kind, in.Attendance, nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire))
+		if err != nil {
+			return err
+		}
+		contactID, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		for _, sc := range scores {
+			items, err := itemsJSON(sc.Items)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO scores (contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				contactID, string(sc.Instrument), items, sc.Total, boolInt(sc.Prorated), string(in.Source), actor.ID, now); err != nil {
+				return err
+			}
+		}
+		if in.FromQuestionnaire != 0 {
+			res, err := tx.ExecContext(ctx, `
+				UPDATE questionnaires SET status = 'confirmed', contact_id = ?
+				WHERE id = ? AND referral_id = ? AND status = 'pending'`,
+				contactID, in.FromQuestionnaire, referralID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return &ValidationError{Fields: map[string]string{"from_questionnaire": "This questionnaire is not awaiting confirmation on this referral"}}
+			}
+		}
+		if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
+			return err
+		}
+		c, err = loadContact(ctx, tx, contactID)
+		return err
+	})
+	if err != nil {
+		return Contact{}, fmt.Errorf("record contact: %w", err)
+	}
+	return c, nil
+}
+
+// CorrectScore replaces a score in force with a corrected one: the old row is
+// kept, marked superseded with who, when and why, and the new one points
+// back to it. The referral's summary is recomputed. ErrConflict when the
+// score was already corrected.
+func (s *Store) CorrectScore(ctx context.Context, actor User, scoreID int64, in ScoreInput, reason string) (Score, error) {
+	reason = strings.TrimSpace(reason)
+	var out Score
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var contactID, referralID int64
+		var instrument string
+		var superseded sql.NullString
+		err := tx.QueryRowContext(ctx, `
+			SELECT
+				s.contact_id,
+				c.referral_id,
+				s.instrument,
+				s.superseded_at
+			FROM scores s
+			JOIN contacts c ON c.id = s.contact_id
+			WHERE s.id = ?`, scoreID).Scan(&contactID, &referralID, &instrument, &superseded)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if superseded.Valid {
+			return fmt.Errorf("score %d was already corrected: %w", scoreID, ErrConflict)
+		}
+		v := validation{}
+		if reason == "" {
+			v.add("reason", "Say why the score is being corrected")
+		} else if utf8.RuneCountInString(reason) > 1000 {
+			v.add("reason", "Use at most 1000 characters")
+		}
+		sc, _ := scoreInput(v, measures.InstrumentID(instrument), in)
+		if err := v.err(); err != nil {
+			return err
+		}
+		now := stamp(s.Now())
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE scores SET superseded_at = ?, superseded_by = ?, correction_reason = ?
+			WHERE id = ?`, now, actor.ID, reason, scoreID); err != nil {
+			return err
+		}
+		items, err := itemsJSON(sc.Items)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO scores (contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at, replaces)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			contactID, instrument, items, sc.Total, boolInt(sc.Prorated), string(SourceTherapist), actor.ID, now, scoreID)
+		if err != nil {
+			return err
+		}
+		newID, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
+			return err
+		}
+		out, err = scanScore(tx.QueryRowContext(ctx, scoreSelect+` WHERE id = ?`, newID))
+		return err
+	})
+	if err != nil {
+		return Score{}, fmt.Errorf("correct score %d: %w", scoreID, err)
+	}
+	return out, nil
+}
+
+const scoreSelect = `
+	SELECT
+		id,
+		contact_id,
+		instrument,
+		items_json,
+		total,
+		prorated,
+		source,
+		recorded_by,
+		recorded_at,
+		superseded_at,
+		COALESCE(superseded_by, 0),
+		COALESCE(correction_reason, ''),
+		COALESCE(replaces, 0)
+	FROM scores`
+
+func scanScore(row scanner) (Score, error) {
+	var sc Score
+	var instrument, source, recorded string
+	var items, superseded sql.NullString
+	if err := row.Scan(&sc.ID, &sc.ContactID, &instrument, &items, &sc.Total, &sc.Prorated, &source, &sc.RecordedBy,
+		&recorded, &superseded, &sc.SupersededBy, &sc.CorrectionReason, &sc.Replaces); err != nil {
+		return Score{}, err
+	}
+	sc.Instrument, sc.Source = measures.InstrumentID(instrument), Source(source)
+	if items.Valid {
+		if err := json.Unmarshal([]byte(items.String), &sc.Items); err != nil {
+			return Score{}, fmt.Errorf("score %d answers: %w", sc.ID, err)
+		}
+	}
+	var err error
+	if sc.RecordedAt, err = parseStamp(sql.NullString{String: recorded, Valid: true}); err != nil {
+		return Score{}, err
+	}
+	sc.SupersededAt, err = parseStamp(superseded)
+	return sc, err
+}
+
+const contactSelect = `
+	SELECT
+		id,
+		referral_id,
+		date,
+		kind,
+		attendance,
+		recorded_by,
+		recorded_at
+	FROM contacts`
+
+func scanContact(row scanner) (Contact, error) {
+	var c Contact
+	var kind, attendance, recorded string
+	if err := row.Scan(&c.ID, &c.ReferralID, &c.Date, &kind, &attendance, &c.RecordedBy, &recorded); err != nil {
+		return Contact{}, err
+	}
+	c.Kind, c.Attendance = measures.ContactKind(kind), measures.Attendance(attendance)
+	var err error
+	c.RecordedAt, err = parseStamp(sql.NullString{String: recorded, Valid: true})
+	return c, err
+}
+
+// scoreOrder sorts a contact's scores by instrument, the one in force first,
+// then the superseded ones newest first.
+const scoreOrder = ` ORDER BY instrument, superseded_at IS NOT NULL, id DESC`
+
+// loadContact reads one contact with its scores.
+func loadContact(ctx context.Context, tx *sql.Tx, id int64) (Contact, error) {
+	c, err := scanContact(tx.QueryRowContext(ctx, contactSelect+` WHERE id = ?`, id))
+	if err != nil {
+		return Contact{}, err
+	}
+	rows, err := tx.QueryContext(ctx, scoreSelect+` WHERE contact_id = ?`+scoreOrder, id)
+	if err != nil {
+		return Contact{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sc, err := scanScore(rows)
+		if err != nil {
+			return Contact{}, err
+		}
+		c.Scores = append(c.Scores, sc)
+	}
+	return c, rows.Err()
+}
+
+// referralContacts reads a referral's contacts by date with their scores.
+func referralContacts(ctx context.Context, tx *sql.Tx, referralID int64) ([]Contact, error) {
+	rows, err := tx.QueryContext(ctx, contactSelect+` WHERE referral_id = ? ORDER BY date, id`, referralID)
+	if err != nil {
+		return nil, err
+	}
+	var contacts []Contact
+	index := map[int64]int{}
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		index[c.ID] = len(contacts)
+		contacts = append(contacts, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.QueryContext(ctx, scoreSelect+`
+		WHERE contact_id IN (SELECT id FROM contacts WHERE referral_id = ?)`+scoreOrder, referralID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sc, err := scanScore(rows)
+		if err != nil {
+			return nil, err
+		}
+		if i, ok := index[sc.ContactID]; ok {
+			contacts[i].Scores = append(contacts[i].Scores, sc)
+		}
+	}
+	return contacts, rows.Err()
+}

@@ -1,0 +1,122 @@
+package caseload
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// normaliseNHSNumber removes the spaces people type in NHS numbers
+// ("943 476 5919").
+func normaliseNHSNumber(s string) string {
+	return strings.Join(strings.Fields(s), "")
+}
+
+// ValidNHSNumber reports whether s is a valid NHS number: ten digits (spaces
+// allowed) whose last is the modulus 11 check digit of the first nine. The
+// digits are weighted 10 down to 2; the check digit is 11 minus the
+// remainder of the sum by 11, 11 becoming 0, and a result of 10 means the
+// number is never issued (NHS Data Dictionary, "NHS Number").
+func ValidNHSNumber(s string) bool {
+	s = normaliseNHSNumber(s)
+	if len(s) != 10 {
+		return false
+	}
+	sum := 0
+	for i := 0; i < 10; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		if i < 9 {
+			sum += int(s[i]-'0') * (10 - i)
+		}
+	}
+	check := 11 - sum%11
+	if check == 11 {
+		check = 0
+	}
+	return check != 10 && check == int(s[9]-'0')
+}
+
+// CreatePatient adds a patient. The name is required, the date of birth a
+// real date not in the future, the NHS number optional but valid when given
+// (kept without spaces).
+func (s *Store) CreatePatient(ctx context.Context, actor User, in NewPatient) (Patient, error) {
+	p := Patient{
+		Name:        strings.TrimSpace(in.Name),
+		DateOfBirth: strings.TrimSpace(in.DateOfBirth),
+		NHSNumber:   normaliseNHSNumber(in.NHSNumber),
+		CreatedAt:   s.Now(),
+	}
+	v := validation{}
+	if p.Name == "" {
+		v.add("name", "Enter the patient's name")
+	} else if utf8.RuneCountInString(p.Name) > 200 {
+		v.add("name", "Use at most 200 characters")
+	}
+	if p.DateOfBirth == "" {
+		v.add("date_of_birth", "Enter the date of birth")
+	} else if _, ok := parseDate(p.DateOfBirth); !ok {
+		v.add("date_of_birth", "Enter a real date as YYYY-MM-DD")
+	} else if p.DateOfBirth > s.today() {
+		v.add("date_of_birth", "Date of birth must be today or in the past")
+	} else if p.DateOfBirth < "1900-01-01" {
+		v.add("date_of_birth", "Date of birth must be after 1900")
+	}
+	if p.NHSNumber != "" && !ValidNHSNumber(p.NHSNumber) {
+		v.add("nhs_number", "Enter a valid 10-digit NHS number, or leave it blank")
+	}
+	if err := v.err(); err != nil {
+		return Patient{}, fmt.Errorf("create patient: %w", err)
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO patients (name, date_of_birth, nhs_number, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?)`,
+			p.Name, p.DateOfBirth, p.NHSNumber, actor.ID, stamp(p.CreatedAt))
+		if err != nil {
+			return err
+		}
+		p.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return Patient{}, fmt.Errorf("create patient: %w", err)
+	}
+	return p, nil
+}
+
+const patientSelect = `
+	SELECT
+		id,
+		name,
+		date_of_birth,
+		nhs_number,
+		created_at
+	FROM patients`
+
+func scanPatient(row scanner) (Patient, error) {
+	var p Patient
+	var created string
+	if err := row.Scan(&p.ID, &p.Name, &p.DateOfBirth, &p.NHSNumber, &created); err != nil {
+		return Patient{}, err
+	}
+	var err error
+	p.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true})
+	return p, err
+}
+
+// Patient returns the patient with this id, or ErrNotFound.
+func (s *Store) Patient(ctx context.Context, id int64) (Patient, error) {
+	p, err := scanPatient(s.read.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Patient{}, fmt.Errorf("patient %d: %w", id, err)
+	}
+	return p, nil
+}

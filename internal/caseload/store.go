@@ -1,0 +1,264 @@
+package caseload
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // the clinic's calendar is Europe/London, on any host
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Store is clinic's database: every read and write of the domain goes through
+// its methods, each one statement or one transaction.
+type Store struct {
+	db   *sql.DB // writes: one connection, BEGIN IMMEDIATE
+	read *sql.DB // reads: a pool of query-only connections, deferred transactions
+	now  func() time.Time
+}
+
+// The connection settings, chosen so that no acknowledged write is lost:
+//
+//   - _journal_mode=WAL: readers never block the writer nor the writer them,
+//     and a crash mid-write leaves the database as of the last commit.
+//   - _synchronous=FULL: in WAL mode, NORMAL syncs the log only at
+//     checkpoints, so a power cut or OS crash can lose the last commits even
+//     though the application was told they succeeded; FULL syncs the log on
+//     every commit, so a commit that returned is on disk.
+//   - _foreign_keys=on: SQLite leaves foreign keys off unless asked, per
+//     connection.
+//   - _busy_timeout=5000: wait up to 5 s for another connection's lock
+//     instead of failing at once with SQLITE_BUSY.
+//   - _txlock=immediate (writer): take the write lock at BEGIN, so that a
+//     transaction that reads and then writes cannot fail half-way with
+//     SQLITE_BUSY when another writer got in between (a deferred transaction
+//     cannot be upgraded while another holds the lock, and busy_timeout does
+//     not help there).
+//   - the writer pool has one connection: SQLite allows one writer at a time
+//     anyway, and Go's pool queues waiters more fairly than busy_timeout.
+//   - readers use deferred transactions and _query_only, so reads run in
+//     parallel against a consistent snapshot and can never write.
+const (
+	writerOptions = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=immediate"
+	readerOptions = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=5000&_txlock=deferred&_query_only=true"
+)
+
+// Open opens (creating if need be) the database file at path, applies the
+// schema steps it has not yet had, and returns the store. now is the clock;
+// nil means time.Now.
+func Open(path string, schema string, now func() time.Time) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return nil, fmt.Errorf("open store: %q is not a plain file path", path)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	steps, err := parseSteps(schema)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	db, err := sql.Open("sqlite3", path+"?"+writerOptions)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	if err := migrate(db, steps); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	read, err := sql.Open("sqlite3", path+"?"+readerOptions)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	read.SetMaxIdleConns(4)
+	return &Store{db: db, read: read, now: now}, nil
+}
+
+// Close closes the database, letting SQLite refresh its query statistics.
+func (s *Store) Close() error {
+	_, optErr := s.db.Exec("PRAGMA optimize")
+	rerr := s.read.Close()
+	werr := s.db.Close()
+	if err := errors.Join(werr, rerr, optErr); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// Now returns the store's clock reading, in UTC.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// london is the clinic's calendar: "today" for a contact date is the date in
+// England, which is an hour ahead of UTC in summer.
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// today is the current calendar date in England, YYYY-MM-DD.
+func (s *Store) today() string { return s.now().In(london).Format(dateLayout) }
+
+type step struct {
+	n   int
+	sql string
+}
+
+var stepLine = regexp.MustCompile(`(?m)^-- step: *(\d+) *$`)
+
+// parseSteps splits the schema at its "-- step: N" lines; steps must be
+// numbered 1, 2, 3... in order.
+func parseSteps(schema string) ([]step, error) {
+	locs := stepLine.FindAllStringSubmatchIndex(schema, -1)
+	if len(locs) == 0 {
+		return nil, errors.New("schema has no \"-- step: N\" lines")
+	}
+	var steps []step
+	for i, loc := range locs {
+		n, err := strconv.Atoi(schema[loc[2]:loc[3]])
+		if err != nil {
+			return nil, fmt.Errorf("schema step number: %w", err)
+		}
+		if n != i+1 {
+			return nil, fmt.Errorf("schema step %d found where step %d was expected", n, i+1)
+		}
+		end := len(schema)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		steps = append(steps, step{n: n, sql: schema[loc[1]:end]})
+	}
+	return steps, nil
+}
+
+// migrate applies each step above the database's user_version, each in its
+// own transaction together with the new user_version.
+func migrate(db *sql.DB, steps []step) error {
+	var version int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(steps) {
+		return fmt.Errorf("database schema version %d is newer than this program's (%d)", version, len(steps))
+	}
+	for _, st := range steps[version:] {
+		tx, err := db.Begin()
+		if err != nil {
+			return fmt.Errorf("schema step %d: %w", st.n, err)
+		}
+		if _, err := tx.Exec(st.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("schema step %d: %w", st.n, err)
+		}
+		// PRAGMA takes no placeholders; n is an integer we parsed.
+		if _, err := tx.Exec("PRAGMA user_version = " + strconv.Itoa(st.n)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("schema step %d: %w", st.n, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("schema step %d: %w", st.n, err)
+		}
+	}
+	return nil
+}
+
+// withTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it.
+func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// withRead runs fn in a read transaction, so that its queries see one
+// snapshot of the database.
+func (s *Store) withRead(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+const (
+	dateLayout  = "2006-01-02"
+	stampLayout = "2006-01-02T15:04:05.000000Z"
+)
+
+// stamp formats an instant for storage: UTC, fixed width, sortable as text.
+func stamp(t time.Time) string { return t.UTC().Format(stampLayout) }
+
+// parseStamp reads an instant written by stamp; NULL or empty is the zero time.
+func parseStamp(v sql.NullString) (time.Time, error) {
+	if !v.Valid || v.String == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(stampLayout, v.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad stored instant %q: %w", v.String, err)
+	}
+	return t, nil
+}
+
+// parseDate reads a YYYY-MM-DD calendar date as UTC midnight.
+func parseDate(s string) (time.Time, bool) {
+	if len(s) != len(dateLayout) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(dateLayout, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// isUnique reports whether err is a violation of a UNIQUE constraint.
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nullString(s string) sql.NullString {
+	return sql.NullString{String: s, Valid: s != ""}
+}
+
+// validation collects field messages.
+type validation map[string]string
+
+func (v validation) add(field, msg string) {
+	if _, ok := v[field]; !ok {
+		v[field] = msg
+	}
+}
+
+func (v validation) err() error {
+	if len(v) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: v}
+}

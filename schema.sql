@@ -1,0 +1,245 @@
+-- clinic's SQLite schema, applied by caseload.Open in numbered steps.
+--
+-- Each "-- step: N" line starts a step. Open runs, in order and each in its own
+-- transaction, every step above the database's PRAGMA user_version, then sets
+-- user_version to N in the same transaction. Never edit a step that has shipped:
+-- add a new one.
+--
+-- Conventions: instants are TEXT in UTC, "2006-01-02T15:04:05.000000Z" (fixed
+-- width, so they sort as text); calendar dates are TEXT "YYYY-MM-DD"; booleans
+-- are INTEGER 0/1; raw questionnaire answers are JSON text.
+
+-- step: 1
+-- Staff, teams, patients, referrals, contacts, scores, summaries, reviews.
+
+CREATE TABLE teams (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE patients (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    date_of_birth TEXT NOT NULL,
+    nhs_number    TEXT NOT NULL DEFAULT '', -- ten digits, or empty
+    created_by    INTEGER,                  -- users.id; no FK: users refers to patients
+    created_at    TEXT NOT NULL
+);
+
+CREATE INDEX patients_nhs_number ON patients (nhs_number) WHERE nhs_number <> '';
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('therapist', 'supervisor', 'admin', 'patient')),
+    team_id       INTEGER REFERENCES teams (id),    -- a therapist's team
+    patient_id    INTEGER REFERENCES patients (id), -- a patient user's own record
+    password_hash TEXT NOT NULL,                    -- argon2id, PHC string format
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL
+);
+
+-- The teams a supervisor supervises.
+CREATE TABLE team_supervisors (
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    PRIMARY KEY (team_id, user_id)
+) WITHOUT ROWID;
+
+CREATE INDEX team_supervisors_user ON team_supervisors (user_id);
+
+-- API tokens: only the SHA-256 of a token is kept.
+CREATE TABLE api_tokens (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    token_hash BLOB NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE referrals (
+    id                   INTEGER PRIMARY KEY,
+    patient_id           INTEGER NOT NULL REFERENCES patients (id),
+    therapist_id         INTEGER NOT NULL REFERENCES users (id),
+    team_id              INTEGER NOT NULL REFERENCES teams (id),
+    received_on          TEXT NOT NULL,
+    problem_descriptor   TEXT NOT NULL,
+    intensity            TEXT NOT NULL CHECK (intensity IN ('low', 'high')),
+    ended_on             TEXT,
+    end_reason           TEXT,
+    bring_to_supervision TEXT NOT NULL DEFAULT '',
+    created_by           INTEGER REFERENCES users (id),
+    created_at           TEXT NOT NULL
+);
+
+CREATE INDEX referrals_patient ON referrals (patient_id);
+CREATE INDEX referrals_therapist ON referrals (therapist_id);
+
+CREATE TABLE contacts (
+    id            INTEGER PRIMARY KEY,
+    referral_id   INTEGER NOT NULL REFERENCES referrals (id),
+    date          TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('assessment', 'treatment', 'follow_up', 'review')),
+    attendance    TEXT NOT NULL CHECK (attendance IN ('attended', 'dna', 'cancelled')),
+    submission_id TEXT,           -- the form's idempotency key, NULL when none was sent
+    recorded_by   INTEGER NOT NULL REFERENCES users (id),
+    recorded_at   TEXT NOT NULL
+);
+
+-- A referral's contacts in date order (the referral page, summaries).
+CREATE INDEX contacts_referral_date ON contacts (referral_id, date, id);
+-- A submission is recorded once per referral (a double-clicked form).
+CREATE UNIQUE INDEX contacts_submission ON contacts (referral_id, submission_id)
+    WHERE submission_id IS NOT NULL;
+
+-- A questionnaire result. Corrections never change a row's values: the old row
+-- is marked superseded (who, when, why) and a new row points back to it.
+CREATE TABLE scores (
+    id                INTEGER PRIMARY KEY,
+    contact_id        INTEGER NOT NULL REFERENCES contacts (id),
+    instrument        TEXT NOT NULL,
+    items_json        TEXT,       -- raw answers, e.g. [1,0,null,...]; NULL for total-only instruments
+    total             REAL NOT NULL, -- computed by measures from items_json, never sent by a client
+    prorated          INTEGER NOT NULL DEFAULT 0,
+    source            TEXT NOT NULL CHECK (source IN ('therapist', 'patient')),
+    recorded_by       INTEGER NOT NULL REFERENCES users (id),
+    recorded_at       TEXT NOT NULL,
+    superseded_at     TEXT,
+    superseded_by     INTEGER REFERENCES users (id),
+    correction_reason TEXT,
+    replaces          INTEGER REFERENCES scores (id)
+);
+
+CREATE INDEX scores_contact ON scores (contact_id);
+-- One score in force per instrument per contact.
+CREATE UNIQUE INDEX scores_current ON scores (contact_id, instrument) WHERE superseded_at IS NULL;
+
+CREATE TRIGGER scores_never_rewritten
+BEFORE UPDATE OF contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at, replaces ON scores
+BEGIN
+    SELECT RAISE(ABORT, 'scores are never changed in place: supersede them');
+END;
+
+CREATE TRIGGER scores_never_deleted
+BEFORE DELETE ON scores
+BEGIN
+    SELECT RAISE(ABORT, 'scores are never deleted: supersede them');
+END;
+
+-- One row per referral: its outcome so far (measures.Outcome as JSON) and a few
+-- columns that pages and reports filter on, recomputed in the transaction of
+-- every write that changes the referral.
+CREATE TABLE referral_summary (
+    referral_id        INTEGER PRIMARY KEY REFERENCES referrals (id),
+    rule_set           TEXT NOT NULL,
+    outcome_json       TEXT NOT NULL,
+    is_open            INTEGER NOT NULL,
+    therapist_id       INTEGER NOT NULL,
+    team_id            INTEGER NOT NULL,
+    received_on        TEXT NOT NULL,
+    ended_on           TEXT,
+    finished           INTEGER NOT NULL,
+    treatment_sessions INTEGER NOT NULL,
+    first_treatment_on TEXT,
+    last_contact_on    TEXT,
+    computed_at        TEXT NOT NULL
+);
+
+-- A therapist's caseload, and a team's open cases for the weekly review.
+CREATE INDEX summary_open_therapist ON referral_summary (therapist_id) WHERE is_open = 1;
+CREATE INDEX summary_open_team ON referral_summary (team_id, therapist_id) WHERE is_open = 1;
+-- Outcome reports: referrals that ended in a period, by team or service-wide.
+CREATE INDEX summary_team_ended ON referral_summary (team_id, ended_on) WHERE ended_on IS NOT NULL;
+CREATE INDEX summary_ended ON referral_summary (ended_on) WHERE ended_on IS NOT NULL;
+CREATE INDEX summary_received ON referral_summary (received_on);
+
+CREATE TABLE reviews (
+    id              INTEGER PRIMARY KEY,
+    referral_id     INTEGER NOT NULL REFERENCES referrals (id),
+    supervisor_id   INTEGER NOT NULL REFERENCES users (id),
+    date            TEXT NOT NULL,
+    decision        TEXT NOT NULL CHECK (decision IN ('continue', 'step_up', 'step_down', 'discharge', 'refer_on', 'risk_plan_agreed')),
+    note            TEXT NOT NULL DEFAULT '',
+    flag_codes_json TEXT NOT NULL DEFAULT '[]', -- the flags in force when recorded
+    created_at      TEXT NOT NULL
+);
+
+CREATE INDEX reviews_referral ON reviews (referral_id, date);
+
+-- step: 2
+-- Patients' access: invitations and questionnaires completed before a session.
+
+CREATE TABLE invitations (
+    id          INTEGER PRIMARY KEY,
+    referral_id INTEGER NOT NULL REFERENCES referrals (id),
+    code_hash   BLOB NOT NULL UNIQUE, -- SHA-256 of the one-time code
+    created_by  INTEGER NOT NULL REFERENCES users (id),
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT,
+    user_id     INTEGER REFERENCES users (id), -- the patient user the code created
+    revoked_at  TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE INDEX invitations_referral ON invitations (referral_id);
+
+CREATE TABLE questionnaires (
+    id           INTEGER PRIMARY KEY,
+    referral_id  INTEGER NOT NULL REFERENCES referrals (id),
+    submitted_by INTEGER NOT NULL REFERENCES users (id),
+    submitted_at TEXT NOT NULL,
+    answers_json TEXT NOT NULL, -- {"phq9": [..], "gad7": [..]}
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'confirmed', 'discarded')),
+    contact_id   INTEGER REFERENCES contacts (id)
+);
+
+CREATE INDEX questionnaires_referral ON questionnaires (referral_id, status);
+
+ALTER TABLE contacts ADD COLUMN questionnaire_id INTEGER REFERENCES questionnaires (id);
+
+-- step: 3
+-- Accountability: an append-only audit log, and failed sign-ins for throttling.
+
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user_id   INTEGER,           -- NULL for anonymous
+    action    TEXT NOT NULL,     -- "view", "create", "update", "sign_in", "break_glass"...
+    entity    TEXT NOT NULL,     -- "patient", "referral", "contact", "user"...
+    entity_id INTEGER,
+    address   TEXT NOT NULL DEFAULT '',
+    detail    TEXT NOT NULL DEFAULT ''
+);
+
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, at);
+CREATE INDEX audit_log_user ON audit_log (user_id, at);
+
+CREATE TRIGGER audit_log_no_update
+BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+CREATE TRIGGER audit_log_no_delete
+BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+CREATE TABLE sign_in_failures (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    email   TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL
+);
+
+CREATE INDEX sign_in_failures_email ON sign_in_failures (email, at);
+CREATE INDEX sign_in_failures_address ON sign_in_failures (address, at);
