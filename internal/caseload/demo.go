@@ -3,6 +3,13 @@ package caseload
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"clinic/internal/measures"
 )
 
 // ErrNotEmpty is returned by LoadDemo when the database already has data.
@@ -22,7 +29,400 @@ type Demo struct {
 	Contacts  int
 }
 
-// LoadDemo fills an empty database with a demo service.
+// demoSeed makes the demo the same on every run (relative to the clock).
+const demoSeed = 20260101
+
+// demoCase is one demo referral: its problem, its therapist, where it is in
+// its course and how its scores move.
+type demoCase struct {
+	therapist  int    // index into the demo therapists
+	descriptor string // problem descriptor
+	shape      string // recover, slow, partial, stuck, deteriorate, subclinical, dropout, waiting, new
+	sessions   int    // attended treatment sessions so far
+	endedAgo   int    // months since it ended; 0 while open
+	endReason  string
+	wait       int  // days from referral to assessment
+	item9      int  // PHQ-9 item 9 at the latest session
+	noADSM     bool // the paired ADSM is never recorded
+	missedEnd  int  // non-attended appointments after the last attended one
+	followUp   bool // a follow-up appointment before ending
+}
+
+// demoCases cover what a demo should show: recovery, slow response, drop-out,
+// deterioration, risk, an ADSM case of each kind, cases not at caseness,
+// finished courses 1–11 months ago (for reports), and people waiting.
+var demoCases = []demoCase{
+	// A low-intensity practitioner (PWP): depression and anxiety, 6–8 sessions.
+	{therapist: 0, descriptor: "F32", shape: "recover", sessions: 5, wait: 12},
+	{therapist: 0, descriptor: "F41.1", shape: "slow", sessions: 7, wait: 16},
+	{therapist: 0, descriptor: "F32", shape: "partial", sessions: 4, wait: 10, item9: 2},
+	{therapist: 0, descriptor: "F41.2", shape: "stuck", sessions: 5, wait: 20},
+	{therapist: 0, descriptor: "F41.1", shape: "recover", sessions: 3, wait: 14, missedEnd: 2},
+	{therapist: 0, descriptor: "F32", shape: "waiting", wait: 38},
+	{therapist: 0, descriptor: "F41.2", shape: "waiting", wait: 50},
+	{therapist: 0, descriptor: "F41.1", shape: "new", wait: 5},
+	{therapist: 0, descriptor: "F41.1", shape: "subclinical", sessions: 3, wait: 9},
+	{therapist: 0, descriptor: "F32", shape: "slow", sessions: 10, wait: 11},
+	{therapist: 0, descriptor: "F32", shape: "recover", sessions: 6, endedAgo: 2, endReason: "completed", wait: 15},
+	{therapist: 0, descriptor: "F41.1", shape: "recover", sessions: 5, endedAgo: 4, endReason: "completed", wait: 21},
+	{therapist: 0, descriptor: "F32", shape: "dropout", sessions: 2, endedAgo: 3, endReason: "dropped_out", wait: 18, missedEnd: 2},
+	{therapist: 0, descriptor: "F41.2", shape: "partial", sessions: 6, endedAgo: 6, endReason: "completed", wait: 30},
+	{therapist: 0, descriptor: "F41.1", shape: "subclinical", sessions: 4, endedAgo: 8, endReason: "completed", wait: 12},
+	{therapist: 0, descriptor: "F32", shape: "deteriorate", sessions: 5, endedAgo: 10, endReason: "referred_on", wait: 45},
+
+	// A high-intensity therapist: the anxiety disorders with their own measures.
+	{therapist: 1, descriptor: "F40.0", shape: "recover", sessions: 8, wait: 20},
+	{therapist: 1, descriptor: "F40.1", shape: "slow", sessions: 9, wait: 25},
+	{therapist: 1, descriptor: "F41.0", shape: "recover", sessions: 6, wait: 14},
+	{therapist: 1, descriptor: "F42", shape: "stuck", sessions: 9, wait: 28},
+	{therapist: 1, descriptor: "F43.1", shape: "deteriorate", sessions: 5, wait: 21},
+	{therapist: 1, descriptor: "F45.2", shape: "recover", sessions: 7, wait: 17},
+	{therapist: 1, descriptor: "F42", shape: "partial", sessions: 3, wait: 19, noADSM: true},
+	{therapist: 1, descriptor: "F43.1", shape: "waiting", wait: 40},
+	{therapist: 1, descriptor: "F43.1", shape: "recover", sessions: 12, endedAgo: 1, endReason: "completed", wait: 24, followUp: true},
+	{therapist: 1, descriptor: "F40.1", shape: "partial", sessions: 10, endedAgo: 5, endReason: "completed", wait: 33},
+	{therapist: 1, descriptor: "F41.0", shape: "recover", sessions: 8, endedAgo: 7, endReason: "completed", wait: 16},
+	{therapist: 1, descriptor: "F45.2", shape: "dropout", sessions: 2, endedAgo: 9, endReason: "dropped_out", wait: 22, missedEnd: 2},
+	{therapist: 1, descriptor: "F40.0", shape: "recover", sessions: 10, endedAgo: 11, endReason: "completed", wait: 35},
+
+	// A high-intensity therapist: depression and generalised anxiety.
+	{therapist: 2, descriptor: "F33", shape: "recover", sessions: 10, wait: 18},
+	{therapist: 2, descriptor: "F32", shape: "deteriorate", sessions: 6, wait: 13},
+	{therapist: 2, descriptor: "F32", shape: "slow", sessions: 8, wait: 15, item9: 3},
+	{therapist: 2, descriptor: "F41.1", shape: "partial", sessions: 7, wait: 26},
+	{therapist: 2, descriptor: "F43.1", shape: "slow", sessions: 4, wait: 20},
+	{therapist: 2, descriptor: "F32", shape: "waiting", wait: 45},
+	{therapist: 2, descriptor: "F32", shape: "recover", sessions: 12, endedAgo: 1, endReason: "completed", wait: 20, followUp: true},
+	{therapist: 2, descriptor: "F41.1", shape: "recover", sessions: 8, endedAgo: 3, endReason: "completed", wait: 27},
+	{therapist: 2, descriptor: "F33", shape: "stuck", sessions: 14, endedAgo: 6, endReason: "referred_on", wait: 40},
+	{therapist: 2, descriptor: "F41.2", shape: "recover", sessions: 10, endedAgo: 9, endReason: "completed", wait: 19},
+	{therapist: 2, descriptor: "F40.2", shape: "subclinical", sessions: 6, endedAgo: 10, endReason: "completed", wait: 23},
+	{therapist: 2, descriptor: "F32", shape: "dropout", sessions: 1, endedAgo: 2, endReason: "dropped_out", wait: 17, missedEnd: 2},
+}
+
+var demoFirstNames = []string{
+	"Alex", "Bailey", "Casey", "Dana", "Eden", "Frankie", "Gale", "Harper", "Indy", "Jules",
+	"Kit", "Lee", "Morgan", "Nico", "Oakley", "Parker", "Quinn", "Robin", "Sam", "Taylor",
+	"Umber", "Val", "Wren", "Xan", "Yael", "Zuri",
+}
+
+// demoSurnames make it plain that nobody here is real.
+var demoSurnames = []string{
+	"Example", "Sample", "Placeholder", "Madeup", "Fictional", "Pretend", "Testperson",
+	"Imaginary", "Demoson", "Notreal", "Specimen", "Mockley",
+}
+
+// LoadDemo fills an empty database with a demo service: an admin, a
+// supervisor of team North, three therapists and about forty fictional
+// patients whose referrals are recorded through the store's ordinary write
+// paths, so their summaries are what real use would give. Dates are relative
+// to the store's clock; the data is the same on every run. On a database
+// with any user or patient it returns ErrNotEmpty and changes nothing.
 func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
-	return Demo{}, errors.New("load demo: not written yet")
+	var used int
+	if err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM patients)`).Scan(&used); err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
+	if used > 0 {
+		return Demo{}, fmt.Errorf("load demo: %w", ErrNotEmpty)
+	}
+	d := Demo{Loaded: true}
+	newUser := func(email, name string, role Role, team, password string) (User, error) {
+		u, err := s.CreateUser(ctx, NewUser{Email: email, Name: name, Role: role, Team: team, Password: password})
+		if err != nil {
+			return User{}, err
+		}
+		d.Accounts = append(d.Accounts, DemoAccount{Email: email, Password: password, Role: string(role), Name: name})
+		return u, nil
+	}
+	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", RoleAdmin, "", "demo-admin-1"); err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
+	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", RoleSupervisor, "North", "demo-supervisor-1"); err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
+	var therapists []User
+	for i, name := range []string{"Pat Practitioner (demo, PWP)", "Theo Therapist (demo, CBT)", "Tess Therapist (demo, CBT)"} {
+		n := strconv.Itoa(i + 1)
+		u, err := newUser("therapist"+n+"@demo.example", name, RoleTherapist, "North", "demo-therapist-"+n)
+		if err != nil {
+			return Demo{}, fmt.Errorf("load demo: %w", err)
+		}
+		therapists = append(therapists, u)
+	}
+
+	rng := rand.New(rand.NewPCG(demoSeed, demoSeed))
+	today, _ := parseDate(s.today())
+	for i, dc := range demoCases {
+		g := demoGenerator{rng: rng, today: today}
+		plan := g.plan(dc)
+		th := therapists[dc.therapist]
+		p, err := s.CreatePatient(ctx, th, NewPatient{
+			Name:        demoFirstNames[i%len(demoFirstNames)] + " " + demoSurnames[(i*7)%len(demoSurnames)],
+			DateOfBirth: plan.received.AddDate(-18-rng.IntN(55), -rng.IntN(12), -rng.IntN(28)).Format(dateLayout),
+			NHSNumber:   demoNHSNumber(rng),
+		})
+		if err != nil {
+			return Demo{}, fmt.Errorf("load demo: %w", err)
+		}
+		d.Patients++
+		intensity := measures.HighIntensity
+		if dc.therapist == 0 {
+			intensity = measures.LowIntensity
+		}
+		r, err := s.CreateReferral(ctx, th, NewReferral{
+			PatientID:         p.ID,
+			TherapistID:       th.ID,
+			ReceivedOn:        plan.received.Format(dateLayout),
+			ProblemDescriptor: dc.descriptor,
+			Intensity:         string(intensity),
+		})
+		if err != nil {
+			return Demo{}, fmt.Errorf("load demo: %w", err)
+		}
+		d.Referrals++
+		for k, c := range plan.contacts {
+			c.SubmissionID = "demo-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
+			if _, err := s.RecordContact(ctx, th, r.ID, c); err != nil {
+				return Demo{}, fmt.Errorf("load demo: case %d contact %d: %w", i, k, err)
+			}
+			d.Contacts++
+		}
+		if !plan.ended.IsZero() {
+			if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason); err != nil {
+				return Demo{}, fmt.Errorf("load demo: case %d: %w", i, err)
+			}
+		}
+	}
+	return d, nil
+}
+
+// demoNHSNumber makes a valid NHS number in the 999 range, which is never
+// issued to a person (it is set aside for test data).
+func demoNHSNumber(rng *rand.Rand) string {
+	for {
+		n := fmt.Sprintf("999%06d", rng.IntN(1_000_000))
+		sum := 0
+		for i := 0; i < 9; i++ {
+			sum += int(n[i]-'0') * (10 - i)
+		}
+		check := 11 - sum%11
+		if check == 11 {
+			check = 0
+		}
+		if check != 10 {
+			return n + strconv.Itoa(check)
+		}
+	}
+}
+
+type demoGenerator struct {
+	rng   *rand.Rand
+	today time.Time
+}
+
+type demoPlan struct {
+	received time.Time
+	contacts []NewContact
+	ended    time.Time
+}
+
+// plan lays out a case's appointments week by week: an assessment, the
+// treatment sessions (with the odd missed one), missed appointments at the
+// end, a follow-up, and the end date; open cases have their latest
+// appointment in the last week, ended ones end dc.endedAgo months ago.
+func (g demoGenerator) plan(dc demoCase) demoPlan {
+	type slot struct {
+		kind     measures.ContactKind
+		attended bool
+	}
+	var slots []slot
+	switch dc.shape {
+	case "new":
+	case "waiting":
+		if dc.wait < 45 {
+			slots = append(slots, slot{measures.Assessment, true})
+		}
+	default:
+		slots = append(slots, slot{measures.Assessment, true})
+		for k := 0; k < dc.sessions; k++ {
+			if k > 1 && k < dc.sessions-1 && g.rng.IntN(8) == 0 {
+				slots = append(slots, slot{measures.Treatment, false})
+			}
+			slots = append(slots, slot{measures.Treatment, true})
+		}
+		if dc.followUp {
+			slots = append(slots, slot{measures.FollowUp, true})
+		}
+		for k := 0; k < dc.missedEnd; k++ {
+			slots = append(slots, slot{measures.Treatment, false})
+		}
+	}
+	// Days from referral to each slot: the assessment after dc.wait days (or
+	// the whole wait for those still waiting), then weekly, a follow-up four
+	// weeks on.
+	offsets := make([]int, len(slots))
+	day := dc.wait
+	if dc.shape == "waiting" || dc.shape == "new" {
+		day = dc.wait - 7 - g.rng.IntN(4)
+	}
+	for k, sl := range slots {
+		if k > 0 {
+			day += 7
+			if sl.kind == measures.FollowUp {
+				day += 21
+			}
+		}
+		offsets[k] = day
+	}
+	span := day
+	if len(slots) == 0 {
+		span = 0
+	}
+	var plan demoPlan
+	if dc.endedAgo > 0 {
+		plan.ended = g.today.AddDate(0, -dc.endedAgo, -g.rng.IntN(10))
+		plan.received = plan.ended.AddDate(0, 0, -span-7)
+	} else {
+		switch dc.shape {
+		case "waiting", "new":
+			plan.received = g.today.AddDate(0, 0, -dc.wait)
+		default:
+			plan.received = g.today.AddDate(0, 0, -span-g.rng.IntN(5))
+		}
+	}
+
+	inst := measures.PairedADSM(dc.descriptor)
+	attended := 0
+	for _, sl := range slots {
+		if sl.attended {
+			attended++
+		}
+	}
+	k := 0
+	for i, sl := range slots {
+		c := NewContact{
+			Date:       plan.received.AddDate(0, 0, offsets[i]).Format(dateLayout),
+			Kind:       string(sl.kind),
+			Attendance: string(measures.Attended),
+		}
+		if !sl.attended {
+			c.Attendance = string(measures.DNA)
+			if g.rng.IntN(3) == 0 {
+				c.Attendance = string(measures.Cancelled)
+			}
+			plan.contacts = append(plan.contacts, c)
+			continue
+		}
+		level := demoLevel(dc.shape, k, attended)
+		last := k == attended-1
+		item9 := 0
+		if last {
+			item9 = dc.item9
+		}
+		c.Scores = map[measures.InstrumentID]ScoreInput{
+			measures.PHQ9: {Items: g.items(measures.PHQ9, level, item9)},
+			measures.GAD7: {Items: g.items(measures.GAD7, level, -1)},
+		}
+		if inst != measures.GAD7 && !dc.noADSM {
+			t := g.total(inst, level)
+			c.Scores[inst] = ScoreInput{Total: &t}
+		}
+		if k == 0 || last || k%4 == 0 {
+			c.Scores[measures.WSAS] = ScoreInput{Items: g.items(measures.WSAS, level, -1)}
+		}
+		plan.contacts = append(plan.contacts, c)
+		k++
+	}
+	return plan
+}
+
+// demoLevel is a case's severity at its k-th scored contact of n, as a
+// multiple of caseness: recovery ends well below it, slow responders only
+// improve after the sixth contact, deterioration rises by more than the
+// reliable change.
+func demoLevel(shape string, k, n int) float64 {
+	frac := 0.0
+	if n > 1 {
+		frac = float64(k) / float64(n-1)
+	}
+	lerp := func(a, b float64) float64 { return a + (b-a)*frac }
+	switch shape {
+	case "recover":
+		return lerp(1.6, 0.45)
+	case "slow":
+		if k < 6 {
+			return 1.6 - 0.02*float64(k)
+		}
+		return 1.5 - 0.25*float64(k-5)
+	case "partial":
+		return lerp(2.1, 1.2)
+	case "stuck":
+		return lerp(1.6, 1.5)
+	case "deteriorate":
+		return lerp(1.2, 2.1)
+	case "subclinical":
+		return lerp(0.7, 0.35)
+	case "dropout":
+		return lerp(1.7, 1.5)
+	default: // waiting: assessed, not yet treated
+		return 1.5
+	}
+}
+
+// items makes answers for an itemised instrument whose total is about level
+// times its caseness (for measures without caseness, level times a third of
+// the range). item9 >= 0 fixes the PHQ-9's ninth answer.
+func (g demoGenerator) items(id measures.InstrumentID, level float64, item9 int) []*int {
+	in, _ := measures.Lookup(id)
+	scale := in.Caseness
+	if !in.HasCaseness {
+		scale = in.Max / 3
+	}
+	target := int(math.Round(level*scale)) + g.rng.IntN(3) - 1
+	n := in.ItemCount
+	fixed := -1
+	if id == measures.PHQ9 && item9 >= 0 {
+		fixed = 8
+		target -= item9
+	}
+	free := n
+	if fixed >= 0 {
+		free--
+	}
+	target = max(0, min(target, free*in.ItemMax))
+	answers := make([]int, n)
+	order := g.rng.Perm(n)
+	for left := target; left > 0; {
+		for _, i := range order {
+			if left == 0 {
+				break
+			}
+			if i == fixed || answers[i] == in.ItemMax {
+				continue
+			}
+			answers[i]++
+			left--
+		}
+	}
+	if fixed >= 0 {
+		answers[fixed] = item9
+	}
+	out := make([]*int, n)
+	for i := range answers {
+		v := answers[i]
+		out[i] = &v
+	}
+	return out
+}
+
+// total makes a total-only score of about level times caseness, within range
+// and with the instrument's decimals.
+func (g demoGenerator) total(id measures.InstrumentID, level float64) float64 {
+	in, _ := measures.Lookup(id)
+	jitter := (g.rng.Float64() - 0.5) * 0.1
+	t := (level + jitter) * in.Caseness
+	p := math.Pow10(in.Decimals)
+	t = math.Round(t*p) / p
+	return max(in.Min, min(t, in.Max))
 }
