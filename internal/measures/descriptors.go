@@ -49,9 +49,6 @@ func NormaliseDescriptor(s string) (string, bool) {
 		return cat, true
 	}
 	rest = strings.TrimPrefix(rest, ".")
-	if rest == "" {
-		return "", false
-	}
 	if len(rest) > 2 {
 		return "", false
 	}

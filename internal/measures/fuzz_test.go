@@ -1,0 +1,121 @@
+package measures
+
+import (
+	"math"
+	"testing"
+)
+
+// checkInvariants fails the test when an outcome breaks a rule that must
+// hold whatever the data (issue 2, "How it is checked").
+func checkInvariants(t *testing.T, o Outcome) {
+	t.Helper()
+	if o.ReliableRecovery && !(o.Recovered && o.ReliableImprovement) {
+		t.Errorf("reliable recovery without recovery and reliable improvement: %+v", o)
+	}
+	if o.ReliableImprovement && o.ReliableDeterioration {
+		t.Errorf("both reliable improvement and deterioration: %+v", o)
+	}
+	if o.Recovered && !o.AtCaseness {
+		t.Errorf("recovered without being at caseness at the start: %+v", o)
+	}
+	judged := 0
+	for _, b := range []bool{o.ReliableImprovement, o.ReliableDeterioration, o.NoReliableChange} {
+		if b {
+			judged++
+		}
+	}
+	if o.Paired && judged != 1 {
+		t.Errorf("paired with %d of improvement, deterioration, no change: %+v", judged, o)
+	}
+	if !o.Paired && (judged != 0 || o.Recovered || o.ReliableRecovery) {
+		t.Errorf("unpaired yet judged: %+v", o)
+	}
+	if o.FinishedCourse && (o.Open || o.TreatmentSessions < 2) {
+		t.Errorf("finished course while open or with fewer than 2 sessions: %+v", o)
+	}
+	if (o.WaitDays == -1) != (o.FirstTreatment.IsZero() || o.Received.IsZero()) || o.WaitDays < -1 {
+		t.Errorf("WaitDays %d with first treatment %v", o.WaitDays, o.FirstTreatment)
+	}
+	r := ServiceRates([]Outcome{o, o})
+	for _, x := range []*float64{r.RecoveryRate, r.ReliableRecoveryRate, r.ReliableImprovementRate,
+		r.DeteriorationRate, r.PairedRate, r.Within6Rate, r.Within18Rate} {
+		if x != nil && (*x < 0 || *x > 1 || math.IsNaN(*x)) {
+			t.Errorf("rate %v outside 0–1: %+v", *x, r)
+		}
+	}
+	if r.Finished-r.NotAtCaseness < r.Recovered || r.Recovered < r.ReliablyRecovered || r.Within18Weeks > r.Waited || r.Within6Weeks > r.Within18Weeks {
+		t.Errorf("counts out of order: %+v", r)
+	}
+	if len(o.Summary()) == 0 {
+		t.Error("empty summary")
+	}
+}
+
+// fuzzReferral decodes bytes into a referral: five bytes a contact (day,
+// kind and attendance, PHQ-9, anxiety score, item 9), the scores spread a
+// little past their instruments' ranges so that invalid ones occur too.
+func fuzzReferral(desc string, ended bool, data []byte) Referral {
+	r := Referral{Received: day(-int(len(data) % 60)), Descriptor: desc}
+	if ended {
+		r.EndedOn = day(400)
+	}
+	kinds := []ContactKind{Assessment, Treatment, Treatment, FollowUp, Review}
+	atts := []Attendance{Attended, Attended, DNA, Cancelled}
+	for len(data) >= 5 {
+		b := data[:5]
+		data = data[5:]
+		c := Contact{
+			Date:       day(int(b[0]) - 20),
+			Kind:       kinds[int(b[1])%len(kinds)],
+			Attendance: atts[int(b[1]>>4)%len(atts)],
+			Scores:     sc{},
+		}
+		if b[2] < 240 {
+			c.Scores[PHQ9] = float64(b[2] % 30)
+		}
+		anx := []InstrumentID{GAD7, MIAlone, SPIN, PDSS, OCI, IESR, HAI, WSAS}[int(b[3])%8]
+		in, _ := lookup(anx)
+		switch anx {
+		case MIAlone:
+			c.Scores[anx] = float64(80+int(b[4])*2) / 100 // 0.80–5.90
+		default:
+			c.Scores[anx] = math.Floor(float64(b[4]) / 255 * (in.Max + 3))
+		}
+		if b[4] == 255 {
+			c.Scores[anx] = math.NaN()
+		}
+		if b[3] >= 128 {
+			v := int(b[3]>>5) - 1 // -1..6
+			c.Item9 = &v
+		}
+		r.Contacts = append(r.Contacts, c)
+	}
+	return r
+}
+
+func FuzzEvaluate(f *testing.F) {
+	seeds := []struct {
+		desc  string
+		ended bool
+		data  []byte
+	}{
+		{"F41.1", true, []byte{0, 0, 15, 0, 170, 7, 1, 8, 0, 60, 14, 1, 5, 0, 40}},
+		{"F40.0", true, []byte{0, 0, 8, 1, 75, 7, 1, 6, 1, 40, 14, 1, 5, 1, 30}},
+		{"F401", false, []byte{0, 0, 18, 2, 100, 7, 1, 12, 2, 130, 14, 1, 9, 2, 150}},
+		{"F42", true, []byte{0, 0, 12, 4, 60, 7, 1, 9, 0, 100, 14, 1, 6, 0, 60, 30, 0x21, 0, 0, 0}},
+		{"F32", true, []byte{0, 0, 20, 0, 80, 7, 0x21, 20, 0, 80, 14, 1, 8, 0, 70, 21, 0x31, 0, 0, 0}},
+		{"other", false, []byte{0, 1, 25, 0x90, 255, 3, 1, 241, 0xe0, 0}},
+		{"", true, nil},
+		{"garbage", true, []byte{255, 255, 255, 255, 255, 0, 0, 0, 0, 0}},
+	}
+	for _, s := range seeds {
+		f.Add(s.desc, s.ended, s.data)
+	}
+	f.Fuzz(func(t *testing.T, desc string, ended bool, data []byte) {
+		r := fuzzReferral(desc, ended, data)
+		o := Evaluate(r)
+		checkInvariants(t, o)
+		_ = DescriptorLabel(desc)
+		_ = PairedADSM(desc)
+	})
+}

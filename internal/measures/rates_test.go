@@ -1,0 +1,156 @@
+package measures
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func fp(x float64) *float64 { return &x }
+
+func TestServiceRates(t *testing.T) {
+	fin := func(o Outcome) Outcome { o.FinishedCourse = true; return o }
+	outcomes := []Outcome{
+		// Reliably recovered, waited 42 days.
+		fin(Outcome{AtCaseness: true, Paired: true, Recovered: true, ReliableImprovement: true, ReliableRecovery: true, WaitDays: 42}),
+		// Recovered without reliable improvement, waited 43 days.
+		fin(Outcome{AtCaseness: true, Paired: true, Recovered: true, NoReliableChange: true, WaitDays: 43}),
+		// Deteriorated, waited 126 days.
+		fin(Outcome{AtCaseness: true, Paired: true, ReliableDeterioration: true, WaitDays: 126}),
+		// Not at caseness, improved, waited 127 days.
+		fin(Outcome{Paired: true, ReliableImprovement: true, WaitDays: 127}),
+		// Unpaired, at caseness, no wait known.
+		fin(Outcome{AtCaseness: true, WaitDays: -1}),
+		// Not finished: not counted at all.
+		{AtCaseness: true, Paired: true, Recovered: true, ReliableImprovement: true, ReliableRecovery: true, WaitDays: 1},
+		{Open: true, AtCaseness: true, WaitDays: 1},
+	}
+	want := Rates{
+		RuleSet:                 RuleSet,
+		Finished:                5,
+		NotAtCaseness:           1,
+		Recovered:               2,
+		ReliablyImproved:        2,
+		ReliablyRecovered:       1,
+		Deteriorated:            1,
+		Paired:                  4,
+		RecoveryRate:            fp(2.0 / 4),
+		ReliableRecoveryRate:    fp(1.0 / 4),
+		ReliableImprovementRate: fp(2.0 / 5),
+		DeteriorationRate:       fp(1.0 / 5),
+		PairedRate:              fp(4.0 / 5),
+		Waited:                  4,
+		Within6Weeks:            1,
+		Within18Weeks:           3,
+		Within6Rate:             fp(1.0 / 4),
+		Within18Rate:            fp(3.0 / 4),
+	}
+	if diff := cmp.Diff(want, ServiceRates(outcomes)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestServiceRatesEmptyDenominators(t *testing.T) {
+	want := Rates{RuleSet: RuleSet}
+	if diff := cmp.Diff(want, ServiceRates(nil)); diff != "" {
+		t.Errorf("no outcomes (-want +got):\n%s", diff)
+	}
+	// All finished, none at caseness, none with a wait: the recovery and
+	// waiting rates have no denominator, the others do.
+	got := ServiceRates([]Outcome{{FinishedCourse: true, WaitDays: -1}})
+	want = Rates{RuleSet: RuleSet, Finished: 1, NotAtCaseness: 1,
+		ReliableImprovementRate: fp(0), DeteriorationRate: fp(0), PairedRate: fp(0)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("none at caseness (-want +got):\n%s", diff)
+	}
+}
+
+// TestServiceRatesFromReferrals runs worked referrals through Evaluate: a
+// case not at caseness at the start is outside the recovery denominator.
+func TestServiceRatesFromReferrals(t *testing.T) {
+	refs := []Referral{
+		{Received: day(-30), Descriptor: "F41.1", EndedOn: day(90), Contacts: []Contact{
+			assess(0, pg(15, 14)), session(7, pg(10, 9)), session(14, pg(6, 5))}},
+		{Received: day(-30), Descriptor: "F41.1", EndedOn: day(90), Contacts: []Contact{
+			assess(0, pg(9, 7)), session(7, pg(5, 4)), session(14, pg(3, 3))}},
+		{Received: day(-30), Descriptor: "F41.1", EndedOn: day(90), Contacts: []Contact{
+			assess(0, pg(15, 14)), session(7, pg(14, 13)), session(20, pg(15, 14))}},
+	}
+	var outs []Outcome
+	for _, r := range refs {
+		outs = append(outs, Evaluate(r))
+	}
+	got := ServiceRates(outs)
+	if got.Finished != 3 || got.NotAtCaseness != 1 || got.Recovered != 1 || *got.RecoveryRate != 0.5 {
+		t.Errorf("finished %d, not at caseness %d, recovered %d, rate %v; want 3, 1, 1, 0.5",
+			got.Finished, got.NotAtCaseness, got.Recovered, *got.RecoveryRate)
+	}
+	if got.Waited != 3 || got.Within6Weeks != 3 || *got.Within6Rate != 1 {
+		t.Errorf("waited %d, within 6 weeks %d", got.Waited, got.Within6Weeks)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	ended := day(120)
+	tests := []struct {
+		name string
+		r    Referral
+		want []string
+	}{
+		{"reliable recovery",
+			Referral{Descriptor: "F41.1", EndedOn: ended, Contacts: []Contact{
+				assess(0, pg(15, 14)), session(7, pg(10, 9)), session(14, pg(6, 5))}},
+			[]string{"Finished a course of treatment (2 treatment sessions)", "At caseness at the start",
+				"Reliable improvement", "Recovered", "Reliable recovery"}},
+		{"recovered, no reliable change",
+			Referral{Descriptor: "F41.1", EndedOn: ended, Contacts: []Contact{
+				assess(0, pg(11, 9)), session(7, pg(10, 8)), session(14, pg(9, 7))}},
+			[]string{"Finished a course of treatment (2 treatment sessions)", "At caseness at the start",
+				"No reliable change", "Recovered"}},
+		{"deteriorated, not recovered",
+			Referral{Descriptor: "F41.1", EndedOn: ended, Contacts: []Contact{
+				assess(0, pg(15, 14)), session(7, pg(21, 14)), session(14, pg(22, 14))}},
+			[]string{"Finished a course of treatment (2 treatment sessions)", "At caseness at the start",
+				"Reliable deterioration", "Not recovered"}},
+		{"not at caseness: no recovery line",
+			Referral{Descriptor: "F41.1", EndedOn: ended, Contacts: []Contact{
+				assess(0, pg(9, 7)), session(7, pg(5, 4)), session(14, pg(3, 3))}},
+			[]string{"Finished a course of treatment (2 treatment sessions)", "Not at caseness at the start",
+				"Reliable improvement"}},
+		{"ended early, unpaired",
+			Referral{Descriptor: "F40.1", EndedOn: ended, Contacts: []Contact{
+				assess(0, sc{PHQ9: 12, SPIN: 30}), session(7, sc{PHQ9: 10})}},
+			[]string{"Ended before a course of treatment (1 treatment session)", "At caseness at the start",
+				"Unpaired: SPIN had fewer than two scores, so the outcome cannot be judged"}},
+		{"open, improving, below caseness now",
+			Referral{Descriptor: "F41.1", Contacts: []Contact{
+				assess(0, pg(15, 14)), session(7, pg(8, 6))}},
+			[]string{"Open: 1 treatment session so far", "At caseness at the start",
+				"Reliable improvement so far", "Below caseness now"}},
+		{"open, deteriorating",
+			Referral{Descriptor: "F41.1", Contacts: []Contact{
+				assess(0, pg(15, 14)), session(7, pg(15, 18)), session(14, pg(16, 19))}},
+			[]string{"Open: 2 treatment sessions so far", "At caseness at the start",
+				"Reliable deterioration so far", "At caseness now"}},
+		{"open, no change",
+			Referral{Descriptor: "F41.1", Contacts: []Contact{
+				assess(0, pg(15, 14)), session(7, pg(14, 13))}},
+			[]string{"Open: 1 treatment session so far", "At caseness at the start",
+				"No reliable change so far", "At caseness now"}},
+		{"open, not yet paired",
+			Referral{Descriptor: "F41.1", Contacts: []Contact{assess(0, pg(15, 14))}},
+			[]string{"Open: 0 treatment sessions so far", "At caseness at the start",
+				"Not yet paired: PHQ-9 and GAD-7 need two scores or more"}},
+		{"open, no scores",
+			Referral{Descriptor: "F41.1", Contacts: []Contact{missed(3)}},
+			[]string{"Open: 0 treatment sessions so far", "No PHQ-9 or anxiety scores recorded"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, Evaluate(tt.r).Summary()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	if got := name("bdi"); got != "bdi" {
+		t.Errorf(`name("bdi") = %q`, got)
+	}
+}
