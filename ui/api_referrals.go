@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+type patientRequest struct {
+	Name        string `json:"name"`
+	DateOfBirth string `json:"date_of_birth"`
+	NHSNumber   string `json:"nhs_number"`
+}
+
+func (s *Server) apiPatientCreate(c echo.Context) error {
+	u, _ := currentUser(c)
+	if !holdsCaseload(u) {
+		return apiErr(http.StatusForbidden, "only therapists and supervisors add patients", "")
+	}
+	var req patientRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	p, err := s.store.CreatePatient(c.Request().Context(), u, caseload.NewPatient{Name: req.Name, DateOfBirth: req.DateOfBirth, NHSNumber: req.NHSNumber})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, newPatientJSON(p))
+}
+
+type referralRequest struct {
+	PatientID         int64  `json:"patient_id"`
+	ReceivedOn        string `json:"received_on"`
+	ProblemDescriptor string `json:"problem_descriptor"`
+	Intensity         string `json:"intensity"`
+}
+
+// apiReferralCreate puts the referral on the caseload of the token's user.
+func (s *Server) apiReferralCreate(c echo.Context) error {
+	u, _ := currentUser(c)
+	if !holdsCaseload(u) {
+		return apiErr(http.StatusForbidden, "only therapists and supervisors hold referrals", "")
+	}
+	var req referralRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.PatientID <= 0 {
+		return apiErr(http.StatusUnprocessableEntity, "patient_id is required", "patient_id")
+	}
+	r, err := s.store.CreateReferral(c.Request().Context(), u, caseload.NewReferral{
+		PatientID:         req.PatientID,
+		TherapistID:       u.ID,
+		ReceivedOn:        req.ReceivedOn,
+		ProblemDescriptor: req.ProblemDescriptor,
+		Intensity:         req.Intensity,
+	})
+	if errors.Is(err, caseload.ErrNotFound) {
+		return apiErr(http.StatusUnprocessableEntity, "no patient has this id", "patient_id")
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, newReferralJSON(r))
+}
+
+func (s *Server) apiReferralShow(c echo.Context) error {
+	_, r, err := s.referralFor(c, nil)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.ReferralDetail(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	out := newReferralJSON(d.Referral)
+	p := newPatientJSON(d.Patient)
+	out.Patient = &p
+	contacts := make([]contactJSON, 0, len(d.Contacts))
+	for _, ct := range d.Contacts {
+		contacts = append(contacts, newContactJSON(ct))
+	}
+	out.Contacts = &contacts
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiReferralOutcome(c echo.Context) error {
+	_, r, err := s.referralFor(c, nil)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.ReferralDetail(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newOutcomeJSON(d.Outcome, d.Referral.ProblemDescriptor))
+}
+
+type endRequest struct {
+	Date   string `json:"date"`
+	Reason string `json:"reason"`
+}
+
+func (s *Server) apiReferralEnd(c echo.Context) error {
+	u, r, err := s.referralFor(c, canChangeReferral)
+	if err != nil {
+		return err
+	}
+	var req endRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ended, err := s.store.EndReferral(c.Request().Context(), u, r.ID, req.Date, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newReferralJSON(ended))
+}
+
+type contactRequest struct {
+	Date         string                     `json:"date"`
+	Kind         string                     `json:"kind"`
+	Attendance   string                     `json:"attendance"`
+	Scores       map[string]json.RawMessage `json:"scores"`
+	SubmissionID string                     `json:"submission_id"`
+}
+
+type scoreRequest struct {
+	Items []json.RawMessage `json:"items"`
+	Total json.RawMessage   `json:"total"`
+}
+
+func (s *Server) apiContactCreate(c echo.Context) error {
+	u, r, err := s.referralFor(c, canChangeReferral)
+	if err != nil {
+		return err
+	}
+	var req contactRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	nc := caseload.NewContact{
+		Date:         req.Date,
+		Kind:         req.Kind,
+		Attendance:   req.Attendance,
+		Source:       caseload.SourceTherapist,
+		SubmissionID: req.SubmissionID,
+		Scores:       map[measures.InstrumentID]caseload.ScoreInput{},
+	}
+	for _, id := range sortedRawKeys(req.Scores) {
+		in, err := decodeScore(id, req.Scores[id])
+		if err != nil {
+			return err
+		}
+		nc.Scores[measures.InstrumentID(id)] = in
+	}
+	ct, err := s.store.RecordContact(c.Request().Context(), u, r.ID, nc)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, newContactJSON(ct))
+}
+
+// decodeScore reads one questionnaire of a contact, naming the exact item
+// at fault ("scores.phq9.items.4", 1-based as on the form).
+func decodeScore(id string, raw json.RawMessage) (caseload.ScoreInput, error) {
+	prefix := "scores." + id
+	if _, ok := measures.Lookup(measures.InstrumentID(id)); !ok {
+		return caseload.ScoreInput{}, apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("unknown instrument %q", id), prefix)
+	}
+	var sr scoreRequest
+	if err := decodeStrict(raw, &sr, prefix+"."); err != nil {
+		return caseload.ScoreInput{}, err
+	}
+	var in caseload.ScoreInput
+	if sr.Items != nil {
+		in.Items = make([]*int, len(sr.Items))
+		for i, it := range sr.Items {
+			if string(it) == "null" {
+				continue
+			}
+			var a int
+			if err := json.Unmarshal(it, &a); err != nil {
+				field := fmt.Sprintf("%s.items.%d", prefix, i+1)
+				return in, apiErr(http.StatusBadRequest, fmt.Sprintf("%s must be a whole number or null", field), field)
+			}
+			in.Items[i] = &a
+		}
+	}
+	if len(sr.Total) > 0 && string(sr.Total) != "null" {
+		var t float64
+		if err := json.Unmarshal(sr.Total, &t); err != nil {
+			return in, apiErr(http.StatusBadRequest, prefix+".total must be a number", prefix+".total")
+		}
+		in.Total = &t
+	}
+	return in, nil
+}

@@ -1,0 +1,213 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// echartsHost is where go-echarts would load echarts.min.js from: the
+// embedded copy, never a CDN (the trailing slash matters).
+const echartsHost = "/static/vendor/echarts/"
+
+// chartPoint is one score on a chart, also listed in the chart's table
+// alternative.
+type chartPoint struct {
+	Number int    // the contact's number in the referral, 1-based
+	Date   string // YYYY-MM-DD
+	Label  string // x-axis label
+	Value  string // formatted total
+	Total  float64
+}
+
+// chartView is one measure's progress chart: the option JSON that
+// static/charts.js hands to ECharts, and the same data in words and a table
+// for people who cannot see the canvas.
+type chartView struct {
+	ID         string
+	Instrument measures.Instrument
+	Points     []chartPoint
+	Caption    string
+	Threshold  string // caseness, formatted; empty when the measure has none
+	Option     template.JS
+}
+
+// chartMeasures lists the measures a referral's page charts: PHQ-9 and the
+// anxiety measure always, then any other measure recorded. Phobia scales are
+// screening items judged one by one, so their total is not charted.
+func chartMeasures(d caseload.ReferralDetail) []measures.InstrumentID {
+	anxiety := d.Outcome.Anxiety
+	if anxiety == "" {
+		anxiety = measures.PairedADSM(d.Referral.ProblemDescriptor)
+	}
+	ids := []measures.InstrumentID{measures.PHQ9}
+	if anxiety != "" && anxiety != measures.PHQ9 {
+		ids = append(ids, anxiety)
+	}
+	recorded := map[measures.InstrumentID]bool{}
+	for _, c := range d.Contacts {
+		for _, sc := range c.Scores {
+			if sc.Current() {
+				recorded[sc.Instrument] = true
+			}
+		}
+	}
+	for _, in := range measures.Instruments() {
+		if recorded[in.ID] && in.ID != measures.Phobia && !containsID(ids, in.ID) {
+			ids = append(ids, in.ID)
+		}
+	}
+	return ids
+}
+
+func containsID(ids []measures.InstrumentID, id measures.InstrumentID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// buildCharts makes one chart per measure in use.
+func buildCharts(d caseload.ReferralDetail) ([]chartView, error) {
+	var out []chartView
+	for _, id := range chartMeasures(d) {
+		in, ok := measures.Lookup(id)
+		if !ok {
+			continue
+		}
+		var pts []chartPoint
+		for i, c := range d.Contacts {
+			for _, sc := range c.Scores {
+				if sc.Instrument == id && sc.Current() {
+					pts = append(pts, chartPoint{
+						Number: i + 1,
+						Date:   c.Date,
+						Label:  fmt.Sprintf("%d · %s", i+1, shortDate(c.Date)),
+						Value:  in.Format(sc.Total),
+						Total:  sc.Total,
+					})
+				}
+			}
+		}
+		cv, err := newChartView(in, pts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cv)
+	}
+	return out, nil
+}
+
+func newChartView(in measures.Instrument, pts []chartPoint) (chartView, error) {
+	cv := chartView{ID: "chart-" + string(in.ID), Instrument: in, Points: pts}
+	if in.HasCaseness {
+		cv.Threshold = in.Format(in.Caseness)
+	}
+	cv.Caption = chartCaption(in, pts)
+	if len(pts) == 0 {
+		return cv, nil
+	}
+	opt, err := chartOption(in, pts)
+	if err != nil {
+		return cv, err
+	}
+	cv.Option = opt
+	return cv, nil
+}
+
+// chartCaption says in words what the chart shows.
+func chartCaption(in measures.Instrument, pts []chartPoint) string {
+	var s string
+	switch len(pts) {
+	case 0:
+		s = fmt.Sprintf("No %s scores recorded yet.", in.Name)
+	case 1:
+		s = fmt.Sprintf("%s: one score, %s on %s.", in.Name, pts[0].Value, longDate(pts[0].Date))
+	default:
+		first, last := pts[0], pts[len(pts)-1]
+		s = fmt.Sprintf("%s: %d scores, from %s on %s to %s on %s.", in.Name, len(pts),
+			first.Value, longDate(first.Date), last.Value, longDate(last.Date))
+	}
+	if in.HasCaseness {
+		op := "at or above"
+		if in.StrictCaseness {
+			op = "above"
+		}
+		s += fmt.Sprintf(" Scores %s %s are in the clinical range; below it is the recovery zone.", op, in.Format(in.Caseness))
+	}
+	return s
+}
+
+// chartOption builds the ECharts option for one measure with go-echarts and
+// returns it as JSON. The y axis always spans the instrument's whole range
+// so that charts are comparable; caseness is a dashed line and the range
+// below it is shaded as the recovery zone. json.Marshal escapes <, > and &,
+// so the JSON is safe inside a <script type="application/json"> block.
+func chartOption(in measures.Instrument, pts []chartPoint) (template.JS, error) {
+	labels := make([]string, len(pts))
+	data := make([]opts.LineData, len(pts))
+	for i, p := range pts {
+		labels[i] = p.Label
+		data[i] = opts.LineData{Value: p.Total, Name: p.Date}
+	}
+	line := charts.NewLine()
+	line.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{AssetsHost: echartsHost, ChartID: "chart-" + string(in.ID)}),
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Show: opts.Bool(false)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "Session"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: in.Name, Min: in.Min, Max: in.Max}),
+		charts.WithGridOpts(opts.Grid{Left: "48", Right: "24", Top: "40", Bottom: "48"}),
+	)
+	var series []charts.SeriesOpts
+	if in.HasCaseness {
+		series = append(series,
+			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "Caseness", YAxis: in.Caseness}),
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+				Symbol:    []string{"none", "none"},
+				LineStyle: &opts.LineStyle{Type: "dashed", Color: "#d5281b", Width: 2},
+				Label:     &opts.Label{Show: opts.Bool(true), Formatter: "Caseness " + in.Format(in.Caseness)},
+			}),
+		)
+	}
+	line.SetXAxis(labels).AddSeries(in.Name, data, series...)
+	if in.HasCaseness {
+		// go-echarts v2.6.7's mark-area helpers send "YAxis" instead of
+		// "yAxis" (or shade only between data points): set the band directly.
+		line.MultiSeries[0].MarkAreas = &opts.MarkAreas{
+			Data: []interface{}{[]map[string]any{
+				{"name": "Recovery zone", "yAxis": in.Min},
+				{"yAxis": in.Caseness},
+			}},
+			MarkAreaStyle: opts.MarkAreaStyle{
+				ItemStyle: &opts.ItemStyle{Color: "rgba(0, 150, 57, 0.12)"},
+				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideBottomRight", Color: "#006435"},
+			},
+		}
+	}
+	line.Validate()
+	b, err := json.Marshal(line.JSON())
+	if err != nil {
+		return "", fmt.Errorf("chart %s: %w", in.ID, err)
+	}
+	return template.JS(b), nil
+}
+
+// shortDate shows a stored date as "3 Mar".
+func shortDate(d string) string {
+	t, err := parseDate(d)
+	if err != nil {
+		return d
+	}
+	return t.Format("2 Jan")
+}

@@ -1,0 +1,265 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// radioOption is one answer of a question.
+type radioOption struct {
+	ID      string
+	Value   string
+	Label   string
+	Checked bool
+}
+
+// itemGroup is one question: a fieldset of radio buttons.
+type itemGroup struct {
+	Name    string
+	ID      string
+	Number  int
+	Text    string
+	Err     string
+	Options []radioOption
+	Risk    bool // PHQ-9 item 9
+}
+
+// questionnaireView is one itemised questionnaire on the form.
+type questionnaireView struct {
+	Instrument measures.Instrument
+	Key        string // "scores.phq9"
+	ID         string
+	Items      []itemGroup
+	Quick      bool
+	QuickName  string
+	QuickID    string
+	QuickValue string
+	QuickErr   string
+	Err        string
+	Total      string // the server's total when the form comes back
+	Optional   bool   // shown folded (WSAS, phobia scales)
+}
+
+type adsmOption struct {
+	Value    string
+	Label    string
+	Min, Max string
+	Step     string
+	Selected bool
+}
+
+type contactNewPage struct {
+	basePage
+	Referral       caseload.Referral
+	Form           *form
+	Kinds          []option
+	Attendances    []option
+	Questionnaires []questionnaireView
+	ADSMs          []adsmOption
+	ADSMHint       string
+	Risk           measures.Risk
+	Checked        bool // "check totals" without saving
+}
+
+var kindOptions = []option{
+	{string(measures.Assessment), kindLabels[measures.Assessment]},
+	{string(measures.Treatment), kindLabels[measures.Treatment]},
+	{string(measures.FollowUp), kindLabels[measures.FollowUp]},
+	{string(measures.Review), kindLabels[measures.Review]},
+}
+
+var attendanceOptions = []option{
+	{string(measures.Attended), attendanceLabels[measures.Attended]},
+	{string(measures.DNA), attendanceLabels[measures.DNA]},
+	{string(measures.Cancelled), attendanceLabels[measures.Cancelled]},
+}
+
+func (s *Server) contactNewPage(c echo.Context, r caseload.Referral, f *form) *contactNewPage {
+	p := &contactNewPage{
+		basePage:    s.base(c, "Record a session"),
+		Referral:    r,
+		Form:        f,
+		Kinds:       kindOptions,
+		Attendances: attendanceOptions,
+	}
+	p.Scripts = []string{"/static/session_form.js"}
+	for _, id := range itemisedOnForm {
+		in, ok := measures.Lookup(id)
+		if !ok {
+			continue
+		}
+		p.Questionnaires = append(p.Questionnaires, newQuestionnaireView(in, f))
+	}
+	if a, err := strconv.Atoi(f.Value(itemField(measures.PHQ9, 9))); err == nil {
+		p.Risk = measures.RiskOf(&a)
+	}
+	for _, in := range measures.ADSMs() {
+		step := "1"
+		if in.Decimals > 0 {
+			step = "0." + strings.Repeat("0", in.Decimals-1) + "1"
+		}
+		o := adsmOption{Value: string(in.ID), Label: in.Name + " – " + in.Title, Min: in.Format(in.Min), Max: in.Format(in.Max), Step: step, Selected: f.Value("adsm") == string(in.ID)}
+		if o.Selected {
+			p.ADSMHint = fmt.Sprintf("%s total, from %s to %s", in.Name, o.Min, o.Max)
+		}
+		p.ADSMs = append(p.ADSMs, o)
+	}
+	if p.ADSMHint == "" {
+		p.ADSMHint = "Choose the measure first; its range is shown here"
+	}
+	return p
+}
+
+func newQuestionnaireView(in measures.Instrument, f *form) questionnaireView {
+	key := "scores." + string(in.ID)
+	q := questionnaireView{
+		Instrument: in,
+		Key:        key,
+		ID:         fieldID(key + ".items"),
+		Quick:      hasQuickEntry(in.ID),
+		QuickName:  quickField(in.ID),
+		QuickID:    fieldID(quickField(in.ID)),
+		QuickValue: f.Value(quickField(in.ID)),
+		QuickErr:   f.Err(quickField(in.ID)),
+		Err:        firstNonEmpty(f.Err(key+".items"), f.Err(key)),
+		Optional:   in.ID == measures.WSAS || in.ID == measures.Phobia,
+	}
+	items := make([]*int, in.ItemCount)
+	answered := false
+	for _, it := range in.Items {
+		name := itemField(in.ID, it.Number)
+		g := itemGroup{Name: name, ID: fieldID(name), Number: it.Number, Text: it.Text, Err: f.Err(name), Risk: in.ID == measures.PHQ9 && it.Number == 9}
+		for a := in.ItemMin; a <= in.ItemMax; a++ {
+			v := strconv.Itoa(a)
+			label := v
+			if i := a - in.ItemMin; i < len(in.Answers) && in.Answers[i] != "" {
+				label = fmt.Sprintf("%s (%d)", in.Answers[i], a)
+			}
+			id := g.ID
+			if a != in.ItemMin {
+				id = fmt.Sprintf("%s-%d", g.ID, a)
+			}
+			g.Options = append(g.Options, radioOption{ID: id, Value: v, Label: label, Checked: f.Value(name) == v})
+		}
+		if a, err := strconv.Atoi(f.Value(name)); err == nil && it.Number <= len(items) {
+			items[it.Number-1] = &a
+			answered = true
+		}
+		q.Items = append(q.Items, g)
+	}
+	if answered {
+		if sc, err := measures.ScoreItems(in.ID, items); err == nil {
+			q.Total = in.Format(sc.Total)
+			if sev := measures.Severity(in.ID, sc.Total); sev != "" {
+				q.Total += " (" + sev + ")"
+			}
+			if sc.Prorated {
+				q.Total += fmt.Sprintf(", with %d unanswered pro-rated", sc.Missing)
+			}
+		}
+	}
+	return q
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (s *Server) handleContactNew(c echo.Context) error {
+	_, r, err := s.referralFor(c, canChangeReferral)
+	if err != nil {
+		return err
+	}
+	f := newForm(contactFieldOrder()...)
+	f.Values["date"] = s.today()
+	f.Values["kind"] = string(measures.Treatment)
+	f.Values["attendance"] = string(measures.Attended)
+	f.Values["submission_id"] = newSubmissionID()
+	if adsm := measures.PairedADSM(r.ProblemDescriptor); adsm != measures.GAD7 {
+		f.Values["adsm"] = string(adsm)
+	}
+	return s.render(c, http.StatusOK, "contact_new.html", s.contactNewPage(c, r, f))
+}
+
+func (s *Server) handleContactCreate(c echo.Context) error {
+	u, r, err := s.referralFor(c, canChangeReferral)
+	if err != nil {
+		return err
+	}
+	values, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	f, nc := parseContactForm(values)
+	if f.Values["submission_id"] == "" {
+		f.Values["submission_id"] = newSubmissionID()
+	}
+	if c.FormValue("action") == "check" && len(f.Errs) == 0 {
+		// Without JavaScript the server works the totals out: show them,
+		// save nothing.
+		p := s.contactNewPage(c, r, f)
+		p.Checked = true
+		return s.render(c, http.StatusOK, "contact_new.html", p)
+	}
+	if len(f.Errs) == 0 {
+		ct, err := s.store.RecordContact(c.Request().Context(), u, r.ID, nc)
+		var ve *caseload.ValidationError
+		switch {
+		case err == nil:
+			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?recorded=%d", referralPath(r.ID), ct.ID))
+		case errors.As(err, &ve):
+			copyFieldErrors(f, ve, contactFieldName(f.Value("adsm")))
+			explainScoresOnMissedContact(f, nc)
+		default:
+			return err
+		}
+	}
+	return s.renderFormErrors(c, "contact_new.html", s.contactNewPage(c, r, f), f)
+}
+
+// explainScoresOnMissedContact names the questionnaires entered for a
+// contact the patient did not attend, which the store refuses.
+func explainScoresOnMissedContact(f *form, nc caseload.NewContact) {
+	if nc.Attendance == string(measures.Attended) || len(nc.Scores) == 0 {
+		return
+	}
+	var names []string
+	for _, id := range append(itemisedOnForm, measuresOf(nc)...) {
+		if _, ok := nc.Scores[id]; ok && !containsString(names, instrumentName(id)) {
+			names = append(names, instrumentName(id))
+		}
+	}
+	msg := fmt.Sprintf("The patient did not attend, so no scores can be recorded: remove the %s answers, or change attendance to attended", strings.Join(names, ", "))
+	delete(f.Errs, "scores")
+	f.Errs["attendance"] = msg
+}
+
+func measuresOf(nc caseload.NewContact) []measures.InstrumentID {
+	var ids []measures.InstrumentID
+	for id := range nc.Scores {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

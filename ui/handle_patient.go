@@ -1,0 +1,105 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// patientFields are the new patient and referral form's fields, in page
+// order. They are named as in the JSON API, so the store's field errors land
+// on them as they are.
+var patientFields = []string{"name", "date_of_birth", "nhs_number", "received_on", "problem_descriptor", "intensity"}
+
+type patientNewPage struct {
+	basePage
+	Form        *form
+	Descriptors []measures.Descriptor
+	Intensities []option
+}
+
+var intensityOptions = []option{
+	{string(measures.LowIntensity), "Low intensity (step 2)"},
+	{string(measures.HighIntensity), "High intensity (step 3)"},
+}
+
+func (s *Server) newPatientPage(c echo.Context, f *form) *patientNewPage {
+	p := &patientNewPage{basePage: s.base(c, "New patient and referral"), Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions}
+	p.Nav = "new"
+	return p
+}
+
+func (s *Server) handlePatientNew(c echo.Context) error {
+	u, _ := currentUser(c)
+	if !holdsCaseload(u) {
+		return echo.ErrForbidden
+	}
+	f := newForm(patientFields...)
+	f.Values["received_on"] = s.today()
+	return s.render(c, http.StatusOK, "patient_new.html", s.newPatientPage(c, f))
+}
+
+func (s *Server) handlePatientCreate(c echo.Context) error {
+	u, _ := currentUser(c)
+	if !holdsCaseload(u) {
+		return echo.ErrForbidden
+	}
+	f := newForm(patientFields...)
+	for _, k := range patientFields {
+		f.Values[k] = strings.TrimSpace(c.FormValue(k))
+	}
+	// The referral's own fields are checked before the patient is created, so
+	// that a mistake in them does not leave a patient without a referral.
+	if f.Values["name"] == "" {
+		f.Errs["name"] = "Enter the patient's full name"
+	}
+	if f.Values["date_of_birth"] == "" {
+		f.Errs["date_of_birth"] = "Enter the patient's date of birth"
+	}
+	if f.Values["received_on"] == "" {
+		f.Errs["received_on"] = "Enter the date the referral was received"
+	}
+	if _, ok := measures.NormaliseDescriptor(f.Values["problem_descriptor"]); !ok {
+		f.Errs["problem_descriptor"] = "Select the problem descriptor"
+	}
+	if i := f.Values["intensity"]; i != string(measures.LowIntensity) && i != string(measures.HighIntensity) {
+		f.Errs["intensity"] = "Select low or high intensity"
+	}
+	ctx := c.Request().Context()
+	var ve *caseload.ValidationError
+	if len(f.Errs) == 0 {
+		pt, err := s.store.CreatePatient(ctx, u, caseload.NewPatient{
+			Name:        f.Values["name"],
+			DateOfBirth: f.Values["date_of_birth"],
+			NHSNumber:   f.Values["nhs_number"],
+		})
+		switch {
+		case errors.As(err, &ve):
+			copyFieldErrors(f, ve, nil)
+		case err != nil:
+			return err
+		default:
+			ref, err := s.store.CreateReferral(ctx, u, caseload.NewReferral{
+				PatientID:         pt.ID,
+				TherapistID:       u.ID,
+				ReceivedOn:        f.Values["received_on"],
+				ProblemDescriptor: f.Values["problem_descriptor"],
+				Intensity:         f.Values["intensity"],
+			})
+			switch {
+			case errors.As(err, &ve):
+				copyFieldErrors(f, ve, nil)
+			case err != nil:
+				return err
+			default:
+				return c.Redirect(http.StatusSeeOther, referralPath(ref.ID))
+			}
+		}
+	}
+	return s.renderFormErrors(c, "patient_new.html", s.newPatientPage(c, f), f)
+}

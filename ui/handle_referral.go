@@ -1,0 +1,265 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// idParam reads a numeric path parameter; anything else is "not found".
+func idParam(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, caseload.ErrNotFound
+	}
+	return id, nil
+}
+
+// refuse answers a refused request: "not found" to those who must not learn
+// that the record exists, "forbidden" to the others.
+func refuse(u caseload.User) error {
+	if hideRefusal(u) {
+		return caseload.ErrNotFound
+	}
+	return echo.ErrForbidden
+}
+
+// referralFor loads the referral named in the path when the signed-in user
+// may see it and, where allowed is given, do the thing asked.
+func (s *Server) referralFor(c echo.Context, allowed func(caseload.User, caseload.Referral) bool) (caseload.User, caseload.Referral, error) {
+	u, _ := currentUser(c)
+	id, err := idParam(c, "id")
+	if err != nil {
+		return u, caseload.Referral{}, err
+	}
+	r, err := s.store.Referral(c.Request().Context(), id)
+	if err != nil {
+		return u, r, err
+	}
+	if !canSeeReferral(u, r) {
+		return u, r, refuse(u)
+	}
+	if allowed != nil && !allowed(u, r) {
+		if !r.Open() {
+			return u, r, errEnded
+		}
+		return u, r, echo.ErrForbidden
+	}
+	return u, r, nil
+}
+
+// scoreView is a score as the contacts table shows it.
+type scoreView struct {
+	caseload.Score
+	Name        string
+	Value       string
+	Severity    string
+	Risk        measures.Risk
+	CorrectedBy string
+	RecordedBy  string
+	PhobiaCases []string
+	CanCorrect  bool
+}
+
+type contactView struct {
+	caseload.Contact
+	Number int
+	Scores []scoreView
+}
+
+type referralPage struct {
+	basePage
+	Referral   caseload.Referral
+	Patient    caseload.Patient
+	Descriptor string
+	Summary    []string
+	Charts     []chartView
+	Contacts   []contactView
+	Risk       measures.Risk
+	RiskDate   string
+	Recorded   bool
+	CanChange  bool
+	CanBring   bool
+	RuleSet    string
+}
+
+func (s *Server) handleReferralShow(c echo.Context) error {
+	u, r, err := s.referralFor(c, nil)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	d, err := s.store.ReferralDetail(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	names, err := s.userNames(ctx)
+	if err != nil {
+		return err
+	}
+	p := referralPage{
+		basePage:   s.base(c, d.Patient.Name),
+		Referral:   d.Referral,
+		Patient:    d.Patient,
+		Descriptor: measures.DescriptorLabel(d.Referral.ProblemDescriptor),
+		Summary:    d.Outcome.Summary(),
+		Risk:       measures.RiskOf(d.Outcome.LatestItem9),
+		Recorded:   c.QueryParam("recorded") != "",
+		CanChange:  canChangeReferral(u, d.Referral),
+		CanBring:   canBringToSupervision(u, d.Referral),
+		RuleSet:    d.Outcome.RuleSet,
+	}
+	p.Scripts = []string{"/static/vendor/echarts/echarts.min.js", "/static/charts.js"}
+	if p.Charts, err = buildCharts(d); err != nil {
+		return err
+	}
+	canCorrect := canCorrectScores(u, d.Referral)
+	for i, ct := range d.Contacts {
+		cv := contactView{Contact: ct, Number: i + 1}
+		for _, sc := range ct.Scores {
+			sv := newScoreView(sc, names)
+			sv.CanCorrect = canCorrect && sc.Current()
+			if sc.Instrument == measures.PHQ9 && sc.Current() && p.Risk != measures.RiskNone {
+				p.RiskDate = ct.Date
+			}
+			cv.Scores = append(cv.Scores, sv)
+		}
+		p.Contacts = append(p.Contacts, cv)
+	}
+	return s.render(c, http.StatusOK, "referral_show.html", &p)
+}
+
+func newScoreView(sc caseload.Score, names map[int64]string) scoreView {
+	sv := scoreView{Score: sc, Name: instrumentName(sc.Instrument), RecordedBy: names[sc.RecordedBy], CorrectedBy: names[sc.SupersededBy]}
+	if in, ok := measures.Lookup(sc.Instrument); ok {
+		sv.Value = in.Format(sc.Total)
+	}
+	sv.Severity = measures.Severity(sc.Instrument, sc.Total)
+	if sc.Instrument == measures.PHQ9 && len(sc.Items) == 9 {
+		sv.Risk = measures.RiskOf(sc.Items[8])
+	}
+	if sc.Instrument == measures.Phobia {
+		sv.PhobiaCases = measures.PhobiaCases(sc.Items)
+	}
+	return sv
+}
+
+// userNames maps user ids to names, for "recorded by" and "corrected by".
+func (s *Server) userNames(ctx context.Context) (map[int64]string, error) {
+	users, err := s.store.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]string, len(users))
+	for _, u := range users {
+		m[u.ID] = u.Name
+	}
+	return m, nil
+}
+
+type referralEndPage struct {
+	basePage
+	Referral caseload.Referral
+	Form     *form
+	Reasons  []option
+}
+
+// option is one choice of a select or radio group.
+type option struct {
+	Value, Label string
+}
+
+func endReasonOptions() []option {
+	var out []option
+	for _, r := range caseload.EndReasons {
+		out = append(out, option{r, endReasonLabel(r)})
+	}
+	return out
+}
+
+func (s *Server) handleReferralEndForm(c echo.Context) error {
+	_, r, err := s.referralFor(c, canChangeReferral)
+	if err != nil {
+		return err
+	}
+	f := newForm("date", "reason")
+	f.Values["date"] = s.today()
+	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	return s.render(c, http.StatusOK, "referral_end.html", &p)
+}
+
+func (s *Server) handleReferralEnd(c echo.Context) error {
+	u, r, err := s.referralFor(c, canChangeReferral)
+	if err != nil {
+		return err
+	}
+	f := newForm("date", "reason")
+	f.Values["date"] = strings.TrimSpace(c.FormValue("date"))
+	f.Values["reason"] = c.FormValue("reason")
+	if f.Values["reason"] == "" {
+		f.Errs["reason"] = "Select why the referral is ending"
+	}
+	if f.Values["date"] == "" {
+		f.Errs["date"] = "Enter the date the referral ended"
+	}
+	if len(f.Errs) == 0 {
+		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"])
+		var ve *caseload.ValidationError
+		switch {
+		case err == nil:
+			return c.Redirect(http.StatusSeeOther, referralPath(r.ID))
+		case errors.As(err, &ve):
+			copyFieldErrors(f, ve, nil)
+		default:
+			return err
+		}
+	}
+	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	return s.renderFormErrors(c, "referral_end.html", &p, f)
+}
+
+func (s *Server) handleReferralBring(c echo.Context) error {
+	u, r, err := s.referralFor(c, canBringToSupervision)
+	if err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(c.FormValue("reason"))
+	if c.FormValue("action") == "clear" {
+		reason = ""
+	} else if reason == "" {
+		reason = "Asked to discuss in supervision"
+	}
+	if err := s.store.SetBringToSupervision(c.Request().Context(), u, r.ID, reason); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, referralPath(r.ID))
+}
+
+func referralPath(id int64) string { return "/referrals/" + strconv.FormatInt(id, 10) }
+
+// copyFieldErrors puts a store's field errors on a form, renaming fields
+// where the form names them differently.
+func copyFieldErrors(f *form, ve *caseload.ValidationError, rename func(string) string) {
+	for k, m := range ve.Fields {
+		if rename != nil {
+			k = rename(k)
+		}
+		if _, dup := f.Errs[k]; !dup {
+			f.Errs[k] = upperFirst(m)
+		}
+	}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

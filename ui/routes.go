@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// access says who may reach a route at all; what they may do with a given
+// record is decided per record in policy.go.
+type access int
+
+const (
+	public access = iota // anyone: sign-in
+	staff                // a signed-in member of staff (browser session)
+	api                  // a Bearer token (JSON API)
+)
+
+// route is one row of the route table.
+type route struct {
+	method  string
+	path    string
+	handler echo.HandlerFunc
+	access  access
+}
+
+// routes is the whole application, in one table.
+func (s *Server) routes() []route {
+	return []route{
+		{http.MethodGet, "/sign-in", s.handleSignInForm, public},
+		{http.MethodPost, "/sign-in", s.handleSignIn, public},
+		{http.MethodPost, "/sign-out", s.handleSignOut, staff},
+
+		{http.MethodGet, "/", s.handleCaseloadShow, staff},
+		{http.MethodGet, "/patients/new", s.handlePatientNew, staff},
+		{http.MethodPost, "/patients/new", s.handlePatientCreate, staff},
+		{http.MethodGet, "/referrals/:id", s.handleReferralShow, staff},
+		{http.MethodGet, "/referrals/:id/contacts/new", s.handleContactNew, staff},
+		{http.MethodPost, "/referrals/:id/contacts/new", s.handleContactCreate, staff},
+		{http.MethodGet, "/referrals/:id/end", s.handleReferralEndForm, staff},
+		{http.MethodPost, "/referrals/:id/end", s.handleReferralEnd, staff},
+		{http.MethodPost, "/referrals/:id/bring", s.handleReferralBring, staff},
+		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
+		{http.MethodPost, "/scores/:id/correct", s.handleScoreCorrect, staff},
+
+		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
+		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
+		{http.MethodGet, "/api/v1/referrals/:id", s.apiReferralShow, api},
+		{http.MethodPost, "/api/v1/referrals/:id/contacts", s.apiContactCreate, api},
+		{http.MethodPost, "/api/v1/referrals/:id/end", s.apiReferralEnd, api},
+		{http.MethodGet, "/api/v1/referrals/:id/outcome", s.apiReferralOutcome, api},
+	}
+}
+
+// maxBody is the largest request body accepted, forms and JSON alike.
+const maxBody = "1M"
+
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
+		securityHeaders,
+		middleware.BodyLimit(maxBody),
+	)
+
+	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:" + csrfField,
+		ContextKey:     csrfField,
+		CookieName:     "clinic_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   s.secure,
+		CookieSameSite: http.SameSiteLaxMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from clinic. Go back, reload the page and try again.")
+		},
+	})
+
+	for _, r := range s.routes() {
+		var mw []echo.MiddlewareFunc
+		switch r.access {
+		case public:
+			mw = []echo.MiddlewareFunc{s.loadSession, csrf}
+		case staff:
+			mw = []echo.MiddlewareFunc{s.loadSession, s.requireStaff, csrf}
+		case api:
+			mw = []echo.MiddlewareFunc{s.requireToken}
+		}
+		e.Add(r.method, r.path, r.handler, mw...)
+	}
+
+	static := s.serveStatic()
+	e.GET("/static/*", static)
+	e.HEAD("/static/*", static)
+	return e
+}
+
+// serveStatic serves the embedded files under /static/. Vendored files never
+// change between releases of a version; the app's own may, so they are kept
+// for a shorter time.
+func (s *Server) serveStatic() echo.HandlerFunc {
+	files := http.StripPrefix("/static/", http.FileServer(http.FS(s.static)))
+	return func(c echo.Context) error {
+		p := c.Param("*")
+		if p == "" || strings.HasSuffix(p, "/") {
+			return echo.ErrNotFound // no directory listings
+		}
+		if strings.HasPrefix(p, "vendor/") {
+			c.Response().Header().Set("Cache-Control", "public, max-age=604800")
+		} else {
+			c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+		}
+		files.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+}

@@ -1,0 +1,104 @@
+// Package ui is clinic's HTTP layer: the route table, handlers (one file per
+// resource), middleware, sessions, CSRF, the JSON API, templates and static
+// files (embedded), and chart building.
+//
+// Handlers parse the request, ask internal/caseload for data, take clinical
+// judgements from internal/measures, fill a typed page struct and render it.
+// They return errors to one HTTPErrorHandler (errors.go). Nothing here writes
+// SQL or re-implements a clinical rule.
+package ui
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+	_ "time/tzdata" // Europe/London on machines without a zoneinfo database
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+)
+
+//go:embed static templates
+var assets embed.FS
+
+// Options configure a Server.
+type Options struct {
+	// Clock gives the current time; time.Now when nil. Tests inject a fixed
+	// clock so that "today" is deterministic.
+	Clock func() time.Time
+	// SecureCookies marks the session and CSRF cookies Secure (served over
+	// TLS directly or behind a TLS-terminating proxy).
+	SecureCookies bool
+	// Logger receives internal errors; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// Server is the web application.
+type Server struct {
+	store    *caseload.Store
+	clock    func() time.Time
+	log      *slog.Logger
+	secure   bool
+	sessions *sessions.CookieStore
+	pages    map[string]*pageTemplate
+	static   fs.FS
+	echo     *echo.Echo
+}
+
+// New builds the server on an open store.
+func New(store *caseload.Store, opts Options) (*Server, error) {
+	if store == nil {
+		return nil, errors.New("ui: nil store")
+	}
+	s := &Server{
+		store:  store,
+		clock:  opts.Clock,
+		log:    opts.Logger,
+		secure: opts.SecureCookies,
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	static, err := fs.Sub(assets, "static")
+	if err != nil {
+		return nil, fmt.Errorf("ui: static files: %w", err)
+	}
+	s.static = static
+	if s.pages, err = parsePages(); err != nil {
+		return nil, fmt.Errorf("ui: templates: %w", err)
+	}
+	if s.sessions, err = s.newSessionStore(); err != nil {
+		return nil, fmt.Errorf("ui: sessions: %w", err)
+	}
+	s.echo = s.newEcho()
+	return s, nil
+}
+
+// Handler returns the HTTP handler serving the whole application.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// london is the clinic's calendar, as in the store: "today" is the date in
+// England. time/tzdata is embedded so that this holds on any machine.
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// today is the current calendar date in England, YYYY-MM-DD.
+func (s *Server) today() string { return s.clock().In(london).Format(dateLayout) }
+
+const dateLayout = "2006-01-02"
+
+func parseDate(d string) (time.Time, error) { return time.Parse(dateLayout, d) }

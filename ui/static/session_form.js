@@ -1,0 +1,110 @@
+// Record-a-session form helpers. Everything here is a convenience: without
+// JavaScript the form still works and the server works out every total.
+//  - running totals of the answered items as you go (the server's total,
+//    with pro-rating of unanswered items, is the one recorded);
+//  - quick entry: typing "210130021" fills the PHQ-9 radios, and choosing a
+//    radio updates the quick field;
+//  - the risk prompt appears as soon as PHQ-9 question 9 is above 0;
+//  - the anxiety measure's range hint follows the measure chosen.
+(function () {
+  'use strict';
+
+  function radiosOf(section, n) {
+    var id = section.getAttribute('data-questionnaire');
+    return section.querySelectorAll('input[type="radio"][name="scores.' + id + '.items.' + n + '"]');
+  }
+
+  function answers(section) {
+    var count = parseInt(section.getAttribute('data-items'), 10);
+    var out = [];
+    for (var n = 1; n <= count; n++) {
+      var checked = null;
+      Array.prototype.forEach.call(radiosOf(section, n), function (r) {
+        if (r.checked) { checked = parseInt(r.value, 10); }
+      });
+      out.push(checked);
+    }
+    return out;
+  }
+
+  function update(section) {
+    var a = answers(section);
+    var answered = a.filter(function (x) { return x !== null; });
+    var sum = answered.reduce(function (s, x) { return s + x; }, 0);
+    var out = section.querySelector('output[data-total]');
+    if (out) {
+      if (answered.length === 0) {
+        out.textContent = 'not yet answered';
+      } else if (answered.length === a.length) {
+        out.textContent = String(sum);
+      } else {
+        out.textContent = sum + ' so far (' + answered.length + ' of ' + a.length + ' answered)';
+      }
+    }
+    var quick = section.querySelector('input[data-quick]');
+    if (quick && document.activeElement !== quick) {
+      quick.value = answered.length ? a.map(function (x) { return x === null ? '-' : String(x); }).join('') : '';
+    }
+    if (section.getAttribute('data-questionnaire') === 'phq9') {
+      showRisk(a[8]);
+    }
+  }
+
+  function showRisk(item9) {
+    var prompt = document.querySelector('[data-risk-prompt]');
+    if (!prompt) { return; }
+    var high = document.querySelector('[data-risk-high]');
+    var title = document.querySelector('[data-risk-title]');
+    if (item9 !== null && item9 > 0) {
+      prompt.hidden = false;
+      if (high) { high.hidden = item9 < 2; }
+      if (title) { title.textContent = item9 >= 2 ? 'High priority: risk review today' : 'Risk review today'; }
+    } else {
+      prompt.hidden = true;
+    }
+  }
+
+  function fromQuick(section, quick) {
+    var chars = quick.value.replace(/[\s,]/g, '').split('');
+    chars.forEach(function (ch, i) {
+      var radios = radiosOf(section, i + 1);
+      Array.prototype.forEach.call(radios, function (r) {
+        r.checked = (ch !== '-' && ch !== '.' && r.value === ch);
+      });
+    });
+    update(section);
+  }
+
+  function start() {
+    var sections = document.querySelectorAll('[data-questionnaire]');
+    Array.prototype.forEach.call(sections, function (section) {
+      section.addEventListener('change', function (e) {
+        if (e.target && e.target.type === 'radio') { update(section); }
+      });
+      var quick = section.querySelector('input[data-quick]');
+      if (quick) {
+        quick.addEventListener('input', function () { fromQuick(section, quick); });
+      }
+      update(section);
+    });
+
+    var select = document.querySelector('[data-adsm-select]');
+    var hint = document.querySelector('[data-adsm-hint]');
+    if (select && hint) {
+      select.addEventListener('change', function () {
+        var o = select.options[select.selectedIndex];
+        if (o && o.value) {
+          hint.textContent = o.text.split(' – ')[0] + ' total, from ' + o.getAttribute('data-min') + ' to ' + o.getAttribute('data-max');
+        } else {
+          hint.textContent = 'Choose the measure first; its range is shown here';
+        }
+      });
+    }
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
