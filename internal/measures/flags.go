@@ -303,4 +303,3 @@ func dateWords(t time.Time) string {
 	}
 	return t.UTC().Format("2 Jan 2006")
 }
-

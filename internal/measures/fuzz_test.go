@@ -51,6 +51,22 @@ func checkInvariants(t *testing.T, o Outcome) {
 	}
 }
 
+// checkFlags fails the test when flags are out of order, repeated or
+// without a reason.
+func checkFlags(t *testing.T, flags []Flag) {
+	t.Helper()
+	seen := map[string]bool{}
+	for i, f := range flags {
+		if seen[f.Code] || codeRank(f.Code) == len(flagOrder) || SeverityRank(f.Severity) == 0 || f.Reason == "" {
+			t.Errorf("bad flag %+v in %v", f, flags)
+		}
+		seen[f.Code] = true
+		if i > 0 && SeverityRank(flags[i-1].Severity) < SeverityRank(f.Severity) {
+			t.Errorf("flags out of order: %v", flags)
+		}
+	}
+}
+
 // fuzzReferral decodes bytes into a referral: five bytes a contact (day,
 // kind and attendance, PHQ-9, anxiety score, item 9), the scores spread a
 // little past their instruments' ranges so that invalid ones occur too.
@@ -115,6 +131,11 @@ func FuzzEvaluate(f *testing.F) {
 		r := fuzzReferral(desc, ended, data)
 		o := Evaluate(r)
 		checkInvariants(t, o)
+		intensity := LowIntensity
+		if len(data)%2 == 1 {
+			intensity = HighIntensity
+		}
+		checkFlags(t, Flags(o, desc, intensity, day(len(data)), nil))
 		_ = DescriptorLabel(desc)
 		_ = PairedADSM(desc)
 	})
