@@ -165,8 +165,10 @@ type measureOutcomeJSON struct {
 }
 
 type anxietyOutcomeJSON struct {
-	Instrument string `json:"instrument"`
-	measureOutcomeJSON
+	Instrument string   `json:"instrument"`
+	First      *float64 `json:"first"`
+	Last       *float64 `json:"last"`
+	Paired     bool     `json:"paired"`
 }
 
 func newMeasureOutcomeJSON(m measures.MeasureOutcome) measureOutcomeJSON {
@@ -191,6 +193,11 @@ func newOutcomeJSON(o measures.Outcome, descriptor string) outcomeJSON {
 		ReliableDeterioration: o.ReliableDeterioration,
 		ReliableRecovery:      o.ReliableRecovery,
 		PHQ9:                  newMeasureOutcomeJSON(o.PHQ9),
-		Anxiety:               anxietyOutcomeJSON{Instrument: string(anxiety), measureOutcomeJSON: newMeasureOutcomeJSON(o.AnxietyM)},
+		Anxiety:               newAnxietyOutcomeJSON(anxiety, o.AnxietyM),
 	}
+}
+
+func newAnxietyOutcomeJSON(id measures.InstrumentID, m measures.MeasureOutcome) anxietyOutcomeJSON {
+	v := newMeasureOutcomeJSON(m)
+	return anxietyOutcomeJSON{Instrument: string(id), First: v.First, Last: v.Last, Paired: v.Paired}
 }
