@@ -1,0 +1,383 @@
+package caseload
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"clinic/internal/measures"
+)
+
+// SyntheticConfig sizes a synthetic service for benchmarks and load tests.
+type SyntheticConfig struct {
+	Teams               int
+	TherapistsPerTeam   int
+	Referrals           int
+	ContactsPerReferral int
+	Seed                uint64
+}
+
+// syntheticPassword is every synthetic user's password. Synthetic databases
+// are for benchmarks only.
+const syntheticPassword = "synthetic-service"
+
+// syntheticDescriptors are the problems synthetic referrals have: those
+// measured with PHQ-9 and GAD-7 alone, as the data carries no ADSM.
+var syntheticDescriptors = []string{"F32", "F33", "F41.1", "F41.2", "F41.1", "F32", "F40.2"}
+
+// LoadSynthetic adds a large synthetic service: cfg.Teams teams of
+// cfg.TherapistsPerTeam therapists with a supervisor each, and cfg.Referrals
+// referrals (one patient each) spread over three years before the store's
+// clock, each with cfg.ContactsPerReferral weekly contacts carrying PHQ-9 and
+// GAD-7 answers, and their summaries. Referrals whose last contact is in the
+// last 60 days stay open. It writes directly with prepared statements in a
+// few large transactions, bypassing the per-contact write path; the
+// summaries are computed with measures.Evaluate exactly as that path does.
+// The data is the same for the same config and clock.
+func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
+	if cfg.Teams < 1 || cfg.TherapistsPerTeam < 1 || cfg.Referrals < 0 || cfg.ContactsPerReferral < 1 {
+		return fmt.Errorf("load synthetic: config needs at least one team, therapist and contact per referral: %+v", cfg)
+	}
+	hash, err := hashPassword(syntheticPassword)
+	if err != nil {
+		return fmt.Errorf("load synthetic: %w", err)
+	}
+	now := s.Now()
+	todayT, _ := parseDate(s.today())
+	created := stamp(now)
+
+	// Staff, in one transaction.
+	type staff struct{ id, team int64 }
+	var therapists []staff
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		for t := 0; t < cfg.Teams; t++ {
+			res, err := tx.ExecContext(ctx, `INSERT INTO teams (name, created_at) VALUES (?, ?)`,
+				fmt.Sprintf("Synthetic %d-%d", cfg.Seed, t+1), created)
+			if err != nil {
+				return err
+			}
+			teamID, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			res, err = tx.ExecContext(ctx, `
+				INSERT INTO users (email, name, role, password_hash, created_at)
+				VALUES (?, ?, 'supervisor', ?, ?)`,
+				fmt.Sprintf("supervisor-%d-%d@synthetic.example", cfg.Seed, t+1), fmt.Sprintf("Supervisor %d", t+1), hash, created)
+			if err != nil {
+				return err
+			}
+			supID, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO team_supervisors (team_id, user_id) VALUES (?, ?)`, teamID, supID); err != nil {
+				return err
+			}
+			for n := 0; n < cfg.TherapistsPerTeam; n++ {
+				res, err := tx.ExecContext(ctx, `
+					INSERT INTO users (email, name, role, team_id, password_hash, created_at)
+					VALUES (?, ?, 'therapist', ?, ?, ?)`,
+					fmt.Sprintf("therapist-%d-%d-%d@synthetic.example", cfg.Seed, t+1, n+1), fmt.Sprintf("Therapist %d.%d", t+1, n+1), teamID, hash, created)
+				if err != nil {
+					return err
+				}
+				id, err := res.LastInsertId()
+				if err != nil {
+					return err
+				}
+				therapists = append(therapists, staff{id: id, team: teamID})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load synthetic: staff: %w", err)
+	}
+
+	// Referrals are generated and evaluated by workers (the CPU part: answers,
+	// outcomes, JSON) and written by this goroutine in order, so ids are
+	// assigned up front from the current maxima.
+	var base struct{ patient, referral, contact, score int64 }
+	err = s.db.QueryRowContext(ctx, `
+		SELECT
+			(SELECT COALESCE(MAX(id), 0) FROM patients),
+			(SELECT COALESCE(MAX(id), 0) FROM referrals),
+			(SELECT COALESCE(MAX(id), 0) FROM contacts),
+			(SELECT COALESCE(MAX(id), 0) FROM scores)`).Scan(&base.patient, &base.referral, &base.contact, &base.score)
+	if err != nil {
+		return fmt.Errorf("load synthetic: %w", err)
+	}
+
+	const chunk = 2000
+	type batch struct {
+		index int
+		refs  []synthReferral
+		err   error
+	}
+	nChunks := (cfg.Referrals + chunk - 1) / chunk
+	jobs := make(chan int)
+	results := make(chan batch, 4)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ci := range jobs {
+				b := batch{index: ci}
+				for i := ci * chunk; i < min(cfg.Referrals, (ci+1)*chunk); i++ {
+					th := therapists[i%len(therapists)]
+					r, err := synthesise(cfg, i, th.id, th.team, todayT, created)
+					if err != nil {
+						b.err = err
+						break
+					}
+					r.patientID = base.patient + int64(i) + 1
+					r.basis.id = base.referral + int64(i) + 1
+					b.refs = append(b.refs, r)
+				}
+				select {
+				case results <- b:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for ci := 0; ci < nChunks; ci++ {
+			select {
+			case jobs <- ci:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	// Write the chunks in order, a few thousand referrals per transaction.
+	pending := map[int]batch{}
+	next := 0
+	contactID, scoreID := base.contact, base.score
+	for b := range results {
+		if b.err != nil {
+			return fmt.Errorf("load synthetic: %w", b.err)
+		}
+		pending[b.index] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if err := s.writeSynthetic(ctx, b.refs, &contactID, &scoreID, created); err != nil {
+				return fmt.Errorf("load synthetic: %w", err)
+			}
+		}
+	}
+	if next != nChunks {
+		return fmt.Errorf("load synthetic: wrote %d of %d chunks: %w", next, nChunks, errors.Join(ctx.Err(), errors.New("stopped")))
+	}
+	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("load synthetic: analyze: %w", err)
+	}
+	return nil
+}
+
+// synthReferral is one generated referral, ready to insert.
+type synthReferral struct {
+	patientID int64
+	name, dob string
+	basis     summaryBasis
+	contacts  []synthContact
+	summary   []any // summaryUpsert's arguments but the id, filled at write time
+}
+
+type synthContact struct {
+	date, kind, attendance string
+	phq9, gad7             string // items as JSON; "" when not attended
+	phq9Total, gad7Total   float64
+}
+
+// synthesise makes referral i of a synthetic service.
+func synthesise(cfg SyntheticConfig, i int, therapistID, teamID int64, today time.Time, created string) (synthReferral, error) {
+	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
+	n := cfg.ContactsPerReferral
+	wait := 7 + rng.IntN(35)
+	span := wait + 7*(n-1) + 7 // room for a missed week
+	received := today.AddDate(0, 0, -span-rng.IntN(3*365))
+	r := synthReferral{
+		name: "Synthetic Patient " + strconv.Itoa(i+1),
+		dob:  received.AddDate(-18-rng.IntN(60), -rng.IntN(12), -rng.IntN(28)).Format(dateLayout),
+		basis: summaryBasis{
+			therapistID: therapistID,
+			teamID:      teamID,
+			receivedOn:  received.Format(dateLayout),
+			descriptor:  syntheticDescriptors[rng.IntN(len(syntheticDescriptors))],
+			intensity:   string(measures.LowIntensity),
+		},
+	}
+	if rng.IntN(3) == 0 {
+		r.basis.intensity = string(measures.HighIntensity)
+	}
+	// A starting severity and a rate of change: most improve, some do not,
+	// a few get worse.
+	startPHQ := 6 + rng.Float64()*18
+	startGAD := 5 + rng.Float64()*14
+	change := -0.8 + rng.Float64()*0.9
+	if rng.IntN(12) == 0 {
+		change = 0.3 + rng.Float64()*0.4
+	}
+	day := wait
+	mc := make([]measures.Contact, 0, n)
+	scored := 0
+	for k := 0; k < n; k++ {
+		if k > 0 {
+			day += 7
+		}
+		c := synthContact{date: received.AddDate(0, 0, day).Format(dateLayout), kind: string(measures.Treatment), attendance: string(measures.Attended)}
+		if k == 0 {
+			c.kind = string(measures.Assessment)
+		} else if rng.IntN(12) == 0 {
+			c.attendance = string(measures.DNA)
+		}
+		d, _ := parseDate(c.date)
+		m := measures.Contact{Date: d, Kind: measures.ContactKind(c.kind), Attendance: measures.Attendance(c.attendance)}
+		if c.attendance == string(measures.Attended) {
+			f := 1 + change*float64(scored)/float64(max(1, n-1))
+			phq := synthItems(rng, 9, startPHQ*f)
+			gad := synthItems(rng, 7, startGAD*f)
+			c.phq9, c.phq9Total = itemsText(phq)
+			c.gad7, c.gad7Total = itemsText(gad)
+			item9 := phq[8]
+			m.Scores = map[measures.InstrumentID]float64{measures.PHQ9: c.phq9Total, measures.GAD7: c.gad7Total}
+			m.Item9 = &item9
+			scored++
+		}
+		r.contacts = append(r.contacts, c)
+		mc = append(mc, m)
+	}
+	last, _ := parseDate(r.contacts[len(r.contacts)-1].date)
+	if today.Sub(last) > 60*24*time.Hour {
+		r.basis.endedOn = last.AddDate(0, 0, 7).Format(dateLayout)
+		r.basis.endReason = "completed"
+		if rng.IntN(6) == 0 {
+			r.basis.endReason = "dropped_out"
+		}
+	}
+	o, err := evaluate(r.basis, mc)
+	if err != nil {
+		return synthReferral{}, err
+	}
+	r.summary, err = summaryArgs(r.basis, o, created)
+	return r, err
+}
+
+// synthItems makes n answers 0–3 adding up to about total, item 9 (the last
+// of the PHQ-9) rarely above 0.
+func synthItems(rng *rand.Rand, n int, total float64) []int {
+	t := int(total+0.5) + rng.IntN(3) - 1
+	t = max(0, min(t, 3*(n-1)))
+	items := make([]int, n)
+	for t > 0 {
+		i := rng.IntN(n - 1)
+		if items[i] < 3 {
+			items[i]++
+			t--
+		}
+	}
+	if n == 9 && rng.IntN(25) == 0 {
+		items[8] = 1 + rng.IntN(3)
+	}
+	return items
+}
+
+func itemsText(items []int) (string, float64) {
+	b, _ := json.Marshal(items)
+	sum := 0
+	for _, v := range items {
+		sum += v
+	}
+	return string(b), float64(sum)
+}
+
+// writeSynthetic inserts generated referrals in one transaction.
+func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contactID, scoreID *int64, created string) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
+		patient, err := prep(`INSERT INTO patients (id, name, date_of_birth, nhs_number, created_at) VALUES (?, ?, ?, '', ?)`)
+		if err != nil {
+			return err
+		}
+		defer patient.Close()
+		referral, err := prep(`
+			INSERT INTO referrals (id, patient_id, therapist_id, team_id, received_on, problem_descriptor, intensity, ended_on, end_reason, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer referral.Close()
+		contact, err := prep(`
+			INSERT INTO contacts (id, referral_id, date, kind, attendance, recorded_by, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer contact.Close()
+		// Two scores per statement: PHQ-9 and GAD-7 of one contact.
+		score, err := prep(`
+			INSERT INTO scores (id, contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at)
+			VALUES (?, ?, 'phq9', ?, ?, 0, 'therapist', ?, ?), (?, ?, 'gad7', ?, ?, 0, 'therapist', ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer score.Close()
+		summary, err := prep(summaryUpsert)
+		if err != nil {
+			return err
+		}
+		defer summary.Close()
+		for _, r := range refs {
+			b := r.basis
+			if _, err := patient.ExecContext(ctx, r.patientID, r.name, r.dob, created); err != nil {
+				return err
+			}
+			if _, err := referral.ExecContext(ctx, b.id, r.patientID, b.therapistID, b.teamID, b.receivedOn, b.descriptor, b.intensity,
+				nullString(b.endedOn), nullString(b.endReason), b.therapistID, created); err != nil {
+				return err
+			}
+			for _, c := range r.contacts {
+				*contactID++
+				at := c.date + "T10:00:00.000000Z"
+				if _, err := contact.ExecContext(ctx, *contactID, b.id, c.date, c.kind, c.attendance, b.therapistID, at); err != nil {
+					return err
+				}
+				if c.phq9 == "" {
+					continue
+				}
+				*scoreID += 2
+				if _, err := score.ExecContext(ctx,
+					*scoreID-1, *contactID, c.phq9, c.phq9Total, b.therapistID, at,
+					*scoreID, *contactID, c.gad7, c.gad7Total, b.therapistID, at); err != nil {
+					return err
+				}
+			}
+			r.summary[0] = b.id
+			if _, err := summary.ExecContext(ctx, r.summary...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
