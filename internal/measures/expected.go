@@ -65,20 +65,38 @@ func hasCurve(in *Instrument) bool {
 // the end of its treatment. Percentiles are nearest-rank: each is a score
 // some case actually had.
 func BuildExpectation(finished []Outcome) *Curves {
+	// One pass over the outcomes (by index: an Outcome is large to copy),
+	// gathering each measure's courses.
+	courses := map[InstrumentID][]course{}
+	for i := range finished {
+		o := &finished[i]
+		if !o.FinishedCourse {
+			continue
+		}
+		for id, m := range o.Measures {
+			if len(m.BySession) > 0 && m.SessionFrom >= 1 {
+				courses[id] = append(courses[id], course{m.First, m.SessionFrom, m.BySession})
+			}
+		}
+	}
 	c := &Curves{curves: map[InstrumentID]*curve{}}
 	for i := range catalogue {
 		in := &catalogue[i]
-		if !hasCurve(in) {
-			continue
-		}
-		if cv := buildCurve(in, finished); cv != nil {
-			c.curves[in.ID] = cv
+		if hasCurve(in) && len(courses[in.ID]) > 0 {
+			c.curves[in.ID] = buildCurve(in, courses[in.ID])
 		}
 	}
 	return c
 }
 
-func buildCurve(in *Instrument, finished []Outcome) *curve {
+// course is one finished course's scores on a measure.
+type course struct {
+	first     float64
+	from      int
+	bySession []float64
+}
+
+func buildCurve(in *Instrument, courses []course) *curve {
 	step := curveStep(in)
 	levels := int(math.Round((in.Max-in.Min)/step)) + 1
 	level := func(x float64) (int, bool) {
@@ -89,36 +107,31 @@ func buildCurve(in *Instrument, finished []Outcome) *curve {
 	}
 
 	// The number of sessions to keep: the longest course, capped.
-	sessions := 0
-	for _, o := range finished {
-		m, ok := o.Measures[in.ID]
-		if !o.FinishedCourse || !ok || len(m.BySession) == 0 || m.SessionFrom < 1 {
-			continue
-		}
-		sessions = max(sessions, min(m.SessionFrom+len(m.BySession)-1, MaxCurveSessions))
-	}
-	if sessions == 0 {
-		return nil
+	sessions := 1
+	for _, c := range courses {
+		sessions = max(sessions, min(c.from+len(c.bySession)-1, MaxCurveSessions))
 	}
 
 	// hist[(first*sessions + s)*levels + value] counts cases by first score,
 	// session and score at that session.
 	hist := make([]int32, levels*sessions*levels)
-	for _, o := range finished {
-		m, ok := o.Measures[in.ID]
-		if !o.FinishedCourse || !ok || len(m.BySession) == 0 || m.SessionFrom < 1 {
-			continue
-		}
-		f, ok := level(m.First)
+	for _, c := range courses {
+		f, ok := level(c.first)
 		if !ok {
 			continue
 		}
-		for s := m.SessionFrom; s <= sessions; s++ {
-			v, ok := level(m.BySession[min(s-m.SessionFrom, len(m.BySession)-1)])
-			if !ok {
-				continue
+		v := -1 // level of the score at session s; the last carried forward
+		for s := c.from; s <= sessions; s++ {
+			if i := s - c.from; i < len(c.bySession) {
+				if l, ok := level(c.bySession[i]); ok {
+					v = l
+				} else {
+					v = -1
+				}
 			}
-			hist[(f*sessions+s-1)*levels+v]++
+			if v >= 0 {
+				hist[(f*sessions+s-1)*levels+v]++
+			}
 		}
 	}
 	// Make the first-score dimension cumulative, so that a window of

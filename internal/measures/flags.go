@@ -23,8 +23,9 @@ const (
 	AttendanceGapDays = 28
 
 	// waiting: no first treatment this many days after referral puts the
-	// 6-week standard (SixWeeksDays, 42) at risk; past it, high.
-	WaitingAtRiskDays = 35
+	// 6-week standard at risk; past the standard's 42 days, high.
+	WaitingAtRiskDays    = 35
+	WaitingHighAfterDays = SixWeeksDays
 
 	// long_treatment: more attended treatment sessions than these.
 	LongTreatmentLow  = 8
@@ -37,7 +38,8 @@ const (
 	// session is not on track (Delgadillo et al. 2018 used an expected
 	// response curve the same way). With fewer comparable cases, the
 	// default rule applies from session DefaultNotOnTrackFrom: the latest
-	// score is no lower than the first.
+	// score is no lower than the first. (Band carries the 75th percentile;
+	// another percentile would need adding to Band.)
 	MinComparableCases    = 30
 	SimilarFirstPoints    = 2
 	SimilarFirstShare     = 0.10
@@ -190,7 +192,7 @@ func Flags(o Outcome, descriptor string, intensity Intensity, asOf time.Time, ex
 	if o.FirstTreatment.IsZero() && !o.Received.IsZero() {
 		d := daysBetween(o.Received, asOf)
 		switch {
-		case d > SixWeeksDays:
+		case d > WaitingHighAfterDays:
 			add(FlagWaiting, SeverityHigh, []string{fmt.Sprintf(
 				"No first treatment %d days after referral: past the 6-week standard (%d days)", d, SixWeeksDays)})
 		case d >= WaitingAtRiskDays:

@@ -52,6 +52,9 @@ func ReliableChangeOf(id InstrumentID, first, last float64) Change {
 //     anxiety measure are paired, and are all false otherwise; so paired
 //     completeness says how many finished courses could be judged at all.
 //   - An open referral gets the same judgements on its scores so far.
+//   - WaitDays counts calendar days from Received to the first attended
+//     treatment: -1 when there is none or Received is unknown, 0 when the
+//     treatment is dated before the referral (a data error).
 func Evaluate(r Referral) Outcome {
 	o := Outcome{
 		RuleSet:  RuleSet,

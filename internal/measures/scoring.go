@@ -128,8 +128,13 @@ func ScoreTotal(id InstrumentID, total float64) (Score, error) {
 		return Score{}, invalid(field,
 			fmt.Sprintf("%s is recorded item by item, not as a total", in.Name))
 	}
+	// The MI is recorded as the mean of its items, the others as a total.
+	what := in.Name + " total"
+	if in.Decimals > 0 {
+		what = in.Name + " item mean"
+	}
 	if math.IsNaN(total) || math.IsInf(total, 0) {
-		return Score{}, invalid(field, fmt.Sprintf("%s total must be a number", in.Name))
+		return Score{}, invalid(field, fmt.Sprintf("%s must be a number", what))
 	}
 	// Tolerance for float noise in a value typed with the allowed decimals.
 	const eps = 1e-9
@@ -137,14 +142,14 @@ func ScoreTotal(id InstrumentID, total float64) (Score, error) {
 	if math.Abs(kept-total) > eps {
 		if in.Decimals == 0 {
 			return Score{}, invalid(field,
-				fmt.Sprintf("%s total must be a whole number, got %s", in.Name, formatRaw(total)))
+				fmt.Sprintf("%s must be a whole number, got %s", what, formatRaw(total)))
 		}
 		return Score{}, invalid(field,
-			fmt.Sprintf("%s must have at most %d decimals, got %s", in.Name, in.Decimals, formatRaw(total)))
+			fmt.Sprintf("%s must have at most %d decimals, got %s", what, in.Decimals, formatRaw(total)))
 	}
 	if kept < in.Min || kept > in.Max {
 		return Score{}, invalid(field,
-			fmt.Sprintf("%s total must be %s–%s, got %s", in.Name, in.Format(in.Min), in.Format(in.Max), formatRaw(total)))
+			fmt.Sprintf("%s must be %s–%s, got %s", what, in.Format(in.Min), in.Format(in.Max), formatRaw(total)))
 	}
 	return Score{Instrument: id, Total: kept}, nil
 }

@@ -181,11 +181,11 @@ func TestScoreTotalInvalid(t *testing.T) {
 		{OCI, 169, FieldError{"oci.total", "OCI total must be 0–168, got 169"}},
 		{IESR, 89, FieldError{"iesr.total", "IES-R total must be 0–88, got 89"}},
 		{HAI, 43, FieldError{"hai.total", "HAI total must be 0–42, got 43"}},
-		{MIAlone, 0.99, FieldError{"mi_alone.total", "MI (alone) total must be 1.00–5.00, got 0.99"}},
-		{MIAlone, 5.01, FieldError{"mi_alone.total", "MI (alone) total must be 1.00–5.00, got 5.01"}},
-		{MIAlone, 0, FieldError{"mi_alone.total", "MI (alone) total must be 1.00–5.00, got 0"}},
-		{MIAlone, 2.304, FieldError{"mi_alone.total", "MI (alone) must have at most 2 decimals, got 2.304"}},
-		{MIAlone, 62.0 / 27, FieldError{"mi_alone.total", "MI (alone) must have at most 2 decimals, got 2.2962962962962963"}},
+		{MIAlone, 0.99, FieldError{"mi_alone.total", "MI (alone) item mean must be 1.00–5.00, got 0.99"}},
+		{MIAlone, 5.01, FieldError{"mi_alone.total", "MI (alone) item mean must be 1.00–5.00, got 5.01"}},
+		{MIAlone, 0, FieldError{"mi_alone.total", "MI (alone) item mean must be 1.00–5.00, got 0"}},
+		{MIAlone, 2.304, FieldError{"mi_alone.total", "MI (alone) item mean must have at most 2 decimals, got 2.304"}},
+		{MIAlone, 62.0 / 27, FieldError{"mi_alone.total", "MI (alone) item mean must have at most 2 decimals, got 2.2962962962962963"}},
 	}
 	for _, tt := range tests {
 		_, err := ScoreTotal(tt.id, tt.total)
