@@ -105,10 +105,10 @@ func TestRecordSessionForm(t *testing.T) {
 		t.Fatalf("form: %d", p.Status)
 	}
 	for _, want := range []string{
-		`value="2026-03-16"`,                          // today
+		`value="2026-03-16"`, // today
 		`<option value="pdss" data-min="0" data-max="28" data-step="1" selected>`, // paired ADSM
-		"Thoughts that you would be better off dead",  // PHQ-9 item 9 wording
-		"Not being able to stop or control worrying",  // GAD-7 item 2
+		"Thoughts that you would be better off dead",                              // PHQ-9 item 9 wording
+		"Not being able to stop or control worrying",                              // GAD-7 item 2
 		`name="submission_id" value="`,
 		`src="/static/session_form.js"`,
 		`data-risk-prompt hidden`,

@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+func TestCaseloadPage(t *testing.T) {
+	e := newTestEnv(t)
+	b := e.signedIn(e.therapist)
+	if p := b.get("/"); p.Status != http.StatusOK || !strings.Contains(p.Body, "You have no open referrals") {
+		t.Fatalf("empty caseload: %d, want the empty state", p.Status)
+	}
+
+	ctx := context.Background()
+	record := func(r caseload.Referral, date string, phq9, gad7 []*int, extra map[measures.InstrumentID]caseload.ScoreInput) {
+		t.Helper()
+		scores := map[measures.InstrumentID]caseload.ScoreInput{measures.PHQ9: {Items: phq9}, measures.GAD7: {Items: gad7}}
+		for k, v := range extra {
+			scores[k] = v
+		}
+		if _, err := e.store.RecordContact(ctx, e.therapist, r.ID, caseload.NewContact{Date: date, Kind: "treatment", Attendance: "attended", Scores: scores}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := func(v float64) *float64 { return &v }
+	// Better: PHQ-9 20 -> 8 (reliable improvement), GAD-7 16 -> 7.
+	better := e.referral(e.therapist, "Bea Better", "F32")
+	record(better, "2026-02-02", ints(3, 3, 2, 2, 2, 2, 2, 2, 2), ints(3, 3, 2, 2, 2, 2, 2), nil)
+	record(better, "2026-03-02", ints(1, 1, 1, 1, 1, 1, 1, 1, 0), ints(1, 1, 1, 1, 1, 1, 1), nil)
+	// Worse: PHQ-9 6 -> 18 (reliable deterioration), with an ADSM.
+	worse := e.referral(e.therapist, "Will Worse", "F41.0")
+	record(worse, "2026-02-03", ints(1, 1, 1, 1, 1, 1, 0, 0, 0), ints(1, 1, 1, 1, 1, 1, 1), map[measures.InstrumentID]caseload.ScoreInput{measures.PDSS: {Total: total(10)}})
+	record(worse, "2026-03-03", ints(2, 2, 2, 2, 2, 2, 2, 2, 2), ints(2, 2, 2, 2, 2, 2, 2), map[measures.InstrumentID]caseload.ScoreInput{measures.PDSS: {Total: total(20)}})
+	// New: no scores yet.
+	e.referral(e.therapist, "Ned New", "F41.1")
+	// Someone else's: never shown.
+	e.referral(e.colleague, "Other Person", "F32")
+
+	p := b.get("/")
+	if p.Status != http.StatusOK {
+		t.Fatalf("caseload: %d", p.Status)
+	}
+	for _, want := range []string{
+		"Bea Better", "Depressive episode", "reliable improvement",
+		"Will Worse", "Panic disorder", "reliable deterioration", "PDSS", "Risk: high",
+		"Ned New", "none yet", "3 March 2026", "moderately severe",
+	} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("caseload lacks %q", want)
+		}
+	}
+	if strings.Contains(p.Body, "Other Person") {
+		t.Errorf("caseload shows a colleague's patient")
+	}
+
+	tests := []struct {
+		query string
+		order []string
+	}{
+		{"", []string{"Bea Better", "Ned New", "Will Worse"}},
+		{"?sort=patient&dir=desc", []string{"Will Worse", "Ned New", "Bea Better"}},
+		{"?sort=phq9", []string{"Bea Better", "Will Worse", "Ned New"}},
+		{"?sort=phq9&dir=desc", []string{"Will Worse", "Bea Better", "Ned New"}},
+		{"?sort=last_contact&dir=desc", []string{"Will Worse", "Bea Better", "Ned New"}},
+		{"?sort=descriptor", []string{"Bea Better", "Ned New", "Will Worse"}},
+		{"?sort=nonsense", []string{"Bea Better", "Ned New", "Will Worse"}},
+	}
+	re := regexp.MustCompile(`<a href="/referrals/\d+">([^<]+)</a>`)
+	for _, tt := range tests {
+		p := b.get("/" + tt.query)
+		var got []string
+		for _, m := range re.FindAllStringSubmatch(p.Body, -1) {
+			got = append(got, m[1])
+		}
+		if diff := cmp.Diff(tt.order, got); diff != "" {
+			t.Errorf("order for %q (-want +got):\n%s", tt.query, diff)
+		}
+	}
+	if p := b.get("/?sort=phq9"); !strings.Contains(p.Body, `aria-sort="ascending"><a href="/?sort=phq9&amp;dir=desc">`) {
+		t.Errorf("sorted column lacks aria-sort and a link to reverse")
+	}
+}
+
+func TestAdminHasNoCaseload(t *testing.T) {
+	e := newTestEnv(t)
+	p := e.signedIn(e.admin).get("/")
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "cannot open patient records") {
+		t.Errorf("admin home: %d", p.Status)
+	}
+	if p := e.signedIn(e.admin).get("/patients/new"); p.Status != http.StatusForbidden {
+		t.Errorf("admin new patient: %d, want 403", p.Status)
+	}
+}

@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// TestEveryTemplateRenders renders each page template with typical data and
+// with empty data, and checks what every page must have: a title, the skip
+// link, one h1, and no inline script or style (the CSP forbids them).
+func TestEveryTemplateRenders(t *testing.T) {
+	e := newTestEnv(t)
+	u := e.therapist
+	base := basePage{Title: "A page", User: &u, CSRF: "tok"}
+	f := newForm("date")
+	f.Values["date"] = "2026-03-16"
+	f.Errs["date"] = "Enter a date"
+	ref := caseload.Referral{ID: 7, PatientName: "Pat", ReceivedOn: "2026-01-05", ProblemDescriptor: "F41.1", Intensity: "low"}
+	cv, err := newChartView(mustInstrument(t, measures.PHQ9), []chartPoint{{Number: 1, Date: "2026-02-02", Label: "1 · 2 Feb", Value: "14", Total: 14}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scoreView{Score: caseload.Score{ID: 3, Instrument: measures.PHQ9, Total: 14}, Name: "PHQ-9", Value: "14", Severity: "moderate", CanCorrect: true}
+	q := newQuestionnaireView(mustInstrument(t, measures.PHQ9), f)
+	samples := map[string]any{
+		"sign_in.html":     &signInPage{basePage: basePage{Title: "Sign in", CSRF: "tok"}, Form: f, Next: "/"},
+		"caseload.html":    &caseloadPage{basePage: base, Rows: []caseloadRow{{ReferralID: 7, Patient: "Pat", PHQ9: measureCell{Has: true, Value: "14", Change: measures.ReliableImprovement, Delta: "−6"}}}, Columns: []sortColumn{{Key: "patient", Label: "Patient", Href: "/", Aria: "ascending"}}},
+		"patient_new.html": &patientNewPage{basePage: base, Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions},
+		"referral_show.html": &referralPage{basePage: base, Referral: ref, Patient: caseload.Patient{Name: "Pat", DateOfBirth: "1990-01-01"}, Summary: []string{"At caseness at the start."},
+			Charts: []chartView{cv}, Contacts: []contactView{{Contact: caseload.Contact{ID: 1, Date: "2026-02-02", Kind: "treatment", Attendance: "attended"}, Number: 1, Scores: []scoreView{sc}}},
+			Risk: measures.RiskHigh, Recorded: true, CanChange: true, CanBring: true},
+		"contact_new.html":   &contactNewPage{basePage: base, Referral: ref, Form: f, Kinds: kindOptions, Attendances: attendanceOptions, Questionnaires: []questionnaireView{q}, Risk: measures.RiskPresent},
+		"score_correct.html": &scoreCorrectPage{basePage: base, Referral: ref, Score: sc, Instrument: mustInstrument(t, measures.PHQ9), Questionnaire: &q, Form: f},
+		"referral_end.html":  &referralEndPage{basePage: base, Referral: ref, Form: f, Reasons: endReasonOptions()},
+		"error.html":         &errorPage{basePage: base, Status: 404, Heading: "Page not found", Message: "Gone."},
+	}
+	var names, sampled []string
+	for n := range e.server.pages {
+		names = append(names, n)
+	}
+	for n := range samples {
+		sampled = append(sampled, n)
+	}
+	sort.Strings(names)
+	sort.Strings(sampled)
+	if diff := cmp.Diff(names, sampled); diff != "" {
+		t.Fatalf("templates without a sample (-templates +samples):\n%s", diff)
+	}
+	inline := regexp.MustCompile(`(?i)<script>|<script [^>]*>[^<]|\son[a-z]+=|\sstyle=|<style`)
+	for _, n := range names {
+		t.Run(n, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := e.server.pages[n].t.ExecuteTemplate(&buf, "layout", samples[n]); err != nil {
+				t.Fatalf("render: %v", err)
+			}
+			html := buf.String()
+			for _, want := range []string{"<title>", `href="#maincontent"`, `id="maincontent"`, "<h1"} {
+				if !strings.Contains(html, want) {
+					t.Errorf("lacks %s", want)
+				}
+			}
+			if c := strings.Count(html, "<h1"); c != 1 {
+				t.Errorf("%d h1 elements", c)
+			}
+			for _, m := range inline.FindAllString(html, -1) {
+				if !strings.HasPrefix(m, `<script type="application/json"`) {
+					t.Errorf("inline script or style: %q", m)
+				}
+			}
+			// Every input has a label.
+			for _, id := range regexp.MustCompile(`<(?:input|select|textarea) [^>]*id="([^"]+)"`).FindAllStringSubmatch(html, -1) {
+				if !strings.Contains(html, `for="`+id[1]+`"`) {
+					t.Errorf("input %s has no label", id[1])
+				}
+			}
+		})
+	}
+}
+
+func mustInstrument(t *testing.T, id measures.InstrumentID) measures.Instrument {
+	t.Helper()
+	in, ok := measures.Lookup(id)
+	if !ok {
+		t.Fatalf("no instrument %s", id)
+	}
+	return in
+}
+
+func TestErrorPages(t *testing.T) {
+	e := newTestEnv(t)
+	b := e.signedIn(e.therapist)
+	tests := []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/no-such-page", http.StatusNotFound, "Page not found"},
+		{"/referrals/0", http.StatusNotFound, "Page not found"},
+	}
+	for _, tt := range tests {
+		p := b.get(tt.path)
+		if p.Status != tt.status || !strings.Contains(p.Body, tt.want) || !strings.Contains(p.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("GET %s: %d, want %d with %q", tt.path, p.Status, tt.status, tt.want)
+		}
+	}
+	status, body, _ := e.api("GET", "/api/v1/nowhere", e.token(e.therapist), "")
+	if status != http.StatusNotFound || body["error"] == nil {
+		t.Errorf("API 404: %d %v, want JSON", status, body)
+	}
+}
+
+func TestStaticFiles(t *testing.T) {
+	e := newTestEnv(t)
+	tests := []struct {
+		path   string
+		status int
+		ctype  string
+		cache  string
+	}{
+		{"/static/charts.js", 200, "text/javascript", "max-age=3600"},
+		{"/static/session_form.js", 200, "text/javascript", "max-age=3600"},
+		{"/static/nhsuk_init.js", 200, "text/javascript", "max-age=3600"},
+		{"/static/app.css", 200, "text/css", "max-age=3600"},
+		{"/static/vendor/echarts/echarts.min.js", 200, "text/javascript", "max-age=604800"},
+		{"/static/vendor/nhsuk/nhsuk-frontend.min.css", 200, "text/css", "max-age=604800"},
+		{"/static/vendor/nhsuk/nhsuk-frontend.min.js", 200, "text/javascript", "max-age=604800"},
+		{"/static/vendor/", 404, "", ""},
+		{"/static/nothing.js", 404, "", ""},
+	}
+	for _, tt := range tests {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			req, _ := http.NewRequest(method, e.http.URL+tt.path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Errorf("%s %s: %d, want %d", method, tt.path, resp.StatusCode, tt.status)
+				continue
+			}
+			if tt.status == 200 && (!strings.HasPrefix(resp.Header.Get("Content-Type"), tt.ctype) || !strings.Contains(resp.Header.Get("Cache-Control"), tt.cache)) {
+				t.Errorf("%s %s: %q %q", method, tt.path, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
+			}
+		}
+	}
+	// Nothing on a page points off-site: the app runs with no network.
+	css, _ := assets.ReadFile("static/vendor/nhsuk/nhsuk-frontend.min.css")
+	if regexp.MustCompile(`url\((["']?)(https?:)?//`).Match(css) {
+		t.Errorf("the NHS.UK CSS still loads something remote")
+	}
+}
