@@ -239,11 +239,11 @@ type Outcome struct {
 	// stored summary without re-reading every contact.
 	LastAttended     time.Time      // zero when none
 	LastContact      time.Time      // zero when none
-	TrailingMissed   int            // non-attended appointments since the last attended one
+	TrailingMissed   int            // non-attended appointments (did not attend or cancelled) since the last attended one
 	LastAttendedHas  []InstrumentID // measures recorded at the last attended contact
 	LatestItem9      *int           // item 9 of the latest PHQ-9 that answered it
 	LatestItem9On    time.Time      // date of that PHQ-9
-	ADSMEverRecorded bool           // the descriptor's ADSM has at least one score
+	ADSMEverRecorded bool           // the descriptor's paired measure (PairedADSM; GAD-7 for non-ADSM descriptors) has at least one score
 }
 
 // Rates are a service's outcomes over a set of referrals.
