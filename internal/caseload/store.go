@@ -67,7 +67,6 @@ func Open(path string, schema string, now func() time.Time) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db.SetMaxOpenConns(1)
-	db.SetConnMaxIdleTime(0)
 	if err := migrate(db, steps); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)
