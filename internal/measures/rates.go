@@ -110,7 +110,11 @@ func (o Outcome) Summary() []string {
 		}
 		what := strings.Join(unpaired, " and ")
 		if o.Open {
-			return append(out, "Not yet paired: "+what+" need two scores or more")
+			verb := " needs"
+			if len(unpaired) > 1 {
+				verb = " need"
+			}
+			return append(out, "Not yet paired: "+what+verb+" two scores or more")
 		}
 		return append(out, "Unpaired: "+what+" had fewer than two scores, so the outcome cannot be judged")
 	}

@@ -141,6 +141,11 @@ func TestSummary(t *testing.T) {
 			Referral{Descriptor: "F41.1", Contacts: []Contact{assess(0, pg(15, 14))}},
 			[]string{"Open: 0 treatment sessions so far", "At caseness at the start",
 				"Not yet paired: PHQ-9 and GAD-7 need two scores or more"}},
+		{"open, the ADSM not yet paired",
+			Referral{Descriptor: "F43.1", Contacts: []Contact{
+				assess(0, sc{PHQ9: 15, IESR: 40}), session(7, sc{PHQ9: 12})}},
+			[]string{"Open: 1 treatment session so far", "At caseness at the start",
+				"Not yet paired: IES-R needs two scores or more"}},
 		{"open, no scores",
 			Referral{Descriptor: "F41.1", Contacts: []Contact{missed(3)}},
 			[]string{"Open: 0 treatment sessions so far", "No PHQ-9 or anxiety scores recorded"}},
