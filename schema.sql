@@ -243,3 +243,52 @@ CREATE TABLE sign_in_failures (
 
 CREATE INDEX sign_in_failures_email ON sign_in_failures (email, at);
 CREATE INDEX sign_in_failures_address ON sign_in_failures (address, at);
+
+-- step: 4
+-- Supervision (issue 4): what a review saw, so that a reviewed flag stays
+-- quiet until new data changes it; a counter of changes to finished courses,
+-- which keys the store's cached expected-response curves; and the index the
+-- outcome report needs to find referrals that entered treatment in a period.
+
+ALTER TABLE reviews ADD COLUMN outcome_hash TEXT NOT NULL DEFAULT '';         -- SHA-256 of the summary's outcome_json when recorded
+ALTER TABLE reviews ADD COLUMN flag_severities_json TEXT NOT NULL DEFAULT '{}'; -- {"code": "severity"} of the flags in force
+
+CREATE TABLE finished_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+
+INSERT INTO finished_generation (id, n) VALUES (1, 0);
+
+CREATE TRIGGER summary_finished_insert
+AFTER INSERT ON referral_summary
+WHEN NEW.finished = 1
+BEGIN
+    UPDATE finished_generation SET n = n + 1 WHERE id = 1;
+END;
+
+CREATE TRIGGER summary_finished_update
+AFTER UPDATE ON referral_summary
+WHEN NEW.finished = 1 OR OLD.finished = 1
+BEGIN
+    UPDATE finished_generation SET n = n + 1 WHERE id = 1;
+END;
+
+CREATE INDEX summary_first_treatment ON referral_summary (first_treatment_on) WHERE first_treatment_on IS NOT NULL;
+
+-- step: 4
+-- Patients' access: failed invitation codes, kept to throttle guessing by
+-- address and overall (wrong dates of birth for a real code are counted on
+-- the invitation itself, in invitations.attempts).
+
+CREATE TABLE invitation_failures (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    address TEXT NOT NULL
+);
+
+CREATE INDEX invitation_failures_address ON invitation_failures (address, at);
+CREATE INDEX invitation_failures_at ON invitation_failures (at);
+
+-- A patient user's referrals (the invitations they accepted).
+CREATE INDEX invitations_user ON invitations (user_id) WHERE user_id IS NOT NULL;
