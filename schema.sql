@@ -276,7 +276,7 @@ END;
 
 CREATE INDEX summary_first_treatment ON referral_summary (first_treatment_on) WHERE first_treatment_on IS NOT NULL;
 
--- step: 4
+-- step: 5
 -- Patients' access: failed invitation codes, kept to throttle guessing by
 -- address and overall (wrong dates of birth for a real code are counted on
 -- the invitation itself, in invitations.attempts).
