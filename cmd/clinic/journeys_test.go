@@ -1,0 +1,344 @@
+package main
+
+// Browser journeys (issue 7): a therapist, a supervisor and a patient use the
+// real server in headless Chromium, by keyboard, and every page they visit is
+// checked with axe-core.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// journey is one person's browser tab against the shared server.
+type journey struct {
+	t   *testing.T
+	ctx context.Context
+	app *app
+}
+
+func newJourney(t *testing.T, a *app) *journey {
+	return &journey{t: t, ctx: newBrowser(t), app: a}
+}
+
+// visit opens a page by address (as a user following a bookmark would).
+func (j *journey) visit(path string) {
+	j.t.Helper()
+	do(j.t, j.ctx, "open "+path, chromedp.Navigate(j.app.URL+path), chromedp.WaitReady("body"))
+}
+
+// check runs the accessibility check and saves a screenshot of the page.
+func (j *journey) check(name string) {
+	j.t.Helper()
+	checkAccessibility(j.t, j.ctx, name)
+	shot(j.t, j.ctx, name)
+}
+
+// typeInto focuses a field and types into it, as a keyboard user would.
+func (j *journey) typeInto(id, text string) {
+	j.t.Helper()
+	do(j.t, j.ctx, "type into #"+id,
+		chromedp.Focus(chromedp.ID(id)),
+		selectAll(),
+		chromedp.KeyEvent(kb.Delete),
+		chromedp.KeyEvent(text))
+}
+
+// selectAll selects the focused field's text with Ctrl+A.
+func selectAll() chromedp.Action[chromedp.Void] {
+	return chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl))
+}
+
+// press focuses an element and presses a key on it (Enter on a link or
+// button, Space on a radio or checkbox).
+func (j *journey) press(sel, key string) {
+	j.t.Helper()
+	do(j.t, j.ctx, "press "+key+" on "+sel, chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(key))
+}
+
+// submitWith presses Enter on a button and waits for the next page.
+func (j *journey) submitWith(sel string) {
+	j.t.Helper()
+	before, _ := chromedp.Run(j.ctx, chromedp.Evaluate[string](`document.location.href + '#' + performance.timeOrigin`))
+	j.press(sel, kb.Enter)
+	j.waitNavigated(before)
+}
+
+// followLink activates a link by keyboard and waits for the next page.
+func (j *journey) followLink(sel string) {
+	j.t.Helper()
+	j.submitWith(sel)
+}
+
+func (j *journey) waitNavigated(before string) {
+	j.t.Helper()
+	for start := time.Now(); time.Since(start) < 15*time.Second; time.Sleep(50 * time.Millisecond) {
+		now, err := chromedp.Run(j.ctx, chromedp.Evaluate[string](`document.readyState === 'complete' ? document.location.href + '#' + performance.timeOrigin : ''`))
+		if err == nil && now != "" && now != before {
+			return
+		}
+	}
+	shot(j.t, j.ctx, "failed-navigation")
+	j.t.Fatalf("no new page after %s", before)
+}
+
+// text returns the visible text of the first element matching sel.
+func (j *journey) text(sel string) string {
+	j.t.Helper()
+	s, err := chromedp.Run(j.ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeReady))
+	if err != nil {
+		shot(j.t, j.ctx, "failed-text")
+		j.t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+func (j *journey) value(id string) string {
+	j.t.Helper()
+	v, err := chromedp.Run(j.ctx, chromedp.Value(chromedp.ID(id)))
+	if err != nil {
+		j.t.Fatalf("read value of #%s: %v", id, err)
+	}
+	return v
+}
+
+func (j *journey) visible(sel string) bool {
+	j.t.Helper()
+	v, err := chromedp.Run(j.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const el = document.querySelector(%q); return !!el && !el.hidden && el.offsetParent !== null; })()`, sel)))
+	if err != nil {
+		j.t.Fatalf("visible %s: %v", sel, err)
+	}
+	return v
+}
+
+func (j *journey) path() string {
+	j.t.Helper()
+	p, err := chromedp.Run(j.ctx, chromedp.Evaluate[string](`location.pathname + location.search`))
+	if err != nil {
+		j.t.Fatal(err)
+	}
+	return p
+}
+
+// signIn signs in through the form by keyboard.
+func (j *journey) signIn(email, password string) {
+	j.t.Helper()
+	j.visit("/sign-in")
+	j.check("sign-in")
+	j.typeInto("email", email)
+	j.typeInto("password", password)
+	before, _ := chromedp.Run(j.ctx, chromedp.Evaluate[string](`document.location.href + '#' + performance.timeOrigin`))
+	do(j.t, j.ctx, "submit sign-in", chromedp.KeyEvent(kb.Enter))
+	j.waitNavigated(before)
+	if strings.HasPrefix(j.path(), "/sign-in") {
+		shot(j.t, j.ctx, "failed-sign-in")
+		j.t.Fatalf("still on the sign-in page after signing in as %s", email)
+	}
+}
+
+// typeDate types a calendar date into an <input type=date> by keyboard, in
+// the segment order of the browser's locale (day-month-year or
+// month-day-year), and checks the value the field then holds.
+func (j *journey) typeDate(id string, d time.Time) {
+	j.t.Helper()
+	order, err := chromedp.Run(j.ctx, chromedp.Evaluate[[]string](
+		`new Intl.DateTimeFormat(navigator.language, {day: '2-digit', month: '2-digit', year: 'numeric'}).formatToParts(new Date(2001, 1, 3)).filter(p => p.type !== 'literal').map(p => p.type)`))
+	if err != nil || len(order) != 3 {
+		j.t.Fatalf("date segment order: %v %v", order, err)
+	}
+	layout := map[string]string{"day": "02", "month": "01", "year": "2006"}
+	steps := []chromedp.Action[chromedp.Void]{chromedp.Focus(chromedp.ID(id))}
+	for _, part := range order {
+		steps = append(steps, chromedp.KeyEvent(d.Format(layout[part])))
+	}
+	do(j.t, j.ctx, "type date into #"+id, steps...)
+	if got := j.value(id); got != d.Format("2006-01-02") {
+		j.t.Fatalf("date typed into #%s (order %v) reads %q, want %s", id, order, got, d.Format("2006-01-02"))
+	}
+}
+
+// session is one appointment recorded in the therapist journey.
+type session struct {
+	daysAgo    int
+	kind       string // radio id of the kind
+	phq9, gad7 string // quick-entry answers
+}
+
+// TestJourneys runs the three journeys in order on one server: the case the
+// therapist records is the one the supervisor reviews and the patient sees.
+func TestJourneys(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser journeys")
+	}
+	chromiumPath(t)
+	a := startApp(t, "--demo")
+	therapist, ok := a.Accounts["therapist"]
+	if !ok {
+		t.Fatalf("demo printed no therapist sign-in: %v", a.All)
+	}
+	today := time.Now().UTC()
+
+	th := newJourney(t, a)
+	var referralPath string
+	t.Run("therapist records three sessions", func(t *testing.T) {
+		th.t = t
+		th.signIn(therapist.Email, therapist.Password)
+		th.check("caseload")
+
+		th.followLink(`a[href="/patients/new"]`)
+		th.check("patient-new")
+		th.typeInto("name", "Journey Testpatient")
+		th.typeDate("date-of-birth", time.Date(1990, 4, 12, 0, 0, 0, 0, time.UTC))
+		th.typeInto("nhs-number", "943 476 5919")
+		th.typeDate("received-on", today.AddDate(0, 0, -40))
+		do(t, th.ctx, "choose problem descriptor", chromedp.Focus(chromedp.ID("problem-descriptor")))
+		chooseOption(t, th.ctx, "problem-descriptor", "F41.1")
+		th.press(`input[name="intensity"][value="high"]`, " ")
+		th.submitWith(`form[action="/patients/new"] button[type="submit"]`)
+		referralPath = th.path()
+		if !strings.HasPrefix(referralPath, "/referrals/") {
+			t.Fatalf("after adding the patient: at %s, want the referral page", referralPath)
+		}
+		th.check("referral-new")
+
+		sessions := []session{
+			{daysAgo: 21, kind: "kind", phq9: "222222110", gad7: "2222221"},
+			{daysAgo: 14, kind: "kind-treatment", phq9: "221111111", gad7: "1111111"},
+			{daysAgo: 7, kind: "kind-treatment", phq9: "222222222", gad7: "2222222"},
+		}
+		for i, s := range sessions {
+			th.followLink(`a[href$="/contacts/new"]`)
+			if i == 0 {
+				th.check("session-form")
+			}
+			th.typeDate("date", today.AddDate(0, 0, -s.daysAgo))
+			th.press("#"+s.kind, " ")
+			th.press("#attendance", " ")
+			if i == 1 {
+				// A PHQ-9 with a digit missing: the form comes back with the
+				// error on the field and everything typed kept.
+				th.typeInto("scores-phq9-quick", s.phq9[:8])
+				th.typeInto("scores-gad7-quick", s.gad7)
+				th.submitWith(`button[name="action"][value="save"]`)
+				if !th.visible(".nhsuk-error-summary") {
+					t.Fatal("a PHQ-9 with eight answers was accepted without an error")
+				}
+				summary := th.text(".nhsuk-error-summary")
+				if !strings.Contains(summary, "PHQ-9") {
+					t.Errorf("error summary does not name the PHQ-9: %q", summary)
+				}
+				th.check("session-form-error")
+				if got := th.value("scores-gad7-quick"); got != s.gad7 {
+					t.Errorf("GAD-7 answers after the error: %q, want %q kept", got, s.gad7)
+				}
+				if got := th.value("date"); got != today.AddDate(0, 0, -s.daysAgo).Format("2006-01-02") {
+					t.Errorf("date after the error: %q, want it kept", got)
+				}
+				if th.visible("#risk-prompt") {
+					t.Error("risk prompt shown before question 9 was answered")
+				}
+			}
+			th.typeInto("scores-phq9-quick", s.phq9)
+			th.typeInto("scores-gad7-quick", s.gad7)
+			if item9 := s.phq9[8]; item9 != '0' {
+				if !th.visible("#risk-prompt") {
+					t.Errorf("session %d: PHQ-9 question 9 answered %c but no risk prompt is shown", i+1, item9)
+				}
+				shot(t, th.ctx, fmt.Sprintf("session-%d-risk-prompt", i+1))
+			}
+			th.submitWith(`button[name="action"][value="save"]`)
+			if th.visible(".nhsuk-error-summary") {
+				t.Fatalf("session %d not saved: %s", i+1, th.text(".nhsuk-error-summary"))
+			}
+		}
+		if p := th.path(); !strings.HasPrefix(p, referralPath) {
+			t.Fatalf("after saving: at %s, want %s", p, referralPath)
+		}
+		if !th.visible("#risk") {
+			t.Error("referral page shows no risk warning after a PHQ-9 question 9 of 2")
+		}
+		waitCharts(t, th.ctx)
+		th.check("referral-three-sessions")
+		charts, err := readCharts(th.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]float64{"chart-phq9": 10, "chart-gad7": 8}
+		for _, c := range charts {
+			th, ok := want[c.ID]
+			if !ok {
+				continue
+			}
+			delete(want, c.ID)
+			if c.Points != 3 || !c.Canvas {
+				t.Errorf("%s drew %d points (canvas %v), want 3 on a canvas", c.ID, c.Points, c.Canvas)
+			}
+			if len(c.Thresholds) == 0 || c.Thresholds[0] != th {
+				t.Errorf("%s threshold lines %v, want %v", c.ID, c.Thresholds, th)
+			}
+		}
+		if len(want) > 0 {
+			t.Errorf("charts not drawn: %v (page has %s)", want, mustJSON(charts))
+		}
+	})
+	if t.Failed() {
+		return
+	}
+
+	t.Run("therapist ends the referral", func(t *testing.T) {
+		th.t = t
+		th.visit(referralPath)
+		th.followLink(`a[href$="/end"]`)
+		th.check("referral-end")
+		th.typeDate("date", today)
+		th.press(`input[name="reason"][value="completed"]`, " ")
+		th.submitWith(`form[action$="/end"] button[type="submit"]`)
+		if p := th.path(); !strings.HasPrefix(p, referralPath) {
+			t.Fatalf("after ending: at %s, want %s", p, referralPath)
+		}
+		body := th.text("main")
+		if !strings.Contains(strings.ToLower(body), "ended") {
+			t.Errorf("referral page does not say the referral ended:\n%s", trim(body, 400))
+		}
+		th.check("referral-ended")
+	})
+}
+
+// chooseOption picks a <select> option by value with the keyboard: focus,
+// then arrow down until the wanted option is selected.
+func chooseOption(t *testing.T, ctx context.Context, id, value string) {
+	t.Helper()
+	do(t, ctx, "focus #"+id, chromedp.Focus(chromedp.ID(id)))
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`(() => { const s = document.getElementById(%q); return Array.from(s.options).findIndex(o => o.value === %q) - s.selectedIndex; })()`, id, value)))
+	if err != nil {
+		t.Fatalf("find option %s in #%s: %v", value, id, err)
+	}
+	key := kb.ArrowDown
+	if n < 0 {
+		key, n = kb.ArrowUp, -n
+	}
+	for i := 0; i < n; i++ {
+		do(t, ctx, "arrow in #"+id, chromedp.KeyEvent(key))
+	}
+	got, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID(id)))
+	if got != value {
+		t.Fatalf("#%s reads %q after the arrow keys, want %q", id, got, value)
+	}
+}
+
+// waitCharts waits until every chart on the page has started (or failed).
+func waitCharts(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(50 * time.Millisecond) {
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`Array.from(document.querySelectorAll('script[data-chart]')).every(b => { const el = document.getElementById(b.dataset.chart); return !el || el.hasAttribute('data-rendered'); })`))
+		if err == nil && done {
+			return
+		}
+	}
+	t.Fatal("charts did not start within 10 s")
+}
