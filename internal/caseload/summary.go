@@ -31,8 +31,8 @@ type summaryBasis struct {
 	endReason   string
 }
 
-// contactRow is one contact with one of its current scores (or none), as the
-// summary queries return them.
+// summaryContactsSelect reads contacts, each with one of its scores in force
+// per row (or none), as the outcome rules need them.
 const summaryContactsSelect = `
 	SELECT
 		c.referral_id,

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"clinic"
 )
 
 func TestCreateUserValidation(t *testing.T) {
@@ -251,17 +254,29 @@ func TestTokens(t *testing.T) {
 }
 
 func TestSessionKeysAreKept(t *testing.T) {
-	s, _ := openTest(t)
+	path := filepath.Join(t.TempDir(), "clinic.db")
 	ctx := context.Background()
-	k1, err := s.SessionKeys(ctx)
-	if err != nil {
-		t.Fatal(err)
+	keys := func() []byte {
+		s, err := Open(path, clinic.Schema, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		k1, err := s.SessionKeys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k2, err := s.SessionKeys(ctx)
+		if err != nil || !bytes.Equal(k1, k2) {
+			t.Errorf("second call gave %x (%v), want the same keys", k2, err)
+		}
+		return k1
 	}
-	if len(k1) != 64 || bytes.Equal(k1, make([]byte, 64)) {
-		t.Fatalf("keys %x: want 64 random bytes", k1)
+	first := keys()
+	if len(first) != 64 || bytes.Equal(first, make([]byte, 64)) {
+		t.Fatalf("keys %x: want 64 random bytes", first)
 	}
-	k2, err := s.SessionKeys(ctx)
-	if err != nil || !bytes.Equal(k1, k2) {
-		t.Errorf("second call gave %x (%v), want the same keys", k2, err)
+	if again := keys(); !bytes.Equal(first, again) {
+		t.Errorf("keys changed on reopening: sessions would not survive a restart")
 	}
 }
