@@ -104,6 +104,11 @@ var london = func() *time.Location {
 	return loc
 }()
 
+// Today returns the clinic's calendar date, YYYY-MM-DD: the date in England
+// by the store's clock. Contact, referral and end dates may not be after it;
+// forms should default to it.
+func (s *Store) Today() string { return s.today() }
+
 // today is the current calendar date in England, YYYY-MM-DD.
 func (s *Store) today() string { return s.now().In(london).Format(dateLayout) }
 

@@ -277,7 +277,7 @@ func TestNowIsUTC(t *testing.T) {
 		t.Errorf("Now() = %v, want %v in UTC", got, c.t)
 	}
 	// 23:30 BST on 1 July is 22:30 UTC: still 1 July in England.
-	if got := s.today(); got != "2026-07-01" {
+	if got := s.Today(); got != "2026-07-01" {
 		t.Errorf("today() = %s, want 2026-07-01", got)
 	}
 	c.t = time.Date(2026, 7, 1, 23, 30, 0, 0, time.UTC) // 00:30 on 2 July in England
