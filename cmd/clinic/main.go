@@ -4,6 +4,8 @@
 //	clinic user add --email E --name N --role R [--team T] [--db F]
 //	clinic token create --email E [--db F]
 //	clinic rebuild-summaries [--db F]
+//	clinic backup --to FILE [--db F]               a consistent copy, while the server runs
+//	clinic restore --from FILE [--db F]            with the server stopped; keeps the old file
 //
 // Flags fall back to the CLINIC_ADDR and CLINIC_DB environment variables.
 package main
@@ -56,6 +58,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runTokenCreate(ctx, args[2:], stdout)
 		case "rebuild-summaries":
 			return runRebuild(ctx, args[1:], stdout)
+		case "backup":
+			return runBackup(ctx, args[1:], stdout)
+		case "restore":
+			return runRestore(ctx, args[1:], stdout)
 		}
 	}
 	return runServe(ctx, args, stdout, stderr)
