@@ -165,9 +165,11 @@ func chartOption(in measures.Instrument, pts []chartPoint) (template.JS, error) 
 		charts.WithTitleOpts(opts.Title{Show: opts.Bool(false)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "Session"}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: in.Name, Min: in.Min, Max: in.Max}),
-		charts.WithGridOpts(opts.Grid{Left: "48", Right: "24", Top: "40", Bottom: "48"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
+		// The top of the range is labelled only where it falls on a tick, so
+		// that 27 does not crowd 25.
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: in.Min, Max: in.Max, AxisLabel: &opts.AxisLabel{ShowMaxLabel: opts.Bool(false)}}),
+		charts.WithGridOpts(opts.Grid{Left: "40", Right: "24", Top: "24", Bottom: "32"}),
 	)
 	var series []charts.SeriesOpts
 	if in.HasCaseness {
@@ -176,7 +178,7 @@ func chartOption(in measures.Instrument, pts []chartPoint) (template.JS, error) 
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 				Symbol:    []string{"none", "none"},
 				LineStyle: &opts.LineStyle{Type: "dashed", Color: "#d5281b", Width: 2},
-				Label:     &opts.Label{Show: opts.Bool(true), Formatter: "Caseness " + in.Format(in.Caseness)},
+				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Caseness " + in.Format(in.Caseness)},
 			}),
 		)
 	}

@@ -46,6 +46,7 @@ type questionnaireView struct {
 	Err        string
 	Total      string // the server's total when the form comes back
 	Optional   bool   // shown folded (WSAS, phobia scales)
+	Risk       measures.Risk
 }
 
 type adsmOption struct {
@@ -152,6 +153,9 @@ func newQuestionnaireView(in measures.Instrument, f *form) questionnaireView {
 		if a, err := strconv.Atoi(f.Value(name)); err == nil && it.Number <= len(items) {
 			items[it.Number-1] = &a
 			answered = true
+			if g.Risk {
+				q.Risk = measures.RiskOf(&a)
+			}
 		}
 		q.Items = append(q.Items, g)
 	}

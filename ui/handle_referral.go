@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -123,7 +125,7 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 	canCorrect := canCorrectScores(u, d.Referral)
 	for i, ct := range d.Contacts {
 		cv := contactView{Contact: ct, Number: i + 1}
-		for _, sc := range ct.Scores {
+		for _, sc := range sortedScores(ct.Scores) {
 			sv := newScoreView(sc, names)
 			sv.CanCorrect = canCorrect && sc.Current()
 			if sc.Instrument == measures.PHQ9 && sc.Current() && p.Risk != measures.RiskNone {
@@ -262,4 +264,27 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// sortedScores lists a contact's scores in the instruments' order (PHQ-9,
+// GAD-7, then the others), each current score before the ones it replaced.
+func sortedScores(scores []caseload.Score) []caseload.Score {
+	rank := map[measures.InstrumentID]int{}
+	for i, in := range measures.Instruments() {
+		rank[in.ID] = i
+	}
+	out := append([]caseload.Score(nil), scores...)
+	slices.SortStableFunc(out, func(a, b caseload.Score) int {
+		if a.Instrument != b.Instrument {
+			return cmp.Compare(rank[a.Instrument], rank[b.Instrument])
+		}
+		if a.Current() != b.Current() {
+			if a.Current() {
+				return -1
+			}
+			return 1
+		}
+		return b.RecordedAt.Compare(a.RecordedAt)
+	})
+	return out
 }

@@ -50,18 +50,16 @@
     }
   }
 
+  // showRisk shows or hides every risk prompt: the one at the top of the
+  // form and the one under question 9, where the answer was just given.
   function showRisk(item9) {
-    var prompt = document.querySelector('[data-risk-prompt]');
-    if (!prompt) { return; }
-    var high = document.querySelector('[data-risk-high]');
-    var title = document.querySelector('[data-risk-title]');
-    if (item9 !== null && item9 > 0) {
-      prompt.hidden = false;
-      if (high) { high.hidden = item9 < 2; }
-      if (title) { title.textContent = item9 >= 2 ? 'High priority: risk review today' : 'Risk review today'; }
-    } else {
-      prompt.hidden = true;
-    }
+    var on = item9 !== null && item9 > 0;
+    var high = on && item9 >= 2;
+    Array.prototype.forEach.call(document.querySelectorAll('[data-risk-prompt]'), function (p) { p.hidden = !on; });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-risk-high]'), function (h) { h.hidden = !high; });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-risk-title]'), function (t) {
+      t.textContent = high ? 'High priority: risk review today' : 'Risk review today';
+    });
   }
 
   function fromQuick(section, quick) {
