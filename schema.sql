@@ -292,3 +292,51 @@ CREATE INDEX invitation_failures_at ON invitation_failures (at);
 
 -- A patient user's referrals (the invitations they accepted).
 CREATE INDEX invitations_user ON invitations (user_id) WHERE user_id IS NOT NULL;
+
+-- step: 6
+-- Security (issue 6): sessions kept on the server (so that signing out, an
+-- idle half hour or disabling the account ends them, whatever a copy of the
+-- cookie says), admins' time-limited "break glass" access to one patient's
+-- records, and the patient each audit row concerns (to search by patient and
+-- show a record's viewers).
+
+CREATE TABLE sessions (
+    id           INTEGER PRIMARY KEY,
+    token_hash   BLOB NOT NULL UNIQUE, -- SHA-256 of the random id the cookie carries
+    user_id      INTEGER NOT NULL REFERENCES users (id),
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    address      TEXT NOT NULL DEFAULT '',
+    ended_at     TEXT                  -- signed out, timed out, or the account disabled
+);
+
+CREATE INDEX sessions_user ON sessions (user_id) WHERE ended_at IS NULL;
+
+-- A grant is evidence: never changed or removed, it simply expires.
+CREATE TABLE break_glass (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    patient_id INTEGER NOT NULL REFERENCES patients (id),
+    reason     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+CREATE INDEX break_glass_user ON break_glass (user_id, patient_id, expires_at);
+
+CREATE TRIGGER break_glass_no_update
+BEFORE UPDATE ON break_glass
+BEGIN
+    SELECT RAISE(ABORT, 'break-glass grants are never changed');
+END;
+
+CREATE TRIGGER break_glass_no_delete
+BEFORE DELETE ON break_glass
+BEGIN
+    SELECT RAISE(ABORT, 'break-glass grants are never deleted');
+END;
+
+ALTER TABLE audit_log ADD COLUMN patient_id INTEGER; -- whose record, when the row concerns one
+
+CREATE INDEX audit_log_patient ON audit_log (patient_id, at) WHERE patient_id IS NOT NULL;
+CREATE INDEX audit_log_at ON audit_log (at);
