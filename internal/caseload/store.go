@@ -20,6 +20,8 @@ type Store struct {
 	db   *sql.DB // writes: one connection, BEGIN IMMEDIATE
 	read *sql.DB // reads: a pool of query-only connections, deferred transactions
 	now  func() time.Time
+
+	expect expectationCache // expected-response curves for supervision flags (review.go)
 }
 
 // The connection settings, chosen so that no acknowledged write is lost:

@@ -1,0 +1,486 @@
+package caseload
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"clinic/internal/measures"
+)
+
+// Supervision (issue 4). The weekly review lists a supervisor's open cases
+// that are flagged (measures.Flags on each referral's stored summary, as of
+// today, against the service's expected treatment response) or that their
+// therapist asked to bring. A review records the flags in force and a hash of
+// the summary it saw: a reviewed flag stays quiet while the summary is
+// unchanged and the flag is no more severe, and shows again as soon as new
+// data (a contact, a correction, an ending) changes the summary.
+
+// ReviewCase is one open referral on the weekly review.
+type ReviewCase struct {
+	Referral   Referral
+	Outcome    measures.Outcome
+	Flags      []measures.Flag // in force and not quiet, highest severity first
+	Quiet      []measures.Flag // in force, but reviewed with nothing new since
+	LastReview *Review         // the latest review, nil when never reviewed
+}
+
+// NeedsDiscussion reports whether the case is on this week's list: a flag
+// that is not quiet, or the therapist's request.
+func (c ReviewCase) NeedsDiscussion() bool {
+	return len(c.Flags) > 0 || c.Referral.BringToSupervision != ""
+}
+
+// Severity is the highest severity of the case's shown flags; a therapist's
+// request alone counts as medium.
+func (c ReviewCase) Severity() string {
+	best := ""
+	if c.Referral.BringToSupervision != "" {
+		best = measures.SeverityMedium
+	}
+	for _, f := range c.Flags {
+		if measures.SeverityRank(f.Severity) > measures.SeverityRank(best) {
+			best = f.Severity
+		}
+	}
+	return best
+}
+
+// ReviewScope is whose cases a weekly review covers.
+type ReviewScope struct {
+	Teams       []int64 // the teams the supervisor supervises; none means no cases
+	TherapistID int64   // one therapist of those teams; 0 for all of them
+}
+
+// NewReview is a supervision review as entered.
+type NewReview struct {
+	Date     string // YYYY-MM-DD
+	Decision string // one of ReviewDecisions
+	Note     string
+}
+
+// maxReviewNote bounds a review's note.
+const maxReviewNote = 4000
+
+// expectationCache keeps the service's expected-response curves, built from
+// every finished course, until a finished course changes: the schema keeps a
+// counter (finished_generation) that a trigger bumps on every write of a
+// finished referral's summary, so that a read of one row says whether the
+// curves are still current.
+type expectationCache struct {
+	mu     sync.Mutex
+	built  bool
+	gen    int64
+	curves *measures.Curves
+}
+
+// curves returns the current expected-response curves, rebuilding them in
+// the caller's read transaction when finished courses changed.
+func (s *Store) curves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error) {
+	var gen int64
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM finished_generation WHERE id = 1`).Scan(&gen); err != nil {
+		return nil, fmt.Errorf("finished generation: %w", err)
+	}
+	c := &s.expect
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// A snapshot older than the cache's keeps the newer curves.
+	if c.built && gen <= c.gen {
+		return c.curves, nil
+	}
+	// Only the measures' courses are needed: extract them in SQLite rather
+	// than decoding every whole outcome.
+	rows, err := tx.QueryContext(ctx, `
+		SELECT json_extract(outcome_json, '$.Measures')
+		FROM referral_summary
+		WHERE finished = 1`)
+	if err != nil {
+		return nil, fmt.Errorf("expected response: %w", err)
+	}
+	defer rows.Close()
+	var finished []measures.Outcome
+	for rows.Next() {
+		var js sql.NullString
+		if err := rows.Scan(&js); err != nil {
+			return nil, fmt.Errorf("expected response: %w", err)
+		}
+		o := measures.Outcome{FinishedCourse: true}
+		if js.Valid {
+			if err := json.Unmarshal([]byte(js.String), &o.Measures); err != nil {
+				return nil, fmt.Errorf("expected response: %w", err)
+			}
+		}
+		finished = append(finished, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("expected response: %w", err)
+	}
+	c.curves, c.gen, c.built = measures.BuildExpectation(finished), gen, true
+	return c.curves, nil
+}
+
+// asOf is the date flags are judged on: today in England, as a calendar
+// date at UTC midnight like every date measures sees.
+func (s *Store) asOf() time.Time {
+	d, _ := parseDate(s.today())
+	return d
+}
+
+// outcomeHash identifies a summary's content: equal hashes, nothing new.
+func outcomeHash(outcomeJSON []byte) string {
+	sum := sha256.Sum256(outcomeJSON)
+	return hex.EncodeToString(sum[:])
+}
+
+// reviewSeen is what the latest review of a referral saw.
+type reviewSeen struct {
+	hash       string
+	severities map[string]string
+}
+
+// splitQuiet separates the flags a review has already seen, unchanged and
+// no more severe, from the others.
+func splitQuiet(flags []measures.Flag, seen *reviewSeen, hash string) (shown, quiet []measures.Flag) {
+	if seen == nil || seen.hash == "" || seen.hash != hash {
+		return flags, nil
+	}
+	for _, f := range flags {
+		if sev, ok := seen.severities[f.Code]; ok && measures.SeverityRank(sev) >= measures.SeverityRank(f.Severity) {
+			quiet = append(quiet, f)
+		} else {
+			shown = append(shown, f)
+		}
+	}
+	return shown, quiet
+}
+
+// WeeklyReview returns the open referrals of the scope's teams (one
+// therapist's when TherapistID is set) that are flagged, quiet or brought
+// by their therapist, highest severity first. Cases with only quiet flags
+// are included with NeedsDiscussion false, so that a page can say what was
+// already reviewed.
+func (s *Store) WeeklyReview(ctx context.Context, scope ReviewScope) ([]ReviewCase, error) {
+	teams, err := json.Marshal(nonNil(scope.Teams))
+	if err != nil {
+		return nil, fmt.Errorf("weekly review: %w", err)
+	}
+	asOf := s.asOf()
+	var out []ReviewCase
+	err = s.withRead(ctx, func(tx *sql.Tx) error {
+		exp, err := s.curves(ctx, tx)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `
+			SELECT
+				r.id,
+				r.patient_id,
+				p.name,
+				r.therapist_id,
+				u.name,
+				r.team_id,
+				r.received_on,
+				r.problem_descriptor,
+				r.intensity,
+				COALESCE(r.ended_on, ''),
+				COALESCE(r.end_reason, ''),
+				r.bring_to_supervision,
+				r.created_at,
+				m.outcome_json,
+				v.id,
+				v.supervisor_id,
+				COALESCE(su.name, ''),
+				v.date,
+				v.decision,
+				v.note,
+				v.flag_codes_json,
+				v.outcome_hash,
+				v.flag_severities_json,
+				v.created_at
+			FROM referral_summary m
+			JOIN referrals r ON r.id = m.referral_id
+			JOIN patients p ON p.id = r.patient_id
+			JOIN users u ON u.id = r.therapist_id
+			LEFT JOIN reviews v ON v.id = (
+				SELECT id FROM reviews
+				WHERE referral_id = m.referral_id
+				ORDER BY date DESC, id DESC
+				LIMIT 1)
+			LEFT JOIN users su ON su.id = v.supervisor_id
+			WHERE m.is_open = 1
+				AND m.team_id IN (SELECT value FROM json_each(?))
+				AND (? = 0 OR m.therapist_id = ?)`,
+			string(teams), scope.TherapistID, scope.TherapistID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c ReviewCase
+			var js []byte
+			var rv reviewColumns
+			cols, finish := referralColumns(&c.Referral)
+			cols = append(cols, &js)
+			cols = append(cols, rv.targets()...)
+			if err := rows.Scan(cols...); err != nil {
+				return err
+			}
+			if err := finish(); err != nil {
+				return err
+			}
+			if err := json.Unmarshal(js, &c.Outcome); err != nil {
+				return fmt.Errorf("referral %d summary: %w", c.Referral.ID, err)
+			}
+			last, seen, err := rv.review(c.Referral.ID)
+			if err != nil {
+				return err
+			}
+			c.LastReview = last
+			flags := measures.Flags(c.Outcome, c.Referral.ProblemDescriptor, c.Referral.Intensity, asOf, exp)
+			if len(flags) == 0 && c.Referral.BringToSupervision == "" {
+				continue
+			}
+			c.Flags, c.Quiet = splitQuiet(flags, seen, outcomeHash(js))
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("weekly review: %w", err)
+	}
+	slices.SortStableFunc(out, compareCases)
+	return out, nil
+}
+
+// compareCases orders the review: cases to discuss before quiet ones, then
+// highest severity, most flags, then by therapist and patient.
+func compareCases(a, b ReviewCase) int {
+	if a.NeedsDiscussion() != b.NeedsDiscussion() {
+		if a.NeedsDiscussion() {
+			return -1
+		}
+		return 1
+	}
+	if d := measures.SeverityRank(b.Severity()) - measures.SeverityRank(a.Severity()); d != 0 {
+		return d
+	}
+	if d := len(b.Flags) - len(a.Flags); d != 0 {
+		return d
+	}
+	if n := strings.Compare(a.Referral.TherapistName, b.Referral.TherapistName); n != 0 {
+		return n
+	}
+	if n := strings.Compare(a.Referral.PatientName, b.Referral.PatientName); n != 0 {
+		return n
+	}
+	return int(a.Referral.ID - b.Referral.ID)
+}
+
+func nonNil(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
+}
+
+// reviewColumns scans a LEFT JOINed review, which may be absent.
+type reviewColumns struct {
+	id, supervisorID                        sql.NullInt64
+	supervisorName                          string
+	date, decision, note, flags, hash, sevs sql.NullString
+	created                                 sql.NullString
+}
+
+func (rc *reviewColumns) targets() []any {
+	return []any{&rc.id, &rc.supervisorID, &rc.supervisorName, &rc.date, &rc.decision, &rc.note, &rc.flags, &rc.hash, &rc.sevs, &rc.created}
+}
+
+func (rc *reviewColumns) review(referralID int64) (*Review, *reviewSeen, error) {
+	if !rc.id.Valid {
+		return nil, nil, nil
+	}
+	rv := &Review{ID: rc.id.Int64, ReferralID: referralID, SupervisorID: rc.supervisorID.Int64, SupervisorName: rc.supervisorName,
+		Date: rc.date.String, Decision: rc.decision.String, Note: rc.note.String}
+	if err := json.Unmarshal([]byte(rc.flags.String), &rv.FlagCodes); err != nil {
+		return nil, nil, fmt.Errorf("review %d flags: %w", rv.ID, err)
+	}
+	var err error
+	if rv.CreatedAt, err = parseStamp(rc.created); err != nil {
+		return nil, nil, err
+	}
+	seen := &reviewSeen{hash: rc.hash.String}
+	if err := json.Unmarshal([]byte(rc.sevs.String), &seen.severities); err != nil {
+		return nil, nil, fmt.Errorf("review %d severities: %w", rv.ID, err)
+	}
+	return rv, seen, nil
+}
+
+// RecordReview records a supervision review of a referral by actor: the
+// date (not in the future, not before the referral was received), the
+// decision and a note. The flags in force and a hash of the summary are
+// kept with it, so that those flags stay quiet until new data changes them.
+// Recording a review answers the therapist's request to bring the case, so
+// the request is cleared.
+func (s *Store) RecordReview(ctx context.Context, actor User, referralID int64, in NewReview) (Review, error) {
+	rv := Review{
+		ReferralID:     referralID,
+		SupervisorID:   actor.ID,
+		SupervisorName: actor.Name,
+		Date:           strings.TrimSpace(in.Date),
+		Decision:       strings.TrimSpace(in.Decision),
+		Note:           strings.TrimSpace(in.Note),
+		CreatedAt:      s.Now(),
+	}
+	asOf := s.asOf()
+	// The curves are read before the write transaction: building them can
+	// take a second on a large service and must not hold the write lock.
+	var exp *measures.Curves
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		var err error
+		exp, err = s.curves(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return Review{}, fmt.Errorf("record review: %w", err)
+	}
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		var received, descriptor, intensity string
+		var ended sql.NullString
+		var js []byte
+		err := tx.QueryRowContext(ctx, `
+			SELECT
+				r.received_on,
+				r.problem_descriptor,
+				r.intensity,
+				r.ended_on,
+				m.outcome_json
+			FROM referrals r
+			JOIN referral_summary m ON m.referral_id = r.id
+			WHERE r.id = ?`, referralID).Scan(&received, &descriptor, &intensity, &ended, &js)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		v := validation{}
+		switch {
+		case rv.Date == "":
+			v.add("date", "Enter the date of the review")
+		case !validDate(rv.Date):
+			v.add("date", "Enter a real date as YYYY-MM-DD")
+		case rv.Date > s.today():
+			v.add("date", "The review date must be today or in the past")
+		case rv.Date < received:
+			v.add("date", "The review date cannot be before the referral was received ("+received+")")
+		}
+		if !slices.Contains(ReviewDecisions, rv.Decision) {
+			v.add("decision", "Choose the decision")
+		}
+		if utf8.RuneCountInString(rv.Note) > maxReviewNote {
+			v.add("note", fmt.Sprintf("Use at most %d characters", maxReviewNote))
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		var o measures.Outcome
+		if err := json.Unmarshal(js, &o); err != nil {
+			return fmt.Errorf("summary: %w", err)
+		}
+		sevs := map[string]string{}
+		rv.FlagCodes = []string{}
+		for _, f := range measures.Flags(o, descriptor, measures.Intensity(intensity), asOf, exp) {
+			rv.FlagCodes = append(rv.FlagCodes, f.Code)
+			sevs[f.Code] = f.Severity
+		}
+		codes, err := json.Marshal(rv.FlagCodes)
+		if err != nil {
+			return err
+		}
+		sevJSON, err := json.Marshal(sevs)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO reviews (referral_id, supervisor_id, date, decision, note, flag_codes_json, outcome_hash, flag_severities_json, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			referralID, actor.ID, rv.Date, rv.Decision, rv.Note, string(codes), outcomeHash(js), string(sevJSON), stamp(rv.CreatedAt))
+		if err != nil {
+			return err
+		}
+		if rv.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE referrals SET bring_to_supervision = '' WHERE id = ?`, referralID)
+		return err
+	})
+	if err != nil {
+		return Review{}, fmt.Errorf("record review of referral %d: %w", referralID, err)
+	}
+	return rv, nil
+}
+
+// ReferralFlags returns the flags of a referral as of today, highest
+// severity first (none once it has ended), whether or not they were
+// reviewed.
+func (s *Store) ReferralFlags(ctx context.Context, referralID int64) ([]measures.Flag, error) {
+	asOf := s.asOf()
+	var flags []measures.Flag
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		exp, err := s.curves(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var descriptor, intensity string
+		var js []byte
+		err = tx.QueryRowContext(ctx, `
+			SELECT
+				r.problem_descriptor,
+				r.intensity,
+				m.outcome_json
+			FROM referrals r
+			JOIN referral_summary m ON m.referral_id = r.id
+			WHERE r.id = ?`, referralID).Scan(&descriptor, &intensity, &js)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var o measures.Outcome
+		if err := json.Unmarshal(js, &o); err != nil {
+			return fmt.Errorf("summary: %w", err)
+		}
+		flags = measures.Flags(o, descriptor, measures.Intensity(intensity), asOf, exp)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("flags of referral %d: %w", referralID, err)
+	}
+	return flags, nil
+}
+
+// Expectation returns the service's expected treatment response, built from
+// its finished courses (cached until one changes), for charts to show the
+// band of comparable cases.
+func (s *Store) Expectation(ctx context.Context) (measures.Expectation, error) {
+	var exp *measures.Curves
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		var err error
+		exp, err = s.curves(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("expected response: %w", err)
+	}
+	return exp, nil
+}
