@@ -1,0 +1,229 @@
+package ui
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"clinic"
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// The benchmark service of issue 3: 10 teams of 15 therapists, 100,000
+// referrals with 7 contacts each (700,000 contacts). The config, clock and
+// cache key are the same as internal/caseload's benchmarks, so both packages
+// share one cached database file in os.TempDir() (delete it to rebuild).
+var (
+	benchConfig = caseload.SyntheticConfig{Teams: 10, TherapistsPerTeam: 15, Referrals: 100_000, ContactsPerReferral: 7, Seed: 1}
+	benchNow    = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+
+	benchOnce sync.Once
+	benchPath string
+	benchErr  error
+)
+
+func benchClock() time.Time { return benchNow }
+
+// syntheticPassword is LoadSynthetic's password for every synthetic user.
+const syntheticPassword = "synthetic-service"
+
+func benchDB(b *testing.B) string {
+	b.Helper()
+	benchOnce.Do(func() {
+		key := sha256.Sum256([]byte(fmt.Sprintf("v1|%s|%s|%+v|%s", clinic.Schema, measures.RuleSet, benchConfig, benchNow)))
+		benchPath = filepath.Join(os.TempDir(), fmt.Sprintf("clinic-bench-%x.db", key[:6]))
+		if _, err := os.Stat(benchPath); err == nil {
+			return
+		}
+		building := fmt.Sprintf("%s.building-%d", benchPath, os.Getpid())
+		s, err := caseload.Open(building, clinic.Schema, benchClock)
+		if err != nil {
+			benchErr = err
+			return
+		}
+		if err := s.LoadSynthetic(context.Background(), benchConfig); err != nil {
+			s.Close()
+			benchErr = err
+			return
+		}
+		if err := s.Close(); err != nil {
+			benchErr = err
+			return
+		}
+		benchErr = os.Rename(building, benchPath)
+	})
+	if benchErr != nil {
+		b.Fatalf("benchmark database: %v", benchErr)
+	}
+	return benchPath
+}
+
+// benchEnv is the real server on the benchmark database, with signed-in
+// sessions for a few therapists and their open referrals.
+type benchEnv struct {
+	handler   http.Handler
+	sessions  []benchSession
+	referrals []int64 // open referrals, each with the index of its therapist's session
+	owner     []int
+}
+
+type benchSession struct {
+	cookies string // Cookie header: session and CSRF cookies
+	csrf    string
+}
+
+func newBenchEnv(b *testing.B, path string) *benchEnv {
+	b.Helper()
+	store, err := caseload.Open(path, clinic.Schema, benchClock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	srv, err := New(store, Options{Clock: benchClock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := &benchEnv{handler: srv.Handler()}
+	ctx := context.Background()
+	for team := 1; team <= 3; team++ {
+		email := fmt.Sprintf("therapist-%d-%d-1@synthetic.example", benchConfig.Seed, team)
+		u, err := store.Authenticate(ctx, email, syntheticPassword)
+		if err != nil {
+			b.Fatalf("synthetic therapist %s: %v", email, err)
+		}
+		env.sessions = append(env.sessions, env.signIn(b, email))
+		rows, err := store.Caseload(ctx, u.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rows {
+			env.referrals = append(env.referrals, r.Referral.ID)
+			env.owner = append(env.owner, len(env.sessions)-1)
+		}
+	}
+	if len(env.referrals) == 0 {
+		b.Fatal("no open referrals on the benchmark therapists' caseloads")
+	}
+	return env
+}
+
+func (env *benchEnv) signIn(b *testing.B, email string) benchSession {
+	b.Helper()
+	// A GET first, for the CSRF cookie.
+	rec := httptest.NewRecorder()
+	env.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sign-in", nil))
+	var csrf string
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "clinic_csrf" {
+			csrf = c.Value
+		}
+	}
+	form := url.Values{"email": {email}, "password": {syntheticPassword}, "_csrf": {csrf}}
+	req := httptest.NewRequest(http.MethodPost, "/sign-in", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "clinic_csrf="+csrf)
+	rec = httptest.NewRecorder()
+	env.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther {
+		b.Fatalf("sign in %s: %d", email, rec.Code)
+	}
+	cookies := []string{"clinic_csrf=" + csrf}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionName {
+			cookies = append(cookies, c.Name+"="+c.Value)
+		}
+	}
+	return benchSession{cookies: strings.Join(cookies, "; "), csrf: csrf}
+}
+
+func (env *benchEnv) get(b *testing.B, path string, s benchSession) {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Cookie", s.cookies)
+	rec := httptest.NewRecorder()
+	env.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s: %d", path, rec.Code)
+	}
+}
+
+func BenchmarkCaseloadPage(b *testing.B) {
+	env := newBenchEnv(b, benchDB(b))
+	i := 0
+	for b.Loop() {
+		env.get(b, "/?sort=phq9&dir=desc", env.sessions[i%len(env.sessions)])
+		i++
+	}
+	b.ReportMetric(float64(len(env.referrals))/float64(len(env.sessions)), "rows/page")
+}
+
+func BenchmarkReferralPage(b *testing.B) {
+	env := newBenchEnv(b, benchDB(b))
+	i := 0
+	for b.Loop() {
+		k := i % len(env.referrals)
+		env.get(b, referralPath(env.referrals[k]), env.sessions[env.owner[k]])
+		i++
+	}
+}
+
+// BenchmarkRecordSession posts the record-a-session form (PHQ-9, GAD-7 and a
+// WSAS) through the real handler, on a copy of the benchmark database so
+// that the cached one is not changed.
+func BenchmarkRecordSession(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "bench.db")
+	if err := copyFile(benchDB(b), path); err != nil {
+		b.Fatal(err)
+	}
+	env := newBenchEnv(b, path)
+	date := benchNow.Format(dateLayout)
+	i := 0
+	for b.Loop() {
+		k := i % len(env.referrals)
+		s := env.sessions[env.owner[k]]
+		form := sessionForm(date, split("211101100"), split("1101100"), "", "")
+		for n := 1; n <= 5; n++ {
+			form.Set(itemField(measures.WSAS, n), "3")
+		}
+		form.Set("submission_id", "bench-"+strconv.Itoa(i))
+		form.Set("_csrf", s.csrf)
+		req := httptest.NewRequest(http.MethodPost, referralPath(env.referrals[k])+"/contacts/new", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", s.cookies)
+		rec := httptest.NewRecorder()
+		env.handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusSeeOther {
+			b.Fatalf("record session: %d\n%s", rec.Code, errorSummaryOf(rec.Body.String()))
+		}
+		i++
+	}
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
+}
