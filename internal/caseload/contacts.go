@@ -171,15 +171,27 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		if err != nil {
 			return err
 		}
+		// A patient's questionnaire confirmed here gives its scores the
+		// patient as source, unless an answer was changed (questionnaire.go).
+		sources := map[measures.InstrumentID]Source{}
+		if in.FromQuestionnaire != 0 {
+			if sources, err = takeQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID, scores); err != nil {
+				return err
+			}
+		}
 		for _, sc := range scores {
 			items, err := itemsJSON(sc.Items)
 			if err != nil {
 				return err
 			}
+			source := in.Source
+			if src, ok := sources[sc.Instrument]; ok {
+				source = src
+			}
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO scores (contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				contactID, string(sc.Instrument), items, sc.Total, boolInt(sc.Prorated), string(in.Source), actor.ID, now); err != nil {
+				contactID, string(sc.Instrument), items, sc.Total, boolInt(sc.Prorated), string(source), actor.ID, now); err != nil {
 				return err
 			}
 		}

@@ -220,6 +220,11 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 	if err != nil {
 		return measures.Outcome{}, err
 	}
+	reported, err := reportedItem9(ctx, tx, referralID)
+	if err != nil {
+		return measures.Outcome{}, err
+	}
+	o = measures.WithReportedItem9(o, reported)
 	args, err := summaryArgs(b, o, stamp(s.Now()))
 	if err != nil {
 		return measures.Outcome{}, err
@@ -263,6 +268,11 @@ func (s *Store) RebuildSummaries(ctx context.Context) (int, error) {
 		}
 		defer upsert.Close()
 
+		// Item 9 answers patients sent before a session (questionnaire.go).
+		reported, err := allReportedItem9(ctx, tx)
+		if err != nil {
+			return err
+		}
 		computedAt := stamp(s.Now())
 		// Both queries are ordered by referral: walk them side by side.
 		type pending struct {
@@ -307,6 +317,7 @@ func (s *Store) RebuildSummaries(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
+			o = measures.WithReportedItem9(o, reported[b.id])
 			args, err := summaryArgs(b, o, computedAt)
 			if err != nil {
 				return err

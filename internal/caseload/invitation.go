@@ -1,0 +1,478 @@
+package caseload
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Patients reach their own records by invitation: the therapist makes a
+// one-time code on the referral page and reads it to the patient, who uses
+// it with their date of birth to choose an e-mail address and a password.
+
+// Invitation rules. The code has 60 bits of entropy (12 symbols from an
+// alphabet of 32), so it can be kept as a plain SHA-256 like the API tokens;
+// guessing is stopped long before that matters by the limits below.
+const (
+	// InvitationLifetime is how long a code can be used.
+	InvitationLifetime = 7 * 24 * time.Hour
+
+	// A code is refused, whatever it is, from an address that has had
+	// InvitationFailuresPerAddress failed tries in InvitationWindow, and
+	// from anyone once InvitationFailuresOverall tries have failed in that
+	// window across all addresses (guessing spread over many addresses).
+	InvitationWindow             = 15 * time.Minute
+	InvitationFailuresPerAddress = 5
+	InvitationFailuresOverall    = 100
+
+	// InvitationWrongBirthDates wrong dates of birth given with a real code
+	// spend it: the therapist makes a new one.
+	InvitationWrongBirthDates = 5
+)
+
+// codeAlphabet has no 0/O nor 1/I, so a code read aloud or copied by hand
+// cannot be mistaken. 32 symbols: a random byte's low five bits pick one
+// uniformly.
+const codeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// codeLength is the symbols in a code, shown in three groups of four.
+const codeLength = 12
+
+// ErrTooManyAttempts is returned when invitation codes are being refused for
+// a while because too many tries failed.
+var ErrTooManyAttempts = errors.New("too many attempts")
+
+// Invitation is a code made for a patient to reach their referral.
+type Invitation struct {
+	ID         int64
+	ReferralID int64
+	CreatedBy  int64
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	UsedAt     time.Time // zero until used
+	UserID     int64     // the patient user who used it
+	UserEmail  string    // that user's sign-in address
+	RevokedAt  time.Time // zero unless revoked (or spent by wrong dates of birth)
+	Attempts   int       // wrong dates of birth given with this code
+}
+
+// Invitation states, as Status returns them.
+const (
+	InvitationWaiting = "waiting" // not used yet and still valid
+	InvitationUsed    = "used"    // the patient has access through it
+	InvitationExpired = "expired"
+	InvitationRevoked = "revoked"
+)
+
+// Status says where the invitation stands at now.
+func (i Invitation) Status(now time.Time) string {
+	switch {
+	case !i.RevokedAt.IsZero():
+		return InvitationRevoked
+	case !i.UsedAt.IsZero():
+		return InvitationUsed
+	case !now.Before(i.ExpiresAt):
+		return InvitationExpired
+	}
+	return InvitationWaiting
+}
+
+// NormaliseInvitationCode reads a code as a person types it: any case,
+// spaces and dashes anywhere. It returns "" when the result cannot be a
+// code.
+func NormaliseInvitationCode(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch {
+		case r == ' ' || r == '-' || r == '\t':
+		case strings.ContainsRune(codeAlphabet, r):
+			b.WriteRune(r)
+		default:
+			return ""
+		}
+	}
+	if b.Len() != codeLength {
+		return ""
+	}
+	return b.String()
+}
+
+// newInvitationCode returns a fresh code in groups, "ABCD-EFGH-JKLM".
+func newInvitationCode() (string, error) {
+	raw := make([]byte, codeLength)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for i, x := range raw {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(codeAlphabet[x&31])
+	}
+	return b.String(), nil
+}
+
+func codeHash(normalised string) []byte {
+	sum := sha256.Sum256([]byte(normalised))
+	return sum[:]
+}
+
+// CreateInvitation makes a one-time code for the patient of an open
+// referral, valid for InvitationLifetime, and returns it: only its hash is
+// kept, so it can be shown once. Earlier codes of the referral not yet used
+// stop working, so that only the latest one read to the patient is live.
+func (s *Store) CreateInvitation(ctx context.Context, actor User, referralID int64) (Invitation, string, error) {
+	code, err := newInvitationCode()
+	if err != nil {
+		return Invitation{}, "", fmt.Errorf("create invitation: %w", err)
+	}
+	now := s.Now()
+	inv := Invitation{ReferralID: referralID, CreatedBy: actor.ID, CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime)}
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		var ended sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT ended_on FROM referrals WHERE id = ?`, referralID).Scan(&ended)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if ended.Valid {
+			return &ValidationError{Fields: map[string]string{"referral": "This referral ended on " + ended.String + ": invite the patient from an open referral"}}
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE invitations SET revoked_at = ?
+			WHERE referral_id = ? AND used_at IS NULL AND revoked_at IS NULL`,
+			stamp(now), referralID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO invitations (referral_id, code_hash, created_by, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?)`,
+			referralID, codeHash(NormaliseInvitationCode(code)), actor.ID, stamp(now), stamp(inv.ExpiresAt))
+		if err != nil {
+			return err
+		}
+		inv.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return Invitation{}, "", fmt.Errorf("create invitation: %w", err)
+	}
+	return inv, code, nil
+}
+
+// Invitations returns a referral's invitations, newest first.
+func (s *Store) Invitations(ctx context.Context, referralID int64) ([]Invitation, error) {
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT
+			i.id,
+			i.referral_id,
+			i.created_by,
+			i.created_at,
+			i.expires_at,
+			i.used_at,
+			COALESCE(i.user_id, 0),
+			COALESCE(u.email, ''),
+			i.revoked_at,
+			i.attempts
+		FROM invitations i
+		LEFT JOIN users u ON u.id = i.user_id
+		WHERE i.referral_id = ?
+		ORDER BY i.created_at DESC, i.id DESC`, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("invitations: %w", err)
+	}
+	defer rows.Close()
+	var out []Invitation
+	for rows.Next() {
+		var inv Invitation
+		var created, expires string
+		var used, revoked sql.NullString
+		if err := rows.Scan(&inv.ID, &inv.ReferralID, &inv.CreatedBy, &created, &expires, &used, &inv.UserID, &inv.UserEmail, &revoked, &inv.Attempts); err != nil {
+			return nil, fmt.Errorf("invitations: %w", err)
+		}
+		for _, p := range []struct {
+			dst *time.Time
+			v   sql.NullString
+		}{{&inv.CreatedAt, sql.NullString{String: created, Valid: true}}, {&inv.ExpiresAt, sql.NullString{String: expires, Valid: true}}, {&inv.UsedAt, used}, {&inv.RevokedAt, revoked}} {
+			if *p.dst, err = parseStamp(p.v); err != nil {
+				return nil, fmt.Errorf("invitations: %w", err)
+			}
+		}
+		out = append(out, inv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("invitations: %w", err)
+	}
+	return out, nil
+}
+
+// RevokePatientAccess ends the patient's access to a referral at once: every
+// invitation of the referral, used or not, is revoked, and the patient users
+// who came in through them are disabled (signed out on their next request).
+// Inviting the patient again gives access back.
+func (s *Store) RevokePatientAccess(ctx context.Context, actor User, referralID int64) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM referrals WHERE id = ?`, referralID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE users SET disabled = 1
+			WHERE role = 'patient'
+			  AND id IN (SELECT user_id FROM invitations WHERE referral_id = ? AND user_id IS NOT NULL)`,
+			referralID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `
+			UPDATE invitations SET revoked_at = ?
+			WHERE referral_id = ? AND revoked_at IS NULL`,
+			stamp(s.Now()), referralID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("revoke patient access %d: %w", referralID, err)
+	}
+	return nil
+}
+
+// AcceptInvitation is what a patient sends to take up an invitation.
+// Address is where the request came from, for throttling.
+type AcceptInvitation struct {
+	Code        string
+	DateOfBirth string // YYYY-MM-DD
+	Email       string
+	Password    string
+	Address     string
+}
+
+// AcceptInvitation turns a valid code and the patient's date of birth into a
+// patient user with the e-mail and password they chose, and spends the
+// code. A patient who already has a user (invited again, or for a new
+// referral) keeps it, with the new e-mail and password, enabled again.
+//
+// Errors: a *ValidationError for a bad e-mail or password (checked first, so
+// that fixing them costs no try) or an e-mail in use (only once the code is
+// known to be good); ErrBadCredentials for a wrong, expired, used or
+// revoked code or a wrong date of birth, all alike; ErrTooManyAttempts
+// while tries are being refused. Every failed try is recorded.
+func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User, error) {
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	v := validation{}
+	code := NormaliseInvitationCode(in.Code)
+	if strings.TrimSpace(in.Code) == "" {
+		v.add("code", "Enter the code your therapist gave you")
+	}
+	dob := strings.TrimSpace(in.DateOfBirth)
+	if dob == "" {
+		v.add("date_of_birth", "Enter your date of birth")
+	} else if !validDate(dob) {
+		v.add("date_of_birth", "Enter a real date of birth")
+	}
+	if !validEmail(email) {
+		v.add("email", "Enter an e-mail address like name@example.com")
+	}
+	if msg := passwordProblem(in.Password); msg != "" {
+		v.add("password", msg)
+	}
+	if err := v.err(); err != nil {
+		return User{}, fmt.Errorf("accept invitation: %w", err)
+	}
+	now := s.Now()
+	var u User
+	var refused error // a failed try: recorded, then returned after commit
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		since := stamp(now.Add(-InvitationWindow))
+		var fromAddress, overall int
+		if err := tx.QueryRowContext(ctx, `
+			SELECT
+				COUNT(*) FILTER (WHERE address = ?),
+				COUNT(*)
+			FROM invitation_failures
+			WHERE at > ?`, in.Address, since).Scan(&fromAddress, &overall); err != nil {
+			return err
+		}
+		if fromAddress >= InvitationFailuresPerAddress || overall >= InvitationFailuresOverall {
+			refused = ErrTooManyAttempts
+			return nil
+		}
+		fail := func() error {
+			refused = ErrBadCredentials
+			_, err := tx.ExecContext(ctx, `INSERT INTO invitation_failures (at, address) VALUES (?, ?)`, stamp(now), in.Address)
+			return err
+		}
+		if code == "" {
+			return fail()
+		}
+		var invID, referralID, patientID int64
+		var expires, birth, name string
+		var used, revoked, ended sql.NullString
+		var attempts int
+		err := tx.QueryRowContext(ctx, `
+			SELECT
+				i.id,
+				i.expires_at,
+				i.used_at,
+				i.revoked_at,
+				i.attempts,
+				r.id,
+				r.ended_on,
+				p.id,
+				p.date_of_birth,
+				p.name
+			FROM invitations i
+			JOIN referrals r ON r.id = i.referral_id
+			JOIN patients p ON p.id = r.patient_id
+			WHERE i.code_hash = ?`, codeHash(code)).Scan(&invID, &expires, &used, &revoked, &attempts, &referralID, &ended, &patientID, &birth, &name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fail()
+		}
+		if err != nil {
+			return err
+		}
+		if used.Valid || revoked.Valid || ended.Valid || stamp(now) >= expires {
+			return fail()
+		}
+		if birth != dob {
+			// A real code with the wrong date of birth: count it on the
+			// code too, and spend the code after too many.
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE invitations
+				SET attempts = attempts + 1,
+				    revoked_at = CASE WHEN attempts + 1 >= ? THEN ? END
+				WHERE id = ?`, InvitationWrongBirthDates, stamp(now), invID); err != nil {
+				return err
+			}
+			return fail()
+		}
+
+		// Hashed only for a good code, so that guesses cost no hashing; the
+		// write lock is held for the hash, once per patient.
+		hash, err := hashPassword(in.Password)
+		if err != nil {
+			return err
+		}
+		u = User{Email: email, Name: name, Role: RolePatient, PatientID: patientID, CreatedAt: now}
+		var created string
+		err = tx.QueryRowContext(ctx, `SELECT id, created_at FROM users WHERE role = 'patient' AND patient_id = ?`, patientID).Scan(&u.ID, &created)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res, err := tx.ExecContext(ctx, `
+				INSERT INTO users (email, name, role, patient_id, password_hash, created_at)
+				VALUES (?, ?, 'patient', ?, ?, ?)`,
+				email, name, patientID, hash, stamp(now))
+			if isUnique(err) {
+				return &ValidationError{Fields: map[string]string{"email": "This e-mail address is already in use: enter another"}}
+			}
+			if err != nil {
+				return err
+			}
+			if u.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if u.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true}); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `
+				UPDATE users SET email = ?, name = ?, password_hash = ?, disabled = 0
+				WHERE id = ?`, email, name, hash, u.ID)
+			if isUnique(err) {
+				return &ValidationError{Fields: map[string]string{"email": "This e-mail address is already in use: enter another"}}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE invitations SET used_at = ?, user_id = ? WHERE id = ?`, stamp(now), u.ID, invID)
+		return err
+	})
+	if err == nil {
+		err = refused
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("accept invitation: %w", err)
+	}
+	return u, nil
+}
+
+// PatientAccess is a referral a patient user can reach: one whose invitation
+// they accepted and which has not been revoked. Whether it is still open to
+// them (an ended referral stays readable for a while) is the access
+// policy's decision, from Referral.EndedOn.
+type PatientAccess struct {
+	Referral  Referral
+	GrantedAt time.Time // when the invitation was accepted
+}
+
+// PatientAccess returns the referrals an active patient user has been given
+// access to, the most recently received first. A disabled user, or one who
+// is not a patient, has none.
+func (s *Store) PatientAccess(ctx context.Context, userID int64) ([]PatientAccess, error) {
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT
+			r.id,
+			r.patient_id,
+			p.name,
+			r.therapist_id,
+			t.name,
+			r.team_id,
+			r.received_on,
+			r.problem_descriptor,
+			r.intensity,
+			COALESCE(r.ended_on, ''),
+			COALESCE(r.end_reason, ''),
+			r.bring_to_supervision,
+			r.created_at,
+			MAX(i.used_at)
+		FROM invitations i
+		JOIN users pu ON pu.id = i.user_id
+		JOIN referrals r ON r.id = i.referral_id
+		JOIN patients p ON p.id = r.patient_id
+		JOIN users t ON t.id = r.therapist_id
+		WHERE i.user_id = ?
+		  AND i.used_at IS NOT NULL
+		  AND i.revoked_at IS NULL
+		  AND pu.role = 'patient'
+		  AND pu.disabled = 0
+		  AND pu.patient_id = r.patient_id
+		GROUP BY r.id
+		ORDER BY r.received_on DESC, r.id DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("patient access: %w", err)
+	}
+	defer rows.Close()
+	var out []PatientAccess
+	for rows.Next() {
+		var a PatientAccess
+		var granted string
+		cols, finish := referralColumns(&a.Referral)
+		if err := rows.Scan(append(cols, &granted)...); err != nil {
+			return nil, fmt.Errorf("patient access: %w", err)
+		}
+		if err := finish(); err != nil {
+			return nil, fmt.Errorf("patient access: %w", err)
+		}
+		if a.GrantedAt, err = parseStamp(sql.NullString{String: granted, Valid: true}); err != nil {
+			return nil, fmt.Errorf("patient access: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("patient access: %w", err)
+	}
+	return out, nil
+}
