@@ -85,7 +85,7 @@ func newContactJSON(c caseload.Contact) contactJSON {
 		ID: c.ID, ReferralID: c.ReferralID, Date: c.Date, Kind: string(c.Kind), Attendance: string(c.Attendance),
 		Scores: []scoreJSON{}, RecordedBy: c.RecordedBy, RecordedAt: c.RecordedAt.UTC(),
 	}
-	for _, s := range c.Scores {
+	for _, s := range sortedScores(c.Scores) {
 		out.Scores = append(out.Scores, newScoreJSON(s))
 	}
 	return out
