@@ -28,6 +28,8 @@ type basePage struct {
 	Nav     string   // which navigation item is current
 	Scripts []string // extra script files under /static/, each loaded deferred
 	Errors  []fieldErr
+	// CanAddPatients shows "New patient" in the navigation.
+	CanAddPatients bool
 }
 
 // fieldErr is one line of an error summary, linking to the field at fault.
@@ -40,6 +42,7 @@ func (s *Server) base(c echo.Context, title string) basePage {
 	b := basePage{Title: title}
 	if u, ok := currentUser(c); ok && !strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		b.User = &u
+		b.CanAddPatients = holdsCaseload(u)
 	}
 	if t, ok := c.Get(csrfField).(string); ok {
 		b.CSRF = t
