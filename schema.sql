@@ -340,3 +340,108 @@ ALTER TABLE audit_log ADD COLUMN patient_id INTEGER; -- whose record, when the r
 
 CREATE INDEX audit_log_patient ON audit_log (patient_id, at) WHERE patient_id IS NOT NULL;
 CREATE INDEX audit_log_at ON audit_log (at);
+
+-- step: 7
+-- Outcome reports (issue 4): each referral's outcome judgements as plain
+-- columns, kept from its summary's outcome_json by triggers in the same
+-- statement that writes the summary, so that a year's report reads narrow
+-- rows instead of extracting them from every outcome's JSON.
+
+CREATE TABLE report_outcome (
+    referral_id            INTEGER PRIMARY KEY, -- referral_summary.referral_id
+    at_caseness            INTEGER NOT NULL,
+    recovered              INTEGER NOT NULL,
+    reliable_improvement   INTEGER NOT NULL,
+    reliable_recovery      INTEGER NOT NULL,
+    reliable_deterioration INTEGER NOT NULL,
+    no_reliable_change     INTEGER NOT NULL,
+    paired                 INTEGER NOT NULL,
+    wait_days              INTEGER NOT NULL, -- -1 when treatment never started
+    anxiety                TEXT NOT NULL,    -- the anxiety measure judged on
+    phq9_count             INTEGER NOT NULL,
+    phq9_first             REAL,
+    phq9_last              REAL,
+    phq9_paired            INTEGER NOT NULL,
+    anxiety_count          INTEGER NOT NULL,
+    anxiety_first          REAL,
+    anxiety_last           REAL,
+    anxiety_paired         INTEGER NOT NULL
+);
+
+CREATE TRIGGER summary_report_insert
+AFTER INSERT ON referral_summary
+BEGIN
+    -- Not INSERT OR REPLACE: the summary's own upsert would override the
+    -- REPLACE (a trigger's conflict clause yields to the outer statement's).
+    DELETE FROM report_outcome WHERE referral_id = NEW.referral_id;
+    INSERT INTO report_outcome
+    SELECT
+        NEW.referral_id,
+        COALESCE(json_extract(NEW.outcome_json, '$.AtCaseness'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.Recovered'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableImprovement'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableRecovery'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableDeterioration'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.NoReliableChange'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.Paired'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.WaitDays'), -1),
+        COALESCE(json_extract(NEW.outcome_json, '$.Anxiety'), ''),
+        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Count'), 0),
+        json_extract(NEW.outcome_json, '$.PHQ9.First'),
+        json_extract(NEW.outcome_json, '$.PHQ9.Last'),
+        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Paired'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Count'), 0),
+        json_extract(NEW.outcome_json, '$.AnxietyM.First'),
+        json_extract(NEW.outcome_json, '$.AnxietyM.Last'),
+        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Paired'), 0);
+END;
+
+CREATE TRIGGER summary_report_update
+AFTER UPDATE OF outcome_json ON referral_summary
+BEGIN
+    -- Not INSERT OR REPLACE: the summary's own upsert would override the
+    -- REPLACE (a trigger's conflict clause yields to the outer statement's).
+    DELETE FROM report_outcome WHERE referral_id = NEW.referral_id;
+    INSERT INTO report_outcome
+    SELECT
+        NEW.referral_id,
+        COALESCE(json_extract(NEW.outcome_json, '$.AtCaseness'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.Recovered'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableImprovement'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableRecovery'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableDeterioration'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.NoReliableChange'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.Paired'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.WaitDays'), -1),
+        COALESCE(json_extract(NEW.outcome_json, '$.Anxiety'), ''),
+        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Count'), 0),
+        json_extract(NEW.outcome_json, '$.PHQ9.First'),
+        json_extract(NEW.outcome_json, '$.PHQ9.Last'),
+        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Paired'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Count'), 0),
+        json_extract(NEW.outcome_json, '$.AnxietyM.First'),
+        json_extract(NEW.outcome_json, '$.AnxietyM.Last'),
+        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Paired'), 0);
+END;
+
+INSERT INTO report_outcome
+SELECT
+    referral_id,
+    COALESCE(json_extract(outcome_json, '$.AtCaseness'), 0),
+    COALESCE(json_extract(outcome_json, '$.Recovered'), 0),
+    COALESCE(json_extract(outcome_json, '$.ReliableImprovement'), 0),
+    COALESCE(json_extract(outcome_json, '$.ReliableRecovery'), 0),
+    COALESCE(json_extract(outcome_json, '$.ReliableDeterioration'), 0),
+    COALESCE(json_extract(outcome_json, '$.NoReliableChange'), 0),
+    COALESCE(json_extract(outcome_json, '$.Paired'), 0),
+    COALESCE(json_extract(outcome_json, '$.WaitDays'), -1),
+    COALESCE(json_extract(outcome_json, '$.Anxiety'), ''),
+    COALESCE(json_extract(outcome_json, '$.PHQ9.Count'), 0),
+    json_extract(outcome_json, '$.PHQ9.First'),
+    json_extract(outcome_json, '$.PHQ9.Last'),
+    COALESCE(json_extract(outcome_json, '$.PHQ9.Paired'), 0),
+    COALESCE(json_extract(outcome_json, '$.AnxietyM.Count'), 0),
+    json_extract(outcome_json, '$.AnxietyM.First'),
+    json_extract(outcome_json, '$.AnxietyM.Last'),
+    COALESCE(json_extract(outcome_json, '$.AnxietyM.Paired'), 0)
+FROM referral_summary;

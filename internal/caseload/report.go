@@ -1,0 +1,297 @@
+package caseload
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"clinic/internal/measures"
+)
+
+// Outcome reports (issue 4) read one summary row per referral: every
+// referral received, entering treatment or ending in a period, with the
+// outcome judgements the rates need from report_outcome, which triggers keep
+// from the summary's outcome_json (schema step 7: extracting them from a
+// year's JSON on every report, or decoding it in Go, takes about a second on
+// a 100,000-referral service). The figures are measures.ServiceRates over the rows that ended in the period,
+// so a report's numbers are the sum of its referral-level rows.
+
+// ReportFilter says which referrals an outcome report covers.
+type ReportFilter struct {
+	From, To    string  // the period, inclusive calendar dates YYYY-MM-DD
+	Teams       []int64 // only these teams; empty for the whole service
+	TherapistID int64   // only this therapist's referrals; 0 for all
+	Descriptor  string  // only this canonical problem descriptor; "" for all
+}
+
+// ReportRow is one referral behind a report. Outcome holds only what reports
+// use: the judgements (finished, caseness, recovery, reliable change,
+// paired), the wait, and the first and last PHQ-9 and anxiety scores.
+type ReportRow struct {
+	ReferralID       int64
+	TeamID           int64
+	TeamName         string
+	TherapistID      int64
+	TherapistName    string
+	Descriptor       string
+	Intensity        measures.Intensity
+	ReceivedOn       string
+	FirstTreatmentOn string // "" when treatment has not started
+	EndedOn          string // "" while open
+	EndReason        string
+	Outcome          measures.Outcome
+}
+
+// ReportRows returns the referrals of the filter's scope that were received,
+// first attended treatment, or ended in the period, by referral id.
+func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, error) {
+	if !validDate(f.From) || !validDate(f.To) || f.From > f.To {
+		return nil, fmt.Errorf("report rows: %w", &ValidationError{Fields: map[string]string{"from": "The period must run from one real date to a later one"}})
+	}
+	teams, err := json.Marshal(nonNil(f.Teams))
+	if err != nil {
+		return nil, fmt.Errorf("report rows: %w", err)
+	}
+	// The OR of three ranges lets SQLite use the received, first-treatment
+	// and ended indexes together (a multi-index OR) instead of a full scan.
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT
+			m.referral_id,
+			m.team_id,
+			t.name,
+			m.therapist_id,
+			u.name,
+			r.problem_descriptor,
+			r.intensity,
+			m.received_on,
+			COALESCE(m.first_treatment_on, ''),
+			COALESCE(m.ended_on, ''),
+			COALESCE(r.end_reason, ''),
+			m.is_open,
+			m.finished,
+			m.treatment_sessions,
+			o.at_caseness,
+			o.recovered,
+			o.reliable_improvement,
+			o.reliable_recovery,
+			o.reliable_deterioration,
+			o.no_reliable_change,
+			o.paired,
+			o.wait_days,
+			o.anxiety,
+			o.phq9_count,
+			o.phq9_first,
+			o.phq9_last,
+			o.phq9_paired,
+			o.anxiety_count,
+			o.anxiety_first,
+			o.anxiety_last,
+			o.anxiety_paired
+		FROM referral_summary m
+		JOIN report_outcome o ON o.referral_id = m.referral_id
+		JOIN referrals r ON r.id = m.referral_id
+		JOIN teams t ON t.id = m.team_id
+		JOIN users u ON u.id = m.therapist_id
+		WHERE (m.received_on BETWEEN ? AND ?
+				OR m.first_treatment_on BETWEEN ? AND ?
+				OR m.ended_on BETWEEN ? AND ?)
+			AND (? = '[]' OR m.team_id IN (SELECT value FROM json_each(?)))
+			AND (? = 0 OR m.therapist_id = ?)
+			AND (? = '' OR r.problem_descriptor = ?)
+		ORDER BY m.referral_id`,
+		f.From, f.To, f.From, f.To, f.From, f.To,
+		string(teams), string(teams),
+		f.TherapistID, f.TherapistID,
+		f.Descriptor, f.Descriptor)
+	if err != nil {
+		return nil, fmt.Errorf("report rows: %w", err)
+	}
+	defer rows.Close()
+	var out []ReportRow
+	for rows.Next() {
+		var row ReportRow
+		var intensity, anxiety string
+		o := &row.Outcome
+		var phq, anx sql.NullFloat64
+		var phqFirst, phqLast, anxFirst, anxLast sql.NullFloat64
+		var open bool
+		if err := rows.Scan(&row.ReferralID, &row.TeamID, &row.TeamName, &row.TherapistID, &row.TherapistName,
+			&row.Descriptor, &intensity, &row.ReceivedOn, &row.FirstTreatmentOn, &row.EndedOn, &row.EndReason,
+			&open, &o.FinishedCourse, &o.TreatmentSessions,
+			&o.AtCaseness, &o.Recovered, &o.ReliableImprovement, &o.ReliableRecovery, &o.ReliableDeterioration,
+			&o.NoReliableChange, &o.Paired, &o.WaitDays, &anxiety,
+			&phq, &phqFirst, &phqLast, &o.PHQ9.Paired,
+			&anx, &anxFirst, &anxLast, &o.AnxietyM.Paired); err != nil {
+			return nil, fmt.Errorf("report rows: %w", err)
+		}
+		row.Intensity = measures.Intensity(intensity)
+		o.RuleSet, o.Open, o.Descriptor = measures.RuleSet, open, row.Descriptor
+		o.Anxiety = measures.InstrumentID(anxiety)
+		o.PHQ9.Instrument, o.PHQ9.Count, o.PHQ9.First, o.PHQ9.Last = measures.PHQ9, int(phq.Float64), phqFirst.Float64, phqLast.Float64
+		o.AnxietyM.Instrument, o.AnxietyM.Count, o.AnxietyM.First, o.AnxietyM.Last = o.Anxiety, int(anx.Float64), anxFirst.Float64, anxLast.Float64
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report rows: %w", err)
+	}
+	return out, nil
+}
+
+// In reports whether a date falls in the period [from, to].
+func In(date, from, to string) bool { return date != "" && date >= from && date <= to }
+
+// RowCounts is one referral's contribution to a report for a period: 0 or 1
+// in each count. Outcome counts come from measures.ServiceRates over the
+// referral alone, and only when it ended in the period; ServiceRates adds
+// up, so the sum of the rows' counts is the report's figures.
+type RowCounts struct {
+	Received         int
+	EnteredTreatment int
+	Ended            int
+	Rates            measures.Rates
+}
+
+// CountRow works out a row's contribution to a period.
+func CountRow(row ReportRow, from, to string) RowCounts {
+	var c RowCounts
+	if In(row.ReceivedOn, from, to) {
+		c.Received = 1
+	}
+	if In(row.FirstTreatmentOn, from, to) {
+		c.EnteredTreatment = 1
+	}
+	var ended []measures.Outcome
+	if In(row.EndedOn, from, to) {
+		c.Ended = 1
+		ended = []measures.Outcome{row.Outcome}
+	}
+	c.Rates = measures.ServiceRates(ended)
+	return c
+}
+
+// Figures are a report's numbers for a period.
+type Figures struct {
+	From, To         string
+	Received         int // referrals received in the period
+	EnteredTreatment int // first attended treatment in the period
+	Ended            int // referrals that ended in the period, finished or not
+	Rates            measures.Rates
+}
+
+// Summarise works out the figures for a period from report rows: counts of
+// referrals received and entering treatment in it, and measures.ServiceRates
+// over the referrals that ended in it.
+func Summarise(rows []ReportRow, from, to string) Figures {
+	f := Figures{From: from, To: to}
+	var ended []measures.Outcome
+	for i := range rows {
+		if f.count(&rows[i]) {
+			ended = append(ended, rows[i].Outcome)
+		}
+	}
+	f.Rates = measures.ServiceRates(ended)
+	return f
+}
+
+// count counts a row's arrival and start of treatment in the figures'
+// period and reports whether it ended in the period.
+func (f *Figures) count(r *ReportRow) bool {
+	if In(r.ReceivedOn, f.From, f.To) {
+		f.Received++
+	}
+	if In(r.FirstTreatmentOn, f.From, f.To) {
+		f.EnteredTreatment++
+	}
+	if In(r.EndedOn, f.From, f.To) {
+		f.Ended++
+		return true
+	}
+	return false
+}
+
+// MonthFigures are one calendar month's figures in a trend.
+type MonthFigures struct {
+	Month string // YYYY-MM
+	Figures
+}
+
+// ByMonth splits a period into calendar months (the first and last may be
+// partial) and works out each month's figures, in one pass over the rows.
+func ByMonth(rows []ReportRow, from, to string) []MonthFigures {
+	start, ok1 := parseDate(from)
+	end, ok2 := parseDate(to)
+	if !ok1 || !ok2 || end.Before(start) {
+		return nil
+	}
+	var out []MonthFigures
+	index := map[string]int{} // YYYY-MM to its place in out
+	for m := start.AddDate(0, 0, 1-start.Day()); !m.After(end); m = m.AddDate(0, 1, 0) {
+		lo, hi := m.Format(dateLayout), m.AddDate(0, 1, -1).Format(dateLayout)
+		index[m.Format("2006-01")] = len(out)
+		out = append(out, MonthFigures{Month: m.Format("2006-01"), Figures: Figures{From: max(lo, from), To: min(hi, to)}})
+	}
+	ended := make([][]measures.Outcome, len(out))
+	month := func(date string) (int, bool) {
+		if len(date) < 7 {
+			return 0, false
+		}
+		i, ok := index[date[:7]]
+		return i, ok
+	}
+	for i := range rows {
+		r := &rows[i]
+		seen := map[int]bool{}
+		for _, d := range []string{r.ReceivedOn, r.FirstTreatmentOn, r.EndedOn} {
+			if m, ok := month(d); ok && !seen[m] {
+				seen[m] = true
+				if out[m].count(r) {
+					ended[m] = append(ended[m], r.Outcome)
+				}
+			}
+		}
+	}
+	for m := range out {
+		out[m].Rates = measures.ServiceRates(ended[m])
+	}
+	return out
+}
+
+// TherapistFigures are one therapist's figures for a period.
+type TherapistFigures struct {
+	TherapistID   int64
+	TherapistName string
+	TeamName      string
+	Figures
+}
+
+// ByTherapist works out each therapist's figures for a period, by name.
+func ByTherapist(rows []ReportRow, from, to string) []TherapistFigures {
+	var out []TherapistFigures
+	index := map[int64]int{}
+	var ended [][]measures.Outcome
+	for i := range rows {
+		r := &rows[i]
+		t, ok := index[r.TherapistID]
+		if !ok {
+			t = len(out)
+			index[r.TherapistID] = t
+			out = append(out, TherapistFigures{TherapistID: r.TherapistID, TherapistName: r.TherapistName, TeamName: r.TeamName, Figures: Figures{From: from, To: to}})
+			ended = append(ended, nil)
+		}
+		if out[t].count(r) {
+			ended[t] = append(ended[t], r.Outcome)
+		}
+	}
+	for t := range out {
+		out[t].Rates = measures.ServiceRates(ended[t])
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].TherapistName != out[j].TherapistName {
+			return out[i].TherapistName < out[j].TherapistName
+		}
+		return out[i].TherapistID < out[j].TherapistID
+	})
+	return out
+}
