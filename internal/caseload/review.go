@@ -72,33 +72,81 @@ type NewReview struct {
 const maxReviewNote = 4000
 
 // expectationCache keeps the service's expected-response curves, built from
-// every finished course, until a finished course changes: the schema keeps a
-// counter (finished_generation) that a trigger bumps on every write of a
-// finished referral's summary, so that a read of one row says whether the
-// curves are still current.
+// every finished course. The schema keeps a counter (finished_generation)
+// that a trigger bumps on every write of a finished referral's summary, so
+// one row says whether the curves are current. Building them reads every
+// finished course (about two seconds for 100,000 referrals), so only the
+// first build is waited for: after that, a stale cache is served while one
+// background rebuild brings it up to date. A course or two more barely moves
+// percentiles drawn from thousands.
 type expectationCache struct {
-	mu     sync.Mutex
-	built  bool
-	gen    int64
-	curves *measures.Curves
+	mu       sync.Mutex
+	built    bool
+	gen      int64
+	curves   *measures.Curves
+	building bool // a background rebuild is running
 }
 
-// curves returns the current expected-response curves, rebuilding them in
-// the caller's read transaction when finished courses changed.
+// curves returns the expected-response curves, building them in the
+// caller's read transaction the first time.
 func (s *Store) curves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error) {
-	var gen int64
-	if err := tx.QueryRowContext(ctx, `SELECT n FROM finished_generation WHERE id = 1`).Scan(&gen); err != nil {
-		return nil, fmt.Errorf("finished generation: %w", err)
+	gen, err := finishedGeneration(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
 	c := &s.expect
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// A snapshot older than the cache's keeps the newer curves.
-	if c.built && gen <= c.gen {
+	if c.built {
+		if gen > c.gen && !c.building {
+			c.building = true
+			go s.rebuildCurves()
+		}
 		return c.curves, nil
 	}
-	// Only the measures' courses are needed: extract them in SQLite rather
-	// than decoding every whole outcome.
+	curves, err := buildCurves(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	c.curves, c.gen, c.built = curves, gen, true
+	return curves, nil
+}
+
+// rebuildCurves rebuilds the cached curves in the background.
+func (s *Store) rebuildCurves() {
+	ctx := context.Background()
+	var curves *measures.Curves
+	var gen int64
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		var err error
+		if gen, err = finishedGeneration(ctx, tx); err != nil {
+			return err
+		}
+		curves, err = buildCurves(ctx, tx)
+		return err
+	})
+	c := &s.expect
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.building = false
+	// On failure the stale curves stay, and the next request tries again.
+	if err == nil && gen > c.gen {
+		c.curves, c.gen = curves, gen
+	}
+}
+
+func finishedGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var gen int64
+	if err := tx.QueryRowContext(ctx, `SELECT n FROM finished_generation WHERE id = 1`).Scan(&gen); err != nil {
+		return 0, fmt.Errorf("finished generation: %w", err)
+	}
+	return gen, nil
+}
+
+// buildCurves builds the curves from every finished course. Only the
+// measures' courses are needed: SQLite extracts them rather than Go decoding
+// every whole outcome.
+func buildCurves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT json_extract(outcome_json, '$.Measures')
 		FROM referral_summary
@@ -124,8 +172,7 @@ func (s *Store) curves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("expected response: %w", err)
 	}
-	c.curves, c.gen, c.built = measures.BuildExpectation(finished), gen, true
-	return c.curves, nil
+	return measures.BuildExpectation(finished), nil
 }
 
 // asOf is the date flags are judged on: today in England, as a calendar

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"clinic/internal/measures"
 )
@@ -281,6 +282,19 @@ func TestExpectationCacheFollowsFinishedCourses(t *testing.T) {
 	}
 	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed"); err != nil {
 		t.Fatal(err)
+	}
+	// The stale curves are served while a background rebuild runs.
+	if _, err := f.s.Expectation(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 500; i++ {
+		f.s.expect.mu.Lock()
+		done := f.s.expect.gen != gen && !f.s.expect.building
+		f.s.expect.mu.Unlock()
+		if done {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	exp, err := f.s.Expectation(f.ctx)
 	if err != nil {
