@@ -209,6 +209,10 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 				return &ValidationError{Fields: map[string]string{"from_questionnaire": "This questionnaire is not awaiting confirmation on this referral"}}
 			}
 		}
+		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordContact, entity: "referral", entityID: referralID,
+			detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
+			return err
+		}
 		if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
 			return err
 		}
@@ -279,6 +283,10 @@ func (s *Store) CorrectScore(ctx context.Context, actor User, scoreID int64, in 
 		}
 		newID, err := res.LastInsertId()
 		if err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCorrectScore, entity: "referral", entityID: referralID,
+			detail: fmt.Sprintf("score %d replaced by %d: %s", scoreID, newID, reason)}); err != nil {
 			return err
 		}
 		if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {

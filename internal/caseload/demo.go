@@ -135,10 +135,10 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 		d.Accounts = append(d.Accounts, DemoAccount{Email: email, Password: password, Role: string(role), Name: name})
 		return u, nil
 	}
-	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", RoleAdmin, "", "demo-admin-1"); err != nil {
+	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", RoleAdmin, "", "demo-ada-pass"); err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
-	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", RoleSupervisor, "North", "demo-supervisor-1"); err != nil {
+	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", RoleSupervisor, "North", "demo-sol-pass"); err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
 	var therapists []User

@@ -37,7 +37,7 @@ func TestLoadDemo(t *testing.T) {
 	if diff := cmp.Diff(map[string]int{"admin": 1, "supervisor": 1, "therapist": 3}, roles); diff != "" {
 		t.Errorf("demo accounts by role (-want +got):\n%s", diff)
 	}
-	sup, _ := s.Authenticate(ctx, "supervisor@demo.example", "demo-supervisor-1")
+	sup, _ := s.Authenticate(ctx, "supervisor@demo.example", "demo-sol-pass")
 	teams, _ := s.Teams(ctx)
 	if len(teams) != 1 || teams[0].Name != "North" || len(sup.Teams) != 1 || sup.Teams[0] != teams[0].ID {
 		t.Errorf("supervisor %v supervises %v of teams %v, want North", sup.Name, sup.Teams, teams)

@@ -51,7 +51,7 @@ func passwordProblem(pw string) string {
 		return fmt.Sprintf("Use at least %d characters", MinPasswordLength)
 	case n > 256:
 		return "Use at most 256 characters"
-	case commonPasswords[strings.ToLower(pw)]:
+	case commonPasswords[strings.ToLower(pw)], tooCommon(pw):
 		return "This password is too common: choose another (three random words work well)"
 	}
 	return ""

@@ -80,8 +80,10 @@ func (s *Store) CreatePatient(ctx context.Context, actor User, in NewPatient) (P
 		if err != nil {
 			return err
 		}
-		p.ID, err = res.LastInsertId()
-		return err
+		if p.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCreatePatient, entity: "patient", entityID: p.ID, patientID: p.ID})
 	})
 	if err != nil {
 		return Patient{}, fmt.Errorf("create patient: %w", err)

@@ -95,6 +95,9 @@ func (s *Store) CreateReferral(ctx context.Context, actor User, in NewReferral) 
 		if r.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
+		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCreateReferral, entity: "referral", entityID: r.ID, patientID: r.PatientID}); err != nil {
+			return err
+		}
 		_, err = s.recomputeSummary(ctx, tx, r.ID)
 		return err
 	})
@@ -330,6 +333,10 @@ func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, d
 			return err
 		}
 		r.EndedOn, r.EndReason = date, reason
+		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditEndReferral, entity: "referral", entityID: referralID,
+			patientID: r.PatientID, detail: date + " " + reason}); err != nil {
+			return err
+		}
 		_, err = s.recomputeSummary(ctx, tx, referralID)
 		return err
 	})
@@ -351,13 +358,18 @@ func (s *Store) SetBringToSupervision(ctx context.Context, actor User, referralI
 	if utf8.RuneCountInString(reason) > 1000 {
 		return fmt.Errorf("bring to supervision: %w", &ValidationError{Fields: map[string]string{"reason": "Use at most 1000 characters"}})
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE referrals SET bring_to_supervision = ? WHERE id = ?`, reason, referralID)
-	if err == nil {
-		var n int64
-		if n, err = res.RowsAffected(); err == nil && n == 0 {
-			err = ErrNotFound
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE referrals SET bring_to_supervision = ? WHERE id = ?`, reason, referralID)
+		if err != nil {
+			return err
 		}
-	}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditBringSupervision, entity: "referral", entityID: referralID, detail: reason})
+	})
 	if err != nil {
 		return fmt.Errorf("bring to supervision %d: %w", referralID, err)
 	}

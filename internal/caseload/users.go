@@ -58,6 +58,8 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	}
 	if msg := passwordProblem(in.Password); msg != "" {
 		v.add("password", msg)
+	} else if mentionsEmail(in.Password, email) {
+		v.add("password", "Choose a password that does not contain your e-mail address")
 	}
 	if err := v.err(); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
@@ -108,7 +110,7 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 			}
 			u.Teams = []int64{teamID}
 		}
-		return nil
+		return s.audit(ctx, tx, auditRow{action: AuditCreateUser, entity: "user", entityID: u.ID, detail: string(in.Role) + " " + email})
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
@@ -309,7 +311,11 @@ func (s *Store) CreateToken(ctx context.Context, email string) (string, error) {
 		} else if n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		var userID int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, email).Scan(&userID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditRow{action: AuditCreateToken, entity: "user", entityID: userID})
 	})
 	if err != nil {
 		return "", fmt.Errorf("create token: %w", err)

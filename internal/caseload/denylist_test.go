@@ -1,0 +1,52 @@
+package caseload
+
+import "testing"
+
+func TestPasswordRules(t *testing.T) {
+	tests := []struct {
+		pw, email string
+		ok        bool
+	}{
+		{"correct horse battery staple", "tara@example.nhs.uk", true},
+		{"blue kettle morning", "", true},
+		{"zebra-lantern-quiet", "", true},
+		{"9!#7%2&*3$1@", "", true},     // random, no word
+		{"short", "", false},           // length
+		{"123456789", "", false},       // length
+		{"Password123", "", false},     // on the list
+		{"P@ssw0rd2026!", "", false},   // a listed word dressed up
+		{"!!Liverpool1892", "", false}, // a club with digits
+		{"rebecca1985!", "", false},    // a name and a year
+		{"1234567890", "", false},      // a run of digits
+		{"07700900123", "", false},     // a phone number
+		{"2026-03-16!!", "", false},    // a date
+		{"aaaaaaaaaaaa", "", false},    // one character
+		{"abcabcabcabc", "", false},    // a short piece repeated
+		{"monkeymonkey", "", false},    // a listed word twice
+		{"qwertyuiop", "", false},      // a keyboard row
+		{"1qaz2wsx3edc", "", false},    // a keyboard walk
+		{"tara.smith-rocks", "tara.smith@example.nhs.uk", false},
+		{"TARA.SMITH is me", "Tara.Smith@example.nhs.uk", false},
+		{"tara likes tea", "tara@example.nhs.uk", false},
+		{"jo likes tea cakes", "jo@example.nhs.uk", true}, // local part too short to test
+	}
+	for _, tt := range tests {
+		t.Run(tt.pw, func(t *testing.T) {
+			ok := passwordProblem(tt.pw) == "" && !mentionsEmail(tt.pw, tt.email)
+			if ok != tt.ok {
+				t.Errorf("accepted = %v, want %v (problem %q)", ok, tt.ok, passwordProblem(tt.pw))
+			}
+		})
+	}
+	if len(commonWords) < 2000 {
+		t.Errorf("deny-list has %d entries", len(commonWords))
+	}
+}
+
+func TestCreateUserRefusesPasswordWithEmail(t *testing.T) {
+	s, _ := openTest(t)
+	_, err := s.CreateUser(t.Context(), NewUser{Email: "rosalind@example.nhs.uk", Name: "R", Role: RoleAdmin, Password: "rosalind-is-great"})
+	if !isValidation(err) {
+		t.Errorf("err %v, want a validation error", err)
+	}
+}

@@ -1,0 +1,190 @@
+package caseload
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Sign-in throttling. Failures are counted over a sliding window per e-mail
+// as typed (whether or not an account has it, so that the pause reveals
+// nothing) and per client address. Five wrong passwords in 15 minutes
+// pause an account for what remains of the window; twenty from one address
+// pause that address, which slows guessing across many accounts. Both are
+// well above what a person mistyping produces and far below what guessing
+// needs (NCSC: throttle rather than lock out for good).
+const (
+	SignInWindow          = 15 * time.Minute
+	MaxFailuresPerAccount = 5
+	MaxFailuresPerAddress = 20
+)
+
+// ErrThrottled is returned when too many sign-ins have failed recently for
+// an e-mail or from an address.
+var ErrThrottled = errors.New("too many failed sign-ins")
+
+// SignInThrottled reports whether sign-in with this e-mail, or from this
+// address, is paused after too many recent failures.
+func (s *Store) SignInThrottled(ctx context.Context, email, address string) (bool, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	since := stamp(s.Now().Add(-SignInWindow))
+	var throttled bool
+	err := s.read.QueryRowContext(ctx, `
+		SELECT
+			(SELECT COUNT(*) FROM sign_in_failures WHERE email = ? AND at > ?) >= ?
+			OR (SELECT COUNT(*) FROM sign_in_failures WHERE address = ? AND at > ?) >= ?`,
+		email, since, MaxFailuresPerAccount, address, since, MaxFailuresPerAddress).Scan(&throttled)
+	if err != nil {
+		return false, fmt.Errorf("sign-in throttle: %w", err)
+	}
+	return throttled, nil
+}
+
+// RecordSignInFailure counts a failed sign-in for the e-mail and address,
+// and audits it against the account when there is one. The e-mail itself is
+// not put in the audit log: people type passwords into e-mail fields.
+func (s *Store) RecordSignInFailure(ctx context.Context, email, address string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sign_in_failures (at, email, address) VALUES (?, ?, ?)`,
+			stamp(s.Now()), email, address); err != nil {
+			return err
+		}
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, email).Scan(&id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		a := auditRow{action: AuditSignInFailed, entity: "user", entityID: id}
+		if id == 0 {
+			a.detail = "unknown e-mail"
+		}
+		// The row's user is nobody: no one is signed in yet.
+		return s.auditAnonymous(ctx, tx, a)
+	})
+	if err != nil {
+		return fmt.Errorf("record sign-in failure: %w", err)
+	}
+	return nil
+}
+
+// auditAnonymous appends a row with no acting user.
+func (s *Store) auditAnonymous(ctx context.Context, tx *sql.Tx, a auditRow) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO audit_log (at, user_id, action, entity, entity_id, address, detail)
+		VALUES (?, NULL, ?, ?, ?, ?, ?)`,
+		stamp(s.Now()), a.action, a.entity, nullInt(a.entityID), auditFrom(ctx).address, a.detail)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// Sessions are kept on the server: the cookie carries only a random id, of
+// which the database keeps the SHA-256. Signing out, an idle timeout or
+// disabling the account ends the row, after which a copy of the cookie is
+// worthless.
+
+func sessionHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// StartSession opens a session for the user, audited as a sign-in from the
+// context's address, and returns the id for the cookie.
+func (s *Store) StartSession(ctx context.Context, u User) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("start session: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	now := stamp(s.Now())
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, address)
+			VALUES (?, ?, ?, ?, ?)`,
+			sessionHash(token), u.ID, now, now, auditFrom(ctx).address); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditRow{userID: u.ID, action: AuditSignIn, entity: "user", entityID: u.ID})
+	})
+	if err != nil {
+		return "", fmt.Errorf("start session: %w", err)
+	}
+	return token, nil
+}
+
+// SessionUser returns the user of an active session and when the session
+// was last seen. ErrNotFound when the session is unknown or has ended, or
+// its user is disabled.
+func (s *Store) SessionUser(ctx context.Context, token string) (User, time.Time, error) {
+	var u User
+	var seen time.Time
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		var lastSeen string
+		var err error
+		err = tx.QueryRowContext(ctx, `
+			SELECT s.user_id, s.last_seen_at
+			FROM sessions s
+			JOIN users u ON u.id = s.user_id
+			WHERE s.token_hash = ? AND s.ended_at IS NULL AND u.disabled = 0`,
+			sessionHash(token)).Scan(&u.ID, &lastSeen)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if seen, err = parseStamp(sql.NullString{String: lastSeen, Valid: true}); err != nil {
+			return err
+		}
+		if u, _, err = scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE u.id = ?`, u.ID)); err != nil {
+			return err
+		}
+		u.Teams, err = supervisedTeams(ctx, tx, u.ID)
+		return err
+	})
+	if err != nil {
+		return User{}, time.Time{}, fmt.Errorf("session: %w", err)
+	}
+	return u, seen, nil
+}
+
+// TouchSession moves an active session's last-seen time to now.
+func (s *Store) TouchSession(ctx context.Context, token string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL`,
+		stamp(s.Now()), sessionHash(token))
+	if err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
+}
+
+// EndSession ends a session (signed out, or timed out: why says which) and
+// audits it. Ending an unknown or ended session does nothing.
+func (s *Store) EndSession(ctx context.Context, token, why string) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var userID int64
+		err := tx.QueryRowContext(ctx, `
+			UPDATE sessions SET ended_at = ?
+			WHERE token_hash = ? AND ended_at IS NULL
+			RETURNING user_id`, stamp(s.Now()), sessionHash(token)).Scan(&userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditRow{userID: userID, action: AuditSignOut, entity: "user", entityID: userID, detail: why})
+	})
+	if err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
