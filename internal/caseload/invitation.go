@@ -159,8 +159,11 @@ func (s *Store) CreateInvitation(ctx context.Context, actor User, referralID int
 		if err != nil {
 			return err
 		}
-		inv.ID, err = res.LastInsertId()
-		return err
+		if inv.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditInvite, entity: "referral", entityID: referralID,
+			detail: fmt.Sprintf("invitation %d", inv.ID)})
 	})
 	if err != nil {
 		return Invitation{}, "", fmt.Errorf("create invitation: %w", err)
@@ -235,11 +238,13 @@ func (s *Store) RevokePatientAccess(ctx context.Context, actor User, referralID 
 			referralID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `
+		if _, err = tx.ExecContext(ctx, `
 			UPDATE invitations SET revoked_at = ?
 			WHERE referral_id = ? AND revoked_at IS NULL`,
-			stamp(s.Now()), referralID)
-		return err
+			stamp(s.Now()), referralID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRevokeAccess, entity: "referral", entityID: referralID})
 	})
 	if err != nil {
 		return fmt.Errorf("revoke patient access %d: %w", referralID, err)
@@ -285,6 +290,8 @@ func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User
 	}
 	if msg := passwordProblem(in.Password); msg != "" {
 		v.add("password", msg)
+	} else if mentionsEmail(in.Password, email) {
+		v.add("password", "Choose a password that does not contain your e-mail address")
 	}
 	if err := v.err(); err != nil {
 		return User{}, fmt.Errorf("accept invitation: %w", err)
@@ -397,8 +404,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE invitations SET used_at = ?, user_id = ? WHERE id = ?`, stamp(now), u.ID, invID)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE invitations SET used_at = ?, user_id = ? WHERE id = ?`, stamp(now), u.ID, invID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditRow{userID: u.ID, action: AuditAcceptInvitation, entity: "referral", entityID: referralID,
+			patientID: patientID, detail: fmt.Sprintf("invitation %d", invID)})
 	})
 	if err == nil {
 		err = refused

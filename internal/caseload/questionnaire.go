@@ -151,6 +151,10 @@ func (s *Store) SubmitQuestionnaire(ctx context.Context, actor User, referralID 
 		if q.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
+		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditQuestionnaire, entity: "referral", entityID: referralID,
+			detail: fmt.Sprintf("questionnaire %d", q.ID)}); err != nil {
+			return err
+		}
 		_, err = s.recomputeSummary(ctx, tx, referralID)
 		return err
 	})
@@ -229,6 +233,10 @@ func (s *Store) KeepQuestionnaire(ctx context.Context, actor User, referralID, k
 			UPDATE questionnaires SET status = 'discarded'
 			WHERE referral_id = ? AND status = 'pending' AND id <> ?`,
 			referralID, keep); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditKeepQuestionnaire, entity: "referral", entityID: referralID,
+			detail: fmt.Sprintf("questionnaire %d", keep)}); err != nil {
 			return err
 		}
 		_, err = s.recomputeSummary(ctx, tx, referralID)
