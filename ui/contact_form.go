@@ -122,8 +122,8 @@ func parseContactForm(values url.Values) (*form, caseload.NewContact) {
 							f.Values[itemField(id, n+1)] = ""
 						}
 					}
+					answered = true
 				}
-				answered = true
 			}
 		}
 		if answered {
