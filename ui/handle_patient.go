@@ -53,8 +53,8 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 	for _, k := range patientFields {
 		f.Values[k] = strings.TrimSpace(c.FormValue(k))
 	}
-	// The referral's own fields are checked before the patient is created, so
-	// that a mistake in them does not leave a patient without a referral.
+	// The patient and the referral are saved together or not at all, so a
+	// mistake in the referral never leaves a patient without one.
 	if f.Values["name"] == "" {
 		f.Errs["name"] = "Enter the patient's full name"
 	}
@@ -73,10 +73,15 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 	ctx := c.Request().Context()
 	var ve *caseload.ValidationError
 	if len(f.Errs) == 0 {
-		pt, err := s.store.CreatePatient(ctx, u, caseload.NewPatient{
+		_, ref, err := s.store.CreatePatientWithReferral(ctx, u, caseload.NewPatient{
 			Name:        f.Values["name"],
 			DateOfBirth: f.Values["date_of_birth"],
 			NHSNumber:   f.Values["nhs_number"],
+		}, caseload.NewReferral{
+			TherapistID:       u.ID,
+			ReceivedOn:        f.Values["received_on"],
+			ProblemDescriptor: f.Values["problem_descriptor"],
+			Intensity:         f.Values["intensity"],
 		})
 		switch {
 		case errors.As(err, &ve):
@@ -84,21 +89,7 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 		case err != nil:
 			return err
 		default:
-			ref, err := s.store.CreateReferral(ctx, u, caseload.NewReferral{
-				PatientID:         pt.ID,
-				TherapistID:       u.ID,
-				ReceivedOn:        f.Values["received_on"],
-				ProblemDescriptor: f.Values["problem_descriptor"],
-				Intensity:         f.Values["intensity"],
-			})
-			switch {
-			case errors.As(err, &ve):
-				copyFieldErrors(f, ve, nil)
-			case err != nil:
-				return err
-			default:
-				return c.Redirect(http.StatusSeeOther, referralPath(ref.ID))
-			}
+			return c.Redirect(http.StatusSeeOther, referralPath(ref.ID))
 		}
 	}
 	return s.renderFormErrors(c, "patient_new.html", s.newPatientPage(c, f), f)

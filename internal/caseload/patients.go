@@ -45,13 +45,58 @@ func ValidNHSNumber(s string) bool {
 // real date not in the future, the NHS number optional but valid when given
 // (kept without spaces).
 func (s *Store) CreatePatient(ctx context.Context, actor User, in NewPatient) (Patient, error) {
+	v := validation{}
+	p := s.checkPatient(in, v)
+	if err := v.err(); err != nil {
+		return Patient{}, fmt.Errorf("create patient: %w", err)
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		return s.insertPatient(ctx, tx, actor, &p)
+	})
+	if err != nil {
+		return Patient{}, fmt.Errorf("create patient: %w", err)
+	}
+	return p, nil
+}
+
+// CreatePatientWithReferral adds a patient and their first referral in one
+// transaction: both are checked together (every field's message at once), and
+// either both are saved or neither, so a mistake in the referral never leaves
+// a patient without one, nor makes a second copy when the form is sent again.
+func (s *Store) CreatePatientWithReferral(ctx context.Context, actor User, inP NewPatient, inR NewReferral) (Patient, Referral, error) {
+	v := validation{}
+	p := s.checkPatient(inP, v)
+	r := s.checkReferral(actor, inR, v)
+	if v["received_on"] == "" && v["date_of_birth"] == "" && r.ReceivedOn < p.DateOfBirth {
+		v.add("received_on", "The referral date cannot be before the patient's date of birth ("+p.DateOfBirth+")")
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkReferralParties(ctx, tx, &r, v); err != nil {
+			return err
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		if err := s.insertPatient(ctx, tx, actor, &p); err != nil {
+			return err
+		}
+		r.PatientID, r.PatientName = p.ID, p.Name
+		return s.insertReferral(ctx, tx, actor, &r)
+	})
+	if err != nil {
+		return Patient{}, Referral{}, fmt.Errorf("create patient with referral: %w", err)
+	}
+	return p, r, nil
+}
+
+// checkPatient normalises a new patient and adds what is wrong with it to v.
+func (s *Store) checkPatient(in NewPatient, v validation) Patient {
 	p := Patient{
 		Name:        strings.TrimSpace(in.Name),
 		DateOfBirth: strings.TrimSpace(in.DateOfBirth),
 		NHSNumber:   normaliseNHSNumber(in.NHSNumber),
 		CreatedAt:   s.Now(),
 	}
-	v := validation{}
 	if p.Name == "" {
 		v.add("name", "Enter the patient's name")
 	} else if utf8.RuneCountInString(p.Name) > 200 {
@@ -69,26 +114,21 @@ func (s *Store) CreatePatient(ctx context.Context, actor User, in NewPatient) (P
 	if p.NHSNumber != "" && !ValidNHSNumber(p.NHSNumber) {
 		v.add("nhs_number", "Enter a valid 10-digit NHS number, or leave it blank")
 	}
-	if err := v.err(); err != nil {
-		return Patient{}, fmt.Errorf("create patient: %w", err)
-	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO patients (name, date_of_birth, nhs_number, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?)`,
-			p.Name, p.DateOfBirth, p.NHSNumber, actor.ID, stamp(p.CreatedAt))
-		if err != nil {
-			return err
-		}
-		if p.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCreatePatient, entity: "patient", entityID: p.ID, patientID: p.ID})
-	})
+	return p
+}
+
+func (s *Store) insertPatient(ctx context.Context, tx *sql.Tx, actor User, p *Patient) error {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO patients (name, date_of_birth, nhs_number, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?)`,
+		p.Name, p.DateOfBirth, p.NHSNumber, actor.ID, stamp(p.CreatedAt))
 	if err != nil {
-		return Patient{}, fmt.Errorf("create patient: %w", err)
+		return err
 	}
-	return p, nil
+	if p.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCreatePatient, entity: "patient", entityID: p.ID, patientID: p.ID})
 }
 
 const patientSelect = `

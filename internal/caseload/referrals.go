@@ -17,6 +17,30 @@ import (
 // (in.TherapistID, or the actor when that is 0 and the actor is a
 // therapist), in the therapist's team, and creates its summary row.
 func (s *Store) CreateReferral(ctx context.Context, actor User, in NewReferral) (Referral, error) {
+	v := validation{}
+	r := s.checkReferral(actor, in, v)
+	if r.PatientID == 0 {
+		v.add("patient_id", "Choose the patient")
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkReferralParties(ctx, tx, &r, v); err != nil {
+			return err
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		return s.insertReferral(ctx, tx, actor, &r)
+	})
+	if err != nil {
+		return Referral{}, fmt.Errorf("create referral: %w", err)
+	}
+	return r, nil
+}
+
+// checkReferral normalises a new referral and adds what is wrong with its own
+// fields to v; checkReferralParties then checks the patient and therapist it
+// names.
+func (s *Store) checkReferral(actor User, in NewReferral, v validation) Referral {
 	r := Referral{
 		PatientID:   in.PatientID,
 		TherapistID: in.TherapistID,
@@ -27,7 +51,6 @@ func (s *Store) CreateReferral(ctx context.Context, actor User, in NewReferral) 
 	if r.TherapistID == 0 && actor.Role == RoleTherapist {
 		r.TherapistID = actor.ID
 	}
-	v := validation{}
 	if strings.TrimSpace(in.ProblemDescriptor) == "" {
 		v.add("problem_descriptor", "Choose a problem descriptor")
 	} else if code, ok := measures.NormaliseDescriptor(in.ProblemDescriptor); !ok {
@@ -48,63 +71,63 @@ func (s *Store) CreateReferral(ctx context.Context, actor User, in NewReferral) 
 	if r.TherapistID == 0 {
 		v.add("therapist_id", "Choose the therapist")
 	}
-	if r.PatientID == 0 {
-		v.add("patient_id", "Choose the patient")
+	return r
+}
+
+// checkReferralParties looks up the referral's patient (when it already
+// exists) and therapist, filling in their names and the team.
+func (s *Store) checkReferralParties(ctx context.Context, tx *sql.Tx, r *Referral, v validation) error {
+	if r.PatientID != 0 {
+		var dob string
+		err := tx.QueryRowContext(ctx, `SELECT name, date_of_birth FROM patients WHERE id = ?`, r.PatientID).Scan(&r.PatientName, &dob)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			v.add("patient_id", "No such patient")
+		case err != nil:
+			return err
+		case v["received_on"] == "" && r.ReceivedOn < dob:
+			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+dob+")")
+		}
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		if r.PatientID != 0 {
-			var dob string
-			err := tx.QueryRowContext(ctx, `SELECT name, date_of_birth FROM patients WHERE id = ?`, r.PatientID).Scan(&r.PatientName, &dob)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				v.add("patient_id", "No such patient")
-			case err != nil:
-				return err
-			case v["received_on"] == "" && r.ReceivedOn < dob:
-				v.add("received_on", "The referral date cannot be before the patient's date of birth ("+dob+")")
-			}
-		}
-		if r.TherapistID != 0 {
-			var role string
-			var team sql.NullInt64
-			var disabled bool
-			err := tx.QueryRowContext(ctx, `SELECT name, role, team_id, disabled FROM users WHERE id = ?`, r.TherapistID).Scan(&r.TherapistName, &role, &team, &disabled)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				v.add("therapist_id", "No such therapist")
-			case err != nil:
-				return err
-			case Role(role) != RoleTherapist || !team.Valid:
-				v.add("therapist_id", "Choose a therapist (this user is not one)")
-			case disabled:
-				v.add("therapist_id", "This therapist's account is disabled")
-			default:
-				r.TeamID = team.Int64
-			}
-		}
-		if err := v.err(); err != nil {
+	if r.TherapistID != 0 {
+		var role string
+		var team sql.NullInt64
+		var disabled bool
+		err := tx.QueryRowContext(ctx, `SELECT name, role, team_id, disabled FROM users WHERE id = ?`, r.TherapistID).Scan(&r.TherapistName, &role, &team, &disabled)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			v.add("therapist_id", "No such therapist")
+		case err != nil:
 			return err
+		case Role(role) != RoleTherapist || !team.Valid:
+			v.add("therapist_id", "Choose a therapist (this user is not one)")
+		case disabled:
+			v.add("therapist_id", "This therapist's account is disabled")
+		default:
+			r.TeamID = team.Int64
 		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO referrals (patient_id, therapist_id, team_id, received_on, problem_descriptor, intensity, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.PatientID, r.TherapistID, r.TeamID, r.ReceivedOn, r.ProblemDescriptor, string(r.Intensity), nullInt(actor.ID), stamp(r.CreatedAt))
-		if err != nil {
-			return err
-		}
-		if r.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCreateReferral, entity: "referral", entityID: r.ID, patientID: r.PatientID}); err != nil {
-			return err
-		}
-		_, err = s.recomputeSummary(ctx, tx, r.ID)
-		return err
-	})
+	}
+	return nil
+}
+
+// insertReferral writes a checked referral, its audit row and its first
+// summary.
+func (s *Store) insertReferral(ctx context.Context, tx *sql.Tx, actor User, r *Referral) error {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO referrals (patient_id, therapist_id, team_id, received_on, problem_descriptor, intensity, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.PatientID, r.TherapistID, r.TeamID, r.ReceivedOn, r.ProblemDescriptor, string(r.Intensity), nullInt(actor.ID), stamp(r.CreatedAt))
 	if err != nil {
-		return Referral{}, fmt.Errorf("create referral: %w", err)
+		return err
 	}
-	return r, nil
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCreateReferral, entity: "referral", entityID: r.ID, patientID: r.PatientID}); err != nil {
+		return err
+	}
+	_, err = s.recomputeSummary(ctx, tx, r.ID)
+	return err
 }
 
 func nullInt(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
