@@ -38,7 +38,9 @@ const (
 	// session is not on track (Delgadillo et al. 2018 used an expected
 	// response curve the same way). With fewer comparable cases, the
 	// default rule applies from session DefaultNotOnTrackFrom: the latest
-	// score is no lower than the first. (Band carries the 75th percentile;
+	// score is no lower than the first, for a measure that started at
+	// caseness (a clinic decision: issue 4 leaves the default's scope open,
+	// and a flat non-clinical score needs no supervision). (Band carries the 75th percentile;
 	// another percentile would need adding to Band.)
 	MinComparableCases    = 30
 	SimilarFirstPoints    = 2
@@ -254,7 +256,12 @@ func notOnTrack(o Outcome, judged []MeasureOutcome, exp Expectation) []string {
 				continue
 			}
 		}
-		if s >= DefaultNotOnTrackFrom && m.Last >= m.First {
+		// The default judges only a measure that started at caseness: a score
+		// that starts in the non-clinical range and stays there is not "off
+		// track", and flagging it would bury the cases supervision is for.
+		// (With enough history the percentile rule above compares like with
+		// like, so it needs no such limit.)
+		if s >= DefaultNotOnTrackFrom && m.CaseAtStart && m.Last >= m.First {
 			reasons = append(reasons, fmt.Sprintf(
 				"%s is %s at treatment session %d, no lower than the first score of %s (fewer than %d similar finished cases to compare with)",
 				in.Name, in.Format(m.Last), s, in.Format(m.First), MinComparableCases))

@@ -135,6 +135,11 @@ func TestFlagNotOnTrackDefault(t *testing.T) {
 		{"both measures", weekly("F41.1", pg(14, 10), pg(14, 10), pg(13, 9), pg(14, 11)), []Flag{{"not_on_track", "medium",
 			"PHQ-9 is 14 at treatment session 3, no lower than the first score of 14 (fewer than 30 similar finished cases to compare with); " +
 				"GAD-7 is 11 at treatment session 3, no lower than the first score of 10 (fewer than 30 similar finished cases to compare with)"}}},
+		// The default judges only measures that started at caseness (PHQ-9
+		// 10, GAD-7 8): one point below, flat scores are not "off track".
+		{"started below caseness, flat", weekly("F41.1", pg(9, 7), pg(9, 7), pg(9, 7), pg(9, 7)), nil},
+		{"PHQ-9 started at caseness, GAD-7 below", weekly("F41.1", pg(10, 7), pg(10, 7), pg(10, 7), pg(10, 7)), []Flag{{"not_on_track", "medium",
+			"PHQ-9 is 10 at treatment session 3, no lower than the first score of 10 (fewer than 30 similar finished cases to compare with)"}}},
 		{"unpaired measure not judged", weekly("F41.1", pg(14, 10), sc{GAD7: 9}, sc{GAD7: 8}, sc{GAD7: 7}), []Flag{{"missing_measure", "low",
 			"The last attended contact (26 Jan 2026) has no PHQ-9 score: the outcome would go unpaired"}}},
 	}
