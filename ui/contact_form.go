@@ -78,6 +78,14 @@ func parseContactForm(values url.Values) (*form, caseload.NewContact) {
 		Source:       caseload.SourceTherapist,
 		Scores:       map[measures.InstrumentID]caseload.ScoreInput{},
 	}
+	// Confirming a patient's questionnaire (handle_questionnaire.go): the
+	// store gives its unchanged answers the patient as source.
+	if q := get("from_questionnaire"); q != "" {
+		get("from_questionnaire_on")
+		if id, err := strconv.ParseInt(q, 10, 64); err == nil && id > 0 {
+			nc.FromQuestionnaire = id
+		}
+	}
 	if nc.Kind == "" {
 		f.Errs["kind"] = "Select the kind of appointment"
 	}

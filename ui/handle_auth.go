@@ -17,7 +17,10 @@ type signInPage struct {
 }
 
 func (s *Server) handleSignInForm(c echo.Context) error {
-	if _, ok := currentUser(c); ok {
+	if u, ok := currentUser(c); ok {
+		if u.Role == caseload.RolePatient {
+			return c.Redirect(http.StatusSeeOther, "/my")
+		}
 		return c.Redirect(http.StatusSeeOther, "/")
 	}
 	p := signInPage{basePage: s.base(c, "Sign in"), Form: newForm("email", "password"), Next: safeNext(c.QueryParam("next"))}
@@ -46,6 +49,10 @@ func (s *Server) handleSignIn(c echo.Context) error {
 				next = "/"
 			}
 			return c.Redirect(http.StatusSeeOther, next)
+		case err == nil && u.Role == caseload.RolePatient:
+			if ok, err := s.signInPatient(c, u, f, next); ok || err != nil {
+				return err
+			}
 		case err == nil, errors.Is(err, caseload.ErrBadCredentials):
 			// One message whatever was wrong, so as not to reveal which
 			// email addresses have accounts.

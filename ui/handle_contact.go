@@ -195,6 +195,9 @@ func (s *Server) handleContactNew(c echo.Context) error {
 	if adsm := measures.PairedADSM(r.ProblemDescriptor); adsm != measures.GAD7 {
 		f.Values["adsm"] = string(adsm)
 	}
+	if err := s.prefillFromQuestionnaire(c, r, f); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "contact_new.html", s.contactNewPage(c, r, f))
 }
 

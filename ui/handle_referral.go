@@ -90,6 +90,8 @@ type referralPage struct {
 	CanChange  bool
 	CanBring   bool
 	RuleSet    string
+
+	PatientSide *patientSideView // the patient's access and answers waiting (handle_questionnaire.go)
 }
 
 func (s *Server) handleReferralShow(c echo.Context) error {
@@ -134,6 +136,9 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 			cv.Scores = append(cv.Scores, sv)
 		}
 		p.Contacts = append(p.Contacts, cv)
+	}
+	if p.PatientSide, err = s.patientSide(ctx, d.Referral); err != nil {
+		return err
 	}
 	return s.render(c, http.StatusOK, "referral_show.html", &p)
 }

@@ -59,3 +59,45 @@ func canBringToSupervision(u caseload.User, r caseload.Referral) bool {
 func hideRefusal(u caseload.User) bool {
 	return holdsCaseload(u)
 }
+
+// Patients (issue 5). A patient reaches only the referrals whose invitation
+// they accepted (caseload.PatientAccess); staff pages refuse them (403), and
+// patient pages answer "not found" for any referral not theirs.
+
+// patientReadDaysAfterEnd: when a referral ends, its patient can still read
+// their progress for this many days after the end date, then access closes
+// (issue 5). Checked at sign-in and on every request.
+const patientReadDaysAfterEnd = 90
+
+// patientReadUntil is the last day a patient can read an ended referral,
+// YYYY-MM-DD; "" while it is open.
+func patientReadUntil(r caseload.Referral) string {
+	end, err := parseDate(r.EndedOn)
+	if err != nil {
+		return ""
+	}
+	return end.AddDate(0, 0, patientReadDaysAfterEnd).Format(dateLayout)
+}
+
+// patientCanRead: an open referral, or one ended no more than
+// patientReadDaysAfterEnd days before today (YYYY-MM-DD, England).
+func patientCanRead(a caseload.PatientAccess, today string) bool {
+	return a.Referral.Open() || today <= patientReadUntil(a.Referral)
+}
+
+// patientCanSubmit: questionnaires go only to an open referral.
+func patientCanSubmit(a caseload.PatientAccess) bool {
+	return a.Referral.Open()
+}
+
+// canInvitePatient: whoever may record on an open referral may invite its
+// patient.
+func canInvitePatient(u caseload.User, r caseload.Referral) bool {
+	return canChangeReferral(u, r)
+}
+
+// canRevokePatientAccess: whoever may see the referral may end its
+// patient's access, at any time, ended or not.
+func canRevokePatientAccess(u caseload.User, r caseload.Referral) bool {
+	return canSeeReferral(u, r)
+}

@@ -13,9 +13,10 @@ import (
 type access int
 
 const (
-	public access = iota // anyone: sign-in
-	staff                // a signed-in member of staff (browser session)
-	api                  // a Bearer token (JSON API)
+	public  access = iota // anyone: sign-in
+	staff                 // a signed-in member of staff (browser session)
+	api                   // a Bearer token (JSON API)
+	patient               // a signed-in patient (browser session): their own records only
 )
 
 // route is one row of the route table.
@@ -31,7 +32,7 @@ func (s *Server) routes() []route {
 	return []route{
 		{http.MethodGet, "/sign-in", s.handleSignInForm, public},
 		{http.MethodPost, "/sign-in", s.handleSignIn, public},
-		{http.MethodPost, "/sign-out", s.handleSignOut, staff},
+		{http.MethodPost, "/sign-out", s.handleSignOut, public}, // staff and patients alike
 
 		{http.MethodGet, "/", s.handleCaseloadShow, staff},
 		{http.MethodGet, "/patients/new", s.handlePatientNew, staff},
@@ -44,6 +45,18 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/referrals/:id/bring", s.handleReferralBring, staff},
 		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
 		{http.MethodPost, "/scores/:id/correct", s.handleScoreCorrect, staff},
+		{http.MethodGet, "/referrals/:id/invitation", s.handleInvitationShow, staff},
+		{http.MethodPost, "/referrals/:id/invitation", s.handleInvitationCreate, staff},
+		{http.MethodPost, "/referrals/:id/invitation/revoke", s.handleInvitationRevoke, staff},
+
+		{http.MethodGet, "/invitation", s.handleInvitationForm, public},
+		{http.MethodPost, "/invitation", s.handleInvitationAccept, public},
+		{http.MethodGet, "/my", s.handlePortalHome, patient},
+		{http.MethodGet, "/my/referrals/:id", s.handlePortalProgress, patient},
+		{http.MethodGet, "/my/referrals/:id/questionnaire", s.handlePortalQuestionnaireForm, patient},
+		{http.MethodPost, "/my/referrals/:id/questionnaire", s.handlePortalQuestionnaireSubmit, patient},
+		{http.MethodGet, "/my/referrals/:id/questionnaires/:qid", s.handlePortalQuestionnaireShow, patient},
+		{http.MethodPost, "/my/referrals/:id/questionnaires/:qid/keep", s.handlePortalQuestionnaireKeep, patient},
 
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
 		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
@@ -90,6 +103,8 @@ func (s *Server) newEcho() *echo.Echo {
 			mw = []echo.MiddlewareFunc{s.loadSession, s.requireStaff, csrf}
 		case api:
 			mw = []echo.MiddlewareFunc{s.requireToken}
+		case patient:
+			mw = []echo.MiddlewareFunc{s.loadSession, s.requirePatient, csrf}
 		}
 		e.Add(r.method, r.path, r.handler, mw...)
 	}

@@ -44,6 +44,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 		"referral_end.html":  &referralEndPage{basePage: base, Referral: ref, Form: f, Reasons: endReasonOptions()},
 		"error.html":         &errorPage{basePage: base, Status: 404, Heading: "Page not found", Message: "Gone."},
 	}
+	addPatientSamples(t, samples, base, f) // portal_test.go
 	var names, sampled []string
 	for n := range e.server.pages {
 		names = append(names, n)

@@ -1,0 +1,265 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// A patient's pages are built from an explicit allow-list: each page struct
+// below holds only what a patient may see of their own referral (dates,
+// attendance, their own totals, what each questionnaire measures, their
+// therapist's name). Nothing is copied from a whole caseload record, so
+// clinician notes, flags, supervision, corrections and risk prompts cannot
+// reach a patient's page by accident.
+
+// portalReferral is one of the patient's referrals, for the list.
+type portalReferral struct {
+	ID        int64
+	Received  string // YYYY-MM-DD
+	Ended     string // YYYY-MM-DD, empty while open
+	Therapist string
+}
+
+type portalHomePage struct {
+	basePage
+	Referrals []portalReferral
+}
+
+// portalAppointment is one appointment: when, what kind, and whether it
+// happened.
+type portalAppointment struct {
+	Date       string
+	Kind       string
+	Attendance string
+	Attended   bool
+}
+
+// portalChart is one questionnaire's scores over the sessions.
+type portalChart struct {
+	ID        string
+	Name      string
+	Title     string
+	Explain   string // the line, in plain words
+	Caption   string
+	Points    []portalPoint
+	Option    template.JS
+	HasLine   bool
+	LineValue string
+}
+
+type portalPoint struct {
+	Session int
+	Date    string
+	Value   string
+}
+
+// portalMeasure says what a questionnaire measures.
+type portalMeasure struct {
+	Name  string
+	Title string
+	About string
+}
+
+type portalProgressPage struct {
+	basePage
+	ReferralID   int64
+	Therapist    string
+	Received     string
+	Ended        string // empty while open
+	ReadUntil    string // for an ended referral, the last day the patient can read it
+	CanSubmit    bool
+	PendingOn    string // when answers are waiting for the therapist, the day they were sent
+	Charts       []portalChart
+	Appointments []portalAppointment
+	Measures     []portalMeasure
+}
+
+func portalReferralOf(a caseload.PatientAccess) portalReferral {
+	return portalReferral{ID: a.Referral.ID, Received: a.Referral.ReceivedOn, Ended: a.Referral.EndedOn, Therapist: a.Referral.TherapistName}
+}
+
+// handlePortalHome takes a patient with one referral straight to it and
+// lists them otherwise.
+func (s *Server) handlePortalHome(c echo.Context) error {
+	readable, _ := c.Get(patientAccessKey).([]caseload.PatientAccess)
+	if len(readable) == 1 {
+		return c.Redirect(http.StatusSeeOther, portalPath(readable[0].Referral.ID))
+	}
+	p := portalHomePage{basePage: s.base(c, "Your treatment")}
+	p.Nav = "progress"
+	for _, a := range readable {
+		p.Referrals = append(p.Referrals, portalReferralOf(a))
+	}
+	return s.render(c, http.StatusOK, "portal_home.html", &p)
+}
+
+func (s *Server) handlePortalProgress(c echo.Context) error {
+	_, a, err := patientReferral(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	d, err := s.store.ReferralDetail(ctx, a.Referral.ID)
+	if err != nil {
+		return err
+	}
+	qs, err := s.store.Questionnaires(ctx, a.Referral.ID)
+	if err != nil {
+		return err
+	}
+	p := portalProgressPage{
+		basePage:   s.base(c, "My progress"),
+		ReferralID: d.Referral.ID,
+		Therapist:  d.Referral.TherapistName,
+		Received:   d.Referral.ReceivedOn,
+		Ended:      d.Referral.EndedOn,
+		ReadUntil:  patientReadUntil(d.Referral),
+		CanSubmit:  patientCanSubmit(a),
+	}
+	p.Nav = "progress"
+	p.Scripts = []string{"/static/vendor/echarts/echarts.min.js", "/static/charts.js"}
+	for _, q := range qs {
+		if q.Status == caseload.QuestionnairePending {
+			p.PendingOn = q.SubmittedAt.In(london).Format(dateLayout)
+			break
+		}
+	}
+	for _, ct := range d.Contacts {
+		p.Appointments = append(p.Appointments, portalAppointment{
+			Date: ct.Date, Kind: kindLabel(ct.Kind), Attendance: attendanceLabel(ct.Attendance), Attended: ct.Attendance == measures.Attended,
+		})
+	}
+	if p.Charts, err = portalCharts(d.Contacts); err != nil {
+		return err
+	}
+	shown := map[measures.InstrumentID]bool{}
+	for _, ch := range p.Charts {
+		shown[measures.InstrumentID(ch.ID[len("chart-"):])] = true
+	}
+	for _, in := range measures.Instruments() {
+		asked := false
+		for _, id := range caseload.PatientQuestionnaires {
+			asked = asked || id == in.ID
+		}
+		if shown[in.ID] || asked {
+			p.Measures = append(p.Measures, portalMeasure{Name: in.Name, Title: in.Title, About: in.About})
+		}
+	}
+	return s.render(c, http.StatusOK, "portal_progress.html", &p)
+}
+
+// portalCharts makes one chart per questionnaire the patient has scores
+// for, from their current totals only (a corrected score shows as
+// corrected; why it was corrected is the clinic's note, not shown).
+func portalCharts(contacts []caseload.Contact) ([]portalChart, error) {
+	var out []portalChart
+	for _, in := range measures.Instruments() {
+		if in.ID == measures.Phobia {
+			continue // screening items judged one by one: no total to chart
+		}
+		var pts []portalPoint
+		var totals []float64
+		session := 0
+		for _, ct := range contacts {
+			if ct.Attendance != measures.Attended {
+				continue
+			}
+			session++
+			for _, sc := range ct.Scores {
+				if sc.Instrument == in.ID && sc.Current() {
+					pts = append(pts, portalPoint{Session: session, Date: ct.Date, Value: in.Format(sc.Total)})
+					totals = append(totals, sc.Total)
+				}
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		ch := portalChart{ID: "chart-" + string(in.ID), Name: in.Name, Title: in.Title, Points: pts, HasLine: in.HasCaseness}
+		if in.HasCaseness {
+			ch.LineValue = in.Format(in.Caseness)
+			ch.Explain = fmt.Sprintf("Scores under the dotted line are in the non-clinical range: the range most people without these difficulties score in. The line is at %s.", ch.LineValue)
+			if in.StrictCaseness {
+				ch.Explain = fmt.Sprintf("Scores on or under the dotted line are in the non-clinical range: the range most people without these difficulties score in. The line is at %s.", ch.LineValue)
+			}
+		}
+		first, last := pts[0], pts[len(pts)-1]
+		if len(pts) == 1 {
+			ch.Caption = fmt.Sprintf("Your %s score was %s on %s.", in.Name, first.Value, longDate(first.Date))
+		} else {
+			ch.Caption = fmt.Sprintf("Your %s score went from %s on %s to %s on %s. Lower scores mean fewer difficulties.", in.Name, first.Value, longDate(first.Date), last.Value, longDate(last.Date))
+		}
+		opt, err := portalChartOption(in, pts, totals)
+		if err != nil {
+			return nil, err
+		}
+		ch.Option = opt
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+// portalChartOption is the ECharts option of a patient's chart: their
+// totals by session, the whole range of the questionnaire on the y axis, and
+// the clinical cut-off as a dotted line with the non-clinical range below
+// it shaded and named in plain words.
+func portalChartOption(in measures.Instrument, pts []portalPoint, totals []float64) (template.JS, error) {
+	labels := make([]string, len(pts))
+	data := make([]opts.LineData, len(pts))
+	for i, p := range pts {
+		labels[i] = fmt.Sprintf("Session %d · %s", p.Session, shortDate(p.Date))
+		data[i] = opts.LineData{Value: totals[i], Name: p.Date}
+	}
+	line := charts.NewLine()
+	line.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{AssetsHost: echartsHost, ChartID: "chart-" + string(in.ID)}),
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Show: opts.Bool(false)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: in.Name, Min: in.Min, Max: in.Max}),
+		charts.WithGridOpts(opts.Grid{Left: "40", Right: "16", Top: "40", Bottom: "48"}),
+	)
+	var series []charts.SeriesOpts
+	if in.HasCaseness {
+		series = append(series,
+			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "Non-clinical range below", YAxis: in.Caseness}),
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+				Symbol:    []string{"none", "none"},
+				LineStyle: &opts.LineStyle{Type: "dotted", Color: "#425563", Width: 2},
+				Label:     &opts.Label{Show: opts.Bool(false)},
+			}),
+		)
+	}
+	line.SetXAxis(labels).AddSeries(in.Name, data, series...)
+	if in.HasCaseness {
+		// Set directly: go-echarts v2.6.7's mark-area helpers are broken
+		// (see chartOption).
+		line.MultiSeries[0].MarkAreas = &opts.MarkAreas{
+			Data: []interface{}{[]map[string]any{
+				{"name": "Non-clinical range", "yAxis": in.Min},
+				{"yAxis": in.Caseness},
+			}},
+			MarkAreaStyle: opts.MarkAreaStyle{
+				ItemStyle: &opts.ItemStyle{Color: "rgba(0, 150, 57, 0.12)"},
+				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideBottomRight", Color: "#006435"},
+			},
+		}
+	}
+	line.Validate()
+	b, err := json.Marshal(line.JSON())
+	if err != nil {
+		return "", fmt.Errorf("patient chart %s: %w", in.ID, err)
+	}
+	return template.JS(b), nil
+}
