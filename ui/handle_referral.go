@@ -92,6 +92,7 @@ type referralPage struct {
 	RuleSet    string
 
 	PatientSide *patientSideView // the patient's access and answers waiting (handle_questionnaire.go)
+	Supervision supervisionView  // flags, reviews and the expected band (handle_review.go)
 }
 
 func (s *Server) handleReferralShow(c echo.Context) error {
@@ -122,6 +123,9 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 	}
 	p.Scripts = []string{"/static/vendor/echarts/echarts.min.js", "/static/charts.js"}
 	if p.Charts, err = buildCharts(d); err != nil {
+		return err
+	}
+	if err := s.addSupervision(ctx, u, d, &p); err != nil {
 		return err
 	}
 	canCorrect := canCorrectScores(u, d.Referral)

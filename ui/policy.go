@@ -101,3 +101,70 @@ func canInvitePatient(u caseload.User, r caseload.Referral) bool {
 func canRevokePatientAccess(u caseload.User, r caseload.Referral) bool {
 	return canSeeReferral(u, r)
 }
+
+// Supervision and outcome reports (issue 4).
+//
+// The weekly review and recording reviews are a supervisor's, for the teams
+// they supervise. Outcome reports: a supervisor reports on the teams they
+// supervise (any of their therapists); an admin on the whole service, as
+// aggregate figures and pseudonymous rows (the CSV carries referral ids and
+// staff names, never a patient's name, NHS number or date of birth, and an
+// admin still cannot open the records behind them); a therapist on their own
+// referrals only.
+
+// canSeeWeeklyReview: supervisors hold the weekly review.
+func canSeeWeeklyReview(u caseload.User) bool {
+	return u.Role == caseload.RoleSupervisor
+}
+
+// reviewTeams are the teams whose cases a user's weekly review lists.
+func reviewTeams(u caseload.User) []int64 {
+	if !canSeeWeeklyReview(u) {
+		return nil
+	}
+	return u.Teams
+}
+
+// canReviewReferral: a supervisor of the referral's team records reviews.
+func canReviewReferral(u caseload.User, r caseload.Referral) bool {
+	return u.Role == caseload.RoleSupervisor && slices.Contains(u.Teams, r.TeamID)
+}
+
+// canSeeReviews: whoever may see a referral sees its reviews.
+func canSeeReviews(u caseload.User, r caseload.Referral) bool {
+	return canSeeReferral(u, r)
+}
+
+// reportTeams are the teams a user may report on as a whole: every team
+// for an admin (nil with all true), the supervised ones for a supervisor,
+// none for a therapist (who reports on their own referrals only).
+func reportTeams(u caseload.User) (teams []int64, all bool) {
+	switch u.Role {
+	case caseload.RoleAdmin:
+		return nil, true
+	case caseload.RoleSupervisor:
+		return u.Teams, false
+	}
+	return nil, false
+}
+
+// canReportOnTeam: an admin on any team, a supervisor on theirs.
+func canReportOnTeam(u caseload.User, teamID int64) bool {
+	teams, all := reportTeams(u)
+	return all || slices.Contains(teams, teamID)
+}
+
+// canReportOnTherapist: a therapist on themself; a supervisor on the
+// therapists of their teams and on themself; an admin on anyone.
+func canReportOnTherapist(u caseload.User, therapist caseload.User) bool {
+	if therapist.ID == u.ID {
+		return holdsCaseload(u)
+	}
+	teams, all := reportTeams(u)
+	return all || (therapist.TeamID != 0 && slices.Contains(teams, therapist.TeamID))
+}
+
+// canSeeReports: staff who hold caseloads or run the service.
+func canSeeReports(u caseload.User) bool {
+	return isStaff(u)
+}

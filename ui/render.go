@@ -30,6 +30,9 @@ type basePage struct {
 	Errors  []fieldErr
 	// CanAddPatients shows "New patient" in the navigation.
 	CanAddPatients bool
+	// CanSeeReview and CanSeeReports show "Weekly review" and "Outcomes".
+	CanSeeReview  bool
+	CanSeeReports bool
 }
 
 // fieldErr is one line of an error summary, linking to the field at fault.
@@ -43,6 +46,7 @@ func (s *Server) base(c echo.Context, title string) basePage {
 	if u, ok := currentUser(c); ok && !strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		b.User = &u
 		b.CanAddPatients = holdsCaseload(u)
+		b.CanSeeReview, b.CanSeeReports = canSeeWeeklyReview(u), canSeeReports(u)
 	}
 	if t, ok := c.Get(csrfField).(string); ok {
 		b.CSRF = t
@@ -65,7 +69,7 @@ var funcs = template.FuncMap{
 }
 
 func parsePages() (map[string]*pageTemplate, error) {
-	shared := []string{"templates/layout.html", "templates/partials.html"}
+	shared := []string{"templates/layout.html", "templates/partials.html", "templates/review_partials.html"}
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -73,7 +77,7 @@ func parsePages() (map[string]*pageTemplate, error) {
 	pages := make(map[string]*pageTemplate)
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" || base == "partials.html" {
+		if base == "layout.html" || base == "partials.html" || base == "review_partials.html" {
 			continue
 		}
 		t, err := template.New(base).Funcs(funcs).ParseFS(assets, append(shared, n)...)

@@ -49,6 +49,12 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/referrals/:id/invitation", s.handleInvitationCreate, staff},
 		{http.MethodPost, "/referrals/:id/invitation/revoke", s.handleInvitationRevoke, staff},
 
+		{http.MethodGet, "/review", s.handleReviewShow, staff},
+		{http.MethodGet, "/referrals/:id/reviews/new", s.handleReviewNew, staff},
+		{http.MethodPost, "/referrals/:id/reviews", s.handleReviewCreate, staff},
+		{http.MethodGet, "/reports/outcomes", s.handleReportShow, staff},
+		{http.MethodGet, "/reports/outcomes.csv", s.handleReportCSV, staff},
+
 		{http.MethodGet, "/invitation", s.handleInvitationForm, public},
 		{http.MethodPost, "/invitation", s.handleInvitationAccept, public},
 		{http.MethodGet, "/my", s.handlePortalHome, patient},
@@ -64,6 +70,8 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/referrals/:id/contacts", s.apiContactCreate, api},
 		{http.MethodPost, "/api/v1/referrals/:id/end", s.apiReferralEnd, api},
 		{http.MethodGet, "/api/v1/referrals/:id/outcome", s.apiReferralOutcome, api},
+		{http.MethodGet, "/api/v1/referrals/:id/flags", s.apiReferralFlags, api},
+		{http.MethodGet, "/api/v1/reports/outcomes", s.apiReportOutcomes, api},
 	}
 }
 

@@ -45,6 +45,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 		"error.html":         &errorPage{basePage: base, Status: 404, Heading: "Page not found", Message: "Gone."},
 	}
 	addPatientSamples(t, samples, base, f) // portal_test.go
+	addSupervisionSamples(t, samples, base, f) // review_test.go
 	var names, sampled []string
 	for n := range e.server.pages {
 		names = append(names, n)

@@ -20,10 +20,11 @@ import (
 
 // ReportFilter says which referrals an outcome report covers.
 type ReportFilter struct {
-	From, To    string  // the period, inclusive calendar dates YYYY-MM-DD
-	Teams       []int64 // only these teams; empty for the whole service
-	TherapistID int64   // only this therapist's referrals; 0 for all
-	Descriptor  string  // only this canonical problem descriptor; "" for all
+	From, To     string  // the period, inclusive calendar dates YYYY-MM-DD
+	WholeService bool    // every team; otherwise only Teams (none: no rows)
+	Teams        []int64 // the teams reported on, unless WholeService
+	TherapistID  int64   // only this therapist's referrals; 0 for all
+	Descriptor   string  // only this canonical problem descriptor; "" for all
 }
 
 // ReportRow is one referral behind a report. Outcome holds only what reports
@@ -97,12 +98,12 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 		WHERE (m.received_on BETWEEN ? AND ?
 				OR m.first_treatment_on BETWEEN ? AND ?
 				OR m.ended_on BETWEEN ? AND ?)
-			AND (? = '[]' OR m.team_id IN (SELECT value FROM json_each(?)))
+			AND (? OR m.team_id IN (SELECT value FROM json_each(?)))
 			AND (? = 0 OR m.therapist_id = ?)
 			AND (? = '' OR r.problem_descriptor = ?)
 		ORDER BY m.referral_id`,
 		f.From, f.To, f.From, f.To, f.From, f.To,
-		string(teams), string(teams),
+		f.WholeService, string(teams),
 		f.TherapistID, f.TherapistID,
 		f.Descriptor, f.Descriptor)
 	if err != nil {

@@ -65,7 +65,7 @@ const periodFrom, periodTo = "2026-01-01", "2026-02-28"
 
 func TestReportRowsMatchStoredOutcomes(t *testing.T) {
 	f := newReportFixture(t)
-	rows, err := f.s.ReportRows(f.ctx, ReportFilter{From: periodFrom, To: periodTo})
+	rows, err := f.s.ReportRows(f.ctx, ReportFilter{From: periodFrom, To: periodTo, WholeService: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestReportRowsMatchStoredOutcomes(t *testing.T) {
 // them.
 func TestReportFiguresAreTheSumOfReferralOutcomes(t *testing.T) {
 	f := newReportFixture(t)
-	rows, err := f.s.ReportRows(f.ctx, ReportFilter{From: periodFrom, To: periodTo})
+	rows, err := f.s.ReportRows(f.ctx, ReportFilter{From: periodFrom, To: periodTo, WholeService: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,10 +198,11 @@ func TestReportFilters(t *testing.T) {
 		flt  ReportFilter
 		want []string
 	}{
-		{"service", ReportFilter{}, []string{"recovered", "deteriorated", "dropped", "open"}},
+		{"service", ReportFilter{WholeService: true}, []string{"recovered", "deteriorated", "dropped", "open"}},
+		{"no teams", ReportFilter{}, nil},
 		{"team", ReportFilter{Teams: []int64{north}}, []string{"recovered", "dropped", "open"}},
-		{"therapist", ReportFilter{TherapistID: f.other.ID}, []string{"deteriorated"}},
-		{"descriptor", ReportFilter{Descriptor: "F32"}, []string{"deteriorated", "dropped"}},
+		{"therapist", ReportFilter{WholeService: true, TherapistID: f.other.ID}, []string{"deteriorated"}},
+		{"descriptor", ReportFilter{WholeService: true, Descriptor: "F32"}, []string{"deteriorated", "dropped"}},
 		{"team and descriptor", ReportFilter{Teams: []int64{north}, Descriptor: "F32"}, []string{"dropped"}},
 		{"no such team", ReportFilter{Teams: []int64{9999}}, nil},
 	}

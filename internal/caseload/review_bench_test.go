@@ -59,7 +59,7 @@ func BenchmarkReportYear(b *testing.B) {
 	from, to := "2025-06-01", "2026-05-31"
 	rows := 0
 	for b.Loop() {
-		rs, err := s.ReportRows(ctx, ReportFilter{From: from, To: to})
+		rs, err := s.ReportRows(ctx, ReportFilter{From: from, To: to, WholeService: true})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,0 +1,525 @@
+package ui
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// Outcome reports (issue 4): the page, its CSV of referral-level rows, and
+// (api_reports.go) the JSON API. Every number comes from caseload's report
+// rows through measures.ServiceRates; nothing here counts outcomes itself.
+
+// reportQuery is a report asked for: the period and the scope.
+type reportQuery struct {
+	Period      string // month, quarter, year or custom
+	Date        string // a date in the period (month, quarter, year)
+	From, To    string // the resolved period
+	TeamID      int64
+	TherapistID int64
+	Descriptor  string // canonical, "" for every problem
+}
+
+var periodOptions = []option{
+	{"month", "Month"},
+	{"quarter", "Quarter"},
+	{"year", "Year (April to March)"},
+	{"custom", "Custom dates"},
+}
+
+// resolvePeriod works out a period's first and last days: the calendar
+// month or quarter containing date, the NHS financial year (April to March)
+// containing it, or from and to as given.
+func resolvePeriod(period, date, from, to string) (string, string, error) {
+	if period == "custom" {
+		f, err1 := parseDate(from)
+		if err1 != nil {
+			return "", "", apiErr(http.StatusBadRequest, "Enter the first day of the period as YYYY-MM-DD", "from")
+		}
+		t, err2 := parseDate(to)
+		if err2 != nil {
+			return "", "", apiErr(http.StatusBadRequest, "Enter the last day of the period as YYYY-MM-DD", "to")
+		}
+		if t.Before(f) {
+			return "", "", apiErr(http.StatusUnprocessableEntity, "The last day of the period must be on or after the first", "to")
+		}
+		return from, to, nil
+	}
+	d, err := parseDate(date)
+	if err != nil {
+		return "", "", apiErr(http.StatusBadRequest, "Enter a date in the period as YYYY-MM-DD", "date")
+	}
+	var start time.Time
+	var months int
+	switch period {
+	case "month":
+		start, months = time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC), 1
+	case "quarter":
+		start, months = time.Date(d.Year(), d.Month()-(d.Month()-1)%3, 1, 0, 0, 0, 0, time.UTC), 3
+	case "year":
+		y := d.Year()
+		if d.Month() < time.April {
+			y--
+		}
+		start, months = time.Date(y, time.April, 1, 0, 0, 0, 0, time.UTC), 12
+	default:
+		return "", "", apiErr(http.StatusBadRequest, "Choose a month, quarter, year or custom dates", "period")
+	}
+	return start.Format(dateLayout), start.AddDate(0, months, -1).Format(dateLayout), nil
+}
+
+// parseID reads an optional numeric filter: 0 when absent.
+func parseID(v, field string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apiErr(http.StatusBadRequest, field+" must be a whole number id", field)
+	}
+	return id, nil
+}
+
+// reportFilter turns a query into the store's filter, as the access policy
+// allows: a therapist only ever on their own referrals, a supervisor on the
+// teams they supervise, an admin on the whole service.
+func (s *Server) reportFilter(ctx context.Context, u caseload.User, q reportQuery) (caseload.ReportFilter, error) {
+	if !canSeeReports(u) {
+		return caseload.ReportFilter{}, echo.ErrForbidden
+	}
+	f := caseload.ReportFilter{From: q.From, To: q.To, Descriptor: q.Descriptor, TherapistID: q.TherapistID}
+	teams, all := reportTeams(u)
+	switch {
+	case q.TeamID != 0 && !canReportOnTeam(u, q.TeamID):
+		return f, apiErr(http.StatusForbidden, "You can report only on the teams you supervise", "team")
+	case q.TeamID != 0:
+		f.Teams = []int64{q.TeamID}
+	case all:
+		f.WholeService = true
+	default:
+		f.Teams = teams
+	}
+	if u.Role == caseload.RoleTherapist {
+		// A therapist's report is their own caseload's, whatever the team.
+		f.WholeService, f.Teams = true, nil
+		if q.TherapistID == 0 {
+			f.TherapistID = u.ID
+		}
+	}
+	if f.TherapistID != 0 {
+		t, err := s.store.User(ctx, f.TherapistID)
+		if err != nil && !isNotFound(err) {
+			return f, err
+		}
+		if err != nil || t.Role != caseload.RoleTherapist {
+			return f, apiErr(http.StatusUnprocessableEntity, "No therapist has this id", "therapist")
+		}
+		if !canReportOnTherapist(u, t) {
+			return f, apiErr(http.StatusForbidden, "You can report only on your own referrals or those of the teams you supervise", "therapist")
+		}
+	}
+	return f, nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, caseload.ErrNotFound) }
+
+// reportLine is one row of the figures table.
+type reportLine struct {
+	Key      string
+	Label    string
+	Count    int
+	Of       string // the denominator, in words, "" for plain counts
+	Rate     string // "50.5%", "–" when the denominator is 0, "" for counts
+	National string
+	Note     string
+}
+
+func percent(r *float64) string {
+	if r == nil {
+		return "–"
+	}
+	return strconv.FormatFloat(*r*100, 'f', 1, 64) + "%"
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func nationalRate(r *float64) string {
+	if r == nil {
+		return ""
+	}
+	return percent(r)
+}
+
+// reportLines lays out a period's figures beside the national ones.
+func reportLines(f caseload.Figures, nat measures.NationalFigures, byDescriptor bool) []reportLine {
+	r := f.Rates
+	atCaseness := r.Finished - r.NotAtCaseness
+	of := func(n int, what string) string { return fmt.Sprintf("of %s %s", thousands(n), what) }
+	natCount := func(n int) string {
+		if n == 0 || byDescriptor && n == nat.Received {
+			return ""
+		}
+		return thousands(n)
+	}
+	lines := []reportLine{
+		{Key: "received", Label: "Referrals received", Count: f.Received, National: natCount(nat.Received)},
+		{Key: "entered_treatment", Label: "Entered treatment (first attended treatment appointment)", Count: f.EnteredTreatment},
+		{Key: "finished", Label: "Finished a course of treatment", Count: r.Finished, National: thousands(nat.Finished), Note: fmt.Sprintf("%s referrals ended in the period in all", thousands(f.Ended))},
+		{Key: "not_at_caseness", Label: "Not at caseness at the start", Count: r.NotAtCaseness, Of: of(r.Finished, "finished")},
+		{Key: "recovered", Label: "Recovery", Count: r.Recovered, Of: of(atCaseness, "finished at caseness"), Rate: percent(r.RecoveryRate), National: nationalRate(nat.RecoveryRate), Note: fmt.Sprintf("national target %s", percent(rateOf(measures.RecoveryTarget)))},
+		{Key: "reliably_improved", Label: "Reliable improvement", Count: r.ReliablyImproved, Of: of(r.Finished, "finished"), Rate: percent(r.ReliableImprovementRate), National: nationalRate(nat.ReliableImprovementRate)},
+		{Key: "reliably_recovered", Label: "Reliable recovery", Count: r.ReliablyRecovered, Of: of(atCaseness, "finished at caseness"), Rate: percent(r.ReliableRecoveryRate), National: nationalRate(nat.ReliableRecoveryRate)},
+		{Key: "deteriorated", Label: "Reliable deterioration", Count: r.Deteriorated, Of: of(r.Finished, "finished"), Rate: percent(r.DeteriorationRate), National: nationalRate(nat.DeteriorationRate)},
+		{Key: "paired", Label: "Paired scores (PHQ-9 and anxiety measure)", Count: r.Paired, Of: of(r.Finished, "finished"), Rate: percent(r.PairedRate)},
+		{Key: "waited_6_weeks", Label: "Waited 6 weeks or less", Count: r.Within6Weeks, Of: of(r.Waited, "finished with a first treatment"), Rate: percent(r.Within6Rate), National: nationalRate(nat.Within6Rate), Note: "standard 75%"},
+		{Key: "waited_18_weeks", Label: "Waited 18 weeks or less", Count: r.Within18Weeks, Of: of(r.Waited, "finished with a first treatment"), Rate: percent(r.Within18Rate), National: nationalRate(nat.Within18Rate), Note: "standard 95%"},
+	}
+	return lines
+}
+
+func rateOf(x float64) *float64 { return &x }
+
+// monthRow and therapistRow are the trend and comparison tables' rows.
+type monthRow struct {
+	Month, Label                                             string
+	Finished                                                 int
+	Recovery, Improvement, ReliableRecovery, Deterioration string
+}
+
+type therapistRow struct {
+	Name, Team                                                      string
+	Finished                                                        int
+	Recovery, Improvement, ReliableRecovery, Deterioration, Paired string
+}
+
+type reportPage struct {
+	basePage
+	Form          *form
+	Periods       []option
+	Teams         []option
+	Therapists    []option
+	Descriptors   []option
+	IsTherapist   bool
+	From, To      string
+	Scope         string
+	Lines         []reportLine
+	NationalLabel string
+	RuleSet       string
+	Trend         reportChart
+	Months        []monthRow
+	Compare       reportChart
+	TherapistRows []therapistRow
+	CSVHref       string
+}
+
+func (s *Server) handleReportShow(c echo.Context) error {
+	u, _ := currentUser(c)
+	if !canSeeReports(u) {
+		return echo.ErrForbidden
+	}
+	ctx := c.Request().Context()
+	p := reportPage{basePage: s.base(c, "Outcome report"), Periods: periodOptions, IsTherapist: u.Role == caseload.RoleTherapist, RuleSet: measures.RuleSet}
+	p.Nav = "reports"
+	p.Scripts = []string{"/static/vendor/echarts/echarts.min.js", "/static/charts.js"}
+	f := newForm("period", "date", "from", "to", "team", "therapist", "descriptor")
+	for _, k := range []string{"period", "date", "from", "to", "team", "therapist", "descriptor"} {
+		f.Values[k] = strings.TrimSpace(c.QueryParam(k))
+	}
+	if f.Values["period"] == "" {
+		f.Values["period"] = "month"
+	}
+	if f.Values["date"] == "" {
+		last := s.clock().In(london).AddDate(0, -1, 0)
+		f.Values["date"] = last.Format(dateLayout)
+	}
+	p.Form = f
+	if err := s.reportOptions(ctx, u, &p); err != nil {
+		return err
+	}
+	q, err := parseReportQuery(f.Values)
+	if err == nil {
+		var flt caseload.ReportFilter
+		if flt, err = s.reportFilter(ctx, u, q); err == nil {
+			return s.renderReport(c, &p, q, flt)
+		}
+	}
+	// A bad field is shown on the form; a refusal is an error page.
+	ae, ok := err.(*apiError)
+	if !ok || ae.Status == http.StatusForbidden || ae.Field == "" {
+		return err
+	}
+	f.Errs[ae.Field] = ae.Message
+	return s.renderFormErrors(c, "report.html", &p, f)
+}
+
+// parseReportQuery reads the page's and the CSV's parameters.
+func parseReportQuery(v map[string]string) (reportQuery, error) {
+	q := reportQuery{Period: v["period"], Date: v["date"]}
+	var err error
+	if q.From, q.To, err = resolvePeriod(q.Period, q.Date, v["from"], v["to"]); err != nil {
+		return q, err
+	}
+	if q.TeamID, err = parseID(v["team"], "team"); err != nil {
+		return q, err
+	}
+	if q.TherapistID, err = parseID(v["therapist"], "therapist"); err != nil {
+		return q, err
+	}
+	if d := v["descriptor"]; d != "" {
+		code, ok := measures.NormaliseDescriptor(d)
+		if !ok {
+			return q, apiErr(http.StatusBadRequest, "Choose a problem descriptor from the list", "descriptor")
+		}
+		q.Descriptor = code
+	}
+	return q, nil
+}
+
+// reportOptions fills the scope choices the user may pick from.
+func (s *Server) reportOptions(ctx context.Context, u caseload.User, p *reportPage) error {
+	p.Descriptors = []option{{"", "Every problem"}}
+	for _, d := range measures.Descriptors() {
+		p.Descriptors = append(p.Descriptors, option{d.Code, d.Code + " " + d.Label})
+	}
+	if u.Role == caseload.RoleTherapist {
+		return nil
+	}
+	teams, err := s.store.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	p.Teams = []option{{"", map[bool]string{true: "The whole service", false: "All the teams you supervise"}[u.Role == caseload.RoleAdmin]}}
+	var ids []int64
+	for _, t := range teams {
+		if canReportOnTeam(u, t.ID) {
+			p.Teams = append(p.Teams, option{strconv.FormatInt(t.ID, 10), t.Name})
+			ids = append(ids, t.ID)
+		}
+	}
+	therapists, err := s.teamTherapists(ctx, ids)
+	if err != nil {
+		return err
+	}
+	p.Therapists = []option{{"", "Every therapist"}}
+	for _, t := range therapists {
+		p.Therapists = append(p.Therapists, option{strconv.FormatInt(t.ID, 10), t.Name + " (" + t.TeamName + ")"})
+	}
+	return nil
+}
+
+// trendFrom is where the month-by-month trend starts: the period's first
+// month, or for a period shorter than a year the month eleven months before
+// its last, so that the trend always has a year to show.
+func trendFrom(from, to string) string {
+	f, _ := parseDate(from)
+	t, _ := parseDate(to)
+	yearBefore := time.Date(t.Year(), t.Month()-11, 1, 0, 0, 0, 0, time.UTC)
+	if yearBefore.Before(f) {
+		return yearBefore.Format(dateLayout)
+	}
+	return from
+}
+
+func (s *Server) renderReport(c echo.Context, p *reportPage, q reportQuery, flt caseload.ReportFilter) error {
+	ctx := c.Request().Context()
+	trendStart := trendFrom(q.From, q.To)
+	wide := flt
+	wide.From = trendStart
+	rows, err := s.store.ReportRows(ctx, wide)
+	if err != nil {
+		return err
+	}
+	fig := caseload.Summarise(rows, q.From, q.To)
+	nat, byDescriptor := measures.NationalFor(q.Descriptor)
+	p.From, p.To = q.From, q.To
+	p.Lines = reportLines(fig, nat, byDescriptor)
+	p.NationalLabel = "England " + nat.Year
+	if byDescriptor {
+		p.NationalLabel += ", " + measures.DescriptorLabel(q.Descriptor)
+	}
+	p.Scope = s.scopeWords(ctx, flt, q)
+	months := caseload.ByMonth(rows, trendStart, q.To)
+	for _, m := range months {
+		t, _ := time.Parse("2006-01", m.Month)
+		p.Months = append(p.Months, monthRow{Month: m.Month, Label: t.Format("Jan 2006"), Finished: m.Rates.Finished,
+			Recovery: percent(m.Rates.RecoveryRate), Improvement: percent(m.Rates.ReliableImprovementRate),
+			ReliableRecovery: percent(m.Rates.ReliableRecoveryRate), Deterioration: percent(m.Rates.DeteriorationRate)})
+	}
+	inPeriod := rows[:0:0]
+	for _, r := range rows {
+		if caseload.In(r.ReceivedOn, q.From, q.To) || caseload.In(r.FirstTreatmentOn, q.From, q.To) || caseload.In(r.EndedOn, q.From, q.To) {
+			inPeriod = append(inPeriod, r)
+		}
+	}
+	therapists := caseload.ByTherapist(inPeriod, q.From, q.To)
+	for _, t := range therapists {
+		p.TherapistRows = append(p.TherapistRows, therapistRow{Name: t.TherapistName, Team: t.TeamName, Finished: t.Rates.Finished,
+			Recovery: percent(t.Rates.RecoveryRate), Improvement: percent(t.Rates.ReliableImprovementRate),
+			ReliableRecovery: percent(t.Rates.ReliableRecoveryRate), Deterioration: percent(t.Rates.DeteriorationRate), Paired: percent(t.Rates.PairedRate)})
+	}
+	if p.Trend, err = trendChart(months); err != nil {
+		return err
+	}
+	if p.Compare, err = therapistChart(therapists); err != nil {
+		return err
+	}
+	v := url.Values{}
+	v.Set("period", "custom")
+	v.Set("from", q.From)
+	v.Set("to", q.To)
+	for k, x := range map[string]int64{"team": q.TeamID, "therapist": flt.TherapistID} {
+		if x != 0 {
+			v.Set(k, strconv.FormatInt(x, 10))
+		}
+	}
+	if q.Descriptor != "" {
+		v.Set("descriptor", q.Descriptor)
+	}
+	p.CSVHref = "/reports/outcomes.csv?" + v.Encode()
+	return s.render(c, http.StatusOK, "report.html", p)
+}
+
+// scopeWords says whose referrals a report covers.
+func (s *Server) scopeWords(ctx context.Context, flt caseload.ReportFilter, q reportQuery) string {
+	var parts []string
+	switch {
+	case flt.TherapistID != 0:
+		if t, err := s.store.User(ctx, flt.TherapistID); err == nil {
+			parts = append(parts, t.Name+"'s referrals")
+		}
+	case q.TeamID != 0:
+		if teams, err := s.store.Teams(ctx); err == nil {
+			for _, t := range teams {
+				if t.ID == q.TeamID {
+					parts = append(parts, "team "+t.Name)
+				}
+			}
+		}
+	case flt.WholeService:
+		parts = append(parts, "the whole service")
+	default:
+		parts = append(parts, "the teams you supervise")
+	}
+	if q.Descriptor != "" {
+		parts = append(parts, measures.DescriptorLabel(q.Descriptor)+" ("+q.Descriptor+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// csvColumns are the CSV's columns. Each figure on the page is the sum of
+// one column over the rows (rates: one column over another), so a reader
+// can re-add every number; outcome columns count only referrals that ended
+// in the period.
+var csvColumns = []string{
+	"referral_id", "team", "therapist", "problem_descriptor", "intensity",
+	"received_on", "first_treatment_on", "ended_on", "end_reason",
+	"treatment_sessions", "wait_days", "anxiety_measure",
+	"phq9_first", "phq9_last", "anxiety_first", "anxiety_last",
+	"received", "entered_treatment", "ended", "finished", "not_at_caseness", "at_caseness",
+	"recovered", "reliably_improved", "reliably_recovered", "deteriorated", "paired",
+	"waited", "waited_6_weeks", "waited_18_weeks", "rule_set",
+}
+
+// csvRecord is one referral's CSV row for a period.
+func csvRecord(r caseload.ReportRow, from, to string) []string {
+	c := caseload.CountRow(r, from, to)
+	k := c.Rates
+	score := func(m measures.MeasureOutcome) (string, string) {
+		if m.Count == 0 {
+			return "", ""
+		}
+		in, ok := measures.Lookup(m.Instrument)
+		if !ok {
+			return strconv.FormatFloat(m.First, 'f', -1, 64), strconv.FormatFloat(m.Last, 'f', -1, 64)
+		}
+		return in.Format(m.First), in.Format(m.Last)
+	}
+	pf, pl := score(r.Outcome.PHQ9)
+	af, al := score(r.Outcome.AnxietyM)
+	wait := ""
+	if r.Outcome.WaitDays >= 0 {
+		wait = strconv.Itoa(r.Outcome.WaitDays)
+	}
+	n := strconv.Itoa
+	return []string{
+		strconv.FormatInt(r.ReferralID, 10), csvText(r.TeamName), csvText(r.TherapistName), r.Descriptor, string(r.Intensity),
+		r.ReceivedOn, r.FirstTreatmentOn, r.EndedOn, r.EndReason,
+		n(r.Outcome.TreatmentSessions), wait, string(r.Outcome.Anxiety),
+		pf, pl, af, al,
+		n(c.Received), n(c.EnteredTreatment), n(c.Ended), n(k.Finished), n(k.NotAtCaseness), n(k.Finished - k.NotAtCaseness),
+		n(k.Recovered), n(k.ReliablyImproved), n(k.ReliablyRecovered), n(k.Deteriorated), n(k.Paired),
+		n(k.Waited), n(k.Within6Weeks), n(k.Within18Weeks), k.RuleSet,
+	}
+}
+
+// csvText keeps a spreadsheet from reading a name as a formula.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func (s *Server) handleReportCSV(c echo.Context) error {
+	u, _ := currentUser(c)
+	ctx := c.Request().Context()
+	v := map[string]string{}
+	for _, k := range []string{"period", "date", "from", "to", "team", "therapist", "descriptor"} {
+		v[k] = strings.TrimSpace(c.QueryParam(k))
+	}
+	if v["period"] == "" {
+		v["period"] = "custom"
+	}
+	q, err := parseReportQuery(v)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	flt, err := s.reportFilter(ctx, u, q)
+	if ae, ok := err.(*apiError); ok {
+		return echo.NewHTTPError(ae.Status, ae.Message)
+	}
+	if err != nil {
+		return err
+	}
+	rows, err := s.store.ReportRows(ctx, flt)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="outcomes-%s-to-%s.csv"`, q.From, q.To))
+	h.Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	if err := w.Write(csvColumns); err != nil {
+		return nil // the client went away; the status is already sent
+	}
+	for _, r := range rows {
+		if err := w.Write(csvRecord(r, q.From, q.To)); err != nil {
+			return nil
+		}
+	}
+	w.Flush()
+	return nil
+}

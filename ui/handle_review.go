@@ -1,0 +1,333 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// Supervision pages (issue 4): the weekly review, recording a review, and
+// the supervision section of the referral page.
+
+// flagCodes are the flag codes in the order pages list them.
+var flagCodes = []string{
+	measures.FlagRisk, measures.FlagDeterioration, measures.FlagNotOnTrack, measures.FlagNoImprovement,
+	measures.FlagAttendance, measures.FlagMissingMeasure, measures.FlagWaiting, measures.FlagLongTreatment,
+}
+
+var flagLabels = map[string]string{
+	measures.FlagRisk:           "Risk",
+	measures.FlagDeterioration:  "Reliable deterioration",
+	measures.FlagNotOnTrack:     "Not on track",
+	measures.FlagNoImprovement:  "No reliable improvement",
+	measures.FlagAttendance:     "Attendance",
+	measures.FlagMissingMeasure: "Missing measure",
+	measures.FlagWaiting:        "Waiting for treatment",
+	measures.FlagLongTreatment:  "Long treatment",
+}
+
+func flagLabel(code string) string {
+	if l, ok := flagLabels[code]; ok {
+		return l
+	}
+	return code
+}
+
+var severityLabels = map[string]string{
+	measures.SeverityHigh:   "High",
+	measures.SeverityMedium: "Medium",
+	measures.SeverityLow:    "Low",
+}
+
+// flagView is a flag as pages show it: the severity in words as well as in
+// the tag's colour.
+type flagView struct {
+	Code     string
+	Label    string
+	Severity string
+	Level    string // "High", "Medium", "Low"
+	Reason   string
+}
+
+func newFlagViews(flags []measures.Flag) []flagView {
+	out := make([]flagView, 0, len(flags))
+	for _, f := range flags {
+		out = append(out, flagView{Code: f.Code, Label: flagLabel(f.Code), Severity: f.Severity, Level: severityLabels[f.Severity], Reason: f.Reason})
+	}
+	return out
+}
+
+var decisionLabels = map[string]string{
+	"continue":         "Continue",
+	"step_up":          "Step up",
+	"step_down":        "Step down",
+	"discharge":        "Discharge",
+	"refer_on":         "Refer on",
+	"risk_plan_agreed": "Risk plan agreed",
+}
+
+func decisionLabel(code string) string {
+	if l, ok := decisionLabels[code]; ok {
+		return l
+	}
+	return code
+}
+
+func decisionOptions() []option {
+	out := make([]option, 0, len(caseload.ReviewDecisions))
+	for _, d := range caseload.ReviewDecisions {
+		out = append(out, option{d, decisionLabel(d)})
+	}
+	return out
+}
+
+// reviewView is a recorded review.
+type reviewView struct {
+	caseload.Review
+	DecisionLabel string
+	FlagLabels    []string
+}
+
+func newReviewView(r caseload.Review) reviewView {
+	v := reviewView{Review: r, DecisionLabel: decisionLabel(r.Decision)}
+	for _, c := range r.FlagCodes {
+		v.FlagLabels = append(v.FlagLabels, flagLabel(c))
+	}
+	return v
+}
+
+// reviewCaseView is one case on the weekly review.
+type reviewCaseView struct {
+	ReferralID int64
+	Patient    string
+	Therapist  string
+	Descriptor string
+	Intensity  string
+	Sessions   int
+	Level      string // highest severity in words, "" for none
+	Severity   string
+	Flags      []flagView
+	Quiet      []flagView
+	Brought    string
+	Spark      sparkline
+	LastReview *reviewView
+}
+
+// flagCount is one line of the counts by flag.
+type flagCount struct {
+	Code  string
+	Label string
+	Count int
+}
+
+type reviewPage struct {
+	basePage
+	AsOf       string
+	Therapists []option
+	Therapist  string // the filter's therapist id, "" for all
+	Counts     []flagCount
+	Brought    int
+	Cases      []reviewCaseView
+	Quiet      []reviewCaseView
+}
+
+func (s *Server) handleReviewShow(c echo.Context) error {
+	u, _ := currentUser(c)
+	if !canSeeWeeklyReview(u) {
+		return echo.ErrForbidden
+	}
+	ctx := c.Request().Context()
+	therapists, err := s.teamTherapists(ctx, reviewTeams(u))
+	if err != nil {
+		return err
+	}
+	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.today()}
+	p.Nav = "review"
+	var therapistID int64
+	if v := c.QueryParam("therapist"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || !slices.ContainsFunc(therapists, func(t caseload.User) bool { return t.ID == id }) {
+			return echo.NewHTTPError(http.StatusBadRequest, "Choose a therapist of a team you supervise.")
+		}
+		therapistID, p.Therapist = id, v
+	}
+	for _, t := range therapists {
+		p.Therapists = append(p.Therapists, option{strconv.FormatInt(t.ID, 10), t.Name})
+	}
+	cases, err := s.store.WeeklyReview(ctx, caseload.ReviewScope{Teams: reviewTeams(u), TherapistID: therapistID})
+	if err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	for _, rc := range cases {
+		v := newReviewCaseView(rc)
+		if !rc.NeedsDiscussion() {
+			p.Quiet = append(p.Quiet, v)
+			continue
+		}
+		for _, f := range rc.Flags {
+			counts[f.Code]++
+		}
+		if rc.Referral.BringToSupervision != "" {
+			p.Brought++
+		}
+		p.Cases = append(p.Cases, v)
+	}
+	for _, code := range flagCodes {
+		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code]})
+	}
+	return s.render(c, http.StatusOK, "review.html", &p)
+}
+
+// teamTherapists lists the therapists of the given teams, by name.
+func (s *Server) teamTherapists(ctx context.Context, teams []int64) ([]caseload.User, error) {
+	users, err := s.store.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []caseload.User
+	for _, x := range users {
+		if x.Role == caseload.RoleTherapist && slices.Contains(teams, x.TeamID) {
+			out = append(out, x)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b caseload.User) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {
+	r := rc.Referral
+	v := reviewCaseView{
+		ReferralID: r.ID,
+		Patient:    r.PatientName,
+		Therapist:  r.TherapistName,
+		Descriptor: measures.DescriptorLabel(r.ProblemDescriptor),
+		Intensity:  string(r.Intensity),
+		Sessions:   rc.Outcome.TreatmentSessions,
+		Severity:   rc.Severity(),
+		Level:      severityLabels[rc.Severity()],
+		Flags:      newFlagViews(rc.Flags),
+		Quiet:      newFlagViews(rc.Quiet),
+		Brought:    r.BringToSupervision,
+		Spark:      newSparkline(rc.Outcome, r.ProblemDescriptor),
+	}
+	if rc.LastReview != nil {
+		lr := newReviewView(*rc.LastReview)
+		v.LastReview = &lr
+	}
+	return v
+}
+
+// reviewNewPage is the form to record a supervision review.
+type reviewNewPage struct {
+	basePage
+	Referral  caseload.Referral
+	Flags     []flagView
+	Decisions []option
+	Form      *form
+	Next      string
+}
+
+// reviewNext is where a recorded review returns to: the weekly review when
+// the form was opened from it, else the referral.
+func reviewNext(v string, referralID int64) string {
+	if v == "/review" {
+		return v
+	}
+	return referralPath(referralID) + "#reviews"
+}
+
+func (s *Server) handleReviewNew(c echo.Context) error {
+	_, r, err := s.referralFor(c, canReviewReferral)
+	if err != nil {
+		return err
+	}
+	flags, err := s.store.ReferralFlags(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	f := newForm("date", "decision", "note")
+	f.Values["date"] = s.today()
+	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
+		Decisions: decisionOptions(), Form: f, Next: reviewNext(c.QueryParam("next"), r.ID)}
+	p.Nav = "review"
+	return s.render(c, http.StatusOK, "review_new.html", &p)
+}
+
+func (s *Server) handleReviewCreate(c echo.Context) error {
+	u, r, err := s.referralFor(c, canReviewReferral)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f := newForm("date", "decision", "note")
+	for _, k := range []string{"date", "decision", "note"} {
+		f.Values[k] = c.FormValue(k)
+	}
+	next := reviewNext(c.FormValue("next"), r.ID)
+	_, err = s.store.RecordReview(ctx, u, r.ID, caseload.NewReview{Date: f.Values["date"], Decision: f.Values["decision"], Note: f.Values["note"]})
+	var ve *caseload.ValidationError
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, next)
+	case !errors.As(err, &ve):
+		return err
+	}
+	copyFieldErrors(f, ve, nil)
+	if m, ok := f.Errs["decision"]; ok && f.Values["decision"] == "" {
+		f.Errs["decision"] = strings.Replace(m, "Choose the decision", "Select the decision", 1)
+	}
+	flags, err := s.store.ReferralFlags(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
+		Decisions: decisionOptions(), Form: f, Next: c.FormValue("next")}
+	p.Nav = "review"
+	return s.renderFormErrors(c, "review_new.html", &p, f)
+}
+
+// supervisionView is the referral page's supervision section: flags as of
+// today, every review, and whether the user may record one.
+type supervisionView struct {
+	ReferralID int64
+	Open       bool
+	Flags      []flagView
+	Reviews    []reviewView
+	CanReview  bool
+}
+
+// addSupervision fills the referral page's supervision section and draws
+// the expected band of comparable cases on its charts.
+func (s *Server) addSupervision(ctx context.Context, u caseload.User, d caseload.ReferralDetail, p *referralPage) error {
+	flags, err := s.store.ReferralFlags(ctx, d.Referral.ID)
+	if err != nil {
+		return err
+	}
+	sv := supervisionView{ReferralID: d.Referral.ID, Open: d.Referral.Open(), Flags: newFlagViews(flags), CanReview: canReviewReferral(u, d.Referral)}
+	if canSeeReviews(u, d.Referral) {
+		for i := len(d.Reviews) - 1; i >= 0; i-- { // newest first
+			sv.Reviews = append(sv.Reviews, newReviewView(d.Reviews[i]))
+		}
+	}
+	p.Supervision = sv
+	exp, err := s.store.Expectation(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range p.Charts {
+		if err := addExpectedBand(&p.Charts[i], d, exp); err != nil {
+			return fmt.Errorf("expected band: %w", err)
+		}
+	}
+	return nil
+}

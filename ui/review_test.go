@@ -1,0 +1,462 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// addSupervisionSamples adds the supervision pages to the every-template
+// test (templates_test.go).
+func addSupervisionSamples(t *testing.T, samples map[string]any, base basePage, f *form) {
+	t.Helper()
+	sup := caseload.User{ID: 4, Name: "Sue Supervisor", Role: caseload.RoleSupervisor, Teams: []int64{1}}
+	sb := base
+	sb.User = &sup
+	ref := caseload.Referral{ID: 7, PatientName: "Pat", TherapistName: "Tara", ReceivedOn: "2026-01-05", ProblemDescriptor: "F41.1", Intensity: "low", BringToSupervision: "Unsure"}
+	flags := []flagView{{Code: "risk", Label: "Risk", Severity: "high", Level: "High", Reason: "PHQ-9 item 9 was 2"}}
+	o := measures.Outcome{PHQ9: measures.MeasureOutcome{Count: 3, First: 14, Last: 20, BySession: []float64{14, 17, 20}}, AnxietyM: measures.MeasureOutcome{Count: 1, First: 9}, Anxiety: measures.GAD7}
+	lr := newReviewView(caseload.Review{Date: "2026-03-09", Decision: "continue", Note: "Seen", FlagCodes: []string{"risk"}})
+	c := reviewCaseView{ReferralID: 7, Patient: "Pat", Therapist: "Tara", Descriptor: "GAD", Sessions: 3, Level: "High", Severity: "high",
+		Flags: flags, Quiet: flags, Brought: "Unsure", Spark: newSparkline(o, "F41.1"), LastReview: &lr}
+	samples["review.html"] = &reviewPage{basePage: sb, AsOf: "2026-03-16", Therapists: []option{{"2", "Tara"}}, Therapist: "2",
+		Counts: []flagCount{{"risk", "Risk", 1}}, Brought: 1, Cases: []reviewCaseView{c}, Quiet: []reviewCaseView{c}}
+	samples["review_new.html"] = &reviewNewPage{basePage: sb, Referral: ref, Flags: flags, Decisions: decisionOptions(), Form: f, Next: "/review"}
+	trend, err := trendChart([]caseload.MonthFigures{{Month: "2026-01", Figures: caseload.Figures{Rates: measures.ServiceRates(nil)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples["report.html"] = &reportPage{basePage: sb, Form: f, Periods: periodOptions, Teams: []option{{"", "All"}}, Therapists: []option{{"", "Every"}},
+		Descriptors: []option{{"", "Every problem"}}, From: "2026-01-01", To: "2026-01-31", Scope: "team North",
+		Lines: reportLines(caseload.Figures{}, measures.National2425, false), NationalLabel: "England 2024-25", RuleSet: measures.RuleSet,
+		Trend: trend, Months: []monthRow{{Month: "2026-01", Label: "Jan 2026"}}, Compare: reportChart{ID: "chart-therapists", Caption: "None"},
+		TherapistRows: []therapistRow{{Name: "Tara", Team: "North"}}, CSVHref: "/reports/outcomes.csv?period=custom"}
+}
+
+// supervisionEnv is the test service with cases worth supervising: Tara's
+// referral deteriorating with item 9 answered 2, Colin's waiting with no
+// treatment, Sam's (team South) deteriorating too, and two finished courses
+// in February.
+type supervisionEnv struct {
+	*testEnv
+	tara, colin, sid     caseload.Referral
+	finished1, finished2 caseload.Referral
+}
+
+func (e *testEnv) contact(u caseload.User, r caseload.Referral, date string, phq9, gad7 []*int) {
+	e.t.Helper()
+	_, err := e.store.RecordContact(context.Background(), u, r.ID, caseload.NewContact{Date: date, Kind: "treatment", Attendance: "attended",
+		Scores: map[measures.InstrumentID]caseload.ScoreInput{measures.PHQ9: {Items: phq9}, measures.GAD7: {Items: gad7}}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func newSupervisionEnv(t *testing.T) *supervisionEnv {
+	e := &supervisionEnv{testEnv: newTestEnv(t)}
+	gad := ints(1, 1, 1, 1, 1, 1, 1)
+	e.tara = e.referral(e.therapist, "Pat Declining", "F41.1")
+	e.contact(e.therapist, e.tara, "2026-02-02", ints(2, 1, 1, 1, 1, 1, 1, 1, 1), gad)
+	e.contact(e.therapist, e.tara, "2026-03-09", ints(3, 2, 2, 2, 2, 2, 2, 2, 2), gad)
+	e.colin = e.referral(e.colleague, "Wendy Waiting", "F32")
+	e.sid = e.referral(e.south, "Sid South", "F32")
+	e.contact(e.south, e.sid, "2026-02-02", ints(1, 1, 1, 1, 1, 1, 1, 1, 0), gad)
+	e.contact(e.south, e.sid, "2026-03-09", ints(3, 3, 2, 2, 2, 2, 2, 2, 0), gad)
+	ctx := context.Background()
+	e.finished1 = e.referral(e.therapist, "Fay Finished", "F41.1")
+	e.contact(e.therapist, e.finished1, "2026-01-12", ints(2, 2, 2, 2, 2, 2, 2, 2, 0), ints(2, 2, 2, 2, 2, 2, 2))
+	e.contact(e.therapist, e.finished1, "2026-02-09", ints(0, 0, 0, 0, 0, 0, 0, 0, 0), ints(0, 0, 0, 0, 0, 0, 0))
+	e.finished2 = e.referral(e.colleague, "Fred Finished", "F32")
+	e.contact(e.colleague, e.finished2, "2026-01-12", ints(1, 1, 1, 1, 1, 1, 1, 1, 0), ints(1, 1, 1, 1, 1, 1, 1))
+	e.contact(e.colleague, e.finished2, "2026-02-09", ints(3, 3, 2, 2, 2, 2, 2, 2, 0), ints(1, 1, 1, 1, 1, 1, 1))
+	for _, x := range []struct {
+		u caseload.User
+		r caseload.Referral
+	}{{e.therapist, e.finished1}, {e.colleague, e.finished2}} {
+		if _, err := e.store.EndReferral(ctx, x.u, x.r.ID, "2026-02-20", "completed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+// reviewCases returns the referral ids of the cases to discuss on a review
+// page, in order, and those listed as quiet.
+func reviewCases(body string) (discuss []string, quiet string) {
+	main, rest, _ := strings.Cut(body, "Reviewed, nothing new since")
+	for _, m := range regexp.MustCompile(`data-referral="(\d+)"`).FindAllStringSubmatch(main, -1) {
+		discuss = append(discuss, m[1])
+	}
+	return discuss, rest
+}
+
+func id(r caseload.Referral) string { return strconv.FormatInt(r.ID, 10) }
+
+func TestWeeklyReviewPage(t *testing.T) {
+	e := newSupervisionEnv(t)
+	b := e.signedIn(e.supervisor)
+	p := b.get("/review")
+	if p.Status != http.StatusOK {
+		t.Fatalf("GET /review: %d", p.Status)
+	}
+	discuss, _ := reviewCases(p.Body)
+	if len(discuss) != 2 || discuss[0] != id(e.tara) || discuss[1] != id(e.colin) {
+		t.Errorf("cases %v; want Tara's (high) then Colin's", discuss)
+	}
+	for _, want := range []string{
+		"PHQ-9 rose from 10 to 19 since the first session", "PHQ-9 item 9", "High</strong>",
+		"No first treatment 70 days after referral", // Colin's, waiting, high
+		`data-count="risk"><th class="nhsuk-table__header" scope="row">Risk</th><td class="nhsuk-table__cell nhsuk-table__cell--numeric">1</td>`,
+		`role="img" aria-label="Progress by treatment session: PHQ-9 10 → 19; GAD-7 7 → 7."`,
+		`href="/referrals/` + id(e.tara) + `"`, "Weekly review</a>",
+	} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("review page lacks %q", want)
+		}
+	}
+	if strings.Contains(p.Body, "Sid South") {
+		t.Error("a supervisor of North sees a South case")
+	}
+
+	// Filtered to Colin.
+	p = b.get("/review?therapist=" + strconv.FormatInt(e.colleague.ID, 10))
+	if discuss, _ := reviewCases(p.Body); p.Status != 200 || len(discuss) != 1 || discuss[0] != id(e.colin) {
+		t.Errorf("filtered to Colin: %d %v", p.Status, discuss)
+	}
+	// A therapist of another team is not a filter a supervisor of North can use.
+	if p := b.get("/review?therapist=" + strconv.FormatInt(e.south.ID, 10)); p.Status != http.StatusBadRequest {
+		t.Errorf("filter by a South therapist: %d, want 400", p.Status)
+	}
+	// Therapists and admins have no weekly review.
+	for _, u := range []caseload.User{e.therapist, e.admin} {
+		if p := e.signedIn(u).get("/review"); p.Status != http.StatusForbidden {
+			t.Errorf("%s GET /review: %d, want 403", u.Role, p.Status)
+		}
+		if strings.Contains(e.signedIn(u).get("/").Body, `href="/review"`) {
+			t.Errorf("%s sees the Weekly review link", u.Role)
+		}
+	}
+}
+
+func TestRecordReviewQuietsFlagsUntilNewData(t *testing.T) {
+	e := newSupervisionEnv(t)
+	b := e.signedIn(e.supervisor)
+	path := "/referrals/" + id(e.tara) + "/reviews"
+
+	// The form, then a review with errors, then a good one.
+	if p := b.get(path + "/new?next=/review"); p.Status != 200 || !strings.Contains(p.Body, "PHQ-9 rose from 10 to 19") || !strings.Contains(p.Body, `value="/review"`) {
+		t.Fatalf("review form: %d", p.Status)
+	}
+	p := b.post(path, url.Values{"date": {"2026-03-16"}, "note": {"Kept note"}, "next": {"/review"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Select the decision") || !strings.Contains(p.Body, "Kept note") {
+		t.Fatalf("review without a decision: %d", p.Status)
+	}
+	p = b.post(path, url.Values{"date": {"2026-03-16"}, "decision": {"risk_plan_agreed"}, "note": {"Risk plan agreed"}, "next": {"/review"}})
+	if p.Status != http.StatusSeeOther || p.Location != "/review" {
+		t.Fatalf("record review: %d %s", p.Status, p.Location)
+	}
+	p = b.get("/review")
+	discuss, quiet := reviewCases(p.Body)
+	if len(discuss) != 1 || discuss[0] != id(e.colin) || !strings.Contains(quiet, "Pat Declining") {
+		t.Errorf("after review: discuss %v; Tara's case should be quiet", discuss)
+	}
+	// The review is on the referral page, for the therapist too.
+	for _, u := range []caseload.User{e.supervisor, e.therapist} {
+		rp := e.signedIn(u).get("/referrals/" + id(e.tara))
+		if !strings.Contains(rp.Body, "Risk plan agreed</td>") || !strings.Contains(rp.Body, "Sue Supervisor") {
+			t.Errorf("%s: referral page lacks the review", u.Role)
+		}
+	}
+
+	// New data brings the flags back.
+	e.contact(e.therapist, e.tara, "2026-03-16", ints(3, 2, 2, 2, 2, 2, 2, 2, 2), ints(1, 1, 1, 1, 1, 1, 1))
+	if discuss, _ := reviewCases(b.get("/review").Body); len(discuss) != 2 || discuss[0] != id(e.tara) {
+		t.Errorf("after new data: %v; want Tara's case back first", discuss)
+	}
+}
+
+func TestReviewAccess(t *testing.T) {
+	e := newSupervisionEnv(t)
+	form := url.Values{"date": {"2026-03-16"}, "decision": {"continue"}}
+	tests := []struct {
+		name   string
+		who    caseload.User
+		ref    caseload.Referral
+		status int
+	}{
+		{"therapist on own case", e.therapist, e.tara, http.StatusForbidden},
+		{"therapist on a colleague's case", e.therapist, e.colin, http.StatusNotFound},
+		{"supervisor on another team's case", e.supervisor, e.sid, http.StatusNotFound},
+		{"admin", e.admin, e.tara, http.StatusForbidden},
+		{"supervisor of the team", e.supervisor, e.colin, http.StatusSeeOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := e.signedIn(tt.who)
+			if p := b.post("/referrals/"+id(tt.ref)+"/reviews", form); p.Status != tt.status {
+				t.Errorf("POST review: %d, want %d", p.Status, tt.status)
+			}
+		})
+	}
+}
+
+func TestReferralFlagsAPI(t *testing.T) {
+	e := newSupervisionEnv(t)
+	tok := e.token(e.therapist)
+	status, _, raw := e.api("GET", "/api/v1/referrals/"+id(e.tara)+"/flags", tok, "")
+	var flags []map[string]any
+	if err := json.Unmarshal([]byte(raw), &flags); status != 200 || err != nil || len(flags) == 0 {
+		t.Fatalf("flags: %d %v %s", status, err, raw)
+	}
+	for _, f := range flags {
+		if len(f) != 3 || f["code"] == nil || f["severity"] == nil || f["reason"] == nil {
+			t.Errorf("flag shape %v, want exactly code, severity, reason", f)
+		}
+	}
+	if flags[0]["code"] != "risk" || flags[0]["severity"] != "high" {
+		t.Errorf("first flag %v, want risk high", flags[0])
+	}
+	// An ended referral has none: an empty array, not null.
+	if status, _, raw := e.api("GET", "/api/v1/referrals/"+id(e.finished1)+"/flags", tok, ""); status != 200 || strings.TrimSpace(raw) != "[]" {
+		t.Errorf("ended referral flags: %d %s", status, raw)
+	}
+	// Another therapist's referral: not found.
+	if status, _, _ := e.api("GET", "/api/v1/referrals/"+id(e.tara)+"/flags", e.token(e.colleague), ""); status != http.StatusNotFound {
+		t.Errorf("colleague's flags: %d, want 404", status)
+	}
+}
+
+// TestReportAPI checks the exact shape and that the figures equal
+// measures.ServiceRates over the stored outcomes of the referrals that
+// ended in the period.
+func TestReportAPI(t *testing.T) {
+	e := newSupervisionEnv(t)
+	tok := e.token(e.supervisor)
+	status, body, raw := e.api("GET", "/api/v1/reports/outcomes?from=2026-02-01&to=2026-02-28", tok, "")
+	if status != 200 {
+		t.Fatalf("report: %d %s", status, raw)
+	}
+	keys := []string{"finished", "not_at_caseness", "recovered", "recovery_rate", "reliably_improved", "reliable_improvement_rate",
+		"reliably_recovered", "reliable_recovery_rate", "deteriorated", "deterioration_rate", "paired", "waited_6_weeks", "waited_18_weeks", "rule_set"}
+	if len(body) != len(keys) {
+		t.Errorf("report has %d fields, want %d: %s", len(body), len(keys), raw)
+	}
+	for _, k := range keys {
+		if _, ok := body[k]; !ok {
+			t.Errorf("report lacks %s", k)
+		}
+	}
+	var outcomes []measures.Outcome
+	for _, r := range []caseload.Referral{e.finished1, e.finished2} {
+		d, err := e.store.ReferralDetail(context.Background(), r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outcomes = append(outcomes, d.Outcome)
+	}
+	want, _ := json.Marshal(newReportJSON(measures.ServiceRates(outcomes)))
+	var wantMap map[string]any
+	json.Unmarshal(want, &wantMap)
+	for _, k := range keys {
+		if !jsonEqual(body[k], wantMap[k]) {
+			t.Errorf("%s = %v, want %v (ServiceRates over the referrals)", k, body[k], wantMap[k])
+		}
+	}
+	if body["finished"] != 2.0 || body["recovered"] != 1.0 || body["deteriorated"] != 1.0 || body["rule_set"] != measures.RuleSet {
+		t.Errorf("report %s", raw)
+	}
+	// An empty period: rates null.
+	_, body, _ = e.api("GET", "/api/v1/reports/outcomes?from=2025-01-01&to=2025-01-31", tok, "")
+	if body["finished"] != 0.0 || body["recovery_rate"] != nil {
+		t.Errorf("empty period: %v", body)
+	}
+
+	bad := []struct {
+		query  string
+		status int
+		field  string
+	}{
+		{"", 400, "from"},
+		{"from=2026-02-01", 400, "to"},
+		{"from=2026-02-30&to=2026-03-01", 400, "from"},
+		{"from=2026-02-01&to=tomorrow", 400, "to"},
+		{"from=2026-03-01&to=2026-02-01", 422, "to"},
+		{"from=2026-02-01&to=2026-02-28&team=x", 400, "team"},
+		{"from=2026-02-01&to=2026-02-28&therapist=-1", 400, "therapist"},
+		{"from=2026-02-01&to=2026-02-28&therapist=99999", 422, "therapist"},
+		{"from=2026-02-01&to=2026-02-28&team=" + strconv.FormatInt(e.south.TeamID, 10), 403, "team"},
+		{"from=2026-02-01&to=2026-02-28&therapist=" + strconv.FormatInt(e.south.ID, 10), 403, "therapist"},
+		{"from=2026-02-01&to=2026-02-28&colour=blue", 400, "colour"},
+	}
+	for _, tt := range bad {
+		status, body, raw := e.api("GET", "/api/v1/reports/outcomes?"+tt.query, tok, "")
+		if status != tt.status || body["field"] != tt.field || body["error"] == nil {
+			t.Errorf("?%s: %d %s; want %d naming %s", tt.query, status, raw, tt.status, tt.field)
+		}
+	}
+	// A therapist reports on themself only.
+	ttok := e.token(e.therapist)
+	if status, body, _ := e.api("GET", "/api/v1/reports/outcomes?from=2026-02-01&to=2026-02-28", ttok, ""); status != 200 || body["finished"] != 1.0 {
+		t.Errorf("therapist's own report: %d %v; want Fay's one course", status, body)
+	}
+	if status, _, _ := e.api("GET", "/api/v1/reports/outcomes?from=2026-02-01&to=2026-02-28&therapist="+strconv.FormatInt(e.colleague.ID, 10), ttok, ""); status != 403 {
+		t.Errorf("therapist asking for a colleague: %d, want 403", status)
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+// TestReportPageAndCSVAddUp checks the page's figures and that the CSV's
+// rows add up to every one of them.
+func TestReportPageAndCSVAddUp(t *testing.T) {
+	e := newSupervisionEnv(t)
+	for _, u := range []caseload.User{e.supervisor, e.admin, e.therapist} {
+		b := e.signedIn(u)
+		q := "period=custom&from=2026-01-01&to=2026-03-16"
+		p := b.get("/reports/outcomes?" + q)
+		if p.Status != 200 {
+			t.Fatalf("%s report page: %d", u.Role, p.Status)
+		}
+		page := map[string]int{}
+		for _, m := range regexp.MustCompile(`data-line="([a-z_0-9]+)">[\s\S]*?data-count="(\d+)"`).FindAllStringSubmatch(p.Body, -1) {
+			n, _ := strconv.Atoi(m[2])
+			page[m[1]] = n
+		}
+		if len(page) != 11 || !strings.Contains(p.Body, "Rules: "+measures.RuleSet) || !strings.Contains(p.Body, "50.5%") || !strings.Contains(p.Body, `data-chart="chart-trend"`) {
+			t.Errorf("%s report page: lines %v", u.Role, page)
+		}
+		c := b.get("/reports/outcomes.csv?" + q)
+		if c.Status != 200 || !strings.HasPrefix(c.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("%s CSV: %d", u.Role, c.Status)
+		}
+		lines := strings.Split(strings.TrimSpace(c.Body), "\n")
+		cols := strings.Split(strings.TrimSpace(lines[0]), ",")
+		sum := map[string]int{}
+		for _, l := range lines[1:] {
+			for i, v := range strings.Split(strings.TrimSpace(l), ",") {
+				if n, err := strconv.Atoi(v); err == nil && i < len(cols) {
+					sum[cols[i]] += n
+				}
+			}
+		}
+		for line, n := range page {
+			if sum[line] != n {
+				t.Errorf("%s: CSV column %s adds up to %d, the page says %d", u.Role, line, sum[line], n)
+			}
+		}
+		for _, name := range []string{"Pat Declining", "Fay Finished", "1980-05-01"} {
+			if strings.Contains(c.Body, name) {
+				t.Errorf("%s: the CSV names a patient (%s)", u.Role, name)
+			}
+		}
+		switch u.Role {
+		case caseload.RoleTherapist:
+			if strings.Contains(c.Body, "Colin") || page["finished"] != 1 {
+				t.Errorf("therapist's report covers others: finished %d", page["finished"])
+			}
+		case caseload.RoleSupervisor:
+			if strings.Contains(c.Body, "Sam South") || page["finished"] != 2 {
+				t.Errorf("supervisor's report: finished %d, or South included", page["finished"])
+			}
+		case caseload.RoleAdmin:
+			if !strings.Contains(c.Body, "Sam South") {
+				t.Error("admin's service-wide report lacks team South")
+			}
+		}
+	}
+	// Scope refusals and bad fields on the page.
+	b := e.signedIn(e.therapist)
+	if p := b.get("/reports/outcomes?period=custom&from=2026-01-01&to=2026-03-16&therapist=" + strconv.FormatInt(e.colleague.ID, 10)); p.Status != 403 {
+		t.Errorf("therapist asking for a colleague's report: %d", p.Status)
+	}
+	if p := e.signedIn(e.supervisor).get("/reports/outcomes.csv?period=custom&from=2026-01-01&to=2026-03-16&team=" + strconv.FormatInt(e.south.TeamID, 10)); p.Status != 403 {
+		t.Errorf("supervisor's CSV of another team: %d", p.Status)
+	}
+	if p := b.get("/reports/outcomes?period=custom&from=2026-03-01&to=2026-01-01"); p.Status != 422 || !strings.Contains(p.Body, "must be on or after") {
+		t.Errorf("period ending before it starts: %d", p.Status)
+	}
+}
+
+func TestResolvePeriod(t *testing.T) {
+	tests := []struct {
+		period, date, from, to string
+		wantFrom, wantTo       string
+	}{
+		{"month", "2026-02-14", "", "", "2026-02-01", "2026-02-28"},
+		{"quarter", "2026-05-31", "", "", "2026-04-01", "2026-06-30"},
+		{"quarter", "2026-12-01", "", "", "2026-10-01", "2026-12-31"},
+		{"year", "2026-03-31", "", "", "2025-04-01", "2026-03-31"},
+		{"year", "2026-04-01", "", "", "2026-04-01", "2027-03-31"},
+		{"custom", "", "2026-01-10", "2026-01-10", "2026-01-10", "2026-01-10"},
+	}
+	for _, tt := range tests {
+		f, to, err := resolvePeriod(tt.period, tt.date, tt.from, tt.to)
+		if err != nil || f != tt.wantFrom || to != tt.wantTo {
+			t.Errorf("%s %s: %s..%s %v; want %s..%s", tt.period, tt.date, f, to, err, tt.wantFrom, tt.wantTo)
+		}
+	}
+	if got := trendFrom("2026-02-01", "2026-02-28"); got != "2025-03-01" {
+		t.Errorf("trend of a month starts %s, want 2025-03-01", got)
+	}
+}
+
+// stubExpectation gives every session of PHQ-9 the same band, enough when
+// it is drawn from enough cases.
+type stubExpectation struct{ b measures.Band }
+
+func (s stubExpectation) Expected(id measures.InstrumentID, first float64, session int) (measures.Band, bool) {
+	return s.b, id == measures.PHQ9 && session >= 1 && s.b.N >= measures.MinComparableCases
+}
+
+func TestExpectedBandOnChart(t *testing.T) {
+	in := mustInstrument(t, measures.PHQ9)
+	d := caseload.ReferralDetail{
+		Contacts: []caseload.Contact{{Kind: "assessment", Attendance: "attended"}, {Kind: "treatment", Attendance: "attended"}, {Kind: "treatment", Attendance: "attended"}},
+		Outcome:  measures.Outcome{Measures: map[measures.InstrumentID]measures.MeasureOutcome{measures.PHQ9: {Count: 3, First: 15}}},
+	}
+	pts := []chartPoint{{Number: 1, Total: 15}, {Number: 2, Total: 13}, {Number: 3, Total: 12}}
+	cv, err := newChartView(in, pts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := cv.Option
+	if err := addExpectedBand(&cv, d, stubExpectation{measures.Band{P25: 8, P50: 10, P75: 12, N: 40}}); err != nil {
+		t.Fatal(err)
+	}
+	var opt map[string]any
+	if err := json.Unmarshal([]byte(cv.Option), &opt); err != nil {
+		t.Fatal(err)
+	}
+	series := opt["series"].([]any)
+	if len(series) != 3 {
+		t.Fatalf("%d series, want the scores and two band series", len(series))
+	}
+	low, width := series[1].(map[string]any)["data"].([]any), series[2].(map[string]any)["data"].([]any)
+	if low[0] != nil || low[1] != 8.0 || width[2] != 4.0 {
+		t.Errorf("band low %v width %v; want none at assessment, then 8 and 12-8", low, width)
+	}
+	if !strings.Contains(cv.Caption, "40 similar finished cases") || !strings.Contains(cv.Caption, "at session 2 it is 8 to 12") {
+		t.Errorf("caption %q", cv.Caption)
+	}
+	// Without enough comparable cases, the chart is left alone.
+	cv2, _ := newChartView(in, pts)
+	if err := addExpectedBand(&cv2, d, stubExpectation{}); err != nil || cv2.Option != before {
+		t.Errorf("band drawn with no expectation: %v", err)
+	}
+	var none measures.Expectation = (*measures.Curves)(nil)
+	if err := addExpectedBand(&cv2, d, none); err != nil || cv2.Option != before {
+		t.Errorf("band drawn from nil curves: %v", err)
+	}
+}
