@@ -153,6 +153,8 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 
 	rng := rand.New(rand.NewPCG(demoSeed, demoSeed))
 	today, _ := parseDate(s.today())
+	var firstPatient Patient
+	var firstReferral Referral
 	for i, dc := range demoCases {
 		g := demoGenerator{rng: rng, today: today}
 		plan := g.plan(dc)
@@ -181,6 +183,9 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 			return Demo{}, fmt.Errorf("load demo: %w", err)
 		}
 		d.Referrals++
+		if i == 0 {
+			firstPatient, firstReferral = p, r
+		}
 		for k, c := range plan.contacts {
 			c.SubmissionID = "demo-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
 			if _, err := s.RecordContact(ctx, th, r.ID, c); err != nil {
@@ -194,7 +199,32 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 			}
 		}
 	}
+	if err := loadDemoPatient(ctx, s, &d, therapists[0], firstPatient, firstReferral); err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
 	return d, nil
+}
+
+// loadDemoPatient gives the first demo case's patient a sign-in, taken up
+// through an invitation as a real patient would, and answers waiting for
+// their therapist, so that both sides of issue 5 can be seen.
+func loadDemoPatient(ctx context.Context, s *Store, d *Demo, therapist User, p Patient, r Referral) error {
+	const email, password = "patient@demo.example", "demo-kettle-river"
+	_, code, err := s.CreateInvitation(ctx, therapist, r.ID)
+	if err != nil {
+		return err
+	}
+	u, err := s.AcceptInvitation(ctx, AcceptInvitation{Code: code, DateOfBirth: p.DateOfBirth, Email: email, Password: password, Address: "demo"})
+	if err != nil {
+		return err
+	}
+	d.Accounts = append(d.Accounts, DemoAccount{Email: email, Password: password, Role: string(RolePatient), Name: u.Name})
+	a := func(v int) *int { return &v }
+	_, err = s.SubmitQuestionnaire(ctx, u, r.ID, map[measures.InstrumentID][]*int{
+		measures.PHQ9: {a(1), a(1), a(0), a(1), a(0), a(0), a(1), a(0), a(0)},
+		measures.GAD7: {a(1), a(0), a(1), a(0), a(0), a(1), a(0)},
+	})
+	return err
 }
 
 // demoNHSNumber makes a valid NHS number in the 999 range, which is never

@@ -34,7 +34,7 @@ func TestLoadDemo(t *testing.T) {
 			t.Errorf("demo account %s: signed in as %+v", a.Email, u)
 		}
 	}
-	if diff := cmp.Diff(map[string]int{"admin": 1, "supervisor": 1, "therapist": 3}, roles); diff != "" {
+	if diff := cmp.Diff(map[string]int{"admin": 1, "supervisor": 1, "therapist": 3, "patient": 1}, roles); diff != "" {
 		t.Errorf("demo accounts by role (-want +got):\n%s", diff)
 	}
 	sup, _ := s.Authenticate(ctx, "supervisor@demo.example", "demo-sol-pass")
