@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -46,6 +47,7 @@ type portalAppointment struct {
 // portalChart is one questionnaire's scores over the sessions.
 type portalChart struct {
 	ID        string
+	Measure   measures.InstrumentID
 	Name      string
 	Title     string
 	Explain   string // the line, in plain words
@@ -143,14 +145,10 @@ func (s *Server) handlePortalProgress(c echo.Context) error {
 	}
 	shown := map[measures.InstrumentID]bool{}
 	for _, ch := range p.Charts {
-		shown[measures.InstrumentID(ch.ID[len("chart-"):])] = true
+		shown[ch.Measure] = true
 	}
 	for _, in := range measures.Instruments() {
-		asked := false
-		for _, id := range caseload.PatientQuestionnaires {
-			asked = asked || id == in.ID
-		}
-		if shown[in.ID] || asked {
+		if shown[in.ID] || slices.Contains(caseload.PatientQuestionnaires, in.ID) {
 			p.Measures = append(p.Measures, portalMeasure{Name: in.Name, Title: in.Title, About: in.About})
 		}
 	}
@@ -184,7 +182,7 @@ func portalCharts(contacts []caseload.Contact) ([]portalChart, error) {
 		if len(pts) == 0 {
 			continue
 		}
-		ch := portalChart{ID: "chart-" + string(in.ID), Name: in.Name, Title: in.Title, Points: pts, HasLine: in.HasCaseness}
+		ch := portalChart{ID: "chart-" + string(in.ID), Measure: in.ID, Name: in.Name, Title: in.Title, Points: pts, HasLine: in.HasCaseness}
 		if in.HasCaseness {
 			ch.LineValue = in.Format(in.Caseness)
 			ch.Explain = fmt.Sprintf("Scores under the dotted line are in the non-clinical range: the range most people without these difficulties score in. The line is at %s.", ch.LineValue)
