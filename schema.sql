@@ -445,3 +445,231 @@ SELECT
     json_extract(outcome_json, '$.AnxietyM.Last'),
     COALESCE(json_extract(outcome_json, '$.AnxietyM.Paired'), 0)
 FROM referral_summary;
+
+-- step: 8
+-- Outcome reports, faster: report_outcome (step 7) still sent every report
+-- through the wide summary rows for their dates and teams. report_referral
+-- holds everything a report reads of a referral's summary, narrow and
+-- indexed by the three dates a period is matched on, kept by the same
+-- triggers; a year's report then reads a few megabytes instead of the
+-- summaries' outcome JSON.
+
+DROP TRIGGER summary_report_insert;
+DROP TRIGGER summary_report_update;
+DROP TABLE report_outcome;
+
+CREATE TABLE report_referral (
+    referral_id            INTEGER PRIMARY KEY, -- referral_summary.referral_id
+    team_id                INTEGER NOT NULL,
+    therapist_id           INTEGER NOT NULL,
+    received_on            TEXT NOT NULL,
+    first_treatment_on     TEXT,
+    ended_on               TEXT,
+    is_open                INTEGER NOT NULL,
+    finished               INTEGER NOT NULL,
+    treatment_sessions     INTEGER NOT NULL,
+    at_caseness            INTEGER NOT NULL,
+    recovered              INTEGER NOT NULL,
+    reliable_improvement   INTEGER NOT NULL,
+    reliable_recovery      INTEGER NOT NULL,
+    reliable_deterioration INTEGER NOT NULL,
+    no_reliable_change     INTEGER NOT NULL,
+    paired                 INTEGER NOT NULL,
+    wait_days              INTEGER NOT NULL, -- -1 when treatment never started
+    anxiety                TEXT NOT NULL,    -- the anxiety measure judged on
+    phq9_count             INTEGER NOT NULL,
+    phq9_first             REAL,
+    phq9_last              REAL,
+    phq9_paired            INTEGER NOT NULL,
+    anxiety_count          INTEGER NOT NULL,
+    anxiety_first          REAL,
+    anxiety_last           REAL,
+    anxiety_paired         INTEGER NOT NULL
+);
+
+CREATE INDEX report_referral_received ON report_referral (received_on);
+CREATE INDEX report_referral_first_treatment ON report_referral (first_treatment_on) WHERE first_treatment_on IS NOT NULL;
+CREATE INDEX report_referral_ended ON report_referral (ended_on) WHERE ended_on IS NOT NULL;
+
+CREATE TRIGGER summary_report_insert
+AFTER INSERT ON referral_summary
+BEGIN
+    -- Not INSERT OR REPLACE: the summary's own upsert would override the
+    -- REPLACE (a trigger's conflict clause yields to the outer statement's).
+    DELETE FROM report_referral WHERE referral_id = NEW.referral_id;
+    INSERT INTO report_referral (
+        referral_id,
+        team_id,
+        therapist_id,
+        received_on,
+        first_treatment_on,
+        ended_on,
+        is_open,
+        finished,
+        treatment_sessions,
+        at_caseness,
+        recovered,
+        reliable_improvement,
+        reliable_recovery,
+        reliable_deterioration,
+        no_reliable_change,
+        paired,
+        wait_days,
+        anxiety,
+        phq9_count,
+        phq9_first,
+        phq9_last,
+        phq9_paired,
+        anxiety_count,
+        anxiety_first,
+        anxiety_last,
+        anxiety_paired
+    )
+    SELECT
+        NEW.referral_id,
+        NEW.team_id,
+        NEW.therapist_id,
+        NEW.received_on,
+        NEW.first_treatment_on,
+        NEW.ended_on,
+        NEW.is_open,
+        NEW.finished,
+        NEW.treatment_sessions,
+        COALESCE(json_extract(NEW.outcome_json, '$.AtCaseness'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.Recovered'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableImprovement'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableRecovery'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableDeterioration'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.NoReliableChange'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.Paired'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.WaitDays'), -1),
+        COALESCE(json_extract(NEW.outcome_json, '$.Anxiety'), ''),
+        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Count'), 0),
+        json_extract(NEW.outcome_json, '$.PHQ9.First'),
+        json_extract(NEW.outcome_json, '$.PHQ9.Last'),
+        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Paired'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Count'), 0),
+        json_extract(NEW.outcome_json, '$.AnxietyM.First'),
+        json_extract(NEW.outcome_json, '$.AnxietyM.Last'),
+        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Paired'), 0);
+END;
+
+CREATE TRIGGER summary_report_update
+AFTER UPDATE ON referral_summary
+BEGIN
+    -- Not INSERT OR REPLACE: the summary's own upsert would override the
+    -- REPLACE (a trigger's conflict clause yields to the outer statement's).
+    DELETE FROM report_referral WHERE referral_id = NEW.referral_id;
+    INSERT INTO report_referral (
+        referral_id,
+        team_id,
+        therapist_id,
+        received_on,
+        first_treatment_on,
+        ended_on,
+        is_open,
+        finished,
+        treatment_sessions,
+        at_caseness,
+        recovered,
+        reliable_improvement,
+        reliable_recovery,
+        reliable_deterioration,
+        no_reliable_change,
+        paired,
+        wait_days,
+        anxiety,
+        phq9_count,
+        phq9_first,
+        phq9_last,
+        phq9_paired,
+        anxiety_count,
+        anxiety_first,
+        anxiety_last,
+        anxiety_paired
+    )
+    SELECT
+        NEW.referral_id,
+        NEW.team_id,
+        NEW.therapist_id,
+        NEW.received_on,
+        NEW.first_treatment_on,
+        NEW.ended_on,
+        NEW.is_open,
+        NEW.finished,
+        NEW.treatment_sessions,
+        COALESCE(json_extract(NEW.outcome_json, '$.AtCaseness'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.Recovered'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableImprovement'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableRecovery'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.ReliableDeterioration'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.NoReliableChange'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.Paired'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.WaitDays'), -1),
+        COALESCE(json_extract(NEW.outcome_json, '$.Anxiety'), ''),
+        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Count'), 0),
+        json_extract(NEW.outcome_json, '$.PHQ9.First'),
+        json_extract(NEW.outcome_json, '$.PHQ9.Last'),
+        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Paired'), 0),
+        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Count'), 0),
+        json_extract(NEW.outcome_json, '$.AnxietyM.First'),
+        json_extract(NEW.outcome_json, '$.AnxietyM.Last'),
+        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Paired'), 0);
+END;
+
+INSERT INTO report_referral (
+        referral_id,
+        team_id,
+        therapist_id,
+        received_on,
+        first_treatment_on,
+        ended_on,
+        is_open,
+        finished,
+        treatment_sessions,
+        at_caseness,
+        recovered,
+        reliable_improvement,
+        reliable_recovery,
+        reliable_deterioration,
+        no_reliable_change,
+        paired,
+        wait_days,
+        anxiety,
+        phq9_count,
+        phq9_first,
+        phq9_last,
+        phq9_paired,
+        anxiety_count,
+        anxiety_first,
+        anxiety_last,
+        anxiety_paired
+)
+SELECT
+        referral_id,
+        team_id,
+        therapist_id,
+        received_on,
+        first_treatment_on,
+        ended_on,
+        is_open,
+        finished,
+        treatment_sessions,
+        COALESCE(json_extract(outcome_json, '$.AtCaseness'), 0),
+        COALESCE(json_extract(outcome_json, '$.Recovered'), 0),
+        COALESCE(json_extract(outcome_json, '$.ReliableImprovement'), 0),
+        COALESCE(json_extract(outcome_json, '$.ReliableRecovery'), 0),
+        COALESCE(json_extract(outcome_json, '$.ReliableDeterioration'), 0),
+        COALESCE(json_extract(outcome_json, '$.NoReliableChange'), 0),
+        COALESCE(json_extract(outcome_json, '$.Paired'), 0),
+        COALESCE(json_extract(outcome_json, '$.WaitDays'), -1),
+        COALESCE(json_extract(outcome_json, '$.Anxiety'), ''),
+        COALESCE(json_extract(outcome_json, '$.PHQ9.Count'), 0),
+        json_extract(outcome_json, '$.PHQ9.First'),
+        json_extract(outcome_json, '$.PHQ9.Last'),
+        COALESCE(json_extract(outcome_json, '$.PHQ9.Paired'), 0),
+        COALESCE(json_extract(outcome_json, '$.AnxietyM.Count'), 0),
+        json_extract(outcome_json, '$.AnxietyM.First'),
+        json_extract(outcome_json, '$.AnxietyM.Last'),
+        COALESCE(json_extract(outcome_json, '$.AnxietyM.Paired'), 0)
+FROM referral_summary;

@@ -12,10 +12,11 @@ import (
 
 // Outcome reports (issue 4) read one summary row per referral: every
 // referral received, entering treatment or ending in a period, with the
-// outcome judgements the rates need from report_outcome, which triggers keep
-// from the summary's outcome_json (schema step 7: extracting them from a
-// year's JSON on every report, or decoding it in Go, takes about a second on
-// a 100,000-referral service). The figures are measures.ServiceRates over the rows that ended in the period,
+// outcome judgements the rates need from report_referral, a narrow copy of
+// what reports read of each summary that triggers keep in step with it
+// (schema step 8: extracting the judgements from a year's outcome JSON on
+// every report, or decoding it in Go, takes about a second on a
+// 100,000-referral service). The figures are measures.ServiceRates over the rows that ended in the period,
 // so a report's numbers are the sum of its referral-level rows.
 
 // ReportFilter says which referrals an outcome report covers.
@@ -59,49 +60,48 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 	// and ended indexes together (a multi-index OR) instead of a full scan.
 	rows, err := s.read.QueryContext(ctx, `
 		SELECT
-			m.referral_id,
-			m.team_id,
+			x.referral_id,
+			x.team_id,
 			t.name,
-			m.therapist_id,
+			x.therapist_id,
 			u.name,
 			r.problem_descriptor,
 			r.intensity,
-			m.received_on,
-			COALESCE(m.first_treatment_on, ''),
-			COALESCE(m.ended_on, ''),
+			x.received_on,
+			COALESCE(x.first_treatment_on, ''),
+			COALESCE(x.ended_on, ''),
 			COALESCE(r.end_reason, ''),
-			m.is_open,
-			m.finished,
-			m.treatment_sessions,
-			o.at_caseness,
-			o.recovered,
-			o.reliable_improvement,
-			o.reliable_recovery,
-			o.reliable_deterioration,
-			o.no_reliable_change,
-			o.paired,
-			o.wait_days,
-			o.anxiety,
-			o.phq9_count,
-			o.phq9_first,
-			o.phq9_last,
-			o.phq9_paired,
-			o.anxiety_count,
-			o.anxiety_first,
-			o.anxiety_last,
-			o.anxiety_paired
-		FROM referral_summary m
-		JOIN report_outcome o ON o.referral_id = m.referral_id
-		JOIN referrals r ON r.id = m.referral_id
-		JOIN teams t ON t.id = m.team_id
-		JOIN users u ON u.id = m.therapist_id
-		WHERE (m.received_on BETWEEN ? AND ?
-				OR m.first_treatment_on BETWEEN ? AND ?
-				OR m.ended_on BETWEEN ? AND ?)
-			AND (? OR m.team_id IN (SELECT value FROM json_each(?)))
-			AND (? = 0 OR m.therapist_id = ?)
+			x.is_open,
+			x.finished,
+			x.treatment_sessions,
+			x.at_caseness,
+			x.recovered,
+			x.reliable_improvement,
+			x.reliable_recovery,
+			x.reliable_deterioration,
+			x.no_reliable_change,
+			x.paired,
+			x.wait_days,
+			x.anxiety,
+			x.phq9_count,
+			x.phq9_first,
+			x.phq9_last,
+			x.phq9_paired,
+			x.anxiety_count,
+			x.anxiety_first,
+			x.anxiety_last,
+			x.anxiety_paired
+		FROM report_referral x
+		JOIN referrals r ON r.id = x.referral_id
+		JOIN teams t ON t.id = x.team_id
+		JOIN users u ON u.id = x.therapist_id
+		WHERE (x.received_on BETWEEN ? AND ?
+				OR x.first_treatment_on BETWEEN ? AND ?
+				OR x.ended_on BETWEEN ? AND ?)
+			AND (? OR x.team_id IN (SELECT value FROM json_each(?)))
+			AND (? = 0 OR x.therapist_id = ?)
 			AND (? = '' OR r.problem_descriptor = ?)
-		ORDER BY m.referral_id`,
+		ORDER BY x.referral_id`,
 		f.From, f.To, f.From, f.To, f.From, f.To,
 		f.WholeService, string(teams),
 		f.TherapistID, f.TherapistID,
