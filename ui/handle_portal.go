@@ -225,8 +225,10 @@ func portalChartOption(in measures.Instrument, pts []portalPoint, totals []float
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: in.Name, Min: in.Min, Max: in.Max}),
-		charts.WithGridOpts(opts.Grid{Left: "40", Right: "16", Top: "40", Bottom: "48"}),
+		// No axis name: the heading names the questionnaire, and on a phone
+		// the name would sit on the top of the scale.
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: in.Min, Max: in.Max}),
+		charts.WithGridOpts(opts.Grid{Left: "40", Right: "16", Top: "16", Bottom: "48"}),
 	)
 	var series []charts.SeriesOpts
 	if in.HasCaseness {
