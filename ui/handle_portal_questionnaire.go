@@ -333,7 +333,13 @@ func (s *Server) handlePortalQuestionnaireKeep(c echo.Context) error {
 		p.Errors = []fieldErr{{ID: "keep", Message: p.ChoiceErr}}
 		return s.render(c, http.StatusUnprocessableEntity, "portal_submitted.html", p)
 	}
-	if err := s.store.KeepQuestionnaire(c.Request().Context(), u, a.Referral.ID, keep); err != nil {
+	err = s.store.KeepQuestionnaire(c.Request().Context(), u, a.Referral.ID, keep)
+	if errors.Is(err, caseload.ErrNotFound) {
+		// Settled meanwhile (the therapist recorded the session, or another
+		// tab chose): this page says where the answers stand now.
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/questionnaires/%d", portalPath(a.Referral.ID), p.QuestionnaireID))
+	}
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/questionnaires/%d", portalPath(a.Referral.ID), keep))

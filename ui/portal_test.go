@@ -576,9 +576,16 @@ func TestSessionFormPrefilledFromPatient(t *testing.T) {
 	if qs[0].Status != caseload.QuestionnaireConfirmed || qs[0].ContactID != d.Contacts[0].ID {
 		t.Errorf("questionnaire = %+v, want confirmed by the contact", qs[0])
 	}
-	// Nothing waits any more, and the next form starts empty.
-	if p := tb.get(referralPath(r.ID)); strings.Contains(p.Body, "waiting for you") {
-		t.Errorf("the confirmed answers still show as waiting")
+	// Nothing waits any more, the source shows, and the next form starts
+	// empty.
+	if p := tb.get(referralPath(r.ID)); strings.Contains(p.Body, "waiting for you") || strings.Count(p.Body, "(answered by the patient)") != 1 {
+		t.Errorf("the confirmed answers still show as waiting, or the patient's source is not shown once")
+	}
+	// A choice sent from a page left open meanwhile: no error, the page
+	// says where the answers stand.
+	qpath := fmt.Sprintf("%s/questionnaires/%d", portalPath(r.ID), qs[0].ID)
+	if p := b.post(qpath+"/keep", url.Values{"keep": {strconv.FormatInt(qs[0].ID, 10)}}); p.Status != http.StatusSeeOther || p.Location != qpath {
+		t.Errorf("keep after the session: %d %q", p.Status, p.Location)
 	}
 	if p := tb.get(referralPath(r.ID) + "/contacts/new"); strings.Contains(p.Body, "from_questionnaire") {
 		t.Errorf("the next session form is pre-filled again")
