@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -39,7 +40,23 @@ func (s *Server) handleSignIn(c echo.Context) error {
 		f.Errs["password"] = "Enter your password"
 	}
 	if len(f.Errs) == 0 {
-		u, err := s.store.Authenticate(c.Request().Context(), f.Values["email"], password)
+		ctx := c.Request().Context()
+		// Paused after too many failures, for the e-mail (whether or not it
+		// has an account) or the address: the same answer either way.
+		if paused, err := s.store.SignInThrottled(ctx, f.Values["email"], c.RealIP()); err != nil {
+			return err
+		} else if paused {
+			f.Errs["email"] = throttledMessage
+			p := signInPage{basePage: s.base(c, "Sign in"), Form: f, Next: next}
+			p.setErrors(f.summary())
+			return s.render(c, http.StatusTooManyRequests, "sign_in.html", &p)
+		}
+		u, err := s.store.Authenticate(ctx, f.Values["email"], password)
+		if errors.Is(err, caseload.ErrBadCredentials) {
+			if err := s.store.RecordSignInFailure(ctx, f.Values["email"], c.RealIP()); err != nil {
+				return err
+			}
+		}
 		switch {
 		case err == nil && isStaff(u):
 			if err := s.startSession(c, u); err != nil {
@@ -64,6 +81,11 @@ func (s *Server) handleSignIn(c echo.Context) error {
 	p := signInPage{basePage: s.base(c, "Sign in"), Form: f, Next: next}
 	return s.renderFormErrors(c, "sign_in.html", &p, f)
 }
+
+// throttledMessage answers a paused sign-in. It says nothing of whether the
+// account exists, and the same whether the e-mail or the address is paused.
+var throttledMessage = fmt.Sprintf("There have been too many attempts to sign in. Wait %d minutes and try again, or ask your administrator to help.",
+	int(caseload.SignInWindow.Minutes()))
 
 func (s *Server) handleSignOut(c echo.Context) error {
 	s.clearSession(c)

@@ -77,7 +77,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Set(userKey, u)
+		setUser(c, u)
 		return next(c)
 	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"time"
 
 	"clinic/internal/caseload"
 )
@@ -16,6 +17,40 @@ func isStaff(u caseload.User) bool {
 		return true
 	}
 	return false
+}
+
+// Administrators (issue 6) manage users, teams and tokens and search the
+// audit log. They see no patient records, except through "break glass": an
+// admin gives a reason and gets caseload.BreakGlassFor of read-only access
+// to one patient's records, every view audited with the reason.
+
+// canAdminister: users, teams, tokens and the audit log are admins' alone.
+func canAdminister(u caseload.User) bool {
+	return u.Role == caseload.RoleAdmin
+}
+
+// canBreakGlass: only admins ask for emergency access; everyone else who
+// needs a record is given it through the caseload.
+func canBreakGlass(u caseload.User) bool {
+	return u.Role == caseload.RoleAdmin
+}
+
+// canReadUnderGrant: an admin with a live grant for the referral's patient
+// may read (never change) the patient's referrals.
+func canReadUnderGrant(u caseload.User, r caseload.Referral, g caseload.Grant, now time.Time) bool {
+	return canBreakGlass(u) && g.UserID == u.ID && g.PatientID == r.PatientID && now.Before(g.ExpiresAt)
+}
+
+// canDisableUser: an admin may disable anyone but themself (so that the
+// last admin cannot lock everyone out by accident).
+func canDisableUser(u, target caseload.User) bool {
+	return canAdminister(u) && u.ID != target.ID
+}
+
+// canSeeRecordViewers: staff who can see a record see who else has viewed
+// it (the record page's "Who has viewed this record"); patients do not.
+func canSeeRecordViewers(u caseload.User) bool {
+	return isStaff(u)
 }
 
 // holdsCaseload reports whether the user can carry referrals of their own

@@ -17,6 +17,7 @@ const (
 	staff                 // a signed-in member of staff (browser session)
 	api                   // a Bearer token (JSON API)
 	patient               // a signed-in patient (browser session): their own records only
+	admin                 // a signed-in administrator (browser session): users, teams, audit
 )
 
 // route is one row of the route table.
@@ -64,6 +65,17 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/my/referrals/:id/questionnaires/:qid", s.handlePortalQuestionnaireShow, patient},
 		{http.MethodPost, "/my/referrals/:id/questionnaires/:qid/keep", s.handlePortalQuestionnaireKeep, patient},
 
+		{http.MethodGet, "/admin/users", s.handleAdminUsers, admin},
+		{http.MethodGet, "/admin/users/new", s.handleAdminUserNew, admin},
+		{http.MethodPost, "/admin/users/new", s.handleAdminUserCreate, admin},
+		{http.MethodPost, "/admin/users/:id/disable", s.handleAdminUserDisable, admin},
+		{http.MethodPost, "/admin/users/:id/enable", s.handleAdminUserEnable, admin},
+		{http.MethodPost, "/admin/users/:id/tokens", s.handleAdminTokenCreate, admin},
+		{http.MethodGet, "/admin/teams", s.handleAdminTeams, admin},
+		{http.MethodGet, "/admin/audit", s.handleAuditSearch, admin},
+		{http.MethodGet, "/admin/break-glass", s.handleBreakGlassForm, admin},
+		{http.MethodPost, "/admin/break-glass", s.handleBreakGlass, admin},
+
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
 		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
 		{http.MethodGet, "/api/v1/referrals/:id", s.apiReferralShow, api},
@@ -83,10 +95,12 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = clientAddress
 	e.Use(
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		securityHeaders,
 		middleware.BodyLimit(maxBody),
+		auditSource,
 	)
 
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
@@ -111,8 +125,10 @@ func (s *Server) newEcho() *echo.Echo {
 			mw = []echo.MiddlewareFunc{s.loadSession, s.requireStaff, csrf}
 		case api:
 			mw = []echo.MiddlewareFunc{s.requireToken}
+		case admin:
+			mw = []echo.MiddlewareFunc{s.loadSession, s.requireStaff, s.requireAdmin, csrf}
 		case patient:
-			mw = []echo.MiddlewareFunc{s.loadSession, s.requirePatient, csrf}
+			mw = []echo.MiddlewareFunc{s.loadSession, s.requirePatient, csrf, s.auditPatientView}
 		}
 		e.Add(r.method, r.path, r.handler, mw...)
 	}

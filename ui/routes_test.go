@@ -26,7 +26,7 @@ func TestEveryRouteRefusesAnonymous(t *testing.T) {
 			}
 			p := e.browser().do(req)
 			switch rt.access {
-			case staff, patient:
+			case staff, patient, admin:
 				if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/sign-in") {
 					t.Errorf("got %d %q, want a redirect to sign in", p.Status, p.Location)
 				}

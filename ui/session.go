@@ -18,8 +18,8 @@ const (
 	// idleTimeout signs a member of staff out after this long without a
 	// request (issue 6 asks for 30 minutes).
 	idleTimeout = 30 * time.Minute
-	// seenEvery limits how often the cookie is rewritten just to move the
-	// idle clock on.
+	// seenEvery limits how often a session's last-seen time is written
+	// just to move the idle clock on.
 	seenEvery = time.Minute
 )
 
@@ -45,8 +45,11 @@ func (s *Server) newSessionStore() (*sessions.CookieStore, error) {
 	return cs, nil
 }
 
-// loadSession puts the signed-in user, if any, in the context. A session that
-// has been idle too long, or whose user is gone or disabled, counts as none.
+// loadSession puts the signed-in user, if any, in the context. The cookie
+// carries only a random session id; the session itself is kept by the store,
+// so signing out, disabling the account or half an hour without a request
+// (measured on the server, from the session's last-seen time) ends it for
+// every copy of the cookie.
 func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
@@ -55,52 +58,89 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			// A cookie that no longer decodes (keys changed) is simply no session.
 			return next(c)
 		}
-		uid, _ := sess.Values["uid"].(int64)
-		seen, _ := sess.Values["seen"].(int64)
-		if uid == 0 {
+		sid, _ := sess.Values["sid"].(string)
+		if sid == "" {
 			return next(c)
 		}
-		now := s.clock()
-		if now.Sub(time.Unix(seen, 0)) > idleTimeout {
-			s.clearSession(c)
-			return next(c)
-		}
-		u, err := s.store.User(c.Request().Context(), uid)
-		if errors.Is(err, caseload.ErrNotFound) || (err == nil && u.Disabled) {
-			s.clearSession(c)
+		ctx := c.Request().Context()
+		u, seen, err := s.store.SessionUser(ctx, sid)
+		if errors.Is(err, caseload.ErrNotFound) {
+			// Ended, or the user disabled or gone.
+			s.expireCookie(c)
 			return next(c)
 		}
 		if err != nil {
 			return err
 		}
-		if now.Sub(time.Unix(seen, 0)) > seenEvery {
-			sess.Values["seen"] = now.Unix()
-			if err := sess.Save(c.Request(), c.Response()); err != nil {
-				return fmt.Errorf("save session: %w", err)
+		now := s.clock()
+		if now.Sub(seen) > idleTimeout {
+			if err := s.store.EndSession(ctx, sid, "idle for 30 minutes"); err != nil {
+				return err
+			}
+			s.expireCookie(c)
+			return next(c)
+		}
+		if now.Sub(seen) > seenEvery {
+			if err := s.store.TouchSession(ctx, sid, now); err != nil {
+				return err
 			}
 		}
-		c.Set(userKey, u)
+		c.Set(sessionIDKey, sid)
+		setUser(c, u)
 		return next(c)
 	}
 }
 
-// startSession issues a brand-new session for the user: nothing from an
-// earlier cookie is carried over (session fixation).
+// sessionIDKey holds the current request's session id.
+const sessionIDKey = "clinic.session_id"
+
+// startSession issues a brand-new session for the user, with a new id
+// (session fixation): a session the browser had before is ended.
 func (s *Server) startSession(c echo.Context, u caseload.User) error {
+	s.endSession(c, "replaced by a new sign-in")
+	ctx := caseload.WithAudit(c.Request().Context(), u.ID, c.RealIP())
+	sid, err := s.store.StartSession(ctx, u)
+	if err != nil {
+		return fmt.Errorf("start session: %w", err)
+	}
 	sess := sessions.NewSession(s.sessions, sessionName)
 	opts := *s.sessions.Options
 	sess.Options = &opts
 	sess.IsNew = true
-	sess.Values["uid"] = u.ID
-	sess.Values["seen"] = s.clock().Unix()
+	sess.Values["sid"] = sid
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return fmt.Errorf("start session: %w", err)
 	}
 	return nil
 }
 
-// clearSession expires the session cookie.
+// clearSession signs the browser out: the session ends on the server and
+// the cookie is expired.
 func (s *Server) clearSession(c echo.Context) {
+	s.endSession(c, "signed out")
+	s.expireCookie(c)
+}
+
+// endSession ends the server-side session the request's cookie names, if
+// any, saying why. A failure is logged: the cookie is expired all the same, and an
+// unended session still times out.
+func (s *Server) endSession(c echo.Context, why string) {
+	sid, _ := c.Get(sessionIDKey).(string)
+	if sid == "" {
+		if sess, err := s.sessions.Get(c.Request(), sessionName); err == nil {
+			sid, _ = sess.Values["sid"].(string)
+		}
+	}
+	if sid == "" {
+		return
+	}
+	if err := s.store.EndSession(c.Request().Context(), sid, why); err != nil {
+		s.log.Error("end session", "err", err)
+	}
+}
+
+// expireCookie tells the browser to drop its session cookie.
+func (s *Server) expireCookie(c echo.Context) {
 	sess := sessions.NewSession(s.sessions, sessionName)
 	opts := *s.sessions.Options
 	opts.MaxAge = -1

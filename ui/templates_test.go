@@ -44,7 +44,8 @@ func TestEveryTemplateRenders(t *testing.T) {
 		"referral_end.html":  &referralEndPage{basePage: base, Referral: ref, Form: f, Reasons: endReasonOptions()},
 		"error.html":         &errorPage{basePage: base, Status: 404, Heading: "Page not found", Message: "Gone."},
 	}
-	addPatientSamples(t, samples, base, f) // portal_test.go
+	addPatientSamples(t, samples, base, f)     // portal_test.go
+	addAdminSamples(t, samples, base, f)       // security_test.go
 	addSupervisionSamples(t, samples, base, f) // review_test.go
 	var names, sampled []string
 	for n := range e.server.pages {

@@ -156,10 +156,11 @@ func (s *Store) SessionUser(ctx context.Context, token string) (User, time.Time,
 	return u, seen, nil
 }
 
-// TouchSession moves an active session's last-seen time to now.
-func (s *Store) TouchSession(ctx context.Context, token string) error {
+// TouchSession moves an active session's last-seen time to at, when the
+// HTTP layer saw its latest request (its clock decides idleness).
+func (s *Store) TouchSession(ctx context.Context, token string, at time.Time) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL`,
-		stamp(s.Now()), sessionHash(token))
+		stamp(at), sessionHash(token))
 	if err != nil {
 		return fmt.Errorf("touch session: %w", err)
 	}

@@ -81,7 +81,7 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("session user %+v seen %v err %v", u, seen, err)
 	}
 	f.clock.t = testNow.Add(10 * time.Minute)
-	if err := f.s.TouchSession(f.ctx, tok); err != nil {
+	if err := f.s.TouchSession(f.ctx, tok, f.clock.t); err != nil {
 		t.Fatal(err)
 	}
 	if _, seen, _ := f.s.SessionUser(f.ctx, tok); !seen.Equal(f.clock.t) {

@@ -1,0 +1,180 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+)
+
+// Accountability (issue 6). Every change a handler makes through the store
+// is audited inside the store's transaction, with the acting user and the
+// client's address that setUser and auditSource put in the request's
+// context. Views of a patient's record are audited here, through
+// recordView, before anything of the record is sent: if the audit row
+// cannot be written, the record is not shown.
+
+// auditSource puts the client's address in the request's context for the
+// store's audit rows, before anyone is known to be signed in.
+func auditSource(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		c.SetRequest(req.WithContext(caseload.WithAudit(req.Context(), 0, c.RealIP())))
+		return next(c)
+	}
+}
+
+// setUser makes u the request's user, for handlers and for the store's audit
+// rows.
+func setUser(c echo.Context, u caseload.User) {
+	c.Set(userKey, u)
+	req := c.Request()
+	c.SetRequest(req.WithContext(caseload.WithAudit(req.Context(), u.ID, c.RealIP())))
+}
+
+// clientAddress says where a request came from. The peer's address is
+// believed; an X-Forwarded-For header only when the peer is this machine (a
+// reverse proxy terminating TLS on the same host, as with --secure-cookies),
+// so that a client cannot choose the address its sign-in failures are
+// counted against or that the audit log records.
+var clientAddress = echo.ExtractIPFromXFFHeader(
+	echo.TrustLoopback(true),
+	echo.TrustLinkLocal(false),
+	echo.TrustPrivateNet(false),
+)
+
+// viewLabels name, for the audit log and "who has viewed this record", what
+// a route shows of a record.
+var viewLabels = map[string]string{
+	"/referrals/:id":                  "referral page",
+	"/referrals/:id/contacts/new":     "record a session form",
+	"/referrals/:id/end":              "end referral form",
+	"/referrals/:id/invitation":       "patient invitation page",
+	"/scores/:id/correct":             "score correction form",
+	"/api/v1/referrals/:id":           "API: referral",
+	"/api/v1/referrals/:id/outcome":   "API: outcome",
+	"/api/v1/referrals/:id/flags":     "API: flags",
+	"/referrals/:id/reviews/new":      "supervision review form",
+	"/my/referrals/:id":               "patient's own progress page",
+	"/my/referrals/:id/questionnaire": "patient's own questionnaire form",
+}
+
+// viewLabel is what the current route shows, in words.
+func viewLabel(c echo.Context) string {
+	if l, ok := viewLabels[c.Path()]; ok {
+		return l
+	}
+	return c.Path()
+}
+
+// recordView audits u's view of referral r through the current route, with
+// the break-glass reason when that is how u sees it.
+func (s *Server) recordView(c echo.Context, u caseload.User, r caseload.Referral, g caseload.Grant) error {
+	detail := viewLabel(c)
+	if g.ID != 0 {
+		detail += " (break glass: " + g.Reason + ")"
+	}
+	return s.store.RecordView(c.Request().Context(), u, "referral", r.ID, detail)
+}
+
+// grantFor is the admin's live break-glass grant for the referral's
+// patient; the zero Grant for anyone else, or when there is none.
+func (s *Server) grantFor(c echo.Context, u caseload.User, r caseload.Referral) (caseload.Grant, error) {
+	if !canBreakGlass(u) {
+		return caseload.Grant{}, nil
+	}
+	g, err := s.store.ActiveGrant(c.Request().Context(), u.ID, r.PatientID)
+	if errors.Is(err, caseload.ErrNotFound) {
+		return caseload.Grant{}, nil
+	}
+	return g, err
+}
+
+// isRead reports whether the request only reads.
+func isRead(c echo.Context) bool {
+	m := c.Request().Method
+	return m == "GET" || m == "HEAD"
+}
+
+// viewer is one line of "who has viewed this record".
+type viewer struct {
+	Name   string
+	Role   string
+	At     time.Time
+	What   string
+	Broken bool // seen under break glass
+}
+
+// recordViewers lists the latest views of the patient's record.
+func (s *Server) recordViewers(c echo.Context, patientID int64) ([]viewer, error) {
+	entries, err := s.store.RecordViews(c.Request().Context(), patientID, 20)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]viewer, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, viewer{
+			Name:   e.UserName,
+			Role:   string(e.UserRole),
+			At:     e.At.In(london),
+			What:   e.Detail,
+			Broken: strings.Contains(e.Detail, "(break glass:"),
+		})
+	}
+	return out, nil
+}
+
+// grantKey holds the break-glass grant a request reads a record under.
+const grantKey = "clinic.grant"
+
+// accountability is what a record's page shows of its audit: the grant the
+// admin reads it under, if any, and who has viewed it (for staff).
+func (s *Server) accountability(c echo.Context, u caseload.User, patientID int64) (*caseload.Grant, *[]viewer, error) {
+	var grant *caseload.Grant
+	if g, ok := c.Get(grantKey).(caseload.Grant); ok {
+		grant = &g
+	}
+	if !canSeeRecordViewers(u) {
+		return grant, nil, nil
+	}
+	v, err := s.recordViewers(c, patientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return grant, &v, nil
+}
+
+// refuseReferral answers a refused request for a referral: "not found" to
+// those who must not learn that it exists, and to an admin a way in
+// through break glass.
+func refuseReferral(u caseload.User, r caseload.Referral) error {
+	if canBreakGlass(u) {
+		return apiErr(http.StatusForbidden, fmt.Sprintf("Patient records are closed to administrators. "+
+			"If you need to see this one, break glass: go to /admin/break-glass?referral=%d and give your reason.", r.ID), "")
+	}
+	return refuse(u)
+}
+
+// auditPatientView audits a patient's view of their own record on the
+// patient routes whose :id is one of their referrals (requirePatient has
+// put those in the context; any other id is answered 404 by the handler).
+func (s *Server) auditPatientView(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !isRead(c) || c.Param("id") == "" {
+			return next(c)
+		}
+		u, a, err := patientReferral(c)
+		if err != nil {
+			return next(c)
+		}
+		if err := s.store.RecordView(c.Request().Context(), u, "referral", a.Referral.ID, viewLabel(c)); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}

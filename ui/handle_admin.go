@@ -1,0 +1,271 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"clinic/internal/caseload"
+)
+
+// Administration (issue 3's "the same can be done by an admin in the web
+// app", issue 6's disabling of accounts): users, their API tokens and
+// teams. Every route here is admin-only in the route table; handlers check
+// canAdminister again, so that a route moved to another access level by
+// mistake still refuses.
+
+type adminUsersPage struct {
+	basePage
+	Users []adminUserRow
+	Done  string // what the last action did, for the notification banner
+}
+
+type adminUserRow struct {
+	caseload.User
+	Teams      string // team names, for display
+	CanDisable bool
+}
+
+// adminOnly returns the signed-in admin, or refuses.
+func adminOnly(c echo.Context) (caseload.User, error) {
+	u, _ := currentUser(c)
+	if !canAdminister(u) {
+		return u, echo.ErrForbidden
+	}
+	return u, nil
+}
+
+func (s *Server) handleAdminUsers(c echo.Context) error {
+	u, err := adminOnly(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	users, err := s.store.Users(ctx)
+	if err != nil {
+		return err
+	}
+	teams, err := s.store.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	names := make(map[int64]string, len(teams))
+	for _, t := range teams {
+		names[t.ID] = t.Name
+	}
+	p := adminUsersPage{basePage: s.base(c, "Users"), Done: doneMessages[c.QueryParam("done")]}
+	p.Nav = "admin"
+	for _, x := range users {
+		row := adminUserRow{User: x, CanDisable: canDisableUser(u, x)}
+		var tn []string
+		if x.TeamName != "" {
+			tn = append(tn, x.TeamName)
+		}
+		for _, id := range x.Teams {
+			tn = append(tn, names[id]+" (supervises)")
+		}
+		row.Teams = strings.Join(tn, ", ")
+		p.Users = append(p.Users, row)
+	}
+	return s.render(c, http.StatusOK, "admin_users.html", &p)
+}
+
+// doneMessages are the banners after an action; the query names one, so
+// that nothing a visitor types is echoed.
+var doneMessages = map[string]string{
+	"added":    "User added.",
+	"disabled": "Account disabled: the user is signed out and their API tokens stop working.",
+	"enabled":  "Account enabled again.",
+}
+
+var userFields = []string{"email", "name", "role", "team", "password"}
+
+type adminUserNewPage struct {
+	basePage
+	Form  *form
+	Roles []option
+	Teams []caseload.Team
+}
+
+var roleOptions = []option{
+	{string(caseload.RoleTherapist), "Therapist (in the team)"},
+	{string(caseload.RoleSupervisor), "Supervisor (of the team)"},
+	{string(caseload.RoleAdmin), "Administrator (no team, no patient records)"},
+}
+
+func (s *Server) adminUserNewPage(c echo.Context, f *form) (*adminUserNewPage, error) {
+	teams, err := s.store.Teams(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	p := &adminUserNewPage{basePage: s.base(c, "Add a user"), Form: f, Roles: roleOptions, Teams: teams}
+	p.Nav = "admin"
+	return p, nil
+}
+
+func (s *Server) handleAdminUserNew(c echo.Context) error {
+	if _, err := adminOnly(c); err != nil {
+		return err
+	}
+	p, err := s.adminUserNewPage(c, newForm(userFields...))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin_user_new.html", p)
+}
+
+// handleAdminUserCreate adds a user as `clinic user add` does.
+func (s *Server) handleAdminUserCreate(c echo.Context) error {
+	if _, err := adminOnly(c); err != nil {
+		return err
+	}
+	f := newForm(userFields...)
+	for _, k := range []string{"email", "name", "role", "team"} {
+		f.Values[k] = strings.TrimSpace(c.FormValue(k))
+	}
+	password := c.FormValue("password")
+	_, err := s.store.CreateUser(c.Request().Context(), caseload.NewUser{
+		Email:    f.Values["email"],
+		Name:     f.Values["name"],
+		Role:     caseload.Role(f.Values["role"]),
+		Team:     f.Values["team"],
+		Password: password,
+	})
+	var ve *caseload.ValidationError
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/admin/users?done=added")
+	case errors.As(err, &ve):
+		copyFieldErrors(f, ve, nil)
+	case errors.Is(err, caseload.ErrConflict):
+		f.Errs["email"] = "A user with this e-mail address already exists"
+	default:
+		return err
+	}
+	p, err := s.adminUserNewPage(c, f)
+	if err != nil {
+		return err
+	}
+	return s.renderFormErrors(c, "admin_user_new.html", p, f)
+}
+
+// targetUser is the user named by the path's :id.
+func (s *Server) targetUser(c echo.Context) (caseload.User, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return caseload.User{}, err
+	}
+	return s.store.User(c.Request().Context(), id)
+}
+
+func (s *Server) handleAdminUserDisable(c echo.Context) error { return s.setDisabled(c, true) }
+func (s *Server) handleAdminUserEnable(c echo.Context) error  { return s.setDisabled(c, false) }
+
+func (s *Server) setDisabled(c echo.Context, disabled bool) error {
+	u, err := adminOnly(c)
+	if err != nil {
+		return err
+	}
+	target, err := s.targetUser(c)
+	if err != nil {
+		return err
+	}
+	if !canDisableUser(u, target) {
+		return apiErr(http.StatusForbidden, "You cannot disable or enable your own account: ask another administrator.", "")
+	}
+	if err := s.store.SetUserDisabled(c.Request().Context(), u, target.ID, disabled); err != nil {
+		return err
+	}
+	if disabled {
+		return c.Redirect(http.StatusSeeOther, "/admin/users?done=disabled")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/users?done=enabled")
+}
+
+type adminTokenPage struct {
+	basePage
+	User  caseload.User
+	Token string
+}
+
+// handleAdminTokenCreate makes an API token for the user and shows it once:
+// only its hash is kept. The page is answered directly (no redirect), so
+// the token is never in a URL or a browser's history.
+func (s *Server) handleAdminTokenCreate(c echo.Context) error {
+	if _, err := adminOnly(c); err != nil {
+		return err
+	}
+	target, err := s.targetUser(c)
+	if err != nil {
+		return err
+	}
+	if target.Disabled {
+		return apiErr(http.StatusConflict, "This account is disabled: enable it before giving it an API token.", "")
+	}
+	token, err := s.store.CreateToken(c.Request().Context(), target.Email)
+	if err != nil {
+		return err
+	}
+	p := adminTokenPage{basePage: s.base(c, "API token for "+target.Name), User: target, Token: token}
+	p.Nav = "admin"
+	return s.render(c, http.StatusOK, "admin_token.html", &p)
+}
+
+type adminTeamsPage struct {
+	basePage
+	Teams []adminTeamRow
+}
+
+type adminTeamRow struct {
+	caseload.Team
+	Therapists  []string
+	Supervisors []string
+}
+
+func (s *Server) handleAdminTeams(c echo.Context) error {
+	if _, err := adminOnly(c); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	teams, err := s.store.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	users, err := s.store.Users(ctx)
+	if err != nil {
+		return err
+	}
+	p := adminTeamsPage{basePage: s.base(c, "Teams")}
+	p.Nav = "admin"
+	for _, t := range teams {
+		row := adminTeamRow{Team: t}
+		for _, u := range users {
+			if u.Disabled {
+				continue
+			}
+			if u.Role == caseload.RoleTherapist && u.TeamID == t.ID {
+				row.Therapists = append(row.Therapists, u.Name)
+			}
+			for _, id := range u.Teams {
+				if id == t.ID {
+					row.Supervisors = append(row.Supervisors, u.Name)
+				}
+			}
+		}
+		p.Teams = append(p.Teams, row)
+	}
+	return s.render(c, http.StatusOK, "admin_teams.html", &p)
+}
+
+// requireAdmin refuses anyone but an administrator (after requireStaff has
+// sent the signed-out to sign in).
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, err := adminOnly(c); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
