@@ -13,8 +13,9 @@ import (
 
 type signInPage struct {
 	basePage
-	Form *form
-	Next string
+	Form   *form
+	Next   string
+	Closed bool // a patient signed out because their access closed (portal.go)
 }
 
 func (s *Server) handleSignInForm(c echo.Context) error {
@@ -24,7 +25,7 @@ func (s *Server) handleSignInForm(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusSeeOther, "/")
 	}
-	p := signInPage{basePage: s.base(c, "Sign in"), Form: newForm("email", "password"), Next: safeNext(c.QueryParam("next"))}
+	p := signInPage{basePage: s.base(c, "Sign in"), Form: newForm("email", "password"), Next: safeNext(c.QueryParam("next")), Closed: c.QueryParam("closed") != ""}
 	return s.render(c, http.StatusOK, "sign_in.html", &p)
 }
 

@@ -721,6 +721,8 @@ func TestPatientAccessClosesNinetyDaysAfterEnd(t *testing.T) {
 	now = now.Add(20 * time.Minute)
 	if p := b.get(portalPath(r.ID)); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/sign-in") {
 		t.Errorf("on the 91st day: %d %q, want signed out", p.Status, p.Location)
+	} else if p := b.get(p.Location); !strings.Contains(p.Body, "your access to clinic has ended") {
+		t.Errorf("the sign-in page does not say why")
 	}
 	p = e.browser().post("/sign-in", url.Values{"email": {"pat@example.com"}, "password": {testPassword}})
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Your access to clinic has ended") {
