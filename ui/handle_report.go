@@ -506,6 +506,10 @@ func (s *Server) handleReportCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A row per referral is patient-level data: audited before it is sent.
+	if err := s.store.RecordDownload(ctx, u, "report", fmt.Sprintf("outcomes CSV %s to %s, %d referrals", q.From, q.To, len(rows))); err != nil {
+		return err
+	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="outcomes-%s-to-%s.csv"`, q.From, q.To))

@@ -46,6 +46,11 @@ func (s *Server) scoreFor(c echo.Context, referralID string) (caseload.User, cas
 	if !canCorrectScores(u, r) {
 		return u, d, caseload.Contact{}, caseload.Score{}, refuse(u)
 	}
+	if isRead(c) {
+		if err := s.recordView(c, u, r, caseload.Grant{}); err != nil {
+			return u, d, caseload.Contact{}, caseload.Score{}, err
+		}
+	}
 	if d, err = s.store.ReferralDetail(ctx, rid); err != nil {
 		return u, d, caseload.Contact{}, caseload.Score{}, err
 	}

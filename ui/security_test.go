@@ -16,6 +16,7 @@ import (
 
 	"clinic"
 	"clinic/internal/caseload"
+	"clinic/internal/measures"
 )
 
 // Sessions, sign-in, accountability and break glass (issue 6), through the
@@ -508,5 +509,45 @@ func TestReferralPageAccountability(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "Break glass") || strings.Contains(buf.String(), "Who has viewed") {
 		t.Errorf("accountability sections shown without a grant or viewers")
+	}
+}
+
+// Downloads of patient-level rows, the score correction form and recorded
+// reviews are audited too.
+func TestMoreAuditedActions(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	r := e.referral(e.therapist, "Ann Example", "F32")
+	ct, err := e.store.RecordContact(ctx, e.therapist, r.ID, caseload.NewContact{Date: "2026-02-02", Kind: "treatment", Attendance: "attended",
+		Scores: map[measures.InstrumentID]caseload.ScoreInput{measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 0)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sue := e.signedIn(e.supervisor)
+	if p := sue.get("/scores/" + itoa(ct.Scores[0].ID) + "/correct?referral=" + itoa(r.ID)); p.Status != http.StatusOK {
+		t.Fatalf("score form: %d", p.Status)
+	}
+	if p := sue.get("/reports/outcomes.csv?from=2026-01-01&to=2026-03-16"); p.Status != http.StatusOK {
+		t.Fatalf("CSV: %d", p.Status)
+	}
+	if _, err := e.store.RecordReview(caseload.WithAudit(ctx, 0, "192.0.2.8"), e.supervisor, r.ID, caseload.NewReview{Date: "2026-03-16", Decision: "continue"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.store.SearchAudit(ctx, caseload.AuditQuery{UserID: e.supervisor.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range res.Entries {
+		got = append(got, x.Action+" "+x.Entity+": "+x.Detail)
+	}
+	want := []string{
+		"record_review referral: review 1: continue",
+		"download report: outcomes CSV 2026-01-01 to 2026-03-16, 1 referrals",
+		"view referral: score correction form",
+		"sign_in user: ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("supervisor's audit rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -467,6 +467,10 @@ func (s *Store) RecordReview(ctx context.Context, actor User, referralID int64, 
 		if rv.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
+		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordReview, entity: "referral", entityID: referralID,
+			detail: fmt.Sprintf("review %d: %s", rv.ID, rv.Decision)}); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE referrals SET bring_to_supervision = '' WHERE id = ?`, referralID)
 		return err
 	})
