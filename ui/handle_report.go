@@ -366,10 +366,15 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, q reportQuery, flt 
 			Recovery: percent(m.Rates.RecoveryRate), Improvement: percent(m.Rates.ReliableImprovementRate),
 			ReliableRecovery: percent(m.Rates.ReliableRecoveryRate), Deterioration: percent(m.Rates.DeteriorationRate)})
 	}
-	inPeriod := rows[:0:0]
-	for _, r := range rows {
-		if caseload.In(r.ReceivedOn, q.From, q.To) || caseload.In(r.FirstTreatmentOn, q.From, q.To) || caseload.In(r.EndedOn, q.From, q.To) {
-			inPeriod = append(inPeriod, r)
+	// The comparison is for the period itself; with a longer trend window,
+	// keep only the rows that belong to the period.
+	inPeriod := rows
+	if trendStart != q.From {
+		inPeriod = nil
+		for _, r := range rows {
+			if caseload.In(r.ReceivedOn, q.From, q.To) || caseload.In(r.FirstTreatmentOn, q.From, q.To) || caseload.In(r.EndedOn, q.From, q.To) {
+				inPeriod = append(inPeriod, r)
+			}
 		}
 	}
 	therapists := caseload.ByTherapist(inPeriod, q.From, q.To)

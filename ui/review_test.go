@@ -135,6 +135,20 @@ func TestWeeklyReviewPage(t *testing.T) {
 	if p := b.get("/review?therapist=" + strconv.FormatInt(e.south.ID, 10)); p.Status != http.StatusBadRequest {
 		t.Errorf("filter by a South therapist: %d, want 400", p.Status)
 	}
+	// A case with no flag is listed once its therapist asks to bring it.
+	quiet := e.referral(e.therapist, "Quinn Quiet", "F32")
+	e.contact(e.therapist, quiet, "2026-03-09", ints(1, 1, 1, 1, 1, 1, 1, 1, 0), ints(1, 1, 1, 1, 1, 1, 1))
+	if discuss, _ := reviewCases(b.get("/review").Body); len(discuss) != 2 {
+		t.Fatalf("an unflagged case is listed: %v", discuss)
+	}
+	if p := e.signedIn(e.therapist).post("/referrals/"+id(quiet)+"/bring", url.Values{"reason": {"Wants to stop early"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("bring to supervision: %d", p.Status)
+	}
+	p = b.get("/review")
+	if discuss, _ := reviewCases(p.Body); len(discuss) != 3 || discuss[2] != id(quiet) || !strings.Contains(p.Body, "Therapist asks to bring:</strong> Wants to stop early") {
+		t.Errorf("brought case: %v", discuss)
+	}
+
 	// Therapists and admins have no weekly review.
 	for _, u := range []caseload.User{e.therapist, e.admin} {
 		if p := e.signedIn(u).get("/review"); p.Status != http.StatusForbidden {
@@ -458,5 +472,42 @@ func TestExpectedBandOnChart(t *testing.T) {
 	var none measures.Expectation = (*measures.Curves)(nil)
 	if err := addExpectedBand(&cv2, d, none); err != nil || cv2.Option != before {
 		t.Errorf("band drawn from nil curves: %v", err)
+	}
+}
+
+// TestReferralPageShowsExpectedBand: with 30 finished courses that started
+// at a PHQ-9 of 16, an open case that started there shows their band.
+func TestReferralPageShowsExpectedBand(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	phq := func(v int) []*int { return ints(v, v, v, v, v, v, v, v, 0) }
+	gad := ints(1, 1, 1, 1, 1, 1, 1)
+	for i := 0; i < measures.MinComparableCases; i++ {
+		r := e.referral(e.therapist, "Finished "+strconv.Itoa(i), "F32")
+		e.contact(e.therapist, r, "2026-01-12", phq(2), gad)
+		e.contact(e.therapist, r, "2026-01-19", phq(1+i%2), gad) // 8 or 16
+		if _, err := e.store.EndReferral(ctx, e.therapist, r.ID, "2026-01-26", "completed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := e.referral(e.therapist, "Olive Open", "F32")
+	e.contact(e.therapist, open, "2026-03-02", phq(2), gad)
+	e.contact(e.therapist, open, "2026-03-09", phq(2), gad)
+	p := e.signedIn(e.therapist).get("/referrals/" + id(open))
+	opt := chartOptions(t, p.Body)["chart-phq9"]
+	if opt == nil {
+		t.Fatal("no PHQ-9 chart")
+	}
+	series := opt["series"].([]any)
+	if len(series) != 3 || series[2].(map[string]any)["name"] != "Expected range of similar cases" {
+		t.Fatalf("PHQ-9 chart series %d, want the band", len(series))
+	}
+	// Session 2 of the finished courses: 8 for half, 16 for the others.
+	low, width := series[1].(map[string]any)["data"].([]any), series[2].(map[string]any)["data"].([]any)
+	if low[1] != 8.0 || width[1] != 8.0 {
+		t.Errorf("band at session 2: %v + %v, want 8 to 16", low[1], width[1])
+	}
+	if !strings.Contains(p.Body, "30 similar finished cases in this service") {
+		t.Error("the chart's caption does not describe the band")
 	}
 }

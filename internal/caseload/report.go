@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"clinic/internal/measures"
@@ -110,7 +111,7 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 		return nil, fmt.Errorf("report rows: %w", err)
 	}
 	defer rows.Close()
-	var out []ReportRow
+	out := make([]ReportRow, 0, 1024)
 	for rows.Next() {
 		var row ReportRow
 		var intensity, anxiety string
@@ -186,7 +187,14 @@ type Figures struct {
 // over the referrals that ended in it.
 func Summarise(rows []ReportRow, from, to string) Figures {
 	f := Figures{From: from, To: to}
-	var ended []measures.Outcome
+	n := 0
+	for i := range rows {
+		if In(rows[i].EndedOn, from, to) {
+			n++
+		}
+	}
+	// Outcomes are large: size the slice once rather than let it grow.
+	ended := make([]measures.Outcome, 0, n)
 	for i := range rows {
 		if f.count(&rows[i]) {
 			ended = append(ended, rows[i].Outcome)
@@ -233,7 +241,6 @@ func ByMonth(rows []ReportRow, from, to string) []MonthFigures {
 		index[m.Format("2006-01")] = len(out)
 		out = append(out, MonthFigures{Month: m.Format("2006-01"), Figures: Figures{From: max(lo, from), To: min(hi, to)}})
 	}
-	ended := make([][]measures.Outcome, len(out))
 	month := func(date string) (int, bool) {
 		if len(date) < 7 {
 			return 0, false
@@ -241,15 +248,30 @@ func ByMonth(rows []ReportRow, from, to string) []MonthFigures {
 		i, ok := index[date[:7]]
 		return i, ok
 	}
+	// Outcomes are large: size each month's slice once.
+	sizes := make([]int, len(out))
+	for i := range rows {
+		if m, ok := month(rows[i].EndedOn); ok {
+			sizes[m]++
+		}
+	}
+	ended := make([][]measures.Outcome, len(out))
+	for m := range ended {
+		ended[m] = make([]measures.Outcome, 0, sizes[m])
+	}
 	for i := range rows {
 		r := &rows[i]
-		seen := map[int]bool{}
-		for _, d := range []string{r.ReceivedOn, r.FirstTreatmentOn, r.EndedOn} {
-			if m, ok := month(d); ok && !seen[m] {
-				seen[m] = true
-				if out[m].count(r) {
-					ended[m] = append(ended[m], r.Outcome)
-				}
+		// Count the row once in each month one of its dates falls in.
+		var seen [3]int
+		n := 0
+		for _, d := range [3]string{r.ReceivedOn, r.FirstTreatmentOn, r.EndedOn} {
+			m, ok := month(d)
+			if !ok || slices.Contains(seen[:n], m) {
+				continue
+			}
+			seen[n], n = m, n+1
+			if out[m].count(r) {
+				ended[m] = append(ended[m], r.Outcome)
 			}
 		}
 	}
