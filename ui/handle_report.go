@@ -202,14 +202,14 @@ func rateOf(x float64) *float64 { return &x }
 
 // monthRow and therapistRow are the trend and comparison tables' rows.
 type monthRow struct {
-	Month, Label                                             string
-	Finished                                                 int
+	Month, Label                                           string
+	Finished                                               int
 	Recovery, Improvement, ReliableRecovery, Deterioration string
 }
 
 type therapistRow struct {
-	Name, Team                                                      string
-	Finished                                                        int
+	Name, Team                                                     string
+	Finished                                                       int
 	Recovery, Improvement, ReliableRecovery, Deterioration, Paired string
 }
 
