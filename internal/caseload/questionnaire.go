@@ -299,16 +299,26 @@ func sameAnswers(a, b []*int) bool {
 // answer a patient gave is not forgotten because they sent another), for
 // measures.WithReportedItem9.
 func reportedItem9(ctx context.Context, tx *sql.Tx, referralID int64) ([]measures.ReportedItem9, error) {
-	all, err := reportedItem9Where(ctx, tx, `referral_id = ?`, referralID)
+	rows, err := tx.QueryContext(ctx, `
+		SELECT
+			referral_id,
+			submitted_at,
+			json_extract(answers_json, '$.phq9[8]')
+		FROM questionnaires
+		WHERE referral_id = ?
+		  AND contact_id IS NULL
+		  AND status IN ('pending', 'discarded')
+		  AND json_extract(answers_json, '$.phq9[8]') IS NOT NULL
+		ORDER BY submitted_at, id`, referralID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := scanReportedItem9(rows)
 	return all[referralID], err
 }
 
 // allReportedItem9 is reportedItem9 for every referral, for a rebuild.
 func allReportedItem9(ctx context.Context, tx *sql.Tx) (map[int64][]measures.ReportedItem9, error) {
-	return reportedItem9Where(ctx, tx, `1 = 1`)
-}
-
-func reportedItem9Where(ctx context.Context, tx *sql.Tx, where string, args ...any) (map[int64][]measures.ReportedItem9, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT
 			referral_id,
@@ -318,11 +328,16 @@ func reportedItem9Where(ctx context.Context, tx *sql.Tx, where string, args ...a
 		WHERE contact_id IS NULL
 		  AND status IN ('pending', 'discarded')
 		  AND json_extract(answers_json, '$.phq9[8]') IS NOT NULL
-		  AND `+where+`
-		ORDER BY referral_id, submitted_at, id`, args...)
+		ORDER BY referral_id, submitted_at, id`)
 	if err != nil {
 		return nil, err
 	}
+	return scanReportedItem9(rows)
+}
+
+// scanReportedItem9 reads rows of (referral, submitted at, item 9) and
+// closes them.
+func scanReportedItem9(rows *sql.Rows) (map[int64][]measures.ReportedItem9, error) {
 	defer rows.Close()
 	out := map[int64][]measures.ReportedItem9{}
 	for rows.Next() {
