@@ -94,6 +94,10 @@ func (s *Server) classify(err error, c echo.Context) (status int, msg, field str
 		if he.Code >= 500 {
 			break
 		}
+		if he.Code == http.StatusRequestEntityTooLarge {
+			// From the body limit, before any handler ran.
+			return he.Code, "The request is larger than 1 MiB, more than clinic accepts. Nothing was saved.", ""
+		}
 		if m, ok := he.Message.(string); ok {
 			return he.Code, m, ""
 		}
