@@ -103,8 +103,10 @@ func therapistChart(ts []caseload.TherapistFigures) (reportChart, error) {
 		imp[i] = opts.BarData{Value: ratePoint(t.Rates.ReliableImprovementRate), Name: t.TherapistName}
 	}
 	bar := charts.NewBar()
+	// Room under the axis for therapists' names, set at a slant.
 	bar.SetGlobalOptions(append(reportChartOpts(rc.ID),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 30, Interval: "0"}}))...)
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 30, Interval: "0"}}),
+		charts.WithGridOpts(opts.Grid{Left: "48", Right: "24", Top: "56", Bottom: "120", ContainLabel: opts.Bool(true)}))...)
 	bar.SetXAxis(names).
 		AddSeries("Recovery", rec, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"})).
 		AddSeries("Reliable improvement", imp, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"}))
