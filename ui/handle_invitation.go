@@ -44,6 +44,7 @@ type invitationCodePage struct {
 	Referral caseload.Referral
 	Code     string
 	Expires  time.Time
+	Address  string // where the patient takes the code up, as this request reached the server
 }
 
 func (s *Server) invitationShowPage(c echo.Context, u caseload.User, r caseload.Referral) (*invitationShowPage, error) {
@@ -96,7 +97,8 @@ func (s *Server) handleInvitationCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := invitationCodePage{basePage: s.base(c, "Invitation code"), Referral: r, Code: code, Expires: inv.ExpiresAt.In(london)}
+	p := invitationCodePage{basePage: s.base(c, "Invitation code"), Referral: r, Code: code, Expires: inv.ExpiresAt.In(london),
+		Address: c.Scheme() + "://" + c.Request().Host + "/invitation"}
 	return s.render(c, http.StatusOK, "invitation_code.html", &p)
 }
 

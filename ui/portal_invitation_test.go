@@ -25,6 +25,11 @@ func TestInvitationJourney(t *testing.T) {
 		t.Errorf("referral page lacks the patient access section")
 	}
 	code := e.inviteCode(tb, r)
+	if p := tb.post(referralPath(r.ID)+"/invitation", nil); !strings.Contains(p.Body, e.http.URL+"/invitation") {
+		t.Errorf("the code page does not give the address to take it up at")
+	} else {
+		code = codePattern.FindStringSubmatch(p.Body)[1] // the newer code replaces the first
+	}
 	if p := tb.get(referralPath(r.ID) + "/invitation"); strings.Contains(p.Body, code) || !strings.Contains(p.Body, "Waiting to be used") {
 		t.Errorf("the access page shows the code again, or not its status")
 	}

@@ -9,6 +9,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -110,6 +111,47 @@ func TestPatientJourneyOnAPhone(t *testing.T) {
 		t.Errorf("still asked to choose after choosing")
 	}
 	j.check("patient-kept-phone")
+
+	// A therapist invites a patient; the patient takes the code up on their
+	// phone, typing it as read aloud (lower case, spaces).
+	therapist := a.Accounts["therapist"]
+	th := newJourney(t, a)
+	th.signIn(therapist.Email, therapist.Password)
+	th.followLink(`table a[href^="/referrals/"]`)
+	referral := th.path()
+	dobText, err := eval[string](th.ctx, `(() => { const dt = Array.from(document.querySelectorAll('dt')).find(d => d.textContent.trim() === 'Date of birth'); return dt ? dt.nextElementSibling.textContent.trim() : ''; })()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dob, err := time.Parse("2 January 2006", dobText)
+	if err != nil {
+		t.Fatalf("date of birth on the referral page: %q: %v", dobText, err)
+	}
+	th.followLink(`a[href="` + referral + `/invitation"]`)
+	th.check("invitation-show")
+	th.submitWith(`form[action="` + referral + `/invitation"] button[type="submit"]`)
+	th.check("invitation-code")
+	code := th.text("#invitation-code")
+	if len(code) != 14 {
+		t.Fatalf("invitation code %q", code)
+	}
+
+	p := newJourney(t, a)
+	do(t, p.ctx, "phone viewport", chromedp.EmulateViewport(375, 667, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	p.visit("/sign-in")
+	p.followLink(`a[href="/invitation"]`)
+	p.check("invitation-accept-phone")
+	p.typeInto("code", strings.ToLower(strings.ReplaceAll(code, "-", " ")))
+	p.typeInto("date-of-birth-day", dob.Format("2"))
+	p.typeInto("date-of-birth-month", dob.Format("1"))
+	p.typeInto("date-of-birth-year", dob.Format("2006"))
+	p.typeInto("email", "journey.patient@example.com")
+	p.typeInto("password", "kettle river purple")
+	p.submitWith(`form[action="/invitation"] button[type="submit"]`)
+	if got, want := p.path(), "/my"+referral; got != want {
+		t.Fatalf("after taking up the invitation: at %s, want %s\n%s", got, want, p.text("main"))
+	}
+	p.check("invited-progress-phone")
 }
 
 func itoa(n int) string { return string(rune('0' + n)) }
