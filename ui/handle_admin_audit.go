@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -25,8 +24,8 @@ type auditSearchPage struct {
 	Actions []string
 	Entries []caseload.AuditEntry
 	Page    int
-	Prev    template.URL // the neighbouring pages, "" when none
-	Next    template.URL
+	Prev    string // the neighbouring pages' addresses, "" when none
+	Next    string
 }
 
 // handleAuditSearch searches the audit log by user, patient, referral,
@@ -95,7 +94,7 @@ func queryID(f *form, name, msg string) int64 {
 }
 
 // pageQuery is the search's address for another page.
-func pageQuery(f *form, page int) template.URL {
+func pageQuery(f *form, page int) string {
 	q := url.Values{}
 	for _, k := range auditFields {
 		if v := f.Values[k]; v != "" {
@@ -103,7 +102,7 @@ func pageQuery(f *form, page int) template.URL {
 		}
 	}
 	q.Set("page", strconv.Itoa(page))
-	return template.URL("/admin/audit?" + q.Encode())
+	return "/admin/audit?" + q.Encode()
 }
 
 var breakGlassFields = []string{"referral", "reason"}
