@@ -26,6 +26,7 @@ type invitationView struct {
 	Status    string
 	UserEmail string
 	Attempts  int
+	Spent     bool // revoked by too many wrong dates of birth
 }
 
 type invitationShowPage struct {
@@ -65,6 +66,7 @@ func (s *Server) invitationShowPage(c echo.Context, u caseload.User, r caseload.
 		p.Invitations = append(p.Invitations, invitationView{
 			Created: inv.CreatedAt.In(london), Expires: inv.ExpiresAt.In(london), Used: inv.UsedAt.In(london), Revoked: inv.RevokedAt.In(london),
 			Status: st, UserEmail: inv.UserEmail, Attempts: inv.Attempts,
+			Spent: st == caseload.InvitationRevoked && inv.Attempts >= caseload.InvitationWrongBirthDates,
 		})
 		if st == caseload.InvitationUsed {
 			p.HasAccess = true

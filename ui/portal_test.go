@@ -385,7 +385,7 @@ func addPatientSamples(t *testing.T, samples map[string]any, staffBase basePage,
 		"invitation_show.html": &invitationShowPage{basePage: staffBase, Referral: ref, Invitations: []invitationView{
 			{Created: when, Expires: when.Add(caseload.InvitationLifetime), Status: caseload.InvitationWaiting},
 			{Created: when, Used: when, Status: caseload.InvitationUsed, UserEmail: "pat@example.com"},
-			{Created: when, Revoked: when, Status: caseload.InvitationRevoked, Attempts: 5},
+			{Created: when, Revoked: when, Status: caseload.InvitationRevoked, Attempts: 5, Spent: true},
 			{Created: when, Expires: when, Status: caseload.InvitationExpired},
 		}, HasAccess: true, CanInvite: true, CanRevoke: true, Revoked: true, ReadUntil: "2026-06-14"},
 		"invitation_code.html":   &invitationCodePage{basePage: staffBase, Referral: ref, Code: "ABCD-EFGH-JKLM", Expires: when},
