@@ -258,7 +258,8 @@ func classify(p page) outcome {
 	return allowed
 }
 
-// TestAccessPolicy walks every route for every kind of user.
+// TestAccessPolicy walks every route for every kind of user, checking too
+// that every answer carries the security headers.
 func TestAccessPolicy(t *testing.T) {
 	f := newAccessFixture(t)
 	browsers := map[string]*browser{}
@@ -299,6 +300,11 @@ func TestAccessPolicy(t *testing.T) {
 				p := f.request(t, b, tokens[a], method, route)
 				if p.Status >= 500 {
 					t.Fatalf("%s %s as %s: %d, a server error", method, f.path(route), a, p.Status)
+				}
+				for h, v := range map[string]string{"Content-Security-Policy": contentSecurityPolicy, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"} {
+					if p.Header.Get(h) != v {
+						t.Errorf("%s %s as %s: %s = %q, want %q", method, f.path(route), a, h, p.Header.Get(h), v)
+					}
 				}
 				if got := classify(p); got != exp {
 					t.Errorf("%s %s as %s: %d %q (%s), want %s", method, f.path(route), a, p.Status, p.Location, got, exp)
@@ -440,5 +446,20 @@ func TestEveryFormNeedsCSRF(t *testing.T) {
 				t.Errorf("post without a CSRF token as %s: %d, want 403", actor, p.Status)
 			}
 		})
+	}
+}
+
+// The policy's words that matter: nothing inline, no framing, nothing from
+// elsewhere.
+func TestContentSecurityPolicy(t *testing.T) {
+	for _, want := range []string{"default-src 'self'", "script-src 'self';", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"} {
+		if !strings.Contains(contentSecurityPolicy, want) {
+			t.Errorf("CSP lacks %q: %s", want, contentSecurityPolicy)
+		}
+	}
+	for _, bad := range []string{"unsafe-inline", "unsafe-eval", "*", "http:", "https:"} {
+		if strings.Contains(contentSecurityPolicy, bad) {
+			t.Errorf("CSP allows %q: %s", bad, contentSecurityPolicy)
+		}
 	}
 }
