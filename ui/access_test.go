@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -461,5 +463,32 @@ func TestContentSecurityPolicy(t *testing.T) {
 		if strings.Contains(contentSecurityPolicy, bad) {
 			t.Errorf("CSP allows %q: %s", bad, contentSecurityPolicy)
 		}
+	}
+}
+
+// Every post form in the templates sends the CSRF token, so that no form is
+// refused for lacking it (TestEveryFormNeedsCSRF checks the server refuses
+// those that do).
+func TestEveryPostFormCarriesCSRF(t *testing.T) {
+	files, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := regexp.MustCompile(`(?is)<form[^>]*method="post"[^>]*>(.*?)</form>`)
+	n := 0
+	for _, name := range files {
+		b, err := fs.ReadFile(assets, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range form.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if !strings.Contains(m[1], `{{template "csrf"`) && !strings.Contains(m[1], `name="_csrf"`) {
+				t.Errorf("%s: a post form without the CSRF field:\n%.200s", name, m[0])
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("found only %d post forms", n)
 	}
 }
