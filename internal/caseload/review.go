@@ -157,6 +157,13 @@ func buildCurves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error) {
 		return nil, fmt.Errorf("expected response: %w", err)
 	}
 	defer rows.Close()
+	// Only what the curves read of each measure is decoded: decoding the
+	// dates and judgements of every course too would double the time.
+	type course struct {
+		First       float64
+		BySession   []float64
+		SessionFrom int
+	}
 	var finished []measures.Outcome
 	for rows.Next() {
 		var js sql.NullString
@@ -165,8 +172,13 @@ func buildCurves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error) {
 		}
 		o := measures.Outcome{FinishedCourse: true}
 		if js.Valid {
-			if err := json.Unmarshal([]byte(js.String), &o.Measures); err != nil {
+			var courses map[measures.InstrumentID]course
+			if err := json.Unmarshal([]byte(js.String), &courses); err != nil {
 				return nil, fmt.Errorf("expected response: %w", err)
+			}
+			o.Measures = make(map[measures.InstrumentID]measures.MeasureOutcome, len(courses))
+			for id, c := range courses {
+				o.Measures[id] = measures.MeasureOutcome{Instrument: id, First: c.First, BySession: c.BySession, SessionFrom: c.SessionFrom}
 			}
 		}
 		finished = append(finished, o)
