@@ -201,6 +201,9 @@ func (s *Server) handleAdminTokenCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !isStaff(target) {
+		return apiErr(http.StatusForbidden, "API tokens are for staff and the systems they run, not for patients.", "")
+	}
 	if target.Disabled {
 		return apiErr(http.StatusConflict, "This account is disabled: enable it before giving it an API token.", "")
 	}

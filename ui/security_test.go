@@ -420,13 +420,16 @@ func TestAdminPages(t *testing.T) {
 	if status, _, _ := e.api(http.MethodPost, "/api/v1/patients", m[1], `{"name":"Via Token","date_of_birth":"1990-01-01"}`); status != http.StatusCreated {
 		t.Errorf("the new token: %d", status)
 	}
+	if p := admin.post("/admin/users/"+itoa(e.therapist.ID)+"/tokens", nil); strings.Contains(p.Body, m[1]) {
+		t.Errorf("a token shown twice")
+	}
 	// The audit log names the admin for each change.
 	res, _ := e.store.SearchAudit(context.Background(), caseload.AuditQuery{UserID: e.admin.ID})
 	var actions []string
 	for _, x := range res.Entries {
 		actions = append(actions, x.Action)
 	}
-	if strings.Join(actions, " ") != "create_token create_user sign_in" {
+	if strings.Join(actions, " ") != "create_token create_token create_user sign_in" {
 		t.Errorf("admin's audit rows: %v", actions)
 	}
 }
@@ -560,5 +563,14 @@ func TestAdminNavigation(t *testing.T) {
 	}
 	if p := e.signedIn(e.supervisor).get("/"); strings.Contains(p.Body, `href="/admin/`) {
 		t.Errorf("a supervisor's navigation links to admin pages")
+	}
+}
+
+// Patients get no API tokens from the admin pages.
+func TestNoTokensForPatients(t *testing.T) {
+	f := newAccessFixture(t)
+	admin := f.e.signedIn(f.e.admin)
+	if p := admin.post("/admin/users/"+itoa(f.users["patientOwn"].ID)+"/tokens", nil); p.Status != http.StatusForbidden {
+		t.Errorf("token for a patient: %d, want 403", p.Status)
 	}
 }
