@@ -120,6 +120,26 @@ func TestErrorPages(t *testing.T) {
 	if status != http.StatusNotFound || body["error"] == nil {
 		t.Errorf("API 404: %d %v, want JSON", status, body)
 	}
+
+	// The way out of an error page fits who is looking: a patient refused
+	// a staff page is sent to their own progress, not to a caseload.
+	r := e.referral(e.therapist, "Erin Errorpage", "F32")
+	ways := []struct {
+		who  string
+		b    *browser
+		path string
+		want string
+	}{
+		{"therapist", b, "/referrals/0", `<a href="/">Go to my caseload</a>`},
+		{"patient", e.patientOf(r, "erin@example.org"), "/", `<a href="/my">Go to my progress</a>`},
+		{"unknown page", e.browser(), "/no-such-page", `<a href="/">Go to the start page</a>`},
+	}
+	for _, w := range ways {
+		p := w.b.get(w.path)
+		if !strings.Contains(p.Body, w.want) {
+			t.Errorf("%s on %s (%d): no %s", w.who, w.path, p.Status, w.want)
+		}
+	}
 }
 
 func TestStaticFiles(t *testing.T) {

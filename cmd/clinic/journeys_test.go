@@ -290,6 +290,100 @@ func TestJourneys(t *testing.T) {
 		return
 	}
 
+	t.Run("patient takes up an invitation and answers before the session", func(t *testing.T) {
+		th.t = t
+		th.visit(referralPath)
+		th.followLink(`a[href="` + referralPath + `/invitation"]`)
+		th.submitWith(`form[action="` + referralPath + `/invitation"] button[type="submit"]`)
+		code := th.text("#invitation-code")
+
+		p := newJourney(t, a)
+		p.visit("/invitation")
+		p.check("invitation-accept")
+		p.typeInto("code", code)
+		p.typeInto("date-of-birth-day", "12")
+		p.typeInto("date-of-birth-month", "4")
+		p.typeInto("date-of-birth-year", "1990")
+		p.typeInto("email", "journey.testpatient@example.com")
+		p.typeInto("password", "correct horse battery")
+		p.submitWith(`form[action="/invitation"] button[type="submit"]`)
+		if got, want := p.path(), "/my"+referralPath; got != want {
+			t.Fatalf("after taking up the invitation: at %s, want %s\n%s", got, want, trim(p.text("main"), 400))
+		}
+		waitCharts(t, p.ctx)
+		p.check("patient-progress")
+
+		// Only their own graph: the three sessions the therapist recorded,
+		// their own name, and nobody else's.
+		charts, err := readCharts(p.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var phq9 *chartState
+		for i := range charts {
+			if charts[i].ID == "chart-phq9" {
+				phq9 = &charts[i]
+			}
+		}
+		if phq9 == nil || phq9.Points != 3 || !phq9.Canvas || len(phq9.Thresholds) != 1 || phq9.Thresholds[0] != 10 {
+			t.Errorf("patient's PHQ-9 chart: %s, want their 3 scores and the line at 10", mustJSON(phq9))
+		}
+		page := p.text("body")
+		if !strings.Contains(page, "Journey Testpatient") {
+			t.Error("the patient's own name is not on their page")
+		}
+		for _, other := range demoPatientNames(t, a) {
+			if strings.Contains(page, other) {
+				t.Errorf("the patient's page shows another patient: %s", other)
+			}
+		}
+		// Staff pages are refused, with a way back to their own page.
+		p.visit("/")
+		if h := p.text("h1"); h != "You cannot do this" {
+			t.Errorf("a patient opening the caseload address got %q", h)
+		}
+		p.followLink(`main a[href="/my"]`)
+
+		// PHQ-9 and GAD-7 before the next session, by keyboard.
+		p.visit("/my" + referralPath)
+		p.followLink(`a[href$="/questionnaire"]`)
+		p.check("patient-questionnaire")
+		phq9Answers := []int{1, 1, 2, 1, 0, 1, 1, 0, 0}
+		for n, v := range phq9Answers {
+			sel := fmt.Sprintf("#answers-phq9-items-%d", n+1)
+			if v > 0 {
+				sel += fmt.Sprintf("-%d", v)
+			}
+			p.press(sel, " ")
+		}
+		for n := 1; n <= 7; n++ {
+			p.press(fmt.Sprintf("#answers-gad7-items-%d-1", n), " ")
+		}
+		p.submitWith(`button[data-prevent-double-click]`)
+		if p.visible(".nhsuk-error-summary") {
+			t.Fatalf("answers refused: %s", p.text(".nhsuk-error-summary"))
+		}
+		p.check("patient-answers-sent")
+
+		// The therapist finds the answers filled in on "Record a session".
+		th.visit(referralPath)
+		th.followLink(`a[href$="/contacts/new"]`)
+		if !th.visible("#from-questionnaire") {
+			t.Fatal("the session form does not say it was filled in from the patient's answers")
+		}
+		th.check("session-form-prefilled")
+		got, err := eval[[]string](th.ctx, `['phq9', 'gad7'].map(id => { const q = document.querySelector('[data-questionnaire="' + id + '"]'); return Array.from(q.querySelectorAll('fieldset')).map(f => { const c = f.querySelector('input:checked'); return c ? c.value : '-'; }).join(''); })`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"112101100", "1111111"}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("pre-filled answers %v, want the patient's %v", got, want)
+		}
+	})
+	if t.Failed() {
+		return
+	}
+
 	t.Run("therapist ends the referral", func(t *testing.T) {
 		th.t = t
 		th.visit(referralPath)
@@ -341,4 +435,31 @@ func waitCharts(t *testing.T, ctx context.Context) {
 		}
 	}
 	t.Fatal("charts did not start within 10 s")
+}
+
+// demoPatientNames lists the demo service's patients as a therapist's
+// caseload shows them, to check that none appears where it should not.
+func demoPatientNames(t *testing.T, a *app) []string {
+	t.Helper()
+	var names []string
+	for _, acc := range a.All {
+		if acc.Role != "therapist" {
+			continue
+		}
+		j := newJourney(t, a)
+		j.signIn(acc.Email, acc.Password)
+		got, err := eval[[]string](j.ctx, `Array.from(document.querySelectorAll('table a[href^="/referrals/"]')).map(a => a.textContent.trim())`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range got {
+			if n != "" && n != "Journey Testpatient" {
+				names = append(names, n)
+			}
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("found only %d demo patients' names to check against", len(names))
+	}
+	return names
 }
