@@ -574,3 +574,20 @@ func TestNoTokensForPatients(t *testing.T) {
 		t.Errorf("token for a patient: %d, want 403", p.Status)
 	}
 }
+
+// However busy, a session ends 12 hours after signing in.
+func TestSessionLifetime(t *testing.T) {
+	now := testNow
+	e := newTestEnvAt(t, &now)
+	b := e.signedIn(e.therapist)
+	for now.Sub(testNow) < sessionLifetime-20*time.Minute {
+		now = now.Add(20 * time.Minute)
+		if p := b.get("/"); p.Status != http.StatusOK {
+			t.Fatalf("active session ended after %v: %d", now.Sub(testNow), p.Status)
+		}
+	}
+	now = testNow.Add(sessionLifetime + time.Minute)
+	if p := b.get("/"); p.Status != http.StatusSeeOther {
+		t.Errorf("after 12 hours: %d, want a redirect to sign in", p.Status)
+	}
+}

@@ -18,6 +18,9 @@ const (
 	// idleTimeout signs a member of staff out after this long without a
 	// request (issue 6 asks for 30 minutes).
 	idleTimeout = 30 * time.Minute
+	// sessionLifetime ends a session however active, as the cookie's own
+	// expiry does in the browser.
+	sessionLifetime = 12 * time.Hour
 	// seenEvery limits how often a session's last-seen time is written
 	// just to move the idle clock on.
 	seenEvery = time.Minute
@@ -36,7 +39,7 @@ func (s *Server) newSessionStore() (*sessions.CookieStore, error) {
 	cs := sessions.NewCookieStore(keys[:32], keys[32:64])
 	cs.Options = &sessions.Options{
 		Path:     "/",
-		MaxAge:   int((12 * time.Hour).Seconds()),
+		MaxAge:   int(sessionLifetime.Seconds()),
 		HttpOnly: true,
 		Secure:   s.secure,
 		SameSite: http.SameSiteLaxMode,
@@ -63,7 +66,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		ctx := c.Request().Context()
-		u, seen, err := s.store.SessionUser(ctx, sid)
+		u, session, err := s.store.SessionUser(ctx, sid)
 		if errors.Is(err, caseload.ErrNotFound) {
 			// Ended, or the user disabled or gone.
 			s.expireCookie(c)
@@ -73,14 +76,21 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		now := s.clock()
-		if now.Sub(seen) > idleTimeout {
-			if err := s.store.EndSession(ctx, sid, "idle for 30 minutes"); err != nil {
+		why := ""
+		switch {
+		case now.Sub(session.LastSeen) > idleTimeout:
+			why = "idle for 30 minutes"
+		case now.Sub(session.CreatedAt) > sessionLifetime:
+			why = "12 hours since signing in"
+		}
+		if why != "" {
+			if err := s.store.EndSession(ctx, sid, why); err != nil {
 				return err
 			}
 			s.expireCookie(c)
 			return next(c)
 		}
-		if now.Sub(seen) > seenEvery {
+		if now.Sub(session.LastSeen) > seenEvery {
 			if err := s.store.TouchSession(ctx, sid, now); err != nil {
 				return err
 			}

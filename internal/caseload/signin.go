@@ -120,40 +120,53 @@ func (s *Store) StartSession(ctx context.Context, u User) (string, error) {
 	return token, nil
 }
 
-// SessionUser returns the user of an active session and when the session
-// was last seen. ErrNotFound when the session is unknown or has ended, or
-// its user is disabled.
-func (s *Store) SessionUser(ctx context.Context, token string) (User, time.Time, error) {
+// Session is a signed-in browser's session.
+type Session struct {
+	UserID    int64
+	CreatedAt time.Time // when the user signed in
+	LastSeen  time.Time // the latest request the HTTP layer saw
+}
+
+// SessionUser returns the user of an active session, and the session.
+// ErrNotFound when the session is unknown or has ended, or its user is
+// disabled.
+func (s *Store) SessionUser(ctx context.Context, token string) (User, Session, error) {
 	var u User
-	var seen time.Time
+	var sess Session
 	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		var lastSeen string
+		var created, lastSeen string
 		var err error
 		err = tx.QueryRowContext(ctx, `
-			SELECT s.user_id, s.last_seen_at
+			SELECT
+				s.user_id,
+				s.created_at,
+				s.last_seen_at
 			FROM sessions s
 			JOIN users u ON u.id = s.user_id
 			WHERE s.token_hash = ? AND s.ended_at IS NULL AND u.disabled = 0`,
-			sessionHash(token)).Scan(&u.ID, &lastSeen)
+			sessionHash(token)).Scan(&sess.UserID, &created, &lastSeen)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		if seen, err = parseStamp(sql.NullString{String: lastSeen, Valid: true}); err != nil {
+		if sess.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true}); err != nil {
 			return err
 		}
-		if u, _, err = scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE u.id = ?`, u.ID)); err != nil {
+		if sess.LastSeen, err = parseStamp(sql.NullString{String: lastSeen, Valid: true}); err != nil {
+			return err
+		}
+		if u, _, err = scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE u.id = ?`, sess.UserID)); err != nil {
 			return err
 		}
 		u.Teams, err = supervisedTeams(ctx, tx, u.ID)
 		return err
 	})
 	if err != nil {
-		return User{}, time.Time{}, fmt.Errorf("session: %w", err)
+		return User{}, Session{}, fmt.Errorf("session: %w", err)
 	}
-	return u, seen, nil
+	return u, sess, nil
 }
 
 // TouchSession moves an active session's last-seen time to at, when the

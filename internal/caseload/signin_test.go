@@ -76,16 +76,16 @@ func TestSessions(t *testing.T) {
 	if err != nil || other == tok {
 		t.Fatalf("second session %q, %v: want a new id", other, err)
 	}
-	u, seen, err := f.s.SessionUser(f.ctx, tok)
-	if err != nil || u.ID != f.therapist.ID || !seen.Equal(testNow) || u.TeamID == 0 {
-		t.Fatalf("session user %+v seen %v err %v", u, seen, err)
+	u, sess, err := f.s.SessionUser(f.ctx, tok)
+	if err != nil || u.ID != f.therapist.ID || !sess.LastSeen.Equal(testNow) || !sess.CreatedAt.Equal(testNow) || u.TeamID == 0 {
+		t.Fatalf("session user %+v, session %+v, err %v", u, sess, err)
 	}
 	f.clock.t = testNow.Add(10 * time.Minute)
 	if err := f.s.TouchSession(f.ctx, tok, f.clock.t); err != nil {
 		t.Fatal(err)
 	}
-	if _, seen, _ := f.s.SessionUser(f.ctx, tok); !seen.Equal(f.clock.t) {
-		t.Errorf("seen %v after touch, want %v", seen, f.clock.t)
+	if _, sess, _ := f.s.SessionUser(f.ctx, tok); !sess.LastSeen.Equal(f.clock.t) || !sess.CreatedAt.Equal(testNow) {
+		t.Errorf("session %+v after touch, want seen at %v", sess, f.clock.t)
 	}
 	if _, _, err := f.s.SessionUser(f.ctx, "made-up"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown session: %v", err)
