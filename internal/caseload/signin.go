@@ -25,10 +25,6 @@ const (
 	MaxFailuresPerAddress = 20
 )
 
-// ErrThrottled is returned when too many sign-ins have failed recently for
-// an e-mail or from an address.
-var ErrThrottled = errors.New("too many failed sign-ins")
-
 // SignInThrottled reports whether sign-in with this e-mail, or from this
 // address, is paused after too many recent failures.
 func (s *Store) SignInThrottled(ctx context.Context, email, address string) (bool, error) {
