@@ -591,3 +591,25 @@ func TestSessionLifetime(t *testing.T) {
 		t.Errorf("after 12 hours: %d, want a redirect to sign in", p.Status)
 	}
 }
+
+// A patient's look at their own record is audited like anyone's.
+func TestPatientViewsAreAudited(t *testing.T) {
+	f := newAccessFixture(t)
+	pat := f.browserFor(t, "patientOwn")
+	if p := pat.get(portalPath(f.referral.ID)); p.Status != http.StatusOK {
+		t.Fatalf("progress page: %d", p.Status)
+	}
+	if p := pat.get(portalPath(f.referral.ID + 1000)); p.Status != http.StatusNotFound {
+		t.Fatalf("someone else's progress page: %d", p.Status)
+	}
+	res, err := f.e.store.SearchAudit(context.Background(), caseload.AuditQuery{UserID: f.users["patientOwn"].ID, Action: caseload.AuditView})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Entries) != 1 || res.Entries[0].EntityID != f.referral.ID || res.Entries[0].Detail != "patient's own progress page" {
+		t.Errorf("patient's view rows: %+v", res.Entries)
+	}
+	if p := f.e.signedIn(f.e.therapist).get(referralPath(f.referral.ID)); !strings.Contains(p.Body, "own progress page") {
+		t.Errorf("the therapist does not see the patient's view")
+	}
+}
