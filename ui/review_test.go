@@ -112,7 +112,7 @@ func TestWeeklyReviewPage(t *testing.T) {
 		t.Errorf("cases %v; want Tara's (high) then Colin's", discuss)
 	}
 	for _, want := range []string{
-		"PHQ-9 rose from 10 to 19 since the first session", "PHQ-9 item 9", "High</strong>",
+		"PHQ-9 rose from 10 to 19 since the first session", "PHQ-9 item 9", "Risk, high</strong>",
 		"No first treatment 70 days after referral", // Colin's, waiting, high
 		`data-count="risk"><th class="nhsuk-table__header" scope="row">Risk</th><td class="nhsuk-table__cell nhsuk-table__cell--numeric">1</td>`,
 		`role="img" aria-label="Progress by treatment session: PHQ-9 10 → 19; GAD-7 7 → 7."`,
