@@ -112,9 +112,20 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 		return nil, fmt.Errorf("report rows: %w", err)
 	}
 	defer rows.Close()
-	out := make([]ReportRow, 0, 1024)
+	// Rows are large (a measures.Outcome each) and a year has tens of
+	// thousands: gather them in fixed chunks, scanning in place, and copy
+	// them once, rather than let one slice grow and copy them again and
+	// again.
+	const chunk = 4096
+	var chunks [][]ReportRow
+	cur := make([]ReportRow, 0, chunk)
+	total := 0
 	for rows.Next() {
-		var row ReportRow
+		if len(cur) == cap(cur) {
+			chunks, cur = append(chunks, cur), make([]ReportRow, 0, chunk)
+		}
+		cur = append(cur, ReportRow{})
+		row := &cur[len(cur)-1]
 		var intensity, anxiety string
 		o := &row.Outcome
 		var phq, anx sql.NullFloat64
@@ -134,10 +145,14 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 		o.Anxiety = measures.InstrumentID(anxiety)
 		o.PHQ9.Instrument, o.PHQ9.Count, o.PHQ9.First, o.PHQ9.Last = measures.PHQ9, int(phq.Float64), phqFirst.Float64, phqLast.Float64
 		o.AnxietyM.Instrument, o.AnxietyM.Count, o.AnxietyM.First, o.AnxietyM.Last = o.Anxiety, int(anx.Float64), anxFirst.Float64, anxLast.Float64
-		out = append(out, row)
+		total++
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("report rows: %w", err)
+	}
+	out := make([]ReportRow, 0, total)
+	for _, c := range append(chunks, cur) {
+		out = append(out, c...)
 	}
 	return out, nil
 }
