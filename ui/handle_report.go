@@ -264,8 +264,8 @@ func (s *Server) handleReportShow(c echo.Context) error {
 		}
 	}
 	// A bad field is shown on the form; a refusal is an error page.
-	ae, ok := err.(*apiError)
-	if !ok || ae.Status == http.StatusForbidden || ae.Field == "" {
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Status == http.StatusForbidden || ae.Field == "" {
 		return err
 	}
 	f.Errs[ae.Field] = ae.Message

@@ -81,14 +81,13 @@ func (s *Server) handleReportCSV(c echo.Context) error {
 	if v["period"] == "" {
 		v["period"] = "custom"
 	}
+	// A bad parameter or a refusal is an error page with its status
+	// (apiError carries a message fit to show).
 	q, err := parseReportQuery(v)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+		return err
 	}
 	flt, err := s.reportFilter(ctx, u, q)
-	if ae, ok := err.(*apiError); ok {
-		return echo.NewHTTPError(ae.Status, ae.Message)
-	}
 	if err != nil {
 		return err
 	}

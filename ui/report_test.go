@@ -162,6 +162,9 @@ func TestReportPageAndCSVAddUp(t *testing.T) {
 	if p := e.signedIn(e.supervisor).get("/reports/outcomes.csv?period=custom&from=2026-01-01&to=2026-03-16&team=" + strconv.FormatInt(e.south.TeamID, 10)); p.Status != 403 {
 		t.Errorf("supervisor's CSV of another team: %d", p.Status)
 	}
+	if p := b.get("/reports/outcomes.csv?period=custom&from=2026-13-01&to=2026-03-16"); p.Status != 400 || !strings.Contains(p.Body, "first day of the period") {
+		t.Errorf("CSV with a bad date: %d", p.Status)
+	}
 	if p := b.get("/reports/outcomes?period=custom&from=2026-03-01&to=2026-01-01"); p.Status != 422 || !strings.Contains(p.Body, "must be on or after") {
 		t.Errorf("period ending before it starts: %d", p.Status)
 	}
