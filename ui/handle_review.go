@@ -291,7 +291,7 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 		return err
 	}
 	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
-		Decisions: decisionOptions(), Form: f, Next: c.FormValue("next")}
+		Decisions: decisionOptions(), Form: f, Next: next}
 	p.Nav = "review"
 	return s.renderFormErrors(c, "review_new.html", &p, f)
 }
