@@ -55,12 +55,12 @@ type expect struct {
 var (
 	everyone        = expect{allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed}
 	allStaff        = expect{signIn, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden}
-	caseHolders     = expect{signIn, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden}
+	therapists      = expect{signIn, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
 	referralRead    = expect{signIn, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
 	referralChange  = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
 	adminsOnly      = expect{signIn, forbidden, forbidden, forbidden, forbidden, allowed, allowed, forbidden, forbidden}
 	patientsOwn     = expect{signIn, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, allowed, notFound}
-	apiCaseHolders  = expect{noToken, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden}
+	apiTherapists   = expect{noToken, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
 	apiReferralRead = expect{noToken, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
 	apiReferralEdit = expect{noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
 )
@@ -75,8 +75,8 @@ var accessTable = map[string]expect{
 	"POST /sign-out": {signIn, signIn, signIn, signIn, signIn, signIn, signIn, signIn, signIn}, // back to sign in, signed out
 
 	"GET /":                                 allStaff,
-	"GET /patients/new":                     caseHolders,
-	"POST /patients/new":                    caseHolders,
+	"GET /patients/new":                     therapists,
+	"POST /patients/new":                    therapists,
 	"GET /referrals/:id":                    referralRead,
 	"GET /referrals/:id/contacts/new":       referralChange,
 	"POST /referrals/:id/contacts/new":      referralChange,
@@ -115,8 +115,8 @@ var accessTable = map[string]expect{
 	"GET /admin/break-glass":        adminsOnly,
 	"POST /admin/break-glass":       adminsOnly,
 
-	"POST /api/v1/patients":               apiCaseHolders,
-	"POST /api/v1/referrals":              apiCaseHolders,
+	"POST /api/v1/patients":               apiTherapists,
+	"POST /api/v1/referrals":              apiTherapists,
 	"GET /api/v1/referrals/:id":           apiReferralRead,
 	"POST /api/v1/referrals/:id/contacts": apiReferralEdit,
 	"POST /api/v1/referrals/:id/end":      apiReferralEdit,
@@ -399,7 +399,7 @@ func guessRow(key string, level access) string {
 		if strings.Contains(key, ":id") {
 			return "apiReferralRead /* or apiReferralEdit */"
 		}
-		return "apiCaseHolders"
+		return "apiTherapists"
 	case patient:
 		return "patientsOwn"
 	case admin:
@@ -411,7 +411,7 @@ func guessRow(key string, level access) string {
 		}
 		return "referralChange"
 	}
-	return "allStaff /* or caseHolders */"
+	return "allStaff /* or therapists */"
 }
 
 // TestEveryFormNeedsCSRF: every state-changing browser route refuses a post

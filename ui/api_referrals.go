@@ -20,8 +20,8 @@ type patientRequest struct {
 
 func (s *Server) apiPatientCreate(c echo.Context) error {
 	u, _ := currentUser(c)
-	if !holdsCaseload(u) {
-		return apiErr(http.StatusForbidden, "only therapists and supervisors add patients", "")
+	if !addsReferrals(u) {
+		return apiErr(http.StatusForbidden, "only therapists add patients", "")
 	}
 	var req patientRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -44,8 +44,8 @@ type referralRequest struct {
 // apiReferralCreate puts the referral on the caseload of the token's user.
 func (s *Server) apiReferralCreate(c echo.Context) error {
 	u, _ := currentUser(c)
-	if !holdsCaseload(u) {
-		return apiErr(http.StatusForbidden, "only therapists and supervisors hold referrals", "")
+	if !addsReferrals(u) {
+		return apiErr(http.StatusForbidden, "only therapists hold referrals", "")
 	}
 	var req referralRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -53,6 +53,13 @@ func (s *Server) apiReferralCreate(c echo.Context) error {
 	}
 	if req.PatientID <= 0 {
 		return apiErr(http.StatusUnprocessableEntity, "patient_id is required", "patient_id")
+	}
+	pc, err := s.store.PatientCare(c.Request().Context(), req.PatientID)
+	if errors.Is(err, caseload.ErrNotFound) || (err == nil && !canReferPatient(u, pc)) {
+		return apiErr(http.StatusUnprocessableEntity, "no patient has this id", "patient_id")
+	}
+	if err != nil {
+		return err
 	}
 	r, err := s.store.CreateReferral(c.Request().Context(), u, caseload.NewReferral{
 		PatientID:         req.PatientID,

@@ -90,10 +90,41 @@ func TestCaseloadPage(t *testing.T) {
 	}
 }
 
+// Only therapists hold caseloads: the start page sends a supervisor to the
+// weekly review and an admin to the users, and neither is offered "New
+// patient" (the store puts every referral on a therapist's caseload).
+func TestStartPageByRole(t *testing.T) {
+	e := newTestEnv(t)
+	tests := []struct {
+		who  caseload.User
+		home string
+	}{
+		{e.supervisor, "/review"},
+		{e.admin, "/admin/users"},
+	}
+	for _, tt := range tests {
+		b := e.signedIn(tt.who)
+		p := b.get("/")
+		if p.Status != http.StatusSeeOther || p.Location != tt.home {
+			t.Errorf("%s's start page: %d to %q, want %s", tt.who.Role, p.Status, p.Location, tt.home)
+		}
+		home := b.get(tt.home)
+		if strings.Contains(home.Body, `href="/patients/new"`) || strings.Contains(home.Body, ">My caseload<") {
+			t.Errorf("%s is offered a caseload or new patients", tt.who.Role)
+		}
+		if p := b.get("/patients/new"); p.Status != http.StatusForbidden {
+			t.Errorf("%s new patient: %d, want 403", tt.who.Role, p.Status)
+		}
+	}
+	if p := e.signedIn(e.therapist).get("/"); p.Status != http.StatusOK || !strings.Contains(p.Body, `href="/patients/new"`) {
+		t.Errorf("therapist's start page: %d, want the caseload with New patient", p.Status)
+	}
+}
+
 func TestAdminHasNoCaseload(t *testing.T) {
 	e := newTestEnv(t)
-	p := e.signedIn(e.admin).get("/")
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, "cannot open patient records") {
+	p := e.signedIn(e.admin).get("/admin/users")
+	if p.Status != http.StatusOK || strings.Contains(p.Body, ">My caseload<") {
 		t.Errorf("admin home: %d", p.Status)
 	}
 	if p := e.signedIn(e.admin).get("/patients/new"); p.Status != http.StatusForbidden {

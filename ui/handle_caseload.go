@@ -98,9 +98,17 @@ var caseloadColumns = []struct{ key, label string }{
 
 func (s *Server) handleCaseloadShow(c echo.Context) error {
 	u, _ := currentUser(c)
-	p := caseloadPage{basePage: s.base(c, "My caseload"), CanAdd: holdsCaseload(u)}
+	// The start page is each role's own: supervisors hold no caseload and
+	// start at their weekly review, admins at the users they look after.
+	switch {
+	case u.Role == caseload.RoleSupervisor && canSeeWeeklyReview(u):
+		return c.Redirect(http.StatusSeeOther, "/review")
+	case canAdminister(u):
+		return c.Redirect(http.StatusSeeOther, "/admin/users")
+	}
+	p := caseloadPage{basePage: s.base(c, "My caseload"), CanAdd: addsReferrals(u)}
 	p.Nav = "caseload"
-	if holdsCaseload(u) {
+	if addsReferrals(u) {
 		rows, err := s.store.Caseload(c.Request().Context(), u.ID)
 		if err != nil {
 			return err

@@ -36,7 +36,7 @@ func (s *Server) newPatientPage(c echo.Context, f *form) *patientNewPage {
 
 func (s *Server) handlePatientNew(c echo.Context) error {
 	u, _ := currentUser(c)
-	if !holdsCaseload(u) {
+	if !addsReferrals(u) {
 		return echo.ErrForbidden
 	}
 	f := newForm(patientFields...)
@@ -46,7 +46,7 @@ func (s *Server) handlePatientNew(c echo.Context) error {
 
 func (s *Server) handlePatientCreate(c echo.Context) error {
 	u, _ := currentUser(c)
-	if !holdsCaseload(u) {
+	if !addsReferrals(u) {
 		return echo.ErrForbidden
 	}
 	f := newForm(patientFields...)

@@ -53,8 +53,17 @@ func canSeeRecordViewers(u caseload.User) bool {
 	return isStaff(u)
 }
 
-// holdsCaseload reports whether the user can carry referrals of their own
-// and so add patients and referrals.
+// addsReferrals reports whether the user carries referrals of their own and
+// so adds patients and referrals: therapists only, as the store puts every
+// referral on a therapist's caseload in their team. Supervisors see their
+// teams' cases but hold none themselves.
+func addsReferrals(u caseload.User) bool {
+	return u.Role == caseload.RoleTherapist
+}
+
+// holdsCaseload reports whether the user works with patients' records by
+// caseload (their own, or their teams'): such staff are answered "not found"
+// for records that are not theirs.
 func holdsCaseload(u caseload.User) bool {
 	return u.Role == caseload.RoleTherapist || u.Role == caseload.RoleSupervisor
 }
@@ -67,6 +76,25 @@ func canSeeReferral(u caseload.User, r caseload.Referral) bool {
 		return r.TherapistID == u.ID
 	case caseload.RoleSupervisor:
 		return r.TherapistID == u.ID || slices.Contains(u.Teams, r.TeamID)
+	}
+	return false
+}
+
+// canReferPatient: a new referral for an existing patient may be opened by
+// whoever added the patient or may see one of their referrals. Anyone else
+// is answered as if the patient did not exist, so that patient ids cannot be
+// tried one by one to learn names.
+func canReferPatient(u caseload.User, pc caseload.PatientCare) bool {
+	if !addsReferrals(u) {
+		return false
+	}
+	if pc.AddedBy == u.ID {
+		return true
+	}
+	for _, r := range pc.Referrals {
+		if canSeeReferral(u, r) {
+			return true
+		}
 	}
 	return false
 }

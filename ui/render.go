@@ -45,7 +45,7 @@ func (s *Server) base(c echo.Context, title string) basePage {
 	b := basePage{Title: title}
 	if u, ok := currentUser(c); ok && !strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		b.User = &u
-		b.CanAddPatients = holdsCaseload(u)
+		b.CanAddPatients = addsReferrals(u)
 		b.CanSeeReview, b.CanSeeReports = canSeeWeeklyReview(u), canSeeReports(u)
 	}
 	if t, ok := c.Get(csrfField).(string); ok {

@@ -558,10 +558,10 @@ func TestMoreAuditedActions(t *testing.T) {
 // Admins find their pages from the navigation; nobody else sees them there.
 func TestAdminNavigation(t *testing.T) {
 	e := newTestEnv(t)
-	if p := e.signedIn(e.admin).get("/"); !strings.Contains(p.Body, `href="/admin/users"`) || !strings.Contains(p.Body, `href="/admin/audit"`) {
+	if p := e.signedIn(e.admin).get("/admin/users"); !strings.Contains(p.Body, `href="/admin/users"`) || !strings.Contains(p.Body, `href="/admin/audit"`) {
 		t.Errorf("admin's navigation lacks the admin pages")
 	}
-	if p := e.signedIn(e.supervisor).get("/"); strings.Contains(p.Body, `href="/admin/`) {
+	if p := e.signedIn(e.supervisor).get("/review"); strings.Contains(p.Body, `href="/admin/`) {
 		t.Errorf("a supervisor's navigation links to admin pages")
 	}
 }

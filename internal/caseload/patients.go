@@ -162,3 +162,44 @@ func (s *Store) Patient(ctx context.Context, id int64) (Patient, error) {
 	}
 	return p, nil
 }
+
+// PatientCare is who has had a patient in their care: the member of staff who
+// added them, and the patient's referrals. The access policy uses it to decide
+// who may open a new referral for an existing patient.
+type PatientCare struct {
+	AddedBy   int64
+	Referrals []Referral
+}
+
+// PatientCare returns who has had the patient in their care, or ErrNotFound.
+func (s *Store) PatientCare(ctx context.Context, patientID int64) (PatientCare, error) {
+	var pc PatientCare
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		var addedBy sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT created_by FROM patients WHERE id = ?`, patientID).Scan(&addedBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		pc.AddedBy = addedBy.Int64
+		rows, err := tx.QueryContext(ctx, referralSelect+` WHERE r.patient_id = ? ORDER BY r.id`, patientID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanReferral(rows)
+			if err != nil {
+				return err
+			}
+			pc.Referrals = append(pc.Referrals, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return PatientCare{}, fmt.Errorf("patient %d care: %w", patientID, err)
+	}
+	return pc, nil
+}
