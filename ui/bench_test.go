@@ -117,6 +117,11 @@ func newBenchEnv(b *testing.B, path string) *benchEnv {
 	if len(env.referrals) == 0 {
 		b.Fatal("no open referrals on the benchmark therapists' caseloads")
 	}
+	// As the server does at start-up (cmd/clinic), so that the timings are of
+	// requests, not of building the expected-response curves once.
+	if err := store.WarmCaches(ctx); err != nil {
+		b.Fatal(err)
+	}
 	return env
 }
 
