@@ -68,14 +68,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)
 	}
-	// Build the supervision flags' expected-response curves now rather than
-	// on the first page that needs them: about two seconds on a service of
-	// 100,000 referrals (after that the store keeps them up to date).
-	go func() {
-		if _, err := store.Expectation(ctx); err != nil && ctx.Err() == nil {
-			logger.Error("build expected-response curves", "err", err)
-		}
-	}()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
