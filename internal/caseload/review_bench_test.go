@@ -11,7 +11,7 @@ import (
 //
 //	BenchmarkWeeklyReview       16-17 ms  372 cases of a 15-therapist team (target < 100 ms)
 //	BenchmarkReportYear         0.22-0.34 s  a year, service-wide: 33,427 rows, figures, trend, therapists (target < 1 s)
-//	BenchmarkExpectationBuild   1.5-2.1 s  95,160 finished courses; the first review waits for it once,
+//	BenchmarkExpectationBuild   1.5-2.1 s  95,160 finished courses; built at start-up (WarmCaches),
 //	                            later rebuilds run in the background while the old curves serve
 //
 // and through the HTTP handlers (ui/review_bench_test.go): the weekly review
