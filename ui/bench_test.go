@@ -119,7 +119,7 @@ func newBenchEnv(b *testing.B, path string) *benchEnv {
 	}
 	// As the server does at start-up (cmd/clinic), so that the timings are of
 	// requests, not of building the expected-response curves once.
-	if err := store.WarmCaches(ctx); err != nil {
+	if _, err := store.Expectation(ctx); err != nil {
 		b.Fatal(err)
 	}
 	return env

@@ -52,14 +52,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
-	// Build the supervision pages' expected-response curves now rather than
-	// on the first supervisor's request.
-	go func() {
-		if err := store.WarmCaches(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("warm caches", "err", err)
-		}
-	}()
-
 	srv, err := ui.New(store, ui.Options{
 		Clock:         func() time.Time { return time.Now().UTC() },
 		SecureCookies: *secureCookies || *tlsCert != "",

@@ -148,17 +148,3 @@ func (s *Store) Expectation(ctx context.Context) (measures.Expectation, error) {
 	return exp, nil
 }
 
-// WarmCaches builds what the first supervision page would otherwise build
-// while a clinician waits: the expected-response curves, read from every
-// finished course (about a second and a half on a service of 100,000
-// referrals). The server calls it in the background at start-up.
-func (s *Store) WarmCaches(ctx context.Context) error {
-	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		_, err := s.curves(ctx, tx)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("warm caches: %w", err)
-	}
-	return nil
-}
