@@ -170,10 +170,12 @@ func parseQuick(q string, in measures.Instrument) ([]*int, error) {
 			a := int(r - '0')
 			items = append(items, &a)
 		default:
+			//lint:ignore ST1005 the message is shown to the clinician on the field, as a sentence
 			return nil, fmt.Errorf("Type each %s answer as a digit from %d to %d, or - for an unanswered question", in.Name, in.ItemMin, in.ItemMax)
 		}
 	}
 	if len(items) != in.ItemCount {
+		//lint:ignore ST1005 the message is shown to the clinician on the field, as a sentence
 		return nil, fmt.Errorf("Type %d %s answers (you typed %d), using - for an unanswered question", in.ItemCount, in.Name, len(items))
 	}
 	return items, nil

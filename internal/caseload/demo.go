@@ -151,7 +151,9 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 		therapists = append(therapists, u)
 	}
 
-	rng := rand.New(rand.NewPCG(demoSeed, demoSeed))
+	// Demo data is deterministic on purpose (the same demo on every run);
+	// nothing secret is drawn from it.
+	rng := rand.New(rand.NewPCG(demoSeed, demoSeed)) // #nosec G404 -- see above
 	today, _ := parseDate(s.today())
 	var firstPatient Patient
 	var firstReferral Referral
@@ -209,7 +211,8 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 // through an invitation as a real patient would, and answers waiting for
 // their therapist, so that both sides of issue 5 can be seen.
 func loadDemoPatient(ctx context.Context, s *Store, d *Demo, therapist User, p Patient, r Referral) error {
-	const email, password = "patient@demo.example", "demo-kettle-river"
+	// The demo's printed sign-in, public by design.
+	const email, password = "patient@demo.example", "demo-kettle-river" // #nosec G101 -- see above
 	_, code, err := s.CreateInvitation(ctx, therapist, r.ID)
 	if err != nil {
 		return err

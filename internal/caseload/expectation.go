@@ -147,4 +147,3 @@ func (s *Store) Expectation(ctx context.Context) (measures.Expectation, error) {
 	}
 	return exp, nil
 }
-
