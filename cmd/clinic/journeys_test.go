@@ -56,9 +56,23 @@ func selectAll() chromedp.Action[chromedp.Void] {
 
 // press focuses an element and presses a key on it (Enter on a link or
 // button, Space on a radio or checkbox).
+//
+// It tries again when the element was replaced between finding and focusing
+// it: the NHS.UK header script rebuilds the navigation once the page loads.
 func (j *journey) press(sel, key string) {
 	j.t.Helper()
-	do(j.t, j.ctx, "press "+key+" on "+sel, chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent(key))
+	var err error
+	for try := 0; try < 5; try++ {
+		if err = chromedp.Do(j.ctx, chromedp.Focus(chromedp.CSS(sel), chromedp.NodeVisible), chromedp.KeyEvent(key)); err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "Could not find node") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	shot(j.t, j.ctx, "failed-press")
+	j.t.Fatalf("press %q on %s: %v", key, sel, err)
 }
 
 // submitWith presses Enter on a button and waits for the next page.
@@ -170,7 +184,8 @@ type session struct {
 }
 
 // TestJourneys runs the three journeys in order on one server: the case the
-// therapist records is the one the supervisor reviews and the patient sees.
+// therapist records is the one the supervisor finds flagged and reviews, and
+// the one the patient sees; the therapist ends it last.
 func TestJourneys(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser journeys")
@@ -284,6 +299,73 @@ func TestJourneys(t *testing.T) {
 		}
 		if len(want) > 0 {
 			t.Errorf("charts not drawn: %v (page has %s)", want, mustJSON(charts))
+		}
+	})
+	if t.Failed() {
+		return
+	}
+
+	t.Run("supervisor reviews the flagged case", func(t *testing.T) {
+		sup, ok := a.Accounts["supervisor"]
+		if !ok {
+			t.Fatalf("demo printed no supervisor sign-in: %v", a.All)
+		}
+		j := newJourney(t, a)
+		j.signIn(sup.Email, sup.Password)
+		if p := j.path(); p != "/review" {
+			t.Fatalf("supervisor's start page is %s, want the weekly review", p)
+		}
+		j.check("weekly-review")
+		card, err := eval[string](j.ctx, `(() => { const c = Array.from(document.querySelectorAll('.nhsuk-card')).find(c => c.textContent.includes('Journey Testpatient')); return c ? c.innerText : ''; })()`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if card == "" {
+			t.Fatalf("the weekly review does not list the therapist's case:\n%s", trim(j.text("main"), 800))
+		}
+		for _, want := range []string{"Risk, high", "item 9", "was 2"} {
+			if !strings.Contains(card, want) {
+				t.Errorf("the case's card lacks %q:\n%s", want, card)
+			}
+		}
+
+		j.followLink(`a[href="` + referralPath + `/reviews/new?next=/review"]`)
+		j.check("review-new")
+		j.press(`input[name="decision"][value="risk_plan_agreed"]`, " ")
+		j.typeInto("note", "Risk plan agreed with the therapist; safety plan reviewed at the next session.")
+		j.submitWith(`form[action$="/reviews"] button[type="submit"]`)
+		if p := j.path(); p != "/review" {
+			t.Fatalf("after recording the review: at %s\n%s", p, trim(j.text("main"), 400))
+		}
+		quiet, err := eval[string](j.ctx, `(() => { const li = Array.from(document.querySelectorAll('li')).find(l => l.textContent.includes('Journey Testpatient')); return li ? li.textContent : ''; })()`)
+		if err != nil || !strings.Contains(strings.ToLower(quiet), "risk plan agreed") {
+			t.Errorf("the reviewed case is not listed as reviewed (risk plan agreed): %q %v", quiet, err)
+		}
+
+		j.followLink(`a[href="/reports/outcomes"]`)
+		waitCharts(t, j.ctx)
+		j.check("outcome-report")
+		main := j.text("main")
+		for _, want := range []string{"Recovery", "Reliable improvement", "Reliable recovery", "nhs-tt-"} {
+			if !strings.Contains(main, want) {
+				t.Errorf("the outcome report lacks %q", want)
+			}
+		}
+		type download struct {
+			Status int    `json:"status"`
+			Type   string `json:"type"`
+			Body   string `json:"body"`
+		}
+		csv, err := eval[download](j.ctx, `(async () => { const a = document.querySelector('a[download]'); const r = await fetch(a.href); return {status: r.status, type: r.headers.get('Content-Type'), body: await r.text()}; })()`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(csv.Body), "\n")
+		if csv.Status != 200 || !strings.HasPrefix(csv.Type, "text/csv") || len(lines) < 2 {
+			t.Errorf("CSV download: %d %q, %d lines", csv.Status, csv.Type, len(lines))
+		}
+		if strings.Contains(csv.Body, "Testpatient") {
+			t.Error("the report's CSV carries a patient's name")
 		}
 	})
 	if t.Failed() {
