@@ -146,17 +146,57 @@ func chartCaption(in measures.Instrument, pts []chartPoint) string {
 	return s
 }
 
-// chartOption builds the ECharts option for one measure with go-echarts and
-// returns it as JSON. The y axis always spans the instrument's whole range
-// so that charts are comparable; caseness is a dashed line and the range
-// below it is shaded as the recovery zone. json.Marshal escapes <, > and &,
-// so the JSON is safe inside a <script type="application/json"> block.
+// chartStyle is what differs between the clinicians' charts and the
+// patients' own: how the caseness line is drawn and named, the name of the
+// shaded band below it, and the margins.
+type chartStyle struct {
+	lineName  string
+	lineType  string // "dashed", "dotted"
+	lineColor string
+	lineLabel string // shown at the end of the line; empty hides it
+	bandName  string
+	grid      opts.Grid
+	// hideMaxLabel leaves the top of the range unlabelled unless it falls
+	// on a tick, so that 27 does not crowd 25.
+	hideMaxLabel bool
+}
+
+// clinicianStyle: caseness as a red dashed line labelled with its value, the
+// range below it the recovery zone.
+func clinicianStyle(in measures.Instrument) chartStyle {
+	return chartStyle{
+		lineName: "Caseness", lineType: "dashed", lineColor: "#d5281b",
+		lineLabel:    "Caseness " + in.Format(in.Caseness),
+		bandName:     "Recovery zone",
+		grid:         opts.Grid{Left: "40", Right: "24", Top: "24", Bottom: "32"},
+		hideMaxLabel: true,
+	}
+}
+
+// chartOption builds the ECharts option for one measure on a clinician's
+// page.
 func chartOption(in measures.Instrument, pts []chartPoint) (template.JS, error) {
 	labels := make([]string, len(pts))
-	data := make([]opts.LineData, len(pts))
+	values := make([]float64, len(pts))
+	dates := make([]string, len(pts))
 	for i, p := range pts {
-		labels[i] = p.Label
-		data[i] = opts.LineData{Value: p.Total, Name: p.Date}
+		labels[i], values[i], dates[i] = p.Label, p.Total, p.Date
+	}
+	return thresholdLineOption(in, labels, values, dates, clinicianStyle(in))
+}
+
+// thresholdLineOption builds, with go-echarts, the ECharts option of a
+// measure's totals by session and returns it as JSON. The y axis always spans
+// the instrument's whole range so that charts are comparable; caseness is a
+// line and the range below it is shaded.
+func thresholdLineOption(in measures.Instrument, labels []string, values []float64, dates []string, st chartStyle) (template.JS, error) {
+	data := make([]opts.LineData, len(values))
+	for i, v := range values {
+		data[i] = opts.LineData{Value: v, Name: dates[i]}
+	}
+	yAxis := opts.YAxis{Type: "value", Min: in.Min, Max: in.Max}
+	if st.hideMaxLabel {
+		yAxis.AxisLabel = &opts.AxisLabel{ShowMaxLabel: opts.Bool(false)}
 	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
@@ -166,19 +206,21 @@ func chartOption(in measures.Instrument, pts []chartPoint) (template.JS, error) 
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
-		// The top of the range is labelled only where it falls on a tick, so
-		// that 27 does not crowd 25.
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: in.Min, Max: in.Max, AxisLabel: &opts.AxisLabel{ShowMaxLabel: opts.Bool(false)}}),
-		charts.WithGridOpts(opts.Grid{Left: "40", Right: "24", Top: "24", Bottom: "32"}),
+		charts.WithYAxisOpts(yAxis),
+		charts.WithGridOpts(st.grid),
 	)
 	var series []charts.SeriesOpts
 	if in.HasCaseness {
+		label := &opts.Label{Show: opts.Bool(false)}
+		if st.lineLabel != "" {
+			label = &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: st.lineLabel}
+		}
 		series = append(series,
-			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "Caseness", YAxis: in.Caseness}),
+			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: st.lineName, YAxis: in.Caseness}),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
 				Symbol:    []string{"none", "none"},
-				LineStyle: &opts.LineStyle{Type: "dashed", Color: "#d5281b", Width: 2},
-				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Caseness " + in.Format(in.Caseness)},
+				LineStyle: &opts.LineStyle{Type: st.lineType, Color: st.lineColor, Width: 2},
+				Label:     label,
 			}),
 		)
 	}
@@ -188,7 +230,7 @@ func chartOption(in measures.Instrument, pts []chartPoint) (template.JS, error) 
 		// "yAxis" (or shade only between data points): set the band directly.
 		line.MultiSeries[0].MarkAreas = &opts.MarkAreas{
 			Data: []interface{}{[]map[string]any{
-				{"name": "Recovery zone", "yAxis": in.Min},
+				{"name": st.bandName, "yAxis": in.Min},
 				{"yAxis": in.Caseness},
 			}},
 			MarkAreaStyle: opts.MarkAreaStyle{

@@ -1,13 +1,11 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
 
-	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/labstack/echo/v4"
 
@@ -212,56 +210,16 @@ func portalCharts(contacts []caseload.Contact) ([]portalChart, error) {
 // it shaded and named in plain words.
 func portalChartOption(in measures.Instrument, pts []portalPoint, totals []float64) (template.JS, error) {
 	labels := make([]string, len(pts))
-	data := make([]opts.LineData, len(pts))
+	dates := make([]string, len(pts))
 	for i, p := range pts {
 		labels[i] = fmt.Sprintf("Session %d · %s", p.Session, shortDate(p.Date))
-		data[i] = opts.LineData{Value: totals[i], Name: p.Date}
+		dates[i] = p.Date
 	}
-	line := charts.NewLine()
-	line.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{AssetsHost: echartsHost, ChartID: "chart-" + string(in.ID)}),
-		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Show: opts.Bool(false)}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
+	return thresholdLineOption(in, labels, totals, dates, chartStyle{
+		lineName: "Non-clinical range below", lineType: "dotted", lineColor: "#425563",
+		bandName: "Non-clinical range",
 		// No axis name: the heading names the questionnaire, and on a phone
 		// the name would sit on the top of the scale.
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: in.Min, Max: in.Max}),
-		charts.WithGridOpts(opts.Grid{Left: "40", Right: "16", Top: "16", Bottom: "48"}),
-	)
-	var series []charts.SeriesOpts
-	if in.HasCaseness {
-		series = append(series,
-			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "Non-clinical range below", YAxis: in.Caseness}),
-			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
-				Symbol:    []string{"none", "none"},
-				LineStyle: &opts.LineStyle{Type: "dotted", Color: "#425563", Width: 2},
-				Label:     &opts.Label{Show: opts.Bool(false)},
-			}),
-		)
-	}
-	line.SetXAxis(labels).AddSeries(in.Name, data, series...)
-	if in.HasCaseness {
-		// Set directly: go-echarts v2.6.7's mark-area helpers are broken
-		// (see chartOption).
-		line.MultiSeries[0].MarkAreas = &opts.MarkAreas{
-			Data: []interface{}{[]map[string]any{
-				{"name": "Non-clinical range", "yAxis": in.Min},
-				{"yAxis": in.Caseness},
-			}},
-			MarkAreaStyle: opts.MarkAreaStyle{
-				ItemStyle: &opts.ItemStyle{Color: "rgba(0, 150, 57, 0.12)"},
-				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideBottomRight", Color: "#006435"},
-			},
-		}
-	}
-	line.Validate()
-	b, err := json.Marshal(line.JSON())
-	if err != nil {
-		return "", fmt.Errorf("patient chart %s: %w", in.ID, err)
-	}
-	// json.Marshal escapes <, > and &, so the option cannot close the
-	// <script type="application/json"> element it is written into.
-	return template.JS(b), nil // #nosec G203 -- see above
+		grid: opts.Grid{Left: "40", Right: "16", Top: "16", Bottom: "48"},
+	})
 }
