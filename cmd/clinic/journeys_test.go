@@ -230,6 +230,7 @@ func TestJourneys(t *testing.T) {
 			th.followLink(`a[href$="/contacts/new"]`)
 			if i == 0 {
 				th.check("session-form")
+				checkFocusVisible(t, th.ctx, "#date", "#scores-phq9-quick", "#adsm", `button[name="action"][value="save"]`, "#kind-treatment")
 			}
 			th.typeDate("date", today.AddDate(0, 0, -s.daysAgo))
 			th.press("#"+s.kind, " ")
@@ -248,6 +249,7 @@ func TestJourneys(t *testing.T) {
 					t.Errorf("error summary does not name the PHQ-9: %q", summary)
 				}
 				th.check("session-form-error")
+				checkErrorSummaryLinks(t, th.ctx)
 				if got := th.value("scores-gad7-quick"); got != s.gad7 {
 					t.Errorf("GAD-7 answers after the error: %q, want %q kept", got, s.gad7)
 				}
@@ -424,6 +426,7 @@ func TestJourneys(t *testing.T) {
 		if h := p.text("h1"); h != "You cannot do this" {
 			t.Errorf("a patient opening the caseload address got %q", h)
 		}
+		p.check("error-forbidden")
 		p.followLink(`main a[href="/my"]`)
 
 		// PHQ-9 and GAD-7 before the next session, by keyboard.
@@ -466,9 +469,32 @@ func TestJourneys(t *testing.T) {
 		return
 	}
 
-	t.Run("therapist ends the referral", func(t *testing.T) {
+	t.Run("therapist corrects a score and ends the referral", func(t *testing.T) {
 		th.t = t
 		th.visit(referralPath)
+		// The third session's GAD-7 (14): its first answer was meant to be 1.
+		href, err := eval[string](th.ctx, `(() => { const a = Array.from(document.querySelectorAll('a[href^="/scores/"]')).find(a => a.parentElement.textContent.includes('GAD-7 14')); return a ? a.getAttribute('href') : ''; })()`)
+		if err != nil || href == "" {
+			t.Fatalf("no correction link for the GAD-7 of 14: %v", err)
+		}
+		th.followLink(`a[href="` + href + `"]`)
+		th.check("score-correct")
+		th.press("#scores-gad7-items-1-1", " ")
+		th.submitWith(`form[action^="/scores/"] button[type="submit"]`)
+		if !th.visible(".nhsuk-error-summary") {
+			t.Fatal("a correction with no reason was accepted")
+		}
+		checkErrorSummaryLinks(t, th.ctx)
+		th.typeInto("reason", "First answer misheard in session; patient said several days.")
+		th.submitWith(`form[action^="/scores/"] button[type="submit"]`)
+		if p := th.path(); !strings.HasPrefix(p, referralPath) {
+			t.Fatalf("after correcting: at %s\n%s", p, trim(th.text("main"), 400))
+		}
+		contacts := th.text("main")
+		if !strings.Contains(contacts, "GAD-7 13") || !strings.Contains(contacts, "misheard") {
+			t.Errorf("the referral page does not show the corrected GAD-7 (13) with the old one and its reason:\n%s", trim(contacts, 1500))
+		}
+
 		th.followLink(`a[href$="/end"]`)
 		th.check("referral-end")
 		th.typeDate("date", today)
@@ -544,4 +570,69 @@ func demoPatientNames(t *testing.T, a *app) []string {
 		t.Fatalf("found only %d demo patients' names to check against", len(names))
 	}
 	return names
+}
+
+// checkErrorSummaryLinks checks that every link in the page's error summary
+// leads to an element on the page, and that following the first moves the
+// focus to that field.
+func checkErrorSummaryLinks(t *testing.T, ctx context.Context) {
+	t.Helper()
+	targets, err := eval[[]string](ctx, `Array.from(document.querySelectorAll('.nhsuk-error-summary a')).map(a => a.getAttribute('href'))`)
+	if err != nil || len(targets) == 0 {
+		t.Fatalf("error summary links: %v %v", targets, err)
+	}
+	for _, href := range targets {
+		ok, err := eval[bool](ctx, fmt.Sprintf(`(() => { const h = %q; return h.startsWith('#') && !!document.getElementById(h.slice(1)); })()`, href))
+		if err != nil || !ok {
+			t.Errorf("error summary link %q leads to no element on the page", href)
+		}
+	}
+	// Enter on a focused link fires its click; firing the click directly
+	// avoids the synthetic Enter's trailing key event landing in the field
+	// the link has just focused (which would submit the form).
+	if _, err := eval[bool](ctx, `(() => { const a = document.querySelector('.nhsuk-error-summary a'); a.focus(); a.click(); return true; })()`); err != nil {
+		t.Fatal(err)
+	}
+	focused, err := eval[bool](ctx, fmt.Sprintf(`(() => { const el = document.getElementById(%q.slice(1)); const a = document.activeElement; return !!el && !!a && (a === el || el.contains(a) || (el.closest('.nhsuk-form-group') || el).contains(a)); })()`, targets[0]))
+	if err != nil || !focused {
+		active, _ := eval[string](ctx, `document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : ''`)
+		t.Errorf("following the error link %s left the focus on %s", targets[0], active)
+	}
+}
+
+// checkFocusVisible focuses each element by keyboard (Tab from the one
+// before it) and checks that the focus is drawn: an outline or a shadow on
+// the element, or, for a radio, on its label's drawn circle.
+func checkFocusVisible(t *testing.T, ctx context.Context, selectors ...string) {
+	t.Helper()
+	for _, sel := range selectors {
+		// Focus the element before it in tab order, then press Tab, so the
+		// browser treats the focus as keyboard focus.
+		_, err := eval[bool](ctx, fmt.Sprintf(`(() => {
+			const el = document.querySelector(%q);
+			const all = Array.from(document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')).filter(e => !e.disabled && e.checkVisibility());
+			const i = all.indexOf(el);
+			if (i > 0) { all[i-1].focus(); } else { document.body.focus(); }
+			return true;
+		})()`, sel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		do(t, ctx, "tab to "+sel, chromedp.KeyEvent(kb.Tab))
+		shown, err := eval[string](ctx, fmt.Sprintf(`(() => {
+			const el = document.querySelector(%q);
+			if (document.activeElement !== el) return 'not focused: ' + (document.activeElement ? document.activeElement.outerHTML.slice(0, 80) : 'nothing');
+			const drawn = s => (s.boxShadow && s.boxShadow !== 'none') || (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && s.outlineColor !== 'rgba(0, 0, 0, 0)');
+			if (drawn(getComputedStyle(el))) return '';
+			const label = el.id && document.querySelector('label[for="' + el.id + '"]');
+			if (label && (drawn(getComputedStyle(label, '::before')) || drawn(getComputedStyle(label, '::after')))) return '';
+			return 'no focus indicator';
+		})()`, sel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shown != "" {
+			t.Errorf("keyboard focus on %s: %s", sel, shown)
+		}
+	}
 }
