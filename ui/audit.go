@@ -154,8 +154,14 @@ func (s *Server) accountability(c echo.Context, u caseload.User, patientID int64
 // through break glass.
 func refuseReferral(u caseload.User, r caseload.Referral) error {
 	if canBreakGlass(u) {
-		return apiErr(http.StatusForbidden, fmt.Sprintf("Patient records are closed to administrators. "+
-			"If you need to see this one, break glass: go to /admin/break-glass?referral=%d and give your reason.", r.ID), "")
+		href := fmt.Sprintf("/admin/break-glass?referral=%d", r.ID)
+		return &apiError{
+			Status: http.StatusForbidden,
+			Message: "Patient records are closed to administrators. If you need to see this one, break glass " +
+				"(" + href + ") and give your reason: your reading is then recorded with it.",
+			Href:     href,
+			HrefText: fmt.Sprintf("Break glass for referral %d", r.ID),
+		}
 	}
 	return refuse(u)
 }

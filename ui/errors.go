@@ -17,6 +17,9 @@ type apiError struct {
 	Status  int
 	Message string
 	Field   string
+	// Href and HrefText, when set, give browsers a way forward on the error
+	// page (JSON answers carry the message only).
+	Href, HrefText string
 }
 
 func (e *apiError) Error() string { return e.Message }
@@ -31,9 +34,10 @@ var errEnded = apiErr(http.StatusConflict, "This referral has ended.", "")
 // errorPage is the page shown to browsers for an error.
 type errorPage struct {
 	basePage
-	Status  int
-	Heading string
-	Message string
+	Status         int
+	Heading        string
+	Message        string
+	Href, HrefText string // a way forward, when the error has one
 }
 
 // handleError is the one place errors become responses: JSON for the API,
@@ -67,6 +71,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		p.Message = "Try again later. Nothing you entered was saved unless the page said so."
 	default:
 		p.Heading = http.StatusText(status)
+	}
+	if ae := (*apiError)(nil); errors.As(err, &ae) {
+		p.Href, p.HrefText = ae.Href, ae.HrefText
 	}
 	p.basePage = s.base(c, p.Heading)
 	if err := s.render(c, status, "error.html", &p); err != nil {

@@ -314,8 +314,8 @@ func TestBreakGlass(t *testing.T) {
 	r := e.referral(e.therapist, "Ann Example", "F32")
 	admin := e.signedIn(e.admin)
 	p := admin.get(referralPath(r.ID))
-	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "/admin/break-glass?referral="+itoa(r.ID)) {
-		t.Fatalf("admin before break glass: %d, want 403 pointing to break glass", p.Status)
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, `<a class="nhsuk-button nhsuk-button--warning" href="/admin/break-glass?referral=`+itoa(r.ID)+`">`) {
+		t.Fatalf("admin before break glass: %d, want 403 with a link to break glass", p.Status)
 	}
 	if p := admin.get("/admin/break-glass?referral=" + itoa(r.ID)); p.Status != http.StatusOK || !strings.Contains(p.Body, `value="`+itoa(r.ID)+`"`) {
 		t.Fatalf("break glass form: %d", p.Status)
