@@ -316,7 +316,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User
 		}
 		fail := func() error {
 			refused = ErrBadCredentials
-			_, err := tx.ExecContext(ctx, `INSERT INTO invitation_failures (at, address) VALUES (?, ?)`, stamp(now), in.Address)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO invitation_failures (at, address) VALUES (?, ?)`, stamp(now), in.Address); err != nil {
+				return err
+			}
+			// Working data for the throttle, pruned like sign-in failures.
+			_, err := tx.ExecContext(ctx, `DELETE FROM invitation_failures WHERE at < ?`, stamp(now.Add(-KeepFailures)))
 			return err
 		}
 		if code == "" {

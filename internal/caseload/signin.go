@@ -25,6 +25,15 @@ const (
 	MaxFailuresPerAddress = 20
 )
 
+// Throttling and session rows are working data, not the record (the audit
+// log keeps every sign-in, failure and sign-out for good), so they are
+// pruned as new ones are written: failures once well past any window that
+// counts them, sessions a while after they ended or were last used.
+const (
+	KeepFailures      = 24 * time.Hour
+	KeepEndedSessions = 30 * 24 * time.Hour
+)
+
 // SignInThrottled reports whether sign-in with this e-mail, or from this
 // address, is paused after too many recent failures.
 func (s *Store) SignInThrottled(ctx context.Context, email, address string) (bool, error) {
@@ -50,6 +59,9 @@ func (s *Store) RecordSignInFailure(ctx context.Context, email, address string) 
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sign_in_failures (at, email, address) VALUES (?, ?, ?)`,
 			stamp(s.Now()), email, address); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE at < ?`, stamp(s.Now().Add(-KeepFailures))); err != nil {
 			return err
 		}
 		var id int64
@@ -106,6 +118,10 @@ func (s *Store) StartSession(ctx context.Context, u User) (string, error) {
 			INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, address)
 			VALUES (?, ?, ?, ?, ?)`,
 			sessionHash(token), u.ID, now, now, auditFrom(ctx).address); err != nil {
+			return err
+		}
+		old := stamp(s.Now().Add(-KeepEndedSessions))
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE ended_at < ? OR last_seen_at < ?`, old, old); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, auditRow{userID: u.ID, action: AuditSignIn, entity: "user", entityID: u.ID})

@@ -192,3 +192,67 @@ func TestBreakGlass(t *testing.T) {
 		t.Errorf("break_glass rows: %+v", p.Entries)
 	}
 }
+
+// Throttle and session rows are pruned as new ones are written, at the
+// boundaries KeepFailures and KeepEndedSessions; the audit log keeps all.
+func TestWorkingRowsPruned(t *testing.T) {
+	f := newFixture(t)
+	count := func(table string) int {
+		t.Helper()
+		var n int
+		if err := f.s.db.QueryRowContext(f.ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Two failures a second apart, then one KeepFailures after the first:
+	// only the first is old enough to go.
+	start := testNow
+	f.clock.t = start
+	for _, at := range []time.Time{start, start.Add(time.Second)} {
+		f.clock.t = at
+		if err := f.s.RecordSignInFailure(f.ctx, "someone@example.org", "192.0.2.9"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clock.t = start.Add(KeepFailures + time.Millisecond)
+	if err := f.s.RecordSignInFailure(f.ctx, "someone@example.org", "192.0.2.9"); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("sign_in_failures"); got != 2 {
+		t.Errorf("sign-in failures after pruning: %d, want 2 (the one past %v gone)", got, KeepFailures)
+	}
+
+	// A session ended at the start and one used since: a sign-in
+	// KeepEndedSessions later removes the ended one only.
+	f.clock.t = start
+	ended, err := f.s.StartSession(f.ctx, f.therapist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.EndSession(f.ctx, ended, "signed out"); err != nil {
+		t.Fatal(err)
+	}
+	live, err := f.s.StartSession(f.ctx, f.therapist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.t = start.Add(KeepEndedSessions - time.Hour)
+	if err := f.s.TouchSession(f.ctx, live, f.clock.t); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.t = start.Add(KeepEndedSessions + time.Millisecond)
+	if _, err := f.s.StartSession(f.ctx, f.therapist); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("sessions"); got != 2 {
+		t.Errorf("sessions after pruning: %d, want 2 (the recently used one and the new one)", got)
+	}
+	var audited int
+	if err := f.s.db.QueryRowContext(f.ctx, `SELECT COUNT(*) FROM audit_log WHERE action IN (?, ?)`, AuditSignIn, AuditSignInFailed).Scan(&audited); err != nil {
+		t.Fatal(err)
+	}
+	if audited != 6 {
+		t.Errorf("audit rows for sign-ins and failures: %d, want all 6 kept", audited)
+	}
+}
