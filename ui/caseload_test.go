@@ -2,7 +2,10 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -130,4 +133,76 @@ func TestAdminHasNoCaseload(t *testing.T) {
 	if p := e.signedIn(e.admin).get("/patients/new"); p.Status != http.StatusForbidden {
 		t.Errorf("admin new patient: %d, want 403", p.Status)
 	}
+}
+
+// A patient's answers sent before a session show on the therapist's
+// caseload, linked to recording the session, until a session confirms them.
+func TestCaseloadShowsAnswersWaiting(t *testing.T) {
+	e := newTestEnv(t)
+	r := e.referral(e.therapist, "Wren Waiting", "F41.1")
+	quiet := e.referral(e.therapist, "Quinn Quiet", "F32")
+	th := e.signedIn(e.therapist)
+	tag := fmt.Sprintf(`href="/referrals/%d/contacts/new">Answers waiting`, r.ID)
+	if p := th.get("/"); strings.Contains(p.Body, "Answers waiting") {
+		t.Fatal("answers waiting before the patient sent any")
+	}
+
+	submitAnswers(t, e.patientOf(r, "wren@example.org"), r, "110110100", "1101100")
+	p := th.get("/")
+	if !strings.Contains(p.Body, tag) {
+		t.Errorf("caseload lacks the answers-waiting link for %s", r.PatientName)
+	}
+	if strings.Contains(p.Body, fmt.Sprintf(`href="/referrals/%d/contacts/new">Answers waiting`, quiet.ID)) {
+		t.Error("answers waiting shown for a patient who sent none")
+	}
+
+	// Recording the session from the pre-filled form confirms them.
+	form := th.get(fmt.Sprintf("/referrals/%d/contacts/new", r.ID))
+	if !strings.Contains(form.Body, `id="from-questionnaire"`) {
+		t.Fatal("the session form is not pre-filled from the answers")
+	}
+	values := formValues(t, form.Body, `/referrals/`+itoa(r.ID)+`/contacts/new`)
+	values.Set("kind", "treatment")
+	values.Set("attendance", "attended")
+	values.Set("action", "save")
+	if res := th.post(fmt.Sprintf("/referrals/%d/contacts/new", r.ID), values); res.Status != http.StatusSeeOther {
+		t.Fatalf("record the session: %d\n%s", res.Status, errorSummaryOf(res.Body))
+	}
+	if p := th.get("/"); strings.Contains(p.Body, tag) {
+		t.Error("answers still waiting after the session recorded them")
+	}
+}
+
+var (
+	formTag  = regexp.MustCompile(`(?s)<form[^>]*action="([^"]*)"[^>]*>(.*?)</form>`)
+	inputTag = regexp.MustCompile(`<input[^>]*>`)
+	attr     = regexp.MustCompile(`\b(name|value|type|checked)(?:="([^"]*)")?`)
+)
+
+// formValues reads back what a browser would send from the form with this
+// action as rendered: hidden and text fields, and the checked radios.
+func formValues(t *testing.T, body, action string) url.Values {
+	t.Helper()
+	for _, f := range formTag.FindAllStringSubmatch(body, -1) {
+		if f[1] != action {
+			continue
+		}
+		v := url.Values{}
+		for _, in := range inputTag.FindAllString(f[2], -1) {
+			a := map[string]string{}
+			for _, m := range attr.FindAllStringSubmatch(in, -1) {
+				a[m[1]] = html.UnescapeString(m[2])
+				if m[1] == "checked" {
+					a["checked"] = "yes"
+				}
+			}
+			if a["name"] == "" || (a["type"] == "radio" && a["checked"] == "") {
+				continue
+			}
+			v.Set(a["name"], a["value"])
+		}
+		return v
+	}
+	t.Fatalf("no form with action %s", action)
+	return nil
 }

@@ -68,6 +68,8 @@ type caseloadRow struct {
 	HasADSM     bool
 	Risk        measures.Risk
 	LastContact string
+	// AnswersWaiting: the patient sent questionnaires before their session.
+	AnswersWaiting bool
 }
 
 type sortColumn struct {
@@ -148,6 +150,8 @@ func newCaseloadRow(r caseload.CaseloadRow) caseloadRow {
 		PHQ9:       newMeasureCell(o, measures.PHQ9),
 		GAD7:       newMeasureCell(o, measures.GAD7),
 		Risk:       measures.RiskOf(o.LatestItem9),
+
+		AnswersWaiting: r.AnswersWaiting > 0,
 	}
 	if adsm := measures.PairedADSM(r.Referral.ProblemDescriptor); adsm != "" && adsm != measures.GAD7 {
 		row.HasADSM = true

@@ -278,7 +278,8 @@ func (s *Store) Caseload(ctx context.Context, therapistID int64) ([]CaseloadRow,
 			COALESCE(r.end_reason, ''),
 			r.bring_to_supervision,
 			r.created_at,
-			m.outcome_json
+			m.outcome_json,
+			(SELECT COUNT(*) FROM questionnaires q WHERE q.referral_id = r.id AND q.status = 'pending')
 		FROM referral_summary m
 		JOIN referrals r ON r.id = m.referral_id
 		JOIN patients p ON p.id = r.patient_id
@@ -294,7 +295,7 @@ func (s *Store) Caseload(ctx context.Context, therapistID int64) ([]CaseloadRow,
 		var row CaseloadRow
 		var js []byte
 		cols, finish := referralColumns(&row.Referral)
-		if err := rows.Scan(append(cols, &js)...); err != nil {
+		if err := rows.Scan(append(cols, &js, &row.AnswersWaiting)...); err != nil {
 			return nil, fmt.Errorf("caseload: %w", err)
 		}
 		if err := finish(); err != nil {

@@ -207,6 +207,9 @@ type ReferralDetail struct {
 type CaseloadRow struct {
 	Referral Referral
 	Outcome  measures.Outcome
+	// AnswersWaiting counts questionnaires the patient sent before a
+	// session that no session has confirmed yet.
+	AnswersWaiting int
 }
 
 // Review is a supervision review of a referral.
