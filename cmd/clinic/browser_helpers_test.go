@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -139,7 +141,55 @@ func newBrowser(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium (%s): %v", exe, err)
 	}
+	watchNetwork(t, ctx)
 	return ctx
+}
+
+// watchNetwork fails the test if a page asks for anything that is not on
+// this machine: clinic must work with no network, every script, style sheet,
+// font and image served from the binary.
+func watchNetwork(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var (
+		mu      sync.Mutex
+		offsite []string
+		local   int // requests seen to clinic itself: proof the watch works
+	)
+	err := chromedp.Listen(ctx, func(ev any) {
+		e, ok := ev.(*network.EventRequestWillBeSent)
+		if !ok || e.Request == nil {
+			return
+		}
+		u, err := url.Parse(e.Request.URL)
+		if err != nil {
+			return
+		}
+		switch {
+		case u.Scheme == "data" || u.Scheme == "blob" || u.Scheme == "about":
+			return
+		case u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1":
+			mu.Lock()
+			local++
+			mu.Unlock()
+			return
+		}
+		mu.Lock()
+		offsite = append(offsite, e.Request.URL)
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatalf("watch the network: %v", err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, u := range offsite {
+			t.Errorf("a page asked the network for %s: everything must be served by clinic itself", u)
+		}
+		if local == 0 && !t.Failed() {
+			t.Error("the network watch saw no request at all, so it proved nothing")
+		}
+	})
 }
 
 // do runs browser actions, failing the test with the step's name.
