@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"clinic/internal/measures"
 )
@@ -102,12 +103,12 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 				OR x.ended_on BETWEEN ? AND ?)
 			AND (? OR x.team_id IN (SELECT value FROM json_each(?)))
 			AND (? = 0 OR x.therapist_id = ?)
-			AND (? = '' OR r.problem_descriptor = ?)
+			AND (? = '' OR r.problem_descriptor = ? OR r.problem_descriptor LIKE ?)
 		ORDER BY x.referral_id`,
 		f.From, f.To, f.From, f.To, f.From, f.To,
 		f.WholeService, string(teams),
 		f.TherapistID, f.TherapistID,
-		f.Descriptor, f.Descriptor)
+		f.Descriptor, f.Descriptor, descriptorBeneath(f.Descriptor))
 	if err != nil {
 		return nil, fmt.Errorf("report rows: %w", err)
 	}
@@ -333,4 +334,14 @@ func ByTherapist(rows []ReportRow, from, to string) []TherapistFigures {
 		return out[i].TherapistID < out[j].TherapistID
 	})
 	return out
+}
+
+// descriptorBeneath is the LIKE pattern of the codes beneath a problem
+// descriptor, so that a report on F32 counts F32.1 too, and one on F40.0
+// counts F40.01.
+func descriptorBeneath(code string) string {
+	if strings.Contains(code, ".") {
+		return code + "_%"
+	}
+	return code + ".%"
 }

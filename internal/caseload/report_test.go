@@ -53,7 +53,7 @@ func newReportFixture(t *testing.T) *reportFixture {
 	// PHQ-9 8 -> 16 in South: reliable deterioration.
 	add("deteriorated", f.other, "2026-01-10", "F32", []NewContact{session("2026-01-20", phq(1), gad(1)), session("2026-01-27", phq(2), gad(1))}, "2026-02-15")
 	// One session only: ended without a course of treatment.
-	add("dropped", f.therapist, "2025-12-01", "F32", []NewContact{session("2026-01-08", phq(2), gad(2))}, "2026-02-20")
+	add("dropped", f.therapist, "2025-12-01", "F32.1", []NewContact{session("2026-01-08", phq(2), gad(2))}, "2026-02-20")
 	// Open, entered treatment in the period.
 	add("open", f.therapist, "2026-02-01", "F41.1", []NewContact{session("2026-02-10", phq(2), gad(2))}, "")
 	// Finished before the period.
@@ -203,7 +203,9 @@ func TestReportFilters(t *testing.T) {
 		{"team", ReportFilter{Teams: []int64{north}}, []string{"recovered", "dropped", "open"}},
 		{"therapist", ReportFilter{WholeService: true, TherapistID: f.other.ID}, []string{"deteriorated"}},
 		{"descriptor", ReportFilter{WholeService: true, Descriptor: "F32"}, []string{"deteriorated", "dropped"}},
-		{"team and descriptor", ReportFilter{Teams: []int64{north}, Descriptor: "F32"}, []string{"dropped"}},
+		{"team and descriptor", ReportFilter{Teams: []int64{north}, Descriptor: "F32"}, []string{"dropped"}}, // F32.1 is an F32
+		{"a sibling code", ReportFilter{WholeService: true, Descriptor: "F33"}, nil},
+		{"the sub-code itself", ReportFilter{WholeService: true, Descriptor: "F32.1"}, []string{"dropped"}},
 		{"no such team", ReportFilter{Teams: []int64{9999}}, nil},
 	}
 	for _, tt := range tests {

@@ -53,9 +53,12 @@ var nationalByDescriptor2425 = map[string]NationalFigures{
 // of the problem descriptor when the report is limited to one that the
 // source breaks down (ok true), else England's overall figures.
 func NationalFor(descriptor string) (NationalFigures, bool) {
+	// A code beneath a listed one ("F32.1") takes its parent's figures.
 	if code, ok := NormaliseDescriptor(descriptor); ok {
-		if f, ok := nationalByDescriptor2425[code]; ok {
-			return f, true
+		if d, ok := descriptorFor(code); ok {
+			if f, ok := nationalByDescriptor2425[d.Code]; ok {
+				return f, true
+			}
 		}
 	}
 	return National2425, false

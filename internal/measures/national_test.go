@@ -15,6 +15,9 @@ func TestNationalFor(t *testing.T) {
 		{"F41.1", true, 0.576, 176_280},
 		{"F411", true, 0.576, 176_280},
 		{"F40.0", true, 0.352, 4_635},
+		{"F32.1", true, 0.496, 288_049},  // beneath a listed code: its figures
+		{"F40.01", true, 0.352, 4_635},   // likewise
+		{"F40.2", false, 0.505, 670_419}, // specific phobia: not broken down
 		{"F45.2", true, 0.416, 9_773},
 		{"F41.2", false, 0.505, 670_419}, // not broken down by the source
 		{"other", false, 0.505, 670_419},
