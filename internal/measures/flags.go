@@ -176,7 +176,14 @@ func Flags(o Outcome, descriptor string, intensity Intensity, asOf time.Time, ex
 	if o.TrailingMissed >= MissedInARow {
 		reasons = append(reasons, fmt.Sprintf("%d appointments missed in a row", o.TrailingMissed))
 	}
-	if !o.LastAttended.IsZero() && !o.FirstTreatment.IsZero() {
+	// Any phase counts (issue 4: "no attended contact for 28 days"): a
+	// patient assessed and then not seen for four weeks while waiting needs
+	// keeping in touch with as much as one who stopped coming. Where the
+	// waiting flag stands (no first treatment 35 days after referral) it
+	// already says so, and one situation is not flagged twice; a referral
+	// never yet seen is the waiting flag's alone.
+	waitingFlagged := o.FirstTreatment.IsZero() && !o.Received.IsZero() && daysBetween(o.Received, asOf) >= WaitingAtRiskDays
+	if !o.LastAttended.IsZero() && !waitingFlagged {
 		if d := daysBetween(o.LastAttended, asOf); d >= AttendanceGapDays {
 			reasons = append(reasons, fmt.Sprintf("no attended appointment for %d days (last on %s; %d or more)",
 				d, dateWords(o.LastAttended), AttendanceGapDays))

@@ -275,8 +275,13 @@ func TestFlagAttendance(t *testing.T) {
 			"No attended appointment for 28 days (last on 19 Jan 2026; 28 or more)"}}},
 		{"both", withMissed(3), day(14 + 30), []Flag{{"attendance", "medium",
 			"3 appointments missed in a row; no attended appointment for 30 days (last on 19 Jan 2026; 28 or more)"}}},
-		{"waiting for treatment after assessment: not an attendance gap",
-			Referral{Received: day(-2), Descriptor: "F41.1", Contacts: []Contact{assess(0, pg(15, 14))}}, day(30), nil},
+		{"assessed, then 27 days without contact while waiting",
+			Referral{Received: day(-2), Descriptor: "F41.1", Contacts: []Contact{assess(0, pg(15, 14))}}, day(27), nil},
+		{"assessed, then 28 days without contact while waiting",
+			Referral{Received: day(-2), Descriptor: "F41.1", Contacts: []Contact{assess(0, pg(15, 14))}}, day(28), []Flag{{"attendance", "medium",
+				"No attended appointment for 28 days (last on 5 Jan 2026; 28 or more)"}}},
+		{"never seen: the waiting flag's, not this one's",
+			Referral{Received: day(0), Descriptor: "F41.1"}, day(30), nil},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, flagsOf(tt.r, LowIntensity, tt.asOf, nil)); diff != "" {
@@ -326,7 +331,10 @@ func TestFlagWaiting(t *testing.T) {
 		asOf time.Time
 		want []Flag
 	}{
-		{"34 days", r, day(34), nil},
+		// Assessed on day 3 and not seen since: the 28-day gap raises the
+		// attendance flag until the waiting flag takes over at 35 days.
+		{"34 days", r, day(34), []Flag{{"attendance", "medium",
+			"No attended appointment for 31 days (last on 8 Jan 2026; 28 or more)"}}},
 		{"35 days", r, day(35), []Flag{{"waiting", "medium",
 			"No first treatment 35 days after referral: the 6-week standard (42 days) is at risk"}}},
 		{"42 days", r, day(42), []Flag{{"waiting", "medium",
