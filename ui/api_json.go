@@ -147,6 +147,8 @@ func newScoreJSON(s caseload.Score) scoreJSON {
 // outcomeJSON is the outcome endpoint's shape, exactly as issue 3 gives it:
 // booleans false and scores null where they do not apply.
 type outcomeJSON struct {
+	// Open says the judgements are "so far": the referral has not ended.
+	Open                  bool               `json:"open"`
 	FinishedCourse        bool               `json:"finished_course"`
 	TreatmentSessions     int                `json:"treatment_sessions"`
 	AtCaseness            bool               `json:"at_caseness"`
@@ -184,17 +186,25 @@ func newOutcomeJSON(o measures.Outcome, descriptor string) outcomeJSON {
 	if anxiety == "" {
 		anxiety = measures.PairedADSM(descriptor)
 	}
-	return outcomeJSON{
-		FinishedCourse:        o.FinishedCourse,
-		TreatmentSessions:     o.TreatmentSessions,
-		AtCaseness:            o.AtCaseness,
-		Recovered:             o.Recovered,
-		ReliableImprovement:   o.ReliableImprovement,
-		ReliableDeterioration: o.ReliableDeterioration,
-		ReliableRecovery:      o.ReliableRecovery,
-		PHQ9:                  newMeasureOutcomeJSON(o.PHQ9),
-		Anxiety:               newAnxietyOutcomeJSON(anxiety, o.AnxietyM),
+	out := outcomeJSON{
+		Open:              o.Open,
+		FinishedCourse:    o.FinishedCourse,
+		TreatmentSessions: o.TreatmentSessions,
+		AtCaseness:        o.AtCaseness,
+		PHQ9:              newMeasureOutcomeJSON(o.PHQ9),
+		Anxiety:           newAnxietyOutcomeJSON(anxiety, o.AnxietyM),
 	}
+	// Recovery and reliable change are judged so far while a referral is
+	// open, and of a finished course of treatment once it ends; a referral
+	// that ended without one (fewer than two treatment sessions) is not
+	// judged at all, as in the national figures, so they are false.
+	if o.Open || o.FinishedCourse {
+		out.Recovered = o.Recovered
+		out.ReliableImprovement = o.ReliableImprovement
+		out.ReliableDeterioration = o.ReliableDeterioration
+		out.ReliableRecovery = o.ReliableRecovery
+	}
+	return out
 }
 
 func newAnxietyOutcomeJSON(id measures.InstrumentID, m measures.MeasureOutcome) anxietyOutcomeJSON {

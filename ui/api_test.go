@@ -246,8 +246,41 @@ func TestAPIOutcomeNulls(t *testing.T) {
 	tok := e.token(e.therapist)
 	r := e.referral(e.therapist, "Nu Null", "F42")
 	status, _, raw := e.api("GET", "/api/v1/referrals/"+strconv.FormatInt(r.ID, 10)+"/outcome", tok, "")
-	want := `{"finished_course":false,"treatment_sessions":0,"at_caseness":false,"recovered":false,"reliable_improvement":false,"reliable_deterioration":false,"reliable_recovery":false,"phq9":{"first":null,"last":null,"paired":false},"anxiety":{"instrument":"oci","first":null,"last":null,"paired":false}}`
+	want := `{"open":true,"finished_course":false,"treatment_sessions":0,"at_caseness":false,"recovered":false,"reliable_improvement":false,"reliable_deterioration":false,"reliable_recovery":false,"phq9":{"first":null,"last":null,"paired":false},"anxiety":{"instrument":"oci","first":null,"last":null,"paired":false}}`
 	if status != http.StatusOK || strings.TrimSpace(raw) != want {
 		t.Errorf("outcome of a referral without scores:\n got %d %s\nwant %s", status, raw, want)
+	}
+}
+
+// A referral that ended without a course of treatment (one treatment
+// session after the assessment) is not judged: its scores would show a
+// recovery, but the outcome says none, as the national figures would.
+func TestOutcomeOfReferralEndedWithoutACourse(t *testing.T) {
+	e := newTestEnv(t)
+	tok := e.token(e.therapist)
+	r := e.referral(e.therapist, "Ula Unfinished", "F32")
+	id := strconv.FormatInt(r.ID, 10)
+	post := func(body string) {
+		t.Helper()
+		if status, got, _ := e.api("POST", "/api/v1/referrals/"+id+"/contacts", tok, body); status != http.StatusCreated {
+			t.Fatalf("record contact: %d %v", status, got)
+		}
+	}
+	post(`{"date": "2026-02-02", "kind": "assessment", "attendance": "attended", "scores": {"phq9": {"items": [3,3,3,3,3,3,0,0,0]}, "gad7": {"items": [3,3,3,3,0,0,0]}}}`)
+	post(`{"date": "2026-02-09", "kind": "treatment", "attendance": "attended", "scores": {"phq9": {"items": [1,0,0,0,0,0,0,0,0]}, "gad7": {"items": [1,0,0,0,0,0,0]}}}`)
+
+	open := checkOutcome(t, e, id, tok)
+	if !open.Open || !open.Recovered || !open.ReliableRecovery {
+		t.Errorf("open referral, 18 to 1 on PHQ-9: %+v, want recovered so far", open)
+	}
+	if status, got, _ := e.api("POST", "/api/v1/referrals/"+id+"/end", tok, `{"date": "2026-02-10", "reason": "dropped_out"}`); status != http.StatusOK {
+		t.Fatalf("end: %d %v", status, got)
+	}
+	ended := checkOutcome(t, e, id, tok)
+	if ended.Open || ended.FinishedCourse || ended.Recovered || ended.ReliableImprovement || ended.ReliableRecovery || ended.ReliableDeterioration {
+		t.Errorf("ended after one treatment session: %+v, want not finished and no judgements", ended)
+	}
+	if ended.PHQ9.First == nil || *ended.PHQ9.First != 18 || ended.PHQ9.Last == nil || *ended.PHQ9.Last != 1 {
+		t.Errorf("scores still reported: %+v", ended.PHQ9)
 	}
 }
