@@ -168,6 +168,9 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 		nc.Scores[measures.InstrumentID(id)] = in
 	}
 	ct, err := s.store.RecordContact(c.Request().Context(), u, r.ID, nc)
+	if errors.Is(err, caseload.ErrAlreadyRecorded) {
+		return apiErr(http.StatusConflict, fmt.Sprintf("this submission_id was already recorded, as contact %d: nothing was recorded again", ct.ID), "submission_id")
+	}
 	if err != nil {
 		return err
 	}

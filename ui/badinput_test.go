@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -46,16 +47,16 @@ func TestAPIDuplicateSubmission(t *testing.T) {
 	tok := e.token(e.therapist)
 	path := "/api/v1/referrals/" + strconv.FormatInt(r.ID, 10) + "/contacts"
 	body := `{"date":"2026-03-02","kind":"treatment","attendance":"attended","submission_id":"abc-1","scores":{"phq9":{"items":[1,1,1,1,1,1,1,1,0]}}}`
-	var ids []any
-	for range 3 {
-		status, got, raw := e.api(http.MethodPost, path, tok, body)
-		if status >= 300 {
-			t.Fatalf("submission: %d %s", status, raw)
-		}
-		ids = append(ids, got["id"])
+	status, got, raw := e.api(http.MethodPost, path, tok, body)
+	if status != http.StatusCreated {
+		t.Fatalf("first submission: %d %s", status, raw)
 	}
-	if ids[0] != ids[1] || ids[1] != ids[2] {
-		t.Errorf("contact ids %v: want one contact", ids)
+	first := fmt.Sprint(got["id"])
+	for range 2 {
+		status, got, raw := e.api(http.MethodPost, path, tok, body)
+		if status != http.StatusConflict || got["field"] != "submission_id" || !strings.Contains(fmt.Sprint(got["error"]), "as contact "+first) {
+			t.Errorf("repeated submission: %d %s, want 409 on submission_id naming contact %s", status, raw, first)
+		}
 	}
 	d, err := e.store.ReferralDetail(t.Context(), r.ID)
 	if err != nil || len(d.Contacts) != 1 {

@@ -225,7 +225,9 @@ func (s *Server) handleContactCreate(c echo.Context) error {
 		ct, err := s.store.RecordContact(c.Request().Context(), u, r.ID, nc)
 		var ve *caseload.ValidationError
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, caseload.ErrAlreadyRecorded):
+			// A double click records once; both answers lead to the
+			// session as recorded.
 			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?recorded=%d", referralPath(r.ID), ct.ID))
 		case errors.As(err, &ve):
 			copyFieldErrors(f, ve, contactFieldName(f.Value("adsm")))

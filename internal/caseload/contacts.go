@@ -74,10 +74,16 @@ func itemsJSON(items []*int) (sql.NullString, error) {
 	return sql.NullString{String: string(b), Valid: true}, nil
 }
 
+// ErrAlreadyRecorded is returned, with the contact first recorded, when a
+// contact's SubmissionID has already been recorded on the referral: the
+// submission was sent twice (a double click, a retried request) and is
+// recorded once.
+var ErrAlreadyRecorded = errors.New("this submission was already recorded")
+
 // RecordContact records an appointment of an open referral, with the
 // questionnaires given at it, and recomputes the referral's summary. With a
 // SubmissionID already recorded on this referral it records nothing and
-// returns the first contact.
+// returns the first contact with ErrAlreadyRecorded.
 func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, error) {
 	in.Date = strings.TrimSpace(in.Date)
 	in.SubmissionID = strings.TrimSpace(in.SubmissionID)
@@ -99,8 +105,10 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 			var id int64
 			err := tx.QueryRowContext(ctx, `SELECT id FROM contacts WHERE referral_id = ? AND submission_id = ?`, referralID, in.SubmissionID).Scan(&id)
 			if err == nil {
-				c, err = loadContact(ctx, tx, id)
-				return err
+				if c, err = loadContact(ctx, tx, id); err != nil {
+					return err
+				}
+				return ErrAlreadyRecorded
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return err
@@ -219,6 +227,9 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		c, err = loadContact(ctx, tx, contactID)
 		return err
 	})
+	if errors.Is(err, ErrAlreadyRecorded) {
+		return c, ErrAlreadyRecorded
+	}
 	if err != nil {
 		return Contact{}, fmt.Errorf("record contact: %w", err)
 	}

@@ -155,12 +155,12 @@ func TestRecordContactIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A double click: the same submission again, even with other answers,
-	// records nothing and returns the first contact.
+	// records nothing and returns the first contact, saying so.
 	again := session("2026-02-04", answers(3, 3, 3, 3, 3, 3, 3, 3, 3), answers(3, 3, 3, 3, 3, 3, 3))
 	again.SubmissionID = " form-123 "
 	second, err := f.s.RecordContact(f.ctx, f.therapist, f.referral.ID, again)
-	if err != nil {
-		t.Fatal(err)
+	if !errors.Is(err, ErrAlreadyRecorded) {
+		t.Fatalf("second submission: err %v, want ErrAlreadyRecorded", err)
 	}
 	if diff := cmp.Diff(first, second); diff != "" {
 		t.Errorf("second submission returned another contact (-first +second):\n%s", diff)
@@ -219,7 +219,7 @@ func TestClosedReferralTakesNoContacts(t *testing.T) {
 		})
 	}
 	// A resent form from before the end still answers with its contact.
-	if again, err := f.s.RecordContact(f.ctx, f.therapist, f.referral.ID, in); err != nil || again.ID != first.ID {
+	if again, err := f.s.RecordContact(f.ctx, f.therapist, f.referral.ID, in); !errors.Is(err, ErrAlreadyRecorded) || again.ID != first.ID {
 		t.Errorf("resubmission after the end: %v, %v", again.ID, err)
 	}
 }
