@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,6 +81,23 @@ func (s *Server) recordView(c echo.Context, u caseload.User, r caseload.Referral
 		detail += " (break glass: " + g.Reason + ")"
 	}
 	return s.store.RecordView(c.Request().Context(), u, "referral", r.ID, detail)
+}
+
+// recordListView audits a page that lists patients with their scores (a
+// caseload, the weekly review): one row for the page, naming every referral
+// shown, written before the page is sent like every other view.
+func (s *Server) recordListView(c echo.Context, u caseload.User, list string, ids []int64) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d referrals", len(ids))
+	for i, id := range ids {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return s.store.RecordView(c.Request().Context(), u, list, u.ID, b.String())
 }
 
 // grantFor is the admin's live break-glass grant for the referral's

@@ -116,8 +116,13 @@ func (s *Server) handleCaseloadShow(c echo.Context) error {
 			return err
 		}
 		p.Rows = make([]caseloadRow, 0, len(rows))
+		ids := make([]int64, 0, len(rows))
 		for _, r := range rows {
 			p.Rows = append(p.Rows, newCaseloadRow(r))
+			ids = append(ids, r.Referral.ID)
+		}
+		if err := s.recordListView(c, u, "caseload", ids); err != nil {
+			return err
 		}
 	}
 	p.Sort, p.Desc = c.QueryParam("sort"), c.QueryParam("dir") == "desc"

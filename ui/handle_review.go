@@ -167,6 +167,13 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	shown := make([]int64, 0, len(cases))
+	for _, rc := range cases {
+		shown = append(shown, rc.Referral.ID)
+	}
+	if err := s.recordListView(c, u, "weekly_review", shown); err != nil {
+		return err
+	}
 	counts := map[string]int{}
 	for _, rc := range cases {
 		v := newReviewCaseView(rc)

@@ -613,3 +613,46 @@ func TestPatientViewsAreAudited(t *testing.T) {
 		t.Errorf("the therapist does not see the patient's view")
 	}
 }
+
+// Pages that list patients with their scores are views too: one audit row
+// per page, naming each referral shown.
+func TestListPagesAreAudited(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.referral(e.therapist, "Lia Listed", "F32")
+	b := e.referral(e.therapist, "Lou Listed", "F41.1")
+	tests := []struct {
+		who   caseload.User
+		path  string
+		list  string
+		wants []int64
+	}{
+		{e.therapist, "/", "caseload", []int64{a.ID, b.ID}},
+		{e.supervisor, "/review", "weekly_review", nil},
+	}
+	for _, tt := range tests {
+		if p := e.signedIn(tt.who).get(tt.path); p.Status != http.StatusOK {
+			t.Fatalf("%s: %d", tt.path, p.Status)
+		}
+		got, err := e.store.SearchAudit(t.Context(), caseload.AuditQuery{UserID: tt.who.ID, Action: caseload.AuditView})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []caseload.AuditEntry
+		for _, x := range got.Entries {
+			if x.Entity == tt.list {
+				rows = append(rows, x)
+			}
+		}
+		if len(rows) != 1 {
+			t.Fatalf("%s: %d %s audit rows, want 1: %+v", tt.path, len(rows), tt.list, got.Entries)
+		}
+		if !strings.Contains(rows[0].Detail, "referrals") {
+			t.Errorf("%s: audit detail %q", tt.path, rows[0].Detail)
+		}
+		for _, id := range tt.wants {
+			if !strings.Contains(rows[0].Detail, itoa(id)) {
+				t.Errorf("%s: audit detail %q lacks referral %d", tt.path, rows[0].Detail, id)
+			}
+		}
+	}
+}
