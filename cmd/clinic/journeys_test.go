@@ -343,6 +343,7 @@ func TestJourneys(t *testing.T) {
 		if err != nil || !strings.Contains(strings.ToLower(quiet), "risk plan agreed") {
 			t.Errorf("the reviewed case is not listed as reviewed (risk plan agreed): %q %v", quiet, err)
 		}
+		j.check("weekly-review-after-review")
 
 		j.followLink(`a[href="/reports/outcomes"]`)
 		waitCharts(t, j.ctx)
@@ -484,6 +485,7 @@ func TestJourneys(t *testing.T) {
 		if !th.visible(".nhsuk-error-summary") {
 			t.Fatal("a correction with no reason was accepted")
 		}
+		th.check("score-correct-error")
 		checkErrorSummaryLinks(t, th.ctx)
 		th.typeInto("reason", "First answer misheard in session; patient said several days.")
 		th.submitWith(`form[action^="/scores/"] button[type="submit"]`)
