@@ -4,19 +4,14 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"clinic"
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
 )
@@ -32,25 +27,7 @@ const patientDOB = "1980-05-01" // testEnv.referral's patients
 
 func newTestEnvAt(t *testing.T, now *time.Time) *testEnv {
 	t.Helper()
-	clock := func() time.Time { return *now }
-	store, err := caseload.Open(filepath.Join(t.TempDir(), "clinic.db"), clinic.Schema, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	srv, err := New(store, Options{Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &testEnv{t: t, store: store, server: srv}
-	e.http = httptest.NewServer(srv.Handler())
-	t.Cleanup(e.http.Close)
-	e.therapist = e.user("tara@example.nhs.uk", "Tara Therapist", caseload.RoleTherapist, "North")
-	e.colleague = e.user("colin@example.nhs.uk", "Colin Colleague", caseload.RoleTherapist, "North")
-	e.south = e.user("sam@example.nhs.uk", "Sam South", caseload.RoleTherapist, "South")
-	e.supervisor = e.user("sue@example.nhs.uk", "Sue Supervisor", caseload.RoleSupervisor, "North")
-	e.admin = e.user("ada@example.nhs.uk", "Ada Admin", caseload.RoleAdmin, "")
-	return e
+	return newTestEnvClock(t, func() time.Time { return *now })
 }
 
 var codePattern = regexp.MustCompile(`id="invitation-code">([A-Z2-9-]+)<`)

@@ -40,12 +40,18 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
-	store, err := caseload.Open(filepath.Join(t.TempDir(), "clinic.db"), clinic.Schema, testClock)
+	return newTestEnvClock(t, testClock)
+}
+
+// newTestEnvClock builds the test service on the given clock.
+func newTestEnvClock(t *testing.T, clock func() time.Time) *testEnv {
+	t.Helper()
+	store, err := caseload.Open(filepath.Join(t.TempDir(), "clinic.db"), clinic.Schema, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv, err := New(store, Options{Clock: testClock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(store, Options{Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
