@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"clinic/internal/password"
 )
 
 // Patients reach their own records by invitation: the therapist makes a
@@ -288,9 +290,9 @@ func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User
 	if !validEmail(email) {
 		v.add("email", "Enter an e-mail address like name@example.com")
 	}
-	if msg := passwordProblem(in.Password); msg != "" {
+	if msg := password.Problem(in.Password); msg != "" {
 		v.add("password", msg)
-	} else if mentionsEmail(in.Password, email) {
+	} else if password.MentionsEmail(in.Password, email) {
 		v.add("password", "Choose a password that does not contain your e-mail address")
 	}
 	if err := v.err(); err != nil {
@@ -370,7 +372,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User
 
 		// Hashed only for a good code, so that guesses cost no hashing; the
 		// write lock is held for the hash, once per patient.
-		hash, err := hashPassword(in.Password)
+		hash, err := password.Hash(in.Password)
 		if err != nil {
 			return err
 		}

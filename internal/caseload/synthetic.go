@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"clinic/internal/measures"
+
+	"clinic/internal/password"
 )
 
 // SyntheticConfig sizes a synthetic service for benchmarks and load tests.
@@ -45,7 +47,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if cfg.Teams < 1 || cfg.TherapistsPerTeam < 1 || cfg.Referrals < 0 || cfg.ContactsPerReferral < 1 {
 		return fmt.Errorf("load synthetic: config needs at least one team, therapist and contact per referral: %+v", cfg)
 	}
-	hash, err := hashPassword(syntheticPassword)
+	hash, err := password.Hash(syntheticPassword)
 	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"clinic/internal/password"
 )
 
 // validEmail is a deliberately loose check: one @, something either side, a
@@ -56,15 +58,15 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	default:
 		v.add("role", "Choose therapist, supervisor or admin")
 	}
-	if msg := passwordProblem(in.Password); msg != "" {
+	if msg := password.Problem(in.Password); msg != "" {
 		v.add("password", msg)
-	} else if mentionsEmail(in.Password, email) {
+	} else if password.MentionsEmail(in.Password, email) {
 		v.add("password", "Choose a password that does not contain your e-mail address")
 	}
 	if err := v.err(); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
-	hash, err := hashPassword(in.Password)
+	hash, err := password.Hash(in.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
@@ -121,7 +123,7 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 // Authenticate returns the active user with this e-mail and password. An
 // unknown e-mail, a wrong password and a disabled account all return
 // ErrBadCredentials after the same work (a password hash is always checked).
-func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
+func (s *Store) Authenticate(ctx context.Context, email, pw string) (User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var hash string
 	var u User
@@ -136,13 +138,13 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		checkPassword(dummyHash, password)
+		password.Check(password.DummyHash, pw)
 		return User{}, fmt.Errorf("authenticate: %w", ErrBadCredentials)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if !checkPassword(hash, password) || u.Disabled {
+	if !password.Check(hash, pw) || u.Disabled {
 		return User{}, fmt.Errorf("authenticate: %w", ErrBadCredentials)
 	}
 	return u, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"clinic"
+	"clinic/internal/password"
 )
 
 func TestCreateUserValidation(t *testing.T) {
@@ -169,39 +170,8 @@ func TestAuthenticateTimingUnknownLikeWrong(t *testing.T) {
 		t.Errorf("unknown e-mail took %v, wrong password %v: want about the same", unknown, wrong)
 	}
 	// And the dummy hash is one that can be checked at full cost.
-	if checkPassword(dummyHash, "anything") {
+	if password.Check(password.DummyHash, "anything") {
 		t.Error("the dummy hash matched a password")
-	}
-}
-
-func TestPasswordHash(t *testing.T) {
-	h, err := hashPassword("correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=1,p=2$") {
-		t.Errorf("hash %q does not record argon2id with 64 MiB, t=1, p=2", h)
-	}
-	h2, _ := hashPassword("correct horse battery")
-	if h == h2 {
-		t.Error("two hashes of one password are equal: no salt")
-	}
-	for _, tt := range []struct {
-		name, hash, pw string
-		want           bool
-	}{
-		{"right", h, "correct horse battery", true},
-		{"wrong", h, "correct horse battery!", false},
-		{"not argon2id", strings.Replace(h, "argon2id", "argon2i", 1), "correct horse battery", false},
-		{"truncated", h[:len(h)-10], "correct horse battery", false},
-		{"garbage", "$$$", "x", false},
-		{"empty", "", "", false},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := checkPassword(tt.hash, tt.pw); got != tt.want {
-				t.Errorf("checkPassword = %v, want %v", got, tt.want)
-			}
-		})
 	}
 }
 
@@ -278,5 +248,12 @@ func TestSessionKeysAreKept(t *testing.T) {
 	}
 	if again := keys(); !bytes.Equal(first, again) {
 		t.Errorf("keys changed on reopening: sessions would not survive a restart")
+	}
+}
+func TestCreateUserRefusesPasswordWithEmail(t *testing.T) {
+	s, _ := openTest(t)
+	_, err := s.CreateUser(t.Context(), NewUser{Email: "rosalind@example.nhs.uk", Name: "R", Role: RoleAdmin, Password: "rosalind-is-great"})
+	if !isValidation(err) {
+		t.Errorf("err %v, want a validation error", err)
 	}
 }

@@ -1,7 +1,8 @@
-package caseload
+package password
 
 import (
 	_ "embed"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -63,10 +64,10 @@ func repeated(s string) bool {
 	return false
 }
 
-// mentionsEmail reports whether pw contains the local part of the e-mail
+// MentionsEmail reports whether pw contains the local part of the e-mail
 // address (tara.smith in tara.smith@example.nhs.uk), the first thing an
 // attacker tries. Local parts under four characters are too short to test.
-func mentionsEmail(pw, email string) bool {
+func MentionsEmail(pw, email string) bool {
 	local, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(email)), "@")
 	if utf8.RuneCountInString(local) < 4 {
 		return false
@@ -94,4 +95,18 @@ func distinct(s string) int {
 		seen[r] = true
 	}
 	return len(seen)
+}
+
+// Problem returns what is wrong with a new password, or "".
+func Problem(pw string) string {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < MinLength:
+		return fmt.Sprintf("Use at least %d characters", MinLength)
+	case n > MaxLength:
+		return fmt.Sprintf("Use at most %d characters", MaxLength)
+	case tooCommon(pw):
+		return "This password is too common: choose another (three random words work well)"
+	}
+	return ""
 }
