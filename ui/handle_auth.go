@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"clinic/internal/caseload"
+	"clinic/internal/password"
 )
 
 type signInPage struct {
@@ -32,33 +33,31 @@ func (s *Server) handleSignInForm(c echo.Context) error {
 func (s *Server) handleSignIn(c echo.Context) error {
 	f := newForm("email", "password")
 	f.Values["email"] = strings.TrimSpace(c.FormValue("email"))
-	password := c.FormValue("password")
+	pw := c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
 	if f.Values["email"] == "" {
 		f.Errs["email"] = "Enter your email address"
 	}
-	if password == "" {
+	if pw == "" {
 		f.Errs["password"] = "Enter your password"
 	}
 	if len(f.Errs) == 0 {
-		ctx := c.Request().Context()
-		// Paused after too many failures, for the e-mail (whether or not it
-		// has an account) or the address: the same answer either way.
-		if paused, err := s.store.SignInThrottled(ctx, f.Values["email"], c.RealIP()); err != nil {
-			return err
-		} else if paused {
+		u, err := s.authenticate(c, f.Values["email"], pw)
+		switch {
+		case errors.Is(err, caseload.ErrThrottled):
+			// Paused after too many failures, for the e-mail (whether or
+			// not it has an account) or the address: the same answer
+			// either way.
 			f.Errs["email"] = throttledMessage
 			p := signInPage{basePage: s.base(c, "Sign in"), Form: f, Next: next}
 			p.setErrors(f.summary())
 			return s.render(c, http.StatusTooManyRequests, "sign_in.html", &p)
-		}
-		u, err := s.store.Authenticate(ctx, f.Values["email"], password)
-		if errors.Is(err, caseload.ErrBadCredentials) {
-			if err := s.store.RecordSignInFailure(ctx, f.Values["email"], c.RealIP()); err != nil {
-				return err
-			}
-		}
-		switch {
+		case errors.Is(err, password.ErrBusy):
+			c.Response().Header().Set("Retry-After", retryAfterBusy)
+			f.Errs["email"] = busyMessage
+			p := signInPage{basePage: s.base(c, "Sign in"), Form: f, Next: next}
+			p.setErrors(f.summary())
+			return s.render(c, http.StatusServiceUnavailable, "sign_in.html", &p)
 		case err == nil && isStaff(u):
 			if err := s.startSession(c, u); err != nil {
 				return err

@@ -256,3 +256,27 @@ func TestWorkingRowsPruned(t *testing.T) {
 		t.Errorf("audit rows for sign-ins and failures: %d, want all 6 kept", audited)
 	}
 }
+
+// Issue 15, 3: the attempt is counted before the password is checked, so a
+// burst cannot all pass the check; a withdrawn attempt does not count.
+func TestReserveSignIn(t *testing.T) {
+	f := newFixture(t)
+	email, addr := f.therapist.Email, "192.0.2.7"
+	var ids []int64
+	for range MaxFailuresPerAccount {
+		id, err := f.s.ReserveSignIn(f.ctx, email, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if _, err := f.s.ReserveSignIn(f.ctx, email, addr); !errors.Is(err, ErrThrottled) {
+		t.Fatalf("sixth reservation: %v, want ErrThrottled", err)
+	}
+	if err := f.s.ReleaseSignIn(f.ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ReserveSignIn(f.ctx, email, addr); err != nil {
+		t.Errorf("after one attempt was withdrawn: %v", err)
+	}
+}

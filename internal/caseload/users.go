@@ -123,6 +123,7 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 // Authenticate returns the active user with this e-mail and password. An
 // unknown e-mail, a wrong password and a disabled account all return
 // ErrBadCredentials after the same work (a password hash is always checked).
+// When every hashing slot is taken it returns password.ErrBusy instead.
 func (s *Store) Authenticate(ctx context.Context, email, pw string) (User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var hash string
@@ -138,13 +139,15 @@ func (s *Store) Authenticate(ctx context.Context, email, pw string) (User, error
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		password.Check(password.DummyHash, pw)
-		return User{}, fmt.Errorf("authenticate: %w", ErrBadCredentials)
-	}
-	if err != nil {
+		u, hash = User{}, password.DummyHash
+	} else if err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if !password.Check(hash, pw) || u.Disabled {
+	ok, err := password.Check(hash, pw)
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err) // password.ErrBusy: nothing was checked
+	}
+	if !ok || u.ID == 0 || u.Disabled {
 		return User{}, fmt.Errorf("authenticate: %w", ErrBadCredentials)
 	}
 	return u, nil

@@ -29,8 +29,8 @@ func TestPasswordHash(t *testing.T) {
 		{"empty", "", "", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Check(tt.hash, tt.pw); got != tt.want {
-				t.Errorf("Check = %v, want %v", got, tt.want)
+			if got, err := Check(tt.hash, tt.pw); err != nil || got != tt.want {
+				t.Errorf("Check = %v, %v; want %v", got, err, tt.want)
 			}
 		})
 	}
