@@ -683,3 +683,22 @@ FROM referral_summary;
 DROP INDEX report_referral_received;
 DROP INDEX report_referral_first_treatment;
 DROP INDEX report_referral_ended;
+
+-- step: 10
+-- Security, round two (issue 15). API tokens end: each has an expiry and a
+-- last-used time, and a name its owner gave it. Tokens made before this
+-- step get 90 days from the upgrade (stamped in the store's format), so an
+-- integration is not cut off by the upgrade itself. Audit rows written
+-- under an API token name it.
+
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
+UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%S', 'now', '+90 days') || '.000000Z'
+WHERE expires_at IS NULL;
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+ALTER TABLE audit_log ADD COLUMN token_id INTEGER; -- the API token the request carried, if any
+-- Patients may hold no API token: any made before this step is revoked.
+UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z'
+WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE role = 'patient');

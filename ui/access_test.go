@@ -53,16 +53,18 @@ type expect struct {
 
 // Shorthands for the common shapes.
 var (
-	everyone        = expect{allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed}
-	allStaff        = expect{signIn, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden}
-	therapists      = expect{signIn, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
-	referralRead    = expect{signIn, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
-	referralChange  = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
-	adminsOnly      = expect{signIn, forbidden, forbidden, forbidden, forbidden, allowed, allowed, forbidden, forbidden}
-	patientsOwn     = expect{signIn, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, allowed, notFound}
-	apiTherapists   = expect{noToken, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
-	apiReferralRead = expect{noToken, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
-	apiReferralEdit = expect{noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	everyone       = expect{allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed}
+	allStaff       = expect{signIn, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden}
+	therapists     = expect{signIn, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
+	referralRead   = expect{signIn, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
+	referralChange = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	adminsOnly     = expect{signIn, forbidden, forbidden, forbidden, forbidden, allowed, allowed, forbidden, forbidden}
+	patientsOwn    = expect{signIn, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, allowed, notFound}
+	// Patients cannot hold API tokens (issue 15), so they are refused as
+	// having none.
+	apiTherapists   = expect{noToken, allowed, allowed, forbidden, forbidden, forbidden, forbidden, noToken, noToken}
+	apiReferralRead = expect{noToken, allowed, notFound, allowed, notFound, forbidden, allowed, noToken, noToken}
+	apiReferralEdit = expect{noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, noToken, noToken}
 )
 
 // accessTable has a row for every route. Path parameters are filled from the
@@ -109,11 +111,17 @@ var accessTable = map[string]expect{
 	"POST /admin/users/new":         adminsOnly,
 	"POST /admin/users/:id/disable": adminsOnly,
 	"POST /admin/users/:id/enable":  adminsOnly,
-	"POST /admin/users/:id/tokens":  adminsOnly,
-	"GET /admin/teams":              adminsOnly,
-	"GET /admin/audit":              adminsOnly,
-	"GET /admin/break-glass":        adminsOnly,
-	"POST /admin/break-glass":       adminsOnly,
+	"POST /admin/users/:id/tokens":  {signIn, forbidden, forbidden, forbidden, forbidden, allowed, forbidden, forbidden, forbidden}, // :id is Ada: only for herself (issue 15)
+	"GET /admin/tokens":             adminsOnly,
+	"POST /admin/tokens/:id/revoke": adminsOnly,
+
+	"GET /account/tokens":             allStaff,
+	"POST /account/tokens":            allStaff,
+	"POST /account/tokens/:id/revoke": {signIn, allowed, notFound, notFound, notFound, notFound, notFound, forbidden, forbidden}, // Tara's token: hers alone (admins use /admin/tokens)
+	"GET /admin/teams":                adminsOnly,
+	"GET /admin/audit":                adminsOnly,
+	"GET /admin/break-glass":          adminsOnly,
+	"POST /admin/break-glass":         adminsOnly,
 
 	"POST /api/v1/patients":               apiTherapists,
 	"POST /api/v1/referrals":              apiTherapists,
@@ -122,7 +130,7 @@ var accessTable = map[string]expect{
 	"POST /api/v1/referrals/:id/end":      apiReferralEdit,
 	"GET /api/v1/referrals/:id/outcome":   apiReferralRead,
 	"GET /api/v1/referrals/:id/flags":     apiReferralRead,
-	"GET /api/v1/reports/outcomes":        {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
+	"GET /api/v1/reports/outcomes":        {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},
 
 	"GET /static/*":  everyone,
 	"HEAD /static/*": everyone,
@@ -138,6 +146,7 @@ type accessFixture struct {
 	referral caseload.Referral
 	score    int64
 	spare    caseload.User // target of the /admin/users/:id rows
+	token    int64         // a spare API token of Tara's: the /…/tokens/:id rows
 	qid      int64
 	users    map[string]caseload.User
 }
@@ -164,6 +173,11 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	f.users["admin"] = e.admin
 	f.users["glass"] = e.user("bea@example.nhs.uk", "Bea Admin", caseload.RoleAdmin, "")
 	f.spare = e.user("spare@example.nhs.uk", "Spare User", caseload.RoleTherapist, "South")
+	if _, tok, err := e.store.CreateToken(ctx, e.therapist.Email, "spare"); err != nil {
+		t.Fatal(err)
+	} else {
+		f.token = tok.ID
+	}
 
 	f.referral = e.referral(e.therapist, "Ann Example", "F41.1")
 	ct, err := e.store.RecordContact(ctx, e.therapist, f.referral.ID, caseload.NewContact{
@@ -214,8 +228,12 @@ func (f *accessFixture) path(route string) string {
 	switch {
 	case strings.HasPrefix(route, "/scores/"):
 		id = f.score
+	case route == "/admin/users/:id/tokens":
+		id = f.users["admin"].ID
 	case strings.HasPrefix(route, "/admin/users/"):
 		id = f.spare.ID
+	case strings.Contains(route, "/tokens/"):
+		id = f.token
 	}
 	p := strings.NewReplacer(":qid", strconv.FormatInt(f.qid, 10), ":id", strconv.FormatInt(id, 10), "*", "app.css").Replace(route)
 	if strings.HasPrefix(route, "/scores/") {
@@ -268,8 +286,8 @@ func TestAccessPolicy(t *testing.T) {
 	tokens := map[string]string{}
 	for _, a := range actors {
 		browsers[a] = f.browserFor(t, a)
-		if a != "anon" {
-			tokens[a] = f.e.token(f.users[a])
+		if a != "anon" && isStaff(f.users[a]) {
+			tokens[a] = f.e.token(f.users[a]) // patients hold no tokens (issue 15)
 		}
 	}
 	var keys []string

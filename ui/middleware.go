@@ -69,7 +69,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic"`)
 			return apiErr(http.StatusUnauthorized, "a Bearer token is required", "")
 		}
-		u, err := s.store.UserByToken(c.Request().Context(), token)
+		u, tok, err := s.store.UserByToken(c.Request().Context(), token)
 		if errors.Is(err, caseload.ErrNotFound) || errors.Is(err, caseload.ErrBadCredentials) || (err == nil && u.Disabled) {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic", error="invalid_token"`)
 			return apiErr(http.StatusUnauthorized, "the token is not valid", "")
@@ -78,6 +78,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		setUser(c, u)
+		setToken(c, tok)
 		return next(c)
 	}
 }

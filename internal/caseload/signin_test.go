@@ -127,7 +127,7 @@ func TestSessions(t *testing.T) {
 func TestDisableUser(t *testing.T) {
 	f := newFixture(t)
 	admin := f.user(t, "ada@example.nhs.uk", "Ada", RoleAdmin, "")
-	tok, err := f.s.CreateToken(f.ctx, f.therapist.Email)
+	tok, _, err := f.s.CreateToken(f.ctx, f.therapist.Email, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestDisableUser(t *testing.T) {
 	if _, err := f.s.Authenticate(f.ctx, f.therapist.Email, testPassword); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("disabled user signs in: %v", err)
 	}
-	if _, err := f.s.UserByToken(f.ctx, tok); !errors.Is(err, ErrBadCredentials) {
+	if _, _, err := f.s.UserByToken(f.ctx, tok); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("disabled user's token works: %v", err)
 	}
 	if err := f.s.SetUserDisabled(f.ctx, admin, f.therapist.ID, false); err != nil {

@@ -3,9 +3,7 @@ package caseload
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -41,10 +39,8 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	if !validEmail(email) {
 		v.add("email", "Enter an e-mail address like name@example.nhs.uk")
 	}
-	if name == "" {
-		v.add("name", "Enter a name")
-	} else if utf8.RuneCountInString(name) > 200 {
-		v.add("name", "Use at most 200 characters")
+	if msg := nameProblem(name, "Enter a name"); msg != "" {
+		v.add("name", msg)
 	}
 	switch in.Role {
 	case RoleTherapist, RoleSupervisor:
@@ -52,6 +48,8 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 			v.add("team", "Enter the team")
 		} else if utf8.RuneCountInString(team) > 100 {
 			v.add("team", "Use at most 100 characters")
+		} else if msg := nameProblem(team, ""); msg != "" {
+			v.add("team", msg)
 		}
 	case RoleAdmin:
 		team = ""
@@ -290,67 +288,6 @@ func (s *Store) Teams(ctx context.Context) ([]Team, error) {
 		return nil, fmt.Errorf("teams: %w", err)
 	}
 	return teams, nil
-}
-
-// CreateToken makes a new API token for the active user with this e-mail and
-// returns it; only its SHA-256 is kept, so it is shown once. ErrNotFound
-// when there is no such active user.
-func (s *Store) CreateToken(ctx context.Context, email string) (string, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("create token: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
-	sum := sha256.Sum256([]byte(token))
-	email = strings.ToLower(strings.TrimSpace(email))
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO api_tokens (user_id, token_hash, created_at)
-			SELECT id, ?, ? FROM users WHERE email = ? AND disabled = 0`,
-			sum[:], stamp(s.Now()), email)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		var userID int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, email).Scan(&userID); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, auditRow{action: AuditCreateToken, entity: "user", entityID: userID})
-	})
-	if err != nil {
-		return "", fmt.Errorf("create token: %w", err)
-	}
-	return token, nil
-}
-
-// UserByToken returns the active user an API token belongs to.
-// ErrBadCredentials when the token is unknown, revoked or its user disabled.
-func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
-	sum := sha256.Sum256([]byte(token))
-	var u User
-	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		var err error
-		u, _, err = scanUser(tx.QueryRowContext(ctx, userSelect+`
-			JOIN api_tokens k ON k.user_id = u.id
-			WHERE k.token_hash = ? AND k.revoked_at IS NULL AND u.disabled = 0`, sum[:]))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrBadCredentials
-		}
-		if err != nil {
-			return err
-		}
-		u.Teams, err = supervisedTeams(ctx, tx, u.ID)
-		return err
-	})
-	if err != nil {
-		return User{}, fmt.Errorf("user by token: %w", err)
-	}
-	return u, nil
 }
 
 // SessionKeys returns the 64 random bytes that sign and encrypt session

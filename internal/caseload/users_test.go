@@ -177,14 +177,14 @@ func TestAuthenticateTimingUnknownLikeWrong(t *testing.T) {
 
 func TestTokens(t *testing.T) {
 	f := newFixture(t)
-	tok, err := f.s.CreateToken(f.ctx, "TARA@example.nhs.uk")
+	tok, _, err := f.s.CreateToken(f.ctx, "TARA@example.nhs.uk", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(tok) < 40 || strings.ContainsAny(tok, " \n+/=") {
 		t.Errorf("token %q: want 32 random bytes, base64url", tok)
 	}
-	tok2, err := f.s.CreateToken(f.ctx, "tara@example.nhs.uk")
+	tok2, _, err := f.s.CreateToken(f.ctx, "tara@example.nhs.uk", "")
 	if err != nil || tok2 == tok {
 		t.Errorf("second token %q (%v): want a new one", tok2, err)
 	}
@@ -193,32 +193,32 @@ func TestTokens(t *testing.T) {
 	if err := f.s.db.QueryRow(`SELECT COUNT(*) FROM api_tokens WHERE token_hash = ? OR CAST(token_hash AS TEXT) = ?`, tok, tok).Scan(&stored); err != nil || stored != 0 {
 		t.Errorf("plaintext token found in the database (%d, %v)", stored, err)
 	}
-	u, err := f.s.UserByToken(f.ctx, tok)
+	u, _, err := f.s.UserByToken(f.ctx, tok)
 	if err != nil || u.ID != f.therapist.ID || u.TeamName != "North" {
 		t.Errorf("UserByToken = %+v, %v; want the therapist", u, err)
 	}
-	if _, err := f.s.CreateToken(f.ctx, "nobody@example.nhs.uk"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := f.s.CreateToken(f.ctx, "nobody@example.nhs.uk", ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("token for unknown e-mail: got %v, want ErrNotFound", err)
 	}
 	for _, bad := range []string{"", "x", tok + "x", strings.ToUpper(tok)} {
-		if _, err := f.s.UserByToken(f.ctx, bad); !errors.Is(err, ErrBadCredentials) {
+		if _, _, err := f.s.UserByToken(f.ctx, bad); !errors.Is(err, ErrBadCredentials) {
 			t.Errorf("UserByToken(%q): got %v, want ErrBadCredentials", bad, err)
 		}
 	}
 	if _, err := f.s.db.Exec(`UPDATE users SET disabled = 1 WHERE id = ?`, f.therapist.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.UserByToken(f.ctx, tok); !errors.Is(err, ErrBadCredentials) {
+	if _, _, err := f.s.UserByToken(f.ctx, tok); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("token of a disabled user: got %v, want ErrBadCredentials", err)
 	}
-	if _, err := f.s.CreateToken(f.ctx, "tara@example.nhs.uk"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := f.s.CreateToken(f.ctx, "tara@example.nhs.uk", ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("token for a disabled user: got %v, want ErrNotFound", err)
 	}
-	sup, _ := f.s.CreateToken(f.ctx, "sam@example.nhs.uk")
+	sup, _, _ := f.s.CreateToken(f.ctx, "sam@example.nhs.uk", "")
 	if _, err := f.s.db.Exec(`UPDATE api_tokens SET revoked_at = ?`, stamp(testNow)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.UserByToken(f.ctx, sup); !errors.Is(err, ErrBadCredentials) {
+	if _, _, err := f.s.UserByToken(f.ctx, sup); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("revoked token: got %v, want ErrBadCredentials", err)
 	}
 }
