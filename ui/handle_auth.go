@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -93,10 +96,27 @@ func (s *Server) handleSignOut(c echo.Context) error {
 }
 
 // safeNext keeps a post-sign-in destination only when it is a path on this
-// site, never another host.
+// site, never another host. Browsers drop tabs and line breaks from a URL
+// and read a backslash as a slash, so "/\t/evil.example" would take them
+// to //evil.example: any control, format or line-separator character, and
+// any backslash, refuses the whole value; it must then parse as a bare path
+// beginning with exactly one "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/sign-") {
+	if next == "" || strings.ContainsRune(next, '\\') || strings.IndexFunc(next, hiddenRune) >= 0 {
+		return ""
+	}
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/sign-") {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return next
+}
+
+// hiddenRune reports characters a browser may drop or treat as a break
+// inside a URL.
+func hiddenRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) || r == utf8.RuneError
 }
