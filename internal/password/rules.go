@@ -18,12 +18,21 @@ import (
 //go:embed common_passwords.txt
 var commonPasswordsText string
 
+// breachedPasswordsText is a larger list, of passwords found in leaks
+// (issue 15 asked for one): shipped as data, as no maintained Go package
+// offers a list without an estimator and its dependencies around it.
+//
+//go:embed breached_passwords.txt
+var breachedPasswordsText string
+
 var commonWords = func() map[string]bool {
 	m := map[string]bool{}
-	for _, line := range strings.Split(commonPasswordsText, "\n") {
-		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "#") {
-			m[line] = true
+	for _, text := range []string{commonPasswordsText, breachedPasswordsText} {
+		for _, line := range strings.Split(text, "\n") {
+			line = strings.TrimSpace(line)
+			if line != "" && !strings.HasPrefix(line, "#") {
+				m[line] = true
+			}
 		}
 	}
 	return m
@@ -45,7 +54,7 @@ func tooCommon(pw string) bool {
 		// random string of symbols and digits is fine.
 		return digitsOnly(lower) || distinct(lower) < 5
 	}
-	for _, c := range []string{core, lookAlikes.Replace(core)} {
+	for _, c := range []string{core, lookAlikes.Replace(core), lower} {
 		if commonWords[c] || repeated(c) {
 			return true
 		}
@@ -107,6 +116,8 @@ func Problem(pw string) string {
 		return fmt.Sprintf("Use at most %d characters", MaxLength)
 	case tooCommon(pw):
 		return "This password is too common: choose another (three random words work well)"
+	case madeOfPatterns(pw):
+		return "This password is made of patterns that are easy to guess (repeated letters, runs like 12345 or abcde, keys side by side, or words like clinic or welcome): choose another (three random words work well)"
 	}
 	return ""
 }
