@@ -44,4 +44,3 @@ func TestSafeNext(t *testing.T) {
 		t.Errorf("sign-in form kept a next with a tab")
 	}
 }
-

@@ -31,6 +31,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	warnIfExposed(logger, *dbPath)
 	store, err := openStore(*dbPath)
 	if err != nil {
 		return err
@@ -101,4 +102,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// warnIfExposed warns when the database, or its WAL or shared-memory file,
+// can be read by the file's group or by everyone (issue 15): it holds
+// patients' records. clinic makes new files 0600; an older or copied file
+// may not be.
+func warnIfExposed(logger *slog.Logger, dbPath string) {
+	for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+		if exposed, mode, err := caseload.Exposed(p); err == nil && exposed {
+			logger.Warn("the database file can be read by other users of this machine: chmod 600 it", "file", p, "mode", mode.String())
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -76,5 +77,30 @@ func TestTokenCommands(t *testing.T) {
 	}
 	if _, err := cli("", "token", "revoke", "--id", "999"); err == nil {
 		t.Error("revoking an unknown token succeeded")
+	}
+}
+
+// Issue 15, 6: the server warns at start when the database can be read by
+// others.
+func TestWarnIfExposed(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "clinic.db")
+	if err := os.WriteFile(db, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(db, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	warnIfExposed(slog.New(slog.NewTextHandler(&out, nil)), db)
+	if !strings.Contains(out.String(), "chmod 600") {
+		t.Errorf("no warning for a 0644 database: %q", out.String())
+	}
+	if err := os.Chmod(db, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	warnIfExposed(slog.New(slog.NewTextHandler(&out, nil)), db)
+	if out.Len() != 0 {
+		t.Errorf("a warning for a 0600 database: %q", out.String())
 	}
 }
