@@ -100,7 +100,7 @@ func (s *Server) handleInvitationCreate(c echo.Context) error {
 		return err
 	}
 	p := invitationCodePage{basePage: s.base(c, "Invitation code"), Referral: r, Code: code, Expires: inv.ExpiresAt.In(london),
-		Address: c.Scheme() + "://" + c.Request().Host + "/invitation"}
+		Address: s.baseURL + "/invitation"}
 	return s.render(c, http.StatusOK, "invitation_code.html", &p)
 }
 

@@ -104,6 +104,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		securityHeaders,
+		s.strictTransport,
 		middleware.BodyLimit(maxBody),
 		auditSource,
 	)
@@ -111,7 +112,7 @@ func (s *Server) newEcho() *echo.Echo {
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:" + csrfField,
 		ContextKey:     csrfField,
-		CookieName:     "clinic_csrf",
+		CookieName:     s.csrfCookie,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   s.secure,

@@ -66,9 +66,13 @@ func TestSessionCookieFlags(t *testing.T) {
 		srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sign-in", nil))
 		var csrf *http.Cookie
 		for _, c := range rec.Result().Cookies() {
-			if c.Name == "clinic_csrf" {
+			if c.Name == cookieName("clinic_csrf", secure) {
 				csrf = c
 			}
+		}
+		// Issue 15, 13: HSTS when served over TLS (Secure), not otherwise.
+		if got := rec.Header().Get("Strict-Transport-Security"); (got != "") != secure || (secure && !strings.Contains(got, "max-age=")) {
+			t.Errorf("secure=%v: Strict-Transport-Security %q", secure, got)
 		}
 		if csrf == nil || !csrf.HttpOnly || csrf.Secure != secure || csrf.SameSite != http.SameSiteLaxMode {
 			t.Errorf("secure=%v: CSRF cookie %+v", secure, csrf)
@@ -82,12 +86,20 @@ func TestSessionCookieFlags(t *testing.T) {
 		srv.Handler().ServeHTTP(rec, req)
 		var sess *http.Cookie
 		for _, c := range rec.Result().Cookies() {
-			if c.Name == sessionName {
+			if c.Name == cookieName(sessionName, secure) {
 				sess = c
 			}
 		}
 		if rec.Code != http.StatusSeeOther || sess == nil {
 			t.Fatalf("secure=%v: sign in %d, cookie %v", secure, rec.Code, sess)
+		}
+		// Issue 15, 13: __Host- names when Secure; the session cookie ends
+		// with the browser (no Max-Age or Expires).
+		if secure && (!strings.HasPrefix(sess.Name, "__Host-") || !strings.HasPrefix(csrf.Name, "__Host-")) {
+			t.Errorf("secure cookies named %q and %q: want __Host- names", sess.Name, csrf.Name)
+		}
+		if sess.MaxAge != 0 || !sess.Expires.IsZero() {
+			t.Errorf("secure=%v: session cookie Max-Age %d, Expires %v: want a cookie that ends with the browser", secure, sess.MaxAge, sess.Expires)
 		}
 		if !sess.HttpOnly || sess.Secure != secure || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/" {
 			t.Errorf("secure=%v: session cookie %+v: want HttpOnly, SameSite=Lax, Secure only when asked", secure, sess)

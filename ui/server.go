@@ -37,6 +37,11 @@ type Options struct {
 	SecureCookies bool
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// BaseURL is the address patients reach clinic at
+	// ("https://clinic.example.nhs.uk"), for the invitation link; when empty
+	// the page names the address only as "/invitation" on this site. The
+	// request's Host header is never used: a client chooses it.
+	BaseURL string
 }
 
 // Server is the web application.
@@ -45,10 +50,13 @@ type Server struct {
 	clock    func() time.Time
 	log      *slog.Logger
 	secure   bool
+	baseURL  string
 	sessions *sessions.CookieStore
-	pages    map[string]*pageTemplate
-	static   fs.FS
-	echo     *echo.Echo
+	// cookie names: __Host- prefixed when Secure (hardening.go)
+	sessionCookie, csrfCookie string
+	pages                     map[string]*pageTemplate
+	static                    fs.FS
+	echo                      *echo.Echo
 }
 
 // New builds the server on an open store.
@@ -62,6 +70,11 @@ func New(store *caseload.Store, opts Options) (*Server, error) {
 		log:    opts.Logger,
 		secure: opts.SecureCookies,
 	}
+	var err error
+	if s.baseURL, err = normaliseBaseURL(opts.BaseURL); err != nil {
+		return nil, fmt.Errorf("ui: %w", err)
+	}
+	s.sessionCookie, s.csrfCookie = cookieName(sessionName, s.secure), cookieName(csrfCookieName, s.secure)
 	if s.clock == nil {
 		s.clock = time.Now
 	}

@@ -23,6 +23,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS; cookies marked Secure)")
 	tlsKey := fs.String("tls-key", "", "TLS key file")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
+	baseURL := fs.String("base-url", envOr("CLINIC_BASE_URL", ""), "the address patients reach clinic at, for invitation links, e.g. https://clinic.example.nhs.uk (env CLINIC_BASE_URL)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -57,6 +58,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Clock:         func() time.Time { return time.Now().UTC() },
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Logger:        logger,
+		BaseURL:       *baseURL,
 	})
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)
