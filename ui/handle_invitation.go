@@ -152,7 +152,7 @@ func (s *Server) handleInvitationAccept(c echo.Context) error {
 		DateOfBirth: dob,
 		Email:       f.Values["email"],
 		Password:    c.FormValue("password"),
-		Address:     c.RealIP(),
+		Address:     throttleKey(c.RealIP()), // failures counted per address, per /64 for IPv6
 	})
 	var ve *caseload.ValidationError
 	switch {

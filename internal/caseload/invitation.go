@@ -25,12 +25,13 @@ const (
 	InvitationLifetime = 7 * 24 * time.Hour
 
 	// A code is refused, whatever it is, from an address that has had
-	// InvitationFailuresPerAddress failed tries in InvitationWindow, and
-	// from anyone once InvitationFailuresOverall tries have failed in that
-	// window across all addresses (guessing spread over many addresses).
+	// InvitationFailuresPerAddress failed tries in InvitationWindow. There
+	// is no service-wide lock (issue 15: a hundred failures from twenty
+	// addresses locked every patient out): a real code has its own limit
+	// (InvitationWrongBirthDates), and guessing a 60-bit code from many
+	// addresses at five tries each is hopeless.
 	InvitationWindow             = 15 * time.Minute
 	InvitationFailuresPerAddress = 5
-	InvitationFailuresOverall    = 100
 
 	// InvitationWrongBirthDates wrong dates of birth given with a real code
 	// spend it: the therapist makes a new one.
@@ -303,16 +304,14 @@ func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User
 	var refused error // a failed try: recorded, then returned after commit
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		since := stamp(now.Add(-InvitationWindow))
-		var fromAddress, overall int
+		var fromAddress int
 		if err := tx.QueryRowContext(ctx, `
-			SELECT
-				COUNT(*) FILTER (WHERE address = ?),
-				COUNT(*)
+			SELECT COUNT(*)
 			FROM invitation_failures
-			WHERE at > ?`, in.Address, since).Scan(&fromAddress, &overall); err != nil {
+			WHERE address = ? AND at > ?`, in.Address, since).Scan(&fromAddress); err != nil {
 			return err
 		}
-		if fromAddress >= InvitationFailuresPerAddress || overall >= InvitationFailuresOverall {
+		if fromAddress >= InvitationFailuresPerAddress {
 			refused = ErrTooManyAttempts
 			return nil
 		}
