@@ -72,6 +72,7 @@ func (s *Server) referralFor(c echo.Context, allowed func(caseload.User, caseloa
 			return u, r, err
 		}
 	}
+	noteFormView(c, u, r.ID)
 	return u, r, nil
 }
 

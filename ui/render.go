@@ -101,6 +101,9 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 	if !ok {
 		return fmt.Errorf("no template %q", name)
 	}
+	if err := s.auditFormView(c, name); err != nil {
+		return err
+	}
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer func() {
