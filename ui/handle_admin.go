@@ -58,7 +58,7 @@ func (s *Server) handleAdminUsers(c echo.Context) error {
 	p := adminUsersPage{basePage: s.base(c, "Users"), Done: doneMessages[c.QueryParam("done")]}
 	p.Nav = "admin"
 	for _, x := range users {
-		row := adminUserRow{User: x, CanDisable: canDisableUser(u, x)}
+		row := adminUserRow{User: maskPatientUser(u, x), CanDisable: canDisableUser(u, x)}
 		var tn []string
 		if x.TeamName != "" {
 			tn = append(tn, x.TeamName)

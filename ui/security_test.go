@@ -556,7 +556,7 @@ func TestMoreAuditedActions(t *testing.T) {
 	}
 	want := []string{
 		"record_review referral: review 1: continue",
-		"download report: outcomes CSV 2026-01-01 to 2026-03-16, 1 referrals",
+		"download referral: outcomes CSV 2026-01-01 to 2026-03-16", // a row per referral (issue 15)
 		"view referral: score correction form",
 		"sign_in user: ",
 	}
