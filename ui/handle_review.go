@@ -138,6 +138,9 @@ type reviewPage struct {
 	Brought    int
 	Cases      []reviewCaseView
 	Quiet      []reviewCaseView
+	// NewAccounts are clinical accounts recently added to the teams, and
+	// who added them (issue 15: an admin's own clinical account is seen).
+	NewAccounts []caseload.NewAccount
 }
 
 func (s *Server) handleReviewShow(c echo.Context) error {
@@ -152,6 +155,9 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	}
 	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.today()}
 	p.Nav = "review"
+	if p.NewAccounts, err = s.store.NewTeamAccounts(ctx, reviewTeams(u), s.clock().Add(-caseload.NewTeamAccountsFor)); err != nil {
+		return err
+	}
 	var therapistID int64
 	if v := c.QueryParam("therapist"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

@@ -80,3 +80,21 @@ func TestAdminsSeeNoPatientDetail(t *testing.T) {
 		}
 	}
 }
+
+// Issue 15, 1: an admin who makes a clinical account (for themselves or
+// anyone) is seen by the team's supervisor, on the weekly review.
+func TestSupervisorSeesNewAccounts(t *testing.T) {
+	e := newTestEnv(t)
+	admin := e.signedIn(e.admin)
+	p := admin.post("/admin/users/new", url.Values{"email": {"ada.clinical@example.nhs.uk"}, "name": {"Ada Clinical"}, "role": {"therapist"}, "team": {"North"}, "password": {"lantern orchard pebble"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("add user: %d", p.Status)
+	}
+	page := e.signedIn(e.supervisor).get("/review")
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, "Ada Clinical") || !strings.Contains(page.Body, "by Ada Admin") {
+		t.Errorf("weekly review: %d; want the new account and who added it", page.Status)
+	}
+	if south := e.signedIn(e.user("sol@example.nhs.uk", "Sol South", caseload.RoleSupervisor, "South")).get("/review"); strings.Contains(south.Body, "Ada Clinical") {
+		t.Errorf("another team's supervisor sees the account")
+	}
+}
