@@ -88,12 +88,16 @@ func finishedGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return gen, nil
 }
 
+// outcomeMeasuresPath is where outcome_json, a measures.Outcome as
+// encoding/json writes it, holds Outcome.Measures (a test checks it).
+const outcomeMeasuresPath = "$.Measures"
+
 // buildCurves builds the curves from every finished course. Only the
 // measures' courses are needed: SQLite extracts them rather than Go decoding
 // every whole outcome.
 func buildCurves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error) {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT json_extract(outcome_json, '$.Measures')
+		SELECT json_extract(outcome_json, '`+outcomeMeasuresPath+`')
 		FROM referral_summary
 		WHERE finished = 1`)
 	if err != nil {

@@ -202,6 +202,7 @@ type synthReferral struct {
 	basis     summaryBasis
 	contacts  []synthContact
 	summary   []any // summaryUpsert's arguments but the id, filled at write time
+	report    []any // reportUpsert's arguments but the id, likewise
 }
 
 type synthContact struct {
@@ -283,6 +284,7 @@ func synthesise(cfg SyntheticConfig, i int, therapistID, teamID int64, today tim
 		return synthReferral{}, err
 	}
 	r.summary, err = summaryArgs(r.basis, o, created)
+	r.report = reportArgs(r.basis, o)
 	return r, err
 }
 
@@ -345,7 +347,7 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			return err
 		}
 		defer score.Close()
-		summary, err := prep(summaryUpsert)
+		summary, err := prepareSummaryWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -375,8 +377,8 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 					return err
 				}
 			}
-			r.summary[0] = b.id
-			if _, err := summary.ExecContext(ctx, r.summary...); err != nil {
+			r.summary[0], r.report[0] = b.id, b.id
+			if err := summary.writeArgs(ctx, r.summary, r.report); err != nil {
 				return err
 			}
 		}

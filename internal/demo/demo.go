@@ -1,4 +1,7 @@
-package caseload
+// Package demo fills an empty clinic database with a fictional service, for
+// trying the app (clinic serve --demo) and for tests that want realistic
+// data. It writes only through caseload's Store, as real use would.
+package demo
 
 import (
 	"context"
@@ -9,25 +12,29 @@ import (
 	"strconv"
 	"time"
 
+	"clinic/internal/caseload"
 	"clinic/internal/measures"
 )
 
-// ErrNotEmpty is returned by LoadDemo when the database already has data.
+// ErrNotEmpty is returned by Load when the database already has data.
 var ErrNotEmpty = errors.New("database is not empty")
 
-// DemoAccount is a demo sign-in, printed for whoever runs the demo.
-type DemoAccount struct {
+// Account is a demo sign-in, printed for whoever runs the demo.
+type Account struct {
 	Email, Password, Role, Name string
 }
 
-// Demo is what LoadDemo created.
+// Demo is what Load created.
 type Demo struct {
 	Loaded    bool
-	Accounts  []DemoAccount
+	Accounts  []Account
 	Patients  int
 	Referrals int
 	Contacts  int
 }
+
+// dateLayout is how the store writes calendar dates.
+const dateLayout = "2006-01-02"
 
 // demoSeed makes the demo the same on every run (relative to the clock).
 const demoSeed = 20260101
@@ -112,39 +119,39 @@ var demoSurnames = []string{
 	"Imaginary", "Demoson", "Notreal", "Specimen", "Mockley",
 }
 
-// LoadDemo fills an empty database with a demo service: an admin, a
+// Load fills an empty database with a demo service: an admin, a
 // supervisor of team North, three therapists and about forty fictional
 // patients whose referrals are recorded through the store's ordinary write
 // paths, so their summaries are what real use would give. Dates are relative
 // to the store's clock; the data is the same on every run. On a database
 // with any user or patient it returns ErrNotEmpty and changes nothing.
-func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
-	var used int
-	if err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM patients)`).Scan(&used); err != nil {
+func Load(ctx context.Context, s *caseload.Store) (Demo, error) {
+	empty, err := s.Empty(ctx)
+	if err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
-	if used > 0 {
+	if !empty {
 		return Demo{}, fmt.Errorf("load demo: %w", ErrNotEmpty)
 	}
 	d := Demo{Loaded: true}
-	newUser := func(email, name string, role Role, team, password string) (User, error) {
-		u, err := s.CreateUser(ctx, NewUser{Email: email, Name: name, Role: role, Team: team, Password: password})
+	newUser := func(email, name string, role caseload.Role, team, password string) (caseload.User, error) {
+		u, err := s.CreateUser(ctx, caseload.NewUser{Email: email, Name: name, Role: role, Team: team, Password: password})
 		if err != nil {
-			return User{}, err
+			return caseload.User{}, err
 		}
-		d.Accounts = append(d.Accounts, DemoAccount{Email: email, Password: password, Role: string(role), Name: name})
+		d.Accounts = append(d.Accounts, Account{Email: email, Password: password, Role: string(role), Name: name})
 		return u, nil
 	}
-	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", RoleAdmin, "", "demo-ada-pass"); err != nil {
+	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", caseload.RoleAdmin, "", "demo-ada-pass"); err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
-	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", RoleSupervisor, "North", "demo-sol-pass"); err != nil {
+	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", caseload.RoleSupervisor, "North", "demo-sol-pass"); err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
-	var therapists []User
+	var therapists []caseload.User
 	for i, name := range []string{"Pat Practitioner (demo, PWP)", "Theo Therapist (demo, CBT)", "Tess Therapist (demo, CBT)"} {
 		n := strconv.Itoa(i + 1)
-		u, err := newUser("therapist"+n+"@demo.example", name, RoleTherapist, "North", "demo-therapist-"+n)
+		u, err := newUser("therapist"+n+"@demo.example", name, caseload.RoleTherapist, "North", "demo-therapist-"+n)
 		if err != nil {
 			return Demo{}, fmt.Errorf("load demo: %w", err)
 		}
@@ -154,14 +161,17 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 	// Demo data is deterministic on purpose (the same demo on every run);
 	// nothing secret is drawn from it.
 	rng := rand.New(rand.NewPCG(demoSeed, demoSeed)) // #nosec G404 -- see above
-	today, _ := parseDate(s.today())
-	var firstPatient Patient
-	var firstReferral Referral
+	today, err := time.Parse(dateLayout, s.Today())
+	if err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
+	var firstPatient caseload.Patient
+	var firstReferral caseload.Referral
 	for i, dc := range demoCases {
 		g := demoGenerator{rng: rng, today: today}
 		plan := g.plan(dc)
 		th := therapists[dc.therapist]
-		p, err := s.CreatePatient(ctx, th, NewPatient{
+		p, err := s.CreatePatient(ctx, th, caseload.NewPatient{
 			Name:        demoFirstNames[i%len(demoFirstNames)] + " " + demoSurnames[(i*7)%len(demoSurnames)],
 			DateOfBirth: plan.received.AddDate(-18-rng.IntN(55), -rng.IntN(12), -rng.IntN(28)).Format(dateLayout),
 			NHSNumber:   demoNHSNumber(rng),
@@ -174,7 +184,7 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 		if dc.therapist == 0 {
 			intensity = measures.LowIntensity
 		}
-		r, err := s.CreateReferral(ctx, th, NewReferral{
+		r, err := s.CreateReferral(ctx, th, caseload.NewReferral{
 			PatientID:         p.ID,
 			TherapistID:       th.ID,
 			ReceivedOn:        plan.received.Format(dateLayout),
@@ -210,18 +220,18 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 // loadDemoPatient gives the first demo case's patient a sign-in, taken up
 // through an invitation as a real patient would, and answers waiting for
 // their therapist, so that both sides of issue 5 can be seen.
-func loadDemoPatient(ctx context.Context, s *Store, d *Demo, therapist User, p Patient, r Referral) error {
+func loadDemoPatient(ctx context.Context, s *caseload.Store, d *Demo, therapist caseload.User, p caseload.Patient, r caseload.Referral) error {
 	// The demo's printed sign-in, public by design.
 	const email, password = "patient@demo.example", "demo-kettle-river" // #nosec G101 -- see above
 	_, code, err := s.CreateInvitation(ctx, therapist, r.ID)
 	if err != nil {
 		return err
 	}
-	u, err := s.AcceptInvitation(ctx, AcceptInvitation{Code: code, DateOfBirth: p.DateOfBirth, Email: email, Password: password, Address: "demo"})
+	u, err := s.AcceptInvitation(ctx, caseload.AcceptInvitation{Code: code, DateOfBirth: p.DateOfBirth, Email: email, Password: password, Address: "demo"})
 	if err != nil {
 		return err
 	}
-	d.Accounts = append(d.Accounts, DemoAccount{Email: email, Password: password, Role: string(RolePatient), Name: u.Name})
+	d.Accounts = append(d.Accounts, Account{Email: email, Password: password, Role: string(caseload.RolePatient), Name: u.Name})
 	a := func(v int) *int { return &v }
 	_, err = s.SubmitQuestionnaire(ctx, u, r.ID, map[measures.InstrumentID][]*int{
 		measures.PHQ9: {a(1), a(1), a(0), a(1), a(0), a(0), a(1), a(0), a(0)},
@@ -256,7 +266,7 @@ type demoGenerator struct {
 
 type demoPlan struct {
 	received time.Time
-	contacts []NewContact
+	contacts []caseload.NewContact
 	ended    time.Time
 }
 
@@ -334,7 +344,7 @@ func (g demoGenerator) plan(dc demoCase) demoPlan {
 	}
 	k := 0
 	for i, sl := range slots {
-		c := NewContact{
+		c := caseload.NewContact{
 			Date:       plan.received.AddDate(0, 0, offsets[i]).Format(dateLayout),
 			Kind:       string(sl.kind),
 			Attendance: string(measures.Attended),
@@ -353,16 +363,16 @@ func (g demoGenerator) plan(dc demoCase) demoPlan {
 		if last {
 			item9 = dc.item9
 		}
-		c.Scores = map[measures.InstrumentID]ScoreInput{
+		c.Scores = map[measures.InstrumentID]caseload.ScoreInput{
 			measures.PHQ9: {Items: g.items(measures.PHQ9, level, item9)},
 			measures.GAD7: {Items: g.items(measures.GAD7, level, -1)},
 		}
 		if inst != measures.GAD7 && !dc.noADSM {
 			t := g.total(inst, level)
-			c.Scores[inst] = ScoreInput{Total: &t}
+			c.Scores[inst] = caseload.ScoreInput{Total: &t}
 		}
 		if k == 0 || last || k%4 == 0 {
-			c.Scores[measures.WSAS] = ScoreInput{Items: g.items(measures.WSAS, level, -1)}
+			c.Scores[measures.WSAS] = caseload.ScoreInput{Items: g.items(measures.WSAS, level, -1)}
 		}
 		plan.contacts = append(plan.contacts, c)
 		k++
