@@ -15,6 +15,11 @@ import (
 	"clinic/internal/measures"
 )
 
+// Synthetic data is for benchmarks and load tests only (the benchmark
+// fixture, benchmark.go, is built with it): a large service written in bulk,
+// bypassing the per-contact write path. Demo data for people to look at is
+// internal/demo's.
+
 // SyntheticConfig sizes a synthetic service for benchmarks and load tests.
 type SyntheticConfig struct {
 	Teams               int
@@ -24,9 +29,9 @@ type SyntheticConfig struct {
 	Seed                uint64
 }
 
-// syntheticPassword is every synthetic user's password. Synthetic databases
+// SyntheticPassword is every synthetic user's password. Synthetic databases
 // are for benchmarks only.
-const syntheticPassword = "synthetic-service"
+const SyntheticPassword = "synthetic-service"
 
 // syntheticDescriptors are the problems synthetic referrals have: those
 // measured with PHQ-9 and GAD-7 alone, as the data carries no ADSM.
@@ -45,7 +50,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if cfg.Teams < 1 || cfg.TherapistsPerTeam < 1 || cfg.Referrals < 0 || cfg.ContactsPerReferral < 1 {
 		return fmt.Errorf("load synthetic: config needs at least one team, therapist and contact per referral: %+v", cfg)
 	}
-	hash, err := hashPassword(syntheticPassword)
+	hash, err := hashPassword(SyntheticPassword)
 	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
