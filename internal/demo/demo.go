@@ -134,30 +134,10 @@ func Load(ctx context.Context, s *caseload.Store) (Demo, error) {
 		return Demo{}, fmt.Errorf("load demo: %w", ErrNotEmpty)
 	}
 	d := Demo{Loaded: true}
-	newUser := func(email, name string, role caseload.Role, team, password string) (caseload.User, error) {
-		u, err := s.CreateUser(ctx, caseload.NewUser{Email: email, Name: name, Role: role, Team: team, Password: password})
-		if err != nil {
-			return caseload.User{}, err
-		}
-		d.Accounts = append(d.Accounts, Account{Email: email, Password: password, Role: string(role), Name: name})
-		return u, nil
-	}
-	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", caseload.RoleAdmin, "", "demo-ada-pass"); err != nil {
+	therapists, err := loadDemoStaff(ctx, s, &d)
+	if err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
-	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", caseload.RoleSupervisor, "North", "demo-sol-pass"); err != nil {
-		return Demo{}, fmt.Errorf("load demo: %w", err)
-	}
-	var therapists []caseload.User
-	for i, name := range []string{"Pat Practitioner (demo, PWP)", "Theo Therapist (demo, CBT)", "Tess Therapist (demo, CBT)"} {
-		n := strconv.Itoa(i + 1)
-		u, err := newUser("therapist"+n+"@demo.example", name, caseload.RoleTherapist, "North", "demo-therapist-"+n)
-		if err != nil {
-			return Demo{}, fmt.Errorf("load demo: %w", err)
-		}
-		therapists = append(therapists, u)
-	}
-
 	// Demo data is deterministic on purpose (the same demo on every run);
 	// nothing secret is drawn from it.
 	rng := rand.New(rand.NewPCG(demoSeed, demoSeed)) // #nosec G404 -- see above
@@ -169,52 +149,90 @@ func Load(ctx context.Context, s *caseload.Store) (Demo, error) {
 	var firstReferral caseload.Referral
 	for i, dc := range demoCases {
 		g := demoGenerator{rng: rng, today: today}
-		plan := g.plan(dc)
-		th := therapists[dc.therapist]
-		p, err := s.CreatePatient(ctx, th, caseload.NewPatient{
-			Name:        demoFirstNames[i%len(demoFirstNames)] + " " + demoSurnames[(i*7)%len(demoSurnames)],
-			DateOfBirth: plan.received.AddDate(-18-rng.IntN(55), -rng.IntN(12), -rng.IntN(28)).Format(dateLayout),
-			NHSNumber:   demoNHSNumber(rng),
-		})
+		p, r, err := loadDemoCase(ctx, s, &d, g, i, dc, therapists[dc.therapist])
 		if err != nil {
 			return Demo{}, fmt.Errorf("load demo: %w", err)
 		}
-		d.Patients++
-		intensity := measures.HighIntensity
-		if dc.therapist == 0 {
-			intensity = measures.LowIntensity
-		}
-		r, err := s.CreateReferral(ctx, th, caseload.NewReferral{
-			PatientID:         p.ID,
-			TherapistID:       th.ID,
-			ReceivedOn:        plan.received.Format(dateLayout),
-			ProblemDescriptor: dc.descriptor,
-			Intensity:         string(intensity),
-		})
-		if err != nil {
-			return Demo{}, fmt.Errorf("load demo: %w", err)
-		}
-		d.Referrals++
 		if i == 0 {
 			firstPatient, firstReferral = p, r
-		}
-		for k, c := range plan.contacts {
-			c.SubmissionID = "demo-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
-			if _, err := s.RecordContact(ctx, th, r.ID, c); err != nil {
-				return Demo{}, fmt.Errorf("load demo: case %d contact %d: %w", i, k, err)
-			}
-			d.Contacts++
-		}
-		if !plan.ended.IsZero() {
-			if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason); err != nil {
-				return Demo{}, fmt.Errorf("load demo: case %d: %w", i, err)
-			}
 		}
 	}
 	if err := loadDemoPatient(ctx, s, &d, therapists[0], firstPatient, firstReferral); err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
 	return d, nil
+}
+
+// loadDemoStaff adds the demo's admin, supervisor and therapists, and
+// returns the therapists.
+func loadDemoStaff(ctx context.Context, s *caseload.Store, d *Demo) ([]caseload.User, error) {
+	newUser := func(email, name string, role caseload.Role, team, password string) (caseload.User, error) {
+		u, err := s.CreateUser(ctx, caseload.NewUser{Email: email, Name: name, Role: role, Team: team, Password: password})
+		if err != nil {
+			return caseload.User{}, err
+		}
+		d.Accounts = append(d.Accounts, Account{Email: email, Password: password, Role: string(role), Name: name})
+		return u, nil
+	}
+	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", caseload.RoleAdmin, "", "demo-ada-pass"); err != nil {
+		return nil, err
+	}
+	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", caseload.RoleSupervisor, "North", "demo-sol-pass"); err != nil {
+		return nil, err
+	}
+	var therapists []caseload.User
+	for i, name := range []string{"Pat Practitioner (demo, PWP)", "Theo Therapist (demo, CBT)", "Tess Therapist (demo, CBT)"} {
+		n := strconv.Itoa(i + 1)
+		u, err := newUser("therapist"+n+"@demo.example", name, caseload.RoleTherapist, "North", "demo-therapist-"+n)
+		if err != nil {
+			return nil, err
+		}
+		therapists = append(therapists, u)
+	}
+	return therapists, nil
+}
+
+// loadDemoCase records demo case i through the store's ordinary write
+// paths: its patient, referral, contacts and end.
+func loadDemoCase(ctx context.Context, s *caseload.Store, d *Demo, g demoGenerator, i int, dc demoCase, th caseload.User) (caseload.Patient, caseload.Referral, error) {
+	plan := g.plan(dc)
+	p, err := s.CreatePatient(ctx, th, caseload.NewPatient{
+		Name:        demoFirstNames[i%len(demoFirstNames)] + " " + demoSurnames[(i*7)%len(demoSurnames)],
+		DateOfBirth: plan.received.AddDate(-18-g.rng.IntN(55), -g.rng.IntN(12), -g.rng.IntN(28)).Format(dateLayout),
+		NHSNumber:   demoNHSNumber(g.rng),
+	})
+	if err != nil {
+		return caseload.Patient{}, caseload.Referral{}, err
+	}
+	d.Patients++
+	intensity := measures.HighIntensity
+	if dc.therapist == 0 {
+		intensity = measures.LowIntensity
+	}
+	r, err := s.CreateReferral(ctx, th, caseload.NewReferral{
+		PatientID:         p.ID,
+		TherapistID:       th.ID,
+		ReceivedOn:        plan.received.Format(dateLayout),
+		ProblemDescriptor: dc.descriptor,
+		Intensity:         string(intensity),
+	})
+	if err != nil {
+		return caseload.Patient{}, caseload.Referral{}, err
+	}
+	d.Referrals++
+	for k, c := range plan.contacts {
+		c.SubmissionID = "demo-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
+		if _, err := s.RecordContact(ctx, th, r.ID, c); err != nil {
+			return caseload.Patient{}, caseload.Referral{}, fmt.Errorf("case %d contact %d: %w", i, k, err)
+		}
+		d.Contacts++
+	}
+	if !plan.ended.IsZero() {
+		if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason); err != nil {
+			return caseload.Patient{}, caseload.Referral{}, fmt.Errorf("case %d: %w", i, err)
+		}
+	}
+	return p, r, nil
 }
 
 // loadDemoPatient gives the first demo case's patient a sign-in, taken up
@@ -270,41 +288,74 @@ type demoPlan struct {
 	ended    time.Time
 }
 
+// demoSlot is one appointment of a plan.
+type demoSlot struct {
+	kind     measures.ContactKind
+	attended bool
+}
+
 // plan lays out a case's appointments week by week: an assessment, the
 // treatment sessions (with the odd missed one), missed appointments at the
 // end, a follow-up, and the end date; open cases have their latest
 // appointment in the last week, ended ones end dc.endedAgo months ago.
+// (The random draws are made in a fixed order, so the demo is the same on
+// every run.)
 func (g demoGenerator) plan(dc demoCase) demoPlan {
-	type slot struct {
-		kind     measures.ContactKind
-		attended bool
+	slots := g.slots(dc)
+	offsets, span := g.offsets(dc, slots)
+	var plan demoPlan
+	plan.received, plan.ended = g.dates(dc, span)
+	attended := 0
+	for _, sl := range slots {
+		if sl.attended {
+			attended++
+		}
 	}
-	var slots []slot
+	k := 0
+	for i, sl := range slots {
+		date := plan.received.AddDate(0, 0, offsets[i]).Format(dateLayout)
+		if !sl.attended {
+			plan.contacts = append(plan.contacts, g.missed(sl, date))
+			continue
+		}
+		plan.contacts = append(plan.contacts, g.attended(dc, sl, date, k, attended))
+		k++
+	}
+	return plan
+}
+
+// slots are a case's appointments in order.
+func (g demoGenerator) slots(dc demoCase) []demoSlot {
+	var slots []demoSlot
 	switch dc.shape {
 	case "new":
 	case "waiting":
 		if dc.wait < 45 {
-			slots = append(slots, slot{measures.Assessment, true})
+			slots = append(slots, demoSlot{measures.Assessment, true})
 		}
 	default:
-		slots = append(slots, slot{measures.Assessment, true})
+		slots = append(slots, demoSlot{measures.Assessment, true})
 		for k := 0; k < dc.sessions; k++ {
 			if k > 1 && k < dc.sessions-1 && g.rng.IntN(8) == 0 {
-				slots = append(slots, slot{measures.Treatment, false})
+				slots = append(slots, demoSlot{measures.Treatment, false})
 			}
-			slots = append(slots, slot{measures.Treatment, true})
+			slots = append(slots, demoSlot{measures.Treatment, true})
 		}
 		if dc.followUp {
-			slots = append(slots, slot{measures.FollowUp, true})
+			slots = append(slots, demoSlot{measures.FollowUp, true})
 		}
 		for k := 0; k < dc.missedEnd; k++ {
-			slots = append(slots, slot{measures.Treatment, false})
+			slots = append(slots, demoSlot{measures.Treatment, false})
 		}
 	}
-	// Days from referral to each slot: the assessment after dc.wait days (or
-	// the whole wait for those still waiting), then weekly, a follow-up four
-	// weeks on.
-	offsets := make([]int, len(slots))
+	return slots
+}
+
+// offsets are the days from referral to each slot: the assessment after
+// dc.wait days (or the whole wait for those still waiting), then weekly, a
+// follow-up four weeks on; span is the last one's (0 with none).
+func (g demoGenerator) offsets(dc demoCase, slots []demoSlot) (offsets []int, span int) {
+	offsets = make([]int, len(slots))
 	day := dc.wait
 	if dc.shape == "waiting" || dc.shape == "new" {
 		day = dc.wait - 7 - g.rng.IntN(4)
@@ -318,66 +369,59 @@ func (g demoGenerator) plan(dc demoCase) demoPlan {
 		}
 		offsets[k] = day
 	}
-	span := day
 	if len(slots) == 0 {
-		span = 0
+		return offsets, 0
 	}
-	var plan demoPlan
-	if dc.endedAgo > 0 {
-		plan.ended = g.today.AddDate(0, -dc.endedAgo, -g.rng.IntN(10))
-		plan.received = plan.ended.AddDate(0, 0, -span-7)
-	} else {
-		switch dc.shape {
-		case "waiting", "new":
-			plan.received = g.today.AddDate(0, 0, -dc.wait)
-		default:
-			plan.received = g.today.AddDate(0, 0, -span-g.rng.IntN(5))
-		}
-	}
+	return offsets, day
+}
 
+// dates are a case's referral date and end date (zero while open).
+func (g demoGenerator) dates(dc demoCase, span int) (received, ended time.Time) {
+	if dc.endedAgo > 0 {
+		ended = g.today.AddDate(0, -dc.endedAgo, -g.rng.IntN(10))
+		return ended.AddDate(0, 0, -span-7), ended
+	}
+	switch dc.shape {
+	case "waiting", "new":
+		return g.today.AddDate(0, 0, -dc.wait), time.Time{}
+	default:
+		return g.today.AddDate(0, 0, -span-g.rng.IntN(5)), time.Time{}
+	}
+}
+
+// missed is an appointment the patient did not attend or cancelled.
+func (g demoGenerator) missed(sl demoSlot, date string) caseload.NewContact {
+	c := caseload.NewContact{Date: date, Kind: string(sl.kind), Attendance: string(measures.DNA)}
+	if g.rng.IntN(3) == 0 {
+		c.Attendance = string(measures.Cancelled)
+	}
+	return c
+}
+
+// attended is the k-th attended appointment of n, with its scores: PHQ-9
+// and GAD-7 always, the descriptor's own measure unless the case never has
+// it, the WSAS at the first, the last and every fourth.
+func (g demoGenerator) attended(dc demoCase, sl demoSlot, date string, k, n int) caseload.NewContact {
+	c := caseload.NewContact{Date: date, Kind: string(sl.kind), Attendance: string(measures.Attended)}
 	inst := measures.PairedADSM(dc.descriptor)
-	attended := 0
-	for _, sl := range slots {
-		if sl.attended {
-			attended++
-		}
+	level := demoLevel(dc.shape, k, n)
+	last := k == n-1
+	item9 := 0
+	if last {
+		item9 = dc.item9
 	}
-	k := 0
-	for i, sl := range slots {
-		c := caseload.NewContact{
-			Date:       plan.received.AddDate(0, 0, offsets[i]).Format(dateLayout),
-			Kind:       string(sl.kind),
-			Attendance: string(measures.Attended),
-		}
-		if !sl.attended {
-			c.Attendance = string(measures.DNA)
-			if g.rng.IntN(3) == 0 {
-				c.Attendance = string(measures.Cancelled)
-			}
-			plan.contacts = append(plan.contacts, c)
-			continue
-		}
-		level := demoLevel(dc.shape, k, attended)
-		last := k == attended-1
-		item9 := 0
-		if last {
-			item9 = dc.item9
-		}
-		c.Scores = map[measures.InstrumentID]caseload.ScoreInput{
-			measures.PHQ9: {Items: g.items(measures.PHQ9, level, item9)},
-			measures.GAD7: {Items: g.items(measures.GAD7, level, -1)},
-		}
-		if inst != measures.GAD7 && !dc.noADSM {
-			t := g.total(inst, level)
-			c.Scores[inst] = caseload.ScoreInput{Total: &t}
-		}
-		if k == 0 || last || k%4 == 0 {
-			c.Scores[measures.WSAS] = caseload.ScoreInput{Items: g.items(measures.WSAS, level, -1)}
-		}
-		plan.contacts = append(plan.contacts, c)
-		k++
+	c.Scores = map[measures.InstrumentID]caseload.ScoreInput{
+		measures.PHQ9: {Items: g.items(measures.PHQ9, level, item9)},
+		measures.GAD7: {Items: g.items(measures.GAD7, level, -1)},
 	}
-	return plan
+	if inst != measures.GAD7 && !dc.noADSM {
+		t := g.total(inst, level)
+		c.Scores[inst] = caseload.ScoreInput{Total: &t}
+	}
+	if k == 0 || last || k%4 == 0 {
+		c.Scores[measures.WSAS] = caseload.ScoreInput{Items: g.items(measures.WSAS, level, -1)}
+	}
+	return c
 }
 
 // demoLevel is a case's severity at its k-th scored contact of n, as a
