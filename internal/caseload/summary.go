@@ -16,8 +16,10 @@ import (
 // on. It is recomputed, for that one referral, inside the transaction of
 // every write that changes the referral's outcome (creating it, recording a
 // contact, correcting a score, ending it), so that caseloads and reports read
-// one row per referral instead of every contact. RebuildSummaries recomputes
-// them all when the rules change.
+// one row per referral instead of every contact. What is derived from the
+// outcome for reports (report_referral) is written beside it from the same
+// measures.Outcome, never extracted from the JSON by SQL. RebuildSummaries
+// recomputes them all when the rules change.
 
 // summaryBasis is what a summary is computed from besides the contacts.
 type summaryBasis struct {
