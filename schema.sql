@@ -683,3 +683,14 @@ FROM referral_summary;
 DROP INDEX report_referral_received;
 DROP INDEX report_referral_first_treatment;
 DROP INDEX report_referral_ended;
+
+-- step: 10
+-- No Go names in SQL (issue 10): the triggers of step 8 extracted
+-- report_referral's columns from outcome_json by the Go field names of
+-- measures.Outcome, so renaming a field would have silently zeroed every
+-- report. caseload now writes report_referral itself, from the outcome in
+-- hand, in the same transaction as the summary (summary.go). The rows the
+-- triggers wrote hold the same values and stay as they are.
+
+DROP TRIGGER summary_report_insert;
+DROP TRIGGER summary_report_update;
