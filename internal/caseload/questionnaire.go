@@ -282,6 +282,24 @@ func takeQuestionnaire(ctx context.Context, tx *sql.Tx, referralID, questionnair
 	return sources, nil
 }
 
+// confirmQuestionnaire marks the patient's pending questionnaire as
+// confirmed by the contact recorded from it.
+func confirmQuestionnaire(ctx context.Context, tx *sql.Tx, referralID, questionnaireID, contactID int64) error {
+	res, err := tx.ExecContext(ctx, `
+		UPDATE questionnaires SET status = 'confirmed', contact_id = ?
+		WHERE id = ? AND referral_id = ? AND status = 'pending'`,
+		contactID, questionnaireID, referralID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return &ValidationError{Fields: map[string]string{"from_questionnaire": "This questionnaire is not awaiting confirmation on this referral"}}
+	}
+	return nil
+}
+
 func sameAnswers(a, b []*int) bool {
 	if len(a) != len(b) {
 		return false
