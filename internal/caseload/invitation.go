@@ -171,7 +171,15 @@ func (s *Store) CreateInvitation(ctx context.Context, actor User, referralID int
 
 // Invitations returns a referral's invitations, newest first.
 func (s *Store) Invitations(ctx context.Context, referralID int64) ([]Invitation, error) {
-	rows, err := s.read.QueryContext(ctx, `
+	out, err := referralInvitations(ctx, s.read, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("invitations: %w", err)
+	}
+	return out, nil
+}
+
+func referralInvitations(ctx context.Context, q queryer, referralID int64) ([]Invitation, error) {
+	rows, err := q.QueryContext(ctx, `
 		SELECT
 			i.id,
 			i.referral_id,
@@ -188,7 +196,7 @@ func (s *Store) Invitations(ctx context.Context, referralID int64) ([]Invitation
 		WHERE i.referral_id = ?
 		ORDER BY i.created_at DESC, i.id DESC`, referralID)
 	if err != nil {
-		return nil, fmt.Errorf("invitations: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Invitation
@@ -197,22 +205,19 @@ func (s *Store) Invitations(ctx context.Context, referralID int64) ([]Invitation
 		var created, expires string
 		var used, revoked sql.NullString
 		if err := rows.Scan(&inv.ID, &inv.ReferralID, &inv.CreatedBy, &created, &expires, &used, &inv.UserID, &inv.UserEmail, &revoked, &inv.Attempts); err != nil {
-			return nil, fmt.Errorf("invitations: %w", err)
+			return nil, err
 		}
 		for _, p := range []struct {
 			dst *time.Time
 			v   sql.NullString
 		}{{&inv.CreatedAt, sql.NullString{String: created, Valid: true}}, {&inv.ExpiresAt, sql.NullString{String: expires, Valid: true}}, {&inv.UsedAt, used}, {&inv.RevokedAt, revoked}} {
 			if *p.dst, err = parseStamp(p.v); err != nil {
-				return nil, fmt.Errorf("invitations: %w", err)
+				return nil, err
 			}
 		}
 		out = append(out, inv)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("invitations: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // RevokePatientAccess ends the patient's access to a referral at once: every

@@ -191,25 +191,30 @@ func scanQuestionnaire(row scanner) (Questionnaire, error) {
 
 // Questionnaires returns a referral's patient questionnaires, newest first.
 func (s *Store) Questionnaires(ctx context.Context, referralID int64) ([]Questionnaire, error) {
-	rows, err := s.read.QueryContext(ctx, questionnaireSelect+`
+	out, err := referralQuestionnaires(ctx, s.read, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("questionnaires: %w", err)
+	}
+	return out, nil
+}
+
+func referralQuestionnaires(ctx context.Context, q queryer, referralID int64) ([]Questionnaire, error) {
+	rows, err := q.QueryContext(ctx, questionnaireSelect+`
 		WHERE referral_id = ?
 		ORDER BY submitted_at DESC, id DESC`, referralID)
 	if err != nil {
-		return nil, fmt.Errorf("questionnaires: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Questionnaire
 	for rows.Next() {
 		q, err := scanQuestionnaire(rows)
 		if err != nil {
-			return nil, fmt.Errorf("questionnaires: %w", err)
+			return nil, err
 		}
 		out = append(out, q)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("questionnaires: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // KeepQuestionnaire settles a patient's choice between pending

@@ -362,6 +362,61 @@ func readReferralDetail(ctx context.Context, tx *sql.Tx, id int64) (ReferralDeta
 	return d, row.outcome, err
 }
 
+// ReferralSnapshot returns what the referral's page shows, read in one
+// transaction, with the summary decoded once.
+func (s *Store) ReferralSnapshot(ctx context.Context, id int64) (ReferralSnapshot, error) {
+	asOf := s.asOf()
+	var snap ReferralSnapshot
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		var err error
+		if snap.ReferralDetail, _, err = readReferralDetail(ctx, tx, id); err != nil {
+			return err
+		}
+		exp, err := s.curves(ctx, tx)
+		if err != nil {
+			return err
+		}
+		snap.Expectation = exp
+		snap.Flags = referralFlags(snap.Referral, snap.Outcome, asOf, exp)
+		if snap.Names, err = scoreUserNames(ctx, tx, snap.Contacts); err != nil {
+			return err
+		}
+		if snap.Invitations, err = referralInvitations(ctx, tx, id); err != nil {
+			return err
+		}
+		snap.Questionnaires, err = referralQuestionnaires(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return ReferralSnapshot{}, fmt.Errorf("referral snapshot %d: %w", id, err)
+	}
+	return snap, nil
+}
+
+// scoreUserNames reads the names of the users who recorded or corrected the
+// contacts' scores, and no others.
+func scoreUserNames(ctx context.Context, tx *sql.Tx, contacts []Contact) (map[int64]string, error) {
+	var ids []int64
+	for _, c := range contacts {
+		for _, sc := range c.Scores {
+			ids = append(ids, sc.RecordedBy)
+			if sc.SupersededBy != 0 {
+				ids = append(ids, sc.SupersededBy)
+			}
+		}
+	}
+	names := map[int64]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	slices.Sort(ids)
+	users, err := findUsers(ctx, tx, userFilter{IDs: slices.Compact(ids)})
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	return names, err
+}
+
 func referralReviews(ctx context.Context, tx *sql.Tx, referralID int64) ([]Review, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT

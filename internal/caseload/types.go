@@ -203,6 +203,20 @@ type ReferralDetail struct {
 	Reviews  []Review
 }
 
+// ReferralSnapshot is everything a referral's page shows of the record, read
+// in one transaction: its detail, its flags as of today, the service's
+// expected response for the charts, the names of the users who recorded or
+// corrected its scores, and the patient's side (invitations and the
+// questionnaires they sent).
+type ReferralSnapshot struct {
+	ReferralDetail
+	Flags          []measures.Flag      // as of today, highest severity first; none once ended
+	Expectation    measures.Expectation // the band of comparable finished cases
+	Names          map[int64]string     // user names by id, for the scores' recorders and correctors
+	Invitations    []Invitation         // newest first
+	Questionnaires []Questionnaire      // newest first
+}
+
 // CaseloadRow is one open referral on a caseload, read from its summary.
 type CaseloadRow struct {
 	Referral Referral
