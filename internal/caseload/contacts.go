@@ -90,14 +90,14 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 	in = in.normalised()
 	var c Contact
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		span, err := contactSpan(ctx, tx, referralID)
+		r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
 		if err != nil {
 			return err
 		}
 		if c, err = priorSubmission(ctx, tx, referralID, in.SubmissionID); err != nil || c.ID != 0 {
 			return cmp.Or(err, ErrAlreadyRecorded)
 		}
-		scores, err := checkContact(in, span, s.today())
+		scores, err := checkContact(in, referralSpan{received: r.ReceivedOn, ended: r.EndedOn}, s.today())
 		if err != nil {
 			return err
 		}
@@ -122,19 +122,6 @@ func (in NewContact) normalised() NewContact {
 		in.Source = SourceTherapist
 	}
 	return in
-}
-
-// contactSpan reads the dates a new contact of the referral must fall
-// between, or ErrNotFound.
-func contactSpan(ctx context.Context, tx *sql.Tx, referralID int64) (referralSpan, error) {
-	var span referralSpan
-	var ended sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT received_on, ended_on FROM referrals WHERE id = ?`, referralID).Scan(&span.received, &ended)
-	if errors.Is(err, sql.ErrNoRows) {
-		return span, ErrNotFound
-	}
-	span.ended = ended.String
-	return span, err
 }
 
 // priorSubmission returns the contact already recorded on the referral with

@@ -171,14 +171,26 @@ func (s *Store) CreateInvitation(ctx context.Context, actor User, referralID int
 
 // Invitations returns a referral's invitations, newest first.
 func (s *Store) Invitations(ctx context.Context, referralID int64) ([]Invitation, error) {
-	out, err := referralInvitations(ctx, s.read, referralID)
+	out, err := findInvitations(ctx, s.read, invitationFilter{ReferralID: referralID})
 	if err != nil {
 		return nil, fmt.Errorf("invitations: %w", err)
 	}
 	return out, nil
 }
 
-func referralInvitations(ctx context.Context, q queryer, referralID int64) ([]Invitation, error) {
+// invitationFilter chooses the invitations findInvitations reads: a
+// referral's, or the one with a code's hash.
+type invitationFilter struct {
+	ReferralID int64
+	CodeHash   []byte
+}
+
+// findInvitations reads the invitations the filter chooses, newest first.
+func findInvitations(ctx context.Context, q queryer, f invitationFilter) ([]Invitation, error) {
+	where, arg := "i.referral_id = ?", any(f.ReferralID)
+	if f.CodeHash != nil {
+		where, arg = "i.code_hash = ?", f.CodeHash
+	}
 	rows, err := q.QueryContext(ctx, `
 		SELECT
 			i.id,
@@ -193,8 +205,8 @@ func referralInvitations(ctx context.Context, q queryer, referralID int64) ([]In
 			i.attempts
 		FROM invitations i
 		LEFT JOIN users u ON u.id = i.user_id
-		WHERE i.referral_id = ?
-		ORDER BY i.created_at DESC, i.id DESC`, referralID)
+		WHERE `+where+`
+		ORDER BY i.created_at DESC, i.id DESC`, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -380,30 +392,17 @@ func (s *Store) invitationToAccept(ctx context.Context, tx *sql.Tx, in AcceptInv
 	if in.Code == "" {
 		return inv, false, nil
 	}
-	var referralID int64
-	var expires string
-	var used, revoked sql.NullString
-	err := tx.QueryRowContext(ctx, `
-		SELECT
-			id,
-			referral_id,
-			expires_at,
-			used_at,
-			revoked_at
-		FROM invitations
-		WHERE code_hash = ?`, codeHash(in.Code)).Scan(&inv.id, &referralID, &expires, &used, &revoked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return inv, false, nil
-	}
-	if err != nil {
+	invs, err := findInvitations(ctx, tx, invitationFilter{CodeHash: codeHash(in.Code)})
+	if err != nil || len(invs) == 0 {
 		return inv, false, err
 	}
-	row, err := findReferral(ctx, tx, referralFilter{ID: referralID})
+	inv.id = invs[0].ID
+	row, err := findReferral(ctx, tx, referralFilter{ID: invs[0].ReferralID})
 	if err != nil {
 		return inv, false, err
 	}
 	inv.referral = row.Referral
-	if used.Valid || revoked.Valid || !inv.referral.Open() || stamp(now) >= expires {
+	if invs[0].Status(now) != InvitationWaiting || !inv.referral.Open() {
 		return inv, false, nil
 	}
 	if inv.patient, err = scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, inv.referral.PatientID)); err != nil {

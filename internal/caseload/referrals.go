@@ -185,10 +185,9 @@ const referralFrom = `
 	JOIN patients p ON p.id = r.patient_id
 	JOIN users u ON u.id = r.therapist_id`
 
-// lastReviewColumns and lastReviewJoin read a referral's latest review,
-// scanned by reviewColumns.
-const (
-	lastReviewColumns = `,
+// reviewColumnList lists a review's columns, scanned by reviewColumns; the
+// supervisor is joined as su.
+const reviewColumnList = `
 		v.id,
 		v.supervisor_id,
 		COALESCE(su.name, ''),
@@ -199,14 +198,15 @@ const (
 		v.outcome_hash,
 		v.flag_severities_json,
 		v.created_at`
-	lastReviewJoin = `
+
+// lastReviewJoin joins a referral's latest review, if any, as v.
+const lastReviewJoin = `
 	LEFT JOIN reviews v ON v.id = (
 		SELECT id FROM reviews
 		WHERE referral_id = r.id
 		ORDER BY date DESC, id DESC
 		LIMIT 1)
 	LEFT JOIN users su ON su.id = v.supervisor_id`
-)
 
 // query builds the filter's SELECT and its arguments.
 func (f referralFilter) query() (string, []any) {
@@ -221,7 +221,7 @@ func (f referralFilter) query() (string, []any) {
 		cols += ",\n\t\t(SELECT COUNT(*) FROM questionnaires q WHERE q.referral_id = r.id AND q.status = 'pending')"
 	}
 	if f.withLastReview {
-		cols, from = cols+lastReviewColumns, from+lastReviewJoin
+		cols, from = cols+","+reviewColumnList, from+lastReviewJoin
 	}
 	var where []string
 	var args []any
@@ -381,7 +381,7 @@ func (s *Store) ReferralSnapshot(ctx context.Context, id int64) (ReferralSnapsho
 		if snap.Names, err = scoreUserNames(ctx, tx, snap.Contacts); err != nil {
 			return err
 		}
-		if snap.Invitations, err = referralInvitations(ctx, tx, id); err != nil {
+		if snap.Invitations, err = findInvitations(ctx, tx, invitationFilter{ReferralID: id}); err != nil {
 			return err
 		}
 		snap.Questionnaires, err = referralQuestionnaires(ctx, tx, id)
@@ -417,40 +417,29 @@ func scoreUserNames(ctx context.Context, tx *sql.Tx, contacts []Contact) (map[in
 	return names, err
 }
 
+// referralReviews reads a referral's reviews, oldest first.
 func referralReviews(ctx context.Context, tx *sql.Tx, referralID int64) ([]Review, error) {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT
-			v.id,
-			v.referral_id,
-			v.supervisor_id,
-			u.name,
-			v.date,
-			v.decision,
-			v.note,
-			v.flag_codes_json,
-			v.created_at
-		FROM reviews v
-		JOIN users u ON u.id = v.supervisor_id
-		WHERE v.referral_id = ?
-		ORDER BY v.date, v.id`, referralID)
+	SELECT`+reviewColumnList+`
+	FROM reviews v
+	LEFT JOIN users su ON su.id = v.supervisor_id
+	WHERE v.referral_id = ?
+	ORDER BY v.date, v.id`, referralID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var reviews []Review
 	for rows.Next() {
-		var rv Review
-		var flags, created string
-		if err := rows.Scan(&rv.ID, &rv.ReferralID, &rv.SupervisorID, &rv.SupervisorName, &rv.Date, &rv.Decision, &rv.Note, &flags, &created); err != nil {
+		var rc reviewColumns
+		if err := rows.Scan(rc.targets()...); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(flags), &rv.FlagCodes); err != nil {
-			return nil, fmt.Errorf("review %d flags: %w", rv.ID, err)
-		}
-		if rv.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true}); err != nil {
+		rv, _, err := rc.review(referralID)
+		if err != nil {
 			return nil, err
 		}
-		reviews = append(reviews, rv)
+		reviews = append(reviews, *rv)
 	}
 	return reviews, rows.Err()
 }
