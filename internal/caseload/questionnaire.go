@@ -118,50 +118,64 @@ func (s *Store) SubmitQuestionnaire(ctx context.Context, actor User, referralID 
 		q.Answers[id] = slices.Clone(items)
 	}
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var ended sql.NullString
-		err := tx.QueryRowContext(ctx, `
-			SELECT r.ended_on
-			FROM referrals r
-			JOIN users u ON u.patient_id = r.patient_id
-			WHERE r.id = ? AND u.id = ? AND u.role = 'patient' AND u.disabled = 0`,
-			referralID, actor.ID).Scan(&ended)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		r, err := patientsOwnReferral(ctx, tx, actor.ID, referralID)
 		if err != nil {
 			return err
 		}
-		if ended.Valid {
-			return &ValidationError{Fields: map[string]string{"referral": "Your treatment ended on " + ended.String + ": there are no more sessions to send answers for"}}
+		if !r.Open() {
+			return &ValidationError{Fields: map[string]string{"referral": "Your treatment ended on " + r.EndedOn + ": there are no more sessions to send answers for"}}
 		}
 		if err := validPatientAnswers(q.Answers); err != nil {
 			return err
 		}
-		js, err := json.Marshal(q.Answers)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO questionnaires (referral_id, submitted_by, submitted_at, answers_json, status)
-			VALUES (?, ?, ?, ?, 'pending')`,
-			referralID, actor.ID, stamp(q.SubmittedAt), string(js))
-		if err != nil {
-			return err
-		}
-		if q.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditQuestionnaire, entity: "referral", entityID: referralID,
-			detail: fmt.Sprintf("questionnaire %d", q.ID)}); err != nil {
-			return err
-		}
-		_, err = s.recomputeSummary(ctx, tx, referralID)
-		return err
+		return s.insertQuestionnaire(ctx, tx, &q)
 	})
 	if err != nil {
 		return Questionnaire{}, fmt.Errorf("submit questionnaire: %w", err)
 	}
 	return q, nil
+}
+
+// patientsOwnReferral reads a referral of the active patient user's own
+// patient, or ErrNotFound.
+func patientsOwnReferral(ctx context.Context, tx *sql.Tx, userID, referralID int64) (Referral, error) {
+	u, err := findUser(ctx, tx, userFilter{ID: userID, Role: RolePatient})
+	if err != nil {
+		return Referral{}, err
+	}
+	row, err := findReferral(ctx, tx, referralFilter{ID: referralID})
+	if err != nil {
+		return Referral{}, err
+	}
+	if u.Disabled || u.PatientID != row.PatientID {
+		return Referral{}, ErrNotFound
+	}
+	return row.Referral, nil
+}
+
+// insertQuestionnaire writes a checked questionnaire as pending, audits it
+// and recomputes the referral's summary.
+func (s *Store) insertQuestionnaire(ctx context.Context, tx *sql.Tx, q *Questionnaire) error {
+	js, err := json.Marshal(q.Answers)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO questionnaires (referral_id, submitted_by, submitted_at, answers_json, status)
+		VALUES (?, ?, ?, ?, 'pending')`,
+		q.ReferralID, q.SubmittedBy, stamp(q.SubmittedAt), string(js))
+	if err != nil {
+		return err
+	}
+	if q.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, tx, auditRow{userID: q.SubmittedBy, action: AuditQuestionnaire, entity: "referral", entityID: q.ReferralID,
+		detail: fmt.Sprintf("questionnaire %d", q.ID)}); err != nil {
+		return err
+	}
+	_, err = s.recomputeSummary(ctx, tx, q.ReferralID)
+	return err
 }
 
 const questionnaireSelect = `
