@@ -194,7 +194,9 @@ type NewContact struct {
 	FromQuestionnaire int64
 }
 
-// ReferralDetail is a referral with everything its page shows.
+// ReferralDetail is a referral with its record: patient, contacts and
+// scores, outcome so far and reviews (ReferralSnapshot adds the rest of what
+// its page shows).
 type ReferralDetail struct {
 	Referral Referral
 	Patient  Patient
