@@ -123,15 +123,13 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	d, err := s.store.ReferralDetail(ctx, r.ID)
+	// One read of the record: the referral, its contacts, outcome, flags,
+	// reviews, the names its scores need and the patient's side.
+	snap, err := s.store.ReferralSnapshot(c.Request().Context(), r.ID)
 	if err != nil {
 		return err
 	}
-	names, err := s.userNames(ctx)
-	if err != nil {
-		return err
-	}
+	d := snap.ReferralDetail
 	p := referralPage{
 		basePage:   s.base(c, d.Patient.Name),
 		Referral:   d.Referral,
@@ -151,14 +149,14 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 	if p.Charts, err = buildCharts(d); err != nil {
 		return err
 	}
-	if err := s.addSupervision(ctx, u, d, &p); err != nil {
+	if err := addSupervision(u, snap, &p); err != nil {
 		return err
 	}
 	canCorrect := canCorrectScores(u, d.Referral)
 	for i, ct := range d.Contacts {
 		cv := contactView{Contact: ct, Number: i + 1}
 		for _, sc := range sortedScores(ct.Scores) {
-			sv := newScoreView(sc, names)
+			sv := newScoreView(sc, snap.Names)
 			sv.CanCorrect = canCorrect && sc.Current()
 			if sc.Instrument == measures.PHQ9 && sc.Current() && p.Risk != measures.RiskNone {
 				p.RiskDate = ct.Date
@@ -167,9 +165,7 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		}
 		p.Contacts = append(p.Contacts, cv)
 	}
-	if p.PatientSide, err = s.patientSide(ctx, d.Referral); err != nil {
-		return err
-	}
+	p.PatientSide = s.patientSide(d.Referral, snap.Invitations, snap.Questionnaires)
 	return s.render(c, http.StatusOK, "referral_show.html", &p)
 }
 

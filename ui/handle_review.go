@@ -315,24 +315,17 @@ type supervisionView struct {
 
 // addSupervision fills the referral page's supervision section and draws
 // the expected band of comparable cases on its charts.
-func (s *Server) addSupervision(ctx context.Context, u caseload.User, d caseload.ReferralDetail, p *referralPage) error {
-	flags, err := s.store.ReferralFlags(ctx, d.Referral.ID)
-	if err != nil {
-		return err
-	}
-	sv := supervisionView{ReferralID: d.Referral.ID, Open: d.Referral.Open(), Flags: newFlagViews(flags), CanReview: canReviewReferral(u, d.Referral)}
+func addSupervision(u caseload.User, snap caseload.ReferralSnapshot, p *referralPage) error {
+	d := snap.ReferralDetail
+	sv := supervisionView{ReferralID: d.Referral.ID, Open: d.Referral.Open(), Flags: newFlagViews(snap.Flags), CanReview: canReviewReferral(u, d.Referral)}
 	if canSeeReviews(u, d.Referral) {
 		for i := len(d.Reviews) - 1; i >= 0; i-- { // newest first
 			sv.Reviews = append(sv.Reviews, newReviewView(d.Reviews[i]))
 		}
 	}
 	p.Supervision = sv
-	exp, err := s.store.Expectation(ctx)
-	if err != nil {
-		return err
-	}
 	for i := range p.Charts {
-		if err := addExpectedBand(&p.Charts[i], d, exp); err != nil {
+		if err := addExpectedBand(&p.Charts[i], d, snap.Expectation); err != nil {
 			return fmt.Errorf("expected band: %w", err)
 		}
 	}
