@@ -28,15 +28,6 @@ type adminUserRow struct {
 	CanDisable bool
 }
 
-// adminOnly returns the signed-in admin, or refuses.
-func adminOnly(c echo.Context) (caseload.User, error) {
-	u, _ := currentUser(c)
-	if !canAdminister(u) {
-		return u, echo.ErrForbidden
-	}
-	return u, nil
-}
-
 func (s *Server) handleAdminUsers(c echo.Context) error {
 	u, err := adminOnly(c)
 	if err != nil {
@@ -260,15 +251,4 @@ func (s *Server) handleAdminTeams(c echo.Context) error {
 		p.Teams = append(p.Teams, row)
 	}
 	return s.render(c, http.StatusOK, "admin_teams.html", &p)
-}
-
-// requireAdmin refuses anyone but an administrator (after requireStaff has
-// sent the signed-out to sign in).
-func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if _, err := adminOnly(c); err != nil {
-			return err
-		}
-		return next(c)
-	}
 }
