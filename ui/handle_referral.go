@@ -13,6 +13,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // idParam reads a numeric path parameter; anything else is "not found".
@@ -49,7 +50,7 @@ type referralPage struct {
 	Patient    caseload.Patient
 	Descriptor string
 	Summary    []string
-	Charts     []chartView
+	Charts     []chart.View
 	Contacts   []contactView
 	Risk       measures.Risk
 	RiskDate   string

@@ -15,6 +15,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // Outcome reports (issue 4): the page, its CSV of referral-level rows, and
@@ -226,9 +227,9 @@ type reportPage struct {
 	Lines         []reportLine
 	NationalLabel string
 	RuleSet       string
-	Trend         reportChart
+	Trend         chart.Report
 	Months        []monthRow
-	Compare       reportChart
+	Compare       chart.Report
 	TherapistRows []therapistRow
 	CSVHref       string
 }
@@ -415,10 +416,10 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) 
 			ReliableRecovery: percent(t.Rates.ReliableRecoveryRate), Deterioration: percent(t.Rates.DeteriorationRate), Paired: percent(t.Rates.PairedRate)})
 	}
 	var err error
-	if p.Trend, err = trendChart(rep.Months); err != nil {
+	if p.Trend, err = chart.Trend(rep.Months); err != nil {
 		return err
 	}
-	if p.Compare, err = therapistChart(therapists); err != nil {
+	if p.Compare, err = chart.Therapists(therapists); err != nil {
 		return err
 	}
 	p.CSVHref = csvHref(q, flt)

@@ -13,6 +13,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // Supervision pages (issue 4): the weekly review, recording a review, and
@@ -118,7 +119,7 @@ type reviewCaseView struct {
 	Flags      []flagView
 	Quiet      []flagView
 	Brought    string
-	Spark      sparkline
+	Spark      chart.Sparkline
 	LastReview *reviewView
 }
 
@@ -225,7 +226,7 @@ func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {
 		Flags:      newFlagViews(rc.Flags),
 		Quiet:      newFlagViews(rc.Quiet),
 		Brought:    r.BringToSupervision,
-		Spark:      newSparkline(rc.Outcome, r.ProblemDescriptor),
+		Spark:      chart.NewSparkline(rc.Outcome, r.ProblemDescriptor),
 	}
 	if rc.LastReview != nil {
 		lr := newReviewView(*rc.LastReview)
@@ -332,7 +333,7 @@ func (s *Server) addSupervision(ctx context.Context, u caseload.User, d caseload
 		return err
 	}
 	for i := range p.Charts {
-		if err := addExpectedBand(&p.Charts[i], d, exp); err != nil {
+		if err := chart.AddExpectedBand(&p.Charts[i], d, exp); err != nil {
 			return fmt.Errorf("expected band: %w", err)
 		}
 	}
