@@ -100,12 +100,7 @@ func canReferPatient(u caseload.User, pc caseload.PatientCare) bool {
 	if pc.AddedBy == u.ID {
 		return true
 	}
-	for _, r := range pc.Referrals {
-		if canSeeReferral(u, r) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(pc.Referrals, func(r caseload.Referral) bool { return canSeeReferral(u, r) })
 }
 
 // canChangeReferral: whoever may see a referral may record on it (a
@@ -344,7 +339,7 @@ func (s *Server) requirePatient(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		readable := readableAccess(all, s.today())
+		readable := readableAccess(all, s.store.Today())
 		if len(readable) == 0 {
 			s.clearSession(c)
 			return c.Redirect(http.StatusSeeOther, "/sign-in?closed=1")
@@ -363,12 +358,11 @@ func patientReferral(c echo.Context) (caseload.User, caseload.PatientAccess, err
 		return u, caseload.PatientAccess{}, caseload.ErrNotFound
 	}
 	readable, _ := c.Get(patientAccessKey).([]caseload.PatientAccess)
-	for _, a := range readable {
-		if a.Referral.ID == id {
-			return u, a, nil
-		}
+	i := slices.IndexFunc(readable, func(a caseload.PatientAccess) bool { return a.Referral.ID == id })
+	if i < 0 {
+		return u, caseload.PatientAccess{}, caseload.ErrNotFound
 	}
-	return u, caseload.PatientAccess{}, caseload.ErrNotFound
+	return u, readable[i], nil
 }
 
 // refuse answers a refused request: "not found" to those who must not learn

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -242,10 +243,8 @@ func (s *Server) handleAdminTeams(c echo.Context) error {
 			if u.Role == caseload.RoleTherapist && u.TeamID == t.ID {
 				row.Therapists = append(row.Therapists, u.Name)
 			}
-			for _, id := range u.Teams {
-				if id == t.ID {
-					row.Supervisors = append(row.Supervisors, u.Name)
-				}
+			if slices.Contains(u.Teams, t.ID) {
+				row.Supervisors = append(row.Supervisors, u.Name)
 			}
 		}
 		p.Teams = append(p.Teams, row)

@@ -177,7 +177,7 @@ func (s *Server) handleReferralEndForm(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "reason")
-	f.Values["date"] = s.today()
+	f.Values["date"] = s.store.Today()
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
 	return s.render(c, http.StatusOK, "referral_end.html", &p)
 }

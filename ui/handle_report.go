@@ -249,8 +249,10 @@ func (s *Server) handleReportShow(c echo.Context) error {
 		f.Values["period"] = "month"
 	}
 	if f.Values["date"] == "" {
-		last := s.clock().In(london).AddDate(0, -1, 0)
-		f.Values["date"] = last.Format(dateLayout)
+		// Last month: the latest whole month to report on.
+		if today, err := parseDate(s.store.Today()); err == nil {
+			f.Values["date"] = today.AddDate(0, -1, 0).Format(dateLayout)
+		}
 	}
 	p.Form = f
 	if err := s.reportOptions(ctx, u, &p); err != nil {

@@ -30,7 +30,7 @@ func (s *Server) signInPatient(c echo.Context, u caseload.User, f *form, next st
 	if err != nil {
 		return false, err
 	}
-	if len(readableAccess(all, s.today())) == 0 {
+	if len(readableAccess(all, s.store.Today())) == 0 {
 		f.Errs["email"] = "Your access to clinic has ended. Ask your therapist if you need it again."
 		return false, nil
 	}

@@ -52,7 +52,7 @@ func TestSessionCookieFlags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv, err := New(store, Options{Clock: testClock, SecureCookies: secure, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		srv, err := New(store, Options{SecureCookies: secure, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}

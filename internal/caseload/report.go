@@ -1,12 +1,12 @@
 package caseload
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"clinic/internal/measures"
@@ -387,11 +387,8 @@ func ByTherapist(rows []ReportRow, from, to string) []TherapistFigures {
 	for t := range out {
 		out[t].Rates = measures.ServiceRates(ended[t])
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].TherapistName != out[j].TherapistName {
-			return out[i].TherapistName < out[j].TherapistName
-		}
-		return out[i].TherapistID < out[j].TherapistID
+	slices.SortFunc(out, func(a, b TherapistFigures) int {
+		return cmp.Or(cmp.Compare(a.TherapistName, b.TherapistName), cmp.Compare(a.TherapistID, b.TherapistID))
 	})
 	return out
 }
