@@ -9,7 +9,7 @@ import (
 )
 
 // access says who may reach a route at all; what they may do with a given
-// record is decided per record in policy.go.
+// record is decided per record in access.go.
 type access int
 
 const (
