@@ -11,7 +11,7 @@ import (
 // Tests read pages as a person (or a screen reader) does, by element rather
 // than by the spelling of the markup: p.doc(t).has(t, `input[name="date"][value="2026-03-16"]`).
 // Selectors are a small part of CSS: a tag, #id, .class, [attr] and
-// [attr=value] (quoted or not) in any combination, and a space for "inside".
+// [attr=value] (quoted or not), [attr^=prefix] in any combination, and a space for "inside".
 
 // htmlDoc is a parsed page.
 type htmlDoc struct{ root *html.Node }
@@ -119,6 +119,7 @@ func textOf(n *html.Node) string {
 type attrTest struct {
 	key, value string
 	any        bool // [attr]: present, whatever its value
+	prefix     bool // [attr^=value]: the value starts with value
 }
 
 // compound is one step of a selector: a.cls#id[attr=value].
@@ -155,7 +156,8 @@ func parseCompound(s string) (compound, error) {
 			body := s[i+1 : i+end]
 			i += end + 1
 			k, v, ok := strings.Cut(body, "=")
-			c.attrs = append(c.attrs, attrTest{key: k, value: strings.Trim(v, `"'`), any: !ok})
+			k, prefix := strings.CutSuffix(k, "^")
+			c.attrs = append(c.attrs, attrTest{key: k, value: strings.Trim(v, `"'`), any: !ok, prefix: prefix})
 		}
 	}
 	return c, nil
@@ -173,7 +175,14 @@ func (c compound) matches(n *html.Node) bool {
 	}
 	for _, a := range c.attrs {
 		v, ok := attrOf(n, a.key)
-		if !ok || !a.any && v != a.value {
+		switch {
+		case !ok:
+			return false
+		case a.prefix:
+			if !strings.HasPrefix(v, a.value) {
+				return false
+			}
+		case !a.any && v != a.value:
 			return false
 		}
 	}
@@ -236,6 +245,8 @@ func TestPageSelectors(t *testing.T) {
 		{`nav a`, 1},
 		{`table a[href="/"]`, 0},
 		{`input`, 2},
+		{`a[href^="/?sort="]`, 1},
+		{`a[href^="/admin/"]`, 0},
 	} {
 		if got := len(p.find(t, tt.sel)); got != tt.want {
 			t.Errorf("%s: %d matches, want %d", tt.sel, got, tt.want)
