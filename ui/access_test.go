@@ -376,7 +376,7 @@ func TestEveryRouteHasAnAccessRow(t *testing.T) {
 			continue
 		}
 		t.Errorf("route %s has no row in accessTable (ui/access_test.go): say what each kind of user gets from it.\n"+
-			"Add a row like this one, checking each guess against ui/policy.go:\n\t%q: %s,", key, key, guessRow(key, levels[key]))
+			"Add a row like this one, checking each guess against ui/access.go:\n\t%q: %s,", key, key, guessRow(key, levels[key]))
 	}
 	for key, x := range accessTable {
 		if !served[key] {

@@ -69,7 +69,7 @@ func newBenchEnv(b *testing.B, path string) *benchEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	srv, err := New(store, Options{Clock: benchClock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(store, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

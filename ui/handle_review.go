@@ -13,6 +13,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // Supervision pages (issue 4): the weekly review, recording a review, and
@@ -118,7 +119,7 @@ type reviewCaseView struct {
 	Flags      []flagView
 	Quiet      []flagView
 	Brought    string
-	Spark      sparkline
+	Spark      chart.Sparkline
 	LastReview *reviewView
 }
 
@@ -150,7 +151,7 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.today()}
+	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.store.Today()}
 	p.Nav = "review"
 	var therapistID int64
 	if v := c.QueryParam("therapist"); v != "" {
@@ -225,7 +226,7 @@ func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {
 		Flags:      newFlagViews(rc.Flags),
 		Quiet:      newFlagViews(rc.Quiet),
 		Brought:    r.BringToSupervision,
-		Spark:      newSparkline(rc.Outcome, r.ProblemDescriptor),
+		Spark:      chart.NewSparkline(rc.Outcome, r.ProblemDescriptor),
 	}
 	if rc.LastReview != nil {
 		lr := newReviewView(*rc.LastReview)
@@ -263,7 +264,7 @@ func (s *Server) handleReviewNew(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "decision", "note")
-	f.Values["date"] = s.today()
+	f.Values["date"] = s.store.Today()
 	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
 		Decisions: decisionOptions(), Form: f, Next: reviewNext(c.QueryParam("next"), r.ID)}
 	p.Nav = "review"
@@ -325,7 +326,7 @@ func addSupervision(u caseload.User, snap caseload.ReferralSnapshot, p *referral
 	}
 	p.Supervision = sv
 	for i := range p.Charts {
-		if err := addExpectedBand(&p.Charts[i], d, snap.Expectation); err != nil {
+		if err := chart.AddExpectedBand(&p.Charts[i], d, snap.Expectation); err != nil {
 			return fmt.Errorf("expected band: %w", err)
 		}
 	}

@@ -53,7 +53,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	srv, err := ui.New(store, ui.Options{
-		Clock:         func() time.Time { return time.Now().UTC() },
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Logger:        logger,
 	})
