@@ -137,31 +137,43 @@ func (s *Store) SubmitQuestionnaire(ctx context.Context, actor User, referralID 
 		if err := validPatientAnswers(q.Answers); err != nil {
 			return err
 		}
-		js, err := json.Marshal(q.Answers)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO questionnaires (referral_id, submitted_by, submitted_at, answers_json, status)
-			VALUES (?, ?, ?, ?, 'pending')`,
-			referralID, actor.ID, stamp(q.SubmittedAt), string(js))
-		if err != nil {
-			return err
-		}
-		if q.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditQuestionnaire, entity: "referral", entityID: referralID,
-			detail: fmt.Sprintf("questionnaire %d", q.ID)}); err != nil {
-			return err
-		}
-		_, err = s.recomputeSummary(ctx, tx, referralID)
-		return err
+		return s.insertPendingQuestionnaire(ctx, tx, actor, &q, "")
 	})
 	if err != nil {
 		return Questionnaire{}, fmt.Errorf("submit questionnaire: %w", err)
 	}
 	return q, nil
+}
+
+// insertPendingQuestionnaire keeps q as a pending questionnaire, audits it
+// (with how it came, when not from the patient pages) and recomputes the
+// referral's summary, so that an item 9 answer above 0 raises the risk flag
+// at once. Every way a patient's answers arrive goes through here.
+func (s *Store) insertPendingQuestionnaire(ctx context.Context, tx *sql.Tx, actor User, q *Questionnaire, via string) error {
+	js, err := json.Marshal(q.Answers)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO questionnaires (referral_id, submitted_by, submitted_at, answers_json, status)
+		VALUES (?, ?, ?, ?, 'pending')`,
+		q.ReferralID, actor.ID, stamp(q.SubmittedAt), string(js))
+	if err != nil {
+		return err
+	}
+	if q.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("questionnaire %d", q.ID)
+	if via != "" {
+		detail += " (" + via + ")"
+	}
+	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditQuestionnaire, entity: "referral", entityID: q.ReferralID,
+		detail: detail}); err != nil {
+		return err
+	}
+	_, err = s.recomputeSummary(ctx, tx, q.ReferralID)
+	return err
 }
 
 const questionnaireSelect = `
