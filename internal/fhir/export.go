@@ -6,10 +6,20 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	_ "time/tzdata" // Europe/London on machines without a zoneinfo database
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
 )
+
+// london is the clinic's calendar: a correction's day is its date in England.
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
 
 // Record is what a referral's Bundle is made from: the referral with its
 // patient and every contact's scores (current and superseded), the names of
@@ -279,7 +289,7 @@ func scoreNotes(sc caseload.Score) []Annotation {
 		out = append(out, Annotation{Text: fmt.Sprintf("Pro-rated: %d unanswered item(s) replaced by the mean of the answered ones", missing)})
 	}
 	if !sc.Current() {
-		text := "Corrected on " + sc.SupersededAt.UTC().Format("2006-01-02") + ": this score was replaced"
+		text := "Corrected on " + sc.SupersededAt.In(london).Format("2006-01-02") + ": this score was replaced"
 		if sc.CorrectionReason != "" {
 			text += " (" + sc.CorrectionReason + ")"
 		}
