@@ -124,6 +124,10 @@ var accessTable = map[string]expect{
 	"GET /api/v1/referrals/:id/flags":     apiReferralRead,
 	"GET /api/v1/reports/outcomes":        {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
 
+	// FHIR R4 (issue 18): the referral's read and change rules.
+	"GET /api/v1/referrals/:id/fhir":                     apiReferralRead,
+	"POST /api/v1/referrals/:id/questionnaire-responses": apiReferralEdit,
+
 	"GET /static/*":  everyone,
 	"HEAD /static/*": everyone,
 }

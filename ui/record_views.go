@@ -29,6 +29,7 @@ var viewLabels = map[string]string{
 	"/api/v1/referrals/:id":           "API: referral",
 	"/api/v1/referrals/:id/outcome":   "API: outcome",
 	"/api/v1/referrals/:id/flags":     "API: flags",
+	"/api/v1/referrals/:id/fhir":      "API: FHIR Bundle",
 	"/referrals/:id/reviews/new":      "supervision review form",
 	"/my/referrals/:id":               "patient's own progress page",
 	"/my/referrals/:id/questionnaire": "patient's own questionnaire form",

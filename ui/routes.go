@@ -83,6 +83,8 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/referrals/:id/end", s.apiReferralEnd, api},
 		{http.MethodGet, "/api/v1/referrals/:id/outcome", s.apiReferralOutcome, api},
 		{http.MethodGet, "/api/v1/referrals/:id/flags", s.apiReferralFlags, api},
+		{http.MethodGet, "/api/v1/referrals/:id/fhir", s.apiReferralFHIR, api},
+		{http.MethodPost, "/api/v1/referrals/:id/questionnaire-responses", s.apiQuestionnaireResponseCreate, api},
 		{http.MethodGet, "/api/v1/reports/outcomes", s.apiReportOutcomes, api},
 	}
 }

@@ -128,7 +128,7 @@ func (s *Store) SubmitQuestionnaire(ctx context.Context, actor User, referralID 
 		if err := validPatientAnswers(q.Answers); err != nil {
 			return err
 		}
-		return s.insertQuestionnaire(ctx, tx, &q)
+		return s.insertPendingQuestionnaire(ctx, tx, actor, &q, "")
 	})
 	if err != nil {
 		return Questionnaire{}, fmt.Errorf("submit questionnaire: %w", err)
@@ -153,9 +153,11 @@ func patientsOwnReferral(ctx context.Context, tx *sql.Tx, userID, referralID int
 	return row.Referral, nil
 }
 
-// insertQuestionnaire writes a checked questionnaire as pending, audits it
-// and recomputes the referral's summary.
-func (s *Store) insertQuestionnaire(ctx context.Context, tx *sql.Tx, q *Questionnaire) error {
+// insertPendingQuestionnaire keeps q as a pending questionnaire, audits it
+// (with how it came, when not from the patient pages) and recomputes the
+// referral's summary, so that an item 9 answer above 0 raises the risk flag
+// at once. Every way a patient's answers arrive goes through here.
+func (s *Store) insertPendingQuestionnaire(ctx context.Context, tx *sql.Tx, actor User, q *Questionnaire, via string) error {
 	js, err := json.Marshal(q.Answers)
 	if err != nil {
 		return err
@@ -163,15 +165,19 @@ func (s *Store) insertQuestionnaire(ctx context.Context, tx *sql.Tx, q *Question
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO questionnaires (referral_id, submitted_by, submitted_at, answers_json, status)
 		VALUES (?, ?, ?, ?, 'pending')`,
-		q.ReferralID, q.SubmittedBy, stamp(q.SubmittedAt), string(js))
+		q.ReferralID, actor.ID, stamp(q.SubmittedAt), string(js))
 	if err != nil {
 		return err
 	}
 	if q.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	if err := s.audit(ctx, tx, auditRow{userID: q.SubmittedBy, action: AuditQuestionnaire, entity: "referral", entityID: q.ReferralID,
-		detail: fmt.Sprintf("questionnaire %d", q.ID)}); err != nil {
+	detail := fmt.Sprintf("questionnaire %d", q.ID)
+	if via != "" {
+		detail += " (" + via + ")"
+	}
+	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditQuestionnaire, entity: "referral", entityID: q.ReferralID,
+		detail: detail}); err != nil {
 		return err
 	}
 	_, err = s.recomputeSummary(ctx, tx, q.ReferralID)
