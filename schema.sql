@@ -685,6 +685,17 @@ DROP INDEX report_referral_first_treatment;
 DROP INDEX report_referral_ended;
 
 -- step: 10
+-- No Go names in SQL (issue 10): the triggers of step 8 extracted
+-- report_referral's columns from outcome_json by the Go field names of
+-- measures.Outcome, so renaming a field would have silently zeroed every
+-- report. caseload now writes report_referral itself, from the outcome in
+-- hand, in the same transaction as the summary (summary.go). The rows the
+-- triggers wrote hold the same values and stay as they are.
+
+DROP TRIGGER summary_report_insert;
+DROP TRIGGER summary_report_update;
+
+-- step: 11
 -- Security, round two (issue 15). API tokens end: each has an expiry and a
 -- last-used time, and a name its owner gave it. Tokens made before this
 -- step get 90 days from the upgrade (stamped in the store's format), so an

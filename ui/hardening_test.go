@@ -18,7 +18,7 @@ func TestInvitationLinkFromBaseURL(t *testing.T) {
 		{"", "/invitation"},
 	} {
 		e := newTestEnv(t)
-		srv, err := New(e.store, Options{Clock: testClock, BaseURL: tt.base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		srv, err := New(e.store, Options{BaseURL: tt.base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,16 +68,15 @@ func (s *Store) CreateToken(ctx context.Context, email, name string) (string, To
 	now := s.Now()
 	t := Token{Name: name, CreatedAt: now, ExpiresAt: now.Add(TokenLifetime)}
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var role string
-		err := tx.QueryRowContext(ctx, `SELECT id, name, email, role FROM users WHERE email = ? AND disabled = 0`, email).
-			Scan(&t.UserID, &t.UserName, &t.UserEmail, &role)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		u, err := findUser(ctx, tx, userFilter{Email: email})
 		if err != nil {
 			return err
 		}
-		if Role(role) == RolePatient {
+		if u.Disabled {
+			return ErrNotFound
+		}
+		t.UserID, t.UserName, t.UserEmail = u.ID, u.Name, u.Email
+		if u.Role == RolePatient {
 			return &ValidationError{Fields: map[string]string{"email": "API tokens are for staff and the systems they run, not for patients"}}
 		}
 		res, err := tx.ExecContext(ctx, `
@@ -117,10 +116,8 @@ func (s *Store) UserByToken(ctx context.Context, token string) (User, Token, err
 		if err != nil {
 			return err
 		}
-		if u, _, err = scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE u.id = ?`, t.UserID)); err != nil {
-			return err
-		}
-		u.Teams, err = supervisedTeams(ctx, tx, u.ID)
+		row, err := findUser(ctx, tx, userFilter{ID: t.UserID})
+		u = row.User
 		return err
 	})
 	if err != nil {
