@@ -683,3 +683,109 @@ FROM referral_summary;
 DROP INDEX report_referral_received;
 DROP INDEX report_referral_first_treatment;
 DROP INDEX report_referral_ended;
+
+-- step: 10
+-- Clinical safety (issue 11): risk alerts. Any PHQ-9 item 9 answer above 0,
+-- from a session or from a patient's own answers, opens an alert on the
+-- referral in the transaction that stores the answer. An alert stays open
+-- until a clinician acknowledges it with a note of the action taken; it is
+-- never deleted, and only its acknowledgement is ever written after it opens.
+
+CREATE TABLE risk_alerts (
+    id               INTEGER PRIMARY KEY,
+    referral_id      INTEGER NOT NULL REFERENCES referrals (id),
+    source           TEXT NOT NULL CHECK (source IN ('session', 'patient')),
+    contact_id       INTEGER REFERENCES contacts (id),       -- source 'session'
+    questionnaire_id INTEGER REFERENCES questionnaires (id), -- source 'patient'
+    answered_by      INTEGER REFERENCES users (id),          -- the patient user, or the clinician who recorded the session
+    answered_on      TEXT NOT NULL,                          -- calendar date of the answer (session date; day sent, in England)
+    answered_at      TEXT,                                   -- instant a patient sent it; NULL for a session
+    item9            INTEGER NOT NULL CHECK (item9 BETWEEN 1 AND 3),
+    priority         TEXT NOT NULL CHECK (priority IN ('high', 'standard')),
+    opened_at        TEXT NOT NULL,
+    opened_note      TEXT NOT NULL DEFAULT '',               -- e.g. opened by this step from earlier answers
+    acknowledged_at  TEXT,
+    acknowledged_by  INTEGER REFERENCES users (id),
+    ack_note         TEXT
+);
+
+CREATE INDEX risk_alerts_referral ON risk_alerts (referral_id, opened_at);
+CREATE INDEX risk_alerts_open ON risk_alerts (referral_id) WHERE acknowledged_at IS NULL;
+
+CREATE TRIGGER risk_alerts_no_delete
+BEFORE DELETE ON risk_alerts
+BEGIN
+    SELECT RAISE(ABORT, 'risk alerts are never deleted');
+END;
+
+CREATE TRIGGER risk_alerts_acknowledged_once
+BEFORE UPDATE ON risk_alerts
+WHEN OLD.acknowledged_at IS NOT NULL
+  OR NEW.referral_id IS NOT OLD.referral_id
+  OR NEW.source IS NOT OLD.source
+  OR NEW.contact_id IS NOT OLD.contact_id
+  OR NEW.questionnaire_id IS NOT OLD.questionnaire_id
+  OR NEW.answered_by IS NOT OLD.answered_by
+  OR NEW.answered_on IS NOT OLD.answered_on
+  OR NEW.answered_at IS NOT OLD.answered_at
+  OR NEW.item9 IS NOT OLD.item9
+  OR NEW.priority IS NOT OLD.priority
+  OR NEW.opened_at IS NOT OLD.opened_at
+  OR NEW.opened_note IS NOT OLD.opened_note
+BEGIN
+    SELECT RAISE(ABORT, 'a risk alert is only ever acknowledged, once');
+END;
+
+-- A risk answer is never lost: existing answers no clinician has
+-- acknowledged open alerts now. (1) Every patient's own answer with item 9
+-- above 0 that no session has settled (pending, or set aside by the
+-- patient), on any referral, ended or not: nobody has confirmed it.
+INSERT INTO risk_alerts (referral_id, source, questionnaire_id, answered_by, answered_on, answered_at, item9, priority, opened_at, opened_note)
+SELECT
+    q.referral_id,
+    'patient',
+    q.id,
+    q.submitted_by,
+    substr(q.submitted_at, 1, 10), -- UTC date: SQL has no Europe/London; within an hour of the English date
+    q.submitted_at,
+    json_extract(q.answers_json, '$.phq9[8]'),
+    CASE WHEN json_extract(q.answers_json, '$.phq9[8]') >= 2 THEN 'high' ELSE 'standard' END,
+    strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z',
+    'Opened on upgrade from an answer sent before risk alerts existed'
+FROM questionnaires q
+WHERE q.contact_id IS NULL
+  AND q.status IN ('pending', 'discarded')
+  AND json_extract(q.answers_json, '$.phq9[8]') BETWEEN 1 AND 3;
+
+-- (2) On open referrals, the latest PHQ-9 in force that answered item 9,
+-- when above 0: the answer the risk banner shows today. Earlier session
+-- answers were superseded by a later session's, which a clinician recorded.
+INSERT INTO risk_alerts (referral_id, source, contact_id, answered_by, answered_on, item9, priority, opened_at, opened_note)
+SELECT referral_id, 'session', contact_id, recorded_by, date, item9,
+    CASE WHEN item9 >= 2 THEN 'high' ELSE 'standard' END,
+    strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z',
+    'Opened on upgrade from the latest session answer before risk alerts existed'
+FROM (
+    SELECT
+        c.referral_id,
+        c.id AS contact_id,
+        c.recorded_by,
+        c.date,
+        json_extract(s.items_json, '$[8]') AS item9,
+        ROW_NUMBER() OVER (PARTITION BY c.referral_id ORDER BY c.date DESC, c.id DESC) AS n
+    FROM scores s
+    JOIN contacts c ON c.id = s.contact_id
+    JOIN referrals r ON r.id = c.referral_id
+    WHERE s.instrument = 'phq9'
+      AND s.superseded_at IS NULL
+      AND r.ended_on IS NULL
+      AND json_extract(s.items_json, '$[8]') IS NOT NULL
+)
+WHERE n = 1 AND item9 BETWEEN 1 AND 3;
+
+INSERT INTO audit_log (at, user_id, action, entity, entity_id, patient_id, address, detail)
+SELECT a.opened_at, NULL, 'open_risk_alert', 'referral', a.referral_id, r.patient_id, '',
+    'risk alert ' || a.id || ' (' || a.source || ', item 9 = ' || a.item9 || '): ' || a.opened_note
+FROM risk_alerts a
+JOIN referrals r ON r.id = a.referral_id;
+

@@ -138,6 +138,7 @@ type reviewPage struct {
 	Brought    int
 	Cases      []reviewCaseView
 	Quiet      []reviewCaseView
+	Alerts     []riskAlertView // open risk alerts of the teams, at the top (handle_risk.go)
 }
 
 func (s *Server) handleReviewShow(c echo.Context) error {
@@ -171,7 +172,10 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	for _, rc := range cases {
 		shown = append(shown, rc.Referral.ID)
 	}
-	if err := s.recordListView(c, u, "weekly_review", shown); err != nil {
+	if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
+		return err
+	}
+	if err := s.recordListView(c, u, "weekly_review", withAlertReferrals(shown, p.Alerts)); err != nil {
 		return err
 	}
 	counts := map[string]int{}

@@ -221,6 +221,9 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 			detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
 			return err
 		}
+		if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
+			return err
+		}
 		if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
 			return err
 		}
@@ -298,6 +301,9 @@ func (s *Store) CorrectScore(ctx context.Context, actor User, scoreID int64, in 
 		}
 		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCorrectScore, entity: "referral", entityID: referralID,
 			detail: fmt.Sprintf("score %d replaced by %d: %s", scoreID, newID, reason)}); err != nil {
+			return err
+		}
+		if err := s.correctionRiskAlert(ctx, tx, actor, scoreID, sc); err != nil {
 			return err
 		}
 		if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {

@@ -196,7 +196,7 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 			d.Contacts++
 		}
 		if !plan.ended.IsZero() {
-			if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason); err != nil {
+			if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason, EndRisk{Acknowledged: true, Note: "Risk reviewed with the patient at discharge; safety plan shared with the GP"}); err != nil {
 				return Demo{}, fmt.Errorf("load demo: case %d: %w", i, err)
 			}
 		}

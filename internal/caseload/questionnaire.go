@@ -155,6 +155,9 @@ func (s *Store) SubmitQuestionnaire(ctx context.Context, actor User, referralID 
 			detail: fmt.Sprintf("questionnaire %d", q.ID)}); err != nil {
 			return err
 		}
+		if err := s.questionnaireRiskAlert(ctx, tx, actor, q); err != nil {
+			return err
+		}
 		_, err = s.recomputeSummary(ctx, tx, referralID)
 		return err
 	})

@@ -213,7 +213,10 @@ func (s *Store) ReferralDetail(ctx context.Context, id int64) (ReferralDetail, e
 		if err := json.Unmarshal([]byte(js), &d.Outcome); err != nil {
 			return fmt.Errorf("summary: %w", err)
 		}
-		d.Reviews, err = referralReviews(ctx, tx, id)
+		if d.Reviews, err = referralReviews(ctx, tx, id); err != nil {
+			return err
+		}
+		d.RiskAlerts, err = findRiskAlerts(ctx, tx, RiskAlertFilter{ReferralID: id})
 		return err
 	})
 	if err != nil {
@@ -314,8 +317,10 @@ func (s *Store) Caseload(ctx context.Context, therapistID int64) ([]CaseloadRow,
 
 // EndReferral ends an open referral on date (not before it was received nor
 // before its last contact, not in the future) for one of EndReasons, and
-// recomputes its summary.
-func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason string) (Referral, error) {
+// recomputes its summary. With open risk alerts or unconfirmed patient
+// answers it needs risk acknowledged with a note (checkEndingRisk), else it
+// returns an *EndingRiskError (errors.Is ErrRiskUnacknowledged).
+func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason string, risk EndRisk) (Referral, error) {
 	date, reason = strings.TrimSpace(date), strings.TrimSpace(reason)
 	var r Referral
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
@@ -351,6 +356,9 @@ func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, d
 			v.add("reason", "Choose why the referral ended")
 		}
 		if err := v.err(); err != nil {
+			return err
+		}
+		if err := s.checkEndingRisk(ctx, tx, actor, referralID, risk); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET ended_on = ?, end_reason = ? WHERE id = ?`, date, reason, referralID); err != nil {

@@ -201,6 +201,8 @@ type ReferralDetail struct {
 	Contacts []Contact // by date, then by recording order
 	Outcome  measures.Outcome
 	Reviews  []Review
+	// RiskAlerts are every risk alert of the referral, open ones first.
+	RiskAlerts []RiskAlert
 }
 
 // CaseloadRow is one open referral on a caseload, read from its summary.
