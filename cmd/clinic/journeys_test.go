@@ -501,8 +501,15 @@ func TestJourneys(t *testing.T) {
 		th.check("referral-end")
 		th.typeDate("date", today)
 		th.press(`input[name="reason"][value="completed"]`, " ")
+		// The last session answered question 9 with 2: its open risk alert
+		// is named, and the ending needs the tick and a note (issue 11).
+		if !th.visible("#ending-risk") {
+			t.Error("the end form does not name the open risk alert")
+		}
+		th.press("#risk-acknowledged", " ")
+		th.typeInto("risk-note", "Risk reviewed at the last session; safety plan shared with the GP.")
 		th.submitWith(`form[action$="/end"] button[type="submit"]`)
-		if p := th.path(); !strings.HasPrefix(p, referralPath) {
+		if p := th.path(); !strings.HasPrefix(p, referralPath) || strings.HasSuffix(p, "/end") {
 			t.Fatalf("after ending: at %s, want %s", p, referralPath)
 		}
 		body := th.text("main")
