@@ -685,6 +685,17 @@ DROP INDEX report_referral_first_treatment;
 DROP INDEX report_referral_ended;
 
 -- step: 10
+-- No Go names in SQL (issue 10): the triggers of step 8 extracted
+-- report_referral's columns from outcome_json by the Go field names of
+-- measures.Outcome, so renaming a field would have silently zeroed every
+-- report. caseload now writes report_referral itself, from the outcome in
+-- hand, in the same transaction as the summary (summary.go). The rows the
+-- triggers wrote hold the same values and stay as they are.
+
+DROP TRIGGER summary_report_insert;
+DROP TRIGGER summary_report_update;
+
+-- step: 11
 -- Clinical safety (issue 11): risk alerts. Any PHQ-9 item 9 answer above 0,
 -- from a session or from a patient's own answers, opens an alert on the
 -- referral in the transaction that stores the answer. An alert stays open
@@ -697,7 +708,7 @@ CREATE TABLE risk_alerts (
     source           TEXT NOT NULL CHECK (source IN ('session', 'patient')),
     contact_id       INTEGER REFERENCES contacts (id),       -- source 'session'
     questionnaire_id INTEGER REFERENCES questionnaires (id), -- source 'patient'
-    answered_by      INTEGER REFERENCES users (id),          -- the patient user, or the clinician who recorded the session
+    answered_by      INTEGER REFERENCES users (id),          -- the patient user (or staff who relayed their answers), or the clinician who recorded the session
     answered_on      TEXT NOT NULL,                          -- calendar date of the answer (session date; day sent, in England)
     answered_at      TEXT,                                   -- instant a patient sent it; NULL for a session
     item9            INTEGER NOT NULL CHECK (item9 BETWEEN 1 AND 3),
@@ -788,4 +799,3 @@ SELECT a.opened_at, NULL, 'open_risk_alert', 'referral', a.referral_id, r.patien
     'risk alert ' || a.id || ' (' || a.source || ', item 9 = ' || a.item9 || '): ' || a.opened_note
 FROM risk_alerts a
 JOIN referrals r ON r.id = a.referral_id;
-

@@ -140,6 +140,10 @@ var accessTable = map[string]expect{
 	"GET /api/v1/risk-alerts":                  {noToken, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // each sees their own duty list
 	"POST /api/v1/risk-alerts/:id/acknowledge": {noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden},
 
+	// FHIR R4 (issue 18): the referral's read and change rules.
+	"GET /api/v1/referrals/:id/fhir":                     apiReferralRead,
+	"POST /api/v1/referrals/:id/questionnaire-responses": apiReferralEdit,
+
 	"GET /static/*":  everyone,
 	"HEAD /static/*": everyone,
 }
@@ -398,7 +402,7 @@ func TestEveryRouteHasAnAccessRow(t *testing.T) {
 			continue
 		}
 		t.Errorf("route %s has no row in accessTable (ui/access_test.go): say what each kind of user gets from it.\n"+
-			"Add a row like this one, checking each guess against ui/policy.go:\n\t%q: %s,", key, key, guessRow(key, levels[key]))
+			"Add a row like this one, checking each guess against ui/access.go:\n\t%q: %s,", key, key, guessRow(key, levels[key]))
 	}
 	for key, x := range accessTable {
 		if !served[key] {

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -166,7 +168,7 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 		SubmissionID: req.SubmissionID,
 		Scores:       map[measures.InstrumentID]caseload.ScoreInput{},
 	}
-	for _, id := range sortedRawKeys(req.Scores) {
+	for _, id := range slices.Sorted(maps.Keys(req.Scores)) {
 		in, err := decodeScore(id, req.Scores[id])
 		if err != nil {
 			return err

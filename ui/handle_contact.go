@@ -3,7 +3,9 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -188,7 +190,7 @@ func (s *Server) handleContactNew(c echo.Context) error {
 		return err
 	}
 	f := newForm(contactFieldOrder()...)
-	f.Values["date"] = s.today()
+	f.Values["date"] = s.store.Today()
 	if f.Values["kind"], err = s.defaultContactKind(c, r.ID); err != nil {
 		return err
 	}
@@ -249,7 +251,7 @@ func explainScoresOnMissedContact(f *form, nc caseload.NewContact) {
 	}
 	var names []string
 	for _, id := range append(itemisedOnForm, measuresOf(nc)...) {
-		if _, ok := nc.Scores[id]; ok && !containsString(names, instrumentName(id)) {
+		if _, ok := nc.Scores[id]; ok && !slices.Contains(names, instrumentName(id)) {
 			names = append(names, instrumentName(id))
 		}
 	}
@@ -259,18 +261,5 @@ func explainScoresOnMissedContact(f *form, nc caseload.NewContact) {
 }
 
 func measuresOf(nc caseload.NewContact) []measures.InstrumentID {
-	var ids []measures.InstrumentID
-	for id := range nc.Scores {
-		ids = append(ids, id)
-	}
-	return ids
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.Collect(maps.Keys(nc.Scores))
 }

@@ -13,6 +13,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // idParam reads a numeric path parameter; anything else is "not found".
@@ -22,57 +23,6 @@ func idParam(c echo.Context, name string) (int64, error) {
 		return 0, caseload.ErrNotFound
 	}
 	return id, nil
-}
-
-// refuse answers a refused request: "not found" to those who must not learn
-// that the record exists, "forbidden" to the others.
-func refuse(u caseload.User) error {
-	if hideRefusal(u) {
-		return caseload.ErrNotFound
-	}
-	return echo.ErrForbidden
-}
-
-// referralFor loads the referral named in the path when the signed-in user
-// may see it and, where allowed is given, do the thing asked. An admin sees
-// it only under a live break-glass grant, and only to read. A read is
-// audited as a view before the handler sends anything.
-func (s *Server) referralFor(c echo.Context, allowed func(caseload.User, caseload.Referral) bool) (caseload.User, caseload.Referral, error) {
-	u, _ := currentUser(c)
-	id, err := idParam(c, "id")
-	if err != nil {
-		return u, caseload.Referral{}, err
-	}
-	r, err := s.store.Referral(c.Request().Context(), id)
-	if err != nil {
-		return u, r, err
-	}
-	grant, err := s.grantFor(c, u, r)
-	if err != nil {
-		return u, r, err
-	}
-	underGrant := !canSeeReferral(u, r) && canReadUnderGrant(u, r, grant, s.clock())
-	if !canSeeReferral(u, r) && !underGrant {
-		return u, r, refuseReferral(u, r)
-	}
-	if underGrant && !isRead(c) {
-		return u, r, echo.ErrForbidden // break glass is for reading
-	}
-	if allowed != nil && (underGrant || !allowed(u, r)) {
-		if !r.Open() {
-			return u, r, errEnded
-		}
-		return u, r, echo.ErrForbidden
-	}
-	if underGrant {
-		c.Set(grantKey, grant)
-	}
-	if isRead(c) {
-		if err := s.recordView(c, u, r, grant); err != nil {
-			return u, r, err
-		}
-	}
-	return u, r, nil
 }
 
 // scoreView is a score as the contacts table shows it.
@@ -100,7 +50,7 @@ type referralPage struct {
 	Patient    caseload.Patient
 	Descriptor string
 	Summary    []string
-	Charts     []chartView
+	Charts     []chart.View
 	Contacts   []contactView
 	Risk       measures.Risk
 	RiskDate   string
@@ -126,15 +76,13 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	d, err := s.store.ReferralDetail(ctx, r.ID)
+	// One read of the record: the referral, its contacts, outcome, flags,
+	// reviews, the names its scores need and the patient's side.
+	snap, err := s.store.ReferralSnapshot(c.Request().Context(), r.ID)
 	if err != nil {
 		return err
 	}
-	names, err := s.userNames(ctx)
-	if err != nil {
-		return err
-	}
+	d := snap.ReferralDetail
 	p := referralPage{
 		basePage:   s.base(c, d.Patient.Name),
 		Referral:   d.Referral,
@@ -154,23 +102,21 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 	if p.Charts, err = buildCharts(d); err != nil {
 		return err
 	}
-	if err := s.addSupervision(ctx, u, d, &p); err != nil {
+	if err := addSupervision(u, snap, &p); err != nil {
 		return err
 	}
 	canCorrect := canCorrectScores(u, d.Referral)
 	for i, ct := range d.Contacts {
 		cv := contactView{Contact: ct, Number: i + 1}
 		for _, sc := range sortedScores(ct.Scores) {
-			sv := newScoreView(sc, names)
+			sv := newScoreView(sc, snap.Names)
 			sv.CanCorrect = canCorrect && sc.Current()
 			cv.Scores = append(cv.Scores, sv)
 		}
 		p.Contacts = append(p.Contacts, cv)
 	}
-	addRiskAlerts(u, d, &p)
-	if p.PatientSide, err = s.patientSide(ctx, d.Referral); err != nil {
-		return err
-	}
+	addRiskAlerts(u, snap.ReferralDetail, &p)
+	p.PatientSide = s.patientSide(d.Referral, snap.Invitations, snap.Questionnaires)
 	return s.render(c, http.StatusOK, "referral_show.html", &p)
 }
 
@@ -229,7 +175,7 @@ func (s *Server) handleReferralEndForm(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "reason", "risk_acknowledged", "risk_note")
-	f.Values["date"] = s.today()
+	f.Values["date"] = s.store.Today()
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
 	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // Supervision pages (issue 4): the weekly review, recording a review, and
@@ -118,7 +119,7 @@ type reviewCaseView struct {
 	Flags      []flagView
 	Quiet      []flagView
 	Brought    string
-	Spark      sparkline
+	Spark      chart.Sparkline
 	LastReview *reviewView
 }
 
@@ -151,7 +152,7 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.today()}
+	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.store.Today()}
 	p.Nav = "review"
 	var therapistID int64
 	if v := c.QueryParam("therapist"); v != "" {
@@ -229,7 +230,7 @@ func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {
 		Flags:      newFlagViews(rc.Flags),
 		Quiet:      newFlagViews(rc.Quiet),
 		Brought:    r.BringToSupervision,
-		Spark:      newSparkline(rc.Outcome, r.ProblemDescriptor),
+		Spark:      chart.NewSparkline(rc.Outcome, r.ProblemDescriptor),
 	}
 	if rc.LastReview != nil {
 		lr := newReviewView(*rc.LastReview)
@@ -267,7 +268,7 @@ func (s *Server) handleReviewNew(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "decision", "note")
-	f.Values["date"] = s.today()
+	f.Values["date"] = s.store.Today()
 	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
 		Decisions: decisionOptions(), Form: f, Next: reviewNext(c.QueryParam("next"), r.ID)}
 	p.Nav = "review"
@@ -319,24 +320,17 @@ type supervisionView struct {
 
 // addSupervision fills the referral page's supervision section and draws
 // the expected band of comparable cases on its charts.
-func (s *Server) addSupervision(ctx context.Context, u caseload.User, d caseload.ReferralDetail, p *referralPage) error {
-	flags, err := s.store.ReferralFlags(ctx, d.Referral.ID)
-	if err != nil {
-		return err
-	}
-	sv := supervisionView{ReferralID: d.Referral.ID, Open: d.Referral.Open(), Flags: newFlagViews(flags), CanReview: canReviewReferral(u, d.Referral)}
+func addSupervision(u caseload.User, snap caseload.ReferralSnapshot, p *referralPage) error {
+	d := snap.ReferralDetail
+	sv := supervisionView{ReferralID: d.Referral.ID, Open: d.Referral.Open(), Flags: newFlagViews(snap.Flags), CanReview: canReviewReferral(u, d.Referral)}
 	if canSeeReviews(u, d.Referral) {
 		for i := len(d.Reviews) - 1; i >= 0; i-- { // newest first
 			sv.Reviews = append(sv.Reviews, newReviewView(d.Reviews[i]))
 		}
 	}
 	p.Supervision = sv
-	exp, err := s.store.Expectation(ctx)
-	if err != nil {
-		return err
-	}
 	for i := range p.Charts {
-		if err := addExpectedBand(&p.Charts[i], d, exp); err != nil {
+		if err := chart.AddExpectedBand(&p.Charts[i], d, snap.Expectation); err != nil {
 			return fmt.Errorf("expected band: %w", err)
 		}
 	}

@@ -35,7 +35,7 @@ func TestInvitationJourney(t *testing.T) {
 	}
 
 	b := e.browser()
-	if p := b.get("/invitation"); p.Status != http.StatusOK || !strings.Contains(p.Body, `name="code"`) {
+	if p := b.get("/invitation"); p.Status != http.StatusOK || !p.doc(t).has(t, `input[name=code]`) {
 		t.Fatalf("invitation form: %d", p.Status)
 	}
 	// Wrong date of birth and wrong code: the same answer.
@@ -45,7 +45,7 @@ func TestInvitationJourney(t *testing.T) {
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, html.EscapeString(badInvitation)) {
 			t.Errorf("wrong code or date: %d\n%s", p.Status, errorSummaryOf(p.Body))
 		}
-		if !strings.Contains(p.Body, `value="pat@example.com"`) || strings.Contains(p.Body, testPassword) {
+		if !p.doc(t).has(t, `input[value="pat@example.com"]`) || strings.Contains(p.Body, testPassword) {
 			t.Errorf("the form should keep the e-mail and never echo the password")
 		}
 	}

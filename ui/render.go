@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -47,7 +47,7 @@ type fieldErr struct {
 
 func (s *Server) base(c echo.Context, title string) basePage {
 	b := basePage{Title: title}
-	if u, ok := currentUser(c); ok && !strings.HasPrefix(c.Request().URL.Path, "/api/") {
+	if u, ok := currentUser(c); ok && !s.answersJSON(c) {
 		b.User = &u
 		b.CanAddPatients = addsReferrals(u)
 		b.CanSeeReview, b.CanSeeReports = canSeeWeeklyReview(u), canSeeReports(u)
@@ -235,7 +235,7 @@ func (f *form) summary() []fieldErr {
 			rest = append(rest, n)
 		}
 	}
-	sort.Strings(rest)
+	slices.Sort(rest)
 	for _, n := range rest {
 		out = append(out, fieldErr{ID: fieldID(n), Message: f.Errs[n]})
 	}

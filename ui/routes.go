@@ -9,7 +9,7 @@ import (
 )
 
 // access says who may reach a route at all; what they may do with a given
-// record is decided per record in policy.go.
+// record is decided per record in access.go.
 type access int
 
 const (
@@ -90,10 +90,27 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/referrals/:id/end", s.apiReferralEnd, api},
 		{http.MethodGet, "/api/v1/referrals/:id/outcome", s.apiReferralOutcome, api},
 		{http.MethodGet, "/api/v1/referrals/:id/flags", s.apiReferralFlags, api},
+		{http.MethodGet, "/api/v1/referrals/:id/fhir", s.apiReferralFHIR, api},
+		{http.MethodPost, "/api/v1/referrals/:id/questionnaire-responses", s.apiQuestionnaireResponseCreate, api},
 		{http.MethodGet, "/api/v1/reports/outcomes", s.apiReportOutcomes, api},
 		{http.MethodGet, "/api/v1/risk-alerts", s.apiRiskAlerts, api},
 		{http.MethodPost, "/api/v1/risk-alerts/:id/acknowledge", s.apiRiskAlertAck, api},
 	}
+}
+
+// apiRoot is where the JSON API is mounted: the table's api routes, and
+// only they, lie beneath it (TestAPIRoutesUnderAPIRoot).
+const apiRoot = "/api/"
+
+// answersJSON reports whether a request is answered in JSON rather than
+// HTML, errors included: the route table says so for the route it went to
+// (its access level is api); a request that went to no route (404) is the
+// API's when its path is beneath the API's mount.
+func (s *Server) answersJSON(c echo.Context) bool {
+	if p := c.Path(); p != "" {
+		return s.routeAccess[p] == api
+	}
+	return strings.HasPrefix(c.Request().URL.Path, apiRoot)
 }
 
 // maxBody is the largest request body accepted, forms and JSON alike.
@@ -125,7 +142,9 @@ func (s *Server) newEcho() *echo.Echo {
 		},
 	})
 
+	s.routeAccess = map[string]access{}
 	for _, r := range s.routes() {
+		s.routeAccess[r.path] = r.access
 		var mw []echo.MiddlewareFunc
 		switch r.access {
 		case public:

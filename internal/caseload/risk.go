@@ -16,7 +16,7 @@ import (
 // from a patient's own answers, opens an alert on the referral, written in
 // the transaction that stores the answer, so that an answer is never kept
 // without its alert. An alert stays open until a clinician acknowledges it
-// with a note of the action taken; it is never deleted (schema step 10).
+// with a note of the action taken; it is never deleted (schema step 11).
 
 // Risk alert sources: where the answer was given.
 const (

@@ -137,45 +137,53 @@ func (s *Store) ReopenReferral(ctx context.Context, actor User, referralID int64
 	reason = strings.TrimSpace(reason)
 	var r Referral
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		r, err = scanReferral(tx.QueryRowContext(ctx, referralSelect+` WHERE r.id = ?`, referralID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		row, err := findReferral(ctx, tx, referralFilter{ID: referralID})
 		if err != nil {
 			return err
 		}
-		v := validation{}
-		switch {
-		case r.Open():
-			v.add("referral", "This referral is open")
-		case s.today() > ReopenDeadline(r):
-			v.add("referral", fmt.Sprintf("This referral ended on %s, more than %d days ago: open a new referral instead", r.EndedOn, ReopenDays))
-		}
-		switch {
-		case reason == "":
-			v.add("reason", "Say why the referral is being reopened")
-		case utf8.RuneCountInString(reason) > MaxRiskNote:
-			v.add("reason", fmt.Sprintf("Use at most %d characters", MaxRiskNote))
-		}
-		if err := v.err(); err != nil {
+		r = row.Referral
+		if err := checkReopen(r, reason, s.today()); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET ended_on = NULL, end_reason = NULL WHERE id = ?`, referralID); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditReopenReferral, entity: "referral", entityID: referralID,
-			patientID: r.PatientID, detail: fmt.Sprintf("ended %s %s; reopened: %s", r.EndedOn, r.EndReason, reason)}); err != nil {
-			return err
-		}
-		r.EndedOn, r.EndReason = "", ""
-		_, err = s.recomputeSummary(ctx, tx, referralID)
-		return err
+		return s.writeReopen(ctx, tx, actor, &r, reason)
 	})
 	if err != nil {
 		return Referral{}, fmt.Errorf("reopen referral %d: %w", referralID, err)
 	}
 	return r, nil
+}
+
+// checkReopen checks a reopening of r on the clinic's date today.
+func checkReopen(r Referral, reason, today string) error {
+	v := validation{}
+	switch {
+	case r.Open():
+		v.add("referral", "This referral is open")
+	case today > ReopenDeadline(r):
+		v.add("referral", fmt.Sprintf("This referral ended on %s, more than %d days ago: open a new referral instead", r.EndedOn, ReopenDays))
+	}
+	switch {
+	case reason == "":
+		v.add("reason", "Say why the referral is being reopened")
+	case utf8.RuneCountInString(reason) > MaxRiskNote:
+		v.add("reason", fmt.Sprintf("Use at most %d characters", MaxRiskNote))
+	}
+	return v.err()
+}
+
+// writeReopen reopens r, audits it with the ending it undoes and recomputes
+// its summary.
+func (s *Store) writeReopen(ctx context.Context, tx *sql.Tx, actor User, r *Referral, reason string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET ended_on = NULL, end_reason = NULL WHERE id = ?`, r.ID); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditReopenReferral, entity: "referral", entityID: r.ID,
+		patientID: r.PatientID, detail: fmt.Sprintf("ended %s %s; reopened: %s", r.EndedOn, r.EndReason, reason)}); err != nil {
+		return err
+	}
+	r.EndedOn, r.EndReason = "", ""
+	_, err := s.recomputeSummary(ctx, tx, r.ID)
+	return err
 }
 
 // UrgentContact is the service's own number for patients who need help

@@ -21,7 +21,7 @@ type Store struct {
 	read *sql.DB // reads: a pool of query-only connections, deferred transactions
 	now  func() time.Time
 
-	expect expectationCache // expected-response curves for supervision flags (review.go)
+	expect *expectationCache // expected-response curves for supervision flags (expectation.go)
 }
 
 // The connection settings, chosen so that no acknowledged write is lost:
@@ -79,11 +79,14 @@ func Open(path string, schema string, now func() time.Time) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	read.SetMaxIdleConns(4)
-	return &Store{db: db, read: read, now: now}, nil
+	return &Store{db: db, read: read, now: now, expect: newExpectationCache()}, nil
 }
 
-// Close closes the database, letting SQLite refresh its query statistics.
+// Close stops the store's background work (a rebuild of the expected-response
+// curves) and closes the database, letting SQLite refresh its query
+// statistics.
 func (s *Store) Close() error {
+	s.expect.close()
 	_, optErr := s.db.Exec("PRAGMA optimize")
 	rerr := s.read.Close()
 	werr := s.db.Close()

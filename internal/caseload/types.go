@@ -194,7 +194,9 @@ type NewContact struct {
 	FromQuestionnaire int64
 }
 
-// ReferralDetail is a referral with everything its page shows.
+// ReferralDetail is a referral with its record: patient, contacts and
+// scores, outcome so far and reviews (ReferralSnapshot adds the rest of what
+// its page shows).
 type ReferralDetail struct {
 	Referral Referral
 	Patient  Patient
@@ -203,6 +205,20 @@ type ReferralDetail struct {
 	Reviews  []Review
 	// RiskAlerts are every risk alert of the referral, open ones first.
 	RiskAlerts []RiskAlert
+}
+
+// ReferralSnapshot is everything a referral's page shows of the record, read
+// in one transaction: its detail, its flags as of today, the service's
+// expected response for the charts, the names of the users who recorded or
+// corrected its scores, and the patient's side (invitations and the
+// questionnaires they sent).
+type ReferralSnapshot struct {
+	ReferralDetail
+	Flags          []measures.Flag      // as of today, highest severity first; none once ended
+	Expectation    measures.Expectation // the band of comparable finished cases
+	Names          map[int64]string     // user names by id, for the scores' recorders and correctors
+	Invitations    []Invitation         // newest first
+	Questionnaires []Questionnaire      // newest first
 }
 
 // CaseloadRow is one open referral on a caseload, read from its summary.

@@ -1,15 +1,24 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
+	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"clinic/internal/caseload"
+
+	"github.com/labstack/echo/v4"
 )
 
-// This file is clinic's access policy: who may see or change which records.
-// Every handler and API endpoint asks here; nothing else decides access.
-// Issue 6 extends it (admins' audited "break glass", patients).
+// This file answers "who may see or change this?": first the policy (plain
+// functions of a user and a record), then the gate that applies it to a
+// request (the require* middleware for staff, tokens, patients and admins,
+// referralFor, the break-glass grant and the refusals). Every handler and
+// API endpoint asks here; nothing else decides access.
 
 func isStaff(u caseload.User) bool {
 	switch u.Role {
@@ -91,12 +100,7 @@ func canReferPatient(u caseload.User, pc caseload.PatientCare) bool {
 	if pc.AddedBy == u.ID {
 		return true
 	}
-	for _, r := range pc.Referrals {
-		if canSeeReferral(u, r) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(pc.Referrals, func(r caseload.Referral) bool { return canSeeReferral(u, r) })
 }
 
 // canChangeReferral: whoever may see a referral may record on it (a
@@ -286,4 +290,220 @@ func canReopenReferral(u caseload.User, r caseload.Referral) bool {
 // canSetUrgentContact: the service's urgent number is an admin's setting.
 func canSetUrgentContact(u caseload.User) bool {
 	return canAdminister(u)
+}
+
+// The gate: the policy applied to a request.
+
+// currentUser is the signed-in user (session or token), if any.
+func currentUser(c echo.Context) (caseload.User, bool) {
+	u, ok := c.Get(userKey).(caseload.User)
+	return u, ok
+}
+
+// requireStaff sends anyone not signed in to the sign-in page, and refuses
+// users who are not staff.
+func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, ok := currentUser(c)
+		if !ok {
+			if c.Request().Method == http.MethodGet {
+				return c.Redirect(http.StatusSeeOther, "/sign-in?next="+c.Request().URL.RequestURI())
+			}
+			return c.Redirect(http.StatusSeeOther, "/sign-in")
+		}
+		if !isStaff(u) {
+			return echo.ErrForbidden
+		}
+		return next(c)
+	}
+}
+
+// requireToken authenticates an API request by its Bearer token.
+func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		auth := c.Request().Header.Get("Authorization")
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		token = strings.TrimSpace(token)
+		if !ok || token == "" {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic"`)
+			return apiErr(http.StatusUnauthorized, "a Bearer token is required", "")
+		}
+		u, err := s.store.UserByToken(c.Request().Context(), token)
+		if errors.Is(err, caseload.ErrNotFound) || errors.Is(err, caseload.ErrBadCredentials) || (err == nil && u.Disabled) {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic", error="invalid_token"`)
+			return apiErr(http.StatusUnauthorized, "the token is not valid", "")
+		}
+		if err != nil {
+			return err
+		}
+		setUser(c, u)
+		return next(c)
+	}
+}
+
+// adminOnly returns the signed-in admin, or refuses.
+func adminOnly(c echo.Context) (caseload.User, error) {
+	u, _ := currentUser(c)
+	if !canAdminister(u) {
+		return u, echo.ErrForbidden
+	}
+	return u, nil
+}
+
+// requireAdmin refuses anyone but an administrator (after requireStaff has
+// sent the signed-out to sign in).
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, err := adminOnly(c); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+const patientAccessKey = "clinic.patient_access"
+
+// readableAccess keeps the referrals a patient may still read today.
+func readableAccess(all []caseload.PatientAccess, today string) []caseload.PatientAccess {
+	var out []caseload.PatientAccess
+	for _, a := range all {
+		if patientCanRead(a, today) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// requirePatient sends anyone not signed in to the sign-in page, refuses
+// staff, and signs out a patient who has nothing left to read (access
+// revoked, or every referral ended more than patientReadDaysAfterEnd ago),
+// checked on every request with the server's clock.
+func (s *Server) requirePatient(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, ok := currentUser(c)
+		if !ok {
+			if c.Request().Method == http.MethodGet {
+				return c.Redirect(http.StatusSeeOther, "/sign-in?next="+c.Request().URL.RequestURI())
+			}
+			return c.Redirect(http.StatusSeeOther, "/sign-in")
+		}
+		if u.Role != caseload.RolePatient {
+			return echo.ErrForbidden
+		}
+		all, err := s.store.PatientAccess(c.Request().Context(), u.ID)
+		if err != nil {
+			return err
+		}
+		readable := readableAccess(all, s.store.Today())
+		if len(readable) == 0 {
+			s.clearSession(c)
+			return c.Redirect(http.StatusSeeOther, "/sign-in?closed=1")
+		}
+		c.Set(patientAccessKey, readable)
+		return next(c)
+	}
+}
+
+// patientReferral is the signed-in patient's referral named by the path's
+// :id, or ErrNotFound for any referral that is not theirs to read.
+func patientReferral(c echo.Context) (caseload.User, caseload.PatientAccess, error) {
+	u, _ := currentUser(c)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return u, caseload.PatientAccess{}, caseload.ErrNotFound
+	}
+	readable, _ := c.Get(patientAccessKey).([]caseload.PatientAccess)
+	i := slices.IndexFunc(readable, func(a caseload.PatientAccess) bool { return a.Referral.ID == id })
+	if i < 0 {
+		return u, caseload.PatientAccess{}, caseload.ErrNotFound
+	}
+	return u, readable[i], nil
+}
+
+// refuse answers a refused request: "not found" to those who must not learn
+// that the record exists, "forbidden" to the others.
+func refuse(u caseload.User) error {
+	if hideRefusal(u) {
+		return caseload.ErrNotFound
+	}
+	return echo.ErrForbidden
+}
+
+// referralFor loads the referral named in the path when the signed-in user
+// may see it and, where allowed is given, do the thing asked. An admin sees
+// it only under a live break-glass grant, and only to read. A read is
+// audited as a view before the handler sends anything.
+func (s *Server) referralFor(c echo.Context, allowed func(caseload.User, caseload.Referral) bool) (caseload.User, caseload.Referral, error) {
+	u, _ := currentUser(c)
+	id, err := idParam(c, "id")
+	if err != nil {
+		return u, caseload.Referral{}, err
+	}
+	r, err := s.store.Referral(c.Request().Context(), id)
+	if err != nil {
+		return u, r, err
+	}
+	grant, err := s.grantFor(c, u, r)
+	if err != nil {
+		return u, r, err
+	}
+	underGrant := !canSeeReferral(u, r) && canReadUnderGrant(u, r, grant, s.clock())
+	if !canSeeReferral(u, r) && !underGrant {
+		return u, r, refuseReferral(u, r)
+	}
+	if underGrant && !isRead(c) {
+		return u, r, echo.ErrForbidden // break glass is for reading
+	}
+	if allowed != nil && (underGrant || !allowed(u, r)) {
+		if !r.Open() {
+			return u, r, errEnded
+		}
+		return u, r, echo.ErrForbidden
+	}
+	if underGrant {
+		c.Set(grantKey, grant)
+	}
+	if isRead(c) {
+		if err := s.recordView(c, u, r, grant); err != nil {
+			return u, r, err
+		}
+	}
+	return u, r, nil
+}
+
+// grantFor is the admin's live break-glass grant for the referral's
+// patient; the zero Grant for anyone else, or when there is none.
+func (s *Server) grantFor(c echo.Context, u caseload.User, r caseload.Referral) (caseload.Grant, error) {
+	if !canBreakGlass(u) {
+		return caseload.Grant{}, nil
+	}
+	g, err := s.store.ActiveGrant(c.Request().Context(), u.ID, r.PatientID)
+	if errors.Is(err, caseload.ErrNotFound) {
+		return caseload.Grant{}, nil
+	}
+	return g, err
+}
+
+// refuseReferral answers a refused request for a referral: "not found" to
+// those who must not learn that it exists, and to an admin a way in
+// through break glass.
+func refuseReferral(u caseload.User, r caseload.Referral) error {
+	if canBreakGlass(u) {
+		href := fmt.Sprintf("/admin/break-glass?referral=%d", r.ID)
+		return &apiError{
+			Status: http.StatusForbidden,
+			Message: "Patient records are closed to administrators. If you need to see this one, break glass " +
+				"(" + href + ") and give your reason: your reading is then recorded with it.",
+			Href:     href,
+			HrefText: fmt.Sprintf("Break glass for referral %d", r.ID),
+		}
+	}
+	return refuse(u)
+}
+
+// isRead reports whether the request only reads.
+func isRead(c echo.Context) bool {
+	m := c.Request().Method
+	return m == "GET" || m == "HEAD"
 }
