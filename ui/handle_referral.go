@@ -2,7 +2,6 @@ package ui
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -133,19 +132,6 @@ func newScoreView(sc caseload.Score, names map[int64]string) scoreView {
 		sv.PhobiaCases = measures.PhobiaCases(sc.Items)
 	}
 	return sv
-}
-
-// userNames maps user ids to names, for "recorded by" and "corrected by".
-func (s *Server) userNames(ctx context.Context) (map[int64]string, error) {
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]string, len(users))
-	for _, u := range users {
-		m[u.ID] = u.Name
-	}
-	return m, nil
 }
 
 type referralEndPage struct {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -148,7 +147,7 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 		return echo.ErrForbidden
 	}
 	ctx := c.Request().Context()
-	therapists, err := s.teamTherapists(ctx, reviewTeams(u))
+	therapists, err := s.store.TeamTherapists(ctx, reviewTeams(u))
 	if err != nil {
 		return err
 	}
@@ -198,22 +197,6 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code]})
 	}
 	return s.render(c, http.StatusOK, "review.html", &p)
-}
-
-// teamTherapists lists the therapists of the given teams, by name.
-func (s *Server) teamTherapists(ctx context.Context, teams []int64) ([]caseload.User, error) {
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []caseload.User
-	for _, x := range users {
-		if x.Role == caseload.RoleTherapist && slices.Contains(teams, x.TeamID) {
-			out = append(out, x)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b caseload.User) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
 }
 
 func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {

@@ -79,15 +79,15 @@ func (s *Store) checkReferral(actor User, in NewReferral, v validation) Referral
 // exists) and therapist, filling in their names and the team.
 func (s *Store) checkReferralParties(ctx context.Context, tx *sql.Tx, r *Referral, v validation) error {
 	if r.PatientID != 0 {
-		var dob string
-		err := tx.QueryRowContext(ctx, `SELECT name, date_of_birth FROM patients WHERE id = ?`, r.PatientID).Scan(&r.PatientName, &dob)
+		p, err := scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, r.PatientID))
+		r.PatientName = p.Name
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			v.add("patient_id", "No such patient")
 		case err != nil:
 			return err
-		case v["received_on"] == "" && r.ReceivedOn < dob:
-			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+dob+")")
+		case v["received_on"] == "" && r.ReceivedOn < p.DateOfBirth:
+			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+p.DateOfBirth+")")
 		}
 	}
 	if r.TherapistID != 0 {
@@ -358,6 +358,9 @@ func readReferralDetail(ctx context.Context, tx *sql.Tx, id int64) (ReferralDeta
 	if d.Contacts, err = referralContacts(ctx, tx, id); err != nil {
 		return d, nil, err
 	}
+	if d.Names, err = scoreUserNames(ctx, tx, d.Contacts); err != nil {
+		return d, nil, err
+	}
 	if d.Reviews, err = referralReviews(ctx, tx, id); err != nil {
 		return d, nil, err
 	}
@@ -381,9 +384,6 @@ func (s *Store) ReferralSnapshot(ctx context.Context, id int64) (ReferralSnapsho
 		}
 		snap.Expectation = exp
 		snap.Flags = referralFlags(snap.Referral, snap.Outcome, asOf, exp)
-		if snap.Names, err = scoreUserNames(ctx, tx, snap.Contacts); err != nil {
-			return err
-		}
 		if snap.Invitations, err = findInvitations(ctx, tx, invitationFilter{ReferralID: id}); err != nil {
 			return err
 		}
