@@ -65,6 +65,13 @@ var (
 	apiTherapists   = expect{noToken, allowed, allowed, forbidden, forbidden, forbidden, forbidden, noToken, noToken}
 	apiReferralRead = expect{noToken, allowed, notFound, allowed, notFound, forbidden, allowed, noToken, noToken}
 	apiReferralEdit = expect{noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, noToken, noToken}
+	// Clinical safety (issue 11): the duty list is the clinicians'; a risk
+	// alert (:id under /risk-alerts/ is the fixture's alert) is acknowledged
+	// by the referral's clinicians, never under break glass; a referral is
+	// reopened by its therapist or a supervisor of its team.
+	clinicians     = expect{signIn, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden}
+	alertAck       = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	referralReopen = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
 )
 
 // accessTable has a row for every route. Path parameters are filled from the
@@ -90,6 +97,11 @@ var accessTable = map[string]expect{
 	"GET /referrals/:id/invitation":         referralRead,
 	"POST /referrals/:id/invitation":        referralChange,
 	"POST /referrals/:id/invitation/revoke": referralChange,
+	"GET /referrals/:id/reopen":             referralReopen,
+	"POST /referrals/:id/reopen":            referralReopen,
+	"GET /duty":                             clinicians,
+	"GET /risk-alerts/:id/acknowledge":      alertAck,
+	"POST /risk-alerts/:id/acknowledge":     alertAck,
 
 	"GET /review":                    {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors hold it
 	"GET /referrals/:id/reviews/new": {signIn, forbidden, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden},
@@ -122,15 +134,19 @@ var accessTable = map[string]expect{
 	"GET /admin/audit":                adminsOnly,
 	"GET /admin/break-glass":          adminsOnly,
 	"POST /admin/break-glass":         adminsOnly,
+	"GET /admin/urgent-contact":       adminsOnly,
+	"POST /admin/urgent-contact":      adminsOnly,
 
-	"POST /api/v1/patients":               apiTherapists,
-	"POST /api/v1/referrals":              apiTherapists,
-	"GET /api/v1/referrals/:id":           apiReferralRead,
-	"POST /api/v1/referrals/:id/contacts": apiReferralEdit,
-	"POST /api/v1/referrals/:id/end":      apiReferralEdit,
-	"GET /api/v1/referrals/:id/outcome":   apiReferralRead,
-	"GET /api/v1/referrals/:id/flags":     apiReferralRead,
-	"GET /api/v1/reports/outcomes":        {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},
+	"POST /api/v1/patients":                    apiTherapists,
+	"POST /api/v1/referrals":                   apiTherapists,
+	"GET /api/v1/referrals/:id":                apiReferralRead,
+	"POST /api/v1/referrals/:id/contacts":      apiReferralEdit,
+	"POST /api/v1/referrals/:id/end":           apiReferralEdit,
+	"GET /api/v1/referrals/:id/outcome":        apiReferralRead,
+	"GET /api/v1/referrals/:id/flags":          apiReferralRead,
+	"GET /api/v1/reports/outcomes":             {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},
+	"GET /api/v1/risk-alerts":                  {noToken, allowed, allowed, allowed, allowed, forbidden, forbidden, noToken, noToken}, // each sees their own duty list
+	"POST /api/v1/risk-alerts/:id/acknowledge": {noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, noToken, noToken},
 
 	// FHIR R4 (issue 18): the referral's read and change rules.
 	"GET /api/v1/referrals/:id/fhir":                     apiReferralRead,
@@ -152,6 +168,7 @@ type accessFixture struct {
 	spare    caseload.User // target of the /admin/users/:id rows
 	token    int64         // a spare API token of Tara's: the /…/tokens/:id rows
 	qid      int64
+	alert    int64 // the risk alert the referral's first contact opened
 	users    map[string]caseload.User
 }
 
@@ -187,7 +204,7 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	ct, err := e.store.RecordContact(ctx, e.therapist, f.referral.ID, caseload.NewContact{
 		Date: "2026-02-02", Kind: "treatment", Attendance: "attended",
 		Scores: map[measures.InstrumentID]caseload.ScoreInput{
-			measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 0)},
+			measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 1)},
 			measures.GAD7: {Items: ints(2, 2, 2, 2, 2, 2, 2)},
 		},
 	})
@@ -195,6 +212,9 @@ func newAccessFixture(t *testing.T) *accessFixture {
 		t.Fatal(err)
 	}
 	f.score = ct.Scores[0].ID
+	if f.alert, err = e.store.ContactRiskAlertID(ctx, ct.ID); err != nil || f.alert == 0 {
+		t.Fatalf("the fixture's risk alert: %d %v", f.alert, err)
+	}
 	if _, err := e.store.BreakGlass(ctx, f.users["glass"], f.referral.ID, "Serious incident review"); err != nil {
 		t.Fatal(err)
 	}
@@ -238,6 +258,8 @@ func (f *accessFixture) path(route string) string {
 		id = f.spare.ID
 	case strings.Contains(route, "/tokens/"):
 		id = f.token
+	case strings.HasPrefix(route, "/risk-alerts/"), strings.HasPrefix(route, "/api/v1/risk-alerts/"):
+		id = f.alert
 	}
 	p := strings.NewReplacer(":qid", strconv.FormatInt(f.qid, 10), ":id", strconv.FormatInt(id, 10), "*", "app.css").Replace(route)
 	if strings.HasPrefix(route, "/scores/") {

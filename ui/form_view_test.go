@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"clinic/internal/caseload"
+	"clinic/internal/measures"
 )
 
 // Issue 15, 12: a page rendered in answer to a POST that shows a patient's
@@ -24,6 +25,20 @@ func TestFormAnswersAreAudited(t *testing.T) {
 		}
 		return len(res.Entries)
 	}
+	ct, err := e.store.RecordContact(context.Background(), e.therapist, r.ID, caseload.NewContact{
+		Date: "2026-02-02", Kind: "treatment", Attendance: "attended",
+		Scores: map[measures.InstrumentID]caseload.ScoreInput{
+			measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 1)},
+			measures.GAD7: {Items: ints(2, 2, 2, 2, 2, 2, 2)},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alert, err := e.store.ContactRiskAlertID(context.Background(), ct.ID)
+	if err != nil || alert == 0 {
+		t.Fatalf("risk alert: %d %v", alert, err)
+	}
 	for _, tt := range []struct {
 		name, path string
 		form       url.Values
@@ -32,6 +47,7 @@ func TestFormAnswersAreAudited(t *testing.T) {
 		{"contact with errors", referralPath(r.ID) + "/contacts/new", url.Values{"date": {"not a date"}}, http.StatusUnprocessableEntity},
 		{"check totals", referralPath(r.ID) + "/contacts/new", url.Values{"action": {"check"}, "date": {"2026-03-02"}, "kind": {"treatment"}, "attendance": {"attended"}}, http.StatusOK},
 		{"end with errors", referralPath(r.ID) + "/end", url.Values{"date": {""}}, http.StatusUnprocessableEntity},
+		{"risk alert acknowledged without a note", "/risk-alerts/" + itoa(alert) + "/acknowledge", url.Values{"note": {""}}, http.StatusUnprocessableEntity},
 	} {
 		before := views()
 		p := tara.post(tt.path, tt.form)

@@ -372,7 +372,7 @@ func (s *Server) reportOptions(ctx context.Context, u caseload.User, p *reportPa
 			ids = append(ids, t.ID)
 		}
 	}
-	therapists, err := s.teamTherapists(ctx, ids)
+	therapists, err := s.store.TeamTherapists(ctx, ids)
 	if err != nil {
 		return err
 	}

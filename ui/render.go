@@ -33,6 +33,10 @@ type basePage struct {
 	// CanSeeReview and CanSeeReports show "Weekly review" and "Outcomes".
 	CanSeeReview  bool
 	CanSeeReports bool
+	// CanSeeDutyList shows "Duty list"; Urgent is the service's urgent
+	// number on patients' pages (issue 11).
+	CanSeeDutyList bool
+	Urgent         caseload.UrgentContact
 }
 
 // fieldErr is one line of an error summary, linking to the field at fault.
@@ -47,6 +51,8 @@ func (s *Server) base(c echo.Context, title string) basePage {
 		b.User = &u
 		b.CanAddPatients = addsReferrals(u)
 		b.CanSeeReview, b.CanSeeReports = canSeeWeeklyReview(u), canSeeReports(u)
+		b.CanSeeDutyList = canSeeDutyList(u)
+		s.addUrgentContact(c, u, &b)
 	}
 	if t, ok := c.Get(csrfField).(string); ok {
 		b.CSRF = t
@@ -64,6 +70,7 @@ var funcs = template.FuncMap{
 	"kindLabel":       kindLabel,
 	"attendanceLabel": attendanceLabel,
 	"longDate":        longDate,
+	"telHref":         telHref,
 	"sub":             func(a, b int) int { return a - b },
 	"add":             func(a, b int) int { return a + b },
 }

@@ -46,6 +46,11 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/referrals/:id/bring", s.handleReferralBring, staff},
 		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
 		{http.MethodPost, "/scores/:id/correct", s.handleScoreCorrect, staff},
+		{http.MethodGet, "/referrals/:id/reopen", s.handleReferralReopenForm, staff},
+		{http.MethodPost, "/referrals/:id/reopen", s.handleReferralReopen, staff},
+		{http.MethodGet, "/duty", s.handleDutyList, staff},
+		{http.MethodGet, "/risk-alerts/:id/acknowledge", s.handleRiskAlertAckForm, staff},
+		{http.MethodPost, "/risk-alerts/:id/acknowledge", s.handleRiskAlertAck, staff},
 		{http.MethodGet, "/referrals/:id/invitation", s.handleInvitationShow, staff},
 		{http.MethodPost, "/referrals/:id/invitation", s.handleInvitationCreate, staff},
 		{http.MethodPost, "/referrals/:id/invitation/revoke", s.handleInvitationRevoke, staff},
@@ -80,6 +85,8 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/admin/audit", s.handleAuditSearch, admin},
 		{http.MethodGet, "/admin/break-glass", s.handleBreakGlassForm, admin},
 		{http.MethodPost, "/admin/break-glass", s.handleBreakGlass, admin},
+		{http.MethodGet, "/admin/urgent-contact", s.handleAdminUrgentContactForm, admin},
+		{http.MethodPost, "/admin/urgent-contact", s.handleAdminUrgentContact, admin},
 
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
 		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
@@ -91,6 +98,8 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/referrals/:id/fhir", s.apiReferralFHIR, api},
 		{http.MethodPost, "/api/v1/referrals/:id/questionnaire-responses", s.apiQuestionnaireResponseCreate, api},
 		{http.MethodGet, "/api/v1/reports/outcomes", s.apiReportOutcomes, api},
+		{http.MethodGet, "/api/v1/risk-alerts", s.apiRiskAlerts, api},
+		{http.MethodPost, "/api/v1/risk-alerts/:id/acknowledge", s.apiRiskAlertAck, api},
 	}
 }
 

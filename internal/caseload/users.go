@@ -95,13 +95,22 @@ func checkNewUser(in NewUser) (NewUser, error) {
 	return in, v.err()
 }
 
+// teamSelect lists a team's columns, scanned by scanTeam.
+const teamSelect = `SELECT id, name FROM teams`
+
+func scanTeam(row scanner) (Team, error) {
+	var t Team
+	err := row.Scan(&t.ID, &t.Name)
+	return t, err
+}
+
 // teamNamed returns the team with this name, created when new.
 func teamNamed(ctx context.Context, tx *sql.Tx, name string, now time.Time) (Team, error) {
-	t := Team{Name: name}
-	err := tx.QueryRowContext(ctx, `SELECT id, name FROM teams WHERE name = ?`, name).Scan(&t.ID, &t.Name)
+	t, err := scanTeam(tx.QueryRowContext(ctx, teamSelect+` WHERE name = ?`, name))
 	if !errors.Is(err, sql.ErrNoRows) {
 		return t, err
 	}
+	t = Team{Name: name}
 	res, err := tx.ExecContext(ctx, `INSERT INTO teams (name, created_at) VALUES (?, ?)`, name, stamp(now))
 	if err != nil {
 		return t, err
@@ -174,6 +183,7 @@ type userFilter struct {
 	Email     string
 	PatientID int64
 	Role      Role
+	TeamIDs   []int64 // in any of these teams; nil: no filter
 	// byRole orders staff first by role then by name; else by id.
 	byRole bool
 }
@@ -222,6 +232,9 @@ func (f userFilter) query() (string, []any) {
 	}
 	if f.Role != "" {
 		add("u.role = ?", string(f.Role))
+	}
+	if f.TeamIDs != nil {
+		add("u.team_id IN (SELECT value FROM json_each(?))", jsonIDs(f.TeamIDs))
 	}
 	if len(where) > 0 {
 		q += "\n\tWHERE " + strings.Join(where, "\n\t\tAND ")
@@ -294,24 +307,43 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("users: %w", err)
 	}
+	return usersOf(rows), nil
+}
+
+// TeamTherapists returns the therapists of these teams (disabled ones too,
+// whose past work is still reported on), by name: what a page's choice of
+// therapist lists, without reading every user.
+func (s *Store) TeamTherapists(ctx context.Context, teams []int64) ([]User, error) {
+	if len(teams) == 0 {
+		return nil, nil
+	}
+	rows, err := findUsers(ctx, s.read, userFilter{Role: RoleTherapist, TeamIDs: teams, byRole: true})
+	if err != nil {
+		return nil, fmt.Errorf("team therapists: %w", err)
+	}
+	return usersOf(rows), nil
+}
+
+// usersOf drops the password hashes findUsers read.
+func usersOf(rows []userRow) []User {
 	var users []User
 	for _, u := range rows {
 		users = append(users, u.User)
 	}
-	return users, nil
+	return users
 }
 
 // Teams returns every team by name.
 func (s *Store) Teams(ctx context.Context) ([]Team, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, name FROM teams ORDER BY name`)
+	rows, err := s.read.QueryContext(ctx, teamSelect+` ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("teams: %w", err)
 	}
 	defer rows.Close()
 	var teams []Team
 	for rows.Next() {
-		var t Team
-		if err := rows.Scan(&t.ID, &t.Name); err != nil {
+		t, err := scanTeam(rows)
+		if err != nil {
 			return nil, fmt.Errorf("teams: %w", err)
 		}
 		teams = append(teams, t)
