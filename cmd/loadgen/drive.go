@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"clinic/internal/caseload"
+)
+
+// The kinds of request, in the order they are reported.
+var kinds = []string{"trivial", "save", "read", "caseload", "review", "report"}
+
+const defaultMix = "save=40,read=40,trivial=10,caseload=5,review=3,report=2"
+
+func kindNames() string { return strings.Join(kinds, ", ") }
+
+// mix is the relative weight of each kind of request.
+type mix map[string]int
+
+func parseMix(s string) (mix, error) {
+	m := mix{}
+	total := 0
+	for _, part := range strings.Split(s, ",") {
+		name, w, ok := strings.Cut(strings.TrimSpace(part), "=")
+		n, err := strconv.Atoi(w)
+		if !ok || err != nil || n < 0 {
+			return nil, fmt.Errorf("%q is not kind=weight", part)
+		}
+		if !contains(kinds, name) {
+			return nil, fmt.Errorf("unknown kind %q (kinds: %s)", name, kindNames())
+		}
+		m[name] = n
+		total += n
+	}
+	if total == 0 {
+		return nil, errors.New("every weight is 0")
+	}
+	if m["trivial"] == 0 {
+		return nil, errors.New("trivial needs a weight: it is the run's baseline")
+	}
+	return m, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// pick chooses a kind of request by weight.
+func (m mix) pick(rng *rand.Rand) string {
+	total := 0
+	for _, k := range kinds {
+		total += m[k]
+	}
+	n := rng.IntN(total)
+	for _, k := range kinds {
+		if n < m[k] {
+			return k
+		}
+		n -= m[k]
+	}
+	return kinds[0]
+}
+
+// clients are what the load acts as: one therapist per team (API token and
+// a signed-in browser session) and a supervisor.
+type clients struct {
+	base       string
+	http       *http.Client // API requests and the sign-in page: no cookies
+	therapists []therapistClient
+	supervisor staffClient
+	contactDay string
+}
+
+type staffClient struct {
+	token   string
+	browser *http.Client // signed in
+}
+
+type therapistClient struct {
+	staffClient
+	referrals []int64
+}
+
+func newClients(ctx context.Context, base string, fx fixture, concurrency int) (*clients, error) {
+	tr := &http.Transport{MaxIdleConnsPerHost: concurrency + 1, MaxConnsPerHost: 0}
+	c := &clients{
+		base: base,
+		http: &http.Client{Transport: tr, Timeout: time.Minute},
+		// Yesterday: never in the future wherever the server's day ends.
+		contactDay: time.Now().AddDate(0, 0, -1).Format(time.DateOnly),
+	}
+	sup, err := c.signIn(ctx, tr, fx.supervisor)
+	if err != nil {
+		return nil, err
+	}
+	c.supervisor = sup
+	for _, t := range fx.therapists {
+		sc, err := c.signIn(ctx, tr, t.staff)
+		if err != nil {
+			return nil, err
+		}
+		c.therapists = append(c.therapists, therapistClient{staffClient: sc, referrals: t.referrals})
+	}
+	return c, nil
+}
+
+// signIn signs in through the sign-in form, as a browser does.
+func (c *clients) signIn(ctx context.Context, tr http.RoundTripper, s staff) (staffClient, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return staffClient{}, err
+	}
+	browser := &http.Client{Transport: tr, Jar: jar, Timeout: time.Minute}
+	if err := expect(browser, mustRequest(ctx, http.MethodGet, c.base+"/sign-in", nil), http.StatusOK); err != nil {
+		return staffClient{}, err
+	}
+	u, _ := url.Parse(c.base)
+	var csrf string
+	for _, k := range jar.Cookies(u) {
+		if k.Name == "clinic_csrf" {
+			csrf = k.Value
+		}
+	}
+	form := url.Values{"email": {s.email}, "password": {caseload.SyntheticPassword}, "_csrf": {csrf}}
+	req := mustRequest(ctx, http.MethodPost, c.base+"/sign-in", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	browser.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if err := expect(browser, req, http.StatusSeeOther); err != nil {
+		return staffClient{}, fmt.Errorf("sign in %s: %w", s.email, err)
+	}
+	browser.CheckRedirect = nil
+	return staffClient{token: s.token, browser: browser}, nil
+}
+
+// request makes the request of a kind, for a client numbered n.
+func (c *clients) request(ctx context.Context, kind string, rng *rand.Rand) (*http.Client, *http.Request, int) {
+	t := c.therapists[rng.IntN(len(c.therapists))]
+	ref := t.referrals[rng.IntN(len(t.referrals))]
+	switch kind {
+	case "save":
+		body := fmt.Sprintf(`{"date":%q,"kind":"treatment","attendance":"attended","scores":{"phq9":{"items":%s},"gad7":{"items":%s}}}`,
+			c.contactDay, items(rng, 9), items(rng, 7))
+		req := mustRequest(ctx, http.MethodPost, fmt.Sprintf("%s/api/v1/referrals/%d/contacts", c.base, ref), strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+t.token)
+		return c.http, req, http.StatusCreated
+	case "read":
+		req := mustRequest(ctx, http.MethodGet, fmt.Sprintf("%s/api/v1/referrals/%d", c.base, ref), nil)
+		req.Header.Set("Authorization", "Bearer "+t.token)
+		return c.http, req, http.StatusOK
+	case "caseload":
+		return t.browser, mustRequest(ctx, http.MethodGet, c.base+"/", nil), http.StatusOK
+	case "review":
+		return c.supervisor.browser, mustRequest(ctx, http.MethodGet, c.base+"/review", nil), http.StatusOK
+	case "report":
+		// A year's outcomes for the supervisor's team, up to the synthetic
+		// service's clock.
+		req := mustRequest(ctx, http.MethodGet, c.base+"/api/v1/reports/outcomes?from=2025-06-01&to=2026-05-31", nil)
+		req.Header.Set("Authorization", "Bearer "+c.supervisor.token)
+		return c.http, req, http.StatusOK
+	}
+	return c.http, mustRequest(ctx, http.MethodGet, c.base+"/sign-in", nil), http.StatusOK
+}
+
+func items(rng *rand.Rand, n int) string {
+	xs := make([]string, n)
+	for i := range xs {
+		xs[i] = strconv.Itoa(rng.IntN(4))
+	}
+	return "[" + strings.Join(xs, ",") + "]"
+}
+
+func mustRequest(ctx context.Context, method, u string, body io.Reader) *http.Request {
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		panic(err) // only ever the server's own address
+	}
+	return req
+}
+
+// expect sends req and reads the whole answer, which must have status want.
+func expect(c *http.Client, req *http.Request, want int) error {
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: %d, want %d: %.200s", req.Method, req.URL.Path, resp.StatusCode, want, bytes.TrimSpace(body))
+	}
+	return nil
+}
+
+// results are the latencies of each kind of request, and the failures.
+type results struct {
+	latencies    map[string][]time.Duration
+	elapsed      time.Duration
+	failed       int
+	firstFailure string
+}
+
+// drive sends requests from cfg.concurrency clients until the duration or the
+// request count is reached. Each kind is first sent once, untimed, so that
+// a broken kind fails the run at once.
+func drive(ctx context.Context, cfg config, c *clients) (results, error) {
+	rng := rand.New(rand.NewPCG(1, 2)) // #nosec G404 -- load, not security
+	for _, k := range kinds {
+		if cfg.mix[k] > 0 {
+			cl, req, want := c.request(ctx, k, rng)
+			if err := expect(cl, req, want); err != nil {
+				return results{}, fmt.Errorf("%s: %w", k, err)
+			}
+		}
+	}
+	// Requests in flight at the deadline are let finish (not cancelled), so
+	// that the server sees no disconnects of the tool's making.
+	deadline := time.Now().Add(cfg.duration)
+	var (
+		mu    sync.Mutex
+		res   = results{latencies: map[string][]time.Duration{}}
+		sent  atomic.Int64
+		wg    sync.WaitGroup
+		start = time.Now()
+	)
+	for w := range cfg.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w)+10, 3)) // #nosec G404 G115 -- load, not security
+			for ctx.Err() == nil && time.Now().Before(deadline) && (cfg.requests == 0 || sent.Add(1) <= int64(cfg.requests)) {
+				kind := cfg.mix.pick(rng)
+				cl, req, want := c.request(ctx, kind, rng)
+				t0 := time.Now()
+				err := expect(cl, req, want)
+				d := time.Since(t0)
+				mu.Lock()
+				switch {
+				case err == nil:
+					res.latencies[kind] = append(res.latencies[kind], d)
+				default:
+					if res.failed == 0 {
+						res.firstFailure = fmt.Sprintf("%s: %v", kind, err)
+					}
+					res.failed++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	return res, nil
+}
+
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p * float64(len(sorted)-1))
+	return sorted[i]
+}
+
+func printResults(w io.Writer, cfg config, res results, hwm int64, hwmErr error, errorLines []string) {
+	fmt.Fprintf(w, "service: %d referrals; %d clients for %v; mix %s\n", cfg.referrals, cfg.concurrency, res.elapsed.Round(time.Millisecond), formatMix(cfg.mix))
+	base := res.latencies["trivial"]
+	sort.Slice(base, func(i, j int) bool { return base[i] < base[j] })
+	baseP99 := percentile(base, 0.99)
+	fmt.Fprintf(w, "%-9s %8s %9s %9s %9s %9s %10s\n", "kind", "count", "p50", "p90", "p99", "per s", "p99/trivial")
+	for _, k := range kinds {
+		ls := res.latencies[k]
+		if len(ls) == 0 {
+			continue
+		}
+		sort.Slice(ls, func(i, j int) bool { return ls[i] < ls[j] })
+		ratio := "-"
+		if baseP99 > 0 {
+			ratio = fmt.Sprintf("%.1f×", float64(percentile(ls, 0.99))/float64(baseP99))
+		}
+		fmt.Fprintf(w, "%-9s %8d %9s %9s %9s %9.1f %10s\n", k, len(ls),
+			ms(percentile(ls, 0.5)), ms(percentile(ls, 0.9)), ms(percentile(ls, 0.99)),
+			float64(len(ls))/res.elapsed.Seconds(), ratio)
+	}
+	if hwmErr != nil {
+		fmt.Fprintf(w, "server VmHWM: unknown (%v)\n", hwmErr)
+	} else {
+		fmt.Fprintf(w, "server VmHWM: %.1f MB\n", float64(hwm)/(1<<20))
+	}
+	fmt.Fprintf(w, "failed requests: %d; server ERROR log lines: %d\n", res.failed, len(errorLines))
+	for i, l := range errorLines {
+		if i == 3 {
+			break
+		}
+		fmt.Fprintf(w, "  %.300s\n", l)
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+func formatMix(m mix) string {
+	var parts []string
+	for _, k := range kinds {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", k, m[k]))
+		}
+	}
+	return strings.Join(parts, ",")
+}
