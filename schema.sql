@@ -572,3 +572,15 @@ ALTER TABLE audit_log ADD COLUMN token_id INTEGER; -- the API token the request 
 -- Patients may hold no API token: any made before this step is revoked.
 UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z'
 WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE role = 'patient');
+
+-- step: 13
+-- Outcome reports aggregate where the data is (issue 17): each figure is a
+-- GROUP BY over the report_referral rows with one date in the period, a
+-- query per date, so each date has an index again; the team and therapist
+-- follow the date in it, so that a team's or one therapist's period reads
+-- only the period's index entries (step 9's scan of the whole table made a
+-- therapist's month grow with the whole service).
+
+CREATE INDEX report_referral_received ON report_referral (received_on, team_id, therapist_id);
+CREATE INDEX report_referral_first_treatment ON report_referral (first_treatment_on, team_id, therapist_id) WHERE first_treatment_on IS NOT NULL;
+CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therapist_id) WHERE ended_on IS NOT NULL;

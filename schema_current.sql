@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 12),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 13),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -267,6 +267,15 @@ CREATE TABLE report_referral (
     anxiety_last           REAL,
     anxiety_paired         INTEGER NOT NULL
 );
+
+-- index report_referral_ended
+CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therapist_id) WHERE ended_on IS NOT NULL;
+
+-- index report_referral_first_treatment
+CREATE INDEX report_referral_first_treatment ON report_referral (first_treatment_on, team_id, therapist_id) WHERE first_treatment_on IS NOT NULL;
+
+-- index report_referral_received
+CREATE INDEX report_referral_received ON report_referral (received_on, team_id, therapist_id);
 
 -- table reviews
 CREATE TABLE reviews (

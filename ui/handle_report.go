@@ -288,43 +288,52 @@ func queryValues(c echo.Context, keys []string) map[string]string {
 }
 
 // outcomeReport is a report worked out: what was asked, the store's filter
-// for it, the period's rows and figures, and (for the page) the month by
-// month trend.
+// for it, the period's figures, and (for the page) the month by month trend
+// and the comparison by therapist. The figures are added up in the database
+// (caseload.ReportFigures); no referral-level row is read for them.
 type outcomeReport struct {
-	Query   reportQuery
-	Filter  caseload.ReportFilter
-	Rows    []caseload.ReportRow // the referrals received, entering treatment or ending in the period
-	Figures caseload.Figures
-	Months  []caseload.MonthFigures // only when the trend is asked for
+	Query      reportQuery
+	Filter     caseload.ReportFilter
+	Figures    caseload.Figures
+	Months     []caseload.MonthFigures     // only when the trend is asked for
+	Therapists []caseload.TherapistFigures // only when the trend is asked for
 }
 
-// runReport is the one way from a report's parameters to its figures, for
-// the page, the CSV and the API alike: parse the period and filters, narrow
-// them as the access policy allows, read the rows from the store and add
-// them up. With trend, the rows are read from trendFrom, so that the months
-// before a short period are shown too.
-func (s *Server) runReport(ctx context.Context, u caseload.User, v map[string]string, trend bool) (outcomeReport, error) {
+// reportScope is the one way from a report's parameters to what it covers,
+// for the page, the CSV and the API alike: parse the period and filters and
+// narrow them as the access policy allows.
+func (s *Server) reportScope(ctx context.Context, u caseload.User, v map[string]string) (reportQuery, caseload.ReportFilter, error) {
 	q, err := parseReportQuery(v)
 	if err != nil {
-		return outcomeReport{}, err
+		return q, caseload.ReportFilter{}, err
 	}
 	flt, err := s.reportFilter(ctx, u, q)
+	return q, flt, err
+}
+
+// runReport works out a report's figures. With trend (the page), also the
+// months from trendFrom, so that the months before a short period are shown
+// too, and the period's therapists.
+func (s *Server) runReport(ctx context.Context, u caseload.User, v map[string]string, trend bool) (outcomeReport, error) {
+	q, flt, err := s.reportScope(ctx, u, v)
 	if err != nil {
 		return outcomeReport{}, err
 	}
-	read := flt
-	if trend {
-		read.From = trendFrom(q.From, q.To)
-	}
-	rows, err := s.store.ReportRows(ctx, read)
-	if err != nil {
+	rep := outcomeReport{Query: q, Filter: flt}
+	if rep.Figures, err = s.store.ReportFigures(ctx, flt); err != nil {
 		return outcomeReport{}, err
 	}
-	rep := outcomeReport{Query: q, Filter: flt, Rows: caseload.RowsInPeriod(rows, q.From, q.To)}
-	if trend {
-		rep.Months = caseload.ByMonth(rows, read.From, q.To)
+	if !trend {
+		return rep, nil
 	}
-	rep.Figures = caseload.Summarise(rep.Rows, q.From, q.To)
+	months := flt
+	months.From = trendFrom(q.From, q.To)
+	if rep.Months, err = s.store.ReportMonths(ctx, months); err != nil {
+		return outcomeReport{}, err
+	}
+	if rep.Therapists, err = s.store.ReportTherapists(ctx, flt); err != nil {
+		return outcomeReport{}, err
+	}
 	return rep, nil
 }
 
@@ -425,7 +434,7 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) 
 			ReliableRecovery: percent(m.Rates.ReliableRecoveryRate), Deterioration: percent(m.Rates.DeteriorationRate)})
 	}
 	// The comparison is for the period itself.
-	therapists := caseload.ByTherapist(rep.Rows, q.From, q.To)
+	therapists := rep.Therapists
 	for _, t := range therapists {
 		p.TherapistRows = append(p.TherapistRows, therapistRow{Name: t.TherapistName, Team: t.TeamName, Finished: t.Rates.Finished,
 			Recovery: percent(t.Rates.RecoveryRate), Improvement: percent(t.Rates.ReliableImprovementRate),

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,42 +81,73 @@ func (s *Server) handleReportCSV(c echo.Context) error {
 	}
 	// A bad parameter or a refusal is an error page with its status
 	// (apiError carries a message fit to show).
-	rep, err := s.runReport(ctx, u, v, false)
+	q, flt, err := s.reportScope(ctx, u, v)
 	if err != nil {
 		return err
 	}
-	q, rows := rep.Query, rep.Rows
 	// A row per referral is patient-level data: audited before it is sent,
-	// a row per referral (issue 15).
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ReferralID
+	// a row per referral (issue 15). The first pass keeps only the ids.
+	var ids []int64
+	if err := s.store.EachReportRow(ctx, flt, func(r *caseload.ReportRow) error {
+		ids = append(ids, r.ReferralID)
+		return nil
+	}); err != nil {
+		return err
 	}
 	if err := s.store.RecordDownloads(ctx, u, ids, fmt.Sprintf("outcomes CSV %s to %s", q.From, q.To)); err != nil {
 		return err
 	}
-	pseudonymise, err := adminExport(u, rows)
-	if err != nil {
-		return err
+	if u.Role == caseload.RoleAdmin {
+		// Pseudonymised and in the pseudonyms' order, so that the order
+		// reveals nothing: the administrator's export is held in memory.
+		rows, err := s.store.ReportRows(ctx, flt)
+		if err != nil {
+			return err
+		}
+		pseudonymise, err := adminExport(u, rows)
+		if err != nil {
+			return err
+		}
+		w := startCSV(c, q)
+		for i := range rows {
+			rec := csvRecord(rows[i], q.From, q.To)
+			rec[0] = pseudonymise[rows[i].ReferralID]
+			if err := w.Write(rec); err != nil {
+				return nil
+			}
+		}
+		w.Flush()
+		return nil
 	}
+	// Everyone else's export streams: one row in memory at a time.
+	var w *csv.Writer
+	err = s.store.EachReportRow(ctx, flt, func(r *caseload.ReportRow) error {
+		if _, audited := slices.BinarySearch(ids, r.ReferralID); !audited {
+			return nil // a referral that entered the period since the audit: not sent
+		}
+		if w == nil {
+			w = startCSV(c, q)
+		}
+		return w.Write(csvRecord(*r, q.From, q.To))
+	})
+	if w == nil && err == nil {
+		w = startCSV(c, q)
+	}
+	if w == nil {
+		return err // nothing sent yet: an error page
+	}
+	w.Flush()
+	return nil // once the status is sent, an error is the client gone away
+}
+
+// startCSV sends the CSV's headers, status and column names.
+func startCSV(c echo.Context, q reportQuery) *csv.Writer {
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="outcomes-%s-to-%s.csv"`, q.From, q.To))
 	h.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	if err := w.Write(csvColumns); err != nil {
-		return nil // the client went away; the status is already sent
-	}
-	for _, r := range rows {
-		rec := csvRecord(r, q.From, q.To)
-		if pseudonymise != nil {
-			rec[0] = pseudonymise[r.ReferralID]
-		}
-		if err := w.Write(rec); err != nil {
-			return nil
-		}
-	}
-	w.Flush()
-	return nil
+	_ = w.Write(csvColumns) // a client gone away fails the next write too
+	return w
 }

@@ -75,6 +75,42 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 	return out, nil
 }
 
+// EachReportRow calls fn with each of ReportRows' rows in turn, by
+// referral id, reading one row at a time into the same ReportRow (fn must
+// not keep it): for exports that stream, in constant memory.
+func (s *Store) EachReportRow(ctx context.Context, f ReportFilter, fn func(*ReportRow) error) error {
+	if !validDate(f.From) || !validDate(f.To) || f.From > f.To {
+		return fmt.Errorf("report rows: %w", &ValidationError{Fields: map[string]string{"from": "The period must run from one real date to a later one"}})
+	}
+	teams, err := json.Marshal(nonNil(f.Teams))
+	if err != nil {
+		return fmt.Errorf("report rows: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, reportRowsQuery,
+		f.From, f.To, f.From, f.To, f.From, f.To,
+		f.WholeService, string(teams),
+		f.TherapistID, f.TherapistID,
+		f.Descriptor, f.Descriptor, descriptorBeneath(f.Descriptor))
+	if err != nil {
+		return fmt.Errorf("report rows: %w", err)
+	}
+	defer rows.Close()
+	var row ReportRow
+	for rows.Next() {
+		row = ReportRow{}
+		if err := scanReportRow(rows, &row); err != nil {
+			return fmt.Errorf("report rows: %w", err)
+		}
+		if err := fn(&row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("report rows: %w", err)
+	}
+	return nil
+}
+
 // reportRowsQuery selects a report's rows: those of the scope (whole
 // service or teams, therapist, descriptor and the codes beneath it) with a
 // date in the period. report_referral is scanned in rowid order (NOT
@@ -363,6 +399,7 @@ func endedByMonth(rows []ReportRow, months int, month func(string) (int, bool)) 
 type TherapistFigures struct {
 	TherapistID   int64
 	TherapistName string
+	TeamID        int64 // the team of their first referral in the period
 	TeamName      string
 	Figures
 }
@@ -378,7 +415,7 @@ func ByTherapist(rows []ReportRow, from, to string) []TherapistFigures {
 		if !ok {
 			t = len(out)
 			index[r.TherapistID] = t
-			out = append(out, TherapistFigures{TherapistID: r.TherapistID, TherapistName: r.TherapistName, TeamName: r.TeamName, Figures: Figures{From: from, To: to}})
+			out = append(out, TherapistFigures{TherapistID: r.TherapistID, TherapistName: r.TherapistName, TeamID: r.TeamID, TeamName: r.TeamName, Figures: Figures{From: from, To: to}})
 			ended = append(ended, nil)
 		}
 		if out[t].count(r) {
@@ -388,10 +425,13 @@ func ByTherapist(rows []ReportRow, from, to string) []TherapistFigures {
 	for t := range out {
 		out[t].Rates = measures.ServiceRates(ended[t])
 	}
-	slices.SortFunc(out, func(a, b TherapistFigures) int {
-		return cmp.Or(cmp.Compare(a.TherapistName, b.TherapistName), cmp.Compare(a.TherapistID, b.TherapistID))
-	})
+	slices.SortFunc(out, compareTherapistFigures)
 	return out
+}
+
+// compareTherapistFigures orders therapists by name.
+func compareTherapistFigures(a, b TherapistFigures) int {
+	return cmp.Or(cmp.Compare(a.TherapistName, b.TherapistName), cmp.Compare(a.TherapistID, b.TherapistID))
 }
 
 // descriptorBeneath is the LIKE pattern of the codes beneath a problem

@@ -83,3 +83,68 @@ func BenchmarkReportYear(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows), "rows")
 }
+
+// BenchmarkReportYearAggregated is BenchmarkReportYear's figures, trend and
+// comparison added up in SQL (issue 17), as the report page now reads them.
+func BenchmarkReportYearAggregated(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	ctx := context.Background()
+	f := ReportFilter{From: "2025-06-01", To: "2026-05-31", WholeService: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ReportFigures(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ReportMonths(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ReportTherapists(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchTherapistMonth is one therapist's month: issue 17 measured it growing
+// with the whole service when every report scanned report_referral.
+var benchTherapistMonth = ReportFilter{From: "2026-04-01", To: "2026-04-30", WholeService: true, TherapistID: 2}
+
+// BenchmarkReportTherapistMonthRows is that month through the rows
+// (ReportRows and Summarise, the recomputation from scratch).
+func BenchmarkReportTherapistMonthRows(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	ctx := context.Background()
+	f := benchTherapistMonth
+	b.ReportAllocs()
+	for b.Loop() {
+		rs, err := s.ReportRows(ctx, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		Summarise(rs, f.From, f.To)
+	}
+}
+
+// BenchmarkReportTherapistMonthAggregated is that month added up in SQL.
+func BenchmarkReportTherapistMonthAggregated(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ReportFigures(ctx, benchTherapistMonth); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReportBaseline is a trivial read (one user by id) on the same
+// database, to set the report benchmarks against on a busy machine.
+func BenchmarkReportBaseline(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.User(ctx, 2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -59,6 +59,15 @@ func ServiceRates(outcomes []Outcome) Rates {
 			}
 		}
 	}
+	return WithRates(r)
+}
+
+// WithRates works out the rates of r from its counts, by the denominators
+// ServiceRates states: for counts added up elsewhere (caseload sums them in
+// SQL over per-referral rows, counting exactly as ServiceRates does, and
+// tests that the two agree).
+func WithRates(r Rates) Rates {
+	r.RuleSet = RuleSet
 	atCaseness := r.Finished - r.NotAtCaseness
 	r.RecoveryRate = rate(r.Recovered, atCaseness)
 	r.ReliableRecoveryRate = rate(r.ReliablyRecovered, atCaseness)

@@ -1,0 +1,266 @@
+package caseload
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"clinic/internal/measures"
+)
+
+// Report figures are added up where the data is (issue 17): a GROUP BY over
+// the report_referral rows of the scope with one of the three dates in the
+// period, one query per date, each through that date's index (schema step
+// 13). Nothing builds a row or a measures.Outcome per referral: the
+// outcome counts are sums of the per-referral judgements, counted as
+// measures.ServiceRates counts them (only finished courses; waits against
+// measures.SixWeeksDays and EighteenWeeksDays), and measures.WithRates
+// works out the rates. TestAggregatesEqualSummarise checks them against
+// Summarise, ByMonth and ByTherapist over the rows.
+
+// Which date a figure is counted by.
+const (
+	byReceived       = "received_on"
+	byFirstTreatment = "first_treatment_on"
+	byEnded          = "ended_on"
+)
+
+// Group keys: the whole period, its calendar months, its therapists.
+const (
+	groupNone      = "''"
+	groupMonth     = "substr(x.%s, 1, 7)"
+	groupTherapist = "x.therapist_id"
+)
+
+// reportScope is the filter's scope on report_referral x, with named
+// parameters (aggregateArgs).
+const reportScope = `
+			AND (:whole OR x.team_id IN (SELECT value FROM json_each(:teams)))
+			AND (:therapist = 0 OR x.therapist_id = :therapist)
+			AND (:descriptor = '' OR EXISTS (SELECT 1 FROM referrals r WHERE r.id = x.referral_id
+				AND (r.problem_descriptor = :descriptor OR r.problem_descriptor LIKE :beneath)))`
+
+// endedSums are measures.ServiceRates' counts over the rows that ended in
+// the period, in the order of scanRates.
+const endedSums = `,
+			SUM(x.finished),
+			SUM(x.finished AND NOT x.at_caseness),
+			SUM(x.finished AND x.recovered),
+			SUM(x.finished AND x.reliable_improvement),
+			SUM(x.finished AND x.reliable_recovery),
+			SUM(x.finished AND x.reliable_deterioration),
+			SUM(x.finished AND x.paired),
+			SUM(x.finished AND x.wait_days >= 0),
+			SUM(x.finished AND x.wait_days BETWEEN 0 AND :six),
+			SUM(x.finished AND x.wait_days BETWEEN 0 AND :eighteen)`
+
+// aggregateQuery counts the scope's rows with date in the period, by group
+// (and for byEnded, their outcome counts). date and group are only ever the
+// constants above.
+func aggregateQuery(date, group string) string {
+	if group == groupMonth {
+		group = fmt.Sprintf(groupMonth, date)
+	}
+	sums := ""
+	if group == groupTherapist {
+		// SQLite takes a bare column from the row MIN() picks: the team of
+		// the therapist's first referral, as ByTherapist names it.
+		sums = ", MIN(x.referral_id), x.team_id"
+	}
+	if date == byEnded {
+		sums += endedSums
+	}
+	return `
+		SELECT ` + group + `, COUNT(*)` + sums + `
+		FROM report_referral x
+		WHERE x.` + date + ` BETWEEN :from AND :to` + reportScope + `
+		GROUP BY 1` // #nosec G202 -- date and group are constants of this file
+}
+
+func aggregateArgs(f ReportFilter) ([]any, error) {
+	teams, err := json.Marshal(nonNil(f.Teams))
+	if err != nil {
+		return nil, err
+	}
+	return []any{
+		sql.Named("from", f.From), sql.Named("to", f.To),
+		sql.Named("whole", f.WholeService), sql.Named("teams", string(teams)),
+		sql.Named("therapist", f.TherapistID),
+		sql.Named("descriptor", f.Descriptor), sql.Named("beneath", descriptorBeneath(f.Descriptor)),
+		sql.Named("six", measures.SixWeeksDays), sql.Named("eighteen", measures.EighteenWeeksDays),
+	}, nil
+}
+
+// aggregate adds up the filter's period by group: fig(key) is the group's
+// figures to count into, made on first use.
+func (s *Store) aggregate(ctx context.Context, f ReportFilter, group string, fig func(groupKey) *Figures) error {
+	if !validDate(f.From) || !validDate(f.To) || f.From > f.To {
+		return &ValidationError{Fields: map[string]string{"from": "The period must run from one real date to a later one"}}
+	}
+	args, err := aggregateArgs(f)
+	if err != nil {
+		return err
+	}
+	for _, date := range []string{byReceived, byFirstTreatment, byEnded} {
+		if err := s.aggregateBy(ctx, aggregateQuery(date, group), args, date, group == groupTherapist, fig); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// groupKey is a group of an aggregate: its key and, by therapist, the
+// first referral of the group in a date's rows, and that referral's team.
+type groupKey struct {
+	key           string
+	first, teamID int64
+}
+
+func (s *Store) aggregateBy(ctx context.Context, query string, args []any, date string, byTherapist bool, fig func(groupKey) *Figures) error {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k groupKey
+		var n int
+		var r measures.Rates
+		dest := []any{&k.key, &n}
+		if byTherapist {
+			dest = append(dest, &k.first, &k.teamID)
+		}
+		if date == byEnded {
+			dest = append(dest, &r.Finished, &r.NotAtCaseness, &r.Recovered, &r.ReliablyImproved,
+				&r.ReliablyRecovered, &r.Deteriorated, &r.Paired, &r.Waited, &r.Within6Weeks, &r.Within18Weeks)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		g := fig(k)
+		switch date {
+		case byReceived:
+			g.Received = n
+		case byFirstTreatment:
+			g.EnteredTreatment = n
+		default:
+			g.Ended = n
+			g.Rates = measures.WithRates(r)
+		}
+	}
+	return rows.Err()
+}
+
+// ReportFigures works out the figures of the filter's period in the
+// database: the same numbers as Summarise over ReportRows.
+func (s *Store) ReportFigures(ctx context.Context, f ReportFilter) (Figures, error) {
+	out := Figures{From: f.From, To: f.To, Rates: measures.WithRates(measures.Rates{})}
+	err := s.aggregate(ctx, f, groupNone, func(groupKey) *Figures { return &out })
+	if err != nil {
+		return Figures{}, fmt.Errorf("report figures: %w", err)
+	}
+	return out, nil
+}
+
+// ReportMonths works out each calendar month's figures of the filter's
+// period (the first and last may be partial): the same as ByMonth over
+// ReportRows.
+func (s *Store) ReportMonths(ctx context.Context, f ReportFilter) ([]MonthFigures, error) {
+	out, index := calendarMonths(f.From, f.To)
+	if out == nil {
+		return nil, fmt.Errorf("report months: %w", &ValidationError{Fields: map[string]string{"from": "The period must run from one real date to a later one"}})
+	}
+	for m := range out {
+		out[m].Rates = measures.WithRates(measures.Rates{})
+	}
+	var spare Figures // never in the period: BETWEEN keeps every key in it
+	err := s.aggregate(ctx, f, groupMonth, func(k groupKey) *Figures {
+		if m, ok := index[k.key]; ok {
+			return &out[m].Figures
+		}
+		return &spare
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report months: %w", err)
+	}
+	return out, nil
+}
+
+// ReportTherapists works out each therapist's figures for the filter's
+// period, by name: the same as ByTherapist over ReportRows.
+func (s *Store) ReportTherapists(ctx context.Context, f ReportFilter) ([]TherapistFigures, error) {
+	type therapist struct {
+		TherapistFigures
+		first int64 // their first referral in the period's rows
+	}
+	byID := map[string]*therapist{}
+	err := s.aggregate(ctx, f, groupTherapist, func(k groupKey) *Figures {
+		t, ok := byID[k.key]
+		if !ok {
+			t = &therapist{TherapistFigures: TherapistFigures{Figures: Figures{From: f.From, To: f.To, Rates: measures.WithRates(measures.Rates{})}}}
+			byID[k.key] = t
+		}
+		if !ok || k.first < t.first {
+			t.first, t.TeamID = k.first, k.teamID
+		}
+		return &t.Figures
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report therapists: %w", err)
+	}
+	out := make([]TherapistFigures, 0, len(byID))
+	for key, t := range byID {
+		if _, err := fmt.Sscan(key, &t.TherapistID); err != nil {
+			return nil, fmt.Errorf("report therapists: %w", err)
+		}
+		out = append(out, t.TherapistFigures)
+	}
+	if err := s.nameTherapists(ctx, out); err != nil {
+		return nil, fmt.Errorf("report therapists: %w", err)
+	}
+	slices.SortFunc(out, compareTherapistFigures)
+	return out, nil
+}
+
+// nameTherapists fills in the therapists' and their teams' names, fetching
+// only those.
+func (s *Store) nameTherapists(ctx context.Context, ts []TherapistFigures) error {
+	users, teams := make([]int64, len(ts)), make([]int64, len(ts))
+	for i, t := range ts {
+		users[i], teams[i] = t.TherapistID, t.TeamID
+	}
+	u, err := json.Marshal(users)
+	if err != nil {
+		return err
+	}
+	t, err := json.Marshal(teams)
+	if err != nil {
+		return err
+	}
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT 'user', id, name FROM users WHERE id IN (SELECT value FROM json_each(?))
+		UNION ALL
+		SELECT 'team', id, name FROM teams WHERE id IN (SELECT value FROM json_each(?))`, string(u), string(t))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	names := map[string]map[int64]string{"user": {}, "team": {}}
+	for rows.Next() {
+		var kind, name string
+		var id int64
+		if err := rows.Scan(&kind, &id, &name); err != nil {
+			return err
+		}
+		names[kind][id] = name
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range ts {
+		ts[i].TherapistName, ts[i].TeamName = names["user"][ts[i].TherapistID], names["team"][ts[i].TeamID]
+	}
+	return nil
+}

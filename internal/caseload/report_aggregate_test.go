@@ -1,0 +1,123 @@
+package caseload_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"clinic/internal/caseload"
+	"clinic/internal/demo"
+)
+
+// The figures added up in SQL (ReportFigures, ReportMonths,
+// ReportTherapists) equal a recomputation from scratch over the rows
+// (Summarise, ByMonth, ByTherapist over ReportRows, the path that builds a
+// measures.Outcome per referral and counts with measures.ServiceRates), for
+// every scope a report can have, on the demo and on a synthetic service.
+func TestAggregatesEqualSummarise(t *testing.T) {
+	demoStore, _ := openTest(t)
+	if _, err := demo.Load(t.Context(), demoStore); err != nil {
+		t.Fatal(err)
+	}
+	synth, _ := openTest(t)
+	if err := synth.LoadSynthetic(t.Context(), caseload.SyntheticConfig{Teams: 3, TherapistsPerTeam: 3, Referrals: 1500, ContactsPerReferral: 6, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*caseload.Store{"demo": demoStore, "synthetic": synth} {
+		t.Run(name, func(t *testing.T) {
+			checked := 0
+			for _, f := range aggregateFilters(t, s) {
+				checked += checkAggregates(t, s, f)
+			}
+			if checked == 0 {
+				t.Fatal("no report had a finished referral: the comparison checked nothing")
+			}
+		})
+	}
+}
+
+// aggregateFilters are the scopes to compare: the whole service, a team,
+// two teams (where there are two), a therapist, a descriptor (and the codes beneath it), each for
+// a month, a year and three years.
+func aggregateFilters(t *testing.T, s *caseload.Store) []caseload.ReportFilter {
+	t.Helper()
+	teams, err := s.Teams(t.Context())
+	if err != nil || len(teams) == 0 {
+		t.Fatalf("teams: %v, %v", teams, err)
+	}
+	therapists, err := s.TeamTherapists(t.Context(), []int64{teams[0].ID})
+	if err != nil || len(therapists) == 0 {
+		t.Fatalf("therapists: %v, %v", therapists, err)
+	}
+	today := s.Today()
+	year := today[:4]
+	periods := [][2]string{
+		{today[:8] + "01", today},
+		{prevYear(year) + today[4:], today},
+		{prevYear(prevYear(prevYear(year))) + today[4:], today},
+	}
+	last := teams[len(teams)-1].ID // the first again, on a service of one team
+	var out []caseload.ReportFilter
+	for _, p := range periods {
+		for _, f := range []caseload.ReportFilter{
+			{WholeService: true},
+			{Teams: []int64{teams[0].ID}},
+			{Teams: []int64{teams[0].ID, last}},
+			{WholeService: true, TherapistID: therapists[0].ID},
+			{WholeService: true, Descriptor: "F32"},
+			{Teams: []int64{last}, Descriptor: "F41.1"},
+			{}, // no teams: nothing
+		} {
+			f.From, f.To = p[0], p[1]
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func prevYear(y string) string {
+	n := 0
+	for _, c := range y {
+		n = n*10 + int(c-'0')
+	}
+	n--
+	return string(rune('0'+n/1000)) + string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
+}
+
+// checkAggregates compares the two paths for one filter and returns how
+// many finished referrals the period had.
+func checkAggregates(t *testing.T, s *caseload.Store, f caseload.ReportFilter) int {
+	t.Helper()
+	ctx := t.Context()
+	rows, err := s.ReportRows(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := caseload.Summarise(rows, f.From, f.To)
+	got, err := s.ReportFigures(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%+v: figures (-rows +sql):\n%s", f, diff)
+	}
+	months, err := s.ReportMonths(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(caseload.ByMonth(rows, f.From, f.To), months); diff != "" {
+		t.Errorf("%+v: months (-rows +sql):\n%s", f, diff)
+	}
+	therapists, err := s.ReportTherapists(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantT := caseload.ByTherapist(rows, f.From, f.To)
+	if len(wantT) == 0 {
+		wantT = []caseload.TherapistFigures{}
+	}
+	if diff := cmp.Diff(wantT, therapists); diff != "" {
+		t.Errorf("%+v: therapists (-rows +sql):\n%s", f, diff)
+	}
+	return want.Rates.Finished
+}
