@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"net/http"
@@ -99,9 +100,19 @@ func (s *Server) classify(err error, c echo.Context) (status int, msg, field str
 		return http.StatusNotFound, "not found", ""
 	case errors.Is(err, caseload.ErrConflict):
 		return http.StatusConflict, "this conflicts with a record that already exists", ""
-	case errors.Is(err, password.ErrBusy):
+	case errors.Is(err, password.ErrBusy), caseload.IsBusy(err):
+		// The database locked past its busy timeout (maintenance beside the
+		// live server, say): nothing was done, and trying again shortly works.
 		c.Response().Header().Set("Retry-After", retryAfterBusy)
+		if caseload.IsBusy(err) {
+			s.log.Warn("database busy", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		}
 		return http.StatusServiceUnavailable, busyMessage, ""
+	case clientGone(c, err):
+		// The client disconnected (or gave up): not a fault of the server,
+		// and nobody reads the answer.
+		s.log.Info("request abandoned by the client", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		return http.StatusServiceUnavailable, "request cancelled", ""
 	case errors.As(err, &he):
 		if he.Code >= 500 {
 			break
@@ -117,6 +128,13 @@ func (s *Server) classify(err error, c echo.Context) (status int, msg, field str
 	}
 	s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	return http.StatusInternalServerError, "internal error", ""
+}
+
+// clientGone reports whether err is the request's own context ending: the
+// client went away before the answer was ready.
+func clientGone(c echo.Context, err error) bool {
+	ctxErr := c.Request().Context().Err()
+	return ctxErr != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }
 
 // firstFieldError picks one field's message, in a stable order, for the

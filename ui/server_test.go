@@ -34,6 +34,7 @@ type testEnv struct {
 	store  *caseload.Store
 	server *Server
 	http   *httptest.Server
+	path   string // the database file
 
 	therapist, colleague, south, supervisor, admin caseload.User
 }
@@ -46,7 +47,8 @@ func newTestEnv(t *testing.T) *testEnv {
 // newTestEnvClock builds the test service on the given clock.
 func newTestEnvClock(t *testing.T, clock func() time.Time) *testEnv {
 	t.Helper()
-	store, err := caseload.Open(filepath.Join(t.TempDir(), "clinic.db"), clinic.Schema, clock)
+	path := filepath.Join(t.TempDir(), "clinic.db")
+	store, err := caseload.Open(path, clinic.Schema, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func newTestEnvClock(t *testing.T, clock func() time.Time) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &testEnv{t: t, store: store, server: srv}
+	e := &testEnv{t: t, store: store, server: srv, path: path}
 	e.http = httptest.NewServer(srv.Handler())
 	t.Cleanup(e.http.Close)
 	e.therapist = e.user("tara@example.nhs.uk", "Tara Therapist", caseload.RoleTherapist, "North")
