@@ -369,10 +369,12 @@ func reportedItem9(ctx context.Context, tx *sql.Tx, referralID int64) ([]measure
 	return all[referralID], err
 }
 
-// allReportedItem9 is reportedItem9 for every referral, for a rebuild.
-func allReportedItem9(ctx context.Context, tx *sql.Tx) (map[int64][]measures.ReportedItem9, error) {
+// allReportedItem9 is reportedItem9 for the referrals with ids in (lo, hi],
+// for a rebuild.
+func allReportedItem9(ctx context.Context, tx *sql.Tx, lo, hi int64) (map[int64][]measures.ReportedItem9, error) {
 	rows, err := tx.QueryContext(ctx, reportedItem9Select+`
-		ORDER BY referral_id, submitted_at, id`)
+		  AND referral_id > ? AND referral_id <= ?
+		ORDER BY referral_id, submitted_at, id`, lo, hi)
 	if err != nil {
 		return nil, err
 	}

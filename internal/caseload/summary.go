@@ -463,30 +463,78 @@ func (p *summaryContactRow) addTo(acc *contactAccumulator) error {
 }
 
 // RebuildSummaries recomputes every referral's summary and report row with
-// the current rules, in one transaction, and returns how many it wrote.
+// the current rules, and returns how many it wrote. It works in batches of
+// referrals by id, each a short transaction of its own (issue 17), so that
+// it can run beside a live server: saves and reads wait at most one batch,
+// never the whole rebuild. Each referral's summary is read and written in
+// one transaction, as a save's is, so a save during the rebuild is never
+// lost; referrals added while it runs are summarised by their own saves.
 func (s *Store) RebuildSummaries(ctx context.Context) (int, error) {
-	n := 0
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		n, err = rebuildSummaries(ctx, tx, stamp(s.Now()))
-		return err
-	})
-	if err != nil {
+	return s.rebuildInBatches(ctx, rebuildBatch, progressNone)
+}
+
+// rebuildBatch is how many referrals one transaction of RebuildSummaries
+// rewrites: a few tens of milliseconds of work. Between batches it pauses
+// rebuildPause with no lock held: a server's writer waiting on the lock
+// (SQLite's busy handler, which retries at most every 100 ms) gets in
+// before the next batch, rather than being starved until its busy timeout.
+const (
+	rebuildBatch = 1000
+	rebuildPause = 120 * time.Millisecond
+)
+
+func progressNone(int) {}
+
+// rebuildInBatches rebuilds the summaries batch referrals at a time, calling
+// progress after each batch commits with the count so far, then pausing.
+func (s *Store) rebuildInBatches(ctx context.Context, batch int, progress func(int)) (int, error) {
+	var last int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM referrals`).Scan(&last); err != nil {
 		return 0, fmt.Errorf("rebuild summaries: %w", err)
+	}
+	n := 0
+	computedAt := stamp(s.Now())
+	for lo := int64(0); lo < last; {
+		var k int
+		err := s.withTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			k, err = rebuildSummaries(ctx, tx, computedAt, lo, min(lo+int64(batch), last))
+			return err
+		})
+		switch {
+		case IsBusy(err):
+			// The server kept the lock past the busy timeout: maintenance
+			// gives way, and tries the batch again after the pause.
+		case err != nil:
+			return n, fmt.Errorf("rebuild summaries: %w", err)
+		default:
+			n += k
+			lo += int64(batch)
+			progress(n)
+		}
+		if lo < last {
+			select {
+			case <-ctx.Done():
+				return n, fmt.Errorf("rebuild summaries: %w", ctx.Err())
+			case <-time.After(rebuildPause):
+			}
+		}
 	}
 	return n, nil
 }
 
-// rebuildSummaries walks every referral and every contact, both ordered by
-// referral, side by side, writing each referral's summary.
-func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string) (int, error) {
+// rebuildSummaries walks the referrals with ids in (lo, hi] and their
+// contacts, both ordered by referral, side by side, writing each referral's
+// summary.
+func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string, lo, hi int64) (int, error) {
 	refs, err := tx.QueryContext(ctx, summaryBasisSelect+`
-		ORDER BY id`)
+		WHERE id > ? AND id <= ?
+		ORDER BY id`, lo, hi)
 	if err != nil {
 		return 0, err
 	}
 	defer refs.Close()
-	contacts, err := openContactCursor(ctx, tx)
+	contacts, err := openContactCursor(ctx, tx, lo, hi)
 	if err != nil {
 		return 0, err
 	}
@@ -497,7 +545,7 @@ func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string) (int, 
 	}
 	defer w.Close()
 	// Item 9 answers patients sent before a session (questionnaire.go).
-	reported, err := allReportedItem9(ctx, tx)
+	reported, err := allReportedItem9(ctx, tx, lo, hi)
 	if err != nil {
 		return 0, err
 	}
@@ -531,9 +579,10 @@ type contactCursor struct {
 	next *summaryContactRow // the first row not yet taken; nil at the end
 }
 
-func openContactCursor(ctx context.Context, tx *sql.Tx) (*contactCursor, error) {
+func openContactCursor(ctx context.Context, tx *sql.Tx, lo, hi int64) (*contactCursor, error) {
 	rows, err := tx.QueryContext(ctx, summaryContactsSelect+`
-		ORDER BY c.referral_id, c.date, c.id, s.instrument`)
+		WHERE c.referral_id > ? AND c.referral_id <= ?
+		ORDER BY c.referral_id, c.date, c.id, s.instrument`, lo, hi)
 	if err != nil {
 		return nil, err
 	}
