@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,9 +137,15 @@ type reviewPage struct {
 	Therapist  string // the filter's therapist id, "" for all
 	Counts     []flagCount
 	Brought    int
-	Cases      []reviewCaseView
-	Quiet      []reviewCaseView
-	Alerts     []riskAlertView // open risk alerts of the teams, at the top (handle_risk.go)
+	Cases      []reviewCaseView // this page's cases to discuss
+	Quiet      []reviewCaseView // this page's reviewed, unchanged cases
+	// ToDiscuss and QuietTotal count every case, on every page; the cases
+	// are paged reviewPageSize at a time, those to discuss first (issue 17:
+	// a page a supervisor can read, not a megabyte of a team's caseload).
+	ToDiscuss, QuietTotal int
+	Page, Pages           int
+	Prev, Next            string          // links to the pages either side, "" at the ends
+	Alerts                []riskAlertView // open risk alerts of the teams, at the top (handle_risk.go)
 	// NewAccounts are clinical accounts recently added to the teams, and
 	// who added them (issue 15: an admin's own clinical account is seen).
 	NewAccounts []caseload.NewAccount
@@ -170,39 +177,89 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	for _, t := range therapists {
 		p.Therapists = append(p.Therapists, option{strconv.FormatInt(t.ID, 10), t.Name})
 	}
+	page, err := reviewPageNumber(c.QueryParam("page"))
+	if err != nil {
+		return err
+	}
 	cases, err := s.store.WeeklyReview(ctx, caseload.ReviewScope{Teams: reviewTeams(u), TherapistID: therapistID})
 	if err != nil {
 		return err
 	}
-	shown := make([]int64, 0, len(cases))
-	for _, rc := range cases {
-		shown = append(shown, rc.Referral.ID)
-	}
+	shown := fillReviewCases(&p, cases, page)
 	if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
 		return err
 	}
 	if err := s.recordListView(c, u, "weekly_review", withAlertReferrals(shown, p.Alerts)); err != nil {
 		return err
 	}
+	return s.render(c, http.StatusOK, "review.html", &p)
+}
+
+// reviewPageSize is how many cases one page of the weekly review shows.
+const reviewPageSize = 50
+
+// reviewPageNumber reads the page asked for: 1 when absent.
+func reviewPageNumber(v string) (int, error) {
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "Choose a page number from 1.")
+	}
+	return n, nil
+}
+
+// fillReviewCases counts every case by flag, and lays out the page's cases
+// (in WeeklyReview's order: those to discuss first, highest severity first,
+// then the reviewed and unchanged) with links to the pages either side. A
+// page past the last shows the last. It returns the referrals shown.
+func fillReviewCases(p *reviewPage, cases []caseload.ReviewCase, page int) []int64 {
 	counts := map[string]int{}
 	for _, rc := range cases {
-		v := newReviewCaseView(rc)
 		if !rc.NeedsDiscussion() {
-			p.Quiet = append(p.Quiet, v)
+			p.QuietTotal++
 			continue
 		}
+		p.ToDiscuss++
 		for _, f := range rc.Flags {
 			counts[f.Code]++
 		}
 		if rc.Referral.BringToSupervision != "" {
 			p.Brought++
 		}
-		p.Cases = append(p.Cases, v)
 	}
 	for _, code := range flagCodes {
 		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code]})
 	}
-	return s.render(c, http.StatusOK, "review.html", &p)
+	p.Pages = max(1, (len(cases)+reviewPageSize-1)/reviewPageSize)
+	p.Page = min(page, p.Pages)
+	lo := (p.Page - 1) * reviewPageSize
+	window := cases[lo:min(lo+reviewPageSize, len(cases))]
+	shown := make([]int64, 0, len(window))
+	for _, rc := range window {
+		shown = append(shown, rc.Referral.ID)
+		if rc.NeedsDiscussion() {
+			p.Cases = append(p.Cases, newReviewCaseView(rc))
+		} else {
+			p.Quiet = append(p.Quiet, newReviewCaseView(rc))
+		}
+	}
+	link := func(n int) string {
+		v := url.Values{}
+		if p.Therapist != "" {
+			v.Set("therapist", p.Therapist)
+		}
+		v.Set("page", strconv.Itoa(n))
+		return "/review?" + v.Encode()
+	}
+	if p.Page > 1 {
+		p.Prev = link(p.Page - 1)
+	}
+	if p.Page < p.Pages {
+		p.Next = link(p.Page + 1)
+	}
+	return shown
 }
 
 func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {
