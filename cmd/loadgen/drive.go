@@ -198,24 +198,31 @@ func mustRequest(ctx context.Context, method, u string, body io.Reader) *http.Re
 
 // expect sends req and reads the whole answer, which must have status want.
 func expect(c *http.Client, req *http.Request, want int) error {
+	_, err := expectSize(c, req, want)
+	return err
+}
+
+// expectSize is expect, answering the size of the body.
+func expectSize(c *http.Client, req *http.Request, want int) (int, error) {
 	resp, err := c.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %d, want %d: %.200s", req.Method, req.URL.Path, resp.StatusCode, want, bytes.TrimSpace(body))
+		return 0, fmt.Errorf("%s %s: %d, want %d: %.200s", req.Method, req.URL.Path, resp.StatusCode, want, bytes.TrimSpace(body))
 	}
-	return nil
+	return len(body), nil
 }
 
 // results are the latencies of each kind of request, and the failures.
 type results struct {
 	latencies    map[string][]time.Duration
+	bytes        map[string]int // the largest answer of each kind
 	elapsed      time.Duration
 	failed       int
 	firstFailure string
@@ -239,7 +246,7 @@ func drive(ctx context.Context, cfg config, c *clients) (results, error) {
 	deadline := time.Now().Add(cfg.duration)
 	var (
 		mu    sync.Mutex
-		res   = results{latencies: map[string][]time.Duration{}}
+		res   = results{latencies: map[string][]time.Duration{}, bytes: map[string]int{}}
 		sent  atomic.Int64
 		wg    sync.WaitGroup
 		start = time.Now()
@@ -253,12 +260,13 @@ func drive(ctx context.Context, cfg config, c *clients) (results, error) {
 				kind := cfg.mix.pick(rng)
 				cl, req, want := c.request(ctx, kind, rng)
 				t0 := time.Now()
-				err := expect(cl, req, want)
+				size, err := expectSize(cl, req, want)
 				d := time.Since(t0)
 				mu.Lock()
 				switch {
 				case err == nil:
 					res.latencies[kind] = append(res.latencies[kind], d)
+					res.bytes[kind] = max(res.bytes[kind], size)
 				default:
 					if res.failed == 0 {
 						res.firstFailure = fmt.Sprintf("%s: %v", kind, err)
@@ -287,7 +295,7 @@ func printResults(w io.Writer, cfg config, res results, hwm int64, hwmErr error,
 	base := res.latencies["trivial"]
 	sort.Slice(base, func(i, j int) bool { return base[i] < base[j] })
 	baseP99 := percentile(base, 0.99)
-	fmt.Fprintf(w, "%-9s %8s %9s %9s %9s %9s %10s\n", "kind", "count", "p50", "p90", "p99", "per s", "p99/trivial")
+	fmt.Fprintf(w, "%-9s %8s %9s %9s %9s %9s %11s %9s\n", "kind", "count", "p50", "p90", "p99", "per s", "p99/trivial", "max size")
 	for _, k := range kinds {
 		ls := res.latencies[k]
 		if len(ls) == 0 {
@@ -298,9 +306,9 @@ func printResults(w io.Writer, cfg config, res results, hwm int64, hwmErr error,
 		if baseP99 > 0 {
 			ratio = fmt.Sprintf("%.1f×", float64(percentile(ls, 0.99))/float64(baseP99))
 		}
-		fmt.Fprintf(w, "%-9s %8d %9s %9s %9s %9.1f %10s\n", k, len(ls),
+		fmt.Fprintf(w, "%-9s %8d %9s %9s %9s %9.1f %11s %8.1fK\n", k, len(ls),
 			ms(percentile(ls, 0.5)), ms(percentile(ls, 0.9)), ms(percentile(ls, 0.99)),
-			float64(len(ls))/res.elapsed.Seconds(), ratio)
+			float64(len(ls))/res.elapsed.Seconds(), ratio, float64(res.bytes[k])/1024)
 	}
 	if hwmErr != nil {
 		fmt.Fprintf(w, "server VmHWM: unknown (%v)\n", hwmErr)
