@@ -269,7 +269,9 @@ CREATE TABLE report_referral (
 );
 
 -- index report_referral_ended
-CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therapist_id) WHERE ended_on IS NOT NULL;
+CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therapist_id,
+    finished, at_caseness, recovered, reliable_improvement, reliable_recovery, reliable_deterioration, paired, wait_days)
+    WHERE ended_on IS NOT NULL;
 
 -- index report_referral_first_treatment
 CREATE INDEX report_referral_first_treatment ON report_referral (first_treatment_on, team_id, therapist_id) WHERE first_treatment_on IS NOT NULL;
