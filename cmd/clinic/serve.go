@@ -55,6 +55,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	go warmCurves(ctx, store, logger)
 	srv, err := ui.New(store, ui.Options{
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Logger:        logger,
@@ -116,4 +117,16 @@ func warnIfExposed(logger *slog.Logger, dbPath string) {
 			logger.Warn("the database file can be read by other users of this machine: chmod 600 it", "file", p, "mode", mode.String())
 		}
 	}
+}
+
+// warmCurves builds the expected-response curves as the server starts (a
+// few seconds on a large service), so that the first page needing them
+// does not build them inside its request (issue 17).
+func warmCurves(ctx context.Context, store *caseload.Store, logger *slog.Logger) {
+	start := time.Now()
+	if _, err := store.Expectation(ctx); err != nil {
+		logger.Warn("build the expected-response curves at start", "err", err)
+		return
+	}
+	logger.Info("built the expected-response curves", "took", time.Since(start).Round(time.Millisecond))
 }
