@@ -63,20 +63,19 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// pick chooses a kind of request by weight.
-func (m mix) pick(rng *rand.Rand) string {
-	total := 0
+// schedule lays out the kinds by weight (kind k weight w times), shuffled:
+// each client cycles through it from a place of its own, so every kind is
+// sent in the proportions asked, and a short run sends each kind with a
+// weight.
+func (m mix) schedule(rng *rand.Rand) []string {
+	var out []string
 	for _, k := range kinds {
-		total += m[k]
-	}
-	n := rng.IntN(total)
-	for _, k := range kinds {
-		if n < m[k] {
-			return k
+		for range m[k] {
+			out = append(out, k)
 		}
-		n -= m[k]
 	}
-	return kinds[0]
+	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
 }
 
 // clients are what the load acts as: one therapist per team (API token and
@@ -251,6 +250,7 @@ func drive(ctx context.Context, cfg config, c *clients) (results, error) {
 	// Requests in flight at the deadline are let finish (not cancelled), so
 	// that the server sees no disconnects of the tool's making.
 	deadline := time.Now().Add(cfg.duration)
+	schedule := cfg.mix.schedule(rng)
 	var (
 		mu    sync.Mutex
 		res   = results{latencies: map[string][]time.Duration{}, bytes: map[string]int{}}
@@ -263,8 +263,8 @@ func drive(ctx context.Context, cfg config, c *clients) (results, error) {
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w)+10, 3)) // #nosec G404 G115 -- load, not security
-			for ctx.Err() == nil && time.Now().Before(deadline) && (cfg.requests == 0 || sent.Add(1) <= int64(cfg.requests)) {
-				kind := cfg.mix.pick(rng)
+			for i := w * 7; ctx.Err() == nil && time.Now().Before(deadline) && (cfg.requests == 0 || sent.Add(1) <= int64(cfg.requests)); i++ {
+				kind := schedule[i%len(schedule)]
 				cl, req, want := c.request(ctx, kind, rng)
 				t0 := time.Now()
 				size, err := expectSize(cl, req, want)

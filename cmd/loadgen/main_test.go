@@ -17,7 +17,8 @@ func TestLoadgenTinyService(t *testing.T) {
 		t.Skip("builds and starts the server binary")
 	}
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"--referrals", "300", "--concurrency", "2", "--duration", "1s"}, &out, io.Discard)
+	err := run(context.Background(), []string{"--referrals", "300", "--concurrency", "2", "--duration", "1s",
+		"--mix", "trivial=1,save=1,read=1,caseload=1,review=1,report=1"}, &out, io.Discard)
 	if err != nil {
 		t.Fatalf("loadgen: %v\n%s", err, out.String())
 	}
