@@ -694,3 +694,12 @@ DROP INDEX report_referral_ended;
 
 DROP TRIGGER summary_report_insert;
 DROP TRIGGER summary_report_update;
+
+-- step: 11
+-- Finding patients (issue 14): a search by date of birth starts from its
+-- index; a supervisor's search by name from their teams' patients, read
+-- from this covering index alone (a tenth of the service: without
+-- patient_id in it, SQLite would rather scan the table).
+
+CREATE INDEX patients_date_of_birth ON patients (date_of_birth);
+CREATE INDEX referrals_team ON referrals (team_id, patient_id);

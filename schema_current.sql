@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 10),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 11),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -145,6 +145,9 @@ CREATE TABLE patients (
     created_at    TEXT NOT NULL
 );
 
+-- index patients_date_of_birth
+CREATE INDEX patients_date_of_birth ON patients (date_of_birth);
+
 -- index patients_nhs_number
 CREATE INDEX patients_nhs_number ON patients (nhs_number) WHERE nhs_number <> '';
 
@@ -231,6 +234,9 @@ CREATE TABLE referrals (
 
 -- index referrals_patient
 CREATE INDEX referrals_patient ON referrals (patient_id);
+
+-- index referrals_team
+CREATE INDEX referrals_team ON referrals (team_id, patient_id);
 
 -- index referrals_therapist
 CREATE INDEX referrals_therapist ON referrals (therapist_id);

@@ -67,7 +67,8 @@ var (
 
 // accessTable has a row for every route. Path parameters are filled from the
 // fixture: :id is the referral, except under /scores/ (a score of the
-// referral) and /admin/users/ (a spare user); :qid is a questionnaire Pat
+// referral), /admin/users/ (a spare user) and /patients/ (the referral's
+// patient); :qid is a questionnaire Pat
 // sent on the referral.
 var accessTable = map[string]expect{
 	"GET /sign-in":   everyone,
@@ -77,6 +78,8 @@ var accessTable = map[string]expect{
 	"GET /":                                 allStaff,
 	"GET /patients/new":                     therapists,
 	"POST /patients/new":                    therapists,
+	"GET /patients":                         allStaff, // an admin finds only patients under a grant
+	"GET /patients/:id":                     referralRead,
 	"GET /referrals/:id":                    referralRead,
 	"GET /referrals/:id/contacts/new":       referralChange,
 	"POST /referrals/:id/contacts/new":      referralChange,
@@ -116,6 +119,7 @@ var accessTable = map[string]expect{
 	"POST /admin/break-glass":       adminsOnly,
 
 	"POST /api/v1/patients":               apiTherapists,
+	"GET /api/v1/patients":                {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
 	"POST /api/v1/referrals":              apiTherapists,
 	"GET /api/v1/referrals/:id":           apiReferralRead,
 	"POST /api/v1/referrals/:id/contacts": apiReferralEdit,
@@ -220,6 +224,8 @@ func (f *accessFixture) path(route string) string {
 		id = f.score
 	case strings.HasPrefix(route, "/admin/users/"):
 		id = f.spare.ID
+	case strings.HasPrefix(route, "/patients/"):
+		id = f.referral.PatientID
 	}
 	p := strings.NewReplacer(":qid", strconv.FormatInt(f.qid, 10), ":id", strconv.FormatInt(id, 10), "*", "app.css").Replace(route)
 	if strings.HasPrefix(route, "/scores/") {

@@ -22,6 +22,7 @@ import (
 // a route shows of a record.
 var viewLabels = map[string]string{
 	"/referrals/:id":                  "referral page",
+	"/patients/:id":                   "patient page",
 	"/referrals/:id/contacts/new":     "record a session form",
 	"/referrals/:id/end":              "end referral form",
 	"/referrals/:id/invitation":       "patient invitation page",

@@ -38,6 +38,8 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/", s.handleCaseloadShow, staff},
 		{http.MethodGet, "/patients/new", s.handlePatientNew, staff},
 		{http.MethodPost, "/patients/new", s.handlePatientCreate, staff},
+		{http.MethodGet, "/patients", s.handlePatientSearch, staff},
+		{http.MethodGet, "/patients/:id", s.handlePatientShow, staff},
 		{http.MethodGet, "/referrals/:id", s.handleReferralShow, staff},
 		{http.MethodGet, "/referrals/:id/contacts/new", s.handleContactNew, staff},
 		{http.MethodPost, "/referrals/:id/contacts/new", s.handleContactCreate, staff},
@@ -77,6 +79,7 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/admin/break-glass", s.handleBreakGlass, admin},
 
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
+		{http.MethodGet, "/api/v1/patients", s.apiPatientSearch, api},
 		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
 		{http.MethodGet, "/api/v1/referrals/:id", s.apiReferralShow, api},
 		{http.MethodPost, "/api/v1/referrals/:id/contacts", s.apiContactCreate, api},

@@ -66,6 +66,7 @@ const (
 	AuditSignInFailed      = "sign_in_failed"
 	AuditSignOut           = "sign_out"
 	AuditBreakGlass        = "break_glass"
+	AuditSearchPatients    = "search_patients"
 )
 
 // AuditActions lists the actions, for the search form.
@@ -74,7 +75,7 @@ var AuditActions = []string{
 	AuditCorrectScore, AuditEndReferral, AuditBringSupervision, AuditRecordReview, AuditInvite,
 	AuditRevokeAccess, AuditAcceptInvitation, AuditQuestionnaire, AuditKeepQuestionnaire,
 	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditSignIn,
-	AuditSignInFailed, AuditSignOut, AuditBreakGlass,
+	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSearchPatients,
 }
 
 // auditRow is one row to append.

@@ -146,6 +146,9 @@ type referralFilter struct {
 	Open        bool
 	TherapistID int64
 	Teams       []int64 // nil: any team
+	PatientIDs  []int64 // any of these patients; nil: no filter
+	Visible     *Scope  // only what this scope may see; nil: no filter
+	EndedSince  string  // ended on or after this date (YYYY-MM-DD); "": no filter
 
 	// What to read besides the referral.
 	withOutcome    bool   // the summary's outcome, as JSON
@@ -211,7 +214,7 @@ const lastReviewJoin = `
 // query builds the filter's SELECT and its arguments.
 func (f referralFilter) query() (string, []any) {
 	cols, from := referralSelect, referralFrom
-	if f.Open || f.TherapistID != 0 || f.Teams != nil || f.withOutcome {
+	if f.Open || f.TherapistID != 0 || f.Teams != nil || f.withOutcome || f.EndedSince != "" {
 		from += "\n\tJOIN referral_summary m ON m.referral_id = r.id"
 	}
 	if f.withOutcome {
@@ -243,6 +246,16 @@ func (f referralFilter) query() (string, []any) {
 	}
 	if f.Teams != nil {
 		add("m.team_id IN (SELECT value FROM json_each(?))", jsonIDs(f.Teams))
+	}
+	if f.PatientIDs != nil {
+		add("r.patient_id IN (SELECT value FROM json_each(?))", jsonIDs(f.PatientIDs))
+	}
+	if f.Visible != nil {
+		cond, arg := f.Visible.condition("r")
+		add(cond, arg...)
+	}
+	if f.EndedSince != "" {
+		add("m.ended_on >= ?", f.EndedSince)
 	}
 	q := cols + from
 	if len(where) > 0 {
