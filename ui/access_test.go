@@ -80,6 +80,8 @@ var accessTable = map[string]expect{
 	"POST /patients/new":                    therapists,
 	"GET /patients":                         allStaff, // an admin finds only patients under a grant
 	"GET /patients/:id":                     referralRead,
+	"GET /patients/:id/referrals/new":       {signIn, allowed, notFound, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}, // therapists who may refer the patient
+	"POST /patients/:id/referrals/new":      {signIn, allowed, notFound, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
 	"GET /referrals/:id":                    referralRead,
 	"GET /referrals/:id/contacts/new":       referralChange,
 	"POST /referrals/:id/contacts/new":      referralChange,

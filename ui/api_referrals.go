@@ -18,6 +18,9 @@ type patientRequest struct {
 	Name        string `json:"name"`
 	DateOfBirth string `json:"date_of_birth"`
 	NHSNumber   string `json:"nhs_number"`
+	// NotDuplicate: not the patient on record with the same name and date
+	// of birth.
+	NotDuplicate bool `json:"not_duplicate"`
 }
 
 func (s *Server) apiPatientCreate(c echo.Context) error {
@@ -29,7 +32,10 @@ func (s *Server) apiPatientCreate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.store.CreatePatient(c.Request().Context(), u, caseload.NewPatient{Name: req.Name, DateOfBirth: req.DateOfBirth, NHSNumber: req.NHSNumber})
+	p, err := s.store.CreatePatient(c.Request().Context(), u, caseload.NewPatient{Name: req.Name, DateOfBirth: req.DateOfBirth, NHSNumber: req.NHSNumber, NotDuplicate: req.NotDuplicate})
+	if pe := (*caseload.PatientExistsError)(nil); errors.As(err, &pe) {
+		return s.apiPatientExists(c, u, pe)
+	}
 	if err != nil {
 		return err
 	}

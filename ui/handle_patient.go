@@ -21,6 +21,7 @@ type patientNewPage struct {
 	Form        *form
 	Descriptors []measures.Descriptor
 	Intensities []option
+	Existing    *existingPatient // the patient already on record, when refused (handle_duplicates.go)
 }
 
 var intensityOptions = []option{
@@ -77,13 +78,18 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 			Name:        f.Values["name"],
 			DateOfBirth: f.Values["date_of_birth"],
 			NHSNumber:   f.Values["nhs_number"],
+
+			NotDuplicate: c.FormValue("not_duplicate") == "yes",
 		}, caseload.NewReferral{
 			TherapistID:       u.ID,
 			ReceivedOn:        f.Values["received_on"],
 			ProblemDescriptor: f.Values["problem_descriptor"],
 			Intensity:         f.Values["intensity"],
 		})
+		var pe *caseload.PatientExistsError
 		switch {
+		case errors.As(err, &pe):
+			return s.patientExists(c, u, f, pe)
 		case errors.As(err, &ve):
 			copyFieldErrors(f, ve, nil)
 		case err != nil:

@@ -127,7 +127,7 @@ func (s *Server) handlePatientShow(c echo.Context) error {
 	}
 	p := &patientShowPage{basePage: s.base(c, rec.Patient.Name), Patient: newPatientView(rec.PatientMatch), OtherReferrals: rec.OtherReferrals}
 	p.Nav = "search"
-	p.CanRefer = addsReferrals(u)
+	p.CanRefer = canReferPatient(u, caseload.PatientCare{Referrals: rec.Referrals})
 	return s.render(c, http.StatusOK, "patient_show.html", p)
 }
 

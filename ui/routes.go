@@ -40,6 +40,8 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/patients/new", s.handlePatientCreate, staff},
 		{http.MethodGet, "/patients", s.handlePatientSearch, staff},
 		{http.MethodGet, "/patients/:id", s.handlePatientShow, staff},
+		{http.MethodGet, "/patients/:id/referrals/new", s.handleReferralNew, staff},
+		{http.MethodPost, "/patients/:id/referrals/new", s.handleReferralCreate, staff},
 		{http.MethodGet, "/referrals/:id", s.handleReferralShow, staff},
 		{http.MethodGet, "/referrals/:id/contacts/new", s.handleContactNew, staff},
 		{http.MethodPost, "/referrals/:id/contacts/new", s.handleContactCreate, staff},

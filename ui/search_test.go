@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"clinic/internal/caseload"
+	"clinic/internal/measures"
 )
 
 // addSearchSamples adds the search and patient pages to the templates'
@@ -18,6 +19,7 @@ func addSearchSamples(t *testing.T, samples map[string]any, base basePage, f *fo
 	pv := newPatientView(caseload.PatientMatch{Patient: caseload.Patient{ID: 3, Name: "Pat", DateOfBirth: "1980-05-01", NHSNumber: "9434765919"}, Referrals: []caseload.Referral{ref}})
 	samples["patient_search.html"] = &patientSearchPage{basePage: base, Form: f, Searched: true, Results: []patientView{pv}, More: true, ClosedToAdmin: true}
 	samples["caseload_ended.html"] = &caseloadEndedPage{basePage: base, Days: 90, Rows: []endedRow{{ReferralID: 7, Patient: "Pat", Descriptor: "F41.1", Intensity: "Low intensity", Sessions: 6, EndedOn: "2026-02-01", EndReason: "completed"}}}
+	samples["referral_new.html"] = &referralNewPage{basePage: base, Patient: caseload.Patient{ID: 3, Name: "Pat", DateOfBirth: "1980-05-01"}, Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions}
 	samples["patient_show.html"] = &patientShowPage{basePage: base, Patient: pv, OtherReferrals: 1}
 }
 

@@ -93,6 +93,9 @@ type NewPatient struct {
 	Name        string
 	DateOfBirth string
 	NHSNumber   string
+	// NotDuplicate: the user has said that this is not the patient already
+	// on record with the same name and date of birth (duplicates.go).
+	NotDuplicate bool
 }
 
 // Referral is one episode of care of a patient, on one therapist's caseload.
