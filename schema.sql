@@ -703,3 +703,35 @@ DROP TRIGGER summary_report_update;
 
 CREATE INDEX patients_date_of_birth ON patients (date_of_birth);
 CREATE INDEX referrals_team ON referrals (team_id, patient_id);
+
+-- step: 12
+-- Waiting list and movements of care (issue 14). A referral received
+-- without a therapist waits (allocated = 0) on its team's list, held
+-- meanwhile by whoever received it; each allocation, step up, step down and
+-- transfer is kept in referral_moves (who held it, at which intensity,
+-- why). Every contact keeps the intensity of the care it was part of, so
+-- that reports and the data set count it at the step it was given, not at
+-- today's; contacts before this step were at their referral's intensity.
+
+ALTER TABLE referrals ADD COLUMN allocated INTEGER NOT NULL DEFAULT 1;
+
+CREATE INDEX referrals_waiting ON referrals (team_id, received_on) WHERE allocated = 0;
+
+CREATE TABLE referral_moves (
+    id                INTEGER PRIMARY KEY,
+    referral_id       INTEGER NOT NULL REFERENCES referrals (id),
+    kind              TEXT NOT NULL CHECK (kind IN ('allocate', 'step_up', 'step_down', 'transfer')),
+    from_therapist_id INTEGER REFERENCES users (id), -- NULL when allocated from the waiting list
+    from_intensity    TEXT NOT NULL,
+    to_therapist_id   INTEGER NOT NULL REFERENCES users (id),
+    to_intensity      TEXT NOT NULL CHECK (to_intensity IN ('low', 'high')),
+    reason            TEXT NOT NULL,
+    moved_by          INTEGER NOT NULL REFERENCES users (id),
+    created_at        TEXT NOT NULL
+);
+
+CREATE INDEX referral_moves_referral ON referral_moves (referral_id, id);
+
+ALTER TABLE contacts ADD COLUMN intensity TEXT NOT NULL DEFAULT '';
+
+UPDATE contacts SET intensity = (SELECT r.intensity FROM referrals r WHERE r.id = contacts.referral_id);

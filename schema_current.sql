@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 11),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 12),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -87,7 +87,7 @@ CREATE TABLE contacts (
     submission_id TEXT,           -- the form's idempotency key, NULL when none was sent
     recorded_by   INTEGER NOT NULL REFERENCES users (id),
     recorded_at   TEXT NOT NULL
-, questionnaire_id INTEGER REFERENCES questionnaires (id));
+, questionnaire_id INTEGER REFERENCES questionnaires (id), intensity TEXT NOT NULL DEFAULT '');
 
 -- index contacts_referral_date
 CREATE INDEX contacts_referral_date ON contacts (referral_id, date, id);
@@ -165,6 +165,23 @@ CREATE TABLE questionnaires (
 -- index questionnaires_referral
 CREATE INDEX questionnaires_referral ON questionnaires (referral_id, status);
 
+-- table referral_moves
+CREATE TABLE referral_moves (
+    id                INTEGER PRIMARY KEY,
+    referral_id       INTEGER NOT NULL REFERENCES referrals (id),
+    kind              TEXT NOT NULL CHECK (kind IN ('allocate', 'step_up', 'step_down', 'transfer')),
+    from_therapist_id INTEGER REFERENCES users (id), -- NULL when allocated from the waiting list
+    from_intensity    TEXT NOT NULL,
+    to_therapist_id   INTEGER NOT NULL REFERENCES users (id),
+    to_intensity      TEXT NOT NULL CHECK (to_intensity IN ('low', 'high')),
+    reason            TEXT NOT NULL,
+    moved_by          INTEGER NOT NULL REFERENCES users (id),
+    created_at        TEXT NOT NULL
+);
+
+-- index referral_moves_referral
+CREATE INDEX referral_moves_referral ON referral_moves (referral_id, id);
+
 -- table referral_summary
 CREATE TABLE referral_summary (
     referral_id        INTEGER PRIMARY KEY REFERENCES referrals (id),
@@ -230,7 +247,7 @@ CREATE TABLE referrals (
     bring_to_supervision TEXT NOT NULL DEFAULT '',
     created_by           INTEGER REFERENCES users (id),
     created_at           TEXT NOT NULL
-);
+, allocated INTEGER NOT NULL DEFAULT 1);
 
 -- index referrals_patient
 CREATE INDEX referrals_patient ON referrals (patient_id);
@@ -240,6 +257,9 @@ CREATE INDEX referrals_team ON referrals (team_id, patient_id);
 
 -- index referrals_therapist
 CREATE INDEX referrals_therapist ON referrals (therapist_id);
+
+-- index referrals_waiting
+CREATE INDEX referrals_waiting ON referrals (team_id, received_on) WHERE allocated = 0;
 
 -- table report_referral
 CREATE TABLE report_referral (

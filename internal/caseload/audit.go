@@ -67,6 +67,7 @@ const (
 	AuditSignOut           = "sign_out"
 	AuditBreakGlass        = "break_glass"
 	AuditSearchPatients    = "search_patients"
+	AuditMoveReferral      = "move_referral"
 )
 
 // AuditActions lists the actions, for the search form.
@@ -76,6 +77,7 @@ var AuditActions = []string{
 	AuditRevokeAccess, AuditAcceptInvitation, AuditQuestionnaire, AuditKeepQuestionnaire,
 	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditSignIn,
 	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSearchPatients,
+	AuditMoveReferral,
 }
 
 // auditRow is one row to append.

@@ -225,9 +225,9 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referr
 // insertContact writes the contact's row and returns its id.
 func insertContact(ctx context.Context, tx *sql.Tx, actor User, referralID int64, in NewContact, now string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		referralID, in.Date, in.Kind, in.Attendance, nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire))
+		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id, intensity)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT intensity FROM referrals WHERE id = ?))`,
+		referralID, in.Date, in.Kind, in.Attendance, nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire), referralID)
 	if err != nil {
 		return 0, err
 	}
@@ -385,16 +385,17 @@ const contactSelect = `
 		kind,
 		attendance,
 		recorded_by,
-		recorded_at
+		recorded_at,
+		intensity
 	FROM contacts`
 
 func scanContact(row scanner) (Contact, error) {
 	var c Contact
-	var kind, attendance, recorded string
-	if err := row.Scan(&c.ID, &c.ReferralID, &c.Date, &kind, &attendance, &c.RecordedBy, &recorded); err != nil {
+	var kind, attendance, recorded, intensity string
+	if err := row.Scan(&c.ID, &c.ReferralID, &c.Date, &kind, &attendance, &c.RecordedBy, &recorded, &intensity); err != nil {
 		return Contact{}, err
 	}
-	c.Kind, c.Attendance = measures.ContactKind(kind), measures.Attendance(attendance)
+	c.Kind, c.Attendance, c.Intensity = measures.ContactKind(kind), measures.Attendance(attendance), measures.Intensity(intensity)
 	var err error
 	c.RecordedAt, err = parseStamp(sql.NullString{String: recorded, Valid: true})
 	return c, err

@@ -52,6 +52,9 @@ func (s *Store) checkReferral(actor User, in NewReferral, v validation) Referral
 	if r.TherapistID == 0 && actor.Role == RoleTherapist {
 		r.TherapistID = actor.ID
 	}
+	if r.TherapistID == 0 && in.TeamID != 0 {
+		r.TherapistID, r.TeamID, r.Waiting = actor.ID, in.TeamID, true // checkWaiting checks the team
+	}
 	if strings.TrimSpace(in.ProblemDescriptor) == "" {
 		v.add("problem_descriptor", "Choose a problem descriptor")
 	} else if code, ok := measures.NormaliseDescriptor(in.ProblemDescriptor); !ok {
@@ -90,6 +93,9 @@ func (s *Store) checkReferralParties(ctx context.Context, tx *sql.Tx, r *Referra
 			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+dob+")")
 		}
 	}
+	if r.Waiting {
+		return checkWaiting(ctx, tx, r, v)
+	}
 	if r.TherapistID != 0 {
 		u, err := findUser(ctx, tx, userFilter{ID: r.TherapistID})
 		r.TherapistName = u.Name
@@ -113,9 +119,9 @@ func (s *Store) checkReferralParties(ctx context.Context, tx *sql.Tx, r *Referra
 // summary.
 func (s *Store) insertReferral(ctx context.Context, tx *sql.Tx, actor User, r *Referral) error {
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO referrals (patient_id, therapist_id, team_id, received_on, problem_descriptor, intensity, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.PatientID, r.TherapistID, r.TeamID, r.ReceivedOn, r.ProblemDescriptor, string(r.Intensity), nullInt(actor.ID), stamp(r.CreatedAt))
+		INSERT INTO referrals (patient_id, therapist_id, team_id, received_on, problem_descriptor, intensity, created_by, created_at, allocated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.PatientID, r.TherapistID, r.TeamID, r.ReceivedOn, r.ProblemDescriptor, string(r.Intensity), nullInt(actor.ID), stamp(r.CreatedAt), boolInt(!r.Waiting))
 	if err != nil {
 		return err
 	}
@@ -149,6 +155,7 @@ type referralFilter struct {
 	PatientIDs  []int64 // any of these patients; nil: no filter
 	Visible     *Scope  // only what this scope may see; nil: no filter
 	EndedSince  string  // ended on or after this date (YYYY-MM-DD); "": no filter
+	Waiting     bool    // only referrals waiting for a therapist
 
 	// What to read besides the referral.
 	withOutcome    bool   // the summary's outcome, as JSON
@@ -181,7 +188,8 @@ const referralSelect = `
 		COALESCE(r.ended_on, ''),
 		COALESCE(r.end_reason, ''),
 		r.bring_to_supervision,
-		r.created_at`
+		r.created_at,
+		r.allocated = 0`
 
 const referralFrom = `
 	FROM referrals r
@@ -257,6 +265,9 @@ func (f referralFilter) query() (string, []any) {
 	if f.EndedSince != "" {
 		add("m.ended_on >= ?", f.EndedSince)
 	}
+	if f.Waiting {
+		add("r.allocated = 0")
+	}
 	q := cols + from
 	if len(where) > 0 {
 		q += "\n\tWHERE " + strings.Join(where, "\n\t\tAND ")
@@ -284,7 +295,7 @@ func findReferrals(ctx context.Context, q queryer, f referralFilter) ([]referral
 		var intensity, created string
 		r := &row.Referral
 		cols := []any{&r.ID, &r.PatientID, &r.PatientName, &r.TherapistID, &r.TherapistName, &r.TeamID,
-			&r.ReceivedOn, &r.ProblemDescriptor, &intensity, &r.EndedOn, &r.EndReason, &r.BringToSupervision, &created}
+			&r.ReceivedOn, &r.ProblemDescriptor, &intensity, &r.EndedOn, &r.EndReason, &r.BringToSupervision, &created, &r.Waiting}
 		if f.withOutcome {
 			cols = append(cols, &row.outcome)
 		}
@@ -395,6 +406,9 @@ func (s *Store) ReferralSnapshot(ctx context.Context, id int64) (ReferralSnapsho
 			return err
 		}
 		if snap.Invitations, err = findInvitations(ctx, tx, invitationFilter{ReferralID: id}); err != nil {
+			return err
+		}
+		if snap.Moves, err = referralMoves(ctx, tx, id); err != nil {
 			return err
 		}
 		snap.Questionnaires, err = referralQuestionnaires(ctx, tx, id)

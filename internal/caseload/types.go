@@ -113,6 +113,10 @@ type Referral struct {
 	EndReason          string // one of EndReasons, empty while open
 	BringToSupervision string // reason given by the therapist, empty when not asked
 	CreatedAt          time.Time
+	// Waiting: received without a therapist, on its team's waiting list
+	// until a supervisor allocates it; meanwhile TherapistID is whoever
+	// received it (transfer.go).
+	Waiting bool
 }
 
 // Open reports whether the referral has not ended.
@@ -124,8 +128,11 @@ var EndReasons = []string{"completed", "dropped_out", "declined", "moved", "refe
 // NewReferral is the input for creating a referral. TherapistID is the
 // therapist whose caseload it joins.
 type NewReferral struct {
-	PatientID         int64
-	TherapistID       int64
+	PatientID   int64
+	TherapistID int64
+	// TeamID, with no TherapistID, puts the referral on this team's
+	// waiting list (a supervisor of the team receiving it).
+	TeamID            int64
 	ReceivedOn        string
 	ProblemDescriptor string
 	Intensity         string
@@ -168,7 +175,8 @@ type Contact struct {
 	Date       string // YYYY-MM-DD
 	Kind       measures.ContactKind
 	Attendance measures.Attendance
-	Scores     []Score // current and superseded, current first per instrument
+	Intensity  measures.Intensity // the referral's intensity when the contact was recorded
+	Scores     []Score            // current and superseded, current first per instrument
 	RecordedBy int64
 	RecordedAt time.Time
 }
@@ -220,6 +228,7 @@ type ReferralSnapshot struct {
 	Names          map[int64]string     // user names by id, for the scores' recorders and correctors
 	Invitations    []Invitation         // newest first
 	Questionnaires []Questionnaire      // newest first
+	Moves          []Move               // allocation, steps and transfers, oldest first
 }
 
 // CaseloadRow is one open referral on a caseload, read from its summary.

@@ -170,6 +170,7 @@ type userFilter struct {
 	Email     string
 	PatientID int64
 	Role      Role
+	Teams     []int64 // members of any of these teams; nil: no filter
 	// TokenHash finds the active user of an API token not revoked.
 	TokenHash []byte
 	// byRole orders staff first by role then by name; else by id.
@@ -224,6 +225,9 @@ func (f userFilter) query() (string, []any) {
 	}
 	if f.Role != "" {
 		add("u.role = ?", string(f.Role))
+	}
+	if f.Teams != nil {
+		add("u.team_id IN (SELECT value FROM json_each(?))", jsonIDs(f.Teams))
 	}
 	if len(where) > 0 {
 		q += "\n\tWHERE " + strings.Join(where, "\n\t\tAND ")
