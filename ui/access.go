@@ -90,11 +90,12 @@ func canSeeReferral(u caseload.User, r caseload.Referral) bool {
 }
 
 // canReferPatient: a new referral for an existing patient may be opened by
-// whoever added the patient or may see one of their referrals. Anyone else
+// whoever added the patient or may see one of their referrals (a therapist,
+// or a supervisor receiving it for their team, issue 14). Anyone else
 // is answered as if the patient did not exist, so that patient ids cannot be
 // tried one by one to learn names.
 func canReferPatient(u caseload.User, pc caseload.PatientCare) bool {
-	if !addsReferrals(u) {
+	if !addsReferrals(u) && !canSeeWaitingList(u) {
 		return false
 	}
 	if pc.AddedBy == u.ID {
@@ -522,4 +523,50 @@ func (s *Server) patientFor(c echo.Context) (caseload.User, caseload.PatientReco
 		return u, rec, err
 	}
 	return u, rec, nil
+}
+
+// Waiting list and movements of care (issue 14). Supervisors hold their
+// teams' waiting lists, receive referrals onto them and allocate them; a
+// supervisor moves any open referral of their teams (step up, step down,
+// transfer) to a therapist of their teams; a therapist may move their own
+// open case to a colleague in their team. Nobody moves an ended referral.
+
+// canSeeWaitingList: supervisors hold their teams' waiting lists.
+func canSeeWaitingList(u caseload.User) bool {
+	return u.Role == caseload.RoleSupervisor
+}
+
+// canReceiveInto: a supervisor receives unallocated referrals onto the
+// waiting lists of the teams they supervise.
+func canReceiveInto(u caseload.User, teamID int64) bool {
+	return u.Role == caseload.RoleSupervisor && slices.Contains(u.Teams, teamID)
+}
+
+// canMoveReferral: the team's supervisor (allocation included), or the
+// referral's own therapist, while it is open.
+func canMoveReferral(u caseload.User, r caseload.Referral) bool {
+	if !r.Open() {
+		return false
+	}
+	if u.Role == caseload.RoleSupervisor && slices.Contains(u.Teams, r.TeamID) {
+		return true
+	}
+	return u.Role == caseload.RoleTherapist && !r.Waiting && r.TherapistID == u.ID
+}
+
+// moveTeams are the teams whose therapists u may move a referral to: a
+// supervisor's teams, a therapist's own.
+func moveTeams(u caseload.User) []int64 {
+	switch u.Role {
+	case caseload.RoleSupervisor:
+		return u.Teams
+	case caseload.RoleTherapist:
+		return []int64{u.TeamID}
+	}
+	return nil
+}
+
+// canMoveTo: an active therapist of one of moveTeams(u).
+func canMoveTo(u caseload.User, target caseload.User) bool {
+	return target.Role == caseload.RoleTherapist && !target.Disabled && target.TeamID != 0 && slices.Contains(moveTeams(u), target.TeamID)
 }

@@ -87,6 +87,9 @@ var accessTable = map[string]expect{
 	"POST /referrals/:id/contacts/new":      referralChange,
 	"GET /referrals/:id/end":                referralChange,
 	"POST /referrals/:id/end":               referralChange,
+	"GET /referrals/:id/move":               referralChange, // its therapist, or the team's supervisor (issue 14)
+	"POST /referrals/:id/move":              referralChange,
+	"GET /waiting":                          {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors hold their teams' lists
 	"POST /referrals/:id/bring":             {signIn, allowed, notFound, forbidden, notFound, forbidden, forbidden, forbidden, forbidden}, // the referral's own therapist asks
 	"GET /scores/:id/correct":               referralChange,
 	"POST /scores/:id/correct":              referralChange,
@@ -122,10 +125,11 @@ var accessTable = map[string]expect{
 
 	"POST /api/v1/patients":               apiTherapists,
 	"GET /api/v1/patients":                {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
-	"POST /api/v1/referrals":              apiTherapists,
+	"POST /api/v1/referrals":              {noToken, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors receive onto their waiting lists (issue 14)
 	"GET /api/v1/referrals/:id":           apiReferralRead,
 	"POST /api/v1/referrals/:id/contacts": apiReferralEdit,
 	"POST /api/v1/referrals/:id/end":      apiReferralEdit,
+	"POST /api/v1/referrals/:id/transfer": apiReferralEdit,
 	"GET /api/v1/referrals/:id/outcome":   apiReferralRead,
 	"GET /api/v1/referrals/:id/flags":     apiReferralRead,
 	"GET /api/v1/reports/outcomes":        {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},

@@ -286,7 +286,7 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 	var ve *caseload.ValidationError
 	switch {
 	case err == nil:
-		return c.Redirect(http.StatusSeeOther, next)
+		return c.Redirect(http.StatusSeeOther, afterReview(u, r, f.Values["decision"], next))
 	case !errors.As(err, &ve):
 		return err
 	}

@@ -20,6 +20,8 @@ func addSearchSamples(t *testing.T, samples map[string]any, base basePage, f *fo
 	samples["patient_search.html"] = &patientSearchPage{basePage: base, Form: f, Searched: true, Results: []patientView{pv}, More: true, ClosedToAdmin: true}
 	samples["caseload_ended.html"] = &caseloadEndedPage{basePage: base, Days: 90, Rows: []endedRow{{ReferralID: 7, Patient: "Pat", Descriptor: "F41.1", Intensity: "Low intensity", Sessions: 6, EndedOn: "2026-02-01", EndReason: "completed"}}}
 	samples["referral_new.html"] = &referralNewPage{basePage: base, Patient: caseload.Patient{ID: 3, Name: "Pat", DateOfBirth: "1980-05-01"}, Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions}
+	samples["waiting.html"] = &waitingPage{basePage: base, Rows: []waitingRow{{ReferralID: 7, Patient: "Pat", Descriptor: "F41.1", Intensity: "Low intensity", ReceivedOn: "2026-01-05", DaysWaiting: 12, Risk: measures.RiskHigh}}}
+	samples["referral_move.html"] = &movePage{basePage: base, Referral: ref, Form: f, Therapists: []option{{"3", "Tara (North)"}}, Intensities: intensityOptions}
 	samples["patient_show.html"] = &patientShowPage{basePage: base, Patient: pv, OtherReferrals: 1}
 }
 
