@@ -735,3 +735,21 @@ CREATE INDEX referral_moves_referral ON referral_moves (referral_id, id);
 ALTER TABLE contacts ADD COLUMN intensity TEXT NOT NULL DEFAULT '';
 
 UPDATE contacts SET intensity = (SELECT r.intensity FROM referrals r WHERE r.id = contacts.referral_id);
+
+-- Cover (issue 14): a therapist covers a colleague's caseload (leave) from
+-- one date to another, both included, as granted by a supervisor of their
+-- team; it ends by itself.
+CREATE TABLE covers (
+    id           INTEGER PRIMARY KEY,
+    therapist_id INTEGER NOT NULL REFERENCES users (id), -- who covers
+    colleague_id INTEGER NOT NULL REFERENCES users (id), -- whose caseload
+    from_on      TEXT NOT NULL,
+    to_on        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    granted_by   INTEGER NOT NULL REFERENCES users (id),
+    created_at   TEXT NOT NULL,
+    CHECK (from_on <= to_on AND therapist_id <> colleague_id)
+);
+
+CREATE INDEX covers_therapist ON covers (therapist_id, to_on);
+CREATE INDEX covers_colleague ON covers (colleague_id, to_on);

@@ -96,6 +96,25 @@ CREATE INDEX contacts_referral_date ON contacts (referral_id, date, id);
 CREATE UNIQUE INDEX contacts_submission ON contacts (referral_id, submission_id)
     WHERE submission_id IS NOT NULL;
 
+-- table covers
+CREATE TABLE covers (
+    id           INTEGER PRIMARY KEY,
+    therapist_id INTEGER NOT NULL REFERENCES users (id), -- who covers
+    colleague_id INTEGER NOT NULL REFERENCES users (id), -- whose caseload
+    from_on      TEXT NOT NULL,
+    to_on        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    granted_by   INTEGER NOT NULL REFERENCES users (id),
+    created_at   TEXT NOT NULL,
+    CHECK (from_on <= to_on AND therapist_id <> colleague_id)
+);
+
+-- index covers_colleague
+CREATE INDEX covers_colleague ON covers (colleague_id, to_on);
+
+-- index covers_therapist
+CREATE INDEX covers_therapist ON covers (therapist_id, to_on);
+
 -- table finished_generation
 CREATE TABLE finished_generation (
     id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -77,12 +77,13 @@ func holdsCaseload(u caseload.User) bool {
 	return u.Role == caseload.RoleTherapist || u.Role == caseload.RoleSupervisor
 }
 
-// canSeeReferral: a therapist sees their own referrals; a supervisor their
-// own and those of the teams they supervise; an admin no patient records.
+// canSeeReferral: a therapist sees their own referrals and, while covering
+// a colleague (issue 14), the colleague's; a supervisor their own and those
+// of the teams they supervise; an admin no patient records.
 func canSeeReferral(u caseload.User, r caseload.Referral) bool {
 	switch u.Role {
 	case caseload.RoleTherapist:
-		return r.TherapistID == u.ID
+		return r.TherapistID == u.ID || slices.Contains(u.Covering, r.TherapistID)
 	case caseload.RoleSupervisor:
 		return r.TherapistID == u.ID || slices.Contains(u.Teams, r.TeamID)
 	}
@@ -259,8 +260,26 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		if !isStaff(u) {
 			return echo.ErrForbidden
 		}
+		if err := s.withCover(c, u); err != nil {
+			return err
+		}
 		return next(c)
 	}
+}
+
+// withCover adds to a therapist the colleagues whose caseloads they cover
+// today, for the policy to read.
+func (s *Server) withCover(c echo.Context, u caseload.User) error {
+	if u.Role != caseload.RoleTherapist {
+		return nil
+	}
+	covering, err := s.store.Covering(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	u.Covering = covering
+	setUser(c, u)
+	return nil
 }
 
 // requireToken authenticates an API request by its Bearer token.
@@ -283,6 +302,9 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		setUser(c, u)
+		if err := s.withCover(c, u); err != nil {
+			return err
+		}
 		return next(c)
 	}
 }
@@ -471,7 +493,7 @@ func canSearchPatients(u caseload.User) bool {
 func seeScope(u caseload.User, granted []int64) caseload.Scope {
 	switch u.Role {
 	case caseload.RoleTherapist:
-		return caseload.Scope{TherapistIDs: []int64{u.ID}}
+		return caseload.Scope{TherapistIDs: append([]int64{u.ID}, u.Covering...)}
 	case caseload.RoleSupervisor:
 		return caseload.Scope{TherapistIDs: []int64{u.ID}, Teams: slices.Clone(u.Teams)}
 	case caseload.RoleAdmin:
@@ -569,4 +591,24 @@ func moveTeams(u caseload.User) []int64 {
 // canMoveTo: an active therapist of one of moveTeams(u).
 func canMoveTo(u caseload.User, target caseload.User) bool {
 	return target.Role == caseload.RoleTherapist && !target.Disabled && target.TeamID != 0 && slices.Contains(moveTeams(u), target.TeamID)
+}
+
+// Cover (issue 14): a supervisor lets a therapist of their teams cover a
+// colleague's caseload (also of their teams) for a date range; while it
+// lasts, canSeeReferral lets the covering therapist see and record on the
+// colleague's referrals. Both see the cover; it ends by itself.
+
+// canGrantCover: a supervisor of both therapists' teams.
+func canGrantCover(u, therapist, colleague caseload.User) bool {
+	return u.Role == caseload.RoleSupervisor && therapist.TeamID != 0 && colleague.TeamID != 0 &&
+		slices.Contains(u.Teams, therapist.TeamID) && slices.Contains(u.Teams, colleague.TeamID)
+}
+
+// coverTeams are the teams whose covers a user sees besides their own: a
+// supervisor's.
+func coverTeams(u caseload.User) []int64 {
+	if u.Role == caseload.RoleSupervisor {
+		return u.Teams
+	}
+	return nil
 }

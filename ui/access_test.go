@@ -89,6 +89,8 @@ var accessTable = map[string]expect{
 	"POST /referrals/:id/end":               referralChange,
 	"GET /referrals/:id/move":               referralChange, // its therapist, or the team's supervisor (issue 14)
 	"POST /referrals/:id/move":              referralChange,
+	"GET /cover":                            {signIn, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden},     // staff who hold caseloads; TestCoverAccess checks what cover opens
+	"POST /cover":                           {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors grant it
 	"GET /waiting":                          {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors hold their teams' lists
 	"POST /referrals/:id/bring":             {signIn, allowed, notFound, forbidden, notFound, forbidden, forbidden, forbidden, forbidden}, // the referral's own therapist asks
 	"GET /scores/:id/correct":               referralChange,

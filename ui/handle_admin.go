@@ -21,6 +21,9 @@ type adminUsersPage struct {
 	basePage
 	Users []adminUserRow
 	Done  string // what the last action did, for the notification banner
+	// DisabledHolding counts open referrals held by disabled accounts,
+	// waiting to be moved by their teams' supervisors (issue 14).
+	DisabledHolding int
 }
 
 type adminUserRow struct {
@@ -49,6 +52,9 @@ func (s *Server) handleAdminUsers(c echo.Context) error {
 	}
 	p := adminUsersPage{basePage: s.base(c, "Users"), Done: doneMessages[c.QueryParam("done")]}
 	p.Nav = "admin"
+	if p.DisabledHolding, err = s.store.DisabledHolding(ctx); err != nil {
+		return err
+	}
 	for _, x := range users {
 		row := adminUserRow{User: x, CanDisable: canDisableUser(u, x)}
 		var tn []string

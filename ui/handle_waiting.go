@@ -32,6 +32,9 @@ type waitingRow struct {
 type waitingPage struct {
 	basePage
 	Rows []waitingRow
+	// Orphaned are open referrals of the teams held by disabled accounts:
+	// to be moved to a therapist who can see the patient (issue 14).
+	Orphaned []caseload.Referral
 }
 
 // daysBetween counts the days from one YYYY-MM-DD date to another.
@@ -63,6 +66,12 @@ func (s *Server) handleWaitingList(c echo.Context) error {
 			Descriptor: measures.DescriptorLabel(r.Referral.ProblemDescriptor), Intensity: intensityLabel(r.Referral.Intensity),
 			ReceivedOn: r.Referral.ReceivedOn, DaysWaiting: daysBetween(r.Referral.ReceivedOn, today), Risk: measures.RiskOf(r.Outcome.LatestItem9)})
 		ids = append(ids, r.Referral.ID)
+	}
+	if p.Orphaned, err = s.store.DisabledHoldingIn(c.Request().Context(), u.Teams); err != nil {
+		return err
+	}
+	for _, r := range p.Orphaned {
+		ids = append(ids, r.ID)
 	}
 	if err := s.recordListView(c, u, "waiting list", ids); err != nil {
 		return err

@@ -51,6 +51,8 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/referrals/:id/move", s.handleMoveForm, staff},
 		{http.MethodPost, "/referrals/:id/move", s.handleMove, staff},
 		{http.MethodGet, "/waiting", s.handleWaitingList, staff},
+		{http.MethodGet, "/cover", s.handleCoverShow, staff},
+		{http.MethodPost, "/cover", s.handleCoverGrant, staff},
 		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
 		{http.MethodPost, "/scores/:id/correct", s.handleScoreCorrect, staff},
 		{http.MethodGet, "/referrals/:id/invitation", s.handleInvitationShow, staff},

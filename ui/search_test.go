@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,6 +23,9 @@ func addSearchSamples(t *testing.T, samples map[string]any, base basePage, f *fo
 	samples["referral_new.html"] = &referralNewPage{basePage: base, Patient: caseload.Patient{ID: 3, Name: "Pat", DateOfBirth: "1980-05-01"}, Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions}
 	samples["waiting.html"] = &waitingPage{basePage: base, Rows: []waitingRow{{ReferralID: 7, Patient: "Pat", Descriptor: "F41.1", Intensity: "Low intensity", ReceivedOn: "2026-01-05", DaysWaiting: 12, Risk: measures.RiskHigh}}}
 	samples["referral_move.html"] = &movePage{basePage: base, Referral: ref, Form: f, Therapists: []option{{"3", "Tara (North)"}}, Intensities: intensityOptions}
+	samples["cover.html"] = &coverPage{basePage: base, CanGrant: true, Form: f, Therapists: []option{{"3", "Tara (North)"}},
+		Covers:  []coverView{{Cover: caseload.Cover{TherapistName: "Colin", ColleagueName: "Tara", FromOn: "2026-03-16", ToOn: "2026-03-20", Reason: "Leave", GrantedByName: "Sue"}, Active: true}},
+		Covered: []caseload.CaseloadRow{{Referral: ref}}}
 	samples["patient_show.html"] = &patientShowPage{basePage: base, Patient: pv, OtherReferrals: 1}
 }
 
@@ -166,5 +170,41 @@ func TestCaseloadEndedView(t *testing.T) {
 	}
 	if p := e.signedIn(e.colleague).get("/?view=ended"); strings.Contains(p.Body, "Ann Example") {
 		t.Errorf("a colleague's ended view lists Tara's referral")
+	}
+}
+
+// TestSeeScopeAgreesWithPolicy: the scope the store applies in SQL lets a
+// user see exactly the referrals canSeeReferral allows, for every kind of
+// staff, covering therapists included.
+func TestSeeScopeAgreesWithPolicy(t *testing.T) {
+	refs := []caseload.Referral{
+		{ID: 1, PatientID: 10, TherapistID: 1, TeamID: 1},
+		{ID: 2, PatientID: 11, TherapistID: 2, TeamID: 1},
+		{ID: 3, PatientID: 12, TherapistID: 3, TeamID: 2},
+		{ID: 4, PatientID: 13, TherapistID: 4, TeamID: 1}, // a supervisor holding a waiting referral
+	}
+	users := map[string]caseload.User{
+		"therapist":          {ID: 1, Role: caseload.RoleTherapist, TeamID: 1},
+		"covering therapist": {ID: 2, Role: caseload.RoleTherapist, TeamID: 1, Covering: []int64{1}},
+		"supervisor":         {ID: 4, Role: caseload.RoleSupervisor, Teams: []int64{1}},
+		"other supervisor":   {ID: 5, Role: caseload.RoleSupervisor, Teams: []int64{2}},
+		"admin":              {ID: 6, Role: caseload.RoleAdmin},
+	}
+	inScope := func(sc caseload.Scope, r caseload.Referral) bool {
+		return slices.Contains(sc.TherapistIDs, r.TherapistID) || slices.Contains(sc.Teams, r.TeamID) || slices.Contains(sc.PatientIDs, r.PatientID)
+	}
+	for name, u := range users {
+		sc := seeScope(u, nil)
+		for _, r := range refs {
+			if got, want := inScope(sc, r), canSeeReferral(u, r); got != want {
+				t.Errorf("%s, referral %d: in scope %v, canSeeReferral %v", name, r.ID, got, want)
+			}
+		}
+	}
+	admin := seeScope(users["admin"], []int64{12})
+	for _, r := range refs {
+		if inScope(admin, r) != (r.PatientID == 12) {
+			t.Errorf("admin with a grant for patient 12, referral %d: in scope %v", r.ID, inScope(admin, r))
+		}
 	}
 }

@@ -68,6 +68,7 @@ const (
 	AuditBreakGlass        = "break_glass"
 	AuditSearchPatients    = "search_patients"
 	AuditMoveReferral      = "move_referral"
+	AuditGrantCover        = "grant_cover"
 )
 
 // AuditActions lists the actions, for the search form.
@@ -77,7 +78,7 @@ var AuditActions = []string{
 	AuditRevokeAccess, AuditAcceptInvitation, AuditQuestionnaire, AuditKeepQuestionnaire,
 	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditSignIn,
 	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSearchPatients,
-	AuditMoveReferral,
+	AuditMoveReferral, AuditGrantCover,
 }
 
 // auditRow is one row to append.

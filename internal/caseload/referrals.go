@@ -157,6 +157,8 @@ type referralFilter struct {
 	EndedSince  string  // ended on or after this date (YYYY-MM-DD); "": no filter
 	Waiting     bool    // only referrals waiting for a therapist
 
+	heldByDisabled bool // only referrals held by a disabled account
+
 	// What to read besides the referral.
 	withOutcome    bool   // the summary's outcome, as JSON
 	withWaiting    bool   // the patient's questionnaires waiting for a session
@@ -267,6 +269,9 @@ func (f referralFilter) query() (string, []any) {
 	}
 	if f.Waiting {
 		add("r.allocated = 0")
+	}
+	if f.heldByDisabled {
+		add("u.disabled = 1 AND r.allocated = 1")
 	}
 	q := cols + from
 	if len(where) > 0 {

@@ -65,6 +65,9 @@ type User struct {
 	Teams     []int64 // the teams a supervisor supervises
 	PatientID int64   // for a patient user: whose records
 	Disabled  bool
+	// Covering are the therapists whose caseloads a therapist covers today
+	// (issue 14): filled by the HTTP layer's gate from Store.Covering.
+	Covering  []int64
 	CreatedAt time.Time
 }
 
