@@ -206,5 +206,4 @@ func pwpName(a *app, acc demoAccount) string {
 	return u.Name
 }
 
-
 func idText(id int64) string { return strconv.FormatInt(id, 10) }
