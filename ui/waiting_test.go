@@ -107,3 +107,25 @@ func TestAPITransfer(t *testing.T) {
 		t.Errorf("after the transfer: %+v", moved)
 	}
 }
+
+// TestTherapistMovesOwnCase: a therapist may transfer their own open case
+// to a colleague of their team (not to another team), and then no longer
+// sees it; the colleague does.
+func TestTherapistMovesOwnCase(t *testing.T) {
+	e := newTestEnv(t)
+	r := e.referral(e.therapist, "Ann Example", "F41.1")
+	tara := e.signedIn(e.therapist)
+	path := "/referrals/" + itoa(r.ID) + "/move"
+	if p := tara.post(path, url.Values{"therapist_id": {itoa(e.south.ID)}, "intensity": {"low"}, "reason": {"Moving house"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("to another team's therapist: %d, want 422", p.Status)
+	}
+	if p := tara.post(path, url.Values{"therapist_id": {itoa(e.colleague.ID)}, "intensity": {"low"}, "reason": {"Caseload balance"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("to a colleague: %d %s", p.Status, errorSummaryText(p.Body))
+	}
+	if p := tara.get("/referrals/" + itoa(r.ID)); p.Status != http.StatusNotFound {
+		t.Errorf("Tara after the transfer: %d, want 404", p.Status)
+	}
+	if p := e.signedIn(e.colleague).get("/referrals/" + itoa(r.ID)); p.Status != http.StatusOK || !strings.Contains(p.Body, "Transferred") || !strings.Contains(p.Body, "Caseload balance") {
+		t.Errorf("Colin after the transfer: %d, or no history", p.Status)
+	}
+}
