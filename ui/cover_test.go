@@ -86,6 +86,8 @@ func TestDisabledTherapistsCases(t *testing.T) {
 	ada := e.signedIn(e.admin)
 	if p := ada.get("/admin/users"); !strings.Contains(p.Body, "1 open referral is held by disabled accounts") {
 		t.Errorf("the admin page does not count the disabled therapist's open referral")
+	} else if _, row, _ := strings.Cut(p.Body, `id="user-`+itoa(e.therapist.ID)+`"`); !strings.Contains(strings.SplitN(row, "</tr>", 2)[0], "1 open referral to reallocate") {
+		t.Errorf("the disabled therapist's row does not say what she holds")
 	}
 	sue := e.signedIn(e.supervisor)
 	if p := sue.get("/waiting"); !strings.Contains(p.Body, "Held by disabled accounts (1)") || !strings.Contains(p.Body, "/referrals/"+itoa(r.ID)+"/move") {

@@ -191,7 +191,9 @@ func (s *Server) handleContactNew(c echo.Context) error {
 	}
 	f := newForm(contactFieldOrder()...)
 	f.Values["date"] = s.store.Today()
-	f.Values["kind"] = string(measures.Treatment)
+	if f.Values["kind"], err = s.defaultContactKind(c, r.ID); err != nil {
+		return err
+	}
 	f.Values["attendance"] = string(measures.Attended)
 	f.Values["submission_id"] = newSubmissionID()
 	if adsm := measures.PairedADSM(r.ProblemDescriptor); adsm != measures.GAD7 {

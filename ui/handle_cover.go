@@ -57,9 +57,7 @@ func (s *Server) coverPage(c echo.Context, u caseload.User, f *form) (*coverPage
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range therapists {
-			p.Therapists = append(p.Therapists, option{strconv.FormatInt(t.ID, 10), t.Name + " (" + t.TeamName + ")"})
-		}
+		p.Therapists = activeTherapistOptions(therapists)
 	}
 	return p, nil
 }

@@ -39,6 +39,10 @@ func (s *Server) existingFor(c echo.Context, u caseload.User, pe *caseload.Patie
 	if err == nil && canReferPatient(u, pc) {
 		ex.Visible, ex.ID, ex.Name = true, pe.Existing.ID, pe.Existing.Name
 		ex.DateOfBirth, ex.NHSNumber = pe.Existing.DateOfBirth, spacedNHSNumber(pe.Existing.NHSNumber)
+		// Naming the patient shows part of their record: a view.
+		if err := s.store.RecordView(c.Request().Context(), u, "patient", ex.ID, viewLabel(c)+" (patient already on record)"); err != nil {
+			return ex, err
+		}
 	}
 	return ex, nil
 }
@@ -119,6 +123,13 @@ func (s *Server) patientToRefer(c echo.Context) (caseload.User, caseload.Patient
 		return u, caseload.Patient{}, caseload.ErrNotFound
 	}
 	p, err := s.store.Patient(c.Request().Context(), id)
+	if err != nil {
+		return u, p, err
+	}
+	if isRead(c) {
+		err = s.store.RecordView(c.Request().Context(), u, "patient", id, viewLabel(c))
+	}
+	notePatientFormView(c, u, id) // audited if the form comes back
 	return u, p, err
 }
 

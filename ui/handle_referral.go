@@ -2,7 +2,6 @@ package ui
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -54,6 +53,9 @@ type referralPage struct {
 	Contacts   []contactView
 	Risk       measures.Risk
 	RiskDate   string
+	RiskSource string // where the answer behind the banner was given (handle_risk.go)
+	Alerts     []riskAlertView
+	CanReopen  bool
 	Recorded   bool
 	CanChange  bool
 	CanBring   bool
@@ -114,13 +116,11 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		for _, sc := range sortedScores(ct.Scores) {
 			sv := newScoreView(sc, snap.Names)
 			sv.CanCorrect = canCorrect && sc.Current()
-			if sc.Instrument == measures.PHQ9 && sc.Current() && p.Risk != measures.RiskNone {
-				p.RiskDate = ct.Date
-			}
 			cv.Scores = append(cv.Scores, sv)
 		}
 		p.Contacts = append(p.Contacts, cv)
 	}
+	addRiskAlerts(u, snap.ReferralDetail, &p)
 	p.PatientSide = s.patientSide(d.Referral, snap.Invitations, snap.Questionnaires)
 	return s.render(c, http.StatusOK, "referral_show.html", &p)
 }
@@ -140,24 +140,12 @@ func newScoreView(sc caseload.Score, names map[int64]string) scoreView {
 	return sv
 }
 
-// userNames maps user ids to names, for "recorded by" and "corrected by".
-func (s *Server) userNames(ctx context.Context) (map[int64]string, error) {
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]string, len(users))
-	for _, u := range users {
-		m[u.ID] = u.Name
-	}
-	return m, nil
-}
-
 type referralEndPage struct {
 	basePage
 	Referral caseload.Referral
 	Form     *form
 	Reasons  []option
+	Risk     *endRiskView // open risk alerts and unconfirmed answers to acknowledge (handle_risk.go)
 }
 
 // option is one choice of a select or radio group.
@@ -174,13 +162,16 @@ func endReasonOptions() []option {
 }
 
 func (s *Server) handleReferralEndForm(c echo.Context) error {
-	_, r, err := s.referralFor(c, canChangeReferral)
+	u, r, err := s.referralFor(c, canChangeReferral)
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason")
+	f := newForm("date", "reason", "risk_acknowledged", "risk_note")
 	f.Values["date"] = s.store.Today()
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "referral_end.html", &p)
 }
 
@@ -189,7 +180,8 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason")
+	f := newForm("date", "reason", "risk_acknowledged", "risk_note")
+	risk := endRisk(c, f)
 	f.Values["date"] = strings.TrimSpace(c.FormValue("date"))
 	f.Values["reason"] = c.FormValue("reason")
 	if f.Values["reason"] == "" {
@@ -199,11 +191,13 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 		f.Errs["date"] = "Enter the date the referral ended"
 	}
 	if len(f.Errs) == 0 {
-		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"])
+		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"], risk)
 		var ve *caseload.ValidationError
 		switch {
 		case err == nil:
 			return c.Redirect(http.StatusSeeOther, referralPath(r.ID))
+		case errors.Is(err, caseload.ErrRiskUnacknowledged):
+			f.Errs["risk_acknowledged"] = "Tick to confirm you have acted on the risk alerts and answers above"
 		case errors.As(err, &ve):
 			copyFieldErrors(f, ve, nil)
 		default:
@@ -211,6 +205,9 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 		}
 	}
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
+		return err
+	}
 	return s.renderFormErrors(c, "referral_end.html", &p, f)
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -139,6 +138,10 @@ type reviewPage struct {
 	Brought    int
 	Cases      []reviewCaseView
 	Quiet      []reviewCaseView
+	Alerts     []riskAlertView // open risk alerts of the teams, at the top (handle_risk.go)
+	// NewAccounts are clinical accounts recently added to the teams, and
+	// who added them (issue 15: an admin's own clinical account is seen).
+	NewAccounts []caseload.NewAccount
 }
 
 func (s *Server) handleReviewShow(c echo.Context) error {
@@ -147,12 +150,15 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 		return echo.ErrForbidden
 	}
 	ctx := c.Request().Context()
-	therapists, err := s.teamTherapists(ctx, reviewTeams(u))
+	therapists, err := s.store.TeamTherapists(ctx, reviewTeams(u))
 	if err != nil {
 		return err
 	}
 	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.store.Today()}
 	p.Nav = "review"
+	if p.NewAccounts, err = s.store.NewTeamAccounts(ctx, reviewTeams(u), s.clock().Add(-caseload.NewTeamAccountsFor)); err != nil {
+		return err
+	}
 	var therapistID int64
 	if v := c.QueryParam("therapist"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -172,7 +178,10 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	for _, rc := range cases {
 		shown = append(shown, rc.Referral.ID)
 	}
-	if err := s.recordListView(c, u, "weekly_review", shown); err != nil {
+	if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
+		return err
+	}
+	if err := s.recordListView(c, u, "weekly_review", withAlertReferrals(shown, p.Alerts)); err != nil {
 		return err
 	}
 	counts := map[string]int{}
@@ -194,22 +203,6 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code]})
 	}
 	return s.render(c, http.StatusOK, "review.html", &p)
-}
-
-// teamTherapists lists the therapists of the given teams, by name.
-func (s *Server) teamTherapists(ctx context.Context, teams []int64) ([]caseload.User, error) {
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []caseload.User
-	for _, x := range users {
-		if x.Role == caseload.RoleTherapist && slices.Contains(teams, x.TeamID) {
-			out = append(out, x)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b caseload.User) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
 }
 
 func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {

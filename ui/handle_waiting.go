@@ -99,10 +99,20 @@ func (s *Server) movePage(c echo.Context, u caseload.User, r caseload.Referral, 
 	if err != nil {
 		return nil, err
 	}
-	for _, t := range therapists {
-		p.Therapists = append(p.Therapists, option{strconv.FormatInt(t.ID, 10), t.Name + " (" + t.TeamName + ")"})
-	}
+	p.Therapists = activeTherapistOptions(therapists)
 	return p, nil
+}
+
+// activeTherapistOptions offers the therapists whose accounts are enabled,
+// named with their team: to whom a case may be moved, or who may cover.
+func activeTherapistOptions(therapists []caseload.User) []option {
+	var out []option
+	for _, t := range therapists {
+		if !t.Disabled {
+			out = append(out, option{strconv.FormatInt(t.ID, 10), t.Name + " (" + t.TeamName + ")"})
+		}
+	}
+	return out
 }
 
 // handleMoveForm is GET /referrals/:id/move. A supervision review's "step

@@ -28,8 +28,14 @@ type route struct {
 	access  access
 }
 
-// routes is the whole application, in one table.
+// routes is the whole application, in one table: the pages, then the JSON
+// API.
 func (s *Server) routes() []route {
+	return append(s.pageRoutes(), s.apiRoutes()...)
+}
+
+// pageRoutes are the HTML pages.
+func (s *Server) pageRoutes() []route {
 	return []route{
 		{http.MethodGet, "/sign-in", s.handleSignInForm, public},
 		{http.MethodPost, "/sign-in", s.handleSignIn, public},
@@ -55,6 +61,11 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/cover", s.handleCoverGrant, staff},
 		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
 		{http.MethodPost, "/scores/:id/correct", s.handleScoreCorrect, staff},
+		{http.MethodGet, "/referrals/:id/reopen", s.handleReferralReopenForm, staff},
+		{http.MethodPost, "/referrals/:id/reopen", s.handleReferralReopen, staff},
+		{http.MethodGet, "/duty", s.handleDutyList, staff},
+		{http.MethodGet, "/risk-alerts/:id/acknowledge", s.handleRiskAlertAckForm, staff},
+		{http.MethodPost, "/risk-alerts/:id/acknowledge", s.handleRiskAlertAck, staff},
 		{http.MethodGet, "/referrals/:id/invitation", s.handleInvitationShow, staff},
 		{http.MethodPost, "/referrals/:id/invitation", s.handleInvitationCreate, staff},
 		{http.MethodPost, "/referrals/:id/invitation/revoke", s.handleInvitationRevoke, staff},
@@ -80,11 +91,23 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/admin/users/:id/disable", s.handleAdminUserDisable, admin},
 		{http.MethodPost, "/admin/users/:id/enable", s.handleAdminUserEnable, admin},
 		{http.MethodPost, "/admin/users/:id/tokens", s.handleAdminTokenCreate, admin},
+		{http.MethodGet, "/admin/tokens", s.handleAdminTokens, admin},
+		{http.MethodPost, "/admin/tokens/:id/revoke", s.handleAdminTokenRevoke, admin},
+		{http.MethodGet, "/account/tokens", s.handleAccountTokens, staff},
+		{http.MethodPost, "/account/tokens", s.handleAccountTokenCreate, staff},
+		{http.MethodPost, "/account/tokens/:id/revoke", s.handleAccountTokenRevoke, staff},
 		{http.MethodGet, "/admin/teams", s.handleAdminTeams, admin},
 		{http.MethodGet, "/admin/audit", s.handleAuditSearch, admin},
 		{http.MethodGet, "/admin/break-glass", s.handleBreakGlassForm, admin},
 		{http.MethodPost, "/admin/break-glass", s.handleBreakGlass, admin},
+		{http.MethodGet, "/admin/urgent-contact", s.handleAdminUrgentContactForm, admin},
+		{http.MethodPost, "/admin/urgent-contact", s.handleAdminUrgentContact, admin},
+	}
+}
 
+// apiRoutes are the JSON API's, all beneath apiRoot.
+func (s *Server) apiRoutes() []route {
+	return []route{
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
 		{http.MethodGet, "/api/v1/patients", s.apiPatientSearch, api},
 		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
@@ -97,6 +120,8 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/referrals/:id/fhir", s.apiReferralFHIR, api},
 		{http.MethodPost, "/api/v1/referrals/:id/questionnaire-responses", s.apiQuestionnaireResponseCreate, api},
 		{http.MethodGet, "/api/v1/reports/outcomes", s.apiReportOutcomes, api},
+		{http.MethodGet, "/api/v1/risk-alerts", s.apiRiskAlerts, api},
+		{http.MethodPost, "/api/v1/risk-alerts/:id/acknowledge", s.apiRiskAlertAck, api},
 	}
 }
 
@@ -127,6 +152,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		securityHeaders,
+		s.strictTransport,
 		middleware.BodyLimit(maxBody),
 		auditSource,
 	)
@@ -134,7 +160,7 @@ func (s *Server) newEcho() *echo.Echo {
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:" + csrfField,
 		ContextKey:     csrfField,
-		CookieName:     "clinic_csrf",
+		CookieName:     s.csrfCookie,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   s.secure,

@@ -51,6 +51,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	addAdminSamples(t, samples, base, f)       // security_test.go
 	addSupervisionSamples(t, samples, base, f) // review_test.go
 	addSearchSamples(t, samples, base, f)      // search_test.go
+	addRiskSamples(t, samples, base, f)        // risk_test.go
 	var names, sampled []string
 	for n := range e.server.pages {
 		names = append(names, n)

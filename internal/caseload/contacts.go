@@ -216,6 +216,9 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referr
 		detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
 		return Contact{}, err
 	}
+	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
+		return Contact{}, err
+	}
 	if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
 		return Contact{}, err
 	}
@@ -279,6 +282,9 @@ func (s *Store) CorrectScore(ctx context.Context, actor User, scoreID int64, in 
 		}
 		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCorrectScore, entity: "referral", entityID: old.referralID,
 			detail: fmt.Sprintf("score %d replaced by %d: %s", scoreID, newID, reason)}); err != nil {
+			return err
+		}
+		if err := s.correctionRiskAlert(ctx, tx, actor, scoreID, sc); err != nil {
 			return err
 		}
 		if _, err := s.recomputeSummary(ctx, tx, old.referralID); err != nil {

@@ -82,15 +82,15 @@ func (s *Store) checkReferral(actor User, in NewReferral, v validation) Referral
 // exists) and therapist, filling in their names and the team.
 func (s *Store) checkReferralParties(ctx context.Context, tx *sql.Tx, r *Referral, v validation) error {
 	if r.PatientID != 0 {
-		var dob string
-		err := tx.QueryRowContext(ctx, `SELECT name, date_of_birth FROM patients WHERE id = ?`, r.PatientID).Scan(&r.PatientName, &dob)
+		p, err := scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, r.PatientID))
+		r.PatientName = p.Name
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			v.add("patient_id", "No such patient")
 		case err != nil:
 			return err
-		case v["received_on"] == "" && r.ReceivedOn < dob:
-			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+dob+")")
+		case v["received_on"] == "" && r.ReceivedOn < p.DateOfBirth:
+			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+p.DateOfBirth+")")
 		}
 	}
 	if r.Waiting {
@@ -387,7 +387,13 @@ func readReferralDetail(ctx context.Context, tx *sql.Tx, id int64) (ReferralDeta
 	if d.Contacts, err = referralContacts(ctx, tx, id); err != nil {
 		return d, nil, err
 	}
-	d.Reviews, err = referralReviews(ctx, tx, id)
+	if d.Names, err = scoreUserNames(ctx, tx, d.Contacts); err != nil {
+		return d, nil, err
+	}
+	if d.Reviews, err = referralReviews(ctx, tx, id); err != nil {
+		return d, nil, err
+	}
+	d.RiskAlerts, err = findRiskAlerts(ctx, tx, RiskAlertFilter{ReferralID: id})
 	return d, row.outcome, err
 }
 
@@ -407,9 +413,6 @@ func (s *Store) ReferralSnapshot(ctx context.Context, id int64) (ReferralSnapsho
 		}
 		snap.Expectation = exp
 		snap.Flags = referralFlags(snap.Referral, snap.Outcome, asOf, exp)
-		if snap.Names, err = scoreUserNames(ctx, tx, snap.Contacts); err != nil {
-			return err
-		}
 		if snap.Invitations, err = findInvitations(ctx, tx, invitationFilter{ReferralID: id}); err != nil {
 			return err
 		}
@@ -539,8 +542,10 @@ func checkReferralDate(v validation, date, today string, span referralSpan, w da
 
 // EndReferral ends an open referral on date (not before it was received nor
 // before its last contact, not in the future) for one of EndReasons, and
-// recomputes its summary.
-func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason string) (Referral, error) {
+// recomputes its summary. With open risk alerts or unconfirmed patient
+// answers it needs risk acknowledged with a note (checkEndingRisk), else it
+// returns an *EndingRiskError (errors.Is ErrRiskUnacknowledged).
+func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason string, risk EndRisk) (Referral, error) {
 	date, reason = strings.TrimSpace(date), strings.TrimSpace(reason)
 	var r Referral
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
@@ -554,6 +559,9 @@ func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, d
 			return err
 		}
 		if err := checkEnding(r, lastContact, date, reason, s.today()); err != nil {
+			return err
+		}
+		if err := s.checkEndingRisk(ctx, tx, actor, referralID, risk); err != nil {
 			return err
 		}
 		return s.writeEnding(ctx, tx, actor, &r, date, reason)

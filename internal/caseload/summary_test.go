@@ -7,10 +7,7 @@ package caseload_test
 import (
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -233,70 +230,6 @@ func reportRows(t *testing.T, db *sql.DB) [][]any {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// The report rows caseload writes from Go are the rows the triggers of
-// schema step 8 wrote from the outcome JSON, so that the rows a database
-// kept from before step 10 stay valid, and step 10 keeps them.
-//
-// Today's code cannot load the demo into a database cut at step 10 (later
-// steps add columns it writes), so the test puts step 8's triggers back on
-// the current schema, lets them write every row, then runs step 10's own
-// SQL (which drops them) and compares with the rows Go writes.
-func TestReportRowsAsTheTriggersWrote(t *testing.T) {
-	ctx := t.Context()
-	s, _ := openSchema(t, filepath.Join(t.TempDir(), "clinic.db"), clinic.Schema, &clock{t: testNow})
-	triggers := regexp.MustCompile(`(?s)CREATE TRIGGER summary_report_(?:insert|update)\n.*?\nEND;`).FindAllString(schemaStep(t, 8), -1)
-	if len(triggers) != 2 {
-		t.Fatalf("schema step 8 has %d report triggers, want 2", len(triggers))
-	}
-	if _, err := s.DBForTest().Exec(strings.Join(triggers, "\n")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	// Let the step 8 triggers write every row again from outcome_json alone.
-	if _, err := s.DBForTest().Exec(`DELETE FROM report_referral; UPDATE referral_summary SET computed_at = computed_at`); err != nil {
-		t.Fatal(err)
-	}
-	byTriggers := reportRows(t, s.DBForTest())
-	if len(byTriggers) < 40 {
-		t.Fatalf("the triggers wrote %d report rows, want the demo's", len(byTriggers))
-	}
-	if _, err := s.DBForTest().Exec(schemaStep(t, 10)); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(byTriggers, reportRows(t, s.DBForTest())); diff != "" {
-		t.Errorf("schema step 10 changed the report rows (-before +after):\n%s", diff)
-	}
-	var left int
-	if err := s.DBForTest().QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'referral_summary' AND sql LIKE '%report_referral%'`).Scan(&left); err != nil || left != 0 {
-		t.Errorf("%d triggers still write report_referral (%v)", left, err)
-	}
-	if _, err := s.DBForTest().Exec(`DELETE FROM report_referral`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.RebuildSummaries(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(byTriggers, reportRows(t, s.DBForTest())); diff != "" {
-		t.Errorf("report rows written from Go differ from the triggers' (-triggers +Go):\n%s", diff)
-	}
-}
-
-// schemaStep is the SQL of one step of schema.sql.
-func schemaStep(t *testing.T, n int) string {
-	t.Helper()
-	start := strings.Index(clinic.Schema, fmt.Sprintf("-- step: %d\n", n))
-	if start < 0 {
-		t.Fatalf("schema has no step %d", n)
-	}
-	rest := clinic.Schema[start:]
-	if end := strings.Index(rest, fmt.Sprintf("-- step: %d\n", n+1)); end >= 0 {
-		rest = rest[:end]
-	}
-	return rest
 }
 
 // A stored outcome reads back as the outcome measures computed: the JSON

@@ -261,22 +261,6 @@ func (s *Store) WaitingList(ctx context.Context, teams []int64) ([]WaitingRow, e
 	return out, nil
 }
 
-// TeamTherapists returns the active therapists of the teams, by name: whom
-// a supervisor may allocate or move referrals to.
-func (s *Store) TeamTherapists(ctx context.Context, teams []int64) ([]User, error) {
-	rows, err := findUsers(ctx, s.read, userFilter{Role: RoleTherapist, Teams: nonNil(teams), byRole: true})
-	if err != nil {
-		return nil, fmt.Errorf("team therapists: %w", err)
-	}
-	var out []User
-	for _, u := range rows {
-		if !u.Disabled {
-			out = append(out, u.User)
-		}
-	}
-	return out, nil
-}
-
 // TherapistByEmail returns the user with this e-mail, or ErrNotFound.
 func (s *Store) TherapistByEmail(ctx context.Context, email string) (User, error) {
 	u, err := findUser(ctx, s.read, userFilter{Email: strings.ToLower(strings.TrimSpace(email))})

@@ -228,7 +228,8 @@ func loadDemoCase(ctx context.Context, s *caseload.Store, d *Demo, g demoGenerat
 		d.Contacts++
 	}
 	if !plan.ended.IsZero() {
-		if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason); err != nil {
+		if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason,
+			caseload.EndRisk{Acknowledged: true, Note: "Risk reviewed with the patient at discharge; safety plan shared with the GP"}); err != nil {
 			return caseload.Patient{}, caseload.Referral{}, fmt.Errorf("case %d: %w", i, err)
 		}
 	}
