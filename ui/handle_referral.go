@@ -227,7 +227,7 @@ func (s *Server) handleReferralEndForm(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "reason")
-	f.Values["date"] = s.today()
+	setDate(f, "date", s.today())
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
 	return s.render(c, http.StatusOK, "referral_end.html", &p)
 }
@@ -238,12 +238,13 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "reason")
-	f.Values["date"] = strings.TrimSpace(c.FormValue("date"))
+	values, _ := c.FormParams()
+	f.Values["date"] = readDate(values, f, "date", "The date the referral ended")
 	f.Values["reason"] = c.FormValue("reason")
 	if f.Values["reason"] == "" {
 		f.Errs["reason"] = "Select why the referral is ending"
 	}
-	if f.Values["date"] == "" {
+	if f.Values["date"] == "" && f.Errs["date"] == "" {
 		f.Errs["date"] = "Enter the date the referral ended"
 	}
 	if len(f.Errs) == 0 {
@@ -289,7 +290,7 @@ func copyFieldErrors(f *form, ve *caseload.ValidationError, rename func(string) 
 			k = rename(k)
 		}
 		if _, dup := f.Errs[k]; !dup {
-			f.Errs[k] = upperFirst(m)
+			f.Errs[k] = upperFirst(inClinicianWords(m))
 		}
 	}
 }

@@ -248,13 +248,18 @@ func (s *Server) handleReportShow(c echo.Context) error {
 	if f.Values["period"] == "" {
 		f.Values["period"] = "month"
 	}
-	if f.Values["date"] == "" {
+	readReportDates(c.QueryParams(), f)
+	if f.Values["date"] == "" && f.Errs["date"] == "" {
 		last := s.clock().In(london).AddDate(0, -1, 0)
 		f.Values["date"] = last.Format(dateLayout)
+		setDate(f, "date", f.Values["date"])
 	}
 	p.Form = f
 	if err := s.reportOptions(ctx, u, &p); err != nil {
 		return err
+	}
+	if len(f.Errs) > 0 {
+		return s.renderFormErrors(c, "report.html", &p, f)
 	}
 	q, err := parseReportQuery(f.Values)
 	if err == nil {

@@ -263,7 +263,7 @@ func (s *Server) handleReviewNew(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "decision", "note")
-	f.Values["date"] = s.today()
+	setDate(f, "date", s.today())
 	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
 		Decisions: decisionOptions(), Form: f, Next: reviewNext(c.QueryParam("next"), r.ID)}
 	p.Nav = "review"
@@ -277,15 +277,22 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	f := newForm("date", "decision", "note")
-	for _, k := range []string{"date", "decision", "note"} {
+	for _, k := range []string{"decision", "note"} {
 		f.Values[k] = c.FormValue(k)
 	}
+	values, _ := c.FormParams()
+	f.Values["date"] = readDate(values, f, "date", "The date of the review")
 	next := reviewNext(c.FormValue("next"), r.ID)
+	dateErr := f.Errs["date"]
 	_, err = s.store.RecordReview(ctx, u, r.ID, caseload.NewReview{Date: f.Values["date"], Decision: f.Values["decision"], Note: f.Values["note"]})
 	var ve *caseload.ValidationError
 	switch {
-	case err == nil:
+	case err == nil && dateErr == "":
 		return c.Redirect(http.StatusSeeOther, next)
+	case err == nil:
+		// Unreachable: the store refuses an empty date; kept so that a
+		// date typed wrongly can never be saved as some other date.
+		ve = &caseload.ValidationError{Fields: map[string]string{}}
 	case !errors.As(err, &ve):
 		return err
 	}
