@@ -118,6 +118,35 @@ func TestSessionAtTheSpeedOfSpeech(t *testing.T) {
 		}
 	})
 
+	t.Run("three problems at once", func(t *testing.T) {
+		th.t = t
+		th.visit(referral + "/contacts/new")
+		th.typeDateAs("date", "31/2/2026", "2026-02-31")
+		th.typeInto("scores-phq9-quick", "21013002")
+		th.typeInto("scores-gad7-quick", "2101300")
+		th.typeInto("adsm-total", "29")
+		th.submitWith(`button[name="action"][value="save"]`)
+		links, err := eval[[]string](th.ctx, `Array.from(document.querySelectorAll('.nhsuk-error-summary a')).map(a => a.getAttribute('href') + ' ' + a.textContent.trim())`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{
+			"#date Date of the appointment must be a real date",
+			"#scores-phq9-quick Type 9 PHQ-9 answers (you typed 8), using - for an unanswered question",
+			"#adsm-total PDSS total must be between 0 and 28",
+		}
+		if strings.Join(links, "\n") != strings.Join(want, "\n") {
+			t.Errorf("error summary:\n%s\nwant:\n%s", strings.Join(links, "\n"), strings.Join(want, "\n"))
+		}
+		th.check("session-form-three-errors")
+		checkErrorSummaryLinks(t, th.ctx)
+		for id, want := range map[string]string{"scores-phq9-quick": "21013002", "scores-gad7-quick": "2101300", "adsm-total": "29", "date": "31", "date-month": "2"} {
+			if got := th.value(id); got != want {
+				t.Errorf("#%s reads %q after the errors, want %q kept", id, got, want)
+			}
+		}
+	})
+
 	t.Run("digits on focused answers", func(t *testing.T) {
 		th.t = t
 		th.visit(referral + "/contacts/new")

@@ -31,7 +31,10 @@
     return out;
   }
 
-  function update(section) {
+  // update shows the running total and keeps the quick entry in step with
+  // the radios; on load (atStart) a quick entry already filled is left as the
+  // server sent it back, so that what was typed is kept beside its error.
+  function update(section, atStart) {
     var a = answers(section);
     var answered = a.filter(function (x) { return x !== null; });
     var sum = answered.reduce(function (s, x) { return s + x; }, 0);
@@ -46,7 +49,7 @@
       }
     }
     var quick = quickOf(section);
-    if (quick && document.activeElement !== quick) {
+    if (quick && document.activeElement !== quick && !(atStart && quick.value !== '')) {
       quick.value = answered.length ? a.map(function (x) { return x === null ? '-' : String(x); }).join('') : '';
     }
     if (section.getAttribute('data-questionnaire') === 'phq9') {
@@ -134,7 +137,7 @@
         quick.addEventListener('input', function () { fromQuick(section, quick); });
       }
       section.addEventListener('keydown', function (e) { answerByDigit(sections, e); });
-      update(section);
+      update(section, true);
     });
 
     var select = document.querySelector('[data-adsm-select]');
