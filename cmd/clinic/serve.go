@@ -52,6 +52,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	if err := sayHowToAddAnAdmin(ctx, store, *dbPath, stdout); err != nil {
+		return err
+	}
+
 	srv, err := ui.New(store, ui.Options{
 		Clock:         func() time.Time { return time.Now().UTC() },
 		SecureCookies: *secureCookies || *tlsCert != "",
