@@ -140,7 +140,7 @@ func (s *Server) handleAdminUserCreate(c echo.Context) error {
 	case errors.As(err, &ve):
 		copyFieldErrors(f, ve, nil)
 	case errors.Is(err, caseload.ErrConflict):
-		f.Errs["email"] = "A user with this e-mail address already exists"
+		f.Errs["email"] = "A user with this email address already exists"
 	default:
 		return err
 	}

@@ -105,6 +105,7 @@ type referralPage struct {
 	Risk       measures.Risk
 	RiskDate   string
 	Recorded   bool
+	Done       string // confirmation of a correction or a review (notice.go)
 	CanChange  bool
 	CanBring   bool
 	RuleSet    string
@@ -140,6 +141,7 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		Summary:    d.Outcome.Summary(),
 		Risk:       measures.RiskOf(d.Outcome.LatestItem9),
 		Recorded:   c.QueryParam("recorded") != "",
+		Done:       doneNotice(c.QueryParam("done")),
 		CanChange:  canChangeReferral(u, d.Referral),
 		CanBring:   canBringToSupervision(u, d.Referral),
 		RuleSet:    d.Outcome.RuleSet,

@@ -127,6 +127,13 @@ type flagCount struct {
 	Code  string
 	Label string
 	Count int
+	Cases []caseLink // the cases counted, each linking to its card below
+}
+
+// caseLink names one case on the weekly review.
+type caseLink struct {
+	ReferralID int64
+	Patient    string
 }
 
 type reviewPage struct {
@@ -136,6 +143,8 @@ type reviewPage struct {
 	Therapist  string // the filter's therapist id, "" for all
 	Counts     []flagCount
 	Brought    int
+	BroughtBy  []caseLink
+	Done       string // the confirmation after a review, "" for none
 	Cases      []reviewCaseView
 	Quiet      []reviewCaseView
 }
@@ -175,23 +184,28 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 		return err
 	}
 	counts := map[string]int{}
+	links := map[string][]caseLink{}
 	for _, rc := range cases {
 		v := newReviewCaseView(rc)
 		if !rc.NeedsDiscussion() {
 			p.Quiet = append(p.Quiet, v)
 			continue
 		}
+		link := caseLink{ReferralID: v.ReferralID, Patient: v.Patient}
 		for _, f := range rc.Flags {
 			counts[f.Code]++
+			links[f.Code] = append(links[f.Code], link)
 		}
 		if rc.Referral.BringToSupervision != "" {
 			p.Brought++
+			p.BroughtBy = append(p.BroughtBy, link)
 		}
 		p.Cases = append(p.Cases, v)
 	}
 	for _, code := range flagCodes {
-		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code]})
+		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code], Cases: links[code]})
 	}
+	p.Done = reviewedNotice(c.QueryParam("reviewed"), append(p.Cases, p.Quiet...))
 	return s.render(c, http.StatusOK, "review.html", &p)
 }
 
@@ -288,7 +302,7 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 	var ve *caseload.ValidationError
 	switch {
 	case err == nil && dateErr == "":
-		return c.Redirect(http.StatusSeeOther, next)
+		return c.Redirect(http.StatusSeeOther, reviewDone(next, r.ID))
 	case err == nil:
 		// Unreachable: the store refuses an empty date; kept so that a
 		// date typed wrongly can never be saved as some other date.

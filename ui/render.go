@@ -64,6 +64,7 @@ var funcs = template.FuncMap{
 	"kindLabel":       kindLabel,
 	"attendanceLabel": attendanceLabel,
 	"longDate":        longDate,
+	"nhsNumber":       nhsNumber,
 	"sub":             func(a, b int) int { return a - b },
 	"add":             func(a, b int) int { return a + b },
 }

@@ -28,7 +28,7 @@ func addSupervisionSamples(t *testing.T, samples map[string]any, base basePage, 
 	c := reviewCaseView{ReferralID: 7, Patient: "Pat", Therapist: "Tara", Descriptor: "GAD", Sessions: 3, Level: "High", Severity: "high",
 		Flags: flags, Quiet: flags, Brought: "Unsure", Spark: newSparkline(o, "F41.1"), LastReview: &lr}
 	samples["review.html"] = &reviewPage{basePage: sb, AsOf: "2026-03-16", Therapists: []option{{"2", "Tara"}}, Therapist: "2",
-		Counts: []flagCount{{"risk", "Risk", 1}}, Brought: 1, Cases: []reviewCaseView{c}, Quiet: []reviewCaseView{c}}
+		Counts: []flagCount{{"risk", "Risk", 1, []caseLink{{7, "Pat"}}}}, Brought: 1, Cases: []reviewCaseView{c}, Quiet: []reviewCaseView{c}}
 	samples["review_new.html"] = &reviewNewPage{basePage: sb, Referral: ref, Flags: flags, Decisions: decisionOptions(), Form: f, Next: "/review"}
 	trend, err := trendChart([]caseload.MonthFigures{{Month: "2026-01", Figures: caseload.Figures{Rates: measures.ServiceRates(nil)}}})
 	if err != nil {
@@ -174,8 +174,12 @@ func TestRecordReviewQuietsFlagsUntilNewData(t *testing.T) {
 		t.Fatalf("review without a decision: %d", p.Status)
 	}
 	p = b.post(path, url.Values{"date": {"2026-03-16"}, "decision": {"risk_plan_agreed"}, "note": {"Risk plan agreed"}, "next": {"/review"}})
-	if p.Status != http.StatusSeeOther || p.Location != "/review" {
+	// Back to the weekly review, which says the review was recorded (issue 16).
+	if p.Status != http.StatusSeeOther || p.Location != "/review?reviewed="+id(e.tara) {
 		t.Fatalf("record review: %d %s", p.Status, p.Location)
+	}
+	if done := b.get(p.Location); !strings.Contains(done.Body, "Review of Pat Declining&#39;s case recorded.") {
+		t.Errorf("the weekly review does not confirm the review")
 	}
 	p = b.get("/review")
 	discuss, quiet := reviewCases(p.Body)

@@ -1,6 +1,9 @@
 package ui
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // The store and measures word their field errors for the JSON API, where
 // the value sent back helps a developer ("PDSS total must be 0–28, got 29").
@@ -17,5 +20,16 @@ var (
 func inClinicianWords(msg string) string {
 	msg = gotValue.ReplaceAllString(msg, "")
 	msg = isoDate.ReplaceAllStringFunc(msg, longDate)
+	// One spelling on every page: the NHS.UK style guide's "email".
+	msg = strings.ReplaceAll(msg, "e-mail", "email")
 	return rangeWords.ReplaceAllString(msg, "must be between $1 and $2")
+}
+
+// nhsNumber shows a stored NHS number (10 digits) spaced 3-3-4, as the NHS
+// writes it ("943 476 5919"); anything else is shown as stored.
+func nhsNumber(n string) string {
+	if len(n) != 10 || !allDigits(n) {
+		return n
+	}
+	return n[:3] + " " + n[3:6] + " " + n[6:]
 }
