@@ -683,3 +683,19 @@ FROM referral_summary;
 DROP INDEX report_referral_received;
 DROP INDEX report_referral_first_treatment;
 DROP INDEX report_referral_ended;
+
+-- step: 10
+-- Password resets (issue 16): an admin makes a one-time code for a user who
+-- has forgotten their password. Only the code's hash is kept; it works
+-- once, until expires_at; a newer code for the same user revokes older ones.
+CREATE TABLE password_resets (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    code_hash  BLOB NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX password_resets_user ON password_resets (user_id);

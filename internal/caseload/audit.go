@@ -75,6 +75,7 @@ var AuditActions = []string{
 	AuditRevokeAccess, AuditAcceptInvitation, AuditQuestionnaire, AuditKeepQuestionnaire,
 	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditSignIn,
 	AuditSignInFailed, AuditSignOut, AuditBreakGlass,
+	AuditPasswordResetCode, AuditResetPassword, AuditEditUser, // password_reset.go
 }
 
 // auditRow is one row to append.

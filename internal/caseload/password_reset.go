@@ -1,0 +1,124 @@
+package caseload
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Password resets (issue 16). A member of staff or a patient who has
+// forgotten their password asks an admin, who makes a one-time code (shown
+// once, as a link and as the code). The user opens /reset-password, enters
+// the code and chooses a new password; every session they had ends. The
+// code is the invitation code's shape (12 letters and digits, about 60 bits),
+// kept only as a hash, and works once, for PasswordResetLifetime.
+
+// PasswordResetLifetime is how long a reset code works.
+const PasswordResetLifetime = 24 * time.Hour
+
+// Audit actions of password resets and user edits.
+const (
+	AuditPasswordResetCode = "create_password_reset"
+	AuditResetPassword     = "reset_password"
+	AuditEditUser          = "edit_user"
+)
+
+// ErrBadResetCode is returned for a reset code that is wrong, expired,
+// revoked or already used: which of them is not said.
+var ErrBadResetCode = errors.New("reset code not valid")
+
+// CreatePasswordReset makes a one-time reset code for user userID, valid
+// for PasswordResetLifetime, revoking any earlier code not yet used. The
+// code is returned once; only its hash is kept.
+func (s *Store) CreatePasswordReset(ctx context.Context, actor User, userID int64) (string, time.Time, error) {
+	code, err := newInvitationCode()
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("create password reset: %w", err)
+	}
+	now := s.Now()
+	expires := now.Add(PasswordResetLifetime)
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		var email string
+		err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ?`, userID).Scan(&email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE password_resets SET revoked_at = ?
+			WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL`, stamp(now), userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO password_resets (user_id, code_hash, created_by, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?)`,
+			userID, codeHash(NormaliseInvitationCode(code)), actor.ID, stamp(now), stamp(expires)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditPasswordResetCode, entity: "user", entityID: userID,
+			detail: "one-time code for " + email + ", until " + expires.UTC().Format(time.RFC3339)})
+	})
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("create password reset for user %d: %w", userID, err)
+	}
+	return code, expires, nil
+}
+
+// ResetPassword sets a new password with a reset code and spends the code;
+// every session of the user ends. It returns a *ValidationError for a
+// password that breaks the rules (checked first, so that fixing it does not
+// spend the code) and ErrBadResetCode for a code that does not work.
+func (s *Store) ResetPassword(ctx context.Context, code, password string) (User, error) {
+	var u User
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		norm := NormaliseInvitationCode(code)
+		if norm == "" {
+			return ErrBadResetCode
+		}
+		var resetID int64
+		err := tx.QueryRowContext(ctx, `
+			SELECT r.id, u.id, u.email, u.name, u.role
+			FROM password_resets r
+			JOIN users u ON u.id = r.user_id
+			WHERE r.code_hash = ? AND r.used_at IS NULL AND r.revoked_at IS NULL AND r.expires_at > ?`,
+			codeHash(norm), stamp(s.Now())).Scan(&resetID, &u.ID, &u.Email, &u.Name, &u.Role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrBadResetCode
+		}
+		if err != nil {
+			return err
+		}
+		v := validation{}
+		if msg := passwordProblem(password); msg != "" {
+			v.add("password", msg)
+		} else if mentionsEmail(password, u.Email) {
+			v.add("password", "Choose a password that does not contain your email address")
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		hash, err := hashPassword(password)
+		if err != nil {
+			return err
+		}
+		now := stamp(s.Now())
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = ? WHERE id = ?`, now, resetID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, now, u.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditRow{userID: u.ID, action: AuditResetPassword, entity: "user", entityID: u.ID, detail: "with a one-time code"})
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("reset password: %w", err)
+	}
+	return u, nil
+}
