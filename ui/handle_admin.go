@@ -20,6 +20,10 @@ type adminUsersPage struct {
 	basePage
 	Users []adminUserRow
 	Done  string // what the last action did, for the notification banner
+	// Held: disabled accounts still holding open cases (issue 16), and
+	// how many cases in all.
+	Held     []caseload.DisabledHolder
+	HeldOpen int
 }
 
 type adminUserRow struct {
@@ -56,6 +60,12 @@ func (s *Server) handleAdminUsers(c echo.Context) error {
 		names[t.ID] = t.Name
 	}
 	p := adminUsersPage{basePage: s.base(c, "Users"), Done: doneMessages[c.QueryParam("done")]}
+	if p.Held, err = s.store.DisabledHolders(ctx); err != nil {
+		return err
+	}
+	for _, h := range p.Held {
+		p.HeldOpen += h.Open
+	}
 	p.Nav = "admin"
 	for _, x := range users {
 		row := adminUserRow{User: x, CanDisable: canDisableUser(u, x)}

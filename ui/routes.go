@@ -71,6 +71,11 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/admin/users/:id/disable", s.handleAdminUserDisable, admin},
 		{http.MethodPost, "/admin/users/:id/enable", s.handleAdminUserEnable, admin},
 		{http.MethodPost, "/admin/users/:id/tokens", s.handleAdminTokenCreate, admin},
+		{http.MethodGet, "/admin/users/:id/edit", s.handleAdminUserEditForm, admin},             // handle_admin_users_edit.go
+		{http.MethodPost, "/admin/users/:id/edit", s.handleAdminUserEdit, admin},                // handle_admin_users_edit.go
+		{http.MethodPost, "/admin/users/:id/reset-password", s.handleAdminPasswordReset, admin}, // handle_admin_users_edit.go
+		{http.MethodGet, "/reset-password", s.handlePasswordResetForm, public},
+		{http.MethodPost, "/reset-password", s.handlePasswordReset, public},
 		{http.MethodGet, "/admin/teams", s.handleAdminTeams, admin},
 		{http.MethodGet, "/admin/audit", s.handleAuditSearch, admin},
 		{http.MethodGet, "/admin/break-glass", s.handleBreakGlassForm, admin},
