@@ -78,6 +78,7 @@ var accessTable = map[string]expect{
 	"GET /patients/new":                     therapists,
 	"POST /patients/new":                    therapists,
 	"GET /referrals/:id":                    referralRead,
+	"GET /referrals/:id/letter":             referralRead,
 	"GET /referrals/:id/contacts/new":       referralChange,
 	"POST /referrals/:id/contacts/new":      referralChange,
 	"GET /referrals/:id/end":                referralChange,

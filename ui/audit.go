@@ -53,6 +53,7 @@ var clientAddress = echo.ExtractIPFromXFFHeader(
 // a route shows of a record.
 var viewLabels = map[string]string{
 	"/referrals/:id":                  "referral page",
+	"/referrals/:id/letter":           "progress letter to GP",
 	"/referrals/:id/contacts/new":     "record a session form",
 	"/referrals/:id/end":              "end referral form",
 	"/referrals/:id/invitation":       "patient invitation page",

@@ -146,6 +146,7 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		CanBring:   canBringToSupervision(u, d.Referral),
 		RuleSet:    d.Outcome.RuleSet,
 	}
+	p.Print = s.printHeaderFor(d.Patient.Name, d.Patient.NHSNumber)
 	if p.Grant, p.Viewers, err = s.accountability(c, u, d.Patient.ID); err != nil {
 		return err
 	}

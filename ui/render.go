@@ -33,6 +33,9 @@ type basePage struct {
 	// CanSeeReview and CanSeeReports show "Weekly review" and "Outcomes".
 	CanSeeReview  bool
 	CanSeeReports bool
+	// Print, when set, heads every printed page with whose record it is
+	// (print.go).
+	Print *printHeader
 }
 
 // fieldErr is one line of an error summary, linking to the field at fault.

@@ -39,6 +39,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/patients/new", s.handlePatientNew, staff},
 		{http.MethodPost, "/patients/new", s.handlePatientCreate, staff},
 		{http.MethodGet, "/referrals/:id", s.handleReferralShow, staff},
+		{http.MethodGet, "/referrals/:id/letter", s.handleReferralLetter, staff}, // handle_letter.go
 		{http.MethodGet, "/referrals/:id/contacts/new", s.handleContactNew, staff},
 		{http.MethodPost, "/referrals/:id/contacts/new", s.handleContactCreate, staff},
 		{http.MethodGet, "/referrals/:id/end", s.handleReferralEndForm, staff},
