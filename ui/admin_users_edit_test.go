@@ -108,6 +108,6 @@ func TestAdminSeesCasesHeldByDisabledAccounts(t *testing.T) {
 func addLetterSample(samples map[string]any, base basePage) {
 	samples["referral_letter.html"] = &letterPage{basePage: base, Referral: caseload.Referral{ID: 1, PatientName: "Pat", ReceivedOn: "2026-01-05", TherapistName: "Tara"},
 		Patient: caseload.Patient{Name: "Pat", DateOfBirth: "1980-05-01", NHSNumber: "9434765919"}, Descriptor: "Depression", Assessment: "2026-01-12",
-		Scores: []letterScore{{Name: "PHQ-9", First: "18", Last: "8", Caseness: "10 or more", Change: "-10 since the first score: a reliable improvement"}},
+		Scores:  []letterScore{{Name: "PHQ-9", First: "18", Last: "8", Caseness: "10 or more", Change: "-10 since the first score: a reliable improvement"}},
 		Outcome: []string{"Open: 3 sessions so far"}, RuleSet: "test", Today: "16 March 2026"}
 }

@@ -103,3 +103,19 @@ func TestConfirmationAfterCorrectionOrReview(t *testing.T) {
 		}
 	}
 }
+
+// TestPatientQuestionnaireNamesThePairedADSM: a patient referred for panic
+// is told the PDSS is done with the therapist; one referred for generalised
+// anxiety (GAD-7) is not told of another.
+func TestPatientQuestionnaireNamesThePairedADSM(t *testing.T) {
+	e := newTestEnv(t)
+	pn := e.referral(e.therapist, "Pat Panic", "F41.0")
+	p := e.patientOf(pn, "pat@example.com").get(portalPath(pn.ID) + "/questionnaire")
+	if !strings.Contains(p.Body, `id="paired-adsm"`) || !strings.Contains(p.Body, "PDSS") {
+		t.Errorf("the panic patient's questionnaire does not mention the PDSS (%d)", p.Status)
+	}
+	gad := e.referral(e.therapist, "Gus Gad", "F41.1")
+	if p := e.patientOf(gad, "gus@example.com").get(portalPath(gad.ID) + "/questionnaire"); strings.Contains(p.Body, `id="paired-adsm"`) {
+		t.Errorf("a GAD referral is told of another anxiety questionnaire")
+	}
+}
