@@ -205,7 +205,7 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	for _, code := range flagCodes {
 		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code], Cases: links[code]})
 	}
-	p.Done = reviewedNotice(c.QueryParam("reviewed"), append(p.Cases, p.Quiet...))
+	p.Done = reviewedNotice(s.takeReviewed(c), append(p.Cases, p.Quiet...))
 	return s.render(c, http.StatusOK, "review.html", &p)
 }
 
@@ -302,7 +302,7 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 	var ve *caseload.ValidationError
 	switch {
 	case err == nil && dateErr == "":
-		return c.Redirect(http.StatusSeeOther, reviewDone(next, r.ID))
+		return c.Redirect(http.StatusSeeOther, s.reviewDone(c, next, r.ID))
 	case err == nil:
 		// Unreachable: the store refuses an empty date; kept so that a
 		// date typed wrongly can never be saved as some other date.

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,13 +95,30 @@ func TestConfirmationAfterCorrectionOrReview(t *testing.T) {
 	if p := b.get(referralPath(r.ID) + "?done=%3Cb%3Ehi"); strings.Contains(p.Body, "done-title") {
 		t.Errorf("an unknown ?done= shows a banner")
 	}
-	for next, want := range map[string]string{
-		"/review":              "/review?reviewed=7",
-		"/referrals/7#reviews": "/referrals/7?done=reviewed#reviews",
-	} {
-		if got := reviewDone(next, 7); got != want {
-			t.Errorf("reviewDone(%q) = %q, want %q", next, got, want)
-		}
+}
+
+// TestWeeklyReviewConfirmsAReview: back at /review after a review, the page
+// says whose review was recorded, once.
+func TestWeeklyReviewConfirmsAReview(t *testing.T) {
+	e := newSupervisionEnv(t)
+	b := e.signedIn(e.supervisor)
+	p := b.post("/referrals/"+id(e.tara)+"/reviews", url.Values{"date": {"2026-03-16"}, "decision": {"risk_plan_agreed"}, "next": {"/review"}})
+	if p.Status != http.StatusSeeOther || p.Location != "/review" {
+		t.Fatalf("record review: %d %s", p.Status, p.Location)
+	}
+	if done := b.get("/review"); !strings.Contains(done.Body, "Review of Pat Declining&#39;s case recorded.") {
+		t.Errorf("the weekly review does not confirm the review")
+	}
+	if again := b.get("/review"); strings.Contains(again.Body, "case recorded.") {
+		t.Errorf("the confirmation shows again on the next visit")
+	}
+	// From the referral page (no next): back to the referral, confirmed.
+	p = b.post("/referrals/"+id(e.colin)+"/reviews", url.Values{"date": {"2026-03-16"}, "decision": {"continue"}})
+	if want := referralPath(e.colin.ID) + "?done=reviewed#reviews"; p.Status != http.StatusSeeOther || p.Location != want {
+		t.Fatalf("review from the referral: %d %s, want %s", p.Status, p.Location, want)
+	}
+	if done := b.get(referralPath(e.colin.ID) + "?done=reviewed"); !strings.Contains(done.Body, "Supervision review recorded.") {
+		t.Errorf("the referral page does not confirm the review")
 	}
 }
 
