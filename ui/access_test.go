@@ -63,6 +63,13 @@ var (
 	apiTherapists   = expect{noToken, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
 	apiReferralRead = expect{noToken, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
 	apiReferralEdit = expect{noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	// Clinical safety (issue 11): the duty list is the clinicians'; a risk
+	// alert (:id under /risk-alerts/ is the fixture's alert) is acknowledged
+	// by the referral's clinicians, never under break glass; a referral is
+	// reopened by its therapist or a supervisor of its team.
+	clinicians     = expect{signIn, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden}
+	alertAck       = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	referralReopen = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
 )
 
 // accessTable has a row for every route. Path parameters are filled from the
@@ -89,6 +96,11 @@ var accessTable = map[string]expect{
 	"GET /referrals/:id/invitation":         referralRead,
 	"POST /referrals/:id/invitation":        referralChange,
 	"POST /referrals/:id/invitation/revoke": referralChange,
+	"GET /referrals/:id/reopen":             referralReopen,
+	"POST /referrals/:id/reopen":            referralReopen,
+	"GET /duty":                             clinicians,
+	"GET /risk-alerts/:id/acknowledge":      alertAck,
+	"POST /risk-alerts/:id/acknowledge":     alertAck,
 
 	"GET /review":                    {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors hold it
 	"GET /referrals/:id/reviews/new": {signIn, forbidden, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden},
@@ -120,15 +132,23 @@ var accessTable = map[string]expect{
 	"GET /admin/audit":                     adminsOnly,
 	"GET /admin/break-glass":               adminsOnly,
 	"POST /admin/break-glass":              adminsOnly,
+	"GET /admin/urgent-contact":            adminsOnly,
+	"POST /admin/urgent-contact":           adminsOnly,
 
-	"POST /api/v1/patients":               apiTherapists,
-	"POST /api/v1/referrals":              apiTherapists,
-	"GET /api/v1/referrals/:id":           apiReferralRead,
-	"POST /api/v1/referrals/:id/contacts": apiReferralEdit,
-	"POST /api/v1/referrals/:id/end":      apiReferralEdit,
-	"GET /api/v1/referrals/:id/outcome":   apiReferralRead,
-	"GET /api/v1/referrals/:id/flags":     apiReferralRead,
-	"GET /api/v1/reports/outcomes":        {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
+	"POST /api/v1/patients":                    apiTherapists,
+	"POST /api/v1/referrals":                   apiTherapists,
+	"GET /api/v1/referrals/:id":                apiReferralRead,
+	"POST /api/v1/referrals/:id/contacts":      apiReferralEdit,
+	"POST /api/v1/referrals/:id/end":           apiReferralEdit,
+	"GET /api/v1/referrals/:id/outcome":        apiReferralRead,
+	"GET /api/v1/referrals/:id/flags":          apiReferralRead,
+	"GET /api/v1/reports/outcomes":             {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
+	"GET /api/v1/risk-alerts":                  {noToken, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // each sees their own duty list
+	"POST /api/v1/risk-alerts/:id/acknowledge": {noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden},
+
+	// FHIR R4 (issue 18): the referral's read and change rules.
+	"GET /api/v1/referrals/:id/fhir":                     apiReferralRead,
+	"POST /api/v1/referrals/:id/questionnaire-responses": apiReferralEdit,
 
 	"GET /static/*":  everyone,
 	"HEAD /static/*": everyone,
@@ -145,6 +165,7 @@ type accessFixture struct {
 	score    int64
 	spare    caseload.User // target of the /admin/users/:id rows
 	qid      int64
+	alert    int64 // the risk alert the referral's first contact opened
 	users    map[string]caseload.User
 }
 
@@ -175,7 +196,7 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	ct, err := e.store.RecordContact(ctx, e.therapist, f.referral.ID, caseload.NewContact{
 		Date: "2026-02-02", Kind: "treatment", Attendance: "attended",
 		Scores: map[measures.InstrumentID]caseload.ScoreInput{
-			measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 0)},
+			measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 1)},
 			measures.GAD7: {Items: ints(2, 2, 2, 2, 2, 2, 2)},
 		},
 	})
@@ -183,6 +204,9 @@ func newAccessFixture(t *testing.T) *accessFixture {
 		t.Fatal(err)
 	}
 	f.score = ct.Scores[0].ID
+	if f.alert, err = e.store.ContactRiskAlertID(ctx, ct.ID); err != nil || f.alert == 0 {
+		t.Fatalf("the fixture's risk alert: %d %v", f.alert, err)
+	}
 	if _, err := e.store.BreakGlass(ctx, f.users["glass"], f.referral.ID, "Serious incident review"); err != nil {
 		t.Fatal(err)
 	}
@@ -222,6 +246,8 @@ func (f *accessFixture) path(route string) string {
 		id = f.score
 	case strings.HasPrefix(route, "/admin/users/"):
 		id = f.spare.ID
+	case strings.HasPrefix(route, "/risk-alerts/"), strings.HasPrefix(route, "/api/v1/risk-alerts/"):
+		id = f.alert
 	}
 	p := strings.NewReplacer(":qid", strconv.FormatInt(f.qid, 10), ":id", strconv.FormatInt(id, 10), "*", "app.css").Replace(route)
 	if strings.HasPrefix(route, "/scores/") {
@@ -382,7 +408,7 @@ func TestEveryRouteHasAnAccessRow(t *testing.T) {
 			continue
 		}
 		t.Errorf("route %s has no row in accessTable (ui/access_test.go): say what each kind of user gets from it.\n"+
-			"Add a row like this one, checking each guess against ui/policy.go:\n\t%q: %s,", key, key, guessRow(key, levels[key]))
+			"Add a row like this one, checking each guess against ui/access.go:\n\t%q: %s,", key, key, guessRow(key, levels[key]))
 	}
 	for key, x := range accessTable {
 		if !served[key] {

@@ -78,6 +78,9 @@ type contactJSON struct {
 	Scores     []scoreJSON `json:"scores"`
 	RecordedBy int64       `json:"recorded_by"`
 	RecordedAt time.Time   `json:"recorded_at"`
+	// RiskAlertID: on a newly recorded contact, the risk alert its PHQ-9
+	// item 9 answer opened (issue 11); left out when none.
+	RiskAlertID int64 `json:"risk_alert_id,omitempty"`
 }
 
 func newContactJSON(c caseload.Contact) contactJSON {

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -112,6 +114,9 @@ func (s *Server) apiReferralOutcome(c echo.Context) error {
 type endRequest struct {
 	Date   string `json:"date"`
 	Reason string `json:"reason"`
+	// With open risk alerts or unconfirmed patient answers (issue 11).
+	RiskAcknowledged bool   `json:"risk_acknowledged"`
+	RiskNote         string `json:"risk_note"`
 }
 
 func (s *Server) apiReferralEnd(c echo.Context) error {
@@ -123,7 +128,10 @@ func (s *Server) apiReferralEnd(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ended, err := s.store.EndReferral(c.Request().Context(), u, r.ID, req.Date, req.Reason)
+	ended, err := s.store.EndReferral(c.Request().Context(), u, r.ID, req.Date, req.Reason, caseload.EndRisk{Acknowledged: req.RiskAcknowledged, Note: req.RiskNote})
+	if er := (*caseload.EndingRiskError)(nil); errors.As(err, &er) {
+		return apiErr(http.StatusConflict, er.Error()+`: send "risk_acknowledged": true and a "risk_note" of the action taken`, "risk_acknowledged")
+	}
 	if err != nil {
 		return err
 	}
@@ -160,7 +168,7 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 		SubmissionID: req.SubmissionID,
 		Scores:       map[measures.InstrumentID]caseload.ScoreInput{},
 	}
-	for _, id := range sortedRawKeys(req.Scores) {
+	for _, id := range slices.Sorted(maps.Keys(req.Scores)) {
 		in, err := decodeScore(id, req.Scores[id])
 		if err != nil {
 			return err
@@ -174,7 +182,11 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, newContactJSON(ct))
+	out := newContactJSON(ct)
+	if out.RiskAlertID, err = s.store.ContactRiskAlertID(c.Request().Context(), ct.ID); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
 }
 
 // decodeScore reads one questionnaire of a contact, naming the exact item

@@ -2,11 +2,9 @@ package ui
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"clinic/internal/caseload"
 	"clinic/internal/measures"
 )
 
@@ -89,27 +87,16 @@ func (s *Server) apiReportOutcomes(c echo.Context) error {
 			return apiErr(http.StatusBadRequest, "unknown parameter "+k, k)
 		}
 	}
-	v := map[string]string{"period": "custom"}
-	for _, k := range []string{"from", "to", "team", "therapist"} {
-		v[k] = strings.TrimSpace(c.QueryParam(k))
-	}
+	v := queryValues(c, []string{"from", "to", "team", "therapist"})
 	for _, k := range []string{"from", "to"} {
 		if v[k] == "" {
 			return apiErr(http.StatusBadRequest, k+" is required (YYYY-MM-DD)", k)
 		}
 	}
-	q, err := parseReportQuery(v)
+	v["period"] = "custom"
+	rep, err := s.runReport(c.Request().Context(), u, v, false)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	flt, err := s.reportFilter(ctx, u, q)
-	if err != nil {
-		return err
-	}
-	rows, err := s.store.ReportRows(ctx, flt)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newReportJSON(caseload.Summarise(rows, q.From, q.To).Rates))
+	return c.JSON(http.StatusOK, newReportJSON(rep.Figures.Rates))
 }

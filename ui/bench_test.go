@@ -2,73 +2,50 @@ package ui
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"clinic"
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
 )
 
-// The benchmark service of issue 3: 10 teams of 15 therapists, 100,000
-// referrals with 7 contacts each (700,000 contacts). The config, clock and
-// cache key are the same as internal/caseload's benchmarks, so both packages
-// share one cached database file in os.TempDir() (delete it to rebuild).
+// The benchmark service is internal/caseload's fixture (caseload.BenchmarkDB):
+// one cached database file shared by both packages' benchmarks.
 var (
-	benchConfig = caseload.SyntheticConfig{Teams: 10, TherapistsPerTeam: 15, Referrals: 100_000, ContactsPerReferral: 7, Seed: 1}
-	benchNow    = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
-
-	benchOnce sync.Once
-	benchPath string
-	benchErr  error
+	benchConfig = caseload.BenchmarkService
+	benchNow    = caseload.BenchmarkNow
+	benchClock  = caseload.BenchmarkClock
 )
 
-func benchClock() time.Time { return benchNow }
-
 // syntheticPassword is LoadSynthetic's password for every synthetic user.
-const syntheticPassword = "synthetic-service"
+const syntheticPassword = caseload.SyntheticPassword
 
+// benchDB is the shared benchmark database.
 func benchDB(b *testing.B) string {
 	b.Helper()
-	benchOnce.Do(func() {
-		key := sha256.Sum256([]byte(fmt.Sprintf("v1|%s|%s|%+v|%s", clinic.Schema, measures.RuleSet, benchConfig, benchNow)))
-		benchPath = filepath.Join(os.TempDir(), fmt.Sprintf("clinic-bench-%x.db", key[:6]))
-		if _, err := os.Stat(benchPath); err == nil {
-			return
-		}
-		building := fmt.Sprintf("%s.building-%d", benchPath, os.Getpid())
-		s, err := caseload.Open(building, clinic.Schema, benchClock)
-		if err != nil {
-			benchErr = err
-			return
-		}
-		if err := s.LoadSynthetic(context.Background(), benchConfig); err != nil {
-			s.Close()
-			benchErr = err
-			return
-		}
-		if err := s.Close(); err != nil {
-			benchErr = err
-			return
-		}
-		benchErr = os.Rename(building, benchPath)
-	})
-	if benchErr != nil {
-		b.Fatalf("benchmark database: %v", benchErr)
+	path, err := caseload.BenchmarkDB(clinic.Schema)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return benchPath
+	return path
+}
+
+// benchDBCopy is a copy of it for a benchmark that writes.
+func benchDBCopy(b *testing.B) string {
+	b.Helper()
+	path, err := caseload.BenchmarkDBCopy(clinic.Schema, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path
 }
 
 // benchEnv is the real server on the benchmark database, with signed-in
@@ -92,7 +69,7 @@ func newBenchEnv(b *testing.B, path string) *benchEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	srv, err := New(store, Options{Clock: benchClock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(store, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -188,10 +165,7 @@ func BenchmarkReferralPage(b *testing.B) {
 // WSAS) through the real handler, on a copy of the benchmark database so
 // that the cached one is not changed.
 func BenchmarkRecordSession(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "bench.db")
-	if err := copyFile(benchDB(b), path); err != nil {
-		b.Fatal(err)
-	}
+	path := benchDBCopy(b)
 	env := newBenchEnv(b, path)
 	date := benchNow.Format(dateLayout)
 	i := 0
@@ -214,21 +188,4 @@ func BenchmarkRecordSession(b *testing.B) {
 		}
 		i++
 	}
-}
-
-func copyFile(from, to string) error {
-	src, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	dst, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return err
-	}
-	return dst.Close()
 }

@@ -88,7 +88,7 @@ func TestCaseloadPage(t *testing.T) {
 			t.Errorf("order for %q (-want +got):\n%s", tt.query, diff)
 		}
 	}
-	if p := b.get("/?sort=phq9"); !strings.Contains(p.Body, `aria-sort="ascending"><a href="/?sort=phq9&amp;dir=desc">`) {
+	if p := b.get("/?sort=phq9"); !p.doc(t).has(t, `th[aria-sort=ascending] a[href="/?sort=phq9&dir=desc"]`) {
 		t.Errorf("sorted column lacks aria-sort and a link to reverse")
 	}
 }
@@ -112,14 +112,14 @@ func TestStartPageByRole(t *testing.T) {
 			t.Errorf("%s's start page: %d to %q, want %s", tt.who.Role, p.Status, p.Location, tt.home)
 		}
 		home := b.get(tt.home)
-		if strings.Contains(home.Body, `href="/patients/new"`) || strings.Contains(home.Body, ">My caseload<") {
+		if d := home.doc(t); d.has(t, `a[href="/patients/new"]`) || d.hasText(t, "*", "My caseload") {
 			t.Errorf("%s is offered a caseload or new patients", tt.who.Role)
 		}
 		if p := b.get("/patients/new"); p.Status != http.StatusForbidden {
 			t.Errorf("%s new patient: %d, want 403", tt.who.Role, p.Status)
 		}
 	}
-	if p := e.signedIn(e.therapist).get("/"); p.Status != http.StatusOK || !strings.Contains(p.Body, `href="/patients/new"`) {
+	if p := e.signedIn(e.therapist).get("/"); p.Status != http.StatusOK || !p.doc(t).has(t, `a[href="/patients/new"]`) {
 		t.Errorf("therapist's start page: %d, want the caseload with New patient", p.Status)
 	}
 }
@@ -127,7 +127,7 @@ func TestStartPageByRole(t *testing.T) {
 func TestAdminHasNoCaseload(t *testing.T) {
 	e := newTestEnv(t)
 	p := e.signedIn(e.admin).get("/admin/users")
-	if p.Status != http.StatusOK || strings.Contains(p.Body, ">My caseload<") {
+	if p.Status != http.StatusOK || p.doc(t).hasText(t, "*", "My caseload") {
 		t.Errorf("admin home: %d", p.Status)
 	}
 	if p := e.signedIn(e.admin).get("/patients/new"); p.Status != http.StatusForbidden {
@@ -158,7 +158,7 @@ func TestCaseloadShowsAnswersWaiting(t *testing.T) {
 
 	// Recording the session from the pre-filled form confirms them.
 	form := th.get(fmt.Sprintf("/referrals/%d/contacts/new", r.ID))
-	if !strings.Contains(form.Body, `id="from-questionnaire"`) {
+	if !form.doc(t).has(t, `#from-questionnaire`) {
 		t.Fatal("the session form is not pre-filled from the answers")
 	}
 	values := formValues(t, form.Body, `/referrals/`+itoa(r.ID)+`/contacts/new`)

@@ -98,67 +98,83 @@ func parseContactForm(values url.Values) (*form, caseload.NewContact) {
 		if !ok {
 			continue
 		}
-		items := make([]*int, in.ItemCount)
-		answered := false
-		for n := 1; n <= in.ItemCount; n++ {
-			name := itemField(id, n)
-			v := get(name)
-			if v == "" {
-				continue
-			}
-			a, err := strconv.Atoi(v)
-			if err != nil {
-				f.Errs[name] = fmt.Sprintf("Answer %s question %d with a whole number from %d to %d", in.Name, n, in.ItemMin, in.ItemMax)
-				answered = true
-				continue
-			}
-			items[n-1] = &a
-			answered = true
-		}
-		if hasQuickEntry(id) {
-			if q := get(quickField(id)); q != "" {
-				qi, err := parseQuick(q, in)
-				if err != nil {
-					f.Errs[quickField(id)] = err.Error()
-				} else {
-					// The compact entry wins: with JavaScript it and the radios
-					// agree; without, a clinician uses one or the other.
-					items = qi
-					for n, a := range qi {
-						if a != nil {
-							f.Values[itemField(id, n+1)] = strconv.Itoa(*a)
-						} else {
-							f.Values[itemField(id, n+1)] = ""
-						}
-					}
-					answered = true
-				}
-			}
-		}
-		if answered {
+		if items, answered := parseItems(f, get, in); answered {
 			nc.Scores[id] = caseload.ScoreInput{Items: items}
 		}
 	}
-	adsm, total := get("adsm"), get("adsm_total")
-	if total != "" {
-		in, ok := measures.Lookup(measures.InstrumentID(adsm))
-		t, err := strconv.ParseFloat(total, 64)
-		switch {
-		case adsm == "":
-			f.Errs["adsm"] = "Select which anxiety measure this total is for"
-		case !ok || !in.IsADSM():
-			f.Errs["adsm"] = "Select an anxiety measure from the list"
-		case err != nil:
-			f.Errs["adsm_total"] = fmt.Sprintf("Enter the %s total as a number from %s to %s", in.Name, in.Format(in.Min), in.Format(in.Max))
-		case t < in.Min || t > in.Max:
-			// Said here, in words, so that it comes with the form's other
-			// problems at once; measures checks it again on saving.
-			f.Errs["adsm_total"] = fmt.Sprintf("%s total must be between %s and %s", in.Name, in.Format(in.Min), in.Format(in.Max))
-		default:
-			nc.Scores[in.ID] = caseload.ScoreInput{Total: &t}
+	parseADSMTotal(f, get, nc.Scores)
+	return f, nc
+}
+
+// parseItems reads one questionnaire's answers, item by item or from its
+// compact entry field, and reports whether any was given (an answer that
+// is not a number counts: its error is on the field).
+func parseItems(f *form, get func(string) string, in measures.Instrument) ([]*int, bool) {
+	id := in.ID
+	items := make([]*int, in.ItemCount)
+	answered := false
+	for n := 1; n <= in.ItemCount; n++ {
+		name := itemField(id, n)
+		v := get(name)
+		if v == "" {
+			continue
+		}
+		a, err := strconv.Atoi(v)
+		if err != nil {
+			f.Errs[name] = fmt.Sprintf("Answer %s question %d with a whole number from %d to %d", in.Name, n, in.ItemMin, in.ItemMax)
+			answered = true
+			continue
+		}
+		items[n-1] = &a
+		answered = true
+	}
+	if !hasQuickEntry(id) {
+		return items, answered
+	}
+	q := get(quickField(id))
+	if q == "" {
+		return items, answered
+	}
+	qi, err := parseQuick(q, in)
+	if err != nil {
+		f.Errs[quickField(id)] = err.Error()
+		return items, answered
+	}
+	// The compact entry wins: with JavaScript it and the radios agree;
+	// without, a clinician uses one or the other.
+	for n, a := range qi {
+		if a != nil {
+			f.Values[itemField(id, n+1)] = strconv.Itoa(*a)
+		} else {
+			f.Values[itemField(id, n+1)] = ""
 		}
 	}
-	return f, nc
+	return qi, true
+}
+
+// parseADSMTotal reads the anxiety measure's total: which measure, in
+// "adsm", and its total, in "adsm_total".
+func parseADSMTotal(f *form, get func(string) string, scores map[measures.InstrumentID]caseload.ScoreInput) {
+	adsm, total := get("adsm"), get("adsm_total")
+	if total == "" {
+		return
+	}
+	in, ok := measures.Lookup(measures.InstrumentID(adsm))
+	t, err := strconv.ParseFloat(total, 64)
+	switch {
+	case adsm == "":
+		f.Errs["adsm"] = "Select which anxiety measure this total is for"
+	case !ok || !in.IsADSM():
+		f.Errs["adsm"] = "Select an anxiety measure from the list"
+	case err != nil:
+		f.Errs["adsm_total"] = fmt.Sprintf("Enter the %s total as a number from %s to %s", in.Name, in.Format(in.Min), in.Format(in.Max))
+	case t < in.Min || t > in.Max:
+		// Said here, in words, so that it comes with the form's other
+		// problems at once; measures checks it again on saving.
+		f.Errs["adsm_total"] = fmt.Sprintf("%s total must be between %s and %s", in.Name, in.Format(in.Min), in.Format(in.Max))
+	default:
+		scores[in.ID] = caseload.ScoreInput{Total: &t}
+	}
 }
 
 // parseQuick reads compact entry: one character per item, a digit for an

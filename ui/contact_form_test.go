@@ -2,7 +2,9 @@ package ui
 
 import (
 	"errors"
+	"maps"
 	"net/url"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -108,7 +110,7 @@ func FuzzDecodeContact(f *testing.F) {
 		var req contactRequest
 		err := decodeStrict([]byte(body), &req, "")
 		if err == nil {
-			for _, id := range sortedRawKeys(req.Scores) {
+			for _, id := range slices.Sorted(maps.Keys(req.Scores)) {
 				if _, err = decodeScore(id, req.Scores[id]); err != nil {
 					break
 				}

@@ -19,6 +19,15 @@ import (
 // session_form.js moves on to the next box at a separator. Months may be
 // numbers or names ("4", "Apr", "April").
 
+// dateLayout is how a date is kept, sent to the store and written in
+// addresses and the API: 2026-03-27.
+const dateLayout = "2006-01-02"
+
+// parseDate reads a date as kept (dateLayout). It is the one way from a
+// kept date to a time in ui: a date a person types goes through readDate and
+// parseUKDate below, which hand on a kept date.
+func parseDate(d string) (time.Time, error) { return time.Parse(dateLayout, d) }
+
 // dateParts are the names of a date field's three boxes.
 func dateParts(name string) (day, month, year string) {
 	return name + "_day", name + "_month", name + "_year"
@@ -27,7 +36,7 @@ func dateParts(name string) (day, month, year string) {
 // setDate fills a date field's boxes from a stored YYYY-MM-DD date.
 func setDate(f *form, name, iso string) {
 	d, m, y := dateParts(name)
-	t, err := time.Parse(dateLayout, iso)
+	t, err := parseDate(iso)
 	if err != nil {
 		return
 	}
@@ -47,7 +56,7 @@ func readDate(values url.Values, f *form, name, what string) string {
 		// as one field, "date=2026-03-16" or "date=16/3/2026"; the page's
 		// own boxes never send it, so when it is there it is meant.
 		f.Values[name] = one
-		if t, err := time.Parse(dateLayout, one); err == nil {
+		if t, err := parseDate(one); err == nil {
 			setDate(f, name, one)
 			return t.Format(dateLayout)
 		}

@@ -2,8 +2,9 @@ package ui
 
 import (
 	"errors"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -47,7 +48,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, msg, field := s.classify(err, c)
-	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+	if s.answersJSON(c) {
 		body := map[string]string{"error": msg}
 		if field != "" {
 			body["field"] = field
@@ -117,11 +118,7 @@ func (s *Server) classify(err error, c echo.Context) (status int, msg, field str
 // firstFieldError picks one field's message, in a stable order, for the
 // API's single-field error shape.
 func firstFieldError(fields map[string]string) (field, msg string) {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(fields))
 	if len(keys) == 0 {
 		return "", "invalid input"
 	}

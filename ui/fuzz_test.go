@@ -39,7 +39,7 @@ func newFuzzServer(f *testing.F) *fuzzServer {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { store.Close() })
-	srv, err := New(store, Options{Clock: testClock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(store, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		f.Fatal(err)
 	}

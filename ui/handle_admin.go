@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -30,15 +31,6 @@ type adminUserRow struct {
 	caseload.User
 	Teams      string // team names, for display
 	CanDisable bool
-}
-
-// adminOnly returns the signed-in admin, or refuses.
-func adminOnly(c echo.Context) (caseload.User, error) {
-	u, _ := currentUser(c)
-	if !canAdminister(u) {
-		return u, echo.ErrForbidden
-	}
-	return u, nil
 }
 
 func (s *Server) handleAdminUsers(c echo.Context) error {
@@ -261,24 +253,11 @@ func (s *Server) handleAdminTeams(c echo.Context) error {
 			if u.Role == caseload.RoleTherapist && u.TeamID == t.ID {
 				row.Therapists = append(row.Therapists, u.Name)
 			}
-			for _, id := range u.Teams {
-				if id == t.ID {
-					row.Supervisors = append(row.Supervisors, u.Name)
-				}
+			if slices.Contains(u.Teams, t.ID) {
+				row.Supervisors = append(row.Supervisors, u.Name)
 			}
 		}
 		p.Teams = append(p.Teams, row)
 	}
 	return s.render(c, http.StatusOK, "admin_teams.html", &p)
-}
-
-// requireAdmin refuses anyone but an administrator (after requireStaff has
-// sent the signed-out to sign in).
-func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if _, err := adminOnly(c); err != nil {
-			return err
-		}
-		return next(c)
-	}
 }

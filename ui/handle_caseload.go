@@ -86,6 +86,7 @@ type caseloadPage struct {
 	Sort    string
 	Desc    bool
 	CanAdd  bool
+	Alerts  []riskAlertView // open risk alerts, shown above everything (handle_risk.go)
 }
 
 var caseloadColumns = []struct{ key, label string }{
@@ -123,7 +124,10 @@ func (s *Server) handleCaseloadShow(c echo.Context) error {
 			p.Rows = append(p.Rows, newCaseloadRow(r))
 			ids = append(ids, r.Referral.ID)
 		}
-		if err := s.recordListView(c, u, "caseload", ids); err != nil {
+		if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
+			return err
+		}
+		if err := s.recordListView(c, u, "caseload", withAlertReferrals(ids, p.Alerts)); err != nil {
 			return err
 		}
 	}

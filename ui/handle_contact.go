@@ -3,7 +3,9 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -196,8 +198,10 @@ func (s *Server) handleContactNew(c echo.Context) error {
 		return err
 	}
 	f := newForm(contactFieldOrder()...)
-	setDate(f, "date", s.today())
-	f.Values["kind"] = string(measures.Treatment)
+	setDate(f, "date", s.store.Today())
+	if f.Values["kind"], err = s.defaultContactKind(c, r.ID); err != nil {
+		return err
+	}
 	f.Values["attendance"] = string(measures.Attended)
 	f.Values["submission_id"] = newSubmissionID()
 	if adsm := measures.PairedADSM(r.ProblemDescriptor); adsm != measures.GAD7 {
@@ -271,7 +275,7 @@ func explainScoresOnMissedContact(f *form, nc caseload.NewContact) {
 	}
 	var names []string
 	for _, id := range append(itemisedOnForm, measuresOf(nc)...) {
-		if _, ok := nc.Scores[id]; ok && !containsString(names, instrumentName(id)) {
+		if _, ok := nc.Scores[id]; ok && !slices.Contains(names, instrumentName(id)) {
 			names = append(names, instrumentName(id))
 		}
 	}
@@ -281,18 +285,5 @@ func explainScoresOnMissedContact(f *form, nc caseload.NewContact) {
 }
 
 func measuresOf(nc caseload.NewContact) []measures.InstrumentID {
-	var ids []measures.InstrumentID
-	for id := range nc.Scores {
-		ids = append(ids, id)
-	}
-	return ids
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.Collect(maps.Keys(nc.Scores))
 }

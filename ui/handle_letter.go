@@ -58,7 +58,7 @@ func (s *Server) handleReferralLetter(c echo.Context) error {
 		Outcome:    o.Summary(),
 		Ended:      !d.Referral.Open(),
 		RuleSet:    o.RuleSet,
-		Today:      longDate(s.today()),
+		Today:      longDate(s.store.Today()),
 	}
 	p.Print = s.printHeaderFor(d.Patient.Name, d.Patient.NHSNumber)
 	for _, ct := range d.Contacts {

@@ -40,7 +40,7 @@ func (s *Server) handlePatientNew(c echo.Context) error {
 		return echo.ErrForbidden
 	}
 	f := newForm(patientFields...)
-	setDate(f, "received_on", s.today())
+	setDate(f, "received_on", s.store.Today())
 	return s.render(c, http.StatusOK, "patient_new.html", s.newPatientPage(c, f))
 }
 

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/labstack/echo/v4"
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // A patient's pages are built from an explicit allow-list: each page struct
@@ -216,11 +216,5 @@ func portalChartOption(in measures.Instrument, pts []portalPoint, totals []float
 		labels[i] = fmt.Sprintf("Session %d · %s", p.Session, shortDate(p.Date))
 		dates[i] = p.Date
 	}
-	return thresholdLineOption(in, labels, totals, dates, chartStyle{
-		lineName: "Non-clinical range below", lineType: "dotted", lineColor: "#425563",
-		bandName: "Non-clinical range",
-		// No axis name: the heading names the questionnaire, and on a phone
-		// the name would sit on the top of the scale.
-		grid: opts.Grid{Left: "40", Right: "16", Top: "16", Bottom: "48"},
-	})
+	return chart.ThresholdLine(in, labels, totals, dates, chart.PatientStyle())
 }

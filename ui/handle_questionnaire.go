@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"strconv"
 	"strings"
 
@@ -32,15 +31,7 @@ type patientSideView struct {
 	Undecided bool // more than one waiting: the patient has not chosen
 }
 
-func (s *Server) patientSide(ctx context.Context, r caseload.Referral) (*patientSideView, error) {
-	invs, err := s.store.Invitations(ctx, r.ID)
-	if err != nil {
-		return nil, err
-	}
-	qs, err := s.store.Questionnaires(ctx, r.ID)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) patientSide(r caseload.Referral, invs []caseload.Invitation, qs []caseload.Questionnaire) *patientSideView {
 	v := &patientSideView{Access: "The patient has no access to clinic."}
 	now := s.clock()
 	for _, inv := range invs {
@@ -73,7 +64,7 @@ func (s *Server) patientSide(ctx context.Context, r caseload.Referral) (*patient
 		v.Pending = append(v.Pending, pv)
 	}
 	v.Undecided = len(v.Pending) > 1
-	return v, nil
+	return v
 }
 
 // prefillFromQuestionnaire fills a new session form with the answers of the

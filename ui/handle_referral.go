@@ -2,7 +2,6 @@ package ui
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // idParam reads a numeric path parameter; anything else is "not found".
@@ -22,57 +22,6 @@ func idParam(c echo.Context, name string) (int64, error) {
 		return 0, caseload.ErrNotFound
 	}
 	return id, nil
-}
-
-// refuse answers a refused request: "not found" to those who must not learn
-// that the record exists, "forbidden" to the others.
-func refuse(u caseload.User) error {
-	if hideRefusal(u) {
-		return caseload.ErrNotFound
-	}
-	return echo.ErrForbidden
-}
-
-// referralFor loads the referral named in the path when the signed-in user
-// may see it and, where allowed is given, do the thing asked. An admin sees
-// it only under a live break-glass grant, and only to read. A read is
-// audited as a view before the handler sends anything.
-func (s *Server) referralFor(c echo.Context, allowed func(caseload.User, caseload.Referral) bool) (caseload.User, caseload.Referral, error) {
-	u, _ := currentUser(c)
-	id, err := idParam(c, "id")
-	if err != nil {
-		return u, caseload.Referral{}, err
-	}
-	r, err := s.store.Referral(c.Request().Context(), id)
-	if err != nil {
-		return u, r, err
-	}
-	grant, err := s.grantFor(c, u, r)
-	if err != nil {
-		return u, r, err
-	}
-	underGrant := !canSeeReferral(u, r) && canReadUnderGrant(u, r, grant, s.clock())
-	if !canSeeReferral(u, r) && !underGrant {
-		return u, r, refuseReferral(u, r)
-	}
-	if underGrant && !isRead(c) {
-		return u, r, echo.ErrForbidden // break glass is for reading
-	}
-	if allowed != nil && (underGrant || !allowed(u, r)) {
-		if !r.Open() {
-			return u, r, errEnded
-		}
-		return u, r, echo.ErrForbidden
-	}
-	if underGrant {
-		c.Set(grantKey, grant)
-	}
-	if isRead(c) {
-		if err := s.recordView(c, u, r, grant); err != nil {
-			return u, r, err
-		}
-	}
-	return u, r, nil
 }
 
 // scoreView is a score as the contacts table shows it.
@@ -100,10 +49,13 @@ type referralPage struct {
 	Patient    caseload.Patient
 	Descriptor string
 	Summary    []string
-	Charts     []chartView
+	Charts     []chart.View
 	Contacts   []contactView
 	Risk       measures.Risk
 	RiskDate   string
+	RiskSource string // where the answer behind the banner was given (handle_risk.go)
+	Alerts     []riskAlertView
+	CanReopen  bool
 	Recorded   bool
 	Done       string // confirmation of a correction or a review (notice.go)
 	CanChange  bool
@@ -124,15 +76,13 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	d, err := s.store.ReferralDetail(ctx, r.ID)
+	// One read of the record: the referral, its contacts, outcome, flags,
+	// reviews, the names its scores need and the patient's side.
+	snap, err := s.store.ReferralSnapshot(c.Request().Context(), r.ID)
 	if err != nil {
 		return err
 	}
-	names, err := s.userNames(ctx)
-	if err != nil {
-		return err
-	}
+	d := snap.ReferralDetail
 	p := referralPage{
 		basePage:   s.base(c, d.Patient.Name),
 		Referral:   d.Referral,
@@ -154,25 +104,21 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 	if p.Charts, err = buildCharts(d); err != nil {
 		return err
 	}
-	if err := s.addSupervision(ctx, u, d, &p); err != nil {
+	if err := addSupervision(u, snap, &p); err != nil {
 		return err
 	}
 	canCorrect := canCorrectScores(u, d.Referral)
 	for i, ct := range d.Contacts {
 		cv := contactView{Contact: ct, Number: i + 1}
 		for _, sc := range sortedScores(ct.Scores) {
-			sv := newScoreView(sc, names)
+			sv := newScoreView(sc, snap.Names)
 			sv.CanCorrect = canCorrect && sc.Current()
-			if sc.Instrument == measures.PHQ9 && sc.Current() && p.Risk != measures.RiskNone {
-				p.RiskDate = ct.Date
-			}
 			cv.Scores = append(cv.Scores, sv)
 		}
 		p.Contacts = append(p.Contacts, cv)
 	}
-	if p.PatientSide, err = s.patientSide(ctx, d.Referral); err != nil {
-		return err
-	}
+	addRiskAlerts(u, snap.ReferralDetail, &p)
+	p.PatientSide = s.patientSide(d.Referral, snap.Invitations, snap.Questionnaires)
 	return s.render(c, http.StatusOK, "referral_show.html", &p)
 }
 
@@ -191,24 +137,12 @@ func newScoreView(sc caseload.Score, names map[int64]string) scoreView {
 	return sv
 }
 
-// userNames maps user ids to names, for "recorded by" and "corrected by".
-func (s *Server) userNames(ctx context.Context) (map[int64]string, error) {
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]string, len(users))
-	for _, u := range users {
-		m[u.ID] = u.Name
-	}
-	return m, nil
-}
-
 type referralEndPage struct {
 	basePage
 	Referral caseload.Referral
 	Form     *form
 	Reasons  []option
+	Risk     *endRiskView // open risk alerts and unconfirmed answers to acknowledge (handle_risk.go)
 }
 
 // option is one choice of a select or radio group.
@@ -225,13 +159,16 @@ func endReasonOptions() []option {
 }
 
 func (s *Server) handleReferralEndForm(c echo.Context) error {
-	_, r, err := s.referralFor(c, canChangeReferral)
+	u, r, err := s.referralFor(c, canChangeReferral)
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason")
-	setDate(f, "date", s.today())
+	f := newForm("date", "reason", "risk_acknowledged", "risk_note")
+	setDate(f, "date", s.store.Today())
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "referral_end.html", &p)
 }
 
@@ -240,7 +177,8 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason")
+	f := newForm("date", "reason", "risk_acknowledged", "risk_note")
+	risk := endRisk(c, f)
 	values, _ := c.FormParams()
 	f.Values["date"] = readDate(values, f, "date", "The date the referral ended")
 	f.Values["reason"] = c.FormValue("reason")
@@ -251,11 +189,13 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 		f.Errs["date"] = "Enter the date the referral ended"
 	}
 	if len(f.Errs) == 0 {
-		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"])
+		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"], risk)
 		var ve *caseload.ValidationError
 		switch {
 		case err == nil:
 			return c.Redirect(http.StatusSeeOther, referralPath(r.ID))
+		case errors.Is(err, caseload.ErrRiskUnacknowledged):
+			f.Errs["risk_acknowledged"] = "Tick to confirm you have acted on the risk alerts and answers above"
 		case errors.As(err, &ve):
 			copyFieldErrors(f, ve, nil)
 		default:
@@ -263,6 +203,9 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 		}
 	}
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
+		return err
+	}
 	return s.renderFormErrors(c, "referral_end.html", &p, f)
 }
 

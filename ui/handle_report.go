@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // Outcome reports (issue 4): the page, its CSV of referral-level rows, and
@@ -225,9 +227,9 @@ type reportPage struct {
 	Lines         []reportLine
 	NationalLabel string
 	RuleSet       string
-	Trend         reportChart
+	Trend         chart.Report
 	Months        []monthRow
-	Compare       reportChart
+	Compare       chart.Report
 	TherapistRows []therapistRow
 	CSVHref       string
 }
@@ -241,18 +243,18 @@ func (s *Server) handleReportShow(c echo.Context) error {
 	p := reportPage{basePage: s.base(c, "Outcome report"), Periods: periodOptions, IsTherapist: u.Role == caseload.RoleTherapist, RuleSet: measures.RuleSet}
 	p.Nav = "reports"
 	p.Scripts = []string{"/static/vendor/echarts/echarts.min.js", "/static/charts.js"}
-	f := newForm("period", "date", "from", "to", "team", "therapist", "descriptor")
-	for _, k := range []string{"period", "date", "from", "to", "team", "therapist", "descriptor"} {
-		f.Values[k] = strings.TrimSpace(c.QueryParam(k))
-	}
+	f := newForm(reportParams...)
+	maps.Copy(f.Values, queryValues(c, reportParams))
 	if f.Values["period"] == "" {
 		f.Values["period"] = "month"
 	}
 	readReportDates(c.QueryParams(), f)
 	if f.Values["date"] == "" && f.Errs["date"] == "" {
-		last := s.clock().In(london).AddDate(0, -1, 0)
-		f.Values["date"] = last.Format(dateLayout)
-		setDate(f, "date", f.Values["date"])
+		// Last month: the latest whole month to report on.
+		if today, err := parseDate(s.store.Today()); err == nil {
+			f.Values["date"] = today.AddDate(0, -1, 0).Format(dateLayout)
+			setDate(f, "date", f.Values["date"])
+		}
 	}
 	p.Form = f
 	if err := s.reportOptions(ctx, u, &p); err != nil {
@@ -261,12 +263,9 @@ func (s *Server) handleReportShow(c echo.Context) error {
 	if len(f.Errs) > 0 {
 		return s.renderFormErrors(c, "report.html", &p, f)
 	}
-	q, err := parseReportQuery(f.Values)
+	rep, err := s.runReport(ctx, u, f.Values, true)
 	if err == nil {
-		var flt caseload.ReportFilter
-		if flt, err = s.reportFilter(ctx, u, q); err == nil {
-			return s.renderReport(c, &p, q, flt)
-		}
+		return s.renderReport(c, &p, rep)
 	}
 	// A bad field is shown on the form; a refusal is an error page.
 	var ae *apiError
@@ -275,6 +274,60 @@ func (s *Server) handleReportShow(c echo.Context) error {
 	}
 	f.Errs[ae.Field] = ae.Message
 	return s.renderFormErrors(c, "report.html", &p, f)
+}
+
+// reportParams are the report's query parameters, for the page and the CSV
+// (the API takes from, to, team and therapist).
+var reportParams = []string{"period", "date", "from", "to", "team", "therapist", "descriptor"}
+
+// queryValues reads query parameters, trimmed; absent ones are "".
+func queryValues(c echo.Context, keys []string) map[string]string {
+	v := make(map[string]string, len(keys))
+	for _, k := range keys {
+		v[k] = strings.TrimSpace(c.QueryParam(k))
+	}
+	return v
+}
+
+// outcomeReport is a report worked out: what was asked, the store's filter
+// for it, the period's rows and figures, and (for the page) the month by
+// month trend.
+type outcomeReport struct {
+	Query   reportQuery
+	Filter  caseload.ReportFilter
+	Rows    []caseload.ReportRow // the referrals received, entering treatment or ending in the period
+	Figures caseload.Figures
+	Months  []caseload.MonthFigures // only when the trend is asked for
+}
+
+// runReport is the one way from a report's parameters to its figures, for
+// the page, the CSV and the API alike: parse the period and filters, narrow
+// them as the access policy allows, read the rows from the store and add
+// them up. With trend, the rows are read from trendFrom, so that the months
+// before a short period are shown too.
+func (s *Server) runReport(ctx context.Context, u caseload.User, v map[string]string, trend bool) (outcomeReport, error) {
+	q, err := parseReportQuery(v)
+	if err != nil {
+		return outcomeReport{}, err
+	}
+	flt, err := s.reportFilter(ctx, u, q)
+	if err != nil {
+		return outcomeReport{}, err
+	}
+	read := flt
+	if trend {
+		read.From = trendFrom(q.From, q.To)
+	}
+	rows, err := s.store.ReportRows(ctx, read)
+	if err != nil {
+		return outcomeReport{}, err
+	}
+	rep := outcomeReport{Query: q, Filter: flt, Rows: caseload.RowsInPeriod(rows, q.From, q.To)}
+	if trend {
+		rep.Months = caseload.ByMonth(rows, read.From, q.To)
+	}
+	rep.Figures = caseload.Summarise(rep.Rows, q.From, q.To)
+	return rep, nil
 }
 
 // parseReportQuery reads the page's and the CSV's parameters.
@@ -321,7 +374,7 @@ func (s *Server) reportOptions(ctx context.Context, u caseload.User, p *reportPa
 			ids = append(ids, t.ID)
 		}
 	}
-	therapists, err := s.teamTherapists(ctx, ids)
+	therapists, err := s.store.TeamTherapists(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -345,54 +398,44 @@ func trendFrom(from, to string) string {
 	return from
 }
 
-func (s *Server) renderReport(c echo.Context, p *reportPage, q reportQuery, flt caseload.ReportFilter) error {
+func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) error {
 	ctx := c.Request().Context()
-	trendStart := trendFrom(q.From, q.To)
-	wide := flt
-	wide.From = trendStart
-	rows, err := s.store.ReportRows(ctx, wide)
-	if err != nil {
-		return err
-	}
-	fig := caseload.Summarise(rows, q.From, q.To)
+	q, flt := rep.Query, rep.Filter
 	nat, byDescriptor := measures.NationalFor(q.Descriptor)
 	p.From, p.To = q.From, q.To
-	p.Lines = reportLines(fig, nat, byDescriptor)
+	p.Lines = reportLines(rep.Figures, nat, byDescriptor)
 	p.NationalLabel = "England " + nat.Year
 	if byDescriptor {
 		p.NationalLabel += ", " + measures.DescriptorLabel(q.Descriptor)
 	}
 	p.Scope = s.scopeWords(ctx, flt, q)
-	months := caseload.ByMonth(rows, trendStart, q.To)
-	for _, m := range months {
+	for _, m := range rep.Months {
 		t, _ := time.Parse("2006-01", m.Month)
 		p.Months = append(p.Months, monthRow{Month: m.Month, Label: t.Format("Jan 2006"), Finished: m.Rates.Finished,
 			Recovery: percent(m.Rates.RecoveryRate), Improvement: percent(m.Rates.ReliableImprovementRate),
 			ReliableRecovery: percent(m.Rates.ReliableRecoveryRate), Deterioration: percent(m.Rates.DeteriorationRate)})
 	}
-	// The comparison is for the period itself; with a longer trend window,
-	// keep only the rows that belong to the period.
-	inPeriod := rows
-	if trendStart != q.From {
-		inPeriod = nil
-		for _, r := range rows {
-			if caseload.In(r.ReceivedOn, q.From, q.To) || caseload.In(r.FirstTreatmentOn, q.From, q.To) || caseload.In(r.EndedOn, q.From, q.To) {
-				inPeriod = append(inPeriod, r)
-			}
-		}
-	}
-	therapists := caseload.ByTherapist(inPeriod, q.From, q.To)
+	// The comparison is for the period itself.
+	therapists := caseload.ByTherapist(rep.Rows, q.From, q.To)
 	for _, t := range therapists {
 		p.TherapistRows = append(p.TherapistRows, therapistRow{Name: t.TherapistName, Team: t.TeamName, Finished: t.Rates.Finished,
 			Recovery: percent(t.Rates.RecoveryRate), Improvement: percent(t.Rates.ReliableImprovementRate),
 			ReliableRecovery: percent(t.Rates.ReliableRecoveryRate), Deterioration: percent(t.Rates.DeteriorationRate), Paired: percent(t.Rates.PairedRate)})
 	}
-	if p.Trend, err = trendChart(months); err != nil {
+	var err error
+	if p.Trend, err = chart.Trend(rep.Months); err != nil {
 		return err
 	}
-	if p.Compare, err = therapistChart(therapists); err != nil {
+	if p.Compare, err = chart.Therapists(therapists); err != nil {
 		return err
 	}
+	p.CSVHref = csvHref(q, flt)
+	return s.render(c, http.StatusOK, "report.html", p)
+}
+
+// csvHref is the CSV of the report's rows: the same period and scope, with
+// the period resolved to its dates.
+func csvHref(q reportQuery, flt caseload.ReportFilter) string {
 	v := url.Values{}
 	v.Set("period", "custom")
 	v.Set("from", q.From)
@@ -405,8 +448,7 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, q reportQuery, flt 
 	if q.Descriptor != "" {
 		v.Set("descriptor", q.Descriptor)
 	}
-	p.CSVHref = "/reports/outcomes.csv?" + v.Encode()
-	return s.render(c, http.StatusOK, "report.html", p)
+	return "/reports/outcomes.csv?" + v.Encode()
 }
 
 // scopeWords says whose referrals a report covers.

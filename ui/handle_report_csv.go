@@ -74,27 +74,17 @@ func csvText(s string) string {
 func (s *Server) handleReportCSV(c echo.Context) error {
 	u, _ := currentUser(c)
 	ctx := c.Request().Context()
-	v := map[string]string{}
-	for _, k := range []string{"period", "date", "from", "to", "team", "therapist", "descriptor"} {
-		v[k] = strings.TrimSpace(c.QueryParam(k))
-	}
+	v := queryValues(c, reportParams)
 	if v["period"] == "" {
 		v["period"] = "custom"
 	}
 	// A bad parameter or a refusal is an error page with its status
 	// (apiError carries a message fit to show).
-	q, err := parseReportQuery(v)
+	rep, err := s.runReport(ctx, u, v, false)
 	if err != nil {
 		return err
 	}
-	flt, err := s.reportFilter(ctx, u, q)
-	if err != nil {
-		return err
-	}
-	rows, err := s.store.ReportRows(ctx, flt)
-	if err != nil {
-		return err
-	}
+	q, rows := rep.Query, rep.Rows
 	// A row per referral is patient-level data: audited before it is sent.
 	if err := s.store.RecordDownload(ctx, u, "report", fmt.Sprintf("outcomes CSV %s to %s, %d referrals", q.From, q.To, len(rows))); err != nil {
 		return err

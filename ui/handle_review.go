@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // Supervision pages (issue 4): the weekly review, recording a review, and
@@ -118,7 +118,7 @@ type reviewCaseView struct {
 	Flags      []flagView
 	Quiet      []flagView
 	Brought    string
-	Spark      sparkline
+	Spark      chart.Sparkline
 	LastReview *reviewView
 }
 
@@ -147,6 +147,7 @@ type reviewPage struct {
 	Done       string // the confirmation after a review, "" for none
 	Cases      []reviewCaseView
 	Quiet      []reviewCaseView
+	Alerts     []riskAlertView // open risk alerts of the teams, at the top (handle_risk.go)
 }
 
 func (s *Server) handleReviewShow(c echo.Context) error {
@@ -155,11 +156,11 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 		return echo.ErrForbidden
 	}
 	ctx := c.Request().Context()
-	therapists, err := s.teamTherapists(ctx, reviewTeams(u))
+	therapists, err := s.store.TeamTherapists(ctx, reviewTeams(u))
 	if err != nil {
 		return err
 	}
-	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.today()}
+	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.store.Today()}
 	p.Nav = "review"
 	var therapistID int64
 	if v := c.QueryParam("therapist"); v != "" {
@@ -180,7 +181,10 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	for _, rc := range cases {
 		shown = append(shown, rc.Referral.ID)
 	}
-	if err := s.recordListView(c, u, "weekly_review", shown); err != nil {
+	if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
+		return err
+	}
+	if err := s.recordListView(c, u, "weekly_review", withAlertReferrals(shown, p.Alerts)); err != nil {
 		return err
 	}
 	counts := map[string]int{}
@@ -209,22 +213,6 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, "review.html", &p)
 }
 
-// teamTherapists lists the therapists of the given teams, by name.
-func (s *Server) teamTherapists(ctx context.Context, teams []int64) ([]caseload.User, error) {
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []caseload.User
-	for _, x := range users {
-		if x.Role == caseload.RoleTherapist && slices.Contains(teams, x.TeamID) {
-			out = append(out, x)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b caseload.User) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
-}
-
 func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {
 	r := rc.Referral
 	v := reviewCaseView{
@@ -239,7 +227,7 @@ func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {
 		Flags:      newFlagViews(rc.Flags),
 		Quiet:      newFlagViews(rc.Quiet),
 		Brought:    r.BringToSupervision,
-		Spark:      newSparkline(rc.Outcome, r.ProblemDescriptor),
+		Spark:      chart.NewSparkline(rc.Outcome, r.ProblemDescriptor),
 	}
 	if rc.LastReview != nil {
 		lr := newReviewView(*rc.LastReview)
@@ -277,7 +265,7 @@ func (s *Server) handleReviewNew(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "decision", "note")
-	setDate(f, "date", s.today())
+	setDate(f, "date", s.store.Today())
 	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
 		Decisions: decisionOptions(), Form: f, Next: reviewNext(c.QueryParam("next"), r.ID)}
 	p.Nav = "review"
@@ -336,24 +324,17 @@ type supervisionView struct {
 
 // addSupervision fills the referral page's supervision section and draws
 // the expected band of comparable cases on its charts.
-func (s *Server) addSupervision(ctx context.Context, u caseload.User, d caseload.ReferralDetail, p *referralPage) error {
-	flags, err := s.store.ReferralFlags(ctx, d.Referral.ID)
-	if err != nil {
-		return err
-	}
-	sv := supervisionView{ReferralID: d.Referral.ID, Open: d.Referral.Open(), Flags: newFlagViews(flags), CanReview: canReviewReferral(u, d.Referral)}
+func addSupervision(u caseload.User, snap caseload.ReferralSnapshot, p *referralPage) error {
+	d := snap.ReferralDetail
+	sv := supervisionView{ReferralID: d.Referral.ID, Open: d.Referral.Open(), Flags: newFlagViews(snap.Flags), CanReview: canReviewReferral(u, d.Referral)}
 	if canSeeReviews(u, d.Referral) {
 		for i := len(d.Reviews) - 1; i >= 0; i-- { // newest first
 			sv.Reviews = append(sv.Reviews, newReviewView(d.Reviews[i]))
 		}
 	}
 	p.Supervision = sv
-	exp, err := s.store.Expectation(ctx)
-	if err != nil {
-		return err
-	}
 	for i := range p.Charts {
-		if err := addExpectedBand(&p.Charts[i], d, exp); err != nil {
+		if err := chart.AddExpectedBand(&p.Charts[i], d, snap.Expectation); err != nil {
 			return fmt.Errorf("expected band: %w", err)
 		}
 	}

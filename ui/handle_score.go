@@ -72,15 +72,11 @@ func (s *Server) scoreCorrectPage(c echo.Context, d caseload.ReferralDetail, ct 
 	if !ok {
 		return nil, fmt.Errorf("score %d: unknown instrument %q", sc.ID, sc.Instrument)
 	}
-	names, err := s.userNames(c.Request().Context())
-	if err != nil {
-		return nil, err
-	}
 	p := &scoreCorrectPage{
 		basePage:   s.base(c, "Correct "+in.Name+" score"),
 		Referral:   d.Referral,
 		Contact:    ct,
-		Score:      newScoreView(sc, names),
+		Score:      newScoreView(sc, d.Names),
 		Instrument: in,
 		Form:       f,
 	}

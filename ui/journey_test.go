@@ -39,7 +39,7 @@ func TestNewPatientForm(t *testing.T) {
 
 	p := b.get("/patients/new")
 	// Today's date (16 March 2026) in the day / month / year boxes.
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, `name="received_on_day" type="text" value="16"`) || !strings.Contains(p.Body, `name="received_on_month" type="text" value="3"`) || !strings.Contains(p.Body, "Generalised anxiety disorder") {
+	if d := p.doc(t); p.Status != http.StatusOK || !d.has(t, `input#received-on[name="received_on_day"][value="16"]`) || !d.has(t, `input#received-on-month[value="3"]`) || !d.has(t, `input#received-on-year[value="2026"]`) || !d.has(t, `select#problem-descriptor option`) || !strings.Contains(p.Body, "Generalised anxiety disorder") {
 		t.Fatalf("new patient form: %d, want today's date and the descriptor list", p.Status)
 	}
 
@@ -51,9 +51,9 @@ func TestNewPatientForm(t *testing.T) {
 	}{
 		{"nothing", url.Values{}, []string{"#name", "#date-of-birth", "#problem-descriptor", "#intensity"}, nil},
 		{"bad NHS number", url.Values{"name": {"Nia Number"}, "date_of_birth": {"1990-01-02"}, "nhs_number": {"1234567890"}, "received_on": {"2026-03-01"}, "problem_descriptor": {"F41.1"}, "intensity": {"low"}},
-			[]string{"#nhs-number"}, []string{`value="Nia Number"`, `value="1234567890"`, `value="F41.1" selected`}},
+			[]string{"#nhs-number"}, []string{`input#name[value="Nia Number"]`, `input#nhs-number[value="1234567890"]`, `option[value="F41.1"][selected]`}},
 		{"future referral", url.Values{"name": {"Fay Future"}, "date_of_birth": {"1990-01-02"}, "received_on": {"2026-04-01"}, "problem_descriptor": {"F32"}, "intensity": {"high"}},
-			[]string{"#received-on"}, []string{`value="Fay Future"`, `name="received_on_day" type="text" value="1"`, `name="received_on_month" type="text" value="4"`}},
+			[]string{"#received-on"}, []string{`input#name[value="Fay Future"]`, `input#received-on[name="received_on_day"][value="1"]`, `input#received-on-month[value="4"]`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,19 +61,20 @@ func TestNewPatientForm(t *testing.T) {
 			if p.Status != http.StatusUnprocessableEntity {
 				t.Fatalf("got %d, want 422", p.Status)
 			}
-			if !strings.Contains(p.Body, "There is a problem") || !strings.Contains(p.Body, "<title>Error: ") {
+			d := p.doc(t)
+			if !strings.Contains(p.Body, "There is a problem") || !strings.HasPrefix(d.title(t), "Error: ") {
 				t.Errorf("no error summary or error title")
 			}
 			for _, link := range tt.errors {
-				if !strings.Contains(p.Body, `href="`+link+`"`) {
+				if !d.has(t, `.nhsuk-error-summary a[href="`+link+`"]`) {
 					t.Errorf("error summary lacks a link to %s", link)
 				}
-				if !strings.Contains(p.Body, `id="`+link[1:]+`"`) {
+				if !d.has(t, link) {
 					t.Errorf("no field with id %s", link[1:])
 				}
 			}
 			for _, k := range tt.kept {
-				if !strings.Contains(p.Body, k) {
+				if !d.has(t, k) {
 					t.Errorf("value not kept: %s", k)
 				}
 			}
@@ -184,7 +185,7 @@ func TestRecordSessionForm(t *testing.T) {
 	}
 	quick.Set("scores.phq9.quick", "12")
 	quick.Set("submission_id", "q2")
-	if p := b.post(path, quick); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `href="#scores-phq9-quick"`) {
+	if p := b.post(path, quick); p.Status != http.StatusUnprocessableEntity || !p.doc(t).has(t, `.nhsuk-error-summary a[href="#scores-phq9-quick"]`) {
 		t.Errorf("short quick entry: %d, want an error on the quick field", p.Status)
 	}
 }
@@ -232,7 +233,7 @@ func TestChartsShowContactsWithThresholds(t *testing.T) {
 		if diff := cmp.Diff(tt.want, readChart(t, opt)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.chart, diff)
 		}
-		if !strings.Contains(page.Body, `<div class="app-chart" id="`+tt.chart+`" role="img"`) {
+		if !page.doc(t).has(t, `div.app-chart#`+tt.chart+`[role=img]`) {
 			t.Errorf("%s has no container with a role", tt.chart)
 		}
 	}
@@ -323,14 +324,14 @@ func TestCorrectScore(t *testing.T) {
 		t.Errorf("colleague: %d, want 404", p.Status)
 	}
 	p := b.get(path + "?referral=" + ref)
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, `name="scores.phq9.items.1" type="radio" value="3" checked`) {
+	if p.Status != http.StatusOK || !p.doc(t).has(t, `input[type=radio][name="scores.phq9.items.1"][value="3"][checked]`) {
 		t.Fatalf("correction form: %d, want the old answers", p.Status)
 	}
 	form := url.Values{"referral_id": {ref}}
 	for i, a := range []string{"1", "1", "1", "1", "1", "1", "1", "1", "0"} {
 		form.Set(itemField(measures.PHQ9, i+1), a)
 	}
-	if p := b.post(path, form); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `href="#reason"`) {
+	if p := b.post(path, form); p.Status != http.StatusUnprocessableEntity || !p.doc(t).has(t, `.nhsuk-error-summary a[href="#reason"]`) {
 		t.Errorf("no reason: %d, want the form back", p.Status)
 	}
 	form.Set("reason", "Entered the wrong sheet")
@@ -371,10 +372,10 @@ func TestEndReferralAndBring(t *testing.T) {
 	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Referred on to another service") {
 		t.Fatalf("end form: %d", p.Status)
 	}
-	if p := b.post(base+"/end", url.Values{"date": {"2026-03-16"}}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `href="#reason"`) {
+	if p := b.post(base+"/end", url.Values{"date": {"2026-03-16"}}); p.Status != http.StatusUnprocessableEntity || !p.doc(t).has(t, `.nhsuk-error-summary a[href="#reason"]`) {
 		t.Errorf("no reason: %d", p.Status)
 	}
-	if p := b.post(base+"/end", url.Values{"date": {"2025-12-01"}, "reason": {"completed"}}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `href="#date"`) {
+	if p := b.post(base+"/end", url.Values{"date": {"2025-12-01"}, "reason": {"completed"}}); p.Status != http.StatusUnprocessableEntity || !p.doc(t).has(t, `.nhsuk-error-summary a[href="#date"]`) {
 		t.Errorf("end before referral: %d", p.Status)
 	}
 	if p := b.post(base+"/end", url.Values{"date": {"2026-03-16"}, "reason": {"completed"}}); p.Status != http.StatusSeeOther {

@@ -35,7 +35,7 @@ func TestInvitationJourney(t *testing.T) {
 	}
 
 	b := e.browser()
-	if p := b.get("/invitation"); p.Status != http.StatusOK || !strings.Contains(p.Body, `name="code"`) {
+	if p := b.get("/invitation"); p.Status != http.StatusOK || !p.doc(t).has(t, `input[name=code]`) {
 		t.Fatalf("invitation form: %d", p.Status)
 	}
 	// Wrong date of birth and wrong code: the same answer.
@@ -45,7 +45,7 @@ func TestInvitationJourney(t *testing.T) {
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, html.EscapeString(badInvitation)) {
 			t.Errorf("wrong code or date: %d\n%s", p.Status, errorSummaryOf(p.Body))
 		}
-		if !strings.Contains(p.Body, `value="pat@example.com"`) || strings.Contains(p.Body, testPassword) {
+		if !p.doc(t).has(t, `input[value="pat@example.com"]`) || strings.Contains(p.Body, testPassword) {
 			t.Errorf("the form should keep the e-mail and never echo the password")
 		}
 	}
@@ -143,7 +143,7 @@ func TestPatientAccessClosesNinetyDaysAfterEnd(t *testing.T) {
 	e := newTestEnvAt(t, &now)
 	r := e.referral(e.therapist, "Pat Patient", "F32")
 	b := e.patientOf(r, "pat@example.com")
-	if _, err := e.store.EndReferral(context.Background(), e.therapist, r.ID, "2026-03-16", "completed"); err != nil {
+	if _, err := e.store.EndReferral(context.Background(), e.therapist, r.ID, "2026-03-16", "completed", caseload.EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	p := b.get(portalPath(r.ID))

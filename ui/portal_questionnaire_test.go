@@ -43,11 +43,12 @@ func TestBeforeMySession(t *testing.T) {
 	if p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("unanswered question: %d", p.Status)
 	}
-	if !strings.Contains(errorSummaryOf(p.Body), "PHQ-9 question 8: select an answer") || !strings.Contains(p.Body, `href="#answers-phq9-items-8"`) {
+	if !strings.Contains(errorSummaryOf(p.Body), "PHQ-9 question 8: select an answer") || !p.doc(t).has(t, `.nhsuk-error-summary a[href="#answers-phq9-items-8"]`) {
 		t.Errorf("error summary = %q", errorSummaryOf(p.Body))
 	}
-	for _, kept := range []string{`id="answers-phq9-items-1-2" name="answers.phq9.items.1" type="radio" value="2" checked`, `id="answers-phq9-items-9-1" name="answers.phq9.items.9" type="radio" value="1" checked`, `id="answers-gad7-items-7-1" name="answers.gad7.items.7" type="radio" value="1" checked`} {
-		if !strings.Contains(p.Body, kept) {
+	d := p.doc(t)
+	for _, kept := range []string{`input#answers-phq9-items-1-2[type=radio][name="answers.phq9.items.1"][value="2"][checked]`, `input#answers-phq9-items-9-1[type=radio][name="answers.phq9.items.9"][value="1"][checked]`, `input#answers-gad7-items-7-1[type=radio][name="answers.gad7.items.7"][value="1"][checked]`} {
+		if !d.has(t, kept) {
 			t.Errorf("answer not kept: %s", kept)
 		}
 	}
@@ -203,14 +204,14 @@ func TestSessionFormPrefillOptOut(t *testing.T) {
 	r := e.referral(e.therapist, "Pat Patient", "F32")
 	submitAnswers(t, e.patientOf(r, "pat@example.com"), r, "111111111", "1111111")
 	tb := e.signedIn(e.therapist)
-	if p := tb.get(referralPath(r.ID) + "/contacts/new?questionnaire=none"); strings.Contains(p.Body, "from_questionnaire") || strings.Contains(p.Body, `name="scores.phq9.items.1" type="radio" value="1" checked`) {
+	if p := tb.get(referralPath(r.ID) + "/contacts/new?questionnaire=none"); strings.Contains(p.Body, "from_questionnaire") || p.doc(t).has(t, `input[type=radio][name="scores.phq9.items.1"][value="1"][checked]`) {
 		t.Errorf("?questionnaire=none is pre-filled")
 	}
 	sent := formAsSent(tb.get(referralPath(r.ID) + "/contacts/new").Body)
 	sent.Set("date", "2027-01-01") // in the future: refused
 	sent.Set("action", "save")
 	p := tb.post(referralPath(r.ID)+"/contacts/new", sent)
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `name="from_questionnaire"`) {
+	if p.Status != http.StatusUnprocessableEntity || !p.doc(t).has(t, `input[name=from_questionnaire]`) {
 		t.Errorf("form with errors: %d, lost the questionnaire link", p.Status)
 	}
 }

@@ -16,5 +16,5 @@ type printHeader struct {
 }
 
 func (s *Server) printHeaderFor(patient, nhs string) *printHeader {
-	return &printHeader{Patient: patient, NHSNumber: nhsNumber(nhs), On: longDate(s.today())}
+	return &printHeader{Patient: patient, NHSNumber: nhsNumber(nhs), On: longDate(s.store.Today())}
 }

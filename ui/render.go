@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -36,6 +36,10 @@ type basePage struct {
 	// Print, when set, heads every printed page with whose record it is
 	// (print.go).
 	Print *printHeader
+	// CanSeeDutyList shows "Duty list"; Urgent is the service's urgent
+	// number on patients' pages (issue 11).
+	CanSeeDutyList bool
+	Urgent         caseload.UrgentContact
 }
 
 // fieldErr is one line of an error summary, linking to the field at fault.
@@ -46,10 +50,12 @@ type fieldErr struct {
 
 func (s *Server) base(c echo.Context, title string) basePage {
 	b := basePage{Title: title}
-	if u, ok := currentUser(c); ok && !strings.HasPrefix(c.Request().URL.Path, "/api/") {
+	if u, ok := currentUser(c); ok && !s.answersJSON(c) {
 		b.User = &u
 		b.CanAddPatients = addsReferrals(u)
 		b.CanSeeReview, b.CanSeeReports = canSeeWeeklyReview(u), canSeeReports(u)
+		b.CanSeeDutyList = canSeeDutyList(u)
+		s.addUrgentContact(c, u, &b)
 	}
 	if t, ok := c.Get(csrfField).(string); ok {
 		b.CSRF = t
@@ -68,6 +74,7 @@ var funcs = template.FuncMap{
 	"attendanceLabel": attendanceLabel,
 	"longDate":        longDate,
 	"nhsNumber":       nhsNumber,
+	"telHref":         telHref,
 	"sub":             func(a, b int) int { return a - b },
 	"add":             func(a, b int) int { return a + b },
 }
@@ -232,7 +239,7 @@ func (f *form) summary() []fieldErr {
 			rest = append(rest, n)
 		}
 	}
-	sort.Strings(rest)
+	slices.Sort(rest)
 	for _, n := range rest {
 		out = append(out, fieldErr{ID: fieldID(n), Message: f.Errs[n]})
 	}

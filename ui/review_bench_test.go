@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"clinic"
@@ -26,10 +25,7 @@ func BenchmarkWeeklyReviewPage(b *testing.B) {
 // (issue 4: under 1 s), as an admin, on a copy of the benchmark database
 // with an admin added.
 func BenchmarkReportPage(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "bench.db")
-	if err := copyFile(benchDB(b), path); err != nil {
-		b.Fatal(err)
-	}
+	path := benchDBCopy(b)
 	store, err := caseload.Open(path, clinic.Schema, benchClock)
 	if err != nil {
 		b.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // addSupervisionSamples adds the supervision pages to the every-template
@@ -26,18 +27,18 @@ func addSupervisionSamples(t *testing.T, samples map[string]any, base basePage, 
 	o := measures.Outcome{PHQ9: measures.MeasureOutcome{Count: 3, First: 14, Last: 20, BySession: []float64{14, 17, 20}}, AnxietyM: measures.MeasureOutcome{Count: 1, First: 9}, Anxiety: measures.GAD7}
 	lr := newReviewView(caseload.Review{Date: "2026-03-09", Decision: "continue", Note: "Seen", FlagCodes: []string{"risk"}})
 	c := reviewCaseView{ReferralID: 7, Patient: "Pat", Therapist: "Tara", Descriptor: "GAD", Sessions: 3, Level: "High", Severity: "high",
-		Flags: flags, Quiet: flags, Brought: "Unsure", Spark: newSparkline(o, "F41.1"), LastReview: &lr}
+		Flags: flags, Quiet: flags, Brought: "Unsure", Spark: chart.NewSparkline(o, "F41.1"), LastReview: &lr}
 	samples["review.html"] = &reviewPage{basePage: sb, AsOf: "2026-03-16", Therapists: []option{{"2", "Tara"}}, Therapist: "2",
 		Counts: []flagCount{{"risk", "Risk", 1, []caseLink{{7, "Pat"}}}}, Brought: 1, Cases: []reviewCaseView{c}, Quiet: []reviewCaseView{c}}
 	samples["review_new.html"] = &reviewNewPage{basePage: sb, Referral: ref, Flags: flags, Decisions: decisionOptions(), Form: f, Next: "/review"}
-	trend, err := trendChart([]caseload.MonthFigures{{Month: "2026-01", Figures: caseload.Figures{Rates: measures.ServiceRates(nil)}}})
+	trend, err := chart.Trend([]caseload.MonthFigures{{Month: "2026-01", Figures: caseload.Figures{Rates: measures.ServiceRates(nil)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	samples["report.html"] = &reportPage{basePage: sb, Form: f, Periods: periodOptions, Teams: []option{{"", "All"}}, Therapists: []option{{"", "Every"}},
 		Descriptors: []option{{"", "Every problem"}}, From: "2026-01-01", To: "2026-01-31", Scope: "team North",
 		Lines: reportLines(caseload.Figures{}, measures.National2425, false), NationalLabel: "England 2024-25", RuleSet: measures.RuleSet,
-		Trend: trend, Months: []monthRow{{Month: "2026-01", Label: "Jan 2026"}}, Compare: reportChart{ID: "chart-therapists", Caption: "None"},
+		Trend: trend, Months: []monthRow{{Month: "2026-01", Label: "Jan 2026"}}, Compare: chart.Report{ID: "chart-therapists", Caption: "None"},
 		TherapistRows: []therapistRow{{Name: "Tara", Team: "North"}}, CSVHref: "/reports/outcomes.csv?period=custom"}
 }
 
@@ -81,7 +82,7 @@ func newSupervisionEnv(t *testing.T) *supervisionEnv {
 		u caseload.User
 		r caseload.Referral
 	}{{e.therapist, e.finished1}, {e.colleague, e.finished2}} {
-		if _, err := e.store.EndReferral(ctx, x.u, x.r.ID, "2026-02-20", "completed"); err != nil {
+		if _, err := e.store.EndReferral(ctx, x.u, x.r.ID, "2026-02-20", "completed", caseload.EndRisk{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -248,55 +249,6 @@ func TestReferralFlagsAPI(t *testing.T) {
 	}
 }
 
-// stubExpectation gives every session of PHQ-9 the same band, enough when
-// it is drawn from enough cases.
-type stubExpectation struct{ b measures.Band }
-
-func (s stubExpectation) Expected(id measures.InstrumentID, first float64, session int) (measures.Band, bool) {
-	return s.b, id == measures.PHQ9 && session >= 1 && s.b.N >= measures.MinComparableCases
-}
-
-func TestExpectedBandOnChart(t *testing.T) {
-	in := mustInstrument(t, measures.PHQ9)
-	d := caseload.ReferralDetail{
-		Contacts: []caseload.Contact{{Kind: "assessment", Attendance: "attended"}, {Kind: "treatment", Attendance: "attended"}, {Kind: "treatment", Attendance: "attended"}},
-		Outcome:  measures.Outcome{Measures: map[measures.InstrumentID]measures.MeasureOutcome{measures.PHQ9: {Count: 3, First: 15}}},
-	}
-	pts := []chartPoint{{Number: 1, Total: 15}, {Number: 2, Total: 13}, {Number: 3, Total: 12}}
-	cv, err := newChartView(in, pts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := cv.Option
-	if err := addExpectedBand(&cv, d, stubExpectation{measures.Band{P25: 8, P50: 10, P75: 12, N: 40}}); err != nil {
-		t.Fatal(err)
-	}
-	var opt map[string]any
-	if err := json.Unmarshal([]byte(cv.Option), &opt); err != nil {
-		t.Fatal(err)
-	}
-	series := opt["series"].([]any)
-	if len(series) != 3 {
-		t.Fatalf("%d series, want the scores and two band series", len(series))
-	}
-	low, width := series[1].(map[string]any)["data"].([]any), series[2].(map[string]any)["data"].([]any)
-	if low[0] != nil || low[1] != 8.0 || width[2] != 4.0 {
-		t.Errorf("band low %v width %v; want none at assessment, then 8 and 12-8", low, width)
-	}
-	if !strings.Contains(cv.Caption, "40 similar finished cases") || !strings.Contains(cv.Caption, "at session 2 it is 8 to 12") {
-		t.Errorf("caption %q", cv.Caption)
-	}
-	// Without enough comparable cases, the chart is left alone.
-	cv2, _ := newChartView(in, pts)
-	if err := addExpectedBand(&cv2, d, stubExpectation{}); err != nil || cv2.Option != before {
-		t.Errorf("band drawn with no expectation: %v", err)
-	}
-	var none measures.Expectation = (*measures.Curves)(nil)
-	if err := addExpectedBand(&cv2, d, none); err != nil || cv2.Option != before {
-		t.Errorf("band drawn from nil curves: %v", err)
-	}
-}
-
 // TestReferralPageShowsExpectedBand: with 30 finished courses that started
 // at a PHQ-9 of 16, an open case that started there shows their band.
 func TestReferralPageShowsExpectedBand(t *testing.T) {
@@ -308,7 +260,7 @@ func TestReferralPageShowsExpectedBand(t *testing.T) {
 		r := e.referral(e.therapist, "Finished "+strconv.Itoa(i), "F32")
 		e.contact(e.therapist, r, "2026-01-12", phq(2), gad)
 		e.contact(e.therapist, r, "2026-01-19", phq(1+i%2), gad) // 8 or 16
-		if _, err := e.store.EndReferral(ctx, e.therapist, r.ID, "2026-01-26", "completed"); err != nil {
+		if _, err := e.store.EndReferral(ctx, e.therapist, r.ID, "2026-01-26", "completed", caseload.EndRisk{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // access says who may reach a route at all; what they may do with a given
-// record is decided per record in policy.go.
+// record is decided per record in access.go.
 type access int
 
 const (
@@ -47,6 +47,11 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/referrals/:id/bring", s.handleReferralBring, staff},
 		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
 		{http.MethodPost, "/scores/:id/correct", s.handleScoreCorrect, staff},
+		{http.MethodGet, "/referrals/:id/reopen", s.handleReferralReopenForm, staff},
+		{http.MethodPost, "/referrals/:id/reopen", s.handleReferralReopen, staff},
+		{http.MethodGet, "/duty", s.handleDutyList, staff},
+		{http.MethodGet, "/risk-alerts/:id/acknowledge", s.handleRiskAlertAckForm, staff},
+		{http.MethodPost, "/risk-alerts/:id/acknowledge", s.handleRiskAlertAck, staff},
 		{http.MethodGet, "/referrals/:id/invitation", s.handleInvitationShow, staff},
 		{http.MethodPost, "/referrals/:id/invitation", s.handleInvitationCreate, staff},
 		{http.MethodPost, "/referrals/:id/invitation/revoke", s.handleInvitationRevoke, staff},
@@ -81,6 +86,8 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/admin/audit", s.handleAuditSearch, admin},
 		{http.MethodGet, "/admin/break-glass", s.handleBreakGlassForm, admin},
 		{http.MethodPost, "/admin/break-glass", s.handleBreakGlass, admin},
+		{http.MethodGet, "/admin/urgent-contact", s.handleAdminUrgentContactForm, admin},
+		{http.MethodPost, "/admin/urgent-contact", s.handleAdminUrgentContact, admin},
 
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
 		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
@@ -89,8 +96,27 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/referrals/:id/end", s.apiReferralEnd, api},
 		{http.MethodGet, "/api/v1/referrals/:id/outcome", s.apiReferralOutcome, api},
 		{http.MethodGet, "/api/v1/referrals/:id/flags", s.apiReferralFlags, api},
+		{http.MethodGet, "/api/v1/referrals/:id/fhir", s.apiReferralFHIR, api},
+		{http.MethodPost, "/api/v1/referrals/:id/questionnaire-responses", s.apiQuestionnaireResponseCreate, api},
 		{http.MethodGet, "/api/v1/reports/outcomes", s.apiReportOutcomes, api},
+		{http.MethodGet, "/api/v1/risk-alerts", s.apiRiskAlerts, api},
+		{http.MethodPost, "/api/v1/risk-alerts/:id/acknowledge", s.apiRiskAlertAck, api},
 	}
+}
+
+// apiRoot is where the JSON API is mounted: the table's api routes, and
+// only they, lie beneath it (TestAPIRoutesUnderAPIRoot).
+const apiRoot = "/api/"
+
+// answersJSON reports whether a request is answered in JSON rather than
+// HTML, errors included: the route table says so for the route it went to
+// (its access level is api); a request that went to no route (404) is the
+// API's when its path is beneath the API's mount.
+func (s *Server) answersJSON(c echo.Context) bool {
+	if p := c.Path(); p != "" {
+		return s.routeAccess[p] == api
+	}
+	return strings.HasPrefix(c.Request().URL.Path, apiRoot)
 }
 
 // maxBody is the largest request body accepted, forms and JSON alike.
@@ -122,7 +148,9 @@ func (s *Server) newEcho() *echo.Echo {
 		},
 	})
 
+	s.routeAccess = map[string]access{}
 	for _, r := range s.routes() {
+		s.routeAccess[r.path] = r.access
 		var mw []echo.MiddlewareFunc
 		switch r.access {
 		case public:

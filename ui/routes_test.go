@@ -63,3 +63,14 @@ func TestSessionIdlesOut(t *testing.T) {
 		t.Errorf("after 31 idle minutes: %d, want a redirect to sign in", p.Status)
 	}
 }
+
+// The API's routes, and only they, lie beneath its mount, so that a path
+// there that no route serves is answered in JSON like the API's own errors.
+func TestAPIRoutesUnderAPIRoot(t *testing.T) {
+	e := newTestEnv(t)
+	for _, rt := range e.server.routes() {
+		if under := strings.HasPrefix(rt.path, apiRoot); under != (rt.access == api) {
+			t.Errorf("%s %s: access %d, beneath %s %v", rt.method, rt.path, rt.access, apiRoot, under)
+		}
+	}
+}

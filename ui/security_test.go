@@ -52,7 +52,7 @@ func TestSessionCookieFlags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv, err := New(store, Options{Clock: testClock, SecureCookies: secure, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		srv, err := New(store, Options{SecureCookies: secure, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,10 +314,10 @@ func TestBreakGlass(t *testing.T) {
 	r := e.referral(e.therapist, "Ann Example", "F32")
 	admin := e.signedIn(e.admin)
 	p := admin.get(referralPath(r.ID))
-	if p.Status != http.StatusForbidden || !strings.Contains(p.Body, `<a class="nhsuk-button nhsuk-button--warning" href="/admin/break-glass?referral=`+itoa(r.ID)+`">`) {
+	if p.Status != http.StatusForbidden || !p.doc(t).has(t, `a.nhsuk-button.nhsuk-button--warning[href="/admin/break-glass?referral=`+itoa(r.ID)+`"]`) {
 		t.Fatalf("admin before break glass: %d, want 403 with a link to break glass", p.Status)
 	}
-	if p := admin.get("/admin/break-glass?referral=" + itoa(r.ID)); p.Status != http.StatusOK || !strings.Contains(p.Body, `value="`+itoa(r.ID)+`"`) {
+	if p := admin.get("/admin/break-glass?referral=" + itoa(r.ID)); p.Status != http.StatusOK || !p.doc(t).has(t, `[value="`+itoa(r.ID)+`"]`) {
 		t.Fatalf("break glass form: %d", p.Status)
 	}
 	if p := admin.post("/admin/break-glass", url.Values{"referral": {itoa(r.ID)}, "reason": {"why"}}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "at least 10 characters") {
@@ -390,7 +390,7 @@ func TestAdminPages(t *testing.T) {
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Enter a name") || !strings.Contains(p.Body, "Enter the team") || !strings.Contains(p.Body, "too common") {
 		t.Errorf("bad user: %d\n%s", p.Status, summaryRE.FindString(p.Body))
 	}
-	if !strings.Contains(p.Body, `value="nianew@example.nhs.uk"`) || strings.Contains(p.Body, "password123") {
+	if !p.doc(t).has(t, `input[value="nianew@example.nhs.uk"]`) || strings.Contains(p.Body, "password123") {
 		t.Errorf("form does not keep the e-mail, or echoes the password")
 	}
 	p = admin.post("/admin/users/new", url.Values{"email": {"nianew@example.nhs.uk"}, "name": {"Nia New"}, "role": {"therapist"}, "team": {"East"}, "password": {"nianew is my name"}})
@@ -463,7 +463,7 @@ func TestAuditSearchPage(t *testing.T) {
 		t.Errorf("a date range after everything found something")
 	}
 	for _, q := range []string{"from=yesterday", "user=abc", "action=drop_table", "from=2026-03-10&to=2026-03-01"} {
-		if p := admin.get("/admin/audit?" + q); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "nhsuk-error-summary") {
+		if p := admin.get("/admin/audit?" + q); p.Status != http.StatusUnprocessableEntity || !p.doc(t).has(t, ".nhsuk-error-summary") {
 			t.Errorf("%s: %d, want 422 with the error on the field", q, p.Status)
 		}
 	}
@@ -558,10 +558,10 @@ func TestMoreAuditedActions(t *testing.T) {
 // Admins find their pages from the navigation; nobody else sees them there.
 func TestAdminNavigation(t *testing.T) {
 	e := newTestEnv(t)
-	if p := e.signedIn(e.admin).get("/admin/users"); !strings.Contains(p.Body, `href="/admin/users"`) || !strings.Contains(p.Body, `href="/admin/audit"`) {
+	if d := e.signedIn(e.admin).get("/admin/users").doc(t); !d.has(t, `a[href="/admin/users"]`) || !d.has(t, `a[href="/admin/audit"]`) {
 		t.Errorf("admin's navigation lacks the admin pages")
 	}
-	if p := e.signedIn(e.supervisor).get("/review"); strings.Contains(p.Body, `href="/admin/`) {
+	if p := e.signedIn(e.supervisor).get("/review"); p.doc(t).has(t, `[href^="/admin/"]`) {
 		t.Errorf("a supervisor's navigation links to admin pages")
 	}
 }

@@ -29,9 +29,6 @@ var assets embed.FS
 
 // Options configure a Server.
 type Options struct {
-	// Clock gives the current time; time.Now when nil. Tests inject a fixed
-	// clock so that "today" is deterministic.
-	Clock func() time.Time
 	// SecureCookies marks the session and CSRF cookies Secure (served over
 	// TLS directly or behind a TLS-terminating proxy).
 	SecureCookies bool
@@ -49,6 +46,8 @@ type Server struct {
 	pages    map[string]*pageTemplate
 	static   fs.FS
 	echo     *echo.Echo
+	// routeAccess is each route path's access level, from the route table.
+	routeAccess map[string]access
 }
 
 // New builds the server on an open store.
@@ -58,12 +57,9 @@ func New(store *caseload.Store, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		store:  store,
-		clock:  opts.Clock,
+		clock:  store.Now,
 		log:    opts.Logger,
 		secure: opts.SecureCookies,
-	}
-	if s.clock == nil {
-		s.clock = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -86,19 +82,6 @@ func New(store *caseload.Store, opts Options) (*Server, error) {
 // Handler returns the HTTP handler serving the whole application.
 func (s *Server) Handler() http.Handler { return s.echo }
 
-// london is the clinic's calendar, as in the store: "today" is the date in
-// England. time/tzdata is embedded so that this holds on any machine.
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
-// today is the current calendar date in England, YYYY-MM-DD.
-func (s *Server) today() string { return s.clock().In(london).Format(dateLayout) }
-
-const dateLayout = "2006-01-02"
-
-func parseDate(d string) (time.Time, error) { return time.Parse(dateLayout, d) }
+// london is the clinic's calendar, the store's: instants are shown in it,
+// and "today" is the store's (s.store.Today).
+var london = caseload.England()

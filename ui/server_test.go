@@ -51,7 +51,7 @@ func newTestEnvClock(t *testing.T, clock func() time.Time) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	srv, err := New(store, Options{Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(store, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

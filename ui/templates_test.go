@@ -13,6 +13,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
+	"clinic/ui/chart"
 )
 
 // TestEveryTemplateRenders renders each page template with typical data and
@@ -26,7 +27,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	f.Values["date"] = "2026-03-16"
 	f.Errs["date"] = "Enter a date"
 	ref := caseload.Referral{ID: 7, PatientName: "Pat", ReceivedOn: "2026-01-05", ProblemDescriptor: "F41.1", Intensity: "low"}
-	cv, err := newChartView(mustInstrument(t, measures.PHQ9), []chartPoint{{Number: 1, Date: "2026-02-02", Label: "1 · 2 Feb", Value: "14", Total: 14}})
+	cv, err := chart.NewView(mustInstrument(t, measures.PHQ9), []chart.Point{{Number: 1, Date: "2026-02-02", Label: "1 · 2 Feb", Value: "14", Total: 14}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 		"caseload.html":    &caseloadPage{basePage: base, Rows: []caseloadRow{{ReferralID: 7, Patient: "Pat", PHQ9: measureCell{Has: true, Value: "14", Change: measures.ReliableImprovement, Delta: "−6"}}}, Columns: []sortColumn{{Key: "patient", Label: "Patient", Href: "/", Aria: "ascending"}}},
 		"patient_new.html": &patientNewPage{basePage: base, Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions},
 		"referral_show.html": &referralPage{basePage: base, Referral: ref, Patient: caseload.Patient{Name: "Pat", DateOfBirth: "1990-01-01"}, Summary: []string{"At caseness at the start."},
-			Charts: []chartView{cv}, Contacts: []contactView{{Contact: caseload.Contact{ID: 1, Date: "2026-02-02", Kind: "treatment", Attendance: "attended"}, Number: 1, Scores: []scoreView{sc}}},
+			Charts: []chart.View{cv}, Contacts: []contactView{{Contact: caseload.Contact{ID: 1, Date: "2026-02-02", Kind: "treatment", Attendance: "attended"}, Number: 1, Scores: []scoreView{sc}}},
 			Risk: measures.RiskHigh, Recorded: true, CanChange: true, CanBring: true},
 		"contact_new.html":   &contactNewPage{basePage: base, Referral: ref, Form: f, Kinds: kindOptions, Attendances: attendanceOptions, Questionnaires: []questionnaireView{q}, Risk: measures.RiskPresent},
 		"score_correct.html": &scoreCorrectPage{basePage: base, Referral: ref, Score: sc, Instrument: mustInstrument(t, measures.PHQ9), Questionnaire: &q, Form: f},
@@ -49,6 +50,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	addSupervisionSamples(t, samples, base, f) // review_test.go
 	addAdminToolSamples(samples, base, f)      // admin_users_edit_test.go
 	addLetterSample(samples, base)             // admin_users_edit_test.go
+	addRiskSamples(t, samples, base, f)        // risk_test.go
 	var names, sampled []string
 	for n := range e.server.pages {
 		names = append(names, n)

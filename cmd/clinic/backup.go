@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"clinic/internal/caseload"
+	"clinic/internal/backup"
 )
 
 func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
@@ -20,7 +20,7 @@ func runBackup(ctx context.Context, args []string, stdout io.Writer) error {
 	if *to == "" {
 		return usageError{"usage: clinic backup --to FILE [--db F]"}
 	}
-	pages, err := caseload.Backup(ctx, *dbPath, *to)
+	pages, err := backup.Backup(ctx, *dbPath, *to)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func runRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	if *from == "" {
 		return usageError{"usage: clinic restore --from FILE [--db F]   (stop the server first)"}
 	}
-	kept, err := caseload.Restore(ctx, *from, *dbPath, time.Now())
+	kept, err := backup.Restore(ctx, *from, *dbPath, time.Now())
 	if err != nil {
 		return err
 	}

@@ -238,7 +238,11 @@ func TestJourneys(t *testing.T) {
 			th.followLink(`a[href$="/contacts/new"]`)
 			if i == 0 {
 				th.check("session-form")
-				checkFocusVisible(t, th.ctx, "#date", "#scores-phq9-quick", "#adsm", `button[name="action"][value="save"]`, "#kind-treatment")
+				// A radio's focus: Tab reaches a group at its checked radio.
+				// The first contact's kind is now "Assessment" (issue 11), the
+				// first radio, whose predecessor is the date field (Tab moves
+				// within its segments), so the attendance group is used.
+				checkFocusVisible(t, th.ctx, "#date", "#scores-phq9-quick", "#adsm", `button[name="action"][value="save"]`, "#attendance")
 			}
 			th.typeDate("date", today.AddDate(0, 0, -s.daysAgo))
 			th.press("#"+s.kind, " ")
@@ -509,8 +513,15 @@ func TestJourneys(t *testing.T) {
 		th.check("referral-end")
 		th.typeDate("date", today)
 		th.press(`input[name="reason"][value="completed"]`, " ")
+		// The last session answered question 9 with 2: its open risk alert
+		// is named, and the ending needs the tick and a note (issue 11).
+		if !th.visible("#ending-risk") {
+			t.Error("the end form does not name the open risk alert")
+		}
+		th.press("#risk-acknowledged", " ")
+		th.typeInto("risk-note", "Risk reviewed at the last session; safety plan shared with the GP.")
 		th.submitWith(`form[action$="/end"] button[type="submit"]`)
-		if p := th.path(); !strings.HasPrefix(p, referralPath) {
+		if p := th.path(); !strings.HasPrefix(p, referralPath) || strings.HasSuffix(p, "/end") {
 			t.Fatalf("after ending: at %s, want %s", p, referralPath)
 		}
 		body := th.text("main")

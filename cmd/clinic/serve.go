@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"time"
 
-	"clinic/internal/caseload"
+	"clinic/internal/demo"
 	"clinic/ui"
 )
 
@@ -19,7 +19,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("clinic", flag.ContinueOnError)
 	addr := fs.String("addr", envOr("CLINIC_ADDR", "127.0.0.1:8080"), "address to listen on (env CLINIC_ADDR)")
 	dbPath := dbFlag(fs)
-	demo := fs.Bool("demo", false, "load a generated demo service into an empty database and print its sign-ins")
+	loadDemo := fs.Bool("demo", false, "load a generated demo service into an empty database and print its sign-ins")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS; cookies marked Secure)")
 	tlsKey := fs.String("tls-key", "", "TLS key file")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
@@ -37,12 +37,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer store.Close()
 
-	if *demo {
-		d, err := caseload.LoadDemo(ctx, store)
-		if err != nil && !errors.Is(err, caseload.ErrNotEmpty) {
+	if *loadDemo {
+		d, err := demo.Load(ctx, store)
+		if err != nil && !errors.Is(err, demo.ErrNotEmpty) {
 			return fmt.Errorf("load demo data: %w", err)
 		}
-		if errors.Is(err, caseload.ErrNotEmpty) {
+		if errors.Is(err, demo.ErrNotEmpty) {
 			fmt.Fprintf(stdout, "%s already has data: demo data not loaded (use a new --db to see the demo).\n", *dbPath)
 		} else {
 			fmt.Fprintln(stdout, "Demo service loaded. Sign in with:")
@@ -57,7 +57,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	srv, err := ui.New(store, ui.Options{
-		Clock:         func() time.Time { return time.Now().UTC() },
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Logger:        logger,
 	})

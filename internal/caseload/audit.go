@@ -66,6 +66,13 @@ const (
 	AuditSignInFailed      = "sign_in_failed"
 	AuditSignOut           = "sign_out"
 	AuditBreakGlass        = "break_glass"
+
+	// Clinical safety (issue 11).
+	AuditOpenRiskAlert        = "open_risk_alert"
+	AuditAcknowledgeRiskAlert = "acknowledge_risk_alert"
+	AuditEndWithRisk          = "end_with_risk_acknowledged"
+	AuditReopenReferral       = "reopen_referral"
+	AuditSetUrgentContact     = "set_urgent_contact"
 )
 
 // AuditActions lists the actions, for the search form.
@@ -76,6 +83,7 @@ var AuditActions = []string{
 	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditSignIn,
 	AuditSignInFailed, AuditSignOut, AuditBreakGlass,
 	AuditPasswordResetCode, AuditResetPassword, AuditEditUser, // password_reset.go
+	AuditOpenRiskAlert, AuditAcknowledgeRiskAlert, AuditEndWithRisk, AuditReopenReferral, AuditSetUrgentContact,
 }
 
 // auditRow is one row to append.

@@ -2,74 +2,35 @@ package caseload
 
 import (
 	"context"
-	"crypto/sha256"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"clinic"
 	"clinic/internal/measures"
 )
 
-// The benchmark service: 10 teams of 15 therapists, 100,000 referrals with
-// 7 contacts each (700,000 contacts, about 1.2 million scores).
-var benchConfig = SyntheticConfig{Teams: 10, TherapistsPerTeam: 15, Referrals: 100_000, ContactsPerReferral: 7, Seed: 1}
-
-// benchNow is the benchmark database's clock: fixed, so that a cached
-// database stays valid.
-var benchNow = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
-
-func benchClock() time.Time { return benchNow }
-
-var (
-	benchOnce sync.Once
-	benchPath string
-	benchErr  error
-)
-
-// benchDB returns the path of the benchmark database, building it the first
-// time into os.TempDir() under a name keyed by the schema, the rules and the
-// config, and reusing it after (delete the file to rebuild).
+// benchDB is the shared benchmark database (benchmark.go).
 func benchDB(b *testing.B) string {
 	b.Helper()
-	benchOnce.Do(func() {
-		key := sha256.Sum256([]byte(fmt.Sprintf("v1|%s|%s|%+v|%s", clinic.Schema, measures.RuleSet, benchConfig, benchNow)))
-		benchPath = filepath.Join(os.TempDir(), fmt.Sprintf("clinic-bench-%x.db", key[:6]))
-		if _, err := os.Stat(benchPath); err == nil {
-			return
-		}
-		building := fmt.Sprintf("%s.building-%d", benchPath, os.Getpid())
-		start := time.Now()
-		s, err := Open(building, clinic.Schema, benchClock)
-		if err != nil {
-			benchErr = err
-			return
-		}
-		if err := s.LoadSynthetic(context.Background(), benchConfig); err != nil {
-			s.Close()
-			benchErr = err
-			return
-		}
-		if err := s.Close(); err != nil {
-			benchErr = err
-			return
-		}
-		benchErr = os.Rename(building, benchPath)
-		fmt.Fprintf(os.Stderr, "built benchmark database %s (%+v) in %v\n", benchPath, benchConfig, time.Since(start).Round(time.Millisecond))
-	})
-	if benchErr != nil {
-		b.Fatalf("benchmark database: %v", benchErr)
+	path, err := BenchmarkDB(clinic.Schema)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return benchPath
+	return path
+}
+
+// benchDBCopy is a copy of it for a benchmark that writes.
+func benchDBCopy(b *testing.B) string {
+	b.Helper()
+	path, err := BenchmarkDBCopy(clinic.Schema, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return path
 }
 
 func openBench(b *testing.B, path string) *Store {
 	b.Helper()
-	s, err := Open(path, clinic.Schema, benchClock)
+	s, err := Open(path, clinic.Schema, BenchmarkClock)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -151,18 +112,13 @@ func BenchmarkReferralDetail(b *testing.B) {
 // open referrals of a copy of the benchmark database, each a durable
 // (synchronous=FULL) transaction that also recomputes the summary.
 func BenchmarkRecordContact(b *testing.B) {
-	src := benchDB(b)
-	dst := filepath.Join(b.TempDir(), "bench.db")
-	if err := copyFile(src, dst); err != nil {
-		b.Fatal(err)
-	}
-	s := openBench(b, dst)
+	s := openBench(b, benchDBCopy(b))
 	ctx := context.Background()
 	refs := openReferrals(b, s, 2000)
 	actor := User{ID: 1, Role: RoleTherapist}
 	one, two := 1, 2
 	in := NewContact{
-		Date:       benchNow.Format(dateLayout),
+		Date:       BenchmarkNow.Format(dateLayout),
 		Kind:       "treatment",
 		Attendance: "attended",
 		Scores: map[measures.InstrumentID]ScoreInput{
@@ -177,21 +133,4 @@ func BenchmarkRecordContact(b *testing.B) {
 		}
 		i++
 	}
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

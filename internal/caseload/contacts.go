@@ -1,12 +1,14 @@
 package caseload
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -89,149 +91,24 @@ var ErrCheckedOnly = errors.New("contact checked, not recorded")
 // SubmissionID already recorded on this referral it records nothing and
 // returns the first contact with ErrAlreadyRecorded.
 func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, error) {
-	in.Date = strings.TrimSpace(in.Date)
-	in.SubmissionID = strings.TrimSpace(in.SubmissionID)
-	if in.Source == "" {
-		in.Source = SourceTherapist
-	}
+	in = in.normalised()
 	var c Contact
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var received string
-		var ended sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT received_on, ended_on FROM referrals WHERE id = ?`, referralID).Scan(&received, &ended)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
 		if err != nil {
 			return err
 		}
-		if in.SubmissionID != "" {
-			var id int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM contacts WHERE referral_id = ? AND submission_id = ?`, referralID, in.SubmissionID).Scan(&id)
-			if err == nil {
-				if c, err = loadContact(ctx, tx, id); err != nil {
-					return err
-				}
-				return ErrAlreadyRecorded
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
+		if c, err = priorSubmission(ctx, tx, referralID, in.SubmissionID); err != nil || c.ID != 0 {
+			return cmp.Or(err, ErrAlreadyRecorded)
 		}
-
-		v := validation{}
-		if ended.Valid {
-			v.add("referral", "This referral ended on "+ended.String+": it takes no new contacts")
-		}
-		switch {
-		case in.Date == "":
-			v.add("date", "Enter the date of the appointment")
-		case !validDate(in.Date):
-			v.add("date", "Enter a real date as YYYY-MM-DD")
-		case in.Date > s.today():
-			v.add("date", "The appointment date must be today or in the past")
-		case in.Date < received:
-			v.add("date", "The appointment cannot be before the referral was received ("+received+")")
-		case ended.Valid && in.Date > ended.String:
-			v.add("date", "The appointment cannot be after the referral ended ("+ended.String+")")
-		}
-		switch measures.ContactKind(in.Kind) {
-		case measures.Assessment, measures.Treatment, measures.FollowUp, measures.Review:
-		default:
-			v.add("kind", "Choose assessment, treatment, follow-up or review")
-		}
-		switch measures.Attendance(in.Attendance) {
-		case measures.Attended, measures.DNA, measures.Cancelled:
-			if in.Attendance != string(measures.Attended) && len(in.Scores) > 0 {
-				v.add("scores", "Questionnaires are recorded only when the patient attended")
-			}
-		default:
-			v.add("attendance", "Choose attended, did not attend or cancelled")
-		}
-		if in.Source != SourceTherapist && in.Source != SourcePatient {
-			v.add("source", "Unknown source")
-		}
-		if utf8.RuneCountInString(in.SubmissionID) > 100 {
-			v.add("submission_id", "Use at most 100 characters")
-		}
-		ids := make([]measures.InstrumentID, 0, len(in.Scores))
-		for id := range in.Scores {
-			ids = append(ids, id)
-		}
-		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-		scores := make([]measures.Score, 0, len(ids))
-		if v["scores"] == "" {
-			for _, id := range ids {
-				if sc, ok := scoreInput(v, id, in.Scores[id]); ok {
-					scores = append(scores, sc)
-				}
-			}
-		}
-		if err := v.err(); err != nil {
+		scores, err := checkContact(in, referralSpan{received: r.ReceivedOn, ended: r.EndedOn}, s.today())
+		if err != nil {
 			return err
 		}
 		if in.CheckOnly {
 			return ErrCheckedOnly
 		}
-
-		now := stamp(s.Now())
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			referralID, in.Date, in.Kind, in.Attendance, nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire))
-		if err != nil {
-			return err
-		}
-		contactID, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		// A patient's questionnaire confirmed here gives its scores the
-		// patient as source, unless an answer was changed (questionnaire.go).
-		sources := map[measures.InstrumentID]Source{}
-		if in.FromQuestionnaire != 0 {
-			if sources, err = takeQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID, scores); err != nil {
-				return err
-			}
-		}
-		for _, sc := range scores {
-			items, err := itemsJSON(sc.Items)
-			if err != nil {
-				return err
-			}
-			source := in.Source
-			if src, ok := sources[sc.Instrument]; ok {
-				source = src
-			}
-			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO scores (contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				contactID, string(sc.Instrument), items, sc.Total, boolInt(sc.Prorated), string(source), actor.ID, now); err != nil {
-				return err
-			}
-		}
-		if in.FromQuestionnaire != 0 {
-			res, err := tx.ExecContext(ctx, `
-				UPDATE questionnaires SET status = 'confirmed', contact_id = ?
-				WHERE id = ? AND referral_id = ? AND status = 'pending'`,
-				contactID, in.FromQuestionnaire, referralID)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				return &ValidationError{Fields: map[string]string{"from_questionnaire": "This questionnaire is not awaiting confirmation on this referral"}}
-			}
-		}
-		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordContact, entity: "referral", entityID: referralID,
-			detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
-			return err
-		}
-		if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
-			return err
-		}
-		c, err = loadContact(ctx, tx, contactID)
+		c, err = s.writeContact(ctx, tx, actor, referralID, in, scores)
 		return err
 	})
 	if errors.Is(err, ErrAlreadyRecorded) {
@@ -243,6 +120,147 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 	return c, nil
 }
 
+// normalised is the contact as it is checked and kept: spaces trimmed, the
+// therapist as source unless said otherwise.
+func (in NewContact) normalised() NewContact {
+	in.Date = strings.TrimSpace(in.Date)
+	in.SubmissionID = strings.TrimSpace(in.SubmissionID)
+	if in.Source == "" {
+		in.Source = SourceTherapist
+	}
+	return in
+}
+
+// priorSubmission returns the contact already recorded on the referral with
+// this submission id, or the zero Contact.
+func priorSubmission(ctx context.Context, tx *sql.Tx, referralID int64, submissionID string) (Contact, error) {
+	if submissionID == "" {
+		return Contact{}, nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM contacts WHERE referral_id = ? AND submission_id = ?`, referralID, submissionID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Contact{}, nil
+	}
+	if err != nil {
+		return Contact{}, err
+	}
+	return loadContact(ctx, tx, id)
+}
+
+// checkContact checks a new contact (normalised) of a referral whose span is
+// span, on the clinic's date today, and scores its questionnaires through
+// measures. It returns the scores, by instrument, or a *ValidationError
+// naming every field at fault. It reads nothing.
+func checkContact(in NewContact, span referralSpan, today string) ([]measures.Score, error) {
+	v := validation{}
+	if span.ended != "" {
+		v.add("referral", "This referral ended on "+span.ended+": it takes no new contacts")
+	}
+	checkReferralDate(v, in.Date, today, span, contactDate)
+	switch measures.ContactKind(in.Kind) {
+	case measures.Assessment, measures.Treatment, measures.FollowUp, measures.Review:
+	default:
+		v.add("kind", "Choose assessment, treatment, follow-up or review")
+	}
+	switch measures.Attendance(in.Attendance) {
+	case measures.Attended, measures.DNA, measures.Cancelled:
+		if in.Attendance != string(measures.Attended) && len(in.Scores) > 0 {
+			v.add("scores", "Questionnaires are recorded only when the patient attended")
+		}
+	default:
+		v.add("attendance", "Choose attended, did not attend or cancelled")
+	}
+	if in.Source != SourceTherapist && in.Source != SourcePatient {
+		v.add("source", "Unknown source")
+	}
+	if utf8.RuneCountInString(in.SubmissionID) > 100 {
+		v.add("submission_id", "Use at most 100 characters")
+	}
+	var scores []measures.Score
+	if v["scores"] == "" {
+		for _, id := range slices.Sorted(maps.Keys(in.Scores)) {
+			if sc, ok := scoreInput(v, id, in.Scores[id]); ok {
+				scores = append(scores, sc)
+			}
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	return scores, nil
+}
+
+// writeContact writes a checked contact with its scores, confirms the
+// patient's questionnaire it came from, audits it and recomputes the
+// referral's summary; it returns the contact as stored.
+func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referralID int64, in NewContact, scores []measures.Score) (Contact, error) {
+	now := stamp(s.Now())
+	contactID, err := insertContact(ctx, tx, actor, referralID, in, now)
+	if err != nil {
+		return Contact{}, err
+	}
+	// A patient's questionnaire confirmed here gives its scores the
+	// patient as source, unless an answer was changed (questionnaire.go).
+	sources := map[measures.InstrumentID]Source{}
+	if in.FromQuestionnaire != 0 {
+		if sources, err = takeQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID, scores); err != nil {
+			return Contact{}, err
+		}
+	}
+	for _, sc := range scores {
+		source := cmp.Or(sources[sc.Instrument], in.Source)
+		if _, err := insertScore(ctx, tx, actor, contactID, sc, source, now, 0); err != nil {
+			return Contact{}, err
+		}
+	}
+	if in.FromQuestionnaire != 0 {
+		if err := confirmQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID); err != nil {
+			return Contact{}, err
+		}
+	}
+	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordContact, entity: "referral", entityID: referralID,
+		detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
+		return Contact{}, err
+	}
+	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
+		return Contact{}, err
+	}
+	if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
+		return Contact{}, err
+	}
+	return loadContact(ctx, tx, contactID)
+}
+
+// insertContact writes the contact's row and returns its id.
+func insertContact(ctx context.Context, tx *sql.Tx, actor User, referralID int64, in NewContact, now string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		referralID, in.Date, in.Kind, in.Attendance, nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// insertScore writes a score of a contact, with its raw answers; replaces
+// is the score it corrects, 0 for none. It returns the new score's id.
+func insertScore(ctx context.Context, tx *sql.Tx, actor User, contactID int64, sc measures.Score, source Source, now string, replaces int64) (int64, error) {
+	items, err := itemsJSON(sc.Items)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO scores (contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at, replaces)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		contactID, string(sc.Instrument), items, sc.Total, boolInt(sc.Prorated), string(source), actor.ID, now, nullInt(replaces))
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
 // CorrectScore replaces a score in force with a corrected one: the old row is
 // kept, marked superseded with who, when and why, and the new one points
 // back to it. The referral's summary is recomputed. ErrConflict when the
@@ -251,35 +269,12 @@ func (s *Store) CorrectScore(ctx context.Context, actor User, scoreID int64, in 
 	reason = strings.TrimSpace(reason)
 	var out Score
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var contactID, referralID int64
-		var instrument string
-		var superseded sql.NullString
-		err := tx.QueryRowContext(ctx, `
-			SELECT
-				s.contact_id,
-				c.referral_id,
-				s.instrument,
-				s.superseded_at
-			FROM scores s
-			JOIN contacts c ON c.id = s.contact_id
-			WHERE s.id = ?`, scoreID).Scan(&contactID, &referralID, &instrument, &superseded)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		old, err := scoreToCorrect(ctx, tx, scoreID)
 		if err != nil {
 			return err
 		}
-		if superseded.Valid {
-			return fmt.Errorf("score %d was already corrected: %w", scoreID, ErrConflict)
-		}
-		v := validation{}
-		if reason == "" {
-			v.add("reason", "Say why the score is being corrected")
-		} else if utf8.RuneCountInString(reason) > 1000 {
-			v.add("reason", "Use at most 1000 characters")
-		}
-		sc, _ := scoreInput(v, measures.InstrumentID(instrument), in)
-		if err := v.err(); err != nil {
+		sc, err := checkCorrection(old.instrument, in, reason)
+		if err != nil {
 			return err
 		}
 		now := stamp(s.Now())
@@ -288,26 +283,18 @@ func (s *Store) CorrectScore(ctx context.Context, actor User, scoreID int64, in 
 			WHERE id = ?`, now, actor.ID, reason, scoreID); err != nil {
 			return err
 		}
-		items, err := itemsJSON(sc.Items)
+		newID, err := insertScore(ctx, tx, actor, old.contactID, sc, SourceTherapist, now, scoreID)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO scores (contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at, replaces)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			contactID, instrument, items, sc.Total, boolInt(sc.Prorated), string(SourceTherapist), actor.ID, now, scoreID)
-		if err != nil {
-			return err
-		}
-		newID, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCorrectScore, entity: "referral", entityID: referralID,
+		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCorrectScore, entity: "referral", entityID: old.referralID,
 			detail: fmt.Sprintf("score %d replaced by %d: %s", scoreID, newID, reason)}); err != nil {
 			return err
 		}
-		if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
+		if err := s.correctionRiskAlert(ctx, tx, actor, scoreID, sc); err != nil {
+			return err
+		}
+		if _, err := s.recomputeSummary(ctx, tx, old.referralID); err != nil {
 			return err
 		}
 		out, err = scanScore(tx.QueryRowContext(ctx, scoreSelect+` WHERE id = ?`, newID))
@@ -317,6 +304,51 @@ func (s *Store) CorrectScore(ctx context.Context, actor User, scoreID int64, in 
 		return Score{}, fmt.Errorf("correct score %d: %w", scoreID, err)
 	}
 	return out, nil
+}
+
+// scoreInForce is what a correction needs of the score it corrects.
+type scoreInForce struct {
+	contactID, referralID int64
+	instrument            measures.InstrumentID
+}
+
+// scoreToCorrect reads a score in force; ErrNotFound, or ErrConflict when it
+// was already corrected.
+func scoreToCorrect(ctx context.Context, tx *sql.Tx, scoreID int64) (scoreInForce, error) {
+	var sc scoreInForce
+	var superseded sql.NullString
+	err := tx.QueryRowContext(ctx, `
+		SELECT
+			s.contact_id,
+			c.referral_id,
+			s.instrument,
+			s.superseded_at
+		FROM scores s
+		JOIN contacts c ON c.id = s.contact_id
+		WHERE s.id = ?`, scoreID).Scan(&sc.contactID, &sc.referralID, &sc.instrument, &superseded)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sc, ErrNotFound
+	}
+	if err != nil {
+		return sc, err
+	}
+	if superseded.Valid {
+		return sc, fmt.Errorf("score %d was already corrected: %w", scoreID, ErrConflict)
+	}
+	return sc, nil
+}
+
+// checkCorrection checks a corrected score and the reason given, and scores
+// it through measures.
+func checkCorrection(instrument measures.InstrumentID, in ScoreInput, reason string) (measures.Score, error) {
+	v := validation{}
+	if reason == "" {
+		v.add("reason", "Say why the score is being corrected")
+	} else if utf8.RuneCountInString(reason) > 1000 {
+		v.add("reason", "Use at most 1000 characters")
+	}
+	sc, _ := scoreInput(v, instrument, in)
+	return sc, v.err()
 }
 
 const scoreSelect = `

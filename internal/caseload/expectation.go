@@ -28,6 +28,29 @@ type expectationCache struct {
 	gen      int64
 	curves   *measures.Curves
 	building bool // a background rebuild is running
+	closed   bool // the store is closing: start no rebuild
+
+	// The background rebuild runs under ctx, which stop cancels when the
+	// store closes; Close waits for it on running.
+	ctx     context.Context
+	stop    context.CancelFunc
+	running sync.WaitGroup
+}
+
+// newExpectationCache makes the cache of a newly opened store.
+func newExpectationCache() *expectationCache {
+	ctx, stop := context.WithCancel(context.Background())
+	return &expectationCache{ctx: ctx, stop: stop}
+}
+
+// close stops a background rebuild, if one runs, and waits for it to end,
+// so that it never reads a closed database.
+func (c *expectationCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.stop()
+	c.running.Wait()
 }
 
 // curves returns the expected-response curves, building them in the
@@ -37,15 +60,17 @@ func (s *Store) curves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error
 	if err != nil {
 		return nil, err
 	}
-	c := &s.expect
+	c := s.expect
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.built {
-		if gen > c.gen && !c.building {
+		if gen > c.gen && !c.building && !c.closed {
 			c.building = true
+			c.running.Add(1)
 			// The rebuild outlives the request on purpose: it refreshes the
-			// cache every request shares, not this request's answer.
-			go s.rebuildCurves() // #nosec G118 -- see above
+			// cache every request shares, not this request's answer. It
+			// lives as long as the store (Close stops it).
+			go s.rebuildCurves(c.ctx) // #nosec G118 -- see above
 		}
 		return c.curves, nil
 	}
@@ -57,9 +82,11 @@ func (s *Store) curves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error
 	return curves, nil
 }
 
-// rebuildCurves rebuilds the cached curves in the background.
-func (s *Store) rebuildCurves() {
-	ctx := context.Background()
+// rebuildCurves rebuilds the cached curves in the background, until ctx
+// (the store's life) ends.
+func (s *Store) rebuildCurves(ctx context.Context) {
+	c := s.expect
+	defer c.running.Done()
 	var curves *measures.Curves
 	var gen int64
 	err := s.withRead(ctx, func(tx *sql.Tx) error {
@@ -70,7 +97,6 @@ func (s *Store) rebuildCurves() {
 		curves, err = buildCurves(ctx, tx)
 		return err
 	})
-	c := &s.expect
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.building = false
@@ -88,12 +114,16 @@ func finishedGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return gen, nil
 }
 
+// outcomeMeasuresPath is where outcome_json, a measures.Outcome as
+// encoding/json writes it, holds Outcome.Measures (a test checks it).
+const outcomeMeasuresPath = "$.Measures"
+
 // buildCurves builds the curves from every finished course. Only the
 // measures' courses are needed: SQLite extracts them rather than Go decoding
 // every whole outcome.
 func buildCurves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error) {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT json_extract(outcome_json, '$.Measures')
+		SELECT json_extract(outcome_json, '`+outcomeMeasuresPath+`')
 		FROM referral_summary
 		WHERE finished = 1`)
 	if err != nil {

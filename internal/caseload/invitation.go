@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -135,16 +137,12 @@ func (s *Store) CreateInvitation(ctx context.Context, actor User, referralID int
 	now := s.Now()
 	inv := Invitation{ReferralID: referralID, CreatedBy: actor.ID, CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime)}
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		var ended sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT ended_on FROM referrals WHERE id = ?`, referralID).Scan(&ended)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
 		if err != nil {
 			return err
 		}
-		if ended.Valid {
-			return &ValidationError{Fields: map[string]string{"referral": "This referral ended on " + ended.String + ": invite the patient from an open referral"}}
+		if !r.Open() {
+			return &ValidationError{Fields: map[string]string{"referral": "This referral ended on " + r.EndedOn + ": invite the patient from an open referral"}}
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE invitations SET revoked_at = ?
@@ -173,7 +171,27 @@ func (s *Store) CreateInvitation(ctx context.Context, actor User, referralID int
 
 // Invitations returns a referral's invitations, newest first.
 func (s *Store) Invitations(ctx context.Context, referralID int64) ([]Invitation, error) {
-	rows, err := s.read.QueryContext(ctx, `
+	out, err := findInvitations(ctx, s.read, invitationFilter{ReferralID: referralID})
+	if err != nil {
+		return nil, fmt.Errorf("invitations: %w", err)
+	}
+	return out, nil
+}
+
+// invitationFilter chooses the invitations findInvitations reads: a
+// referral's, or the one with a code's hash.
+type invitationFilter struct {
+	ReferralID int64
+	CodeHash   []byte
+}
+
+// findInvitations reads the invitations the filter chooses, newest first.
+func findInvitations(ctx context.Context, q queryer, f invitationFilter) ([]Invitation, error) {
+	where, arg := "i.referral_id = ?", any(f.ReferralID)
+	if f.CodeHash != nil {
+		where, arg = "i.code_hash = ?", f.CodeHash
+	}
+	rows, err := q.QueryContext(ctx, `
 		SELECT
 			i.id,
 			i.referral_id,
@@ -187,10 +205,10 @@ func (s *Store) Invitations(ctx context.Context, referralID int64) ([]Invitation
 			i.attempts
 		FROM invitations i
 		LEFT JOIN users u ON u.id = i.user_id
-		WHERE i.referral_id = ?
-		ORDER BY i.created_at DESC, i.id DESC`, referralID)
+		WHERE `+where+`
+		ORDER BY i.created_at DESC, i.id DESC`, arg)
 	if err != nil {
-		return nil, fmt.Errorf("invitations: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Invitation
@@ -199,22 +217,19 @@ func (s *Store) Invitations(ctx context.Context, referralID int64) ([]Invitation
 		var created, expires string
 		var used, revoked sql.NullString
 		if err := rows.Scan(&inv.ID, &inv.ReferralID, &inv.CreatedBy, &created, &expires, &used, &inv.UserID, &inv.UserEmail, &revoked, &inv.Attempts); err != nil {
-			return nil, fmt.Errorf("invitations: %w", err)
+			return nil, err
 		}
 		for _, p := range []struct {
 			dst *time.Time
 			v   sql.NullString
 		}{{&inv.CreatedAt, sql.NullString{String: created, Valid: true}}, {&inv.ExpiresAt, sql.NullString{String: expires, Valid: true}}, {&inv.UsedAt, used}, {&inv.RevokedAt, revoked}} {
 			if *p.dst, err = parseStamp(p.v); err != nil {
-				return nil, fmt.Errorf("invitations: %w", err)
+				return nil, err
 			}
 		}
 		out = append(out, inv)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("invitations: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // RevokePatientAccess ends the patient's access to a referral at once: every
@@ -223,12 +238,7 @@ func (s *Store) Invitations(ctx context.Context, referralID int64) ([]Invitation
 // Inviting the patient again gives access back.
 func (s *Store) RevokePatientAccess(ctx context.Context, actor User, referralID int64) error {
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM referrals WHERE id = ?`, referralID).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
+		if _, err := findReferral(ctx, tx, referralFilter{ID: referralID}); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
@@ -238,7 +248,7 @@ func (s *Store) RevokePatientAccess(ctx context.Context, actor User, referralID 
 			referralID); err != nil {
 			return err
 		}
-		if _, err = tx.ExecContext(ctx, `
+		if _, err := tx.ExecContext(ctx, `
 			UPDATE invitations SET revoked_at = ?
 			WHERE referral_id = ? AND revoked_at IS NULL`,
 			stamp(s.Now()), referralID); err != nil {
@@ -273,146 +283,38 @@ type AcceptInvitation struct {
 // revoked code or a wrong date of birth, all alike; ErrTooManyAttempts
 // while tries are being refused. Every failed try is recorded.
 func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User, error) {
-	email := strings.ToLower(strings.TrimSpace(in.Email))
-	v := validation{}
-	code := NormaliseInvitationCode(in.Code)
-	if strings.TrimSpace(in.Code) == "" {
-		v.add("code", "Enter the code your therapist gave you")
-	}
-	dob := strings.TrimSpace(in.DateOfBirth)
-	if dob == "" {
-		v.add("date_of_birth", "Enter your date of birth")
-	} else if !validDate(dob) {
-		v.add("date_of_birth", "Enter a real date of birth")
-	}
-	if !validEmail(email) {
-		v.add("email", "Enter an e-mail address like name@example.com")
-	}
-	if msg := passwordProblem(in.Password); msg != "" {
-		v.add("password", msg)
-	} else if mentionsEmail(in.Password, email) {
-		v.add("password", "Choose a password that does not contain your e-mail address")
-	}
-	if err := v.err(); err != nil {
+	in, err := checkAcceptance(in)
+	if err != nil {
 		return User{}, fmt.Errorf("accept invitation: %w", err)
 	}
 	now := s.Now()
 	var u User
 	var refused error // a failed try: recorded, then returned after commit
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		since := stamp(now.Add(-InvitationWindow))
-		var fromAddress, overall int
-		if err := tx.QueryRowContext(ctx, `
-			SELECT
-				COUNT(*) FILTER (WHERE address = ?),
-				COUNT(*)
-			FROM invitation_failures
-			WHERE at > ?`, in.Address, since).Scan(&fromAddress, &overall); err != nil {
-			return err
-		}
-		if fromAddress >= InvitationFailuresPerAddress || overall >= InvitationFailuresOverall {
-			refused = ErrTooManyAttempts
-			return nil
-		}
-		fail := func() error {
-			refused = ErrBadCredentials
-			if _, err := tx.ExecContext(ctx, `INSERT INTO invitation_failures (at, address) VALUES (?, ?)`, stamp(now), in.Address); err != nil {
-				return err
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		if throttled, err := invitationsThrottled(ctx, tx, in.Address, now); err != nil || throttled {
+			if throttled {
+				refused = ErrTooManyAttempts
 			}
-			// Working data for the throttle, pruned like sign-in failures.
-			_, err := tx.ExecContext(ctx, `DELETE FROM invitation_failures WHERE at < ?`, stamp(now.Add(-KeepFailures)))
 			return err
 		}
-		if code == "" {
-			return fail()
-		}
-		var invID, referralID, patientID int64
-		var expires, birth, name string
-		var used, revoked, ended sql.NullString
-		var attempts int
-		err := tx.QueryRowContext(ctx, `
-			SELECT
-				i.id,
-				i.expires_at,
-				i.used_at,
-				i.revoked_at,
-				i.attempts,
-				r.id,
-				r.ended_on,
-				p.id,
-				p.date_of_birth,
-				p.name
-			FROM invitations i
-			JOIN referrals r ON r.id = i.referral_id
-			JOIN patients p ON p.id = r.patient_id
-			WHERE i.code_hash = ?`, codeHash(code)).Scan(&invID, &expires, &used, &revoked, &attempts, &referralID, &ended, &patientID, &birth, &name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fail()
-		}
+		inv, ok, err := s.invitationToAccept(ctx, tx, in, now)
 		if err != nil {
 			return err
 		}
-		if used.Valid || revoked.Valid || ended.Valid || stamp(now) >= expires {
-			return fail()
+		if !ok {
+			refused = ErrBadCredentials
+			return recordInvitationFailure(ctx, tx, in.Address, now)
 		}
-		if birth != dob {
-			// A real code with the wrong date of birth: count it on the
-			// code too, and spend the code after too many.
-			if _, err := tx.ExecContext(ctx, `
-				UPDATE invitations
-				SET attempts = attempts + 1,
-				    revoked_at = CASE WHEN attempts + 1 >= ? THEN ? END
-				WHERE id = ?`, InvitationWrongBirthDates, stamp(now), invID); err != nil {
-				return err
-			}
-			return fail()
-		}
-
 		// Hashed only for a good code, so that guesses cost no hashing; the
 		// write lock is held for the hash, once per patient.
 		hash, err := hashPassword(in.Password)
 		if err != nil {
 			return err
 		}
-		u = User{Email: email, Name: name, Role: RolePatient, PatientID: patientID, CreatedAt: now}
-		var created string
-		err = tx.QueryRowContext(ctx, `SELECT id, created_at FROM users WHERE role = 'patient' AND patient_id = ?`, patientID).Scan(&u.ID, &created)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, `
-				INSERT INTO users (email, name, role, patient_id, password_hash, created_at)
-				VALUES (?, ?, 'patient', ?, ?, ?)`,
-				email, name, patientID, hash, stamp(now))
-			if isUnique(err) {
-				return &ValidationError{Fields: map[string]string{"email": "This e-mail address is already in use: enter another"}}
-			}
-			if err != nil {
-				return err
-			}
-			if u.ID, err = res.LastInsertId(); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
-			if u.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true}); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `
-				UPDATE users SET email = ?, name = ?, password_hash = ?, disabled = 0
-				WHERE id = ?`, email, name, hash, u.ID)
-			if isUnique(err) {
-				return &ValidationError{Fields: map[string]string{"email": "This e-mail address is already in use: enter another"}}
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if _, err = tx.ExecContext(ctx, `UPDATE invitations SET used_at = ?, user_id = ? WHERE id = ?`, stamp(now), u.ID, invID); err != nil {
+		if u, err = s.patientUser(ctx, tx, inv.patient, in.Email, hash, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, auditRow{userID: u.ID, action: AuditAcceptInvitation, entity: "referral", entityID: referralID,
-			patientID: patientID, detail: fmt.Sprintf("invitation %d", invID)})
+		return s.spendInvitation(ctx, tx, inv, u, now)
 	})
 	if err == nil {
 		err = refused
@@ -421,6 +323,145 @@ func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User
 		return User{}, fmt.Errorf("accept invitation: %w", err)
 	}
 	return u, nil
+}
+
+// checkAcceptance normalises what the patient sent (the code, their date of
+// birth, the e-mail) and checks it before any code is tried.
+func checkAcceptance(in AcceptInvitation) (AcceptInvitation, error) {
+	v := validation{}
+	if strings.TrimSpace(in.Code) == "" {
+		v.add("code", "Enter the code your therapist gave you")
+	}
+	in.Code = NormaliseInvitationCode(in.Code)
+	in.DateOfBirth = strings.TrimSpace(in.DateOfBirth)
+	if in.DateOfBirth == "" {
+		v.add("date_of_birth", "Enter your date of birth")
+	} else if !validDate(in.DateOfBirth) {
+		v.add("date_of_birth", "Enter a real date of birth")
+	}
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	if !validEmail(in.Email) {
+		v.add("email", "Enter an e-mail address like name@example.com")
+	}
+	if msg := passwordProblem(in.Password); msg != "" {
+		v.add("password", msg)
+	} else if mentionsEmail(in.Password, in.Email) {
+		v.add("password", "Choose a password that does not contain your e-mail address")
+	}
+	return in, v.err()
+}
+
+// invitationsThrottled reports whether codes are being refused from address,
+// or from everyone, for too many failed tries in the window.
+func invitationsThrottled(ctx context.Context, tx *sql.Tx, address string, now time.Time) (bool, error) {
+	var fromAddress, overall int
+	if err := tx.QueryRowContext(ctx, `
+		SELECT
+			COUNT(*) FILTER (WHERE address = ?),
+			COUNT(*)
+		FROM invitation_failures
+		WHERE at > ?`, address, stamp(now.Add(-InvitationWindow))).Scan(&fromAddress, &overall); err != nil {
+		return false, err
+	}
+	return fromAddress >= InvitationFailuresPerAddress || overall >= InvitationFailuresOverall, nil
+}
+
+// recordInvitationFailure counts a failed try against address.
+func recordInvitationFailure(ctx context.Context, tx *sql.Tx, address string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO invitation_failures (at, address) VALUES (?, ?)`, stamp(now), address); err != nil {
+		return err
+	}
+	// Working data for the throttle, pruned like sign-in failures.
+	_, err := tx.ExecContext(ctx, `DELETE FROM invitation_failures WHERE at < ?`, stamp(now.Add(-KeepFailures)))
+	return err
+}
+
+// acceptedInvitation is a good code's invitation, its referral and patient.
+type acceptedInvitation struct {
+	id       int64
+	referral Referral
+	patient  Patient
+}
+
+// invitationToAccept finds the live invitation of in.Code on an open
+// referral whose patient was born on in.DateOfBirth; ok is false for any
+// other code. A real code given with a wrong date of birth counts against
+// the code, which is spent after InvitationWrongBirthDates of them.
+func (s *Store) invitationToAccept(ctx context.Context, tx *sql.Tx, in AcceptInvitation, now time.Time) (acceptedInvitation, bool, error) {
+	var inv acceptedInvitation
+	if in.Code == "" {
+		return inv, false, nil
+	}
+	invs, err := findInvitations(ctx, tx, invitationFilter{CodeHash: codeHash(in.Code)})
+	if err != nil || len(invs) == 0 {
+		return inv, false, err
+	}
+	inv.id = invs[0].ID
+	row, err := findReferral(ctx, tx, referralFilter{ID: invs[0].ReferralID})
+	if err != nil {
+		return inv, false, err
+	}
+	inv.referral = row.Referral
+	if invs[0].Status(now) != InvitationWaiting || !inv.referral.Open() {
+		return inv, false, nil
+	}
+	if inv.patient, err = scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, inv.referral.PatientID)); err != nil {
+		return inv, false, err
+	}
+	if inv.patient.DateOfBirth != in.DateOfBirth {
+		// A real code with the wrong date of birth: count it on the code
+		// too, and spend the code after too many.
+		_, err := tx.ExecContext(ctx, `
+			UPDATE invitations
+			SET attempts = attempts + 1,
+			    revoked_at = CASE WHEN attempts + 1 >= ? THEN ? END
+			WHERE id = ?`, InvitationWrongBirthDates, stamp(now), inv.id)
+		return inv, false, err
+	}
+	return inv, true, nil
+}
+
+// patientUser gives the patient a user with this e-mail and password hash:
+// their existing one, enabled again, or a new one.
+func (s *Store) patientUser(ctx context.Context, tx *sql.Tx, p Patient, email, hash string, now time.Time) (User, error) {
+	u := User{Email: email, Name: p.Name, Role: RolePatient, PatientID: p.ID, CreatedAt: now}
+	existing, err := findUsers(ctx, tx, userFilter{PatientID: p.ID, Role: RolePatient})
+	if err != nil {
+		return User{}, err
+	}
+	var res sql.Result
+	if len(existing) == 0 {
+		res, err = tx.ExecContext(ctx, `
+			INSERT INTO users (email, name, role, patient_id, password_hash, created_at)
+			VALUES (?, ?, 'patient', ?, ?, ?)`,
+			email, p.Name, p.ID, hash, stamp(now))
+	} else {
+		u.ID, u.CreatedAt = existing[0].ID, existing[0].CreatedAt
+		_, err = tx.ExecContext(ctx, `
+			UPDATE users SET email = ?, name = ?, password_hash = ?, disabled = 0
+			WHERE id = ?`, email, p.Name, hash, u.ID)
+	}
+	if isUnique(err) {
+		return User{}, &ValidationError{Fields: map[string]string{"email": "This e-mail address is already in use: enter another"}}
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if res != nil {
+		if u.ID, err = res.LastInsertId(); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
+}
+
+// spendInvitation marks the invitation used by u, and audits it.
+func (s *Store) spendInvitation(ctx context.Context, tx *sql.Tx, inv acceptedInvitation, u User, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE invitations SET used_at = ?, user_id = ? WHERE id = ?`, stamp(now), u.ID, inv.id); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, auditRow{userID: u.ID, action: AuditAcceptInvitation, entity: "referral", entityID: inv.referral.ID,
+		patientID: inv.patient.ID, detail: fmt.Sprintf("invitation %d", inv.id)})
 }
 
 // PatientAccess is a referral a patient user can reach: one whose invitation
@@ -436,57 +477,56 @@ type PatientAccess struct {
 // access to, the most recently received first. A disabled user, or one who
 // is not a patient, has none.
 func (s *Store) PatientAccess(ctx context.Context, userID int64) ([]PatientAccess, error) {
-	rows, err := s.read.QueryContext(ctx, `
+	var out []PatientAccess
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		granted, err := patientGrants(ctx, tx, userID)
+		if err != nil || len(granted) == 0 {
+			return err
+		}
+		rows, err := findReferrals(ctx, tx, referralFilter{IDs: slices.Collect(maps.Keys(granted)), order: "r.received_on DESC, r.id DESC"})
+		for _, row := range rows {
+			out = append(out, PatientAccess{Referral: row.Referral, GrantedAt: granted[row.ID]})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("patient access: %w", err)
+	}
+	return out, nil
+}
+
+// patientGrants returns, by referral, when an active patient user's access
+// to it was granted: the latest accepted invitation not revoked, for a
+// referral of the user's own patient.
+func patientGrants(ctx context.Context, tx *sql.Tx, userID int64) (map[int64]time.Time, error) {
+	rows, err := tx.QueryContext(ctx, `
 		SELECT
-			r.id,
-			r.patient_id,
-			p.name,
-			r.therapist_id,
-			t.name,
-			r.team_id,
-			r.received_on,
-			r.problem_descriptor,
-			r.intensity,
-			COALESCE(r.ended_on, ''),
-			COALESCE(r.end_reason, ''),
-			r.bring_to_supervision,
-			r.created_at,
+			i.referral_id,
 			MAX(i.used_at)
 		FROM invitations i
 		JOIN users pu ON pu.id = i.user_id
 		JOIN referrals r ON r.id = i.referral_id
-		JOIN patients p ON p.id = r.patient_id
-		JOIN users t ON t.id = r.therapist_id
 		WHERE i.user_id = ?
 		  AND i.used_at IS NOT NULL
 		  AND i.revoked_at IS NULL
 		  AND pu.role = 'patient'
 		  AND pu.disabled = 0
 		  AND pu.patient_id = r.patient_id
-		GROUP BY r.id
-		ORDER BY r.received_on DESC, r.id DESC`, userID)
+		GROUP BY i.referral_id`, userID)
 	if err != nil {
-		return nil, fmt.Errorf("patient access: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
-	var out []PatientAccess
+	out := map[int64]time.Time{}
 	for rows.Next() {
-		var a PatientAccess
+		var id int64
 		var granted string
-		cols, finish := referralColumns(&a.Referral)
-		if err := rows.Scan(append(cols, &granted)...); err != nil {
-			return nil, fmt.Errorf("patient access: %w", err)
+		if err := rows.Scan(&id, &granted); err != nil {
+			return nil, err
 		}
-		if err := finish(); err != nil {
-			return nil, fmt.Errorf("patient access: %w", err)
+		if out[id], err = parseStamp(sql.NullString{String: granted, Valid: true}); err != nil {
+			return nil, err
 		}
-		if a.GrantedAt, err = parseStamp(sql.NullString{String: granted, Valid: true}); err != nil {
-			return nil, fmt.Errorf("patient access: %w", err)
-		}
-		out = append(out, a)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("patient access: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }

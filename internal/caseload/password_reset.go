@@ -40,14 +40,11 @@ func (s *Store) CreatePasswordReset(ctx context.Context, actor User, userID int6
 	now := s.Now()
 	expires := now.Add(PasswordResetLifetime)
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		var email string
-		err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ?`, userID).Scan(&email)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		u, err := findUser(ctx, tx, userFilter{ID: userID})
 		if err != nil {
 			return err
 		}
+		email := u.Email
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE password_resets SET revoked_at = ?
 			WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL`, stamp(now), userID); err != nil {
@@ -79,19 +76,23 @@ func (s *Store) ResetPassword(ctx context.Context, code, password string) (User,
 		if norm == "" {
 			return ErrBadResetCode
 		}
-		var resetID int64
+		var resetID, userID int64
 		err := tx.QueryRowContext(ctx, `
-			SELECT r.id, u.id, u.email, u.name, u.role
-			FROM password_resets r
-			JOIN users u ON u.id = r.user_id
-			WHERE r.code_hash = ? AND r.used_at IS NULL AND r.revoked_at IS NULL AND r.expires_at > ?`,
-			codeHash(norm), stamp(s.Now())).Scan(&resetID, &u.ID, &u.Email, &u.Name, &u.Role)
+			SELECT id, user_id
+			FROM password_resets
+			WHERE code_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
+			codeHash(norm), stamp(s.Now())).Scan(&resetID, &userID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrBadResetCode
 		}
 		if err != nil {
 			return err
 		}
+		row, err := findUser(ctx, tx, userFilter{ID: userID})
+		if err != nil {
+			return err
+		}
+		u = row.User
 		v := validation{}
 		if msg := passwordProblem(password); msg != "" {
 			v.add("password", msg)

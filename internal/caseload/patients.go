@@ -184,19 +184,11 @@ func (s *Store) PatientCare(ctx context.Context, patientID int64) (PatientCare, 
 			return err
 		}
 		pc.AddedBy = addedBy.Int64
-		rows, err := tx.QueryContext(ctx, referralSelect+` WHERE r.patient_id = ? ORDER BY r.id`, patientID)
-		if err != nil {
-			return err
+		rows, err := findReferrals(ctx, tx, referralFilter{PatientID: patientID})
+		for _, row := range rows {
+			pc.Referrals = append(pc.Referrals, row.Referral)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanReferral(rows)
-			if err != nil {
-				return err
-			}
-			pc.Referrals = append(pc.Referrals, r)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return PatientCare{}, fmt.Errorf("patient %d care: %w", patientID, err)

@@ -118,50 +118,74 @@ func (s *Store) SubmitQuestionnaire(ctx context.Context, actor User, referralID 
 		q.Answers[id] = slices.Clone(items)
 	}
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var ended sql.NullString
-		err := tx.QueryRowContext(ctx, `
-			SELECT r.ended_on
-			FROM referrals r
-			JOIN users u ON u.patient_id = r.patient_id
-			WHERE r.id = ? AND u.id = ? AND u.role = 'patient' AND u.disabled = 0`,
-			referralID, actor.ID).Scan(&ended)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		r, err := patientsOwnReferral(ctx, tx, actor.ID, referralID)
 		if err != nil {
 			return err
 		}
-		if ended.Valid {
-			return &ValidationError{Fields: map[string]string{"referral": "Your treatment ended on " + ended.String + ": there are no more sessions to send answers for"}}
+		if !r.Open() {
+			return &ValidationError{Fields: map[string]string{"referral": "Your treatment ended on " + r.EndedOn + ": there are no more sessions to send answers for"}}
 		}
 		if err := validPatientAnswers(q.Answers); err != nil {
 			return err
 		}
-		js, err := json.Marshal(q.Answers)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO questionnaires (referral_id, submitted_by, submitted_at, answers_json, status)
-			VALUES (?, ?, ?, ?, 'pending')`,
-			referralID, actor.ID, stamp(q.SubmittedAt), string(js))
-		if err != nil {
-			return err
-		}
-		if q.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditQuestionnaire, entity: "referral", entityID: referralID,
-			detail: fmt.Sprintf("questionnaire %d", q.ID)}); err != nil {
-			return err
-		}
-		_, err = s.recomputeSummary(ctx, tx, referralID)
-		return err
+		return s.insertPendingQuestionnaire(ctx, tx, actor, &q, "")
 	})
 	if err != nil {
 		return Questionnaire{}, fmt.Errorf("submit questionnaire: %w", err)
 	}
 	return q, nil
+}
+
+// patientsOwnReferral reads a referral of the active patient user's own
+// patient, or ErrNotFound.
+func patientsOwnReferral(ctx context.Context, tx *sql.Tx, userID, referralID int64) (Referral, error) {
+	u, err := findUser(ctx, tx, userFilter{ID: userID, Role: RolePatient})
+	if err != nil {
+		return Referral{}, err
+	}
+	row, err := findReferral(ctx, tx, referralFilter{ID: referralID})
+	if err != nil {
+		return Referral{}, err
+	}
+	if u.Disabled || u.PatientID != row.PatientID {
+		return Referral{}, ErrNotFound
+	}
+	return row.Referral, nil
+}
+
+// insertPendingQuestionnaire keeps q as a pending questionnaire, audits it
+// (with how it came, when not from the patient pages), opens a risk alert
+// for an item 9 answer above 0 and recomputes the referral's summary, so
+// that the alert and the risk flag are raised at once. Every way a patient's
+// answers arrive goes through here (joinRelayed, which adds to one, too).
+func (s *Store) insertPendingQuestionnaire(ctx context.Context, tx *sql.Tx, actor User, q *Questionnaire, via string) error {
+	js, err := json.Marshal(q.Answers)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO questionnaires (referral_id, submitted_by, submitted_at, answers_json, status)
+		VALUES (?, ?, ?, ?, 'pending')`,
+		q.ReferralID, actor.ID, stamp(q.SubmittedAt), string(js))
+	if err != nil {
+		return err
+	}
+	if q.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("questionnaire %d", q.ID)
+	if via != "" {
+		detail += " (" + via + ")"
+	}
+	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditQuestionnaire, entity: "referral", entityID: q.ReferralID,
+		detail: detail}); err != nil {
+		return err
+	}
+	if err := s.questionnaireRiskAlert(ctx, tx, actor, *q); err != nil {
+		return err
+	}
+	_, err = s.recomputeSummary(ctx, tx, q.ReferralID)
+	return err
 }
 
 const questionnaireSelect = `
@@ -191,25 +215,30 @@ func scanQuestionnaire(row scanner) (Questionnaire, error) {
 
 // Questionnaires returns a referral's patient questionnaires, newest first.
 func (s *Store) Questionnaires(ctx context.Context, referralID int64) ([]Questionnaire, error) {
-	rows, err := s.read.QueryContext(ctx, questionnaireSelect+`
+	out, err := referralQuestionnaires(ctx, s.read, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("questionnaires: %w", err)
+	}
+	return out, nil
+}
+
+func referralQuestionnaires(ctx context.Context, q queryer, referralID int64) ([]Questionnaire, error) {
+	rows, err := q.QueryContext(ctx, questionnaireSelect+`
 		WHERE referral_id = ?
 		ORDER BY submitted_at DESC, id DESC`, referralID)
 	if err != nil {
-		return nil, fmt.Errorf("questionnaires: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Questionnaire
 	for rows.Next() {
 		q, err := scanQuestionnaire(rows)
 		if err != nil {
-			return nil, fmt.Errorf("questionnaires: %w", err)
+			return nil, err
 		}
 		out = append(out, q)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("questionnaires: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // KeepQuestionnaire settles a patient's choice between pending
@@ -282,6 +311,24 @@ func takeQuestionnaire(ctx context.Context, tx *sql.Tx, referralID, questionnair
 	return sources, nil
 }
 
+// confirmQuestionnaire marks the patient's pending questionnaire as
+// confirmed by the contact recorded from it.
+func confirmQuestionnaire(ctx context.Context, tx *sql.Tx, referralID, questionnaireID, contactID int64) error {
+	res, err := tx.ExecContext(ctx, `
+		UPDATE questionnaires SET status = 'confirmed', contact_id = ?
+		WHERE id = ? AND referral_id = ? AND status = 'pending'`,
+		contactID, questionnaireID, referralID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return &ValidationError{Fields: map[string]string{"from_questionnaire": "This questionnaire is not awaiting confirmation on this referral"}}
+	}
+	return nil
+}
+
 func sameAnswers(a, b []*int) bool {
 	if len(a) != len(b) {
 		return false
@@ -294,21 +341,26 @@ func sameAnswers(a, b []*int) bool {
 	return true
 }
 
-// reportedItem9 reads the item 9 answers of a referral's questionnaires that
-// no session has settled yet (pending, or set aside by the patient: an
-// answer a patient gave is not forgotten because they sent another), for
-// measures.WithReportedItem9.
-func reportedItem9(ctx context.Context, tx *sql.Tx, referralID int64) ([]measures.ReportedItem9, error) {
-	rows, err := tx.QueryContext(ctx, `
+// reportedItem9Select reads (referral, submitted at, item 9) of the
+// questionnaires no session has settled yet that answer item 9, for
+// scanReportedItem9.
+const reportedItem9Select = `
 		SELECT
 			referral_id,
 			submitted_at,
 			json_extract(answers_json, '$.phq9[8]')
 		FROM questionnaires
-		WHERE referral_id = ?
-		  AND contact_id IS NULL
+		WHERE contact_id IS NULL
 		  AND status IN ('pending', 'discarded')
-		  AND json_extract(answers_json, '$.phq9[8]') IS NOT NULL
+		  AND json_extract(answers_json, '$.phq9[8]') IS NOT NULL`
+
+// reportedItem9 reads the item 9 answers of a referral's questionnaires that
+// no session has settled yet (pending, or set aside by the patient: an
+// answer a patient gave is not forgotten because they sent another), for
+// measures.WithReportedItem9.
+func reportedItem9(ctx context.Context, tx *sql.Tx, referralID int64) ([]measures.ReportedItem9, error) {
+	rows, err := tx.QueryContext(ctx, reportedItem9Select+`
+		  AND referral_id = ?
 		ORDER BY submitted_at, id`, referralID)
 	if err != nil {
 		return nil, err
@@ -319,15 +371,7 @@ func reportedItem9(ctx context.Context, tx *sql.Tx, referralID int64) ([]measure
 
 // allReportedItem9 is reportedItem9 for every referral, for a rebuild.
 func allReportedItem9(ctx context.Context, tx *sql.Tx) (map[int64][]measures.ReportedItem9, error) {
-	rows, err := tx.QueryContext(ctx, `
-		SELECT
-			referral_id,
-			submitted_at,
-			json_extract(answers_json, '$.phq9[8]')
-		FROM questionnaires
-		WHERE contact_id IS NULL
-		  AND status IN ('pending', 'discarded')
-		  AND json_extract(answers_json, '$.phq9[8]') IS NOT NULL
+	rows, err := tx.QueryContext(ctx, reportedItem9Select+`
 		ORDER BY referral_id, submitted_at, id`)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package caseload
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -78,33 +79,31 @@ func (s *Store) checkReferral(actor User, in NewReferral, v validation) Referral
 // exists) and therapist, filling in their names and the team.
 func (s *Store) checkReferralParties(ctx context.Context, tx *sql.Tx, r *Referral, v validation) error {
 	if r.PatientID != 0 {
-		var dob string
-		err := tx.QueryRowContext(ctx, `SELECT name, date_of_birth FROM patients WHERE id = ?`, r.PatientID).Scan(&r.PatientName, &dob)
+		p, err := scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, r.PatientID))
+		r.PatientName = p.Name
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			v.add("patient_id", "No such patient")
 		case err != nil:
 			return err
-		case v["received_on"] == "" && r.ReceivedOn < dob:
-			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+dob+")")
+		case v["received_on"] == "" && r.ReceivedOn < p.DateOfBirth:
+			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+p.DateOfBirth+")")
 		}
 	}
 	if r.TherapistID != 0 {
-		var role string
-		var team sql.NullInt64
-		var disabled bool
-		err := tx.QueryRowContext(ctx, `SELECT name, role, team_id, disabled FROM users WHERE id = ?`, r.TherapistID).Scan(&r.TherapistName, &role, &team, &disabled)
+		u, err := findUser(ctx, tx, userFilter{ID: r.TherapistID})
+		r.TherapistName = u.Name
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		case errors.Is(err, ErrNotFound):
 			v.add("therapist_id", "No such therapist")
 		case err != nil:
 			return err
-		case Role(role) != RoleTherapist || !team.Valid:
+		case u.Role != RoleTherapist || u.TeamID == 0:
 			v.add("therapist_id", "Choose a therapist (this user is not one)")
-		case disabled:
+		case u.Disabled:
 			v.add("therapist_id", "This therapist's account is disabled")
 		default:
-			r.TeamID = team.Int64
+			r.TeamID = u.TeamID
 		}
 	}
 	return nil
@@ -132,6 +131,39 @@ func (s *Store) insertReferral(ctx context.Context, tx *sql.Tx, actor User, r *R
 
 func nullInt(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
+// queryer is a read transaction, or the read pool for a single statement.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// referralFilter chooses the referrals findReferrals reads; zero fields do
+// not filter. Open, TherapistID and Teams are read from the referrals'
+// summary rows, whose partial indexes serve open caseloads.
+type referralFilter struct {
+	ID          int64
+	IDs         []int64 // any of these; nil: no filter
+	PatientID   int64
+	Open        bool
+	TherapistID int64
+	Teams       []int64 // nil: any team
+
+	// What to read besides the referral.
+	withOutcome    bool   // the summary's outcome, as JSON
+	withWaiting    bool   // the patient's questionnaires waiting for a session
+	withLastReview bool   // the latest supervision review, if any
+	order          string // ORDER BY; by id when empty
+}
+
+// referralRow is a referral as findReferrals reads it, with what the filter
+// asked for besides.
+type referralRow struct {
+	Referral
+	outcome []byte
+	waiting int
+	review  reviewColumns
+}
+
+// The referral's columns, the one place they are listed.
 const referralSelect = `
 	SELECT
 		r.id,
@@ -146,45 +178,151 @@ const referralSelect = `
 		COALESCE(r.ended_on, ''),
 		COALESCE(r.end_reason, ''),
 		r.bring_to_supervision,
-		r.created_at
+		r.created_at`
+
+const referralFrom = `
 	FROM referrals r
 	JOIN patients p ON p.id = r.patient_id
 	JOIN users u ON u.id = r.therapist_id`
 
-// referralColumns are the scan targets of referralSelect's columns, with a
-// function to finish the referral once scanned.
-func referralColumns(r *Referral) ([]any, func() error) {
-	var intensity, created string
-	cols := []any{&r.ID, &r.PatientID, &r.PatientName, &r.TherapistID, &r.TherapistName, &r.TeamID,
-		&r.ReceivedOn, &r.ProblemDescriptor, &intensity, &r.EndedOn, &r.EndReason, &r.BringToSupervision, &created}
-	return cols, func() error {
-		r.Intensity = measures.Intensity(intensity)
-		var err error
-		r.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true})
-		return err
+// reviewColumnList lists a review's columns, scanned by reviewColumns; the
+// supervisor is joined as su.
+const reviewColumnList = `
+		v.id,
+		v.supervisor_id,
+		COALESCE(su.name, ''),
+		v.date,
+		v.decision,
+		v.note,
+		v.flag_codes_json,
+		v.outcome_hash,
+		v.flag_severities_json,
+		v.created_at`
+
+// lastReviewJoin joins a referral's latest review, if any, as v.
+const lastReviewJoin = `
+	LEFT JOIN reviews v ON v.id = (
+		SELECT id FROM reviews
+		WHERE referral_id = r.id
+		ORDER BY date DESC, id DESC
+		LIMIT 1)
+	LEFT JOIN users su ON su.id = v.supervisor_id`
+
+// query builds the filter's SELECT and its arguments.
+func (f referralFilter) query() (string, []any) {
+	cols, from := referralSelect, referralFrom
+	if f.Open || f.TherapistID != 0 || f.Teams != nil || f.withOutcome {
+		from += "\n\tJOIN referral_summary m ON m.referral_id = r.id"
 	}
+	if f.withOutcome {
+		cols += ",\n\t\tm.outcome_json"
+	}
+	if f.withWaiting {
+		cols += ",\n\t\t(SELECT COUNT(*) FROM questionnaires q WHERE q.referral_id = r.id AND q.status = 'pending')"
+	}
+	if f.withLastReview {
+		cols, from = cols+","+reviewColumnList, from+lastReviewJoin
+	}
+	var where []string
+	var args []any
+	add := func(cond string, arg ...any) { where, args = append(where, cond), append(args, arg...) }
+	if f.ID != 0 {
+		add("r.id = ?", f.ID)
+	}
+	if f.IDs != nil {
+		add("r.id IN (SELECT value FROM json_each(?))", jsonIDs(f.IDs))
+	}
+	if f.PatientID != 0 {
+		add("r.patient_id = ?", f.PatientID)
+	}
+	if f.Open {
+		add("m.is_open = 1")
+	}
+	if f.TherapistID != 0 {
+		add("m.therapist_id = ?", f.TherapistID)
+	}
+	if f.Teams != nil {
+		add("m.team_id IN (SELECT value FROM json_each(?))", jsonIDs(f.Teams))
+	}
+	q := cols + from
+	if len(where) > 0 {
+		q += "\n\tWHERE " + strings.Join(where, "\n\t\tAND ")
+	}
+	return q + "\n\tORDER BY " + cmp.Or(f.order, "r.id"), args
 }
 
-func scanReferral(row scanner) (Referral, error) {
-	var r Referral
-	cols, finish := referralColumns(&r)
-	if err := row.Scan(cols...); err != nil {
-		return Referral{}, err
+// jsonIDs is a list of ids as a JSON array, for json_each.
+func jsonIDs(ids []int64) string {
+	b, _ := json.Marshal(nonNil(ids)) // a slice of integers always marshals
+	return string(b)
+}
+
+// findReferrals reads the referrals the filter chooses.
+func findReferrals(ctx context.Context, q queryer, f referralFilter) ([]referralRow, error) {
+	query, args := f.query()
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	return r, finish()
+	defer rows.Close()
+	var out []referralRow
+	for rows.Next() {
+		var row referralRow
+		var intensity, created string
+		r := &row.Referral
+		cols := []any{&r.ID, &r.PatientID, &r.PatientName, &r.TherapistID, &r.TherapistName, &r.TeamID,
+			&r.ReceivedOn, &r.ProblemDescriptor, &intensity, &r.EndedOn, &r.EndReason, &r.BringToSupervision, &created}
+		if f.withOutcome {
+			cols = append(cols, &row.outcome)
+		}
+		if f.withWaiting {
+			cols = append(cols, &row.waiting)
+		}
+		if f.withLastReview {
+			cols = append(cols, row.review.targets()...)
+		}
+		if err := rows.Scan(cols...); err != nil {
+			return nil, err
+		}
+		r.Intensity = measures.Intensity(intensity)
+		if r.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true}); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}
+
+// findReferral reads the one referral the filter (with its ID) chooses, or
+// ErrNotFound.
+func findReferral(ctx context.Context, q queryer, f referralFilter) (referralRow, error) {
+	rows, err := findReferrals(ctx, q, f)
+	if err != nil {
+		return referralRow{}, err
+	}
+	if len(rows) == 0 {
+		return referralRow{}, ErrNotFound
+	}
+	return rows[0], nil
+}
+
+// outcomeOf decodes a referral's summary outcome.
+func (row referralRow) outcomeOf() (measures.Outcome, error) {
+	var o measures.Outcome
+	if err := json.Unmarshal(row.outcome, &o); err != nil {
+		return measures.Outcome{}, fmt.Errorf("referral %d summary: %w", row.ID, err)
+	}
+	return o, nil
 }
 
 // Referral returns the referral with this id (with its team, for access
 // checks), or ErrNotFound.
 func (s *Store) Referral(ctx context.Context, id int64) (Referral, error) {
-	r, err := scanReferral(s.read.QueryRowContext(ctx, referralSelect+` WHERE r.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
-	}
+	row, err := findReferral(ctx, s.read, referralFilter{ID: id})
 	if err != nil {
 		return Referral{}, fmt.Errorf("referral %d: %w", id, err)
 	}
-	return r, nil
+	return row.Referral, nil
 }
 
 // ReferralDetail returns a referral with its patient, every contact and score
@@ -193,27 +331,7 @@ func (s *Store) ReferralDetail(ctx context.Context, id int64) (ReferralDetail, e
 	var d ReferralDetail
 	err := s.withRead(ctx, func(tx *sql.Tx) error {
 		var err error
-		d.Referral, err = scanReferral(tx.QueryRowContext(ctx, referralSelect+` WHERE r.id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if d.Patient, err = scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, d.Referral.PatientID)); err != nil {
-			return err
-		}
-		if d.Contacts, err = referralContacts(ctx, tx, id); err != nil {
-			return err
-		}
-		var js string
-		if err := tx.QueryRowContext(ctx, `SELECT outcome_json FROM referral_summary WHERE referral_id = ?`, id).Scan(&js); err != nil {
-			return fmt.Errorf("summary: %w", err)
-		}
-		if err := json.Unmarshal([]byte(js), &d.Outcome); err != nil {
-			return fmt.Errorf("summary: %w", err)
-		}
-		d.Reviews, err = referralReviews(ctx, tx, id)
+		d, _, err = readReferralDetail(ctx, tx, id)
 		return err
 	})
 	if err != nil {
@@ -222,40 +340,109 @@ func (s *Store) ReferralDetail(ctx context.Context, id int64) (ReferralDetail, e
 	return d, nil
 }
 
+// readReferralDetail reads a referral's detail inside tx, with its summary
+// as stored (decoded once, into d.Outcome).
+func readReferralDetail(ctx context.Context, tx *sql.Tx, id int64) (ReferralDetail, []byte, error) {
+	var d ReferralDetail
+	row, err := findReferral(ctx, tx, referralFilter{ID: id, withOutcome: true})
+	if err != nil {
+		return d, nil, err
+	}
+	d.Referral = row.Referral
+	if d.Outcome, err = row.outcomeOf(); err != nil {
+		return d, nil, err
+	}
+	if d.Patient, err = scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, d.Referral.PatientID)); err != nil {
+		return d, nil, err
+	}
+	if d.Contacts, err = referralContacts(ctx, tx, id); err != nil {
+		return d, nil, err
+	}
+	if d.Names, err = scoreUserNames(ctx, tx, d.Contacts); err != nil {
+		return d, nil, err
+	}
+	if d.Reviews, err = referralReviews(ctx, tx, id); err != nil {
+		return d, nil, err
+	}
+	d.RiskAlerts, err = findRiskAlerts(ctx, tx, RiskAlertFilter{ReferralID: id})
+	return d, row.outcome, err
+}
+
+// ReferralSnapshot returns what the referral's page shows, read in one
+// transaction, with the summary decoded once.
+func (s *Store) ReferralSnapshot(ctx context.Context, id int64) (ReferralSnapshot, error) {
+	asOf := s.asOf()
+	var snap ReferralSnapshot
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		var err error
+		if snap.ReferralDetail, _, err = readReferralDetail(ctx, tx, id); err != nil {
+			return err
+		}
+		exp, err := s.curves(ctx, tx)
+		if err != nil {
+			return err
+		}
+		snap.Expectation = exp
+		snap.Flags = referralFlags(snap.Referral, snap.Outcome, asOf, exp)
+		if snap.Invitations, err = findInvitations(ctx, tx, invitationFilter{ReferralID: id}); err != nil {
+			return err
+		}
+		snap.Questionnaires, err = referralQuestionnaires(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return ReferralSnapshot{}, fmt.Errorf("referral snapshot %d: %w", id, err)
+	}
+	return snap, nil
+}
+
+// scoreUserNames reads the names of the users who recorded or corrected the
+// contacts' scores, and no others.
+func scoreUserNames(ctx context.Context, tx *sql.Tx, contacts []Contact) (map[int64]string, error) {
+	var ids []int64
+	for _, c := range contacts {
+		for _, sc := range c.Scores {
+			ids = append(ids, sc.RecordedBy)
+			if sc.SupersededBy != 0 {
+				ids = append(ids, sc.SupersededBy)
+			}
+		}
+	}
+	names := map[int64]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	slices.Sort(ids)
+	users, err := findUsers(ctx, tx, userFilter{IDs: slices.Compact(ids)})
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	return names, err
+}
+
+// referralReviews reads a referral's reviews, oldest first.
 func referralReviews(ctx context.Context, tx *sql.Tx, referralID int64) ([]Review, error) {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT
-			v.id,
-			v.referral_id,
-			v.supervisor_id,
-			u.name,
-			v.date,
-			v.decision,
-			v.note,
-			v.flag_codes_json,
-			v.created_at
-		FROM reviews v
-		JOIN users u ON u.id = v.supervisor_id
-		WHERE v.referral_id = ?
-		ORDER BY v.date, v.id`, referralID)
+	SELECT`+reviewColumnList+`
+	FROM reviews v
+	LEFT JOIN users su ON su.id = v.supervisor_id
+	WHERE v.referral_id = ?
+	ORDER BY v.date, v.id`, referralID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var reviews []Review
 	for rows.Next() {
-		var rv Review
-		var flags, created string
-		if err := rows.Scan(&rv.ID, &rv.ReferralID, &rv.SupervisorID, &rv.SupervisorName, &rv.Date, &rv.Decision, &rv.Note, &flags, &created); err != nil {
+		var rc reviewColumns
+		if err := rows.Scan(rc.targets()...); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(flags), &rv.FlagCodes); err != nil {
-			return nil, fmt.Errorf("review %d flags: %w", rv.ID, err)
-		}
-		if rv.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true}); err != nil {
+		rv, _, err := rc.review(referralID)
+		if err != nil {
 			return nil, err
 		}
-		reviews = append(reviews, rv)
+		reviews = append(reviews, *rv)
 	}
 	return reviews, rows.Err()
 }
@@ -263,111 +450,121 @@ func referralReviews(ctx context.Context, tx *sql.Tx, referralID int64) ([]Revie
 // Caseload returns a therapist's open referrals, oldest first, read from
 // their summaries (no contact is read).
 func (s *Store) Caseload(ctx context.Context, therapistID int64) ([]CaseloadRow, error) {
-	rows, err := s.read.QueryContext(ctx, `
-		SELECT
-			r.id,
-			r.patient_id,
-			p.name,
-			r.therapist_id,
-			u.name,
-			r.team_id,
-			r.received_on,
-			r.problem_descriptor,
-			r.intensity,
-			COALESCE(r.ended_on, ''),
-			COALESCE(r.end_reason, ''),
-			r.bring_to_supervision,
-			r.created_at,
-			m.outcome_json,
-			(SELECT COUNT(*) FROM questionnaires q WHERE q.referral_id = r.id AND q.status = 'pending')
-		FROM referral_summary m
-		JOIN referrals r ON r.id = m.referral_id
-		JOIN patients p ON p.id = r.patient_id
-		JOIN users u ON u.id = r.therapist_id
-		WHERE m.therapist_id = ? AND m.is_open = 1
-		ORDER BY r.received_on, r.id`, therapistID)
+	rows, err := findReferrals(ctx, s.read, referralFilter{TherapistID: therapistID, Open: true,
+		withOutcome: true, withWaiting: true, order: "r.received_on, r.id"})
 	if err != nil {
 		return nil, fmt.Errorf("caseload: %w", err)
 	}
-	defer rows.Close()
 	var out []CaseloadRow
-	for rows.Next() {
-		var row CaseloadRow
-		var js []byte
-		cols, finish := referralColumns(&row.Referral)
-		if err := rows.Scan(append(cols, &js, &row.AnswersWaiting)...); err != nil {
+	for _, row := range rows {
+		o, err := row.outcomeOf()
+		if err != nil {
 			return nil, fmt.Errorf("caseload: %w", err)
 		}
-		if err := finish(); err != nil {
-			return nil, fmt.Errorf("caseload: %w", err)
-		}
-		if err := json.Unmarshal(js, &row.Outcome); err != nil {
-			return nil, fmt.Errorf("caseload: referral %d summary: %w", row.Referral.ID, err)
-		}
-		out = append(out, row)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("caseload: %w", err)
+		out = append(out, CaseloadRow{Referral: row.Referral, Outcome: o, AnswersWaiting: row.waiting})
 	}
 	return out, nil
 }
 
+// referralSpan is what the date of something done on a referral is checked
+// against; an empty bound does not apply.
+type referralSpan struct {
+	received    string // nothing is dated before the referral was received
+	lastContact string // an ending is not dated before the last contact
+	ended       string // a contact is not dated after the referral ended
+}
+
+// dateWords name a dated thing in the messages about its date.
+type dateWords struct {
+	missing string // "Enter the date of the appointment"
+	date    string // "The appointment date" (must be today or in the past)
+	thing   string // "The appointment" (cannot be before the referral...)
+}
+
+var (
+	contactDate = dateWords{"Enter the date of the appointment", "The appointment date", "The appointment"}
+	endDate     = dateWords{"Enter the date the referral ended", "The end date", "The end date"}
+	reviewDate  = dateWords{"Enter the date of the review", "The review date", "The review date"}
+)
+
+// checkReferralDate adds to v, on "date", what is wrong with the date of
+// something done on a referral (a contact, its ending, a review): it must be
+// a real date, not after today in England, and within the referral's span.
+// Contacts, endings and reviews all check their dates here.
+func checkReferralDate(v validation, date, today string, span referralSpan, w dateWords) {
+	switch {
+	case date == "":
+		v.add("date", w.missing)
+	case !validDate(date):
+		v.add("date", "Enter a real date as YYYY-MM-DD")
+	case date > today:
+		v.add("date", w.date+" must be today or in the past")
+	case date < span.received:
+		v.add("date", w.thing+" cannot be before the referral was received ("+span.received+")")
+	case date < span.lastContact:
+		v.add("date", w.thing+" cannot be before the last contact ("+span.lastContact+")")
+	case span.ended != "" && date > span.ended:
+		v.add("date", w.thing+" cannot be after the referral ended ("+span.ended+")")
+	}
+}
+
 // EndReferral ends an open referral on date (not before it was received nor
 // before its last contact, not in the future) for one of EndReasons, and
-// recomputes its summary.
-func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason string) (Referral, error) {
+// recomputes its summary. With open risk alerts or unconfirmed patient
+// answers it needs risk acknowledged with a note (checkEndingRisk), else it
+// returns an *EndingRiskError (errors.Is ErrRiskUnacknowledged).
+func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason string, risk EndRisk) (Referral, error) {
 	date, reason = strings.TrimSpace(date), strings.TrimSpace(reason)
 	var r Referral
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		r, err = scanReferral(tx.QueryRowContext(ctx, referralSelect+` WHERE r.id = ?`, referralID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		row, err := findReferral(ctx, tx, referralFilter{ID: referralID})
 		if err != nil {
 			return err
 		}
+		r = row.Referral
 		var lastContact string
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(date), '') FROM contacts WHERE referral_id = ?`, referralID).Scan(&lastContact); err != nil {
 			return err
 		}
-		v := validation{}
-		if !r.Open() {
-			v.add("referral", "This referral ended on "+r.EndedOn)
-		}
-		switch {
-		case date == "":
-			v.add("date", "Enter the date the referral ended")
-		case !validDate(date):
-			v.add("date", "Enter a real date as YYYY-MM-DD")
-		case date > s.today():
-			v.add("date", "The end date must be today or in the past")
-		case date < r.ReceivedOn:
-			v.add("date", "The end date cannot be before the referral was received ("+r.ReceivedOn+")")
-		case date < lastContact:
-			v.add("date", "The end date cannot be before the last contact ("+lastContact+")")
-		}
-		if !slices.Contains(EndReasons, reason) {
-			v.add("reason", "Choose why the referral ended")
-		}
-		if err := v.err(); err != nil {
+		if err := checkEnding(r, lastContact, date, reason, s.today()); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET ended_on = ?, end_reason = ? WHERE id = ?`, date, reason, referralID); err != nil {
+		if err := s.checkEndingRisk(ctx, tx, actor, referralID, risk); err != nil {
 			return err
 		}
-		r.EndedOn, r.EndReason = date, reason
-		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditEndReferral, entity: "referral", entityID: referralID,
-			patientID: r.PatientID, detail: date + " " + reason}); err != nil {
-			return err
-		}
-		_, err = s.recomputeSummary(ctx, tx, referralID)
-		return err
+		return s.writeEnding(ctx, tx, actor, &r, date, reason)
 	})
 	if err != nil {
 		return Referral{}, fmt.Errorf("end referral %d: %w", referralID, err)
 	}
 	return r, nil
+}
+
+// checkEnding checks an ending of r, whose last contact is on lastContact.
+func checkEnding(r Referral, lastContact, date, reason, today string) error {
+	v := validation{}
+	if !r.Open() {
+		v.add("referral", "This referral ended on "+r.EndedOn)
+	}
+	checkReferralDate(v, date, today, referralSpan{received: r.ReceivedOn, lastContact: lastContact}, endDate)
+	if !slices.Contains(EndReasons, reason) {
+		v.add("reason", "Choose why the referral ended")
+	}
+	return v.err()
+}
+
+// writeEnding ends r, audits it and recomputes its summary.
+func (s *Store) writeEnding(ctx context.Context, tx *sql.Tx, actor User, r *Referral, date, reason string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET ended_on = ?, end_reason = ? WHERE id = ?`, date, reason, r.ID); err != nil {
+		return err
+	}
+	r.EndedOn, r.EndReason = date, reason
+	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditEndReferral, entity: "referral", entityID: r.ID,
+		patientID: r.PatientID, detail: date + " " + reason}); err != nil {
+		return err
+	}
+	_, err := s.recomputeSummary(ctx, tx, r.ID)
+	return err
 }
 
 func validDate(s string) bool {

@@ -188,7 +188,7 @@ func TestCaseload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, ended.ID, "2025-12-01", "declined"); err != nil {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, ended.ID, "2025-12-01", "declined", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.CreateReferral(f.ctx, f.other, NewReferral{PatientID: f.patient.ID, ReceivedOn: "2025-11-01", ProblemDescriptor: "F32", Intensity: "low"}); err != nil {
@@ -269,11 +269,11 @@ func TestEndReferral(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.s.EndReferral(f.ctx, f.therapist, r, tt.date, tt.reason)
+			_, err := f.s.EndReferral(f.ctx, f.therapist, r, tt.date, tt.reason, EndRisk{})
 			wantFields(t, err, tt.fields...)
 		})
 	}
-	got, err := f.s.EndReferral(f.ctx, f.therapist, r, "2026-02-03", "completed")
+	got, err := f.s.EndReferral(f.ctx, f.therapist, r, "2026-02-03", "completed", EndRisk{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,9 +291,9 @@ func TestEndReferral(t *testing.T) {
 	if o.Open || !o.FinishedCourse || !o.Recovered || !o.ReliableImprovement || o.EndedOn.Format(dateLayout) != "2026-02-03" {
 		t.Errorf("outcome after ending: %+v", o)
 	}
-	_, err = f.s.EndReferral(f.ctx, f.therapist, r, "2026-02-04", "completed")
+	_, err = f.s.EndReferral(f.ctx, f.therapist, r, "2026-02-04", "completed", EndRisk{})
 	wantFields(t, err, "referral")
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, 999, "2026-02-04", "completed"); !errors.Is(err, ErrNotFound) {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, 999, "2026-02-04", "completed", EndRisk{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("end unknown referral: got %v, want ErrNotFound", err)
 	}
 	if rows, _ := f.s.Caseload(f.ctx, f.therapist.ID); len(rows) != 0 {
@@ -306,5 +306,67 @@ func TestEndReferral(t *testing.T) {
 	}
 	if open != 0 || finished != 1 || endedOn != "2026-02-03" {
 		t.Errorf("summary columns: open %d finished %d ended %s", open, finished, endedOn)
+	}
+}
+
+func TestReferralSnapshot(t *testing.T) {
+	f := newFixture(t)
+	r := f.referral.ID
+	c, err := f.s.RecordContact(f.ctx, f.therapist, r, session("2026-01-20", answers(3, 3, 3, 3, 3, 3, 3, 3, 2), answers(3, 3, 3, 3, 3, 3, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.CorrectScore(f.ctx, f.supervisor, c.Scores[1].ID, ScoreInput{Items: answers(3, 3, 3, 3, 3, 3, 3, 3, 1)}, "typed wrong"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.RecordReview(f.ctx, f.supervisor, r, NewReview{Date: "2026-02-04", Decision: "continue"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.s.CreateInvitation(f.ctx, f.therapist, r); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := f.s.ReferralSnapshot(f.ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The snapshot reads what the separate reads give, in one transaction.
+	d, err := f.s.ReferralDetail(f.ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(d, snap.ReferralDetail, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("detail (-ReferralDetail +snapshot):\n%s", diff)
+	}
+	flags, err := f.s.ReferralFlags(f.ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flags) == 0 {
+		t.Fatal("no flags for an item 9 answer above 0: the comparison below would prove nothing")
+	}
+	if diff := cmp.Diff(flags, snap.Flags); diff != "" {
+		t.Errorf("flags (-ReferralFlags +snapshot):\n%s", diff)
+	}
+	invs, err := f.s.Invitations(f.ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(invs) != 1 {
+		t.Fatalf("%d invitations, want 1", len(invs))
+	}
+	if diff := cmp.Diff(invs, snap.Invitations); diff != "" {
+		t.Errorf("invitations (-Invitations +snapshot):\n%s", diff)
+	}
+	if snap.Expectation == nil {
+		t.Error("no expectation")
+	}
+	// Only the names the scores need: who recorded and who corrected, not
+	// every user.
+	want := map[int64]string{f.therapist.ID: "Tara Therapist", f.supervisor.ID: "Sam Supervisor"}
+	if diff := cmp.Diff(want, snap.Names); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
+	if _, err := f.s.ReferralSnapshot(f.ctx, 999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown referral: got %v, want ErrNotFound", err)
 	}
 }

@@ -1,12 +1,12 @@
 package caseload
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"clinic/internal/measures"
@@ -15,11 +15,12 @@ import (
 // Outcome reports (issue 4) read one summary row per referral: every
 // referral received, entering treatment or ending in a period, with the
 // outcome judgements the rates need from report_referral, a narrow copy of
-// what reports read of each summary that triggers keep in step with it
-// (schema step 8: extracting the judgements from a year's outcome JSON on
-// every report, or decoding it in Go, takes about a second on a
-// 100,000-referral service). The figures are measures.ServiceRates over the rows that ended in the period,
-// so a report's numbers are the sum of its referral-level rows.
+// what reports read of each summary, written beside it from the same
+// measures.Outcome (summary.go; extracting the judgements from a year's
+// outcome JSON on every report, or decoding it in Go, takes about a second
+// on a 100,000-referral service). The figures are measures.ServiceRates over
+// the rows that ended in the period, so a report's numbers are the sum of
+// its referral-level rows.
 
 // ReportFilter says which referrals an outcome report covers.
 type ReportFilter struct {
@@ -58,10 +59,29 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 	if err != nil {
 		return nil, fmt.Errorf("report rows: %w", err)
 	}
-	// report_referral is scanned in rowid order (NOT INDEXED): it is narrow,
-	// so a scan of the whole table is faster than finding a period's rows
-	// by three dates and sorting them, for a month as for a year.
-	rows, err := s.read.QueryContext(ctx, `
+	rows, err := s.read.QueryContext(ctx, reportRowsQuery,
+		f.From, f.To, f.From, f.To, f.From, f.To,
+		f.WholeService, string(teams),
+		f.TherapistID, f.TherapistID,
+		f.Descriptor, f.Descriptor, descriptorBeneath(f.Descriptor))
+	if err != nil {
+		return nil, fmt.Errorf("report rows: %w", err)
+	}
+	defer rows.Close()
+	out, err := scanReportRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("report rows: %w", err)
+	}
+	return out, nil
+}
+
+// reportRowsQuery selects a report's rows: those of the scope (whole
+// service or teams, therapist, descriptor and the codes beneath it) with a
+// date in the period. report_referral is scanned in rowid order (NOT
+// INDEXED): it is narrow, so a scan of the whole table is faster than
+// finding a period's rows by three dates and sorting them, for a month as
+// for a year.
+const reportRowsQuery = `
 		SELECT
 			x.referral_id,
 			x.team_id,
@@ -104,19 +124,13 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 			AND (? OR x.team_id IN (SELECT value FROM json_each(?)))
 			AND (? = 0 OR x.therapist_id = ?)
 			AND (? = '' OR r.problem_descriptor = ? OR r.problem_descriptor LIKE ?)
-		ORDER BY x.referral_id`,
-		f.From, f.To, f.From, f.To, f.From, f.To,
-		f.WholeService, string(teams),
-		f.TherapistID, f.TherapistID,
-		f.Descriptor, f.Descriptor, descriptorBeneath(f.Descriptor))
-	if err != nil {
-		return nil, fmt.Errorf("report rows: %w", err)
-	}
-	defer rows.Close()
-	// Rows are large (a measures.Outcome each) and a year has tens of
-	// thousands: gather them in fixed chunks, scanning in place, and copy
-	// them once, rather than let one slice grow and copy them again and
-	// again.
+		ORDER BY x.referral_id`
+
+// scanReportRows reads every row of reportRowsQuery. Rows are large (a
+// measures.Outcome each) and a year has tens of thousands: gather them in
+// fixed chunks, scanning in place, and copy them once, rather than let one
+// slice grow and copy them again and again.
+func scanReportRows(rows *sql.Rows) ([]ReportRow, error) {
 	const chunk = 4096
 	var chunks [][]ReportRow
 	cur := make([]ReportRow, 0, chunk)
@@ -126,30 +140,13 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 			chunks, cur = append(chunks, cur), make([]ReportRow, 0, chunk)
 		}
 		cur = append(cur, ReportRow{})
-		row := &cur[len(cur)-1]
-		var intensity, anxiety string
-		o := &row.Outcome
-		var phq, anx sql.NullFloat64
-		var phqFirst, phqLast, anxFirst, anxLast sql.NullFloat64
-		var open bool
-		if err := rows.Scan(&row.ReferralID, &row.TeamID, &row.TeamName, &row.TherapistID, &row.TherapistName,
-			&row.Descriptor, &intensity, &row.ReceivedOn, &row.FirstTreatmentOn, &row.EndedOn, &row.EndReason,
-			&open, &o.FinishedCourse, &o.TreatmentSessions,
-			&o.AtCaseness, &o.Recovered, &o.ReliableImprovement, &o.ReliableRecovery, &o.ReliableDeterioration,
-			&o.NoReliableChange, &o.Paired, &o.WaitDays, &anxiety,
-			&phq, &phqFirst, &phqLast, &o.PHQ9.Paired,
-			&anx, &anxFirst, &anxLast, &o.AnxietyM.Paired); err != nil {
-			return nil, fmt.Errorf("report rows: %w", err)
+		if err := scanReportRow(rows, &cur[len(cur)-1]); err != nil {
+			return nil, err
 		}
-		row.Intensity = measures.Intensity(intensity)
-		o.RuleSet, o.Open, o.Descriptor = measures.RuleSet, open, row.Descriptor
-		o.Anxiety = measures.InstrumentID(anxiety)
-		o.PHQ9.Instrument, o.PHQ9.Count, o.PHQ9.First, o.PHQ9.Last = measures.PHQ9, int(phq.Float64), phqFirst.Float64, phqLast.Float64
-		o.AnxietyM.Instrument, o.AnxietyM.Count, o.AnxietyM.First, o.AnxietyM.Last = o.Anxiety, int(anx.Float64), anxFirst.Float64, anxLast.Float64
 		total++
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("report rows: %w", err)
+		return nil, err
 	}
 	out := make([]ReportRow, 0, total)
 	for _, c := range append(chunks, cur) {
@@ -158,8 +155,56 @@ func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportRow, er
 	return out, nil
 }
 
+// scanReportRow reads one row of reportRowsQuery into row, in place.
+func scanReportRow(rows *sql.Rows, row *ReportRow) error {
+	var intensity, anxiety string
+	o := &row.Outcome
+	var phq, anx sql.NullFloat64
+	var phqFirst, phqLast, anxFirst, anxLast sql.NullFloat64
+	var open bool
+	if err := rows.Scan(&row.ReferralID, &row.TeamID, &row.TeamName, &row.TherapistID, &row.TherapistName,
+		&row.Descriptor, &intensity, &row.ReceivedOn, &row.FirstTreatmentOn, &row.EndedOn, &row.EndReason,
+		&open, &o.FinishedCourse, &o.TreatmentSessions,
+		&o.AtCaseness, &o.Recovered, &o.ReliableImprovement, &o.ReliableRecovery, &o.ReliableDeterioration,
+		&o.NoReliableChange, &o.Paired, &o.WaitDays, &anxiety,
+		&phq, &phqFirst, &phqLast, &o.PHQ9.Paired,
+		&anx, &anxFirst, &anxLast, &o.AnxietyM.Paired); err != nil {
+		return err
+	}
+	row.Intensity = measures.Intensity(intensity)
+	o.RuleSet, o.Open, o.Descriptor = measures.RuleSet, open, row.Descriptor
+	o.Anxiety = measures.InstrumentID(anxiety)
+	o.PHQ9.Instrument, o.PHQ9.Count, o.PHQ9.First, o.PHQ9.Last = measures.PHQ9, int(phq.Float64), phqFirst.Float64, phqLast.Float64
+	o.AnxietyM.Instrument, o.AnxietyM.Count, o.AnxietyM.First, o.AnxietyM.Last = o.Anxiety, int(anx.Float64), anxFirst.Float64, anxLast.Float64
+	return nil
+}
+
 // In reports whether a date falls in the period [from, to].
 func In(date, from, to string) bool { return date != "" && date >= from && date <= to }
+
+// InPeriod reports whether the referral belongs to a report on the period
+// [from, to]: it was received, first attended treatment, or ended in it
+// (the rows ReportRows selects).
+func (r *ReportRow) InPeriod(from, to string) bool {
+	return In(r.ReceivedOn, from, to) || In(r.FirstTreatmentOn, from, to) || In(r.EndedOn, from, to)
+}
+
+// RowsInPeriod keeps the rows that belong to a report on [from, to], such
+// as the period's own rows out of those read for a longer trend. When every
+// row belongs, rows itself is returned: a year's rows are large, and are
+// not copied for nothing.
+func RowsInPeriod(rows []ReportRow, from, to string) []ReportRow {
+	if !slices.ContainsFunc(rows, func(r ReportRow) bool { return !r.InPeriod(from, to) }) {
+		return rows
+	}
+	var out []ReportRow
+	for i := range rows {
+		if rows[i].InPeriod(from, to) {
+			out = append(out, rows[i])
+		}
+	}
+	return out
+}
 
 // RowCounts is one referral's contribution to a report for a period: 0 or 1
 // in each count. Outcome counts come from measures.ServiceRates over the
@@ -246,17 +291,9 @@ type MonthFigures struct {
 // ByMonth splits a period into calendar months (the first and last may be
 // partial) and works out each month's figures, in one pass over the rows.
 func ByMonth(rows []ReportRow, from, to string) []MonthFigures {
-	start, ok1 := parseDate(from)
-	end, ok2 := parseDate(to)
-	if !ok1 || !ok2 || end.Before(start) {
+	out, index := calendarMonths(from, to)
+	if out == nil {
 		return nil
-	}
-	var out []MonthFigures
-	index := map[string]int{} // YYYY-MM to its place in out
-	for m := start.AddDate(0, 0, 1-start.Day()); !m.After(end); m = m.AddDate(0, 1, 0) {
-		lo, hi := m.Format(dateLayout), m.AddDate(0, 1, -1).Format(dateLayout)
-		index[m.Format("2006-01")] = len(out)
-		out = append(out, MonthFigures{Month: m.Format("2006-01"), Figures: Figures{From: max(lo, from), To: min(hi, to)}})
 	}
 	month := func(date string) (int, bool) {
 		if len(date) < 7 {
@@ -265,17 +302,7 @@ func ByMonth(rows []ReportRow, from, to string) []MonthFigures {
 		i, ok := index[date[:7]]
 		return i, ok
 	}
-	// Outcomes are large: size each month's slice once.
-	sizes := make([]int, len(out))
-	for i := range rows {
-		if m, ok := month(rows[i].EndedOn); ok {
-			sizes[m]++
-		}
-	}
-	ended := make([][]measures.Outcome, len(out))
-	for m := range ended {
-		ended[m] = make([]measures.Outcome, 0, sizes[m])
-	}
+	ended := endedByMonth(rows, len(out), month)
 	for i := range rows {
 		r := &rows[i]
 		// Count the row once in each month one of its dates falls in.
@@ -296,6 +323,40 @@ func ByMonth(rows []ReportRow, from, to string) []MonthFigures {
 		out[m].Rates = measures.ServiceRates(ended[m])
 	}
 	return out
+}
+
+// calendarMonths lays out the months of [from, to], each with its part of
+// the period, and indexes them by YYYY-MM; nil for a period that is not one.
+func calendarMonths(from, to string) ([]MonthFigures, map[string]int) {
+	start, ok1 := parseDate(from)
+	end, ok2 := parseDate(to)
+	if !ok1 || !ok2 || end.Before(start) {
+		return nil, nil
+	}
+	var out []MonthFigures
+	index := map[string]int{} // YYYY-MM to its place in out
+	for m := start.AddDate(0, 0, 1-start.Day()); !m.After(end); m = m.AddDate(0, 1, 0) {
+		lo, hi := m.Format(dateLayout), m.AddDate(0, 1, -1).Format(dateLayout)
+		index[m.Format("2006-01")] = len(out)
+		out = append(out, MonthFigures{Month: m.Format("2006-01"), Figures: Figures{From: max(lo, from), To: min(hi, to)}})
+	}
+	return out, index
+}
+
+// endedByMonth makes each month's (empty) slice of the outcomes that ended
+// in it, sized once: outcomes are large.
+func endedByMonth(rows []ReportRow, months int, month func(string) (int, bool)) [][]measures.Outcome {
+	sizes := make([]int, months)
+	for i := range rows {
+		if m, ok := month(rows[i].EndedOn); ok {
+			sizes[m]++
+		}
+	}
+	ended := make([][]measures.Outcome, months)
+	for m := range ended {
+		ended[m] = make([]measures.Outcome, 0, sizes[m])
+	}
+	return ended
 }
 
 // TherapistFigures are one therapist's figures for a period.
@@ -327,11 +388,8 @@ func ByTherapist(rows []ReportRow, from, to string) []TherapistFigures {
 	for t := range out {
 		out[t].Rates = measures.ServiceRates(ended[t])
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].TherapistName != out[j].TherapistName {
-			return out[i].TherapistName < out[j].TherapistName
-		}
-		return out[i].TherapistID < out[j].TherapistID
+	slices.SortFunc(out, func(a, b TherapistFigures) int {
+		return cmp.Or(cmp.Compare(a.TherapistName, b.TherapistName), cmp.Compare(a.TherapistID, b.TherapistID))
 	})
 	return out
 }

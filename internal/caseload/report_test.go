@@ -43,7 +43,7 @@ func newReportFixture(t *testing.T) *reportFixture {
 			}
 		}
 		if end != "" {
-			if _, err := f.s.EndReferral(f.ctx, who, id, end, "completed"); err != nil {
+			if _, err := f.s.EndReferral(f.ctx, who, id, end, "completed", EndRisk{}); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
 		}
@@ -234,4 +234,43 @@ func sorted(ids []int64) []int64 {
 		}
 	}
 	return out
+}
+
+// A report on a period keeps the referrals received, entering treatment or
+// ending in it, exactly as ReportRows selects them: a row read for a longer
+// trend with every date outside the period is dropped.
+func TestRowsInPeriod(t *testing.T) {
+	rows := []ReportRow{
+		{ReferralID: 1, ReceivedOn: "2026-01-31"},
+		{ReferralID: 2, ReceivedOn: "2025-12-01", FirstTreatmentOn: "2026-02-01"},
+		{ReferralID: 3, ReceivedOn: "2025-12-01", FirstTreatmentOn: "2025-12-20", EndedOn: "2026-02-28"},
+		{ReferralID: 4, ReceivedOn: "2025-12-01", FirstTreatmentOn: "2026-01-10", EndedOn: "2026-03-01"},
+		{ReferralID: 5, ReceivedOn: "2026-03-01"},
+	}
+	ids := func(rs []ReportRow) []int64 {
+		var out []int64
+		for _, r := range rs {
+			out = append(out, r.ReferralID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name     string
+		from, to string
+		want     []int64
+	}{
+		{"February", "2026-02-01", "2026-02-28", []int64{2, 3}},
+		{"first quarter", "2026-01-01", "2026-03-31", []int64{1, 2, 3, 4, 5}},
+		{"a day with nothing", "2026-02-15", "2026-02-15", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, ids(RowsInPeriod(rows, tc.from, tc.to))); diff != "" {
+				t.Errorf("rows in period (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// Every row belongs: the same rows, not a copy.
+	if got := RowsInPeriod(rows, "2025-01-01", "2026-12-31"); &got[0] != &rows[0] {
+		t.Error("RowsInPeriod copied rows that all belong")
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -111,96 +110,61 @@ func splitQuiet(flags []measures.Flag, seen *reviewSeen, hash string) (shown, qu
 // are included with NeedsDiscussion false, so that a page can say what was
 // already reviewed.
 func (s *Store) WeeklyReview(ctx context.Context, scope ReviewScope) ([]ReviewCase, error) {
-	teams, err := json.Marshal(nonNil(scope.Teams))
-	if err != nil {
-		return nil, fmt.Errorf("weekly review: %w", err)
-	}
 	asOf := s.asOf()
 	var out []ReviewCase
-	err = s.withRead(ctx, func(tx *sql.Tx) error {
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
 		exp, err := s.curves(ctx, tx)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `
-			SELECT
-				r.id,
-				r.patient_id,
-				p.name,
-				r.therapist_id,
-				u.name,
-				r.team_id,
-				r.received_on,
-				r.problem_descriptor,
-				r.intensity,
-				COALESCE(r.ended_on, ''),
-				COALESCE(r.end_reason, ''),
-				r.bring_to_supervision,
-				r.created_at,
-				m.outcome_json,
-				v.id,
-				v.supervisor_id,
-				COALESCE(su.name, ''),
-				v.date,
-				v.decision,
-				v.note,
-				v.flag_codes_json,
-				v.outcome_hash,
-				v.flag_severities_json,
-				v.created_at
-			FROM referral_summary m
-			JOIN referrals r ON r.id = m.referral_id
-			JOIN patients p ON p.id = r.patient_id
-			JOIN users u ON u.id = r.therapist_id
-			LEFT JOIN reviews v ON v.id = (
-				SELECT id FROM reviews
-				WHERE referral_id = m.referral_id
-				ORDER BY date DESC, id DESC
-				LIMIT 1)
-			LEFT JOIN users su ON su.id = v.supervisor_id
-			WHERE m.is_open = 1
-				AND m.team_id IN (SELECT value FROM json_each(?))
-				AND (? = 0 OR m.therapist_id = ?)`,
-			string(teams), scope.TherapistID, scope.TherapistID)
+		rows, err := findReferrals(ctx, tx, referralFilter{Open: true, Teams: nonNil(scope.Teams), TherapistID: scope.TherapistID,
+			withOutcome: true, withLastReview: true})
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c ReviewCase
-			var js []byte
-			var rv reviewColumns
-			cols, finish := referralColumns(&c.Referral)
-			cols = append(cols, &js)
-			cols = append(cols, rv.targets()...)
-			if err := rows.Scan(cols...); err != nil {
-				return err
-			}
-			if err := finish(); err != nil {
-				return err
-			}
-			if err := json.Unmarshal(js, &c.Outcome); err != nil {
-				return fmt.Errorf("referral %d summary: %w", c.Referral.ID, err)
-			}
-			last, seen, err := rv.review(c.Referral.ID)
+		for _, row := range rows {
+			c, listed, err := reviewCase(row, asOf, exp)
 			if err != nil {
 				return err
 			}
-			c.LastReview = last
-			flags := measures.Flags(c.Outcome, c.Referral.ProblemDescriptor, c.Referral.Intensity, asOf, exp)
-			if len(flags) == 0 && c.Referral.BringToSupervision == "" {
-				continue
+			if listed {
+				out = append(out, c)
 			}
-			c.Flags, c.Quiet = splitQuiet(flags, seen, outcomeHash(js))
-			out = append(out, c)
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("weekly review: %w", err)
 	}
 	slices.SortStableFunc(out, compareCases)
 	return out, nil
+}
+
+// reviewCase judges one open referral for the weekly review: its flags as
+// of asOf, split by what its latest review saw. It is listed when flagged
+// or brought by its therapist.
+func reviewCase(row referralRow, asOf time.Time, exp *measures.Curves) (ReviewCase, bool, error) {
+	c := ReviewCase{Referral: row.Referral}
+	var err error
+	if c.Outcome, err = row.outcomeOf(); err != nil {
+		return c, false, err
+	}
+	last, seen, err := row.review.review(c.Referral.ID)
+	if err != nil {
+		return c, false, err
+	}
+	c.LastReview = last
+	flags := referralFlags(c.Referral, c.Outcome, asOf, exp)
+	if len(flags) == 0 && c.Referral.BringToSupervision == "" {
+		return c, false, nil
+	}
+	c.Flags, c.Quiet = splitQuiet(flags, seen, outcomeHash(row.outcome))
+	return c, true, nil
+}
+
+// referralFlags are a referral's flags as of asOf, highest severity first.
+func referralFlags(r Referral, o measures.Outcome, asOf time.Time, exp *measures.Curves) []measures.Flag {
+	return measures.Flags(o, r.ProblemDescriptor, r.Intensity, asOf, exp)
 }
 
 // compareCases orders the review: cases to discuss before quiet ones, then
@@ -295,84 +259,72 @@ func (s *Store) RecordReview(ctx context.Context, actor User, referralID int64, 
 		return Review{}, fmt.Errorf("record review: %w", err)
 	}
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		var received, descriptor, intensity string
-		var ended sql.NullString
-		var js []byte
-		err := tx.QueryRowContext(ctx, `
-			SELECT
-				r.received_on,
-				r.problem_descriptor,
-				r.intensity,
-				r.ended_on,
-				m.outcome_json
-			FROM referrals r
-			JOIN referral_summary m ON m.referral_id = r.id
-			WHERE r.id = ?`, referralID).Scan(&received, &descriptor, &intensity, &ended, &js)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		row, err := findReferral(ctx, tx, referralFilter{ID: referralID, withOutcome: true})
 		if err != nil {
 			return err
 		}
-		v := validation{}
-		switch {
-		case rv.Date == "":
-			v.add("date", "Enter the date of the review")
-		case !validDate(rv.Date):
-			v.add("date", "Enter a real date as YYYY-MM-DD")
-		case rv.Date > s.today():
-			v.add("date", "The review date must be today or in the past")
-		case rv.Date < received:
-			v.add("date", "The review date cannot be before the referral was received ("+received+")")
-		}
-		if !slices.Contains(ReviewDecisions, rv.Decision) {
-			v.add("decision", "Choose the decision")
-		}
-		if utf8.RuneCountInString(rv.Note) > maxReviewNote {
-			v.add("note", fmt.Sprintf("Use at most %d characters", maxReviewNote))
-		}
-		if err := v.err(); err != nil {
+		if err := checkReview(rv, row.ReceivedOn, s.today()); err != nil {
 			return err
 		}
-		var o measures.Outcome
-		if err := json.Unmarshal(js, &o); err != nil {
-			return fmt.Errorf("summary: %w", err)
-		}
-		sevs := map[string]string{}
-		rv.FlagCodes = []string{}
-		for _, f := range measures.Flags(o, descriptor, measures.Intensity(intensity), asOf, exp) {
-			rv.FlagCodes = append(rv.FlagCodes, f.Code)
-			sevs[f.Code] = f.Severity
-		}
-		codes, err := json.Marshal(rv.FlagCodes)
+		o, err := row.outcomeOf()
 		if err != nil {
 			return err
 		}
-		sevJSON, err := json.Marshal(sevs)
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO reviews (referral_id, supervisor_id, date, decision, note, flag_codes_json, outcome_hash, flag_severities_json, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			referralID, actor.ID, rv.Date, rv.Decision, rv.Note, string(codes), outcomeHash(js), string(sevJSON), stamp(rv.CreatedAt))
-		if err != nil {
-			return err
-		}
-		if rv.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordReview, entity: "referral", entityID: referralID,
-			detail: fmt.Sprintf("review %d: %s", rv.ID, rv.Decision)}); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE referrals SET bring_to_supervision = '' WHERE id = ?`, referralID)
-		return err
+		return s.insertReview(ctx, tx, &rv, referralFlags(row.Referral, o, asOf, exp), row.outcome)
 	})
 	if err != nil {
 		return Review{}, fmt.Errorf("record review of referral %d: %w", referralID, err)
 	}
 	return rv, nil
+}
+
+// checkReview checks a review of a referral received on received.
+func checkReview(rv Review, received, today string) error {
+	v := validation{}
+	checkReferralDate(v, rv.Date, today, referralSpan{received: received}, reviewDate)
+	if !slices.Contains(ReviewDecisions, rv.Decision) {
+		v.add("decision", "Choose the decision")
+	}
+	if utf8.RuneCountInString(rv.Note) > maxReviewNote {
+		v.add("note", fmt.Sprintf("Use at most %d characters", maxReviewNote))
+	}
+	return v.err()
+}
+
+// insertReview writes a checked review with the flags in force and the
+// hash of the summary it saw, audits it, and clears the therapist's request
+// to bring the case.
+func (s *Store) insertReview(ctx context.Context, tx *sql.Tx, rv *Review, flags []measures.Flag, outcomeJSON []byte) error {
+	sevs := map[string]string{}
+	rv.FlagCodes = []string{}
+	for _, f := range flags {
+		rv.FlagCodes = append(rv.FlagCodes, f.Code)
+		sevs[f.Code] = f.Severity
+	}
+	codes, err := json.Marshal(rv.FlagCodes)
+	if err != nil {
+		return err
+	}
+	sevJSON, err := json.Marshal(sevs)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO reviews (referral_id, supervisor_id, date, decision, note, flag_codes_json, outcome_hash, flag_severities_json, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rv.ReferralID, rv.SupervisorID, rv.Date, rv.Decision, rv.Note, string(codes), outcomeHash(outcomeJSON), string(sevJSON), stamp(rv.CreatedAt))
+	if err != nil {
+		return err
+	}
+	if rv.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, tx, auditRow{userID: rv.SupervisorID, action: AuditRecordReview, entity: "referral", entityID: rv.ReferralID,
+		detail: fmt.Sprintf("review %d: %s", rv.ID, rv.Decision)}); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE referrals SET bring_to_supervision = '' WHERE id = ?`, rv.ReferralID)
+	return err
 }
 
 // ReferralFlags returns the flags of a referral as of today, highest
@@ -386,27 +338,15 @@ func (s *Store) ReferralFlags(ctx context.Context, referralID int64) ([]measures
 		if err != nil {
 			return err
 		}
-		var descriptor, intensity string
-		var js []byte
-		err = tx.QueryRowContext(ctx, `
-			SELECT
-				r.problem_descriptor,
-				r.intensity,
-				m.outcome_json
-			FROM referrals r
-			JOIN referral_summary m ON m.referral_id = r.id
-			WHERE r.id = ?`, referralID).Scan(&descriptor, &intensity, &js)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		row, err := findReferral(ctx, tx, referralFilter{ID: referralID, withOutcome: true})
 		if err != nil {
 			return err
 		}
-		var o measures.Outcome
-		if err := json.Unmarshal(js, &o); err != nil {
-			return fmt.Errorf("summary: %w", err)
+		o, err := row.outcomeOf()
+		if err != nil {
+			return err
 		}
-		flags = measures.Flags(o, descriptor, measures.Intensity(intensity), asOf, exp)
+		flags = referralFlags(row.Referral, o, asOf, exp)
 		return nil
 	})
 	if err != nil {

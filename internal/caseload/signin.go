@@ -169,10 +169,8 @@ func (s *Store) SessionUser(ctx context.Context, token string) (User, Session, e
 		if sess.LastSeen, err = parseStamp(sql.NullString{String: lastSeen, Valid: true}); err != nil {
 			return err
 		}
-		if u, _, err = scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE u.id = ?`, sess.UserID)); err != nil {
-			return err
-		}
-		u.Teams, err = supervisedTeams(ctx, tx, u.ID)
+		row, err := findUser(ctx, tx, userFilter{ID: sess.UserID})
+		u = row.User
 		return err
 	})
 	if err != nil {

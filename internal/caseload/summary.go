@@ -16,8 +16,10 @@ import (
 // on. It is recomputed, for that one referral, inside the transaction of
 // every write that changes the referral's outcome (creating it, recording a
 // contact, correcting a score, ending it), so that caseloads and reports read
-// one row per referral instead of every contact. RebuildSummaries recomputes
-// them all when the rules change.
+// one row per referral instead of every contact. What is derived from the
+// outcome for reports (report_referral) is written beside it from the same
+// measures.Outcome, never extracted from the JSON by SQL. RebuildSummaries
+// recomputes them all when the rules change.
 
 // summaryBasis is what a summary is computed from besides the contacts.
 type summaryBasis struct {
@@ -161,6 +163,193 @@ func summaryArgs(b summaryBasis, o measures.Outcome, computedAt string) ([]any, 
 	}, nil
 }
 
+// reportUpsert keeps report_referral, the narrow copy of what outcome
+// reports read of a summary (report.go), written from Go beside the summary
+// with the measures.Outcome in hand. Until issue 10 triggers extracted these
+// columns from outcome_json by Go field names (schema.sql's header), so
+// renaming a field would have silently zeroed every report.
+const reportUpsert = `
+	INSERT INTO report_referral (
+		referral_id,
+		team_id,
+		therapist_id,
+		received_on,
+		first_treatment_on,
+		ended_on,
+		is_open,
+		finished,
+		treatment_sessions,
+		at_caseness,
+		recovered,
+		reliable_improvement,
+		reliable_recovery,
+		reliable_deterioration,
+		no_reliable_change,
+		paired,
+		wait_days,
+		anxiety,
+		phq9_count,
+		phq9_first,
+		phq9_last,
+		phq9_paired,
+		anxiety_count,
+		anxiety_first,
+		anxiety_last,
+		anxiety_paired
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (referral_id) DO UPDATE SET
+		team_id = excluded.team_id,
+		therapist_id = excluded.therapist_id,
+		received_on = excluded.received_on,
+		first_treatment_on = excluded.first_treatment_on,
+		ended_on = excluded.ended_on,
+		is_open = excluded.is_open,
+		finished = excluded.finished,
+		treatment_sessions = excluded.treatment_sessions,
+		at_caseness = excluded.at_caseness,
+		recovered = excluded.recovered,
+		reliable_improvement = excluded.reliable_improvement,
+		reliable_recovery = excluded.reliable_recovery,
+		reliable_deterioration = excluded.reliable_deterioration,
+		no_reliable_change = excluded.no_reliable_change,
+		paired = excluded.paired,
+		wait_days = excluded.wait_days,
+		anxiety = excluded.anxiety,
+		phq9_count = excluded.phq9_count,
+		phq9_first = excluded.phq9_first,
+		phq9_last = excluded.phq9_last,
+		phq9_paired = excluded.phq9_paired,
+		anxiety_count = excluded.anxiety_count,
+		anxiety_first = excluded.anxiety_first,
+		anxiety_last = excluded.anxiety_last,
+		anxiety_paired = excluded.anxiety_paired`
+
+// reportArgs are reportUpsert's arguments for one referral: the values the
+// triggers of schema step 8 as shipped wrote, taken from the outcome instead
+// of its JSON (TestReportRowsAsTheTriggersWrote).
+func reportArgs(b summaryBasis, o measures.Outcome) []any {
+	return []any{
+		b.id,
+		b.teamID,
+		b.therapistID,
+		b.receivedOn,
+		nullString(dateOf(o.FirstTreatment)),
+		nullString(b.endedOn),
+		boolInt(b.endedOn == ""),
+		boolInt(o.FinishedCourse),
+		o.TreatmentSessions,
+		boolInt(o.AtCaseness),
+		boolInt(o.Recovered),
+		boolInt(o.ReliableImprovement),
+		boolInt(o.ReliableRecovery),
+		boolInt(o.ReliableDeterioration),
+		boolInt(o.NoReliableChange),
+		boolInt(o.Paired),
+		o.WaitDays,
+		string(o.Anxiety),
+		o.PHQ9.Count,
+		o.PHQ9.First,
+		o.PHQ9.Last,
+		boolInt(o.PHQ9.Paired),
+		o.AnxietyM.Count,
+		o.AnxietyM.First,
+		o.AnxietyM.Last,
+		boolInt(o.AnxietyM.Paired),
+	}
+}
+
+// summaryWriter writes a referral's summary and everything derived from its
+// outcome (report_referral), with statements prepared once per transaction.
+type summaryWriter struct {
+	summary, report *sql.Stmt
+}
+
+// prepareSummaryWriter prepares the summary's statements in tx; the caller
+// closes the writer before the transaction ends.
+func prepareSummaryWriter(ctx context.Context, tx *sql.Tx) (*summaryWriter, error) {
+	summary, err := tx.PrepareContext(ctx, summaryUpsert)
+	if err != nil {
+		return nil, err
+	}
+	report, err := tx.PrepareContext(ctx, reportUpsert)
+	if err != nil {
+		summary.Close()
+		return nil, err
+	}
+	return &summaryWriter{summary: summary, report: report}, nil
+}
+
+// write stores one referral's summary, encoded as summaryArgs does, and its
+// report row.
+func (w *summaryWriter) write(ctx context.Context, b summaryBasis, o measures.Outcome, computedAt string) error {
+	args, err := summaryArgs(b, o, computedAt)
+	if err != nil {
+		return err
+	}
+	return w.writeArgs(ctx, args, reportArgs(b, o))
+}
+
+// writeArgs stores a summary and its report row from arguments already made
+// by summaryArgs and reportArgs.
+func (w *summaryWriter) writeArgs(ctx context.Context, summary, report []any) error {
+	if _, err := w.summary.ExecContext(ctx, summary...); err != nil {
+		return err
+	}
+	if _, err := w.report.ExecContext(ctx, report...); err != nil {
+		return fmt.Errorf("report row: %w", err)
+	}
+	return nil
+}
+
+// backfillReports writes every referral's report row again from its
+// summary's stored outcome, decoded by Go, with reportArgs as the summary
+// writer uses it: the rows a summary written now would have beside it. It
+// runs once, when a database that had summaries reaches schema step 10
+// (migrate in store.go).
+func backfillReports(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_referral`); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT
+			referral_id,
+			team_id,
+			therapist_id,
+			received_on,
+			COALESCE(ended_on, ''),
+			outcome_json
+		FROM referral_summary
+		ORDER BY referral_id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	report, err := tx.PrepareContext(ctx, reportUpsert)
+	if err != nil {
+		return err
+	}
+	defer report.Close()
+	for rows.Next() {
+		var b summaryBasis
+		var js string
+		if err := rows.Scan(&b.id, &b.teamID, &b.therapistID, &b.receivedOn, &b.endedOn, &js); err != nil {
+			return err
+		}
+		var o measures.Outcome
+		if err := json.Unmarshal([]byte(js), &o); err != nil {
+			return fmt.Errorf("referral %d: decode outcome: %w", b.id, err)
+		}
+		if _, err := report.ExecContext(ctx, reportArgs(b, o)...); err != nil {
+			return fmt.Errorf("referral %d: %w", b.id, err)
+		}
+	}
+	return rows.Err()
+}
+
+func (w *summaryWriter) Close() error {
+	return errors.Join(w.summary.Close(), w.report.Close())
+}
+
 // dateOf formats a calendar date, or "" for the zero time.
 func dateOf(t time.Time) string {
 	if t.IsZero() {
@@ -169,54 +358,18 @@ func dateOf(t time.Time) string {
 	return t.Format(dateLayout)
 }
 
-// recomputeSummary recomputes and stores one referral's summary, inside the
-// caller's transaction, and returns the outcome.
+// recomputeSummary recomputes and stores one referral's summary and report
+// row, inside the caller's transaction, and returns the outcome.
 func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int64) (measures.Outcome, error) {
-	var b summaryBasis
-	var ended, reason sql.NullString
-	err := tx.QueryRowContext(ctx, `
-		SELECT
-			id,
-			therapist_id,
-			team_id,
-			received_on,
-			problem_descriptor,
-			intensity,
-			ended_on,
-			end_reason
-		FROM referrals
-		WHERE id = ?`, referralID).Scan(&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &ended, &reason)
-	if errors.Is(err, sql.ErrNoRows) {
-		return measures.Outcome{}, ErrNotFound
-	}
+	b, err := summaryBasisOf(ctx, tx, referralID)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	b.endedOn, b.endReason = ended.String, reason.String
-	rows, err := tx.QueryContext(ctx, summaryContactsSelect+`
-		WHERE c.referral_id = ?
-		ORDER BY c.date, c.id, s.instrument`, referralID)
+	contacts, err := summaryContactsOf(ctx, tx, referralID)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	defer rows.Close()
-	var acc contactAccumulator
-	for rows.Next() {
-		var refID, contactID int64
-		var date, kind, attendance string
-		var instrument, items sql.NullString
-		var total sql.NullFloat64
-		if err := rows.Scan(&refID, &contactID, &date, &kind, &attendance, &instrument, &total, &items); err != nil {
-			return measures.Outcome{}, err
-		}
-		if err := acc.add(contactID, date, kind, attendance, instrument, total, items); err != nil {
-			return measures.Outcome{}, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return measures.Outcome{}, err
-	}
-	o, err := evaluate(b, acc.contacts)
+	o, err := evaluate(b, contacts)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
@@ -225,112 +378,199 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 		return measures.Outcome{}, err
 	}
 	o = measures.WithReportedItem9(o, reported)
-	args, err := summaryArgs(b, o, stamp(s.Now()))
+	w, err := prepareSummaryWriter(ctx, tx)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	if _, err := tx.ExecContext(ctx, summaryUpsert, args...); err != nil {
+	defer w.Close()
+	if err := w.write(ctx, b, o, stamp(s.Now())); err != nil {
 		return measures.Outcome{}, err
 	}
 	return o, nil
 }
 
-// RebuildSummaries recomputes every referral's summary with the current rules,
-// in one transaction, and returns how many it wrote.
+// summaryBasisOf reads what one referral's summary is computed from besides
+// its contacts.
+func summaryBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (summaryBasis, error) {
+	b, err := scanSummaryBasis(tx.QueryRowContext(ctx, summaryBasisSelect+`
+		WHERE id = ?`, referralID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return summaryBasis{}, ErrNotFound
+	}
+	return b, err
+}
+
+// summaryBasisSelect reads referrals as summaryBasis holds them, scanned by
+// scanSummaryBasis.
+const summaryBasisSelect = `
+		SELECT
+			id,
+			therapist_id,
+			team_id,
+			received_on,
+			problem_descriptor,
+			intensity,
+			COALESCE(ended_on, ''),
+			COALESCE(end_reason, '')
+		FROM referrals`
+
+func scanSummaryBasis(row scanner) (summaryBasis, error) {
+	var b summaryBasis
+	err := row.Scan(&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason)
+	return b, err
+}
+
+// summaryContactsOf reads one referral's contacts as the outcome rules need
+// them.
+func summaryContactsOf(ctx context.Context, tx *sql.Tx, referralID int64) ([]measures.Contact, error) {
+	rows, err := tx.QueryContext(ctx, summaryContactsSelect+`
+		WHERE c.referral_id = ?
+		ORDER BY c.date, c.id, s.instrument`, referralID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var acc contactAccumulator
+	for rows.Next() {
+		var p summaryContactRow
+		if err := p.scan(rows); err != nil {
+			return nil, err
+		}
+		if err := p.addTo(&acc); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return acc.contacts, nil
+}
+
+// summaryContactRow is one row of summaryContactsSelect.
+type summaryContactRow struct {
+	refID, contactID       int64
+	date, kind, attendance string
+	instrument, items      sql.NullString
+	total                  sql.NullFloat64
+}
+
+func (p *summaryContactRow) scan(rows *sql.Rows) error {
+	return rows.Scan(&p.refID, &p.contactID, &p.date, &p.kind, &p.attendance, &p.instrument, &p.total, &p.items)
+}
+
+func (p *summaryContactRow) addTo(acc *contactAccumulator) error {
+	return acc.add(p.contactID, p.date, p.kind, p.attendance, p.instrument, p.total, p.items)
+}
+
+// RebuildSummaries recomputes every referral's summary and report row with
+// the current rules, in one transaction, and returns how many it wrote.
 func (s *Store) RebuildSummaries(ctx context.Context) (int, error) {
 	n := 0
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		refs, err := tx.QueryContext(ctx, `
-			SELECT
-				id,
-				therapist_id,
-				team_id,
-				received_on,
-				problem_descriptor,
-				intensity,
-				COALESCE(ended_on, ''),
-				COALESCE(end_reason, '')
-			FROM referrals
-			ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer refs.Close()
-		contacts, err := tx.QueryContext(ctx, summaryContactsSelect+`
-			ORDER BY c.referral_id, c.date, c.id, s.instrument`)
-		if err != nil {
-			return err
-		}
-		defer contacts.Close()
-		upsert, err := tx.PrepareContext(ctx, summaryUpsert)
-		if err != nil {
-			return err
-		}
-		defer upsert.Close()
-
-		// Item 9 answers patients sent before a session (questionnaire.go).
-		reported, err := allReportedItem9(ctx, tx)
-		if err != nil {
-			return err
-		}
-		computedAt := stamp(s.Now())
-		// Both queries are ordered by referral: walk them side by side.
-		type pending struct {
-			refID, contactID       int64
-			date, kind, attendance string
-			instrument, items      sql.NullString
-			total                  sql.NullFloat64
-		}
-		var next *pending
-		advance := func() error {
-			if !contacts.Next() {
-				next = nil
-				return contacts.Err()
-			}
-			var p pending
-			if err := contacts.Scan(&p.refID, &p.contactID, &p.date, &p.kind, &p.attendance, &p.instrument, &p.total, &p.items); err != nil {
-				return err
-			}
-			next = &p
-			return nil
-		}
-		if err := advance(); err != nil {
-			return err
-		}
-		for refs.Next() {
-			var b summaryBasis
-			if err := refs.Scan(&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason); err != nil {
-				return err
-			}
-			var acc contactAccumulator
-			for next != nil && next.refID <= b.id {
-				if next.refID == b.id {
-					if err := acc.add(next.contactID, next.date, next.kind, next.attendance, next.instrument, next.total, next.items); err != nil {
-						return err
-					}
-				}
-				if err := advance(); err != nil {
-					return err
-				}
-			}
-			o, err := evaluate(b, acc.contacts)
-			if err != nil {
-				return err
-			}
-			o = measures.WithReportedItem9(o, reported[b.id])
-			args, err := summaryArgs(b, o, computedAt)
-			if err != nil {
-				return err
-			}
-			if _, err := upsert.ExecContext(ctx, args...); err != nil {
-				return err
-			}
-			n++
-		}
-		return refs.Err()
+		var err error
+		n, err = rebuildSummaries(ctx, tx, stamp(s.Now()))
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("rebuild summaries: %w", err)
 	}
 	return n, nil
+}
+
+// rebuildSummaries walks every referral and every contact, both ordered by
+// referral, side by side, writing each referral's summary.
+func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string) (int, error) {
+	refs, err := tx.QueryContext(ctx, summaryBasisSelect+`
+		ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	defer refs.Close()
+	contacts, err := openContactCursor(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	defer contacts.rows.Close()
+	w, err := prepareSummaryWriter(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Close()
+	// Item 9 answers patients sent before a session (questionnaire.go).
+	reported, err := allReportedItem9(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for refs.Next() {
+		b, err := scanSummaryBasis(refs)
+		if err != nil {
+			return 0, err
+		}
+		mc, err := contacts.takeReferral(b.id)
+		if err != nil {
+			return 0, err
+		}
+		o, err := evaluate(b, mc)
+		if err != nil {
+			return 0, err
+		}
+		o = measures.WithReportedItem9(o, reported[b.id])
+		if err := w.write(ctx, b, o, computedAt); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, refs.Err()
+}
+
+// contactCursor reads every referral's contacts in referral order, one
+// referral at a time.
+type contactCursor struct {
+	rows *sql.Rows
+	next *summaryContactRow // the first row not yet taken; nil at the end
+}
+
+func openContactCursor(ctx context.Context, tx *sql.Tx) (*contactCursor, error) {
+	rows, err := tx.QueryContext(ctx, summaryContactsSelect+`
+		ORDER BY c.referral_id, c.date, c.id, s.instrument`)
+	if err != nil {
+		return nil, err
+	}
+	c := &contactCursor{rows: rows}
+	if err := c.advance(); err != nil {
+		rows.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *contactCursor) advance() error {
+	if !c.rows.Next() {
+		c.next = nil
+		return c.rows.Err()
+	}
+	var p summaryContactRow
+	if err := p.scan(c.rows); err != nil {
+		return err
+	}
+	c.next = &p
+	return nil
+}
+
+// takeReferral returns the contacts of referral id, skipping any of
+// referrals before it; ids must be asked for in increasing order.
+func (c *contactCursor) takeReferral(id int64) ([]measures.Contact, error) {
+	var acc contactAccumulator
+	for c.next != nil && c.next.refID <= id {
+		if c.next.refID == id {
+			if err := c.next.addTo(&acc); err != nil {
+				return nil, err
+			}
+		}
+		if err := c.advance(); err != nil {
+			return nil, err
+		}
+	}
+	return acc.contacts, nil
 }

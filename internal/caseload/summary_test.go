@@ -1,24 +1,71 @@
-package caseload
+package caseload_test
+
+// Tests of the summaries on the demo service (internal/demo, which imports
+// caseload: hence an external test package, with the few internals it needs
+// exported in export_test.go).
 
 import (
 	"database/sql"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"clinic"
+	"clinic/internal/caseload"
+	"clinic/internal/demo"
 	"clinic/internal/measures"
 )
+
+// testNow is the tests' clock: a Tuesday morning in March (GMT), as in the
+// package's internal tests.
+var testNow = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+// clock is a settable test clock.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func openTest(t *testing.T) (*caseload.Store, *clock) {
+	t.Helper()
+	return openSchema(t, filepath.Join(t.TempDir(), "clinic.db"), clinic.Schema, &clock{t: testNow})
+}
+
+// openSchema opens the store at path with the given schema and clock.
+func openSchema(t *testing.T, path, schema string, c *clock) (*caseload.Store, *clock) {
+	t.Helper()
+	s, err := caseload.Open(path, schema, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s, c
+}
+
+func answers(vals ...int) []*int {
+	out := make([]*int, len(vals))
+	for i, v := range vals {
+		if v >= 0 {
+			out[i] = &v
+		}
+	}
+	return out
+}
 
 // Every stored total equals what measures computes from the stored raw
 // answers: the database never holds a total it cannot justify.
 func TestStoredScoresRecomputeFromRawAnswers(t *testing.T) {
 	s, _ := openTest(t)
-	if _, err := LoadDemo(t.Context(), s); err != nil {
+	if _, err := demo.Load(t.Context(), s); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.db.Query(`SELECT id, instrument, items_json, total, prorated FROM scores ORDER BY id`)
+	rows, err := s.DBForTest().Query(`SELECT id, instrument, items_json, total, prorated FROM scores ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +111,7 @@ func TestStoredScoresRecomputeFromRawAnswers(t *testing.T) {
 func TestKeptSummariesEqualRebuild(t *testing.T) {
 	s, c := openTest(t)
 	ctx := t.Context()
-	if _, err := LoadDemo(ctx, s); err != nil {
+	if _, err := demo.Load(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	// On top of the demo's contacts and endings: a correction, and a
@@ -82,12 +129,12 @@ func TestKeptSummariesEqualRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := d.Contacts[len(d.Contacts)-1]
-	if _, err := s.CorrectScore(ctx, th, last.Scores[len(last.Scores)-1].ID, ScoreInput{Items: answers(3, 3, 3, 3, 3, 3, 3, 3)}, "typo"); err == nil {
+	if _, err := s.CorrectScore(ctx, th, last.Scores[len(last.Scores)-1].ID, caseload.ScoreInput{Items: answers(3, 3, 3, 3, 3, 3, 3, 3)}, "typo"); err == nil {
 		t.Fatal("an answer list of the wrong length was accepted")
 	}
 	for _, sc := range last.Scores {
 		if sc.Instrument == measures.PHQ9 {
-			if _, err := s.CorrectScore(ctx, th, sc.ID, ScoreInput{Items: answers(3, 3, 3, 3, 3, 3, 3, 3, 2)}, "typo"); err != nil {
+			if _, err := s.CorrectScore(ctx, th, sc.ID, caseload.ScoreInput{Items: answers(3, 3, 3, 3, 3, 3, 3, 3, 2)}, "typo"); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -104,7 +151,7 @@ func TestKeptSummariesEqualRebuild(t *testing.T) {
 		Sessions                           int
 	}
 	read := func() []summary {
-		rows, err := s.db.Query(`
+		rows, err := s.DBForTest().Query(`
 			SELECT referral_id, rule_set, outcome_json, is_open, therapist_id, team_id, received_on,
 				ended_on, first_treatment_on, last_contact_on, finished, treatment_sessions
 			FROM referral_summary ORDER BY referral_id`)
@@ -127,14 +174,18 @@ func TestKeptSummariesEqualRebuild(t *testing.T) {
 		return out
 	}
 	kept := read()
+	keptReport := reportRows(t, s.DBForTest())
 	var referrals int
-	if err := s.db.QueryRow(`SELECT COUNT(*) FROM referrals`).Scan(&referrals); err != nil {
+	if err := s.DBForTest().QueryRow(`SELECT COUNT(*) FROM referrals`).Scan(&referrals); err != nil {
 		t.Fatal(err)
 	}
 	if len(kept) != referrals || referrals < 40 {
 		t.Fatalf("%d summaries for %d referrals", len(kept), referrals)
 	}
-	if _, err := s.db.Exec(`DELETE FROM referral_summary`); err != nil {
+	if len(keptReport) != referrals {
+		t.Fatalf("%d report rows for %d referrals", len(keptReport), referrals)
+	}
+	if _, err := s.DBForTest().Exec(`DELETE FROM referral_summary; DELETE FROM report_referral`); err != nil {
 		t.Fatal(err)
 	}
 	c.t = testNow.Add(24 * time.Hour)
@@ -145,6 +196,40 @@ func TestKeptSummariesEqualRebuild(t *testing.T) {
 	if diff := cmp.Diff(kept, read()); diff != "" {
 		t.Errorf("kept summaries differ from a rebuild (-kept +rebuilt):\n%s", diff)
 	}
+	if diff := cmp.Diff(keptReport, reportRows(t, s.DBForTest())); diff != "" {
+		t.Errorf("kept report rows differ from a rebuild (-kept +rebuilt):\n%s", diff)
+	}
+}
+
+// reportRows reads every report_referral row, every column with the type
+// SQLite stored it as.
+func reportRows(t *testing.T, db *sql.DB) [][]any {
+	t.Helper()
+	rows, err := db.Query(`SELECT * FROM report_referral ORDER BY referral_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]any
+	for rows.Next() {
+		row := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range row {
+			ptrs[i] = &row[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // A stored outcome reads back as the outcome measures computed: the JSON
@@ -152,10 +237,10 @@ func TestKeptSummariesEqualRebuild(t *testing.T) {
 func TestOutcomeJSONRoundTrip(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
-	if _, err := LoadDemo(ctx, s); err != nil {
+	if _, err := demo.Load(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.db.Query(`SELECT referral_id FROM referral_summary ORDER BY referral_id`)
+	rows, err := s.DBForTest().Query(`SELECT referral_id FROM referral_summary ORDER BY referral_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,11 +261,11 @@ func TestOutcomeJSONRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tx, err := s.db.Begin()
+		tx, err := s.DBForTest().Begin()
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh, err := s.recomputeSummary(ctx, tx, id)
+		fresh, err := s.RecomputeSummaryForTest(ctx, tx, id)
 		tx.Rollback()
 		if err != nil {
 			t.Fatal(err)

@@ -15,6 +15,11 @@ import (
 	"clinic/internal/measures"
 )
 
+// Synthetic data is for benchmarks and load tests only (the benchmark
+// fixture, benchmark.go, is built with it): a large service written in bulk,
+// bypassing the per-contact write path. Demo data for people to look at is
+// internal/demo's.
+
 // SyntheticConfig sizes a synthetic service for benchmarks and load tests.
 type SyntheticConfig struct {
 	Teams               int
@@ -24,9 +29,9 @@ type SyntheticConfig struct {
 	Seed                uint64
 }
 
-// syntheticPassword is every synthetic user's password. Synthetic databases
+// SyntheticPassword is every synthetic user's password. Synthetic databases
 // are for benchmarks only.
-const syntheticPassword = "synthetic-service"
+const SyntheticPassword = "synthetic-service"
 
 // syntheticDescriptors are the problems synthetic referrals have: those
 // measured with PHQ-9 and GAD-7 alone, as the data carries no ADSM.
@@ -45,18 +50,44 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if cfg.Teams < 1 || cfg.TherapistsPerTeam < 1 || cfg.Referrals < 0 || cfg.ContactsPerReferral < 1 {
 		return fmt.Errorf("load synthetic: config needs at least one team, therapist and contact per referral: %+v", cfg)
 	}
-	hash, err := hashPassword(syntheticPassword)
+	hash, err := hashPassword(SyntheticPassword)
 	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
-	now := s.Now()
 	todayT, _ := parseDate(s.today())
-	created := stamp(now)
+	created := stamp(s.Now())
+	therapists, err := s.writeSyntheticStaff(ctx, cfg, hash, created)
+	if err != nil {
+		return fmt.Errorf("load synthetic: staff: %w", err)
+	}
+	// Referrals are generated and evaluated by workers (the CPU part: answers,
+	// outcomes, JSON) and written by this goroutine in order, so ids are
+	// assigned up front from the current maxima.
+	base, err := s.syntheticBase(ctx)
+	if err != nil {
+		return fmt.Errorf("load synthetic: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	gen := synthGenerator{cfg: cfg, therapists: therapists, base: base, today: todayT, created: created}
+	results := gen.start(ctx)
+	if err := s.writeSyntheticBatches(ctx, results, gen.chunks(), base, created); err != nil {
+		return fmt.Errorf("load synthetic: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("load synthetic: analyze: %w", err)
+	}
+	return nil
+}
 
-	// Staff, in one transaction.
-	type staff struct{ id, team int64 }
-	var therapists []staff
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
+// synthStaff is a synthetic therapist and their team.
+type synthStaff struct{ id, team int64 }
+
+// writeSyntheticStaff adds the teams, their supervisors and therapists, in
+// one transaction, and returns the therapists.
+func (s *Store) writeSyntheticStaff(ctx context.Context, cfg SyntheticConfig, hash, created string) ([]synthStaff, error) {
+	var therapists []synthStaff
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		for t := 0; t < cfg.Teams; t++ {
 			res, err := tx.ExecContext(ctx, `INSERT INTO teams (name, created_at) VALUES (?, ?)`,
 				fmt.Sprintf("Synthetic %d-%d", cfg.Seed, t+1), created)
@@ -93,60 +124,64 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 				if err != nil {
 					return err
 				}
-				therapists = append(therapists, staff{id: id, team: teamID})
+				therapists = append(therapists, synthStaff{id: id, team: teamID})
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("load synthetic: staff: %w", err)
-	}
+	return therapists, err
+}
 
-	// Referrals are generated and evaluated by workers (the CPU part: answers,
-	// outcomes, JSON) and written by this goroutine in order, so ids are
-	// assigned up front from the current maxima.
-	var base struct{ patient, referral, contact, score int64 }
-	err = s.db.QueryRowContext(ctx, `
+// synthIDs are the largest ids in use, after which synthetic rows are
+// numbered.
+type synthIDs struct{ patient, referral, contact, score int64 }
+
+func (s *Store) syntheticBase(ctx context.Context) (synthIDs, error) {
+	var base synthIDs
+	err := s.db.QueryRowContext(ctx, `
 		SELECT
 			(SELECT COALESCE(MAX(id), 0) FROM patients),
 			(SELECT COALESCE(MAX(id), 0) FROM referrals),
 			(SELECT COALESCE(MAX(id), 0) FROM contacts),
 			(SELECT COALESCE(MAX(id), 0) FROM scores)`).Scan(&base.patient, &base.referral, &base.contact, &base.score)
-	if err != nil {
-		return fmt.Errorf("load synthetic: %w", err)
-	}
+	return base, err
+}
 
-	const chunk = 2000
-	type batch struct {
-		index int
-		refs  []synthReferral
-		err   error
-	}
-	nChunks := (cfg.Referrals + chunk - 1) / chunk
+// synthChunk is how many referrals a worker makes, and a transaction
+// writes, at a time.
+const synthChunk = 2000
+
+// synthBatch is one chunk of generated referrals.
+type synthBatch struct {
+	index int
+	refs  []synthReferral
+	err   error
+}
+
+// synthGenerator makes a synthetic service's referrals on every core.
+type synthGenerator struct {
+	cfg        SyntheticConfig
+	therapists []synthStaff
+	base       synthIDs
+	today      time.Time
+	created    string
+}
+
+func (g synthGenerator) chunks() int { return (g.cfg.Referrals + synthChunk - 1) / synthChunk }
+
+// start sets workers making the chunks, in any order, until ctx ends; the
+// channel closes when they are done.
+func (g synthGenerator) start(ctx context.Context) <-chan synthBatch {
 	jobs := make(chan int)
-	results := make(chan batch, 4)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	results := make(chan synthBatch, 4)
 	var wg sync.WaitGroup
 	for w := 0; w < max(1, runtime.GOMAXPROCS(0)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ci := range jobs {
-				b := batch{index: ci}
-				for i := ci * chunk; i < min(cfg.Referrals, (ci+1)*chunk); i++ {
-					th := therapists[i%len(therapists)]
-					r, err := synthesise(cfg, i, th.id, th.team, todayT, created)
-					if err != nil {
-						b.err = err
-						break
-					}
-					r.patientID = base.patient + int64(i) + 1
-					r.basis.id = base.referral + int64(i) + 1
-					b.refs = append(b.refs, r)
-				}
 				select {
-				case results <- b:
+				case results <- g.chunk(ci):
 				case <-ctx.Done():
 					return
 				}
@@ -155,7 +190,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	}
 	go func() {
 		defer close(jobs)
-		for ci := 0; ci < nChunks; ci++ {
+		for ci := 0; ci < g.chunks(); ci++ {
 			select {
 			case jobs <- ci:
 			case <-ctx.Done():
@@ -164,14 +199,35 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 		}
 	}()
 	go func() { wg.Wait(); close(results) }()
+	return results
+}
 
-	// Write the chunks in order, a few thousand referrals per transaction.
-	pending := map[int]batch{}
+// chunk makes chunk ci's referrals.
+func (g synthGenerator) chunk(ci int) synthBatch {
+	b := synthBatch{index: ci}
+	for i := ci * synthChunk; i < min(g.cfg.Referrals, (ci+1)*synthChunk); i++ {
+		th := g.therapists[i%len(g.therapists)]
+		r, err := synthesise(g.cfg, i, th.id, th.team, g.today, g.created)
+		if err != nil {
+			b.err = err
+			break
+		}
+		r.patientID = g.base.patient + int64(i) + 1
+		r.basis.id = g.base.referral + int64(i) + 1
+		b.refs = append(b.refs, r)
+	}
+	return b
+}
+
+// writeSyntheticBatches writes the chunks in order as they arrive, a few
+// thousand referrals per transaction.
+func (s *Store) writeSyntheticBatches(ctx context.Context, results <-chan synthBatch, nChunks int, base synthIDs, created string) error {
+	pending := map[int]synthBatch{}
 	next := 0
 	contactID, scoreID := base.contact, base.score
 	for b := range results {
 		if b.err != nil {
-			return fmt.Errorf("load synthetic: %w", b.err)
+			return b.err
 		}
 		pending[b.index] = b
 		for {
@@ -182,15 +238,12 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 			delete(pending, next)
 			next++
 			if err := s.writeSynthetic(ctx, b.refs, &contactID, &scoreID, created); err != nil {
-				return fmt.Errorf("load synthetic: %w", err)
+				return err
 			}
 		}
 	}
 	if next != nChunks {
-		return fmt.Errorf("load synthetic: wrote %d of %d chunks: %w", next, nChunks, errors.Join(ctx.Err(), errors.New("stopped")))
-	}
-	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
-		return fmt.Errorf("load synthetic: analyze: %w", err)
+		return fmt.Errorf("wrote %d of %d chunks: %w", next, nChunks, errors.Join(ctx.Err(), errors.New("stopped")))
 	}
 	return nil
 }
@@ -202,6 +255,7 @@ type synthReferral struct {
 	basis     summaryBasis
 	contacts  []synthContact
 	summary   []any // summaryUpsert's arguments but the id, filled at write time
+	report    []any // reportUpsert's arguments but the id, likewise
 }
 
 type synthContact struct {
@@ -283,6 +337,7 @@ func synthesise(cfg SyntheticConfig, i int, therapistID, teamID int64, today tim
 		return synthReferral{}, err
 	}
 	r.summary, err = summaryArgs(r.basis, o, created)
+	r.report = reportArgs(r.basis, o)
 	return r, err
 }
 
@@ -345,7 +400,7 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			return err
 		}
 		defer score.Close()
-		summary, err := prep(summaryUpsert)
+		summary, err := prepareSummaryWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -375,8 +430,8 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 					return err
 				}
 			}
-			r.summary[0] = b.id
-			if _, err := summary.ExecContext(ctx, r.summary...); err != nil {
+			r.summary[0], r.report[0] = b.id, b.id
+			if err := summary.writeArgs(ctx, r.summary, r.report); err != nil {
 				return err
 			}
 		}

@@ -1,10 +1,12 @@
 package caseload
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -62,13 +64,11 @@ func (e *UserEdit) Validate(was Role) error {
 func (s *Store) UpdateUser(ctx context.Context, actor User, userID int64, in UserEdit) (User, error) {
 	var u User
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		was, _, err := scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE u.id = ?`, userID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		wasRow, err := findUser(ctx, tx, userFilter{ID: userID})
 		if err != nil {
 			return err
 		}
+		was := wasRow.User
 		if err := in.Validate(was.Role); err != nil {
 			return err
 		}
@@ -107,7 +107,8 @@ func (s *Store) UpdateUser(ctx context.Context, actor User, userID int64, in Use
 				return err
 			}
 		}
-		u, _, err = scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE u.id = ?`, userID))
+		after, err := findUser(ctx, tx, userFilter{ID: userID})
+		u = after.User
 		return err
 	})
 	if err != nil {
@@ -173,33 +174,42 @@ type DisabledHolder struct {
 // referrals, with how many each: cases nobody is seeing.
 func (s *Store) DisabledHolders(ctx context.Context) ([]DisabledHolder, error) {
 	rows, err := s.read.QueryContext(ctx, `
-		SELECT
-			u.id,
-			u.name,
-			u.email,
-			u.role,
-			count(*)
+		SELECT rs.therapist_id, count(*)
 		FROM referral_summary rs
 		JOIN users u ON u.id = rs.therapist_id
 		WHERE rs.is_open = 1 AND u.disabled = 1
-		GROUP BY u.id
-		ORDER BY u.name, u.id`)
+		GROUP BY rs.therapist_id`)
 	if err != nil {
 		return nil, fmt.Errorf("disabled holders: %w", err)
 	}
 	defer rows.Close()
-	var out []DisabledHolder
+	open := map[int64]int{}
+	ids := []int64{}
 	for rows.Next() {
-		var h DisabledHolder
-		var role string
-		if err := rows.Scan(&h.User.ID, &h.User.Name, &h.User.Email, &role, &h.Open); err != nil {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
 			return nil, fmt.Errorf("disabled holders: %w", err)
 		}
-		h.User.Role, h.User.Disabled = Role(role), true
-		out = append(out, h)
+		open[id] = n
+		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("disabled holders: %w", err)
 	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	users, err := findUsers(ctx, s.read, userFilter{IDs: ids})
+	if err != nil {
+		return nil, fmt.Errorf("disabled holders: %w", err)
+	}
+	out := make([]DisabledHolder, 0, len(users))
+	for _, u := range users {
+		out = append(out, DisabledHolder{User: u.User, Open: open[u.ID]})
+	}
+	slices.SortFunc(out, func(a, b DisabledHolder) int {
+		return cmp.Or(strings.Compare(a.User.Name, b.User.Name), cmp.Compare(a.User.ID, b.User.ID))
+	})
 	return out, nil
 }

@@ -8,8 +8,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -32,90 +34,119 @@ func validEmail(e string) bool {
 // Admins belong to no team (in.Team is ignored). It returns a
 // *ValidationError for bad input and ErrConflict when the e-mail is in use.
 func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
-	email := strings.ToLower(strings.TrimSpace(in.Email))
-	name := strings.TrimSpace(in.Name)
-	team := strings.TrimSpace(in.Team)
-	v := validation{}
-	if !validEmail(email) {
-		v.add("email", "Enter an e-mail address like name@example.nhs.uk")
-	}
-	if name == "" {
-		v.add("name", "Enter a name")
-	} else if utf8.RuneCountInString(name) > 200 {
-		v.add("name", "Use at most 200 characters")
-	}
-	switch in.Role {
-	case RoleTherapist, RoleSupervisor:
-		if team == "" {
-			v.add("team", "Enter the team")
-		} else if utf8.RuneCountInString(team) > 100 {
-			v.add("team", "Use at most 100 characters")
-		}
-	case RoleAdmin:
-		team = ""
-	default:
-		v.add("role", "Choose therapist, supervisor or admin")
-	}
-	if msg := passwordProblem(in.Password); msg != "" {
-		v.add("password", msg)
-	} else if mentionsEmail(in.Password, email) {
-		v.add("password", "Choose a password that does not contain your e-mail address")
-	}
-	if err := v.err(); err != nil {
+	in, err := checkNewUser(in)
+	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
 	hash, err := hashPassword(in.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
-	now := s.Now()
-	u := User{Email: email, Name: name, Role: in.Role, CreatedAt: now}
+	u := User{Email: in.Email, Name: in.Name, Role: in.Role, CreatedAt: s.Now()}
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		var teamID int64
-		if team != "" {
-			err := tx.QueryRowContext(ctx, `SELECT id, name FROM teams WHERE name = ?`, team).Scan(&teamID, &team)
-			if errors.Is(err, sql.ErrNoRows) {
-				res, err := tx.ExecContext(ctx, `INSERT INTO teams (name, created_at) VALUES (?, ?)`, team, stamp(now))
-				if err != nil {
-					return err
-				}
-				if teamID, err = res.LastInsertId(); err != nil {
-					return err
-				}
-			} else if err != nil {
+		var team Team
+		if in.Team != "" {
+			if team, err = teamNamed(ctx, tx, in.Team, u.CreatedAt); err != nil {
 				return err
 			}
 		}
-		var userTeam sql.NullInt64
-		if in.Role == RoleTherapist {
-			userTeam = sql.NullInt64{Int64: teamID, Valid: true}
-			u.TeamID, u.TeamName = teamID, team
-		}
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO users (email, name, role, team_id, password_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`,
-			email, name, string(in.Role), userTeam, hash, stamp(now))
-		if isUnique(err) {
-			return ErrConflict
-		}
-		if err != nil {
+		if err := insertUser(ctx, tx, &u, team, hash); err != nil {
 			return err
 		}
-		if u.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		if in.Role == RoleSupervisor {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO team_supervisors (team_id, user_id) VALUES (?, ?)`, teamID, u.ID); err != nil {
-				return err
-			}
-			u.Teams = []int64{teamID}
-		}
-		return s.audit(ctx, tx, auditRow{action: AuditCreateUser, entity: "user", entityID: u.ID, detail: string(in.Role) + " " + email})
+		return s.audit(ctx, tx, auditRow{action: AuditCreateUser, entity: "user", entityID: u.ID, detail: string(u.Role) + " " + u.Email})
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
 	return u, nil
+}
+
+// checkNewUser normalises a new member of staff and checks it.
+func checkNewUser(in NewUser) (NewUser, error) {
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	in.Name = strings.TrimSpace(in.Name)
+	in.Team = strings.TrimSpace(in.Team)
+	v := validation{}
+	if !validEmail(in.Email) {
+		v.add("email", "Enter an e-mail address like name@example.nhs.uk")
+	}
+	if in.Name == "" {
+		v.add("name", "Enter a name")
+	} else if utf8.RuneCountInString(in.Name) > 200 {
+		v.add("name", "Use at most 200 characters")
+	}
+	switch in.Role {
+	case RoleTherapist, RoleSupervisor:
+		if in.Team == "" {
+			v.add("team", "Enter the team")
+		} else if utf8.RuneCountInString(in.Team) > 100 {
+			v.add("team", "Use at most 100 characters")
+		}
+	case RoleAdmin:
+		in.Team = ""
+	default:
+		v.add("role", "Choose therapist, supervisor or admin")
+	}
+	if msg := passwordProblem(in.Password); msg != "" {
+		v.add("password", msg)
+	} else if mentionsEmail(in.Password, in.Email) {
+		v.add("password", "Choose a password that does not contain your e-mail address")
+	}
+	return in, v.err()
+}
+
+// teamSelect lists a team's columns, scanned by scanTeam.
+const teamSelect = `SELECT id, name FROM teams`
+
+func scanTeam(row scanner) (Team, error) {
+	var t Team
+	err := row.Scan(&t.ID, &t.Name)
+	return t, err
+}
+
+// teamNamed returns the team with this name, created when new.
+func teamNamed(ctx context.Context, tx *sql.Tx, name string, now time.Time) (Team, error) {
+	t, err := scanTeam(tx.QueryRowContext(ctx, teamSelect+` WHERE name = ?`, name))
+	if !errors.Is(err, sql.ErrNoRows) {
+		return t, err
+	}
+	t = Team{Name: name}
+	res, err := tx.ExecContext(ctx, `INSERT INTO teams (name, created_at) VALUES (?, ?)`, name, stamp(now))
+	if err != nil {
+		return t, err
+	}
+	t.ID, err = res.LastInsertId()
+	return t, err
+}
+
+// insertUser writes a new member of staff: a therapist in team, a
+// supervisor supervising it. ErrConflict when the e-mail is in use.
+func insertUser(ctx context.Context, tx *sql.Tx, u *User, team Team, hash string) error {
+	var userTeam sql.NullInt64
+	if u.Role == RoleTherapist {
+		userTeam = sql.NullInt64{Int64: team.ID, Valid: true}
+		u.TeamID, u.TeamName = team.ID, team.Name
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO users (email, name, role, team_id, password_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		u.Email, u.Name, string(u.Role), userTeam, hash, stamp(u.CreatedAt))
+	if isUnique(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return err
+	}
+	if u.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if u.Role == RoleSupervisor {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO team_supervisors (team_id, user_id) VALUES (?, ?)`, team.ID, u.ID); err != nil {
+			return err
+		}
+		u.Teams = []int64{team.ID}
+	}
+	return nil
 }
 
 // Authenticate returns the active user with this e-mail and password. An
@@ -123,31 +154,46 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 // ErrBadCredentials after the same work (a password hash is always checked).
 func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	var hash string
-	var u User
-	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		row := tx.QueryRowContext(ctx, userSelect+` WHERE u.email = ?`, email)
-		var err error
-		u, hash, err = scanUser(row)
-		if err != nil {
-			return err
-		}
-		u.Teams, err = supervisedTeams(ctx, tx, u.ID)
-		return err
-	})
-	if errors.Is(err, sql.ErrNoRows) {
+	row, err := findUser(ctx, s.read, userFilter{Email: email})
+	if errors.Is(err, ErrNotFound) {
 		checkPassword(dummyHash, password)
 		return User{}, fmt.Errorf("authenticate: %w", ErrBadCredentials)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if !checkPassword(hash, password) || u.Disabled {
+	if !checkPassword(row.hash, password) || row.Disabled {
 		return User{}, fmt.Errorf("authenticate: %w", ErrBadCredentials)
 	}
-	return u, nil
+	return row.User, nil
 }
 
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// userFilter chooses the users findUsers reads; zero fields do not filter.
+type userFilter struct {
+	ID        int64
+	IDs       []int64 // any of these; nil: no filter
+	Email     string
+	PatientID int64
+	Role      Role
+	TeamIDs   []int64 // in any of these teams; nil: no filter
+	// TokenHash finds the active user of an API token not revoked.
+	TokenHash []byte
+	// byRole orders staff first by role then by name; else by id.
+	byRole bool
+}
+
+// userRow is a user as findUsers reads it, with the password hash.
+type userRow struct {
+	User
+	hash string
+}
+
+// The user's columns, the one place they are listed. A user's supervised
+// teams come as a comma-separated list.
 const userSelect = `
 	SELECT
 		u.id,
@@ -159,124 +205,147 @@ const userSelect = `
 		COALESCE(u.patient_id, 0),
 		u.disabled,
 		u.created_at,
-		u.password_hash
+		u.password_hash,
+		COALESCE((SELECT group_concat(ts.team_id) FROM team_supervisors ts WHERE ts.user_id = u.id), '')
 	FROM users u
 	LEFT JOIN teams t ON t.id = u.team_id`
 
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-func scanUser(row scanner) (User, string, error) {
-	var u User
-	var role, created, hash string
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.TeamID, &u.TeamName, &u.PatientID, &u.Disabled, &created, &hash); err != nil {
-		return User{}, "", err
+// query builds the filter's SELECT and its arguments.
+func (f userFilter) query() (string, []any) {
+	q := userSelect
+	var where []string
+	var args []any
+	add := func(cond string, arg ...any) { where, args = append(where, cond), append(args, arg...) }
+	if f.TokenHash != nil {
+		q += "\n\tJOIN api_tokens k ON k.user_id = u.id"
+		add("k.token_hash = ? AND k.revoked_at IS NULL AND u.disabled = 0", f.TokenHash)
 	}
-	u.Role = Role(role)
-	var err error
-	u.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true})
-	return u, hash, err
+	if f.ID != 0 {
+		add("u.id = ?", f.ID)
+	}
+	if f.IDs != nil {
+		add("u.id IN (SELECT value FROM json_each(?))", jsonIDs(f.IDs))
+	}
+	if f.Email != "" {
+		add("u.email = ?", f.Email)
+	}
+	if f.PatientID != 0 {
+		add("u.patient_id = ?", f.PatientID)
+	}
+	if f.Role != "" {
+		add("u.role = ?", string(f.Role))
+	}
+	if f.TeamIDs != nil {
+		add("u.team_id IN (SELECT value FROM json_each(?))", jsonIDs(f.TeamIDs))
+	}
+	if len(where) > 0 {
+		q += "\n\tWHERE " + strings.Join(where, "\n\t\tAND ")
+	}
+	if f.byRole {
+		return q + `
+	ORDER BY
+		CASE u.role WHEN 'admin' THEN 0 WHEN 'supervisor' THEN 1 WHEN 'therapist' THEN 2 ELSE 3 END,
+		u.name,
+		u.id`, args
+	}
+	return q + "\n\tORDER BY u.id", args
 }
 
-func supervisedTeams(ctx context.Context, tx *sql.Tx, userID int64) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT team_id FROM team_supervisors WHERE user_id = ? ORDER BY team_id`, userID)
+// findUsers reads the users the filter chooses, with the teams each
+// supervises.
+func findUsers(ctx context.Context, q queryer, f userFilter) ([]userRow, error) {
+	query, args := f.query()
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var teams []int64
+	var users []userRow
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var u userRow
+		var role, created, teams string
+		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, &u.TeamID, &u.TeamName, &u.PatientID, &u.Disabled, &created, &u.hash, &teams); err != nil {
 			return nil, err
-		}
-		teams = append(teams, id)
-	}
-	return teams, rows.Err()
-}
-
-// User returns the user with this id, or ErrNotFound.
-func (s *Store) User(ctx context.Context, id int64) (User, error) {
-	var u User
-	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		var err error
-		u, _, err = scanUser(tx.QueryRowContext(ctx, userSelect+` WHERE u.id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		u.Teams, err = supervisedTeams(ctx, tx, u.ID)
-		return err
-	})
-	if err != nil {
-		return User{}, fmt.Errorf("user %d: %w", id, err)
-	}
-	return u, nil
-}
-
-// Users returns every user, staff first by role then by name.
-func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.read.QueryContext(ctx, `
-		SELECT
-			u.id,
-			u.email,
-			u.name,
-			u.role,
-			COALESCE(u.team_id, 0),
-			COALESCE(t.name, ''),
-			COALESCE(u.patient_id, 0),
-			u.disabled,
-			u.created_at,
-			u.password_hash,
-			COALESCE((SELECT group_concat(ts.team_id) FROM team_supervisors ts WHERE ts.user_id = u.id), '')
-		FROM users u
-		LEFT JOIN teams t ON t.id = u.team_id
-		ORDER BY
-			CASE u.role WHEN 'admin' THEN 0 WHEN 'supervisor' THEN 1 WHEN 'therapist' THEN 2 ELSE 3 END,
-			u.name,
-			u.id`)
-	if err != nil {
-		return nil, fmt.Errorf("users: %w", err)
-	}
-	defer rows.Close()
-	var users []User
-	for rows.Next() {
-		var u User
-		var role, created, hash, teams string
-		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, &u.TeamID, &u.TeamName, &u.PatientID, &u.Disabled, &created, &hash, &teams); err != nil {
-			return nil, fmt.Errorf("users: %w", err)
 		}
 		u.Role = Role(role)
 		if u.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true}); err != nil {
-			return nil, fmt.Errorf("users: %w", err)
+			return nil, err
 		}
 		for _, t := range strings.Split(teams, ",") {
 			if id, err := strconv.ParseInt(t, 10, 64); err == nil {
 				u.Teams = append(u.Teams, id)
 			}
 		}
+		slices.Sort(u.Teams)
 		users = append(users, u)
 	}
-	if err := rows.Err(); err != nil {
+	return users, rows.Err()
+}
+
+// findUser reads the one user the filter chooses, or ErrNotFound.
+func findUser(ctx context.Context, q queryer, f userFilter) (userRow, error) {
+	users, err := findUsers(ctx, q, f)
+	if err != nil {
+		return userRow{}, err
+	}
+	if len(users) == 0 {
+		return userRow{}, ErrNotFound
+	}
+	return users[0], nil
+}
+
+// User returns the user with this id, or ErrNotFound.
+func (s *Store) User(ctx context.Context, id int64) (User, error) {
+	u, err := findUser(ctx, s.read, userFilter{ID: id})
+	if err != nil {
+		return User{}, fmt.Errorf("user %d: %w", id, err)
+	}
+	return u.User, nil
+}
+
+// Users returns every user, staff first by role then by name.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := findUsers(ctx, s.read, userFilter{byRole: true})
+	if err != nil {
 		return nil, fmt.Errorf("users: %w", err)
 	}
-	return users, nil
+	return usersOf(rows), nil
+}
+
+// TeamTherapists returns the therapists of these teams (disabled ones too,
+// whose past work is still reported on), by name: what a page's choice of
+// therapist lists, without reading every user.
+func (s *Store) TeamTherapists(ctx context.Context, teams []int64) ([]User, error) {
+	if len(teams) == 0 {
+		return nil, nil
+	}
+	rows, err := findUsers(ctx, s.read, userFilter{Role: RoleTherapist, TeamIDs: teams, byRole: true})
+	if err != nil {
+		return nil, fmt.Errorf("team therapists: %w", err)
+	}
+	return usersOf(rows), nil
+}
+
+// usersOf drops the password hashes findUsers read.
+func usersOf(rows []userRow) []User {
+	var users []User
+	for _, u := range rows {
+		users = append(users, u.User)
+	}
+	return users
 }
 
 // Teams returns every team by name.
 func (s *Store) Teams(ctx context.Context) ([]Team, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, name FROM teams ORDER BY name`)
+	rows, err := s.read.QueryContext(ctx, teamSelect+` ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("teams: %w", err)
 	}
 	defer rows.Close()
 	var teams []Team
 	for rows.Next() {
-		var t Team
-		if err := rows.Scan(&t.ID, &t.Name); err != nil {
+		t, err := scanTeam(rows)
+		if err != nil {
 			return nil, fmt.Errorf("teams: %w", err)
 		}
 		teams = append(teams, t)
@@ -311,11 +380,11 @@ func (s *Store) CreateToken(ctx context.Context, email string) (string, error) {
 		} else if n == 0 {
 			return ErrNotFound
 		}
-		var userID int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, email).Scan(&userID); err != nil {
+		u, err := findUser(ctx, tx, userFilter{Email: email})
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, auditRow{action: AuditCreateToken, entity: "user", entityID: userID})
+		return s.audit(ctx, tx, auditRow{action: AuditCreateToken, entity: "user", entityID: u.ID})
 	})
 	if err != nil {
 		return "", fmt.Errorf("create token: %w", err)
@@ -327,25 +396,14 @@ func (s *Store) CreateToken(ctx context.Context, email string) (string, error) {
 // ErrBadCredentials when the token is unknown, revoked or its user disabled.
 func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
 	sum := sha256.Sum256([]byte(token))
-	var u User
-	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		var err error
-		u, _, err = scanUser(tx.QueryRowContext(ctx, userSelect+`
-			JOIN api_tokens k ON k.user_id = u.id
-			WHERE k.token_hash = ? AND k.revoked_at IS NULL AND u.disabled = 0`, sum[:]))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrBadCredentials
-		}
-		if err != nil {
-			return err
-		}
-		u.Teams, err = supervisedTeams(ctx, tx, u.ID)
-		return err
-	})
+	u, err := findUser(ctx, s.read, userFilter{TokenHash: sum[:]})
+	if errors.Is(err, ErrNotFound) {
+		err = ErrBadCredentials
+	}
 	if err != nil {
 		return User{}, fmt.Errorf("user by token: %w", err)
 	}
-	return u, nil
+	return u.User, nil
 }
 
 // SessionKeys returns the 64 random bytes that sign and encrypt session

@@ -280,3 +280,42 @@ func TestSessionKeysAreKept(t *testing.T) {
 		t.Errorf("keys changed on reopening: sessions would not survive a restart")
 	}
 }
+
+// A page's choice of therapist lists the therapists of the teams asked for,
+// by name, and nobody else: not other teams', not supervisors or patients.
+func TestTeamTherapists(t *testing.T) {
+	f := newFixture(t)
+	abe := f.user(t, "abe@example.nhs.uk", "Abe Another", RoleTherapist, "North")
+	north, south := f.therapist.TeamID, f.other.TeamID
+	if north == 0 || south == 0 || north == south {
+		t.Fatalf("teams %d and %d", north, south)
+	}
+	names := func(teams ...int64) []string {
+		t.Helper()
+		users, err := f.s.TeamTherapists(f.ctx, teams)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, u := range users {
+			out = append(out, u.Name)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		teams []int64
+		want  []string
+	}{
+		{"one team", []int64{north}, []string{abe.Name, f.therapist.Name}},
+		{"two teams", []int64{south, north}, []string{abe.Name, f.other.Name, f.therapist.Name}},
+		{"no team", nil, nil},
+		{"unknown team", []int64{north + south + 100}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, names(tc.teams...)); diff != "" {
+				t.Errorf("therapists (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

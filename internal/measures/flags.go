@@ -118,23 +118,50 @@ func Flags(o Outcome, descriptor string, intensity Intensity, asOf time.Time, ex
 	// The measures outcomes are judged on.
 	judged := []MeasureOutcome{o.PHQ9, o.AnxietyM}
 
-	// risk: the latest PHQ-9 answering item 9 above 0 (outcomes.md section 4).
-	if r := RiskOf(o.LatestItem9); r != RiskNone {
-		a := *o.LatestItem9
-		label := ""
-		if a < len(frequencyAnswers) {
-			label = " (" + strings.ToLower(frequencyAnswers[a]) + ")"
-		}
-		sev, ask := SeverityMedium, "a risk review"
-		if r == RiskHigh {
-			sev, ask = SeverityHigh, "a high-priority risk review"
-		}
-		add(FlagRisk, sev, []string{fmt.Sprintf(
-			"PHQ-9 item 9 (thoughts of being better off dead or of self-harm) was %d%s on %s: %s is needed",
-			a, label, dateWords(o.LatestItem9On), ask)})
-	}
+	sev, reasons := riskReasons(o)
+	add(FlagRisk, sev, reasons)
+	add(FlagDeterioration, SeverityHigh, deteriorationReasons(judged))
+	add(FlagNotOnTrack, SeverityMedium, notOnTrack(o, judged, exp))
+	add(FlagNoImprovement, SeverityMedium, noImprovementReasons(o, judged, high))
+	add(FlagAttendance, SeverityMedium, attendanceReasons(o, asOf))
+	add(FlagMissingMeasure, SeverityLow, missingMeasure(o, descriptor))
+	sev, reasons = waitingReasons(o, asOf)
+	add(FlagWaiting, sev, reasons)
+	add(FlagLongTreatment, SeverityLow, longTreatmentReasons(o, high))
 
-	// deterioration: a reliable rise since the first score.
+	sort.SliceStable(flags, func(i, j int) bool {
+		ri, rj := SeverityRank(flags[i].Severity), SeverityRank(flags[j].Severity)
+		if ri != rj {
+			return ri > rj
+		}
+		return codeRank(flags[i].Code) < codeRank(flags[j].Code)
+	})
+	return flags
+}
+
+// riskReasons: the latest PHQ-9 answering item 9 above 0 (outcomes.md
+// section 4).
+func riskReasons(o Outcome) (string, []string) {
+	r := RiskOf(o.LatestItem9)
+	if r == RiskNone {
+		return "", nil
+	}
+	a := *o.LatestItem9
+	label := ""
+	if a < len(frequencyAnswers) {
+		label = " (" + strings.ToLower(frequencyAnswers[a]) + ")"
+	}
+	sev, ask := SeverityMedium, "a risk review"
+	if r == RiskHigh {
+		sev, ask = SeverityHigh, "a high-priority risk review"
+	}
+	return sev, []string{fmt.Sprintf(
+		"PHQ-9 item 9 (thoughts of being better off dead or of self-harm) was %d%s on %s: %s is needed",
+		a, label, dateWords(o.LatestItem9On), ask)}
+}
+
+// deteriorationReasons: a reliable rise since the first score.
+func deteriorationReasons(judged []MeasureOutcome) []string {
 	var reasons []string
 	for _, m := range judged {
 		if m.Paired && m.Change == ReliableDeterioration {
@@ -144,17 +171,25 @@ func Flags(o Outcome, descriptor string, intensity Intensity, asOf time.Time, ex
 				in.Name, in.Format(m.First), in.Format(m.Last), formatRaw(in.RC)))
 		}
 	}
-	add(FlagDeterioration, SeverityHigh, reasons)
+	return reasons
+}
 
-	add(FlagNotOnTrack, SeverityMedium, notOnTrack(o, judged, exp))
-
-	// no_improvement: at caseness with no reliable improvement after the
-	// step's number of sessions. Unpaired, the measures that are paired
-	// are judged on their own, so a missing anxiety score alone does not
-	// call an improving case unimproved (missing_measure says it).
-	limit, step, advice := NoImprovementSessionsLow, "low", "review, consider stepping up"
+// intensityStep names the step of care for the flags' words.
+func intensityStep(high bool) string {
 	if high {
-		limit, step, advice = NoImprovementSessionsHigh, "high", "review the treatment plan"
+		return "high"
+	}
+	return "low"
+}
+
+// noImprovementReasons: at caseness with no reliable improvement after the
+// step's number of sessions. Unpaired, the measures that are paired are
+// judged on their own, so a missing anxiety score alone does not call an
+// improving case unimproved (missing_measure says it).
+func noImprovementReasons(o Outcome, judged []MeasureOutcome, high bool) []string {
+	limit, advice := NoImprovementSessionsLow, "review, consider stepping up"
+	if high {
+		limit, advice = NoImprovementSessionsHigh, "review the treatment plan"
 	}
 	improved := o.ReliableImprovement
 	if !o.Paired {
@@ -165,14 +200,18 @@ func Flags(o Outcome, descriptor string, intensity Intensity, asOf time.Time, ex
 		}
 		improved = anyDown && !anyUp
 	}
-	if o.AtCaseness && !improved && o.TreatmentSessions >= limit {
-		add(FlagNoImprovement, SeverityMedium, []string{fmt.Sprintf(
-			"At caseness at the start and no reliable improvement after %d treatment sessions (%s intensity, %d or more): %s",
-			o.TreatmentSessions, step, limit, advice)})
+	if !o.AtCaseness || improved || o.TreatmentSessions < limit {
+		return nil
 	}
+	return []string{fmt.Sprintf(
+		"At caseness at the start and no reliable improvement after %d treatment sessions (%s intensity, %d or more): %s",
+		o.TreatmentSessions, intensityStep(high), limit, advice)}
+}
 
-	// attendance.
-	reasons = nil
+// attendanceReasons: appointments missed in a row, or a long time since the
+// last attended one.
+func attendanceReasons(o Outcome, asOf time.Time) []string {
+	var reasons []string
 	if o.TrailingMissed >= MissedInARow {
 		reasons = append(reasons, fmt.Sprintf("%d appointments missed in a row", o.TrailingMissed))
 	}
@@ -192,42 +231,39 @@ func Flags(o Outcome, descriptor string, intensity Intensity, asOf time.Time, ex
 	if len(reasons) > 0 {
 		reasons[0] = strings.ToUpper(reasons[0][:1]) + reasons[0][1:]
 	}
-	add(FlagAttendance, SeverityMedium, reasons)
+	return reasons
+}
 
-	add(FlagMissingMeasure, SeverityLow, missingMeasure(o, descriptor))
-
-	// waiting: referral to first treatment (outcomes.md section 3: the
-	// 6-week standard).
-	if o.FirstTreatment.IsZero() && !o.Received.IsZero() {
-		d := daysBetween(o.Received, asOf)
-		switch {
-		case d > WaitingHighAfterDays:
-			add(FlagWaiting, SeverityHigh, []string{fmt.Sprintf(
-				"No first treatment %d days after referral: past the 6-week standard (%d days)", d, SixWeeksDays)})
-		case d >= WaitingAtRiskDays:
-			add(FlagWaiting, SeverityMedium, []string{fmt.Sprintf(
-				"No first treatment %d days after referral: the 6-week standard (%d days) is at risk", d, SixWeeksDays)})
-		}
+// waitingReasons: referral to first treatment (outcomes.md section 3: the
+// 6-week standard).
+func waitingReasons(o Outcome, asOf time.Time) (string, []string) {
+	if !o.FirstTreatment.IsZero() || o.Received.IsZero() {
+		return "", nil
 	}
+	d := daysBetween(o.Received, asOf)
+	switch {
+	case d > WaitingHighAfterDays:
+		return SeverityHigh, []string{fmt.Sprintf(
+			"No first treatment %d days after referral: past the 6-week standard (%d days)", d, SixWeeksDays)}
+	case d >= WaitingAtRiskDays:
+		return SeverityMedium, []string{fmt.Sprintf(
+			"No first treatment %d days after referral: the 6-week standard (%d days) is at risk", d, SixWeeksDays)}
+	}
+	return "", nil
+}
 
-	limit = LongTreatmentLow
+// longTreatmentReasons: more sessions than the step typically offers.
+func longTreatmentReasons(o Outcome, high bool) []string {
+	limit := LongTreatmentLow
 	if high {
 		limit = LongTreatmentHigh
 	}
-	if o.TreatmentSessions > limit {
-		add(FlagLongTreatment, SeverityLow, []string{fmt.Sprintf(
-			"%d attended treatment sessions, more than the %d typical of %s intensity",
-			o.TreatmentSessions, limit, step)})
+	if o.TreatmentSessions <= limit {
+		return nil
 	}
-
-	sort.SliceStable(flags, func(i, j int) bool {
-		ri, rj := SeverityRank(flags[i].Severity), SeverityRank(flags[j].Severity)
-		if ri != rj {
-			return ri > rj
-		}
-		return codeRank(flags[i].Code) < codeRank(flags[j].Code)
-	})
-	return flags
+	return []string{fmt.Sprintf(
+		"%d attended treatment sessions, more than the %d typical of %s intensity",
+		o.TreatmentSessions, limit, intensityStep(high))}
 }
 
 func codeRank(code string) int {

@@ -70,7 +70,16 @@ func Evaluate(r Referral) Outcome {
 
 	contacts := append([]Contact(nil), r.Contacts...)
 	sort.SliceStable(contacts, func(i, j int) bool { return contacts[i].Date.Before(contacts[j].Date) })
+	o.addContacts(contacts)
+	o.judgeMeasures()
+	o.judgeCourse(r)
+	return o
+}
 
+// addContacts walks a referral's contacts in date order: attendance,
+// sessions, each measure's first and last scores and its course by session,
+// and the latest item 9.
+func (o *Outcome) addContacts(contacts []Contact) {
 	// The value of each measure carried forward to the treatment session
 	// being counted, for BySession.
 	carried := map[InstrumentID]float64{}
@@ -82,43 +91,58 @@ func Evaluate(r Referral) Outcome {
 		}
 		o.TrailingMissed = 0
 		o.LastAttended = c.Date
-		o.LastAttendedHas = nil
-		for _, in := range catalogue {
-			v, ok := c.Scores[in.ID]
-			if !ok || !validTotal(&in, v) {
-				continue
-			}
-			o.LastAttendedHas = append(o.LastAttendedHas, in.ID)
-			m := o.Measures[in.ID]
-			if m.Count == 0 {
-				m.Instrument = in.ID
-				m.First, m.FirstOn = v, c.Date
-			}
-			m.Last, m.LastOn = v, c.Date
-			m.Count++
-			o.Measures[in.ID] = m
-			carried[in.ID] = v
-		}
+		o.addScores(c, carried)
 		if c.Item9 != nil {
 			v := *c.Item9
 			o.LatestItem9, o.LatestItem9On = &v, c.Date
 		}
 		if c.Kind == Treatment {
-			o.TreatmentSessions++
-			if o.TreatmentSessions == 1 {
-				o.FirstTreatment = c.Date
-			}
-			for id, v := range carried {
-				m := o.Measures[id]
-				if m.BySession == nil {
-					m.SessionFrom = o.TreatmentSessions
-				}
-				m.BySession = append(m.BySession, v)
-				o.Measures[id] = m
-			}
+			o.addSession(c, carried)
 		}
 	}
+}
 
+// addScores takes an attended contact's valid scores into their measures.
+func (o *Outcome) addScores(c Contact, carried map[InstrumentID]float64) {
+	o.LastAttendedHas = nil
+	for _, in := range catalogue {
+		v, ok := c.Scores[in.ID]
+		if !ok || !validTotal(&in, v) {
+			continue
+		}
+		o.LastAttendedHas = append(o.LastAttendedHas, in.ID)
+		m := o.Measures[in.ID]
+		if m.Count == 0 {
+			m.Instrument = in.ID
+			m.First, m.FirstOn = v, c.Date
+		}
+		m.Last, m.LastOn = v, c.Date
+		m.Count++
+		o.Measures[in.ID] = m
+		carried[in.ID] = v
+	}
+}
+
+// addSession counts an attended treatment session, giving each measure
+// scored so far its carried-forward score at this session.
+func (o *Outcome) addSession(c Contact, carried map[InstrumentID]float64) {
+	o.TreatmentSessions++
+	if o.TreatmentSessions == 1 {
+		o.FirstTreatment = c.Date
+	}
+	for id, v := range carried {
+		m := o.Measures[id]
+		if m.BySession == nil {
+			m.SessionFrom = o.TreatmentSessions
+		}
+		m.BySession = append(m.BySession, v)
+		o.Measures[id] = m
+	}
+}
+
+// judgeMeasures judges each measure's course: paired, change, reliable
+// change, caseness at the start and now.
+func (o *Outcome) judgeMeasures() {
 	for id, m := range o.Measures {
 		in, _ := lookup(id)
 		m.Paired = m.Count >= 2
@@ -133,7 +157,11 @@ func Evaluate(r Referral) Outcome {
 		m.CaseNow = in.IsCase(m.Last)
 		o.Measures[id] = m
 	}
+}
 
+// judgeCourse judges the referral as a whole: the wait, a finished course,
+// the anxiety measure, caseness, recovery and reliable change.
+func (o *Outcome) judgeCourse(r Referral) {
 	if !o.FirstTreatment.IsZero() && !r.Received.IsZero() {
 		o.WaitDays = daysBetween(r.Received, o.FirstTreatment)
 		if o.WaitDays < 0 {
@@ -169,7 +197,6 @@ func Evaluate(r Referral) Outcome {
 		o.Recovered = o.AtCaseness && !o.PHQ9.CaseNow && !o.AnxietyM.CaseNow
 		o.ReliableRecovery = o.Recovered && o.ReliableImprovement
 	}
-	return o
 }
 
 // measure returns a measure's outcome, with its instrument named even when

@@ -1,4 +1,9 @@
-package ui
+// Package chart builds clinic's charts: the ECharts options (through
+// go-echarts, which nothing else imports) of a measure's progress, for
+// clinicians and patients, and of the outcome report, with captions saying
+// the same in words; and the weekly review's small SVG progress lines.
+// It draws what it is given; the ui package decides what a page charts.
+package chart
 
 import (
 	"encoding/json"
@@ -8,7 +13,6 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
-	"clinic/internal/caseload"
 	"clinic/internal/measures"
 )
 
@@ -16,98 +20,31 @@ import (
 // embedded copy, never a CDN (the trailing slash matters).
 const echartsHost = "/static/vendor/echarts/"
 
-// chartPoint is one score on a chart, also listed in the chart's table
+// Point is one score on a chart, also listed in the chart's table
 // alternative.
-type chartPoint struct {
+type Point struct {
 	Number int    // the contact's number in the referral, 1-based
 	Date   string // YYYY-MM-DD
 	Label  string // x-axis label
 	Value  string // formatted total
 	Total  float64
+	When   string // the date in words, for the caption: "3 March 2026"
 }
 
-// chartView is one measure's progress chart: the option JSON that
+// View is one measure's progress chart: the option JSON that
 // static/charts.js hands to ECharts, and the same data in words and a table
 // for people who cannot see the canvas.
-type chartView struct {
+type View struct {
 	ID         string
 	Instrument measures.Instrument
-	Points     []chartPoint
+	Points     []Point
 	Caption    string
 	Threshold  string // caseness, formatted; empty when the measure has none
 	Option     template.JS
 }
 
-// chartMeasures lists the measures a referral's page charts: PHQ-9 and the
-// anxiety measure always, then any other measure recorded. Phobia scales are
-// screening items judged one by one, so their total is not charted.
-func chartMeasures(d caseload.ReferralDetail) []measures.InstrumentID {
-	anxiety := d.Outcome.Anxiety
-	if anxiety == "" {
-		anxiety = measures.PairedADSM(d.Referral.ProblemDescriptor)
-	}
-	ids := []measures.InstrumentID{measures.PHQ9}
-	if anxiety != "" && anxiety != measures.PHQ9 {
-		ids = append(ids, anxiety)
-	}
-	recorded := map[measures.InstrumentID]bool{}
-	for _, c := range d.Contacts {
-		for _, sc := range c.Scores {
-			if sc.Current() {
-				recorded[sc.Instrument] = true
-			}
-		}
-	}
-	for _, in := range measures.Instruments() {
-		if recorded[in.ID] && in.ID != measures.Phobia && !containsID(ids, in.ID) {
-			ids = append(ids, in.ID)
-		}
-	}
-	return ids
-}
-
-func containsID(ids []measures.InstrumentID, id measures.InstrumentID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
-// buildCharts makes one chart per measure in use.
-func buildCharts(d caseload.ReferralDetail) ([]chartView, error) {
-	var out []chartView
-	for _, id := range chartMeasures(d) {
-		in, ok := measures.Lookup(id)
-		if !ok {
-			continue
-		}
-		var pts []chartPoint
-		for i, c := range d.Contacts {
-			for _, sc := range c.Scores {
-				if sc.Instrument == id && sc.Current() {
-					pts = append(pts, chartPoint{
-						Number: i + 1,
-						Date:   c.Date,
-						Label:  fmt.Sprintf("%d · %s", i+1, shortDate(c.Date)),
-						Value:  in.Format(sc.Total),
-						Total:  sc.Total,
-					})
-				}
-			}
-		}
-		cv, err := newChartView(in, pts)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cv)
-	}
-	return out, nil
-}
-
-func newChartView(in measures.Instrument, pts []chartPoint) (chartView, error) {
-	cv := chartView{ID: "chart-" + string(in.ID), Instrument: in, Points: pts}
+func NewView(in measures.Instrument, pts []Point) (View, error) {
+	cv := View{ID: "chart-" + string(in.ID), Instrument: in, Points: pts}
 	if in.HasCaseness {
 		cv.Threshold = in.Format(in.Caseness)
 	}
@@ -124,17 +61,17 @@ func newChartView(in measures.Instrument, pts []chartPoint) (chartView, error) {
 }
 
 // chartCaption says in words what the chart shows.
-func chartCaption(in measures.Instrument, pts []chartPoint) string {
+func chartCaption(in measures.Instrument, pts []Point) string {
 	var s string
 	switch len(pts) {
 	case 0:
 		s = fmt.Sprintf("No %s scores recorded yet.", in.Name)
 	case 1:
-		s = fmt.Sprintf("%s: one score, %s on %s.", in.Name, pts[0].Value, longDate(pts[0].Date))
+		s = fmt.Sprintf("%s: one score, %s on %s.", in.Name, pts[0].Value, pts[0].When)
 	default:
 		first, last := pts[0], pts[len(pts)-1]
 		s = fmt.Sprintf("%s: %d scores, from %s on %s to %s on %s.", in.Name, len(pts),
-			first.Value, longDate(first.Date), last.Value, longDate(last.Date))
+			first.Value, first.When, last.Value, last.When)
 	}
 	if in.HasCaseness {
 		op := "at or above"
@@ -146,10 +83,10 @@ func chartCaption(in measures.Instrument, pts []chartPoint) string {
 	return s
 }
 
-// chartStyle is what differs between the clinicians' charts and the
+// Style is what differs between the clinicians' charts and the
 // patients' own: how the caseness line is drawn and named, the name of the
 // shaded band below it, and the margins.
-type chartStyle struct {
+type Style struct {
 	lineName  string
 	lineType  string // "dashed", "dotted"
 	lineColor string
@@ -163,8 +100,8 @@ type chartStyle struct {
 
 // clinicianStyle: caseness as a red dashed line labelled with its value, the
 // range below it the recovery zone.
-func clinicianStyle(in measures.Instrument) chartStyle {
-	return chartStyle{
+func clinicianStyle(in measures.Instrument) Style {
+	return Style{
 		lineName: "Caseness", lineType: "dashed", lineColor: "#d5281b",
 		lineLabel:    "Caseness " + in.Format(in.Caseness),
 		bandName:     "Recovery zone",
@@ -173,23 +110,35 @@ func clinicianStyle(in measures.Instrument) chartStyle {
 	}
 }
 
+// PatientStyle: the patients' own charts name the cut-off in plain words,
+// as a dotted line with the non-clinical range below it.
+func PatientStyle() Style {
+	return Style{
+		lineName: "Non-clinical range below", lineType: "dotted", lineColor: "#425563",
+		bandName: "Non-clinical range",
+		// No axis name: the heading names the questionnaire, and on a phone
+		// the name would sit on the top of the scale.
+		grid: opts.Grid{Left: "40", Right: "16", Top: "16", Bottom: "48"},
+	}
+}
+
 // chartOption builds the ECharts option for one measure on a clinician's
 // page.
-func chartOption(in measures.Instrument, pts []chartPoint) (template.JS, error) {
+func chartOption(in measures.Instrument, pts []Point) (template.JS, error) {
 	labels := make([]string, len(pts))
 	values := make([]float64, len(pts))
 	dates := make([]string, len(pts))
 	for i, p := range pts {
 		labels[i], values[i], dates[i] = p.Label, p.Total, p.Date
 	}
-	return thresholdLineOption(in, labels, values, dates, clinicianStyle(in))
+	return ThresholdLine(in, labels, values, dates, clinicianStyle(in))
 }
 
-// thresholdLineOption builds, with go-echarts, the ECharts option of a
+// ThresholdLine builds, with go-echarts, the ECharts option of a
 // measure's totals by session and returns it as JSON. The y axis always spans
 // the instrument's whole range so that charts are comparable; caseness is a
 // line and the range below it is shaded.
-func thresholdLineOption(in measures.Instrument, labels []string, values []float64, dates []string, st chartStyle) (template.JS, error) {
+func ThresholdLine(in measures.Instrument, labels []string, values []float64, dates []string, st Style) (template.JS, error) {
 	data := make([]opts.LineData, len(values))
 	for i, v := range values {
 		data[i] = opts.LineData{Value: v, Name: dates[i]}
@@ -247,13 +196,4 @@ func thresholdLineOption(in measures.Instrument, labels []string, values []float
 	// json.Marshal escapes <, > and &, so the option cannot close the
 	// <script type="application/json"> element it is written into.
 	return template.JS(b), nil // #nosec G203 -- see above
-}
-
-// shortDate shows a stored date as "3 Mar".
-func shortDate(d string) string {
-	t, err := parseDate(d)
-	if err != nil {
-		return d
-	}
-	return t.Format("2 Jan")
 }

@@ -1,4 +1,7 @@
-package caseload
+// Package demo fills an empty clinic database with a fictional service, for
+// trying the app (clinic serve --demo) and for tests that want realistic
+// data. It writes only through caseload's Store, as real use would.
+package demo
 
 import (
 	"context"
@@ -9,25 +12,29 @@ import (
 	"strconv"
 	"time"
 
+	"clinic/internal/caseload"
 	"clinic/internal/measures"
 )
 
-// ErrNotEmpty is returned by LoadDemo when the database already has data.
+// ErrNotEmpty is returned by Load when the database already has data.
 var ErrNotEmpty = errors.New("database is not empty")
 
-// DemoAccount is a demo sign-in, printed for whoever runs the demo.
-type DemoAccount struct {
+// Account is a demo sign-in, printed for whoever runs the demo.
+type Account struct {
 	Email, Password, Role, Name string
 }
 
-// Demo is what LoadDemo created.
+// Demo is what Load created.
 type Demo struct {
 	Loaded    bool
-	Accounts  []DemoAccount
+	Accounts  []Account
 	Patients  int
 	Referrals int
 	Contacts  int
 }
+
+// dateLayout is how the store writes calendar dates.
+const dateLayout = "2006-01-02"
 
 // demoSeed makes the demo the same on every run (relative to the clock).
 const demoSeed = 20260101
@@ -112,93 +119,42 @@ var demoSurnames = []string{
 	"Imaginary", "Demoson", "Notreal", "Specimen", "Mockley",
 }
 
-// LoadDemo fills an empty database with a demo service: an admin, a
+// Load fills an empty database with a demo service: an admin, a
 // supervisor of team North, three therapists and about forty fictional
 // patients whose referrals are recorded through the store's ordinary write
 // paths, so their summaries are what real use would give. Dates are relative
 // to the store's clock; the data is the same on every run. On a database
 // with any user or patient it returns ErrNotEmpty and changes nothing.
-func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
-	var used int
-	if err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM patients)`).Scan(&used); err != nil {
+func Load(ctx context.Context, s *caseload.Store) (Demo, error) {
+	empty, err := s.Empty(ctx)
+	if err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
-	if used > 0 {
+	if !empty {
 		return Demo{}, fmt.Errorf("load demo: %w", ErrNotEmpty)
 	}
 	d := Demo{Loaded: true}
-	newUser := func(email, name string, role Role, team, password string) (User, error) {
-		u, err := s.CreateUser(ctx, NewUser{Email: email, Name: name, Role: role, Team: team, Password: password})
-		if err != nil {
-			return User{}, err
-		}
-		d.Accounts = append(d.Accounts, DemoAccount{Email: email, Password: password, Role: string(role), Name: name})
-		return u, nil
-	}
-	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", RoleAdmin, "", "demo-ada-pass"); err != nil {
+	therapists, err := loadDemoStaff(ctx, s, &d)
+	if err != nil {
 		return Demo{}, fmt.Errorf("load demo: %w", err)
 	}
-	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", RoleSupervisor, "North", "demo-sol-pass"); err != nil {
-		return Demo{}, fmt.Errorf("load demo: %w", err)
-	}
-	var therapists []User
-	for i, name := range []string{"Pat Practitioner (demo, PWP)", "Theo Therapist (demo, CBT)", "Tess Therapist (demo, CBT)"} {
-		n := strconv.Itoa(i + 1)
-		u, err := newUser("therapist"+n+"@demo.example", name, RoleTherapist, "North", "demo-therapist-"+n)
-		if err != nil {
-			return Demo{}, fmt.Errorf("load demo: %w", err)
-		}
-		therapists = append(therapists, u)
-	}
-
 	// Demo data is deterministic on purpose (the same demo on every run);
 	// nothing secret is drawn from it.
 	rng := rand.New(rand.NewPCG(demoSeed, demoSeed)) // #nosec G404 -- see above
-	today, _ := parseDate(s.today())
-	var firstPatient Patient
-	var firstReferral Referral
+	today, err := time.Parse(dateLayout, s.Today())
+	if err != nil {
+		return Demo{}, fmt.Errorf("load demo: %w", err)
+	}
+	var firstPatient caseload.Patient
+	var firstReferral caseload.Referral
 	for i, dc := range demoCases {
 		g := demoGenerator{rng: rng, today: today}
-		plan := g.plan(dc)
-		th := therapists[dc.therapist]
-		p, err := s.CreatePatient(ctx, th, NewPatient{
-			Name:        demoFirstNames[i%len(demoFirstNames)] + " " + demoSurnames[(i*7)%len(demoSurnames)],
-			DateOfBirth: plan.received.AddDate(-18-rng.IntN(55), -rng.IntN(12), -rng.IntN(28)).Format(dateLayout),
-			NHSNumber:   demoNHSNumber(rng),
-		})
+		p, r, err := loadDemoCase(ctx, s, &d, g, i, dc, therapists[dc.therapist])
 		if err != nil {
 			return Demo{}, fmt.Errorf("load demo: %w", err)
 		}
-		d.Patients++
-		intensity := measures.HighIntensity
-		if dc.therapist == 0 {
-			intensity = measures.LowIntensity
-		}
-		r, err := s.CreateReferral(ctx, th, NewReferral{
-			PatientID:         p.ID,
-			TherapistID:       th.ID,
-			ReceivedOn:        plan.received.Format(dateLayout),
-			ProblemDescriptor: dc.descriptor,
-			Intensity:         string(intensity),
-		})
-		if err != nil {
-			return Demo{}, fmt.Errorf("load demo: %w", err)
-		}
-		d.Referrals++
 		if i == 0 {
 			firstPatient, firstReferral = p, r
-		}
-		for k, c := range plan.contacts {
-			c.SubmissionID = "demo-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
-			if _, err := s.RecordContact(ctx, th, r.ID, c); err != nil {
-				return Demo{}, fmt.Errorf("load demo: case %d contact %d: %w", i, k, err)
-			}
-			d.Contacts++
-		}
-		if !plan.ended.IsZero() {
-			if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason); err != nil {
-				return Demo{}, fmt.Errorf("load demo: case %d: %w", i, err)
-			}
 		}
 	}
 	if err := loadDemoPatient(ctx, s, &d, therapists[0], firstPatient, firstReferral); err != nil {
@@ -207,21 +163,94 @@ func LoadDemo(ctx context.Context, s *Store) (Demo, error) {
 	return d, nil
 }
 
+// loadDemoStaff adds the demo's admin, supervisor and therapists, and
+// returns the therapists.
+func loadDemoStaff(ctx context.Context, s *caseload.Store, d *Demo) ([]caseload.User, error) {
+	newUser := func(email, name string, role caseload.Role, team, password string) (caseload.User, error) {
+		u, err := s.CreateUser(ctx, caseload.NewUser{Email: email, Name: name, Role: role, Team: team, Password: password})
+		if err != nil {
+			return caseload.User{}, err
+		}
+		d.Accounts = append(d.Accounts, Account{Email: email, Password: password, Role: string(role), Name: name})
+		return u, nil
+	}
+	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", caseload.RoleAdmin, "", "demo-ada-pass"); err != nil {
+		return nil, err
+	}
+	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", caseload.RoleSupervisor, "North", "demo-sol-pass"); err != nil {
+		return nil, err
+	}
+	var therapists []caseload.User
+	for i, name := range []string{"Pat Practitioner (demo, PWP)", "Theo Therapist (demo, CBT)", "Tess Therapist (demo, CBT)"} {
+		n := strconv.Itoa(i + 1)
+		u, err := newUser("therapist"+n+"@demo.example", name, caseload.RoleTherapist, "North", "demo-therapist-"+n)
+		if err != nil {
+			return nil, err
+		}
+		therapists = append(therapists, u)
+	}
+	return therapists, nil
+}
+
+// loadDemoCase records demo case i through the store's ordinary write
+// paths: its patient, referral, contacts and end.
+func loadDemoCase(ctx context.Context, s *caseload.Store, d *Demo, g demoGenerator, i int, dc demoCase, th caseload.User) (caseload.Patient, caseload.Referral, error) {
+	plan := g.plan(dc)
+	p, err := s.CreatePatient(ctx, th, caseload.NewPatient{
+		Name:        demoFirstNames[i%len(demoFirstNames)] + " " + demoSurnames[(i*7)%len(demoSurnames)],
+		DateOfBirth: plan.received.AddDate(-18-g.rng.IntN(55), -g.rng.IntN(12), -g.rng.IntN(28)).Format(dateLayout),
+		NHSNumber:   demoNHSNumber(g.rng),
+	})
+	if err != nil {
+		return caseload.Patient{}, caseload.Referral{}, err
+	}
+	d.Patients++
+	intensity := measures.HighIntensity
+	if dc.therapist == 0 {
+		intensity = measures.LowIntensity
+	}
+	r, err := s.CreateReferral(ctx, th, caseload.NewReferral{
+		PatientID:         p.ID,
+		TherapistID:       th.ID,
+		ReceivedOn:        plan.received.Format(dateLayout),
+		ProblemDescriptor: dc.descriptor,
+		Intensity:         string(intensity),
+	})
+	if err != nil {
+		return caseload.Patient{}, caseload.Referral{}, err
+	}
+	d.Referrals++
+	for k, c := range plan.contacts {
+		c.SubmissionID = "demo-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
+		if _, err := s.RecordContact(ctx, th, r.ID, c); err != nil {
+			return caseload.Patient{}, caseload.Referral{}, fmt.Errorf("case %d contact %d: %w", i, k, err)
+		}
+		d.Contacts++
+	}
+	if !plan.ended.IsZero() {
+		if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason,
+			caseload.EndRisk{Acknowledged: true, Note: "Risk reviewed with the patient at discharge; safety plan shared with the GP"}); err != nil {
+			return caseload.Patient{}, caseload.Referral{}, fmt.Errorf("case %d: %w", i, err)
+		}
+	}
+	return p, r, nil
+}
+
 // loadDemoPatient gives the first demo case's patient a sign-in, taken up
 // through an invitation as a real patient would, and answers waiting for
 // their therapist, so that both sides of issue 5 can be seen.
-func loadDemoPatient(ctx context.Context, s *Store, d *Demo, therapist User, p Patient, r Referral) error {
+func loadDemoPatient(ctx context.Context, s *caseload.Store, d *Demo, therapist caseload.User, p caseload.Patient, r caseload.Referral) error {
 	// The demo's printed sign-in, public by design.
 	const email, password = "patient@demo.example", "demo-kettle-river" // #nosec G101 -- see above
 	_, code, err := s.CreateInvitation(ctx, therapist, r.ID)
 	if err != nil {
 		return err
 	}
-	u, err := s.AcceptInvitation(ctx, AcceptInvitation{Code: code, DateOfBirth: p.DateOfBirth, Email: email, Password: password, Address: "demo"})
+	u, err := s.AcceptInvitation(ctx, caseload.AcceptInvitation{Code: code, DateOfBirth: p.DateOfBirth, Email: email, Password: password, Address: "demo"})
 	if err != nil {
 		return err
 	}
-	d.Accounts = append(d.Accounts, DemoAccount{Email: email, Password: password, Role: string(RolePatient), Name: u.Name})
+	d.Accounts = append(d.Accounts, Account{Email: email, Password: password, Role: string(caseload.RolePatient), Name: u.Name})
 	a := func(v int) *int { return &v }
 	_, err = s.SubmitQuestionnaire(ctx, u, r.ID, map[measures.InstrumentID][]*int{
 		measures.PHQ9: {a(1), a(1), a(0), a(1), a(0), a(0), a(1), a(0), a(0)},
@@ -256,45 +285,78 @@ type demoGenerator struct {
 
 type demoPlan struct {
 	received time.Time
-	contacts []NewContact
+	contacts []caseload.NewContact
 	ended    time.Time
+}
+
+// demoSlot is one appointment of a plan.
+type demoSlot struct {
+	kind     measures.ContactKind
+	attended bool
 }
 
 // plan lays out a case's appointments week by week: an assessment, the
 // treatment sessions (with the odd missed one), missed appointments at the
 // end, a follow-up, and the end date; open cases have their latest
 // appointment in the last week, ended ones end dc.endedAgo months ago.
+// (The random draws are made in a fixed order, so the demo is the same on
+// every run.)
 func (g demoGenerator) plan(dc demoCase) demoPlan {
-	type slot struct {
-		kind     measures.ContactKind
-		attended bool
+	slots := g.slots(dc)
+	offsets, span := g.offsets(dc, slots)
+	var plan demoPlan
+	plan.received, plan.ended = g.dates(dc, span)
+	attended := 0
+	for _, sl := range slots {
+		if sl.attended {
+			attended++
+		}
 	}
-	var slots []slot
+	k := 0
+	for i, sl := range slots {
+		date := plan.received.AddDate(0, 0, offsets[i]).Format(dateLayout)
+		if !sl.attended {
+			plan.contacts = append(plan.contacts, g.missed(sl, date))
+			continue
+		}
+		plan.contacts = append(plan.contacts, g.attended(dc, sl, date, k, attended))
+		k++
+	}
+	return plan
+}
+
+// slots are a case's appointments in order.
+func (g demoGenerator) slots(dc demoCase) []demoSlot {
+	var slots []demoSlot
 	switch dc.shape {
 	case "new":
 	case "waiting":
 		if dc.wait < 45 {
-			slots = append(slots, slot{measures.Assessment, true})
+			slots = append(slots, demoSlot{measures.Assessment, true})
 		}
 	default:
-		slots = append(slots, slot{measures.Assessment, true})
+		slots = append(slots, demoSlot{measures.Assessment, true})
 		for k := 0; k < dc.sessions; k++ {
 			if k > 1 && k < dc.sessions-1 && g.rng.IntN(8) == 0 {
-				slots = append(slots, slot{measures.Treatment, false})
+				slots = append(slots, demoSlot{measures.Treatment, false})
 			}
-			slots = append(slots, slot{measures.Treatment, true})
+			slots = append(slots, demoSlot{measures.Treatment, true})
 		}
 		if dc.followUp {
-			slots = append(slots, slot{measures.FollowUp, true})
+			slots = append(slots, demoSlot{measures.FollowUp, true})
 		}
 		for k := 0; k < dc.missedEnd; k++ {
-			slots = append(slots, slot{measures.Treatment, false})
+			slots = append(slots, demoSlot{measures.Treatment, false})
 		}
 	}
-	// Days from referral to each slot: the assessment after dc.wait days (or
-	// the whole wait for those still waiting), then weekly, a follow-up four
-	// weeks on.
-	offsets := make([]int, len(slots))
+	return slots
+}
+
+// offsets are the days from referral to each slot: the assessment after
+// dc.wait days (or the whole wait for those still waiting), then weekly, a
+// follow-up four weeks on; span is the last one's (0 with none).
+func (g demoGenerator) offsets(dc demoCase, slots []demoSlot) (offsets []int, span int) {
+	offsets = make([]int, len(slots))
 	day := dc.wait
 	if dc.shape == "waiting" || dc.shape == "new" {
 		day = dc.wait - 7 - g.rng.IntN(4)
@@ -308,66 +370,59 @@ func (g demoGenerator) plan(dc demoCase) demoPlan {
 		}
 		offsets[k] = day
 	}
-	span := day
 	if len(slots) == 0 {
-		span = 0
+		return offsets, 0
 	}
-	var plan demoPlan
-	if dc.endedAgo > 0 {
-		plan.ended = g.today.AddDate(0, -dc.endedAgo, -g.rng.IntN(10))
-		plan.received = plan.ended.AddDate(0, 0, -span-7)
-	} else {
-		switch dc.shape {
-		case "waiting", "new":
-			plan.received = g.today.AddDate(0, 0, -dc.wait)
-		default:
-			plan.received = g.today.AddDate(0, 0, -span-g.rng.IntN(5))
-		}
-	}
+	return offsets, day
+}
 
+// dates are a case's referral date and end date (zero while open).
+func (g demoGenerator) dates(dc demoCase, span int) (received, ended time.Time) {
+	if dc.endedAgo > 0 {
+		ended = g.today.AddDate(0, -dc.endedAgo, -g.rng.IntN(10))
+		return ended.AddDate(0, 0, -span-7), ended
+	}
+	switch dc.shape {
+	case "waiting", "new":
+		return g.today.AddDate(0, 0, -dc.wait), time.Time{}
+	default:
+		return g.today.AddDate(0, 0, -span-g.rng.IntN(5)), time.Time{}
+	}
+}
+
+// missed is an appointment the patient did not attend or cancelled.
+func (g demoGenerator) missed(sl demoSlot, date string) caseload.NewContact {
+	c := caseload.NewContact{Date: date, Kind: string(sl.kind), Attendance: string(measures.DNA)}
+	if g.rng.IntN(3) == 0 {
+		c.Attendance = string(measures.Cancelled)
+	}
+	return c
+}
+
+// attended is the k-th attended appointment of n, with its scores: PHQ-9
+// and GAD-7 always, the descriptor's own measure unless the case never has
+// it, the WSAS at the first, the last and every fourth.
+func (g demoGenerator) attended(dc demoCase, sl demoSlot, date string, k, n int) caseload.NewContact {
+	c := caseload.NewContact{Date: date, Kind: string(sl.kind), Attendance: string(measures.Attended)}
 	inst := measures.PairedADSM(dc.descriptor)
-	attended := 0
-	for _, sl := range slots {
-		if sl.attended {
-			attended++
-		}
+	level := demoLevel(dc.shape, k, n)
+	last := k == n-1
+	item9 := 0
+	if last {
+		item9 = dc.item9
 	}
-	k := 0
-	for i, sl := range slots {
-		c := NewContact{
-			Date:       plan.received.AddDate(0, 0, offsets[i]).Format(dateLayout),
-			Kind:       string(sl.kind),
-			Attendance: string(measures.Attended),
-		}
-		if !sl.attended {
-			c.Attendance = string(measures.DNA)
-			if g.rng.IntN(3) == 0 {
-				c.Attendance = string(measures.Cancelled)
-			}
-			plan.contacts = append(plan.contacts, c)
-			continue
-		}
-		level := demoLevel(dc.shape, k, attended)
-		last := k == attended-1
-		item9 := 0
-		if last {
-			item9 = dc.item9
-		}
-		c.Scores = map[measures.InstrumentID]ScoreInput{
-			measures.PHQ9: {Items: g.items(measures.PHQ9, level, item9)},
-			measures.GAD7: {Items: g.items(measures.GAD7, level, -1)},
-		}
-		if inst != measures.GAD7 && !dc.noADSM {
-			t := g.total(inst, level)
-			c.Scores[inst] = ScoreInput{Total: &t}
-		}
-		if k == 0 || last || k%4 == 0 {
-			c.Scores[measures.WSAS] = ScoreInput{Items: g.items(measures.WSAS, level, -1)}
-		}
-		plan.contacts = append(plan.contacts, c)
-		k++
+	c.Scores = map[measures.InstrumentID]caseload.ScoreInput{
+		measures.PHQ9: {Items: g.items(measures.PHQ9, level, item9)},
+		measures.GAD7: {Items: g.items(measures.GAD7, level, -1)},
 	}
-	return plan
+	if inst != measures.GAD7 && !dc.noADSM {
+		t := g.total(inst, level)
+		c.Scores[inst] = caseload.ScoreInput{Total: &t}
+	}
+	if k == 0 || last || k%4 == 0 {
+		c.Scores[measures.WSAS] = caseload.ScoreInput{Items: g.items(measures.WSAS, level, -1)}
+	}
+	return c
 }
 
 // demoLevel is a case's severity at its k-th scored contact of n, as a

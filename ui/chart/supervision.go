@@ -1,4 +1,4 @@
-package ui
+package chart
 
 import (
 	"encoding/json"
@@ -15,17 +15,17 @@ import (
 // hundreds of cases, and an SVG needs no script), and the expected band of
 // comparable cases on the referral page's charts.
 
-// sparkline is a case's mini progress chart: PHQ-9 and the anxiety measure
+// Sparkline is a case's mini progress chart: PHQ-9 and the anxiety measure
 // by treatment session, each on its instrument's whole range. Label says the
 // same in words (also shown beside it): meaning never rests on colour, and
 // the anxiety line is dashed as well as differently coloured.
-type sparkline struct {
+type Sparkline struct {
 	Width, Height int
-	Lines         []sparkLine
+	Lines         []SparkSeries
 	Label         string
 }
 
-type sparkLine struct {
+type SparkSeries struct {
 	Name    string
 	Class   string // app-spark-phq9 or app-spark-anxiety
 	Points  string // SVG polyline points
@@ -49,7 +49,7 @@ func sparkValues(m measures.MeasureOutcome) []float64 {
 	return nil
 }
 
-func newSparkline(o measures.Outcome, descriptor string) sparkline {
+func NewSparkline(o measures.Outcome, descriptor string) Sparkline {
 	anxiety := o.Anxiety
 	if anxiety == "" {
 		anxiety = measures.PairedADSM(descriptor)
@@ -64,7 +64,7 @@ func newSparkline(o measures.Outcome, descriptor string) sparkline {
 	for _, s := range all {
 		n = max(n, len(sparkValues(s.m)))
 	}
-	sp := sparkline{Width: sparkWidth, Height: sparkHeight}
+	sp := Sparkline{Width: sparkWidth, Height: sparkHeight}
 	var words []string
 	for i, s := range all {
 		in, ok := measures.Lookup(s.id)
@@ -72,7 +72,7 @@ func newSparkline(o measures.Outcome, descriptor string) sparkline {
 			continue
 		}
 		vals := sparkValues(s.m)
-		line := sparkLine{Name: in.Name, Class: s.class, Dashed: i > 0}
+		line := SparkSeries{Name: in.Name, Class: s.class, Dashed: i > 0}
 		switch {
 		case len(vals) == 0:
 			line.Summary = "no " + in.Name + " scores"
@@ -119,11 +119,11 @@ func treatmentSessionAt(contacts []caseload.Contact) []int {
 	return out
 }
 
-// addExpectedBand shades, on a measure's chart, the middle half (25th to
+// AddExpectedBand shades, on a measure's chart, the middle half (25th to
 // 75th percentile) of the service's comparable finished cases at each
 // treatment session, where there are enough of them; a chart with no such
 // session is left as it is. The caption says the same in words.
-func addExpectedBand(cv *chartView, d caseload.ReferralDetail, exp measures.Expectation) error {
+func AddExpectedBand(cv *View, d caseload.ReferralDetail, exp measures.Expectation) error {
 	m, ok := d.Outcome.Measures[cv.Instrument.ID]
 	if cv.Option == "" || exp == nil || !ok || m.Count == 0 {
 		return nil

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -13,41 +11,12 @@ import (
 	"clinic/internal/caseload"
 )
 
-// Accountability (issue 6). Every change a handler makes through the store
+// Who has viewed a record (issue 6). Every change a handler makes through the store
 // is audited inside the store's transaction, with the acting user and the
-// client's address that setUser and auditSource put in the request's
-// context. Views of a patient's record are audited here, through
+// client's address that setUser and auditSource (middleware.go) put in the
+// request's context. Views of a patient's record are audited here, through
 // recordView, before anything of the record is sent: if the audit row
 // cannot be written, the record is not shown.
-
-// auditSource puts the client's address in the request's context for the
-// store's audit rows, before anyone is known to be signed in.
-func auditSource(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		req := c.Request()
-		c.SetRequest(req.WithContext(caseload.WithAudit(req.Context(), 0, c.RealIP())))
-		return next(c)
-	}
-}
-
-// setUser makes u the request's user, for handlers and for the store's audit
-// rows.
-func setUser(c echo.Context, u caseload.User) {
-	c.Set(userKey, u)
-	req := c.Request()
-	c.SetRequest(req.WithContext(caseload.WithAudit(req.Context(), u.ID, c.RealIP())))
-}
-
-// clientAddress says where a request came from. The peer's address is
-// believed; an X-Forwarded-For header only when the peer is this machine (a
-// reverse proxy terminating TLS on the same host, as with --secure-cookies),
-// so that a client cannot choose the address its sign-in failures are
-// counted against or that the audit log records.
-var clientAddress = echo.ExtractIPFromXFFHeader(
-	echo.TrustLoopback(true),
-	echo.TrustLinkLocal(false),
-	echo.TrustPrivateNet(false),
-)
 
 // viewLabels name, for the audit log and "who has viewed this record", what
 // a route shows of a record.
@@ -61,6 +30,7 @@ var viewLabels = map[string]string{
 	"/api/v1/referrals/:id":           "API: referral",
 	"/api/v1/referrals/:id/outcome":   "API: outcome",
 	"/api/v1/referrals/:id/flags":     "API: flags",
+	"/api/v1/referrals/:id/fhir":      "API: FHIR Bundle",
 	"/referrals/:id/reviews/new":      "supervision review form",
 	"/my/referrals/:id":               "patient's own progress page",
 	"/my/referrals/:id/questionnaire": "patient's own questionnaire form",
@@ -99,25 +69,6 @@ func (s *Server) recordListView(c echo.Context, u caseload.User, list string, id
 		b.WriteString(strconv.FormatInt(id, 10))
 	}
 	return s.store.RecordView(c.Request().Context(), u, list, u.ID, b.String())
-}
-
-// grantFor is the admin's live break-glass grant for the referral's
-// patient; the zero Grant for anyone else, or when there is none.
-func (s *Server) grantFor(c echo.Context, u caseload.User, r caseload.Referral) (caseload.Grant, error) {
-	if !canBreakGlass(u) {
-		return caseload.Grant{}, nil
-	}
-	g, err := s.store.ActiveGrant(c.Request().Context(), u.ID, r.PatientID)
-	if errors.Is(err, caseload.ErrNotFound) {
-		return caseload.Grant{}, nil
-	}
-	return g, err
-}
-
-// isRead reports whether the request only reads.
-func isRead(c echo.Context) bool {
-	m := c.Request().Method
-	return m == "GET" || m == "HEAD"
 }
 
 // viewer is one line of "who has viewed this record".
@@ -166,23 +117,6 @@ func (s *Server) accountability(c echo.Context, u caseload.User, patientID int64
 		return nil, nil, err
 	}
 	return grant, &v, nil
-}
-
-// refuseReferral answers a refused request for a referral: "not found" to
-// those who must not learn that it exists, and to an admin a way in
-// through break glass.
-func refuseReferral(u caseload.User, r caseload.Referral) error {
-	if canBreakGlass(u) {
-		href := fmt.Sprintf("/admin/break-glass?referral=%d", r.ID)
-		return &apiError{
-			Status: http.StatusForbidden,
-			Message: "Patient records are closed to administrators. If you need to see this one, break glass " +
-				"(" + href + ") and give your reason: your reading is then recorded with it.",
-			Href:     href,
-			HrefText: fmt.Sprintf("Break glass for referral %d", r.ID),
-		}
-	}
-	return refuse(u)
 }
 
 // auditPatientView audits a patient's view of their own record on the

@@ -1,4 +1,7 @@
-package caseload
+// Package backup copies a clinic database while it is in use and restores
+// one, through SQLite's online backup API. It stands apart from the store:
+// it works on database files, never through caseload's Store.
+package backup
 
 import (
 	"context"

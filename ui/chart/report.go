@@ -1,4 +1,4 @@
-package ui
+package chart
 
 import (
 	"encoding/json"
@@ -11,10 +11,10 @@ import (
 	"clinic/internal/caseload"
 )
 
-// reportChart is one chart of the outcome report: the option JSON that
+// Report is one chart of the outcome report: the option JSON that
 // static/charts.js starts, and a caption saying what it shows. The figures
 // are also in a table beside it, for people who cannot see the canvas.
-type reportChart struct {
+type Report struct {
 	ID      string
 	Caption string
 	Option  template.JS
@@ -51,10 +51,10 @@ func marshalChart(id string, c interface{ JSON() map[string]interface{} }) (temp
 	return template.JS(b), nil // #nosec G203 -- JSON from json.Marshal, escaped as above
 }
 
-// trendChart draws the month-by-month rates. Each series has its own line
+// Trend draws the month-by-month rates. Each series has its own line
 // style and symbol as well as colour, and the legend names them.
-func trendChart(months []caseload.MonthFigures) (reportChart, error) {
-	rc := reportChart{ID: "chart-trend", Caption: "Recovery, reliable improvement, reliable recovery and reliable deterioration rates by the month referrals ended; the table below gives the same figures."}
+func Trend(months []caseload.MonthFigures) (Report, error) {
+	rc := Report{ID: "chart-trend", Caption: "Recovery, reliable improvement, reliable recovery and reliable deterioration rates by the month referrals ended; the table below gives the same figures."}
 	if len(months) == 0 {
 		return rc, nil
 	}
@@ -89,11 +89,11 @@ func trendChart(months []caseload.MonthFigures) (reportChart, error) {
 	return rc, err
 }
 
-// therapistChart compares therapists' recovery and reliable improvement
+// Therapists compares therapists' recovery and reliable improvement
 // rates for the period; each bar carries its value as a label, so the two
 // series are told apart by order and legend as well as colour.
-func therapistChart(ts []caseload.TherapistFigures) (reportChart, error) {
-	rc := reportChart{ID: "chart-therapists", Caption: "Recovery and reliable improvement rates by therapist for the period; the table below gives the same figures with the number of finished courses each rate is drawn from."}
+func Therapists(ts []caseload.TherapistFigures) (Report, error) {
+	rc := Report{ID: "chart-therapists", Caption: "Recovery and reliable improvement rates by therapist for the period; the table below gives the same figures with the number of finished courses each rate is drawn from."}
 	if len(ts) == 0 {
 		return rc, nil
 	}

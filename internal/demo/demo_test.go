@@ -1,20 +1,55 @@
-package caseload
+package demo
 
 import (
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"clinic"
+	"clinic/internal/caseload"
 	"clinic/internal/measures"
 )
+
+// testNow is the tests' clock: a Tuesday morning in March (GMT), as in
+// caseload's tests.
+var testNow = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+// storeTest is a store on a new database file with a fixed clock, and a
+// read-only handle on the same file for checking what was written.
+type storeTest struct {
+	*caseload.Store
+	db *sql.DB
+}
+
+func openTest(t *testing.T) (storeTest, struct{}) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "clinic.db")
+	s, err := caseload.Open(path, clinic.Schema, func() time.Time { return testNow })
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", path+"?mode=ro&_busy_timeout=5000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Close()
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return storeTest{Store: s, db: db}, struct{}{}
+}
 
 func TestLoadDemo(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	start := time.Now()
-	d, err := LoadDemo(ctx, s)
+	d, err := Load(ctx, s.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +86,10 @@ func TestLoadDemo(t *testing.T) {
 		waiting35, waiting42, lowIntensity, highIntensity                  int
 	}
 	got := seen{finishedMonthsAgo: map[int]bool{}, adsm: map[measures.InstrumentID]bool{}}
-	today, _ := parseDate(s.today())
+	today, _ := time.Parse(dateLayout, s.Today())
 	users, _ := s.Users(ctx)
 	for _, u := range users {
-		if u.Role != RoleTherapist {
+		if u.Role != caseload.RoleTherapist {
 			continue
 		}
 		rows, err := s.Caseload(ctx, u.ID)
@@ -118,7 +153,7 @@ func TestLoadDemo(t *testing.T) {
 			got.highIntensity++
 		}
 		if !rd.Referral.Open() && o.FinishedCourse {
-			ended, _ := parseDate(rd.Referral.EndedOn)
+			ended, _ := time.Parse(dateLayout, rd.Referral.EndedOn)
 			got.finishedMonthsAgo[int(today.Sub(ended).Hours()/24/30.44)] = true
 		}
 		for id, m := range o.Measures {
@@ -126,7 +161,7 @@ func TestLoadDemo(t *testing.T) {
 				got.adsm[id] = true
 			}
 		}
-		if rd.Patient.NHSNumber != "" && (!ValidNHSNumber(rd.Patient.NHSNumber) || rd.Patient.NHSNumber[:3] != "999") {
+		if rd.Patient.NHSNumber != "" && (!caseload.ValidNHSNumber(rd.Patient.NHSNumber) || rd.Patient.NHSNumber[:3] != "999") {
 			t.Errorf("demo NHS number %s is not a valid test-range number", rd.Patient.NHSNumber)
 		}
 	}
@@ -161,7 +196,7 @@ func TestLoadDemo(t *testing.T) {
 	// A second load changes nothing.
 	var before int
 	s.db.QueryRow(`SELECT COUNT(*) FROM contacts`).Scan(&before)
-	again, err := LoadDemo(ctx, s)
+	again, err := Load(ctx, s.Store)
 	if !errors.Is(err, ErrNotEmpty) || again.Loaded {
 		t.Errorf("LoadDemo on a loaded database: %+v, %v; want ErrNotEmpty", again, err)
 	}
@@ -175,10 +210,10 @@ func TestLoadDemo(t *testing.T) {
 func TestLoadDemoRefusesAnyData(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
-	if _, err := s.CreateUser(ctx, NewUser{Email: "ada@example.org", Name: "Ada", Role: RoleAdmin, Password: testPassword}); err != nil {
+	if _, err := s.CreateUser(ctx, caseload.NewUser{Email: "ada@example.org", Name: "Ada", Role: caseload.RoleAdmin, Password: "a long pass phrase"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadDemo(ctx, s); !errors.Is(err, ErrNotEmpty) {
+	if _, err := Load(ctx, s.Store); !errors.Is(err, ErrNotEmpty) {
 		t.Fatalf("LoadDemo with a user: got %v, want ErrNotEmpty", err)
 	}
 	var patients int
@@ -191,7 +226,7 @@ func TestLoadDemoRefusesAnyData(t *testing.T) {
 func TestLoadDemoDeterministic(t *testing.T) {
 	dump := func() []string {
 		s, _ := openTest(t)
-		if _, err := LoadDemo(t.Context(), s); err != nil {
+		if _, err := Load(t.Context(), s.Store); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := s.db.Query(`

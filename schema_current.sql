@@ -1,0 +1,448 @@
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 12),
+-- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
+-- Generated, for reading only (schema.sql is what runs); regenerate with
+--   go test ./internal/caseload -run TestSchemaSnapshot -update
+
+-- table api_tokens
+CREATE TABLE api_tokens (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    token_hash BLOB NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+
+-- table audit_log
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user_id   INTEGER,           -- NULL for anonymous
+    action    TEXT NOT NULL,     -- "view", "create", "update", "sign_in", "break_glass"...
+    entity    TEXT NOT NULL,     -- "patient", "referral", "contact", "user"...
+    entity_id INTEGER,
+    address   TEXT NOT NULL DEFAULT '',
+    detail    TEXT NOT NULL DEFAULT ''
+, patient_id INTEGER);
+
+-- index audit_log_at
+CREATE INDEX audit_log_at ON audit_log (at);
+
+-- index audit_log_entity
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, at);
+
+-- index audit_log_patient
+CREATE INDEX audit_log_patient ON audit_log (patient_id, at) WHERE patient_id IS NOT NULL;
+
+-- index audit_log_user
+CREATE INDEX audit_log_user ON audit_log (user_id, at);
+
+-- trigger audit_log_no_delete
+CREATE TRIGGER audit_log_no_delete
+BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+-- trigger audit_log_no_update
+CREATE TRIGGER audit_log_no_update
+BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+-- table break_glass
+CREATE TABLE break_glass (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    patient_id INTEGER NOT NULL REFERENCES patients (id),
+    reason     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+-- index break_glass_user
+CREATE INDEX break_glass_user ON break_glass (user_id, patient_id, expires_at);
+
+-- trigger break_glass_no_delete
+CREATE TRIGGER break_glass_no_delete
+BEFORE DELETE ON break_glass
+BEGIN
+    SELECT RAISE(ABORT, 'break-glass grants are never deleted');
+END;
+
+-- trigger break_glass_no_update
+CREATE TRIGGER break_glass_no_update
+BEFORE UPDATE ON break_glass
+BEGIN
+    SELECT RAISE(ABORT, 'break-glass grants are never changed');
+END;
+
+-- table contacts
+CREATE TABLE contacts (
+    id            INTEGER PRIMARY KEY,
+    referral_id   INTEGER NOT NULL REFERENCES referrals (id),
+    date          TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('assessment', 'treatment', 'follow_up', 'review')),
+    attendance    TEXT NOT NULL CHECK (attendance IN ('attended', 'dna', 'cancelled')),
+    submission_id TEXT,           -- the form's idempotency key, NULL when none was sent
+    recorded_by   INTEGER NOT NULL REFERENCES users (id),
+    recorded_at   TEXT NOT NULL
+, questionnaire_id INTEGER REFERENCES questionnaires (id));
+
+-- index contacts_referral_date
+CREATE INDEX contacts_referral_date ON contacts (referral_id, date, id);
+
+-- index contacts_submission
+CREATE UNIQUE INDEX contacts_submission ON contacts (referral_id, submission_id)
+    WHERE submission_id IS NOT NULL;
+
+-- table finished_generation
+CREATE TABLE finished_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+
+-- table invitation_failures
+CREATE TABLE invitation_failures (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    address TEXT NOT NULL
+);
+
+-- index invitation_failures_address
+CREATE INDEX invitation_failures_address ON invitation_failures (address, at);
+
+-- index invitation_failures_at
+CREATE INDEX invitation_failures_at ON invitation_failures (at);
+
+-- table invitations
+CREATE TABLE invitations (
+    id          INTEGER PRIMARY KEY,
+    referral_id INTEGER NOT NULL REFERENCES referrals (id),
+    code_hash   BLOB NOT NULL UNIQUE, -- SHA-256 of the one-time code
+    created_by  INTEGER NOT NULL REFERENCES users (id),
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT,
+    user_id     INTEGER REFERENCES users (id), -- the patient user the code created
+    revoked_at  TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0
+);
+
+-- index invitations_referral
+CREATE INDEX invitations_referral ON invitations (referral_id);
+
+-- index invitations_user
+CREATE INDEX invitations_user ON invitations (user_id) WHERE user_id IS NOT NULL;
+
+-- table password_resets
+CREATE TABLE password_resets (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    code_hash  BLOB NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    revoked_at TEXT
+);
+
+-- index password_resets_user
+CREATE INDEX password_resets_user ON password_resets (user_id);
+
+-- table patients
+CREATE TABLE patients (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    date_of_birth TEXT NOT NULL,
+    nhs_number    TEXT NOT NULL DEFAULT '', -- ten digits, or empty
+    created_by    INTEGER,                  -- users.id; no FK: users refers to patients
+    created_at    TEXT NOT NULL
+);
+
+-- index patients_nhs_number
+CREATE INDEX patients_nhs_number ON patients (nhs_number) WHERE nhs_number <> '';
+
+-- table questionnaires
+CREATE TABLE questionnaires (
+    id           INTEGER PRIMARY KEY,
+    referral_id  INTEGER NOT NULL REFERENCES referrals (id),
+    submitted_by INTEGER NOT NULL REFERENCES users (id),
+    submitted_at TEXT NOT NULL,
+    answers_json TEXT NOT NULL, -- {"phq9": [..], "gad7": [..]}
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'confirmed', 'discarded')),
+    contact_id   INTEGER REFERENCES contacts (id)
+);
+
+-- index questionnaires_referral
+CREATE INDEX questionnaires_referral ON questionnaires (referral_id, status);
+
+-- table referral_summary
+CREATE TABLE referral_summary (
+    referral_id        INTEGER PRIMARY KEY REFERENCES referrals (id),
+    rule_set           TEXT NOT NULL,
+    outcome_json       TEXT NOT NULL,
+    is_open            INTEGER NOT NULL,
+    therapist_id       INTEGER NOT NULL,
+    team_id            INTEGER NOT NULL,
+    received_on        TEXT NOT NULL,
+    ended_on           TEXT,
+    finished           INTEGER NOT NULL,
+    treatment_sessions INTEGER NOT NULL,
+    first_treatment_on TEXT,
+    last_contact_on    TEXT,
+    computed_at        TEXT NOT NULL
+);
+
+-- index summary_ended
+CREATE INDEX summary_ended ON referral_summary (ended_on) WHERE ended_on IS NOT NULL;
+
+-- index summary_first_treatment
+CREATE INDEX summary_first_treatment ON referral_summary (first_treatment_on) WHERE first_treatment_on IS NOT NULL;
+
+-- index summary_open_team
+CREATE INDEX summary_open_team ON referral_summary (team_id, therapist_id) WHERE is_open = 1;
+
+-- index summary_open_therapist
+CREATE INDEX summary_open_therapist ON referral_summary (therapist_id) WHERE is_open = 1;
+
+-- index summary_received
+CREATE INDEX summary_received ON referral_summary (received_on);
+
+-- index summary_team_ended
+CREATE INDEX summary_team_ended ON referral_summary (team_id, ended_on) WHERE ended_on IS NOT NULL;
+
+-- trigger summary_finished_insert
+CREATE TRIGGER summary_finished_insert
+AFTER INSERT ON referral_summary
+WHEN NEW.finished = 1
+BEGIN
+    UPDATE finished_generation SET n = n + 1 WHERE id = 1;
+END;
+
+-- trigger summary_finished_update
+CREATE TRIGGER summary_finished_update
+AFTER UPDATE ON referral_summary
+WHEN NEW.finished = 1 OR OLD.finished = 1
+BEGIN
+    UPDATE finished_generation SET n = n + 1 WHERE id = 1;
+END;
+
+-- table referrals
+CREATE TABLE referrals (
+    id                   INTEGER PRIMARY KEY,
+    patient_id           INTEGER NOT NULL REFERENCES patients (id),
+    therapist_id         INTEGER NOT NULL REFERENCES users (id),
+    team_id              INTEGER NOT NULL REFERENCES teams (id),
+    received_on          TEXT NOT NULL,
+    problem_descriptor   TEXT NOT NULL,
+    intensity            TEXT NOT NULL CHECK (intensity IN ('low', 'high')),
+    ended_on             TEXT,
+    end_reason           TEXT,
+    bring_to_supervision TEXT NOT NULL DEFAULT '',
+    created_by           INTEGER REFERENCES users (id),
+    created_at           TEXT NOT NULL
+);
+
+-- index referrals_patient
+CREATE INDEX referrals_patient ON referrals (patient_id);
+
+-- index referrals_therapist
+CREATE INDEX referrals_therapist ON referrals (therapist_id);
+
+-- table report_referral
+CREATE TABLE report_referral (
+    referral_id            INTEGER PRIMARY KEY, -- referral_summary.referral_id
+    team_id                INTEGER NOT NULL,
+    therapist_id           INTEGER NOT NULL,
+    received_on            TEXT NOT NULL,
+    first_treatment_on     TEXT,
+    ended_on               TEXT,
+    is_open                INTEGER NOT NULL,
+    finished               INTEGER NOT NULL,
+    treatment_sessions     INTEGER NOT NULL,
+    at_caseness            INTEGER NOT NULL,
+    recovered              INTEGER NOT NULL,
+    reliable_improvement   INTEGER NOT NULL,
+    reliable_recovery      INTEGER NOT NULL,
+    reliable_deterioration INTEGER NOT NULL,
+    no_reliable_change     INTEGER NOT NULL,
+    paired                 INTEGER NOT NULL,
+    wait_days              INTEGER NOT NULL, -- -1 when treatment never started
+    anxiety                TEXT NOT NULL,    -- the anxiety measure judged on
+    phq9_count             INTEGER NOT NULL,
+    phq9_first             REAL,
+    phq9_last              REAL,
+    phq9_paired            INTEGER NOT NULL,
+    anxiety_count          INTEGER NOT NULL,
+    anxiety_first          REAL,
+    anxiety_last           REAL,
+    anxiety_paired         INTEGER NOT NULL
+);
+
+-- table reviews
+CREATE TABLE reviews (
+    id              INTEGER PRIMARY KEY,
+    referral_id     INTEGER NOT NULL REFERENCES referrals (id),
+    supervisor_id   INTEGER NOT NULL REFERENCES users (id),
+    date            TEXT NOT NULL,
+    decision        TEXT NOT NULL CHECK (decision IN ('continue', 'step_up', 'step_down', 'discharge', 'refer_on', 'risk_plan_agreed')),
+    note            TEXT NOT NULL DEFAULT '',
+    flag_codes_json TEXT NOT NULL DEFAULT '[]', -- the flags in force when recorded
+    created_at      TEXT NOT NULL
+, outcome_hash TEXT NOT NULL DEFAULT '', flag_severities_json TEXT NOT NULL DEFAULT '{}');
+
+-- index reviews_referral
+CREATE INDEX reviews_referral ON reviews (referral_id, date);
+
+-- table risk_alerts
+CREATE TABLE risk_alerts (
+    id               INTEGER PRIMARY KEY,
+    referral_id      INTEGER NOT NULL REFERENCES referrals (id),
+    source           TEXT NOT NULL CHECK (source IN ('session', 'patient')),
+    contact_id       INTEGER REFERENCES contacts (id),       -- source 'session'
+    questionnaire_id INTEGER REFERENCES questionnaires (id), -- source 'patient'
+    answered_by      INTEGER REFERENCES users (id),          -- the patient user (or staff who relayed their answers), or the clinician who recorded the session
+    answered_on      TEXT NOT NULL,                          -- calendar date of the answer (session date; day sent, in England)
+    answered_at      TEXT,                                   -- instant a patient sent it; NULL for a session
+    item9            INTEGER NOT NULL CHECK (item9 BETWEEN 1 AND 3),
+    priority         TEXT NOT NULL CHECK (priority IN ('high', 'standard')),
+    opened_at        TEXT NOT NULL,
+    opened_note      TEXT NOT NULL DEFAULT '',               -- e.g. opened by this step from earlier answers
+    acknowledged_at  TEXT,
+    acknowledged_by  INTEGER REFERENCES users (id),
+    ack_note         TEXT
+);
+
+-- index risk_alerts_open
+CREATE INDEX risk_alerts_open ON risk_alerts (referral_id) WHERE acknowledged_at IS NULL;
+
+-- index risk_alerts_referral
+CREATE INDEX risk_alerts_referral ON risk_alerts (referral_id, opened_at);
+
+-- trigger risk_alerts_acknowledged_once
+CREATE TRIGGER risk_alerts_acknowledged_once
+BEFORE UPDATE ON risk_alerts
+WHEN OLD.acknowledged_at IS NOT NULL
+  OR NEW.referral_id IS NOT OLD.referral_id
+  OR NEW.source IS NOT OLD.source
+  OR NEW.contact_id IS NOT OLD.contact_id
+  OR NEW.questionnaire_id IS NOT OLD.questionnaire_id
+  OR NEW.answered_by IS NOT OLD.answered_by
+  OR NEW.answered_on IS NOT OLD.answered_on
+  OR NEW.answered_at IS NOT OLD.answered_at
+  OR NEW.item9 IS NOT OLD.item9
+  OR NEW.priority IS NOT OLD.priority
+  OR NEW.opened_at IS NOT OLD.opened_at
+  OR NEW.opened_note IS NOT OLD.opened_note
+BEGIN
+    SELECT RAISE(ABORT, 'a risk alert is only ever acknowledged, once');
+END;
+
+-- trigger risk_alerts_no_delete
+CREATE TRIGGER risk_alerts_no_delete
+BEFORE DELETE ON risk_alerts
+BEGIN
+    SELECT RAISE(ABORT, 'risk alerts are never deleted');
+END;
+
+-- table scores
+CREATE TABLE scores (
+    id                INTEGER PRIMARY KEY,
+    contact_id        INTEGER NOT NULL REFERENCES contacts (id),
+    instrument        TEXT NOT NULL,
+    items_json        TEXT,       -- raw answers, e.g. [1,0,null,...]; NULL for total-only instruments
+    total             REAL NOT NULL, -- computed by measures from items_json, never sent by a client
+    prorated          INTEGER NOT NULL DEFAULT 0,
+    source            TEXT NOT NULL CHECK (source IN ('therapist', 'patient')),
+    recorded_by       INTEGER NOT NULL REFERENCES users (id),
+    recorded_at       TEXT NOT NULL,
+    superseded_at     TEXT,
+    superseded_by     INTEGER REFERENCES users (id),
+    correction_reason TEXT,
+    replaces          INTEGER REFERENCES scores (id)
+);
+
+-- index scores_contact
+CREATE INDEX scores_contact ON scores (contact_id);
+
+-- index scores_current
+CREATE UNIQUE INDEX scores_current ON scores (contact_id, instrument) WHERE superseded_at IS NULL;
+
+-- trigger scores_never_deleted
+CREATE TRIGGER scores_never_deleted
+BEFORE DELETE ON scores
+BEGIN
+    SELECT RAISE(ABORT, 'scores are never deleted: supersede them');
+END;
+
+-- trigger scores_never_rewritten
+CREATE TRIGGER scores_never_rewritten
+BEFORE UPDATE OF contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at, replaces ON scores
+BEGIN
+    SELECT RAISE(ABORT, 'scores are never changed in place: supersede them');
+END;
+
+-- table sessions
+CREATE TABLE sessions (
+    id           INTEGER PRIMARY KEY,
+    token_hash   BLOB NOT NULL UNIQUE, -- SHA-256 of the random id the cookie carries
+    user_id      INTEGER NOT NULL REFERENCES users (id),
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    address      TEXT NOT NULL DEFAULT '',
+    ended_at     TEXT                  -- signed out, timed out, or the account disabled
+);
+
+-- index sessions_user
+CREATE INDEX sessions_user ON sessions (user_id) WHERE ended_at IS NULL;
+
+-- table settings
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) WITHOUT ROWID;
+
+-- table sign_in_failures
+CREATE TABLE sign_in_failures (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    email   TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL
+);
+
+-- index sign_in_failures_address
+CREATE INDEX sign_in_failures_address ON sign_in_failures (address, at);
+
+-- index sign_in_failures_email
+CREATE INDEX sign_in_failures_email ON sign_in_failures (email, at);
+
+-- table team_supervisors
+CREATE TABLE team_supervisors (
+    team_id INTEGER NOT NULL REFERENCES teams (id),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    PRIMARY KEY (team_id, user_id)
+) WITHOUT ROWID;
+
+-- index team_supervisors_user
+CREATE INDEX team_supervisors_user ON team_supervisors (user_id);
+
+-- table teams
+CREATE TABLE teams (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at TEXT NOT NULL
+);
+
+-- table users
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('therapist', 'supervisor', 'admin', 'patient')),
+    team_id       INTEGER REFERENCES teams (id),    -- a therapist's team
+    patient_id    INTEGER REFERENCES patients (id), -- a patient user's own record
+    password_hash TEXT NOT NULL,                    -- argon2id, PHC string format
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL
+);

@@ -1,0 +1,509 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"clinic/internal/caseload"
+
+	"github.com/labstack/echo/v4"
+)
+
+// This file answers "who may see or change this?": first the policy (plain
+// functions of a user and a record), then the gate that applies it to a
+// request (the require* middleware for staff, tokens, patients and admins,
+// referralFor, the break-glass grant and the refusals). Every handler and
+// API endpoint asks here; nothing else decides access.
+
+func isStaff(u caseload.User) bool {
+	switch u.Role {
+	case caseload.RoleTherapist, caseload.RoleSupervisor, caseload.RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// Administrators (issue 6) manage users, teams and tokens and search the
+// audit log. They see no patient records, except through "break glass": an
+// admin gives a reason and gets caseload.BreakGlassFor of read-only access
+// to one patient's records, every view audited with the reason.
+
+// canAdminister: users, teams, tokens and the audit log are admins' alone.
+func canAdminister(u caseload.User) bool {
+	return u.Role == caseload.RoleAdmin
+}
+
+// canBreakGlass: only admins ask for emergency access; everyone else who
+// needs a record is given it through the caseload.
+func canBreakGlass(u caseload.User) bool {
+	return u.Role == caseload.RoleAdmin
+}
+
+// canReadUnderGrant: an admin with a live grant for the referral's patient
+// may read (never change) the patient's referrals.
+func canReadUnderGrant(u caseload.User, r caseload.Referral, g caseload.Grant, now time.Time) bool {
+	return canBreakGlass(u) && g.UserID == u.ID && g.PatientID == r.PatientID && now.Before(g.ExpiresAt)
+}
+
+// canDisableUser: an admin may disable anyone but themself (so that the
+// last admin cannot lock everyone out by accident).
+func canDisableUser(u, target caseload.User) bool {
+	return canAdminister(u) && u.ID != target.ID
+}
+
+// canSeeRecordViewers: staff who can see a record see who else has viewed
+// it (the record page's "Who has viewed this record"); patients do not.
+func canSeeRecordViewers(u caseload.User) bool {
+	return isStaff(u)
+}
+
+// addsReferrals reports whether the user carries referrals of their own and
+// so adds patients and referrals: therapists only, as the store puts every
+// referral on a therapist's caseload in their team. Supervisors see their
+// teams' cases but hold none themselves.
+func addsReferrals(u caseload.User) bool {
+	return u.Role == caseload.RoleTherapist
+}
+
+// holdsCaseload reports whether the user works with patients' records by
+// caseload (their own, or their teams'): such staff are answered "not found"
+// for records that are not theirs.
+func holdsCaseload(u caseload.User) bool {
+	return u.Role == caseload.RoleTherapist || u.Role == caseload.RoleSupervisor
+}
+
+// canSeeReferral: a therapist sees their own referrals; a supervisor their
+// own and those of the teams they supervise; an admin no patient records.
+func canSeeReferral(u caseload.User, r caseload.Referral) bool {
+	switch u.Role {
+	case caseload.RoleTherapist:
+		return r.TherapistID == u.ID
+	case caseload.RoleSupervisor:
+		return r.TherapistID == u.ID || slices.Contains(u.Teams, r.TeamID)
+	}
+	return false
+}
+
+// canReferPatient: a new referral for an existing patient may be opened by
+// whoever added the patient or may see one of their referrals. Anyone else
+// is answered as if the patient did not exist, so that patient ids cannot be
+// tried one by one to learn names.
+func canReferPatient(u caseload.User, pc caseload.PatientCare) bool {
+	if !addsReferrals(u) {
+		return false
+	}
+	if pc.AddedBy == u.ID {
+		return true
+	}
+	return slices.ContainsFunc(pc.Referrals, func(r caseload.Referral) bool { return canSeeReferral(u, r) })
+}
+
+// canChangeReferral: whoever may see a referral may record on it (a
+// supervisor covering a colleague's session), while it is open.
+func canChangeReferral(u caseload.User, r caseload.Referral) bool {
+	return canSeeReferral(u, r) && r.Open()
+}
+
+// canCorrectScores: corrections stay possible after a referral has ended, so
+// that a mistake found at discharge can still be put right.
+func canCorrectScores(u caseload.User, r caseload.Referral) bool {
+	return canSeeReferral(u, r)
+}
+
+// canBringToSupervision: only the referral's own therapist asks for it.
+func canBringToSupervision(u caseload.User, r caseload.Referral) bool {
+	return r.TherapistID == u.ID && r.Open()
+}
+
+// hideRefusal says whether a refusal is answered "not found" rather than
+// "forbidden": staff who hold caseloads must not learn that a colleague's
+// referral exists; an admin is refused patient records as a class.
+func hideRefusal(u caseload.User) bool {
+	return holdsCaseload(u)
+}
+
+// Patients (issue 5). A patient reaches only the referrals whose invitation
+// they accepted (caseload.PatientAccess); staff pages refuse them (403), and
+// patient pages answer "not found" for any referral not theirs.
+
+// patientReadDaysAfterEnd: when a referral ends, its patient can still read
+// their progress for this many days after the end date, then access closes
+// (issue 5). Checked at sign-in and on every request.
+const patientReadDaysAfterEnd = 90
+
+// patientReadUntil is the last day a patient can read an ended referral,
+// YYYY-MM-DD; "" while it is open.
+func patientReadUntil(r caseload.Referral) string {
+	end, err := parseDate(r.EndedOn)
+	if err != nil {
+		return ""
+	}
+	return end.AddDate(0, 0, patientReadDaysAfterEnd).Format(dateLayout)
+}
+
+// patientCanRead: an open referral, or one ended no more than
+// patientReadDaysAfterEnd days before today (YYYY-MM-DD, England).
+func patientCanRead(a caseload.PatientAccess, today string) bool {
+	return a.Referral.Open() || today <= patientReadUntil(a.Referral)
+}
+
+// patientCanSubmit: questionnaires go only to an open referral.
+func patientCanSubmit(a caseload.PatientAccess) bool {
+	return a.Referral.Open()
+}
+
+// canInvitePatient: whoever may record on an open referral may invite its
+// patient.
+func canInvitePatient(u caseload.User, r caseload.Referral) bool {
+	return canChangeReferral(u, r)
+}
+
+// canRevokePatientAccess: whoever may see the referral may end its
+// patient's access, at any time, ended or not.
+func canRevokePatientAccess(u caseload.User, r caseload.Referral) bool {
+	return canSeeReferral(u, r)
+}
+
+// Supervision and outcome reports (issue 4).
+//
+// The weekly review and recording reviews are a supervisor's, for the teams
+// they supervise. Outcome reports: a supervisor reports on the teams they
+// supervise (any of their therapists); an admin on the whole service, as
+// aggregate figures and pseudonymous rows (the CSV carries referral ids and
+// staff names, never a patient's name, NHS number or date of birth, and an
+// admin still cannot open the records behind them); a therapist on their own
+// referrals only.
+
+// canSeeWeeklyReview: supervisors hold the weekly review.
+func canSeeWeeklyReview(u caseload.User) bool {
+	return u.Role == caseload.RoleSupervisor
+}
+
+// reviewTeams are the teams whose cases a user's weekly review lists.
+func reviewTeams(u caseload.User) []int64 {
+	if !canSeeWeeklyReview(u) {
+		return nil
+	}
+	return u.Teams
+}
+
+// canReviewReferral: a supervisor of the referral's team records reviews.
+func canReviewReferral(u caseload.User, r caseload.Referral) bool {
+	return u.Role == caseload.RoleSupervisor && slices.Contains(u.Teams, r.TeamID)
+}
+
+// canSeeReviews: whoever may see a referral sees its reviews.
+func canSeeReviews(u caseload.User, r caseload.Referral) bool {
+	return canSeeReferral(u, r)
+}
+
+// reportTeams are the teams a user may report on as a whole: every team
+// for an admin (nil with all true), the supervised ones for a supervisor,
+// none for a therapist (who reports on their own referrals only).
+func reportTeams(u caseload.User) (teams []int64, all bool) {
+	switch u.Role {
+	case caseload.RoleAdmin:
+		return nil, true
+	case caseload.RoleSupervisor:
+		return u.Teams, false
+	}
+	return nil, false
+}
+
+// canReportOnTeam: an admin on any team, a supervisor on theirs.
+func canReportOnTeam(u caseload.User, teamID int64) bool {
+	teams, all := reportTeams(u)
+	return all || slices.Contains(teams, teamID)
+}
+
+// canReportOnTherapist: a therapist on themself; a supervisor on the
+// therapists of their teams and on themself; an admin on anyone.
+func canReportOnTherapist(u caseload.User, therapist caseload.User) bool {
+	if therapist.ID == u.ID {
+		return holdsCaseload(u)
+	}
+	teams, all := reportTeams(u)
+	return all || (therapist.TeamID != 0 && slices.Contains(teams, therapist.TeamID))
+}
+
+// canSeeReports: staff who hold caseloads or run the service.
+func canSeeReports(u caseload.User) bool {
+	return isStaff(u)
+}
+
+// Clinical safety (issue 11): risk alerts, the duty list, reopening.
+//
+// A risk alert belongs to its referral: whoever may see the referral sees
+// its alerts, and the clinicians among them (its therapist, a supervisor of
+// its team) acknowledge them, whether or not the referral is still open (an
+// answer is never left unread because the case ended). An admin under break
+// glass reads alerts on the record but acknowledges none.
+
+// alertReferral is the part of a referral an alert carries, for the policy.
+func alertReferral(a caseload.RiskAlert) caseload.Referral {
+	r := caseload.Referral{ID: a.ReferralID, TherapistID: a.TherapistID, TeamID: a.TeamID}
+	if !a.ReferralOpen {
+		r.EndedOn = "ended"
+	}
+	return r
+}
+
+// canSeeRiskAlert: as for its referral.
+func canSeeRiskAlert(u caseload.User, a caseload.RiskAlert) bool {
+	return canSeeReferral(u, alertReferral(a))
+}
+
+// canAcknowledgeRiskAlert: a clinician who may see the referral.
+func canAcknowledgeRiskAlert(u caseload.User, a caseload.RiskAlert) bool {
+	return holdsCaseload(u) && canSeeRiskAlert(u, a)
+}
+
+// canSeeDutyList: the clinicians who hold or supervise caseloads.
+func canSeeDutyList(u caseload.User) bool {
+	return holdsCaseload(u)
+}
+
+// dutyScope selects the alerts a user's duty list (and the API's list)
+// shows: exactly the referrals canSeeReferral lets them see, a therapist's
+// own, a supervisor's own and their teams'. ok is false for anyone else.
+func dutyScope(u caseload.User) (f caseload.RiskAlertFilter, ok bool) {
+	switch u.Role {
+	case caseload.RoleTherapist:
+		return caseload.RiskAlertFilter{TherapistID: u.ID}, true
+	case caseload.RoleSupervisor:
+		return caseload.RiskAlertFilter{TherapistID: u.ID, Teams: u.Teams}, true
+	}
+	return caseload.RiskAlertFilter{}, false
+}
+
+// canReopenReferral: the referral's therapist or a supervisor of its team
+// (the store keeps the 28-day limit and wants a reason).
+func canReopenReferral(u caseload.User, r caseload.Referral) bool {
+	return (u.Role == caseload.RoleTherapist && r.TherapistID == u.ID) || canReviewReferral(u, r)
+}
+
+// canSetUrgentContact: the service's urgent number is an admin's setting.
+func canSetUrgentContact(u caseload.User) bool {
+	return canAdminister(u)
+}
+
+// The gate: the policy applied to a request.
+
+// currentUser is the signed-in user (session or token), if any.
+func currentUser(c echo.Context) (caseload.User, bool) {
+	u, ok := c.Get(userKey).(caseload.User)
+	return u, ok
+}
+
+// requireStaff sends anyone not signed in to the sign-in page, and refuses
+// users who are not staff.
+func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, ok := currentUser(c)
+		if !ok {
+			if c.Request().Method == http.MethodGet {
+				return c.Redirect(http.StatusSeeOther, "/sign-in?next="+c.Request().URL.RequestURI())
+			}
+			return c.Redirect(http.StatusSeeOther, "/sign-in")
+		}
+		if !isStaff(u) {
+			return echo.ErrForbidden
+		}
+		return next(c)
+	}
+}
+
+// requireToken authenticates an API request by its Bearer token.
+func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		auth := c.Request().Header.Get("Authorization")
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		token = strings.TrimSpace(token)
+		if !ok || token == "" {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic"`)
+			return apiErr(http.StatusUnauthorized, "a Bearer token is required", "")
+		}
+		u, err := s.store.UserByToken(c.Request().Context(), token)
+		if errors.Is(err, caseload.ErrNotFound) || errors.Is(err, caseload.ErrBadCredentials) || (err == nil && u.Disabled) {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic", error="invalid_token"`)
+			return apiErr(http.StatusUnauthorized, "the token is not valid", "")
+		}
+		if err != nil {
+			return err
+		}
+		setUser(c, u)
+		return next(c)
+	}
+}
+
+// adminOnly returns the signed-in admin, or refuses.
+func adminOnly(c echo.Context) (caseload.User, error) {
+	u, _ := currentUser(c)
+	if !canAdminister(u) {
+		return u, echo.ErrForbidden
+	}
+	return u, nil
+}
+
+// requireAdmin refuses anyone but an administrator (after requireStaff has
+// sent the signed-out to sign in).
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, err := adminOnly(c); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+const patientAccessKey = "clinic.patient_access"
+
+// readableAccess keeps the referrals a patient may still read today.
+func readableAccess(all []caseload.PatientAccess, today string) []caseload.PatientAccess {
+	var out []caseload.PatientAccess
+	for _, a := range all {
+		if patientCanRead(a, today) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// requirePatient sends anyone not signed in to the sign-in page, refuses
+// staff, and signs out a patient who has nothing left to read (access
+// revoked, or every referral ended more than patientReadDaysAfterEnd ago),
+// checked on every request with the server's clock.
+func (s *Server) requirePatient(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, ok := currentUser(c)
+		if !ok {
+			if c.Request().Method == http.MethodGet {
+				return c.Redirect(http.StatusSeeOther, "/sign-in?next="+c.Request().URL.RequestURI())
+			}
+			return c.Redirect(http.StatusSeeOther, "/sign-in")
+		}
+		if u.Role != caseload.RolePatient {
+			return echo.ErrForbidden
+		}
+		all, err := s.store.PatientAccess(c.Request().Context(), u.ID)
+		if err != nil {
+			return err
+		}
+		readable := readableAccess(all, s.store.Today())
+		if len(readable) == 0 {
+			s.clearSession(c)
+			return c.Redirect(http.StatusSeeOther, "/sign-in?closed=1")
+		}
+		c.Set(patientAccessKey, readable)
+		return next(c)
+	}
+}
+
+// patientReferral is the signed-in patient's referral named by the path's
+// :id, or ErrNotFound for any referral that is not theirs to read.
+func patientReferral(c echo.Context) (caseload.User, caseload.PatientAccess, error) {
+	u, _ := currentUser(c)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return u, caseload.PatientAccess{}, caseload.ErrNotFound
+	}
+	readable, _ := c.Get(patientAccessKey).([]caseload.PatientAccess)
+	i := slices.IndexFunc(readable, func(a caseload.PatientAccess) bool { return a.Referral.ID == id })
+	if i < 0 {
+		return u, caseload.PatientAccess{}, caseload.ErrNotFound
+	}
+	return u, readable[i], nil
+}
+
+// refuse answers a refused request: "not found" to those who must not learn
+// that the record exists, "forbidden" to the others.
+func refuse(u caseload.User) error {
+	if hideRefusal(u) {
+		return caseload.ErrNotFound
+	}
+	return echo.ErrForbidden
+}
+
+// referralFor loads the referral named in the path when the signed-in user
+// may see it and, where allowed is given, do the thing asked. An admin sees
+// it only under a live break-glass grant, and only to read. A read is
+// audited as a view before the handler sends anything.
+func (s *Server) referralFor(c echo.Context, allowed func(caseload.User, caseload.Referral) bool) (caseload.User, caseload.Referral, error) {
+	u, _ := currentUser(c)
+	id, err := idParam(c, "id")
+	if err != nil {
+		return u, caseload.Referral{}, err
+	}
+	r, err := s.store.Referral(c.Request().Context(), id)
+	if err != nil {
+		return u, r, err
+	}
+	grant, err := s.grantFor(c, u, r)
+	if err != nil {
+		return u, r, err
+	}
+	underGrant := !canSeeReferral(u, r) && canReadUnderGrant(u, r, grant, s.clock())
+	if !canSeeReferral(u, r) && !underGrant {
+		return u, r, refuseReferral(u, r)
+	}
+	if underGrant && !isRead(c) {
+		return u, r, echo.ErrForbidden // break glass is for reading
+	}
+	if allowed != nil && (underGrant || !allowed(u, r)) {
+		if !r.Open() {
+			return u, r, errEnded
+		}
+		return u, r, echo.ErrForbidden
+	}
+	if underGrant {
+		c.Set(grantKey, grant)
+	}
+	if isRead(c) {
+		if err := s.recordView(c, u, r, grant); err != nil {
+			return u, r, err
+		}
+	}
+	return u, r, nil
+}
+
+// grantFor is the admin's live break-glass grant for the referral's
+// patient; the zero Grant for anyone else, or when there is none.
+func (s *Server) grantFor(c echo.Context, u caseload.User, r caseload.Referral) (caseload.Grant, error) {
+	if !canBreakGlass(u) {
+		return caseload.Grant{}, nil
+	}
+	g, err := s.store.ActiveGrant(c.Request().Context(), u.ID, r.PatientID)
+	if errors.Is(err, caseload.ErrNotFound) {
+		return caseload.Grant{}, nil
+	}
+	return g, err
+}
+
+// refuseReferral answers a refused request for a referral: "not found" to
+// those who must not learn that it exists, and to an admin a way in
+// through break glass.
+func refuseReferral(u caseload.User, r caseload.Referral) error {
+	if canBreakGlass(u) {
+		href := fmt.Sprintf("/admin/break-glass?referral=%d", r.ID)
+		return &apiError{
+			Status: http.StatusForbidden,
+			Message: "Patient records are closed to administrators. If you need to see this one, break glass " +
+				"(" + href + ") and give your reason: your reading is then recorded with it.",
+			Href:     href,
+			HrefText: fmt.Sprintf("Break glass for referral %d", r.ID),
+		}
+	}
+	return refuse(u)
+}
+
+// isRead reports whether the request only reads.
+func isRead(c echo.Context) bool {
+	m := c.Request().Method
+	return m == "GET" || m == "HEAD"
+}
