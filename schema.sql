@@ -555,6 +555,25 @@ FROM risk_alerts a
 JOIN referrals r ON r.id = a.referral_id;
 
 -- step: 12
+-- Security, round two (issue 15). API tokens end: each has an expiry and a
+-- last-used time, and a name its owner gave it. Tokens made before this
+-- step get 90 days from the upgrade (stamped in the store's format), so an
+-- integration is not cut off by the upgrade itself. Audit rows written
+-- under an API token name it.
+
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
+UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%S', 'now', '+90 days') || '.000000Z'
+WHERE expires_at IS NULL;
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+ALTER TABLE audit_log ADD COLUMN token_id INTEGER; -- the API token the request carried, if any
+-- Patients may hold no API token: any made before this step is revoked.
+UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z'
+WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE role = 'patient');
+
+-- step: 13
 -- Password resets (issue 16): an admin makes a one-time code for a user who
 -- has forgotten their password. Only the code's hash is kept; it works
 -- once, until expires_at; a newer code for the same user revokes older ones.

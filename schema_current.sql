@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 12),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 13),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -10,7 +10,10 @@ CREATE TABLE api_tokens (
     token_hash BLOB NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
     revoked_at TEXT
-);
+, expires_at TEXT, last_used_at TEXT, name TEXT NOT NULL DEFAULT '');
+
+-- index api_tokens_user
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
 
 -- table audit_log
 CREATE TABLE audit_log (
@@ -22,7 +25,7 @@ CREATE TABLE audit_log (
     entity_id INTEGER,
     address   TEXT NOT NULL DEFAULT '',
     detail    TEXT NOT NULL DEFAULT ''
-, patient_id INTEGER);
+, patient_id INTEGER, token_id INTEGER);
 
 -- index audit_log_at
 CREATE INDEX audit_log_at ON audit_log (at);

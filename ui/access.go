@@ -329,7 +329,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic"`)
 			return apiErr(http.StatusUnauthorized, "a Bearer token is required", "")
 		}
-		u, err := s.store.UserByToken(c.Request().Context(), token)
+		u, tok, err := s.store.UserByToken(c.Request().Context(), token)
 		if errors.Is(err, caseload.ErrNotFound) || errors.Is(err, caseload.ErrBadCredentials) || (err == nil && u.Disabled) {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic", error="invalid_token"`)
 			return apiErr(http.StatusUnauthorized, "the token is not valid", "")
@@ -338,6 +338,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		setUser(c, u)
+		setToken(c, tok)
 		return next(c)
 	}
 }
@@ -469,6 +470,7 @@ func (s *Server) referralFor(c echo.Context, allowed func(caseload.User, caseloa
 			return u, r, err
 		}
 	}
+	noteFormView(c, u, r.ID)
 	return u, r, nil
 }
 

@@ -53,16 +53,18 @@ type expect struct {
 
 // Shorthands for the common shapes.
 var (
-	everyone        = expect{allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed}
-	allStaff        = expect{signIn, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden}
-	therapists      = expect{signIn, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
-	referralRead    = expect{signIn, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
-	referralChange  = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
-	adminsOnly      = expect{signIn, forbidden, forbidden, forbidden, forbidden, allowed, allowed, forbidden, forbidden}
-	patientsOwn     = expect{signIn, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, allowed, notFound}
-	apiTherapists   = expect{noToken, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
-	apiReferralRead = expect{noToken, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
-	apiReferralEdit = expect{noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	everyone       = expect{allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed}
+	allStaff       = expect{signIn, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden}
+	therapists     = expect{signIn, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
+	referralRead   = expect{signIn, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
+	referralChange = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	adminsOnly     = expect{signIn, forbidden, forbidden, forbidden, forbidden, allowed, allowed, forbidden, forbidden}
+	patientsOwn    = expect{signIn, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, allowed, notFound}
+	// Patients cannot hold API tokens (issue 15), so they are refused as
+	// having none.
+	apiTherapists   = expect{noToken, allowed, allowed, forbidden, forbidden, forbidden, forbidden, noToken, noToken}
+	apiReferralRead = expect{noToken, allowed, notFound, allowed, notFound, forbidden, allowed, noToken, noToken}
+	apiReferralEdit = expect{noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, noToken, noToken}
 	// Clinical safety (issue 11): the duty list is the clinicians'; a risk
 	// alert (:id under /risk-alerts/ is the fixture's alert) is acknowledged
 	// by the referral's clinicians, never under break glass; a referral is
@@ -117,23 +119,29 @@ var accessTable = map[string]expect{
 	"GET /my/referrals/:id/questionnaires/:qid":       patientsOwn,
 	"POST /my/referrals/:id/questionnaires/:qid/keep": patientsOwn,
 
-	"GET /admin/users":                     adminsOnly,
-	"GET /admin/users/new":                 adminsOnly,
-	"POST /admin/users/new":                adminsOnly,
-	"POST /admin/users/:id/disable":        adminsOnly,
-	"POST /admin/users/:id/enable":         adminsOnly,
-	"POST /admin/users/:id/tokens":         adminsOnly,
-	"GET /admin/users/:id/edit":            adminsOnly,
-	"POST /admin/users/:id/edit":           adminsOnly,
-	"POST /admin/users/:id/reset-password": adminsOnly,
-	"GET /reset-password":                  everyone,
-	"POST /reset-password":                 everyone,
+	"GET /admin/users":              adminsOnly,
+	"GET /admin/users/new":          adminsOnly,
+	"POST /admin/users/new":         adminsOnly,
+	"POST /admin/users/:id/disable": adminsOnly,
+	"POST /admin/users/:id/enable":  adminsOnly,
+	"POST /admin/users/:id/tokens":  {signIn, forbidden, forbidden, forbidden, forbidden, allowed, forbidden, forbidden, forbidden}, // :id is Ada: only for herself (issue 15)
+	"GET /admin/tokens":             adminsOnly,
+	"POST /admin/tokens/:id/revoke": adminsOnly,
+
+	"GET /account/tokens":                  allStaff,
+	"POST /account/tokens":                 allStaff,
+	"POST /account/tokens/:id/revoke":      {signIn, allowed, notFound, notFound, notFound, notFound, notFound, forbidden, forbidden}, // Tara's token: hers alone (admins use /admin/tokens)
 	"GET /admin/teams":                     adminsOnly,
 	"GET /admin/audit":                     adminsOnly,
 	"GET /admin/break-glass":               adminsOnly,
 	"POST /admin/break-glass":              adminsOnly,
 	"GET /admin/urgent-contact":            adminsOnly,
 	"POST /admin/urgent-contact":           adminsOnly,
+	"GET /admin/users/:id/edit":            adminsOnly,
+	"POST /admin/users/:id/edit":           adminsOnly,
+	"POST /admin/users/:id/reset-password": adminsOnly,
+	"GET /reset-password":                  everyone,
+	"POST /reset-password":                 everyone,
 
 	"POST /api/v1/patients":                    apiTherapists,
 	"POST /api/v1/referrals":                   apiTherapists,
@@ -142,9 +150,9 @@ var accessTable = map[string]expect{
 	"POST /api/v1/referrals/:id/end":           apiReferralEdit,
 	"GET /api/v1/referrals/:id/outcome":        apiReferralRead,
 	"GET /api/v1/referrals/:id/flags":          apiReferralRead,
-	"GET /api/v1/reports/outcomes":             {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
-	"GET /api/v1/risk-alerts":                  {noToken, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // each sees their own duty list
-	"POST /api/v1/risk-alerts/:id/acknowledge": {noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden},
+	"GET /api/v1/reports/outcomes":             {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},
+	"GET /api/v1/risk-alerts":                  {noToken, allowed, allowed, allowed, allowed, forbidden, forbidden, noToken, noToken}, // each sees their own duty list
+	"POST /api/v1/risk-alerts/:id/acknowledge": {noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, noToken, noToken},
 
 	// FHIR R4 (issue 18): the referral's read and change rules.
 	"GET /api/v1/referrals/:id/fhir":                     apiReferralRead,
@@ -164,6 +172,7 @@ type accessFixture struct {
 	referral caseload.Referral
 	score    int64
 	spare    caseload.User // target of the /admin/users/:id rows
+	token    int64         // a spare API token of Tara's: the /…/tokens/:id rows
 	qid      int64
 	alert    int64 // the risk alert the referral's first contact opened
 	users    map[string]caseload.User
@@ -191,6 +200,11 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	f.users["admin"] = e.admin
 	f.users["glass"] = e.user("bea@example.nhs.uk", "Bea Admin", caseload.RoleAdmin, "")
 	f.spare = e.user("spare@example.nhs.uk", "Spare User", caseload.RoleTherapist, "South")
+	if _, tok, err := e.store.CreateToken(ctx, e.therapist.Email, "spare"); err != nil {
+		t.Fatal(err)
+	} else {
+		f.token = tok.ID
+	}
 
 	f.referral = e.referral(e.therapist, "Ann Example", "F41.1")
 	ct, err := e.store.RecordContact(ctx, e.therapist, f.referral.ID, caseload.NewContact{
@@ -244,8 +258,12 @@ func (f *accessFixture) path(route string) string {
 	switch {
 	case strings.HasPrefix(route, "/scores/"):
 		id = f.score
+	case route == "/admin/users/:id/tokens":
+		id = f.users["admin"].ID
 	case strings.HasPrefix(route, "/admin/users/"):
 		id = f.spare.ID
+	case strings.Contains(route, "/tokens/"):
+		id = f.token
 	case strings.HasPrefix(route, "/risk-alerts/"), strings.HasPrefix(route, "/api/v1/risk-alerts/"):
 		id = f.alert
 	}
@@ -300,8 +318,8 @@ func TestAccessPolicy(t *testing.T) {
 	tokens := map[string]string{}
 	for _, a := range actors {
 		browsers[a] = f.browserFor(t, a)
-		if a != "anon" {
-			tokens[a] = f.e.token(f.users[a])
+		if a != "anon" && isStaff(f.users[a]) {
+			tokens[a] = f.e.token(f.users[a]) // patients hold no tokens (issue 15)
 		}
 	}
 	var keys []string

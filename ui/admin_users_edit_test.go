@@ -111,3 +111,46 @@ func addLetterSample(samples map[string]any, base basePage) {
 		Scores:  []letterScore{{Name: "PHQ-9", First: "18", Last: "8", Caseness: "10 or more", Change: "-10 since the first score: a reliable improvement"}},
 		Outcome: []string{"Open: 3 sessions so far"}, RuleSet: "test", Today: "16 March 2026"}
 }
+
+// A patient user is "patient user #N" to an admin (issue 15) on the edit
+// page and the reset code's page too: the admin can make a reset code but
+// neither sees nor changes the patient's name or email.
+func TestAdminResetsAPatientWithoutSeeingThem(t *testing.T) {
+	e := newTestEnv(t)
+	r := e.referral(e.therapist, "Pip Private", "F32")
+	e.patientOf(r, "pip.private@example.com")
+	users, err := e.store.Users(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pat caseload.User
+	for _, u := range users {
+		if u.Email == "pip.private@example.com" {
+			pat = u
+		}
+	}
+	if pat.Role != caseload.RolePatient {
+		t.Fatalf("no patient user made: %+v", pat)
+	}
+	admin := e.signedIn(e.admin)
+	path := "/admin/users/" + itoa(pat.ID) + "/edit"
+	page := admin.get(path)
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, patientLabel(pat.ID)) {
+		t.Fatalf("edit page of a patient user: %d, want it named %q", page.Status, patientLabel(pat.ID))
+	}
+	for _, hidden := range []string{"Pip Private", "pip.private@example.com", `name="email"`} {
+		if strings.Contains(page.Body, hidden) {
+			t.Errorf("the admin's page of a patient user shows %q", hidden)
+		}
+	}
+	if p := admin.post(path, url.Values{"name": {"Someone Else"}, "email": {"else@example.com"}, "role": {"patient"}}); p.Status != http.StatusForbidden {
+		t.Errorf("admin changing a patient's name and email: %d, want 403", p.Status)
+	}
+	if u, err := e.store.User(context.Background(), pat.ID); err != nil || u.Name == "Someone Else" {
+		t.Errorf("patient user after the refused edit: %+v %v", u, err)
+	}
+	code := admin.post("/admin/users/"+itoa(pat.ID)+"/reset-password", url.Values{})
+	if code.Status != http.StatusOK || !strings.Contains(code.Body, `id="reset-code"`) || strings.Contains(code.Body, "pip.private@example.com") {
+		t.Errorf("reset code for a patient user: %d, want the code without their email", code.Status)
+	}
+}

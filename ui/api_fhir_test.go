@@ -354,3 +354,31 @@ func TestFHIRQuestionnaireResponseRejected(t *testing.T) {
 		t.Errorf("ended referral: %d %s, want 409", status, raw)
 	}
 }
+
+// Issue 15, 1 on the FHIR endpoints: the view row of a Bundle read and the
+// row of a QuestionnaireResponse relayed carry the API token the request
+// was made with, like the rest of the API's audit rows.
+func TestFHIRAuditNamesToken(t *testing.T) {
+	e := newTestEnv(t)
+	tok := e.token(e.therapist)
+	tokens, err := e.store.Tokens(context.Background(), e.therapist.ID)
+	if err != nil || len(tokens) != 1 {
+		t.Fatalf("tokens %v, %v", tokens, err)
+	}
+	ref := fhirReferral(t, e, tok)
+	fhirGet(t, e, tok, ref)
+	if status, _, raw := postQR(e, tok, ref, qrJSON("http://loinc.org/q/44249-1|2.72", phq9Items(1, 2, 1, 1, 0, 1, 2, 0, 1)...)); status != http.StatusCreated {
+		t.Fatalf("post: %d %s", status, raw)
+	}
+	for _, action := range []string{caseload.AuditView, caseload.AuditQuestionnaire} {
+		res, err := e.store.SearchAudit(context.Background(), caseload.AuditQuery{Action: action, ReferralID: ref})
+		if err != nil || len(res.Entries) == 0 {
+			t.Fatalf("%s rows: %v, %v", action, res.Entries, err)
+		}
+		for _, r := range res.Entries {
+			if r.TokenID != tokens[0].ID {
+				t.Errorf("%s row %+v: token %d, want %d", action, r, r.TokenID, tokens[0].ID)
+			}
+		}
+	}
+}

@@ -14,9 +14,18 @@ import (
 
 // An admin's everyday tools (issue 16): edit a user's name, email, role and
 // team (each change recorded in the audit log), and give a user who has
-// forgotten their password a one-time code to choose a new one.
+// forgotten their password a one-time code to choose a new one. A patient
+// user is shown to an admin as "patient user #N" (issue 15): the admin can
+// make them a reset code but neither sees nor changes their name or email.
 
 var userEditFields = []string{"name", "email", "role", "team"}
+
+// maskedFor says whether viewer sees u as "patient user #N"
+// (maskPatientUser).
+func maskedFor(viewer, u caseload.User) bool {
+	m := maskPatientUser(viewer, u)
+	return m.Name != u.Name || m.Email != u.Email
+}
 
 type adminUserEditPage struct {
 	basePage
@@ -25,6 +34,9 @@ type adminUserEditPage struct {
 	Roles  []option
 	Teams  []caseload.Team
 	Done   string
+	// Masked: a patient user, whose name and email an admin does not see
+	// (pseudonyms.go); the page offers only the reset code.
+	Masked bool
 }
 
 func (s *Server) adminUserEditPage(c echo.Context, target caseload.User, f *form) (*adminUserEditPage, error) {
@@ -32,7 +44,9 @@ func (s *Server) adminUserEditPage(c echo.Context, target caseload.User, f *form
 	if err != nil {
 		return nil, err
 	}
-	p := &adminUserEditPage{basePage: s.base(c, "Change "+target.Name), Target: target, Form: f, Roles: roleOptions, Teams: teams}
+	u, _ := currentUser(c)
+	shown := maskPatientUser(u, target)
+	p := &adminUserEditPage{basePage: s.base(c, "Change "+shown.Name), Target: shown, Form: f, Roles: roleOptions, Teams: teams, Masked: maskedFor(u, target)}
 	if target.Role == caseload.RolePatient {
 		p.Roles = []option{{string(caseload.RolePatient), "Patient (their own records only)"}}
 	}
@@ -49,6 +63,13 @@ func (s *Server) handleAdminUserEditForm(c echo.Context) error {
 		return err
 	}
 	f := newForm(userEditFields...)
+	if u, _ := currentUser(c); maskedFor(u, target) {
+		p, err := s.adminUserEditPage(c, target, f)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusOK, "admin_user_edit.html", p)
+	}
 	f.Values["name"], f.Values["email"], f.Values["role"] = target.Name, target.Email, string(target.Role)
 	f.Values["team"] = target.TeamName
 	if target.Role == caseload.RoleSupervisor && len(target.Teams) > 0 {
@@ -80,6 +101,9 @@ func (s *Server) handleAdminUserEdit(c echo.Context) error {
 	target, err := s.targetUser(c)
 	if err != nil {
 		return err
+	}
+	if maskedFor(u, target) {
+		return apiErr(http.StatusForbidden, "A patient's name and email are not shown to administrators, so they cannot be changed here. You can make the patient a password reset code.", "")
 	}
 	f := newForm(userEditFields...)
 	for _, k := range userEditFields {
@@ -129,6 +153,7 @@ func (s *Server) handleAdminPasswordReset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	target = maskPatientUser(u, target)
 	p := &adminPasswordResetPage{basePage: s.base(c, "Password reset for "+target.Name), Target: target, Code: code, Expires: expires.In(london),
 		Link: c.Scheme() + "://" + c.Request().Host + "/reset-password?code=" + code}
 	p.Nav = "admin"

@@ -100,7 +100,7 @@ func (s *Server) handleInvitationCreate(c echo.Context) error {
 		return err
 	}
 	p := invitationCodePage{basePage: s.base(c, "Invitation code"), Referral: r, Code: code, Expires: inv.ExpiresAt.In(london),
-		Address: c.Scheme() + "://" + c.Request().Host + "/invitation"}
+		Address: s.baseURL + "/invitation"}
 	return s.render(c, http.StatusOK, "invitation_code.html", &p)
 }
 
@@ -151,7 +151,7 @@ func (s *Server) handleInvitationAccept(c echo.Context) error {
 		DateOfBirth: dob,
 		Email:       f.Values["email"],
 		Password:    c.FormValue("password"),
-		Address:     c.RealIP(),
+		Address:     throttleKey(c.RealIP()), // failures counted per address, per /64 for IPv6
 	})
 	var ve *caseload.ValidationError
 	switch {

@@ -148,6 +148,9 @@ type reviewPage struct {
 	Cases      []reviewCaseView
 	Quiet      []reviewCaseView
 	Alerts     []riskAlertView // open risk alerts of the teams, at the top (handle_risk.go)
+	// NewAccounts are clinical accounts recently added to the teams, and
+	// who added them (issue 15: an admin's own clinical account is seen).
+	NewAccounts []caseload.NewAccount
 }
 
 func (s *Server) handleReviewShow(c echo.Context) error {
@@ -162,6 +165,9 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	}
 	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.store.Today()}
 	p.Nav = "review"
+	if p.NewAccounts, err = s.store.NewTeamAccounts(ctx, reviewTeams(u), s.clock().Add(-caseload.NewTeamAccountsFor)); err != nil {
+		return err
+	}
 	var therapistID int64
 	if v := c.QueryParam("therapist"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

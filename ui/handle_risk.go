@@ -148,6 +148,7 @@ func (s *Server) alertFor(c echo.Context) (caseload.User, caseload.RiskAlert, er
 	if !canSeeRiskAlert(u, a) {
 		return u, a, refuse(u)
 	}
+	noteFormView(c, u, a.ReferralID) // the form back with its errors shows the patient
 	return u, a, nil
 }
 

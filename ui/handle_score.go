@@ -51,6 +51,7 @@ func (s *Server) scoreFor(c echo.Context, referralID string) (caseload.User, cas
 			return u, d, caseload.Contact{}, caseload.Score{}, err
 		}
 	}
+	noteFormView(c, u, r.ID)
 	if d, err = s.store.ReferralDetail(ctx, rid); err != nil {
 		return u, d, caseload.Contact{}, caseload.Score{}, err
 	}

@@ -102,6 +102,9 @@ func parsePages() (map[string]*pageTemplate, error) {
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// maxPooledBuffer is the largest render buffer kept for reuse.
+const maxPooledBuffer = 1 << 20
+
 // render executes a page into a buffer first, so that a template error
 // becomes a clean error page instead of half a page.
 func (s *Server) render(c echo.Context, status int, name string, data any) error {
@@ -109,9 +112,18 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 	if !ok {
 		return fmt.Errorf("no template %q", name)
 	}
+	if err := s.auditFormView(c, name); err != nil {
+		return err
+	}
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer buffers.Put(buf)
+	defer func() {
+		// A rare large page's buffer is left to the collector rather than
+		// kept in the pool for good.
+		if buf.Cap() <= maxPooledBuffer {
+			buffers.Put(buf)
+		}
+	}()
 	if err := p.t.ExecuteTemplate(buf, "layout", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}

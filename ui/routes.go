@@ -82,6 +82,11 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/admin/users/:id/reset-password", s.handleAdminPasswordReset, admin}, // handle_admin_users_edit.go
 		{http.MethodGet, "/reset-password", s.handlePasswordResetForm, public},
 		{http.MethodPost, "/reset-password", s.handlePasswordReset, public},
+		{http.MethodGet, "/admin/tokens", s.handleAdminTokens, admin},
+		{http.MethodPost, "/admin/tokens/:id/revoke", s.handleAdminTokenRevoke, admin},
+		{http.MethodGet, "/account/tokens", s.handleAccountTokens, staff},
+		{http.MethodPost, "/account/tokens", s.handleAccountTokenCreate, staff},
+		{http.MethodPost, "/account/tokens/:id/revoke", s.handleAccountTokenRevoke, staff},
 		{http.MethodGet, "/admin/teams", s.handleAdminTeams, admin},
 		{http.MethodGet, "/admin/audit", s.handleAuditSearch, admin},
 		{http.MethodGet, "/admin/break-glass", s.handleBreakGlassForm, admin},
@@ -131,6 +136,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		securityHeaders,
+		s.strictTransport,
 		middleware.BodyLimit(maxBody),
 		auditSource,
 	)
@@ -138,7 +144,7 @@ func (s *Server) newEcho() *echo.Echo {
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:" + csrfField,
 		ContextKey:     csrfField,
-		CookieName:     "clinic_csrf",
+		CookieName:     s.csrfCookie,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   s.secure,

@@ -2,7 +2,9 @@
 //
 //	clinic [--addr A] [--db F] [--demo]          serve the app
 //	clinic user add --email E --name N --role R [--team T] [--db F]
-//	clinic token create --email E [--db F]
+//	clinic token create --email E [--name N] [--db F]   a token for a member of staff, shown once
+//	clinic token list [--email E] [--db F]
+//	clinic token revoke --id N [--db F]                  the token answers 401 at once
 //	clinic rebuild-summaries [--db F]
 //	clinic backup --to FILE [--db F]               a consistent copy, while the server runs
 //	clinic restore --from FILE [--db F]            with the server stopped; keeps the old file
@@ -57,10 +59,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			return runUserAdd(ctx, args[2:], stdin, stdout)
 		case "token":
-			if len(args) < 2 || args[1] != "create" {
-				return usageError{"usage: clinic token create --email E [--db F]"}
-			}
-			return runTokenCreate(ctx, args[2:], stdout)
+			return runToken(ctx, args[1:], stdout)
 		case "rebuild-summaries":
 			return runRebuild(ctx, args[1:], stdout)
 		case "backup":

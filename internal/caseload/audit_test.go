@@ -72,7 +72,7 @@ func TestChangesAreAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.CreateToken(WithAudit(ctx, admin.ID, "192.0.2.7"), f.therapist.Email); err != nil {
+	if _, _, err := f.s.CreateToken(WithAudit(ctx, admin.ID, "192.0.2.7"), f.therapist.Email, ""); err != nil {
 		t.Fatal(err)
 	}
 

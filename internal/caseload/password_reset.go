@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"clinic/internal/password"
 )
 
 // Password resets (issue 16). A member of staff or a patient who has
@@ -69,7 +71,7 @@ func (s *Store) CreatePasswordReset(ctx context.Context, actor User, userID int6
 // every session of the user ends. It returns a *ValidationError for a
 // password that breaks the rules (checked first, so that fixing it does not
 // spend the code) and ErrBadResetCode for a code that does not work.
-func (s *Store) ResetPassword(ctx context.Context, code, password string) (User, error) {
+func (s *Store) ResetPassword(ctx context.Context, code, pw string) (User, error) {
 	var u User
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		norm := NormaliseInvitationCode(code)
@@ -94,15 +96,15 @@ func (s *Store) ResetPassword(ctx context.Context, code, password string) (User,
 		}
 		u = row.User
 		v := validation{}
-		if msg := passwordProblem(password); msg != "" {
+		if msg := password.Problem(pw); msg != "" {
 			v.add("password", msg)
-		} else if mentionsEmail(password, u.Email) {
+		} else if password.MentionsEmail(pw, u.Email) {
 			v.add("password", "Choose a password that does not contain your email address")
 		}
 		if err := v.err(); err != nil {
 			return err
 		}
-		hash, err := hashPassword(password)
+		hash, err := password.Hash(pw)
 		if err != nil {
 			return err
 		}

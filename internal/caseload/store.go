@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -63,6 +64,11 @@ func Open(path string, schema string, now func() time.Time) (*Store, error) {
 	steps, err := parseSteps(schema)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := createPrivate(path, true); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
 	}
 	db, err := sql.Open("sqlite3", path+"?"+writerOptions)
 	if err != nil {
