@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,8 +19,10 @@ import (
 var pdfPage = regexp.MustCompile(`/Type\s*/Page\b[^s]`)
 
 // printPDF prints the current page as the browser's print dialog would
-// (A4 from the page's own @page rule) and returns its number of pages.
-func printPDF(t *testing.T, ctx context.Context) int {
+// (A4 from the page's own @page rule), checks every printed page's text
+// (read back with poppler's pdftotext) for the words each page must carry,
+// and returns its number of pages.
+func printPDF(t *testing.T, ctx context.Context, everyPage ...string) int {
 	t.Helper()
 	yes := true
 	buf, err := chromedp.Run(ctx, func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
@@ -26,7 +32,46 @@ func printPDF(t *testing.T, ctx context.Context) int {
 	if err != nil {
 		t.Fatalf("print to PDF: %v", err)
 	}
-	return len(pdfPage.FindAll(buf, -1))
+	n := len(pdfPage.FindAll(buf, -1))
+	pages := pdfPageTexts(t, buf)
+	if len(pages) != n {
+		t.Errorf("pdftotext read %d pages, the PDF has %d", len(pages), n)
+	}
+	for i, text := range pages {
+		want := append([]string{fmt.Sprintf("Page %d of %d", i+1, len(pages))}, everyPage...)
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("printed page %d of %d lacks %q:\n%s", i+1, len(pages), w, trim(text, 600))
+			}
+		}
+	}
+	return n
+}
+
+// pdfPageTexts reads a PDF's text back page by page with pdftotext
+// (Debian's poppler-utils, installed by ./test beside Chromium).
+func pdfPageTexts(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	exe, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if browserSkipAllowed() {
+			t.Skip("pdftotext not found: `sudo apt-get install poppler-utils` reads printed pages back")
+		}
+		t.Fatal("reading printed pages needs pdftotext: run ./test as root (it installs Debian's poppler-utils) or `apt-get install poppler-utils`")
+	}
+	file := filepath.Join(t.TempDir(), "printed.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(exe, "-layout", file, "-").Output() // #nosec G204 -- a test runs poppler's pdftotext on its own temporary file
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	pages := strings.Split(string(out), "\f")
+	if len(pages) > 0 && strings.TrimSpace(pages[len(pages)-1]) == "" {
+		pages = pages[:len(pages)-1] // pdftotext ends every page with a form feed
+	}
+	return pages
 }
 
 // checkPrintView looks at the page as printed: the header naming the
@@ -87,8 +132,18 @@ func TestPrintReferralAndLetter(t *testing.T) {
 	j.followLink(`table.app-caseload tbody tr a[href^="/referrals/"]`)
 	patient := j.text("h1")
 	waitCharts(t, j.ctx)
+	// Every sheet names the patient, their NHS number and the day printed.
+	header, err := eval[string](j.ctx, `document.getElementById('print-header').textContent`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(header, "NHS number ")
+	if i < 0 {
+		t.Fatalf("print header %q has no NHS number", header)
+	}
+	nhs := "NHS number " + strings.Fields(header[i+len("NHS number "):])[0]
 	checkPrintView(t, j, patient)
-	pages := printPDF(t, j.ctx)
+	pages := printPDF(t, j.ctx, patient, nhs, "printed ")
 	t.Logf("referral page prints on %d A4 pages", pages)
 	if pages < 1 || pages > 5 {
 		t.Errorf("referral page prints on %d pages, want 1 to 5", pages)
@@ -100,7 +155,7 @@ func TestPrintReferralAndLetter(t *testing.T) {
 		t.Errorf("the letter lacks its scores or rule set:\n%s", trim(main, 800))
 	}
 	checkPrintView(t, j, patient)
-	if pages := printPDF(t, j.ctx); pages < 1 || pages > 2 {
+	if pages := printPDF(t, j.ctx, patient, nhs, "printed "); pages < 1 || pages > 2 {
 		t.Errorf("the letter prints on %d pages, want 1 or 2", pages)
 	}
 
@@ -112,7 +167,7 @@ func TestPrintReferralAndLetter(t *testing.T) {
 		}
 		waitCharts(t, p.ctx)
 		checkPrintView(t, p, "")
-		if pages := printPDF(t, p.ctx); pages < 1 || pages > 4 {
+		if pages := printPDF(t, p.ctx, "printed "); pages < 1 || pages > 4 {
 			t.Errorf("the patient's progress prints on %d pages, want 1 to 4", pages)
 		}
 	}
