@@ -574,6 +574,22 @@ UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000
 WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE role = 'patient');
 
 -- step: 13
+-- Password resets (issue 16): an admin makes a one-time code for a user who
+-- has forgotten their password. Only the code's hash is kept; it works
+-- once, until expires_at; a newer code for the same user revokes older ones.
+CREATE TABLE password_resets (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    code_hash  BLOB NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX password_resets_user ON password_resets (user_id);
+
+-- step: 14
 -- Finding patients (issue 14): a search by date of birth starts from its
 -- index; a supervisor's search by name from their teams' patients, read
 -- from this covering index alone (a tenth of the service: without
@@ -582,7 +598,7 @@ WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE role = 'pati
 CREATE INDEX patients_date_of_birth ON patients (date_of_birth);
 CREATE INDEX referrals_team ON referrals (team_id, patient_id);
 
--- step: 14
+-- step: 15
 -- Waiting list and movements of care (issue 14). A referral received
 -- without a therapist waits (allocated = 0) on its team's list, held
 -- meanwhile by whoever received it; each allocation, step up, step down and

@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 14),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 15),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -156,6 +156,21 @@ CREATE INDEX invitations_referral ON invitations (referral_id);
 
 -- index invitations_user
 CREATE INDEX invitations_user ON invitations (user_id) WHERE user_id IS NOT NULL;
+
+-- table password_resets
+CREATE TABLE password_resets (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    code_hash  BLOB NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    revoked_at TEXT
+);
+
+-- index password_resets_user
+CREATE INDEX password_resets_user ON password_resets (user_id);
 
 -- table patients
 CREATE TABLE patients (

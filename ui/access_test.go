@@ -92,6 +92,7 @@ var accessTable = map[string]expect{
 	"GET /patients/:id/referrals/new":       {signIn, allowed, notFound, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}, // therapists who may refer the patient
 	"POST /patients/:id/referrals/new":      {signIn, allowed, notFound, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
 	"GET /referrals/:id":                    referralRead,
+	"GET /referrals/:id/letter":             referralRead,
 	"GET /referrals/:id/contacts/new":       referralChange,
 	"POST /referrals/:id/contacts/new":      referralChange,
 	"GET /referrals/:id/end":                referralChange,
@@ -137,15 +138,20 @@ var accessTable = map[string]expect{
 	"GET /admin/tokens":             adminsOnly,
 	"POST /admin/tokens/:id/revoke": adminsOnly,
 
-	"GET /account/tokens":             allStaff,
-	"POST /account/tokens":            allStaff,
-	"POST /account/tokens/:id/revoke": {signIn, allowed, notFound, notFound, notFound, notFound, notFound, forbidden, forbidden}, // Tara's token: hers alone (admins use /admin/tokens)
-	"GET /admin/teams":                adminsOnly,
-	"GET /admin/audit":                adminsOnly,
-	"GET /admin/break-glass":          adminsOnly,
-	"POST /admin/break-glass":         adminsOnly,
-	"GET /admin/urgent-contact":       adminsOnly,
-	"POST /admin/urgent-contact":      adminsOnly,
+	"GET /account/tokens":                  allStaff,
+	"POST /account/tokens":                 allStaff,
+	"POST /account/tokens/:id/revoke":      {signIn, allowed, notFound, notFound, notFound, notFound, notFound, forbidden, forbidden}, // Tara's token: hers alone (admins use /admin/tokens)
+	"GET /admin/teams":                     adminsOnly,
+	"GET /admin/audit":                     adminsOnly,
+	"GET /admin/break-glass":               adminsOnly,
+	"POST /admin/break-glass":              adminsOnly,
+	"GET /admin/urgent-contact":            adminsOnly,
+	"POST /admin/urgent-contact":           adminsOnly,
+	"GET /admin/users/:id/edit":            adminsOnly,
+	"POST /admin/users/:id/edit":           adminsOnly,
+	"POST /admin/users/:id/reset-password": adminsOnly,
+	"GET /reset-password":                  everyone,
+	"POST /reset-password":                 everyone,
 
 	"POST /api/v1/patients":                    apiTherapists,
 	"GET /api/v1/patients":                     {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},

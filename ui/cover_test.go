@@ -4,22 +4,39 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"clinic/internal/caseload"
+	"clinic/internal/measures"
 )
 
 // TestCoverAccess: Sue grants Colin cover of Tara's caseload for a week.
 // Before it starts, Colin cannot see Tara's referral; while it lasts he
 // sees and records on it, finds the patient and both see the cover; once
-// it has ended he cannot see it again. The grant is audited, and Sue may
-// not grant cover to another team's therapist.
+// it has ended he cannot see it again. While it lasts, the risk alerts of
+// Tara's cases are on his duty list too (issue 11). The grant is audited,
+// and Sue may not grant cover to another team's therapist.
 func TestCoverAccess(t *testing.T) {
 	now := testNow
 	e := newTestEnvAt(t, &now)
 	r := e.referral(e.therapist, "Ann Example", "F41.1")
+	ct, err := e.store.RecordContact(context.Background(), e.therapist, r.ID, caseload.NewContact{
+		Date: "2026-03-02", Kind: "treatment", Attendance: "attended",
+		Scores: map[measures.InstrumentID]caseload.ScoreInput{
+			measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 2)},
+			measures.GAD7: {Items: ints(2, 2, 2, 2, 2, 2, 2)},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alert, err := e.store.ContactRiskAlertID(context.Background(), ct.ID)
+	if err != nil || alert == 0 {
+		t.Fatalf("risk alert: %d %v", alert, err)
+	}
 	sue := e.signedIn(e.supervisor)
 	grant := url.Values{"therapist_id": {itoa(e.colleague.ID)}, "colleague_id": {itoa(e.therapist.ID)}, "from_on": {"2026-03-17"}, "to_on": {"2026-03-23"}, "reason": {"Annual leave"}}
 	south := url.Values{"therapist_id": {itoa(e.south.ID)}, "colleague_id": {itoa(e.therapist.ID)}, "from_on": {"2026-03-17"}, "to_on": {"2026-03-23"}, "reason": {"Annual leave"}}
@@ -53,6 +70,9 @@ func TestCoverAccess(t *testing.T) {
 			if p := colin.get("/patients?q=ann"); strings.Contains(p.Body, "Ann Example") != tc.finds {
 				t.Errorf("Colin's search finds Ann: %v, want %v", !tc.finds, tc.finds)
 			}
+			if p := colin.get("/duty"); slices.Contains(alertIDs(p.Body), itoa(alert)) != tc.finds {
+				t.Errorf("Tara's risk alert on Colin's duty list: %v, want %v", !tc.finds, tc.finds)
+			}
 			status, _, _ := e.api("GET", "/api/v1/referrals/"+itoa(r.ID), e.token(e.colleague), "")
 			if status != tc.want {
 				t.Errorf("Colin through the API: %d, want %d", status, tc.want)
@@ -84,10 +104,8 @@ func TestDisabledTherapistsCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	ada := e.signedIn(e.admin)
-	if p := ada.get("/admin/users"); !strings.Contains(p.Body, "1 open referral is held by disabled accounts") {
-		t.Errorf("the admin page does not count the disabled therapist's open referral")
-	} else if _, row, _ := strings.Cut(p.Body, `id="user-`+itoa(e.therapist.ID)+`"`); !strings.Contains(strings.SplitN(row, "</tr>", 2)[0], "1 open referral to reallocate") {
-		t.Errorf("the disabled therapist's row does not say what she holds")
+	if p := ada.get("/admin/users"); !strings.Contains(p.Body, "1 open case held by disabled accounts") || !strings.Contains(p.Body, "from the waiting list page") {
+		t.Errorf("the admin page does not count the disabled therapist's open referral, or say who moves it")
 	}
 	sue := e.signedIn(e.supervisor)
 	if p := sue.get("/waiting"); !strings.Contains(p.Body, "Held by disabled accounts (1)") || !strings.Contains(p.Body, "/referrals/"+itoa(r.ID)+"/move") {

@@ -21,17 +21,16 @@ type adminUsersPage struct {
 	basePage
 	Users []adminUserRow
 	Done  string // what the last action did, for the notification banner
-	// DisabledHolding counts open referrals held by disabled accounts,
-	// waiting to be moved by their teams' supervisors (issue 14); each
-	// row says how many its account holds.
-	DisabledHolding int
+	// Held: disabled accounts still holding open cases (issue 16), and
+	// how many cases in all.
+	Held     []caseload.DisabledHolder
+	HeldOpen int
 }
 
 type adminUserRow struct {
 	caseload.User
 	Teams      string // team names, for display
 	CanDisable bool
-	Holding    int // open referrals a disabled account still holds (issue 14)
 }
 
 func (s *Server) handleAdminUsers(c echo.Context) error {
@@ -53,16 +52,15 @@ func (s *Server) handleAdminUsers(c echo.Context) error {
 		names[t.ID] = t.Name
 	}
 	p := adminUsersPage{basePage: s.base(c, "Users"), Done: doneMessages[c.QueryParam("done")]}
-	p.Nav = "admin"
-	held, err := s.store.DisabledHolding(ctx)
-	if err != nil {
+	if p.Held, err = s.store.DisabledHolders(ctx); err != nil {
 		return err
 	}
-	for _, n := range held {
-		p.DisabledHolding += n
+	for _, h := range p.Held {
+		p.HeldOpen += h.Open
 	}
+	p.Nav = "admin"
 	for _, x := range users {
-		row := adminUserRow{User: maskPatientUser(u, x), CanDisable: canDisableUser(u, x), Holding: held[x.ID]}
+		row := adminUserRow{User: maskPatientUser(u, x), CanDisable: canDisableUser(u, x)}
 		var tn []string
 		if x.TeamName != "" {
 			tn = append(tn, x.TeamName)
@@ -144,7 +142,7 @@ func (s *Server) handleAdminUserCreate(c echo.Context) error {
 	case errors.As(err, &ve):
 		copyFieldErrors(f, ve, nil)
 	case errors.Is(err, caseload.ErrConflict):
-		f.Errs["email"] = "A user with this e-mail address already exists"
+		f.Errs["email"] = "A user with this email address already exists"
 	default:
 		return err
 	}

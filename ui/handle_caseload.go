@@ -92,7 +92,9 @@ type caseloadPage struct {
 var caseloadColumns = []struct{ key, label string }{
 	{"patient", "Patient"},
 	{"descriptor", "Problem"},
-	{"sessions", "Sessions attended"},
+	// Treatment sessions, as the outcome rules count them: an attended
+	// assessment is not one (issue 16: "Sessions attended 0" read as wrong).
+	{"sessions", "Treatment sessions"},
 	{"phq9", "PHQ-9"},
 	{"gad7", "GAD-7"},
 	{"adsm", "Anxiety measure"},

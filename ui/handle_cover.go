@@ -94,6 +94,9 @@ func (s *Server) handleCoverGrant(c echo.Context) error {
 	for _, k := range coverFields {
 		f.Values[k] = strings.TrimSpace(c.FormValue(k))
 	}
+	values, _ := c.FormParams()
+	f.Values["from_on"] = readDate(values, f, "from_on", "The first day of cover")
+	f.Values["to_on"] = readDate(values, f, "to_on", "The last day of cover")
 	err := s.grantCover(c, u, f)
 	var ve *caseload.ValidationError
 	switch {

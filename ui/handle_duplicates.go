@@ -38,7 +38,7 @@ func (s *Server) existingFor(c echo.Context, u caseload.User, pe *caseload.Patie
 	}
 	if err == nil && canReferPatient(u, pc) {
 		ex.Visible, ex.ID, ex.Name = true, pe.Existing.ID, pe.Existing.Name
-		ex.DateOfBirth, ex.NHSNumber = pe.Existing.DateOfBirth, spacedNHSNumber(pe.Existing.NHSNumber)
+		ex.DateOfBirth, ex.NHSNumber = pe.Existing.DateOfBirth, nhsNumber(pe.Existing.NHSNumber)
 		// Naming the patient shows part of their record: a view.
 		if err := s.store.RecordView(c.Request().Context(), u, "patient", ex.ID, viewLabel(c)+" (patient already on record)"); err != nil {
 			return ex, err
@@ -144,7 +144,7 @@ func (s *Server) handleReferralNew(c echo.Context) error {
 		return err
 	}
 	f := newForm(referralNewFields...)
-	f.Values["received_on"] = s.store.Today()
+	setDate(f, "received_on", s.store.Today())
 	return s.render(c, http.StatusOK, "referral_new.html", s.referralNewPage(c, p, f))
 }
 
@@ -157,6 +157,10 @@ func (s *Server) handleReferralCreate(c echo.Context) error {
 	f := newForm(referralNewFields...)
 	for _, k := range referralNewFields {
 		f.Values[k] = strings.TrimSpace(c.FormValue(k))
+	}
+	values, _ := c.FormParams()
+	if f.Values["received_on"] = readDate(values, f, "received_on", "The date the referral was received"); f.Values["received_on"] == "" && f.Errs["received_on"] == "" {
+		f.Errs["received_on"] = "Enter the date the referral was received"
 	}
 	r, err := s.store.CreateReferral(c.Request().Context(), u, caseload.NewReferral{
 		PatientID:         p.ID,

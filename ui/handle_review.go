@@ -127,6 +127,13 @@ type flagCount struct {
 	Code  string
 	Label string
 	Count int
+	Cases []caseLink // the cases counted, each linking to its card below
+}
+
+// caseLink names one case on the weekly review.
+type caseLink struct {
+	ReferralID int64
+	Patient    string
 }
 
 type reviewPage struct {
@@ -136,6 +143,8 @@ type reviewPage struct {
 	Therapist  string // the filter's therapist id, "" for all
 	Counts     []flagCount
 	Brought    int
+	BroughtBy  []caseLink
+	Done       string // the confirmation after a review, "" for none
 	Cases      []reviewCaseView
 	Quiet      []reviewCaseView
 	Alerts     []riskAlertView // open risk alerts of the teams, at the top (handle_risk.go)
@@ -185,23 +194,28 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 		return err
 	}
 	counts := map[string]int{}
+	links := map[string][]caseLink{}
 	for _, rc := range cases {
 		v := newReviewCaseView(rc)
 		if !rc.NeedsDiscussion() {
 			p.Quiet = append(p.Quiet, v)
 			continue
 		}
+		link := caseLink{ReferralID: v.ReferralID, Patient: v.Patient}
 		for _, f := range rc.Flags {
 			counts[f.Code]++
+			links[f.Code] = append(links[f.Code], link)
 		}
 		if rc.Referral.BringToSupervision != "" {
 			p.Brought++
+			p.BroughtBy = append(p.BroughtBy, link)
 		}
 		p.Cases = append(p.Cases, v)
 	}
 	for _, code := range flagCodes {
-		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code]})
+		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code], Cases: links[code]})
 	}
+	p.Done = reviewedNotice(s.takeReviewed(c), append(p.Cases, p.Quiet...))
 	return s.render(c, http.StatusOK, "review.html", &p)
 }
 
@@ -257,7 +271,7 @@ func (s *Server) handleReviewNew(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "decision", "note")
-	f.Values["date"] = s.store.Today()
+	setDate(f, "date", s.store.Today())
 	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
 		Decisions: decisionOptions(), Form: f, Next: reviewNext(c.QueryParam("next"), r.ID)}
 	p.Nav = "review"
@@ -271,15 +285,25 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	f := newForm("date", "decision", "note")
-	for _, k := range []string{"date", "decision", "note"} {
+	for _, k := range []string{"decision", "note"} {
 		f.Values[k] = c.FormValue(k)
 	}
+	values, _ := c.FormParams()
+	f.Values["date"] = readDate(values, f, "date", "The date of the review")
 	next := reviewNext(c.FormValue("next"), r.ID)
+	dateErr := f.Errs["date"]
 	_, err = s.store.RecordReview(ctx, u, r.ID, caseload.NewReview{Date: f.Values["date"], Decision: f.Values["decision"], Note: f.Values["note"]})
 	var ve *caseload.ValidationError
 	switch {
+	case err == nil && dateErr == "":
+		if move := reviewMove(u, r, f.Values["decision"]); move != "" {
+			return c.Redirect(http.StatusSeeOther, move)
+		}
+		return c.Redirect(http.StatusSeeOther, s.reviewDone(c, next, r.ID))
 	case err == nil:
-		return c.Redirect(http.StatusSeeOther, afterReview(u, r, f.Values["decision"], next))
+		// Unreachable: the store refuses an empty date; kept so that a
+		// date typed wrongly can never be saved as some other date.
+		ve = &caseload.ValidationError{Fields: map[string]string{}}
 	case !errors.As(err, &ve):
 		return err
 	}

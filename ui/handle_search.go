@@ -16,15 +16,6 @@ import (
 // referral of theirs the user may see. Who may see what is access.go's
 // seeScope; the store applies it in SQL and audits every search.
 
-// spacedNHSNumber writes an NHS number as it is printed on NHS letters,
-// 3-3-4 ("943 476 5919").
-func spacedNHSNumber(n string) string {
-	if len(n) != 10 {
-		return n
-	}
-	return n[:3] + " " + n[3:6] + " " + n[6:]
-}
-
 // referralStatus says, in words, where a referral stands.
 func referralStatus(r caseload.Referral) string {
 	if r.Open() {
@@ -49,7 +40,7 @@ type patientReferralView struct {
 }
 
 func newPatientView(m caseload.PatientMatch) patientView {
-	v := patientView{ID: m.Patient.ID, Name: m.Patient.Name, NHSNumber: spacedNHSNumber(m.Patient.NHSNumber), DateOfBirth: m.Patient.DateOfBirth}
+	v := patientView{ID: m.Patient.ID, Name: m.Patient.Name, NHSNumber: nhsNumber(m.Patient.NHSNumber), DateOfBirth: m.Patient.DateOfBirth}
 	for _, r := range m.Referrals {
 		v.Referrals = append(v.Referrals, patientReferralView{Referral: r, Status: referralStatus(r), Intensity: intensityLabel(r.Intensity)})
 	}
@@ -163,7 +154,7 @@ func (s *Server) apiPatientSearch(c echo.Context) error {
 		More     bool                `json:"more"`
 	}{Patients: []patientSearchJSON{}, More: res.More}
 	for _, m := range res.Matches {
-		pj := patientSearchJSON{patientJSON: newPatientJSON(m.Patient), NHSNumberSpaced: spacedNHSNumber(m.Patient.NHSNumber), Referrals: []referralJSON{}}
+		pj := patientSearchJSON{patientJSON: newPatientJSON(m.Patient), NHSNumberSpaced: nhsNumber(m.Patient.NHSNumber), Referrals: []referralJSON{}}
 		for _, r := range m.Referrals {
 			pj.Referrals = append(pj.Referrals, newReferralJSON(r))
 		}

@@ -205,7 +205,7 @@ func (s *Server) apiReferralTransfer(c echo.Context) error {
 	}
 	target, err := s.store.TherapistByEmail(c.Request().Context(), req.TherapistEmail)
 	if errors.Is(err, caseload.ErrNotFound) || (err == nil && !canMoveTo(u, target)) {
-		return apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("no therapist of your teams has the e-mail %q", req.TherapistEmail), "therapist_email")
+		return apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("no therapist of your teams has the email %q", req.TherapistEmail), "therapist_email")
 	}
 	if err != nil {
 		return err
@@ -233,13 +233,14 @@ func moveLabel(kind string) string {
 	return "Transferred"
 }
 
-// afterReview is where a recorded supervision review leads: a "step up" or
-// "step down" decision straight to the move form, filled in, so that the
-// decision is carried out in one step; anything else to next.
-func afterReview(u caseload.User, r caseload.Referral, decision, next string) string {
+// reviewMove is where a recorded supervision review leads when it decides
+// a move: a "step up" or "step down" decision goes straight to the move
+// form, filled in, so that the decision is carried out in one step. ""
+// for any other decision, or a referral u may not move.
+func reviewMove(u caseload.User, r caseload.Referral, decision string) string {
 	to := map[string]measures.Intensity{"step_up": measures.HighIntensity, "step_down": measures.LowIntensity}[decision]
 	if to == "" || !canMoveReferral(u, r) {
-		return next
+		return ""
 	}
 	label := map[string]string{"step_up": "step up", "step_down": "step down"}[decision]
 	return fmt.Sprintf("/referrals/%d/move?intensity=%s&reason=%s", r.ID, to, url.QueryEscape("Supervision review: "+label))
@@ -252,7 +253,7 @@ func (s *Server) referralHolder(c echo.Context, u caseload.User, req referralReq
 	if req.TherapistEmail != "" {
 		target, err := s.store.TherapistByEmail(c.Request().Context(), req.TherapistEmail)
 		if errors.Is(err, caseload.ErrNotFound) || (err == nil && !canMoveTo(u, target)) {
-			return apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("no therapist of your teams has the e-mail %q", req.TherapistEmail), "therapist_email")
+			return apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("no therapist of your teams has the email %q", req.TherapistEmail), "therapist_email")
 		}
 		in.TherapistID = target.ID
 		return err

@@ -25,6 +25,7 @@ var viewLabels = map[string]string{
 	"/patients/:id":                   "patient page",
 	"/patients/:id/referrals/new":     "new referral form",
 	"/referrals/:id/move":             "move referral form",
+	"/referrals/:id/letter":           "progress letter to GP",
 	"/referrals/:id/contacts/new":     "record a session form",
 	"/referrals/:id/end":              "end referral form",
 	"/referrals/:id/invitation":       "patient invitation page",

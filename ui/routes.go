@@ -49,6 +49,7 @@ func (s *Server) pageRoutes() []route {
 		{http.MethodGet, "/patients/:id/referrals/new", s.handleReferralNew, staff},
 		{http.MethodPost, "/patients/:id/referrals/new", s.handleReferralCreate, staff},
 		{http.MethodGet, "/referrals/:id", s.handleReferralShow, staff},
+		{http.MethodGet, "/referrals/:id/letter", s.handleReferralLetter, staff}, // handle_letter.go
 		{http.MethodGet, "/referrals/:id/contacts/new", s.handleContactNew, staff},
 		{http.MethodPost, "/referrals/:id/contacts/new", s.handleContactCreate, staff},
 		{http.MethodGet, "/referrals/:id/end", s.handleReferralEndForm, staff},
@@ -91,6 +92,11 @@ func (s *Server) pageRoutes() []route {
 		{http.MethodPost, "/admin/users/:id/disable", s.handleAdminUserDisable, admin},
 		{http.MethodPost, "/admin/users/:id/enable", s.handleAdminUserEnable, admin},
 		{http.MethodPost, "/admin/users/:id/tokens", s.handleAdminTokenCreate, admin},
+		{http.MethodGet, "/admin/users/:id/edit", s.handleAdminUserEditForm, admin},             // handle_admin_users_edit.go
+		{http.MethodPost, "/admin/users/:id/edit", s.handleAdminUserEdit, admin},                // handle_admin_users_edit.go
+		{http.MethodPost, "/admin/users/:id/reset-password", s.handleAdminPasswordReset, admin}, // handle_admin_users_edit.go
+		{http.MethodGet, "/reset-password", s.handlePasswordResetForm, public},
+		{http.MethodPost, "/reset-password", s.handlePasswordReset, public},
 		{http.MethodGet, "/admin/tokens", s.handleAdminTokens, admin},
 		{http.MethodPost, "/admin/tokens/:id/revoke", s.handleAdminTokenRevoke, admin},
 		{http.MethodGet, "/account/tokens", s.handleAccountTokens, staff},

@@ -29,14 +29,6 @@ func addSearchSamples(t *testing.T, samples map[string]any, base basePage, f *fo
 	samples["patient_show.html"] = &patientShowPage{basePage: base, Patient: pv, OtherReferrals: 1}
 }
 
-func TestSpacedNHSNumber(t *testing.T) {
-	for in, want := range map[string]string{"9434765919": "943 476 5919", "": "", "123": "123"} {
-		if got := spacedNHSNumber(in); got != want {
-			t.Errorf("spacedNHSNumber(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // searchFixture: Tara's patient Ann (NHS number 943 476 5919) whose
 // referral has ended.
 func searchFixture(t *testing.T) (*testEnv, caseload.Referral) {

@@ -51,6 +51,8 @@ func TestEveryTemplateRenders(t *testing.T) {
 	addAdminSamples(t, samples, base, f)       // security_test.go
 	addSupervisionSamples(t, samples, base, f) // review_test.go
 	addSearchSamples(t, samples, base, f)      // search_test.go
+	addAdminToolSamples(samples, base, f)      // admin_users_edit_test.go
+	addLetterSample(samples, base)             // admin_users_edit_test.go
 	addRiskSamples(t, samples, base, f)        // risk_test.go
 	var names, sampled []string
 	for n := range e.server.pages {

@@ -55,6 +55,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	if err := sayHowToAddAnAdmin(ctx, store, *dbPath, stdout); err != nil {
+		return err
+	}
+
 	srv, err := ui.New(store, ui.Options{
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Logger:        logger,

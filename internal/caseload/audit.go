@@ -95,6 +95,7 @@ var AuditActions = []string{
 	AuditRevokeAccess, AuditAcceptInvitation, AuditQuestionnaire, AuditKeepQuestionnaire,
 	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditRevokeToken, AuditSignIn,
 	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSearchPatients, AuditMoveReferral, AuditGrantCover,
+	AuditPasswordResetCode, AuditResetPassword, AuditEditUser, // password_reset.go
 	AuditOpenRiskAlert, AuditAcknowledgeRiskAlert, AuditEndWithRisk, AuditReopenReferral, AuditSetUrgentContact,
 }
 

@@ -82,6 +82,10 @@ func itemsJSON(items []*int) (sql.NullString, error) {
 // recorded once.
 var ErrAlreadyRecorded = errors.New("this submission was already recorded")
 
+// ErrCheckedOnly is returned by RecordContact for a contact with CheckOnly
+// set that has no problems: nothing was recorded.
+var ErrCheckedOnly = errors.New("contact checked, not recorded")
+
 // RecordContact records an appointment of an open referral, with the
 // questionnaires given at it, and recomputes the referral's summary. With a
 // SubmissionID already recorded on this referral it records nothing and
@@ -100,6 +104,9 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		scores, err := checkContact(in, referralSpan{received: r.ReceivedOn, ended: r.EndedOn}, s.today())
 		if err != nil {
 			return err
+		}
+		if in.CheckOnly {
+			return ErrCheckedOnly
 		}
 		c, err = s.writeContact(ctx, tx, actor, referralID, in, scores)
 		return err

@@ -185,37 +185,6 @@ func (s *Store) Covering(ctx context.Context, userID int64) ([]int64, error) {
 	return ids, nil
 }
 
-// DisabledHolding counts the open referrals each disabled account holds
-// (by user id; accounts holding none are absent): they must be moved to
-// someone who can see the patients.
-func (s *Store) DisabledHolding(ctx context.Context) (map[int64]int, error) {
-	rows, err := s.read.QueryContext(ctx, `
-		SELECT
-			m.therapist_id,
-			COUNT(*)
-		FROM referral_summary m
-		JOIN users u ON u.id = m.therapist_id
-		WHERE m.is_open = 1 AND u.disabled = 1
-		GROUP BY m.therapist_id`)
-	if err != nil {
-		return nil, fmt.Errorf("open referrals of disabled accounts: %w", err)
-	}
-	defer rows.Close()
-	held := map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, fmt.Errorf("open referrals of disabled accounts: %w", err)
-		}
-		held[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("open referrals of disabled accounts: %w", err)
-	}
-	return held, nil
-}
-
 // DisabledHoldingIn returns the open referrals of the teams held by
 // disabled accounts, oldest first, for their supervisors to move.
 func (s *Store) DisabledHoldingIn(ctx context.Context, teams []int64) ([]Referral, error) {

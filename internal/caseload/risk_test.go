@@ -356,7 +356,7 @@ func TestUpgradeOpensAlertsForExistingAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Today's code writes the audit's token_id, which step 12 adds, and a
-	// referral's allocation and a contact's intensity (step 14): the columns
+	// referral's allocation and a contact's intensity (step 15): the columns
 	// are there for the writes below and gone again before the upgrade.
 	if _, err := s.db.Exec(LaterColumns); err != nil {
 		t.Fatal(err)

@@ -206,6 +206,10 @@ type NewContact struct {
 	// FromQuestionnaire, when set, marks that patient-submitted questionnaire
 	// as confirmed by this contact.
 	FromQuestionnaire int64
+	// CheckOnly checks the contact and records nothing: RecordContact
+	// returns its ValidationError, or ErrCheckedOnly when all is well. A
+	// form with problems of its own uses it to show every problem at once.
+	CheckOnly bool
 }
 
 // ReferralDetail is a referral with its record: patient, contacts and

@@ -117,7 +117,7 @@ func TestReportRowsAsTheTriggersWrote(t *testing.T) {
 		t.Fatal(err)
 	}
 	// It writes the audit's token_id too (step 12), and whether a referral
-	// is allocated and each contact's intensity (step 14): the same for
+	// is allocated and each contact's intensity (step 15): the same for
 	// those columns.
 	if _, err := old.DBForTest().Exec(caseload.LaterColumns); err != nil {
 		t.Fatal(err)
