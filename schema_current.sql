@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 13),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 16),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -90,7 +90,7 @@ CREATE TABLE contacts (
     submission_id TEXT,           -- the form's idempotency key, NULL when none was sent
     recorded_by   INTEGER NOT NULL REFERENCES users (id),
     recorded_at   TEXT NOT NULL
-, questionnaire_id INTEGER REFERENCES questionnaires (id));
+, questionnaire_id INTEGER REFERENCES questionnaires (id), intensity TEXT NOT NULL DEFAULT '');
 
 -- index contacts_referral_date
 CREATE INDEX contacts_referral_date ON contacts (referral_id, date, id);
@@ -98,6 +98,25 @@ CREATE INDEX contacts_referral_date ON contacts (referral_id, date, id);
 -- index contacts_submission
 CREATE UNIQUE INDEX contacts_submission ON contacts (referral_id, submission_id)
     WHERE submission_id IS NOT NULL;
+
+-- table covers
+CREATE TABLE covers (
+    id           INTEGER PRIMARY KEY,
+    therapist_id INTEGER NOT NULL REFERENCES users (id), -- who covers
+    colleague_id INTEGER NOT NULL REFERENCES users (id), -- whose caseload
+    from_on      TEXT NOT NULL,
+    to_on        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    granted_by   INTEGER NOT NULL REFERENCES users (id),
+    created_at   TEXT NOT NULL,
+    CHECK (from_on <= to_on AND therapist_id <> colleague_id)
+);
+
+-- index covers_colleague
+CREATE INDEX covers_colleague ON covers (colleague_id, to_on);
+
+-- index covers_therapist
+CREATE INDEX covers_therapist ON covers (therapist_id, to_on);
 
 -- table finished_generation
 CREATE TABLE finished_generation (
@@ -138,6 +157,21 @@ CREATE INDEX invitations_referral ON invitations (referral_id);
 -- index invitations_user
 CREATE INDEX invitations_user ON invitations (user_id) WHERE user_id IS NOT NULL;
 
+-- table password_resets
+CREATE TABLE password_resets (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    code_hash  BLOB NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    revoked_at TEXT
+);
+
+-- index password_resets_user
+CREATE INDEX password_resets_user ON password_resets (user_id);
+
 -- table patients
 CREATE TABLE patients (
     id            INTEGER PRIMARY KEY,
@@ -147,6 +181,9 @@ CREATE TABLE patients (
     created_by    INTEGER,                  -- users.id; no FK: users refers to patients
     created_at    TEXT NOT NULL
 );
+
+-- index patients_date_of_birth
+CREATE INDEX patients_date_of_birth ON patients (date_of_birth);
 
 -- index patients_nhs_number
 CREATE INDEX patients_nhs_number ON patients (nhs_number) WHERE nhs_number <> '';
@@ -164,6 +201,23 @@ CREATE TABLE questionnaires (
 
 -- index questionnaires_referral
 CREATE INDEX questionnaires_referral ON questionnaires (referral_id, status);
+
+-- table referral_moves
+CREATE TABLE referral_moves (
+    id                INTEGER PRIMARY KEY,
+    referral_id       INTEGER NOT NULL REFERENCES referrals (id),
+    kind              TEXT NOT NULL CHECK (kind IN ('allocate', 'step_up', 'step_down', 'transfer')),
+    from_therapist_id INTEGER REFERENCES users (id), -- NULL when allocated from the waiting list
+    from_intensity    TEXT NOT NULL,
+    to_therapist_id   INTEGER NOT NULL REFERENCES users (id),
+    to_intensity      TEXT NOT NULL CHECK (to_intensity IN ('low', 'high')),
+    reason            TEXT NOT NULL,
+    moved_by          INTEGER NOT NULL REFERENCES users (id),
+    created_at        TEXT NOT NULL
+);
+
+-- index referral_moves_referral
+CREATE INDEX referral_moves_referral ON referral_moves (referral_id, id);
 
 -- table referral_summary
 CREATE TABLE referral_summary (
@@ -230,13 +284,19 @@ CREATE TABLE referrals (
     bring_to_supervision TEXT NOT NULL DEFAULT '',
     created_by           INTEGER REFERENCES users (id),
     created_at           TEXT NOT NULL
-);
+, allocated INTEGER NOT NULL DEFAULT 1);
 
 -- index referrals_patient
 CREATE INDEX referrals_patient ON referrals (patient_id);
 
+-- index referrals_team
+CREATE INDEX referrals_team ON referrals (team_id, patient_id);
+
 -- index referrals_therapist
 CREATE INDEX referrals_therapist ON referrals (therapist_id);
+
+-- index referrals_waiting
+CREATE INDEX referrals_waiting ON referrals (team_id, received_on) WHERE allocated = 0;
 
 -- table report_referral
 CREATE TABLE report_referral (

@@ -21,6 +21,10 @@ type adminUsersPage struct {
 	basePage
 	Users []adminUserRow
 	Done  string // what the last action did, for the notification banner
+	// Held: disabled accounts still holding open cases (issue 16), and
+	// how many cases in all.
+	Held     []caseload.DisabledHolder
+	HeldOpen int
 }
 
 type adminUserRow struct {
@@ -48,6 +52,12 @@ func (s *Server) handleAdminUsers(c echo.Context) error {
 		names[t.ID] = t.Name
 	}
 	p := adminUsersPage{basePage: s.base(c, "Users"), Done: doneMessages[c.QueryParam("done")]}
+	if p.Held, err = s.store.DisabledHolders(ctx); err != nil {
+		return err
+	}
+	for _, h := range p.Held {
+		p.HeldOpen += h.Open
+	}
 	p.Nav = "admin"
 	for _, x := range users {
 		row := adminUserRow{User: maskPatientUser(u, x), CanDisable: canDisableUser(u, x)}
@@ -132,7 +142,7 @@ func (s *Server) handleAdminUserCreate(c echo.Context) error {
 	case errors.As(err, &ve):
 		copyFieldErrors(f, ve, nil)
 	case errors.Is(err, caseload.ErrConflict):
-		f.Errs["email"] = "A user with this e-mail address already exists"
+		f.Errs["email"] = "A user with this email address already exists"
 	default:
 		return err
 	}

@@ -39,6 +39,7 @@ func (s *Server) handleAuditSearch(c echo.Context) error {
 	for _, k := range auditFields {
 		f.Values[k] = strings.TrimSpace(c.QueryParam(k))
 	}
+	readAuditDates(c.QueryParams(), f)
 	q := caseload.AuditQuery{Action: f.Values["action"], From: f.Values["from"], To: f.Values["to"]}
 	q.UserID = queryID(f, "user", "Choose a user from the list")
 	q.PatientID = queryID(f, "patient", "Enter a patient number (digits only)")

@@ -92,7 +92,9 @@ type caseloadPage struct {
 var caseloadColumns = []struct{ key, label string }{
 	{"patient", "Patient"},
 	{"descriptor", "Problem"},
-	{"sessions", "Sessions attended"},
+	// Treatment sessions, as the outcome rules count them: an attended
+	// assessment is not one (issue 16: "Sessions attended 0" read as wrong).
+	{"sessions", "Treatment sessions"},
 	{"phq9", "PHQ-9"},
 	{"gad7", "GAD-7"},
 	{"adsm", "Anxiety measure"},
@@ -108,6 +110,8 @@ func (s *Server) handleCaseloadShow(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/review")
 	case canAdminister(u):
 		return c.Redirect(http.StatusSeeOther, "/admin/users")
+	case addsReferrals(u) && c.QueryParam("view") == "ended":
+		return s.handleCaseloadEnded(c, u)
 	}
 	p := caseloadPage{basePage: s.base(c, "My caseload"), CanAdd: addsReferrals(u)}
 	p.Nav = "caseload"

@@ -21,6 +21,7 @@ type patientNewPage struct {
 	Form        *form
 	Descriptors []measures.Descriptor
 	Intensities []option
+	Existing    *existingPatient // the patient already on record, when refused (handle_duplicates.go)
 }
 
 var intensityOptions = []option{
@@ -40,7 +41,7 @@ func (s *Server) handlePatientNew(c echo.Context) error {
 		return echo.ErrForbidden
 	}
 	f := newForm(patientFields...)
-	f.Values["received_on"] = s.store.Today()
+	setDate(f, "received_on", s.store.Today())
 	return s.render(c, http.StatusOK, "patient_new.html", s.newPatientPage(c, f))
 }
 
@@ -58,10 +59,13 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 	if f.Values["name"] == "" {
 		f.Errs["name"] = "Enter the patient's full name"
 	}
-	if f.Values["date_of_birth"] == "" {
+	values, _ := c.FormParams()
+	f.Values["date_of_birth"] = readDate(values, f, "date_of_birth", "Date of birth")
+	f.Values["received_on"] = readDate(values, f, "received_on", "The date the referral was received")
+	if f.Values["date_of_birth"] == "" && f.Errs["date_of_birth"] == "" {
 		f.Errs["date_of_birth"] = "Enter the patient's date of birth"
 	}
-	if f.Values["received_on"] == "" {
+	if f.Values["received_on"] == "" && f.Errs["received_on"] == "" {
 		f.Errs["received_on"] = "Enter the date the referral was received"
 	}
 	if _, ok := measures.NormaliseDescriptor(f.Values["problem_descriptor"]); !ok {
@@ -77,13 +81,18 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 			Name:        f.Values["name"],
 			DateOfBirth: f.Values["date_of_birth"],
 			NHSNumber:   f.Values["nhs_number"],
+
+			NotDuplicate: c.FormValue("not_duplicate") == "yes",
 		}, caseload.NewReferral{
 			TherapistID:       u.ID,
 			ReceivedOn:        f.Values["received_on"],
 			ProblemDescriptor: f.Values["problem_descriptor"],
 			Intensity:         f.Values["intensity"],
 		})
+		var pe *caseload.PatientExistsError
 		switch {
+		case errors.As(err, &pe):
+			return s.patientExists(c, u, f, pe)
 		case errors.As(err, &ve):
 			copyFieldErrors(f, ve, nil)
 		case err != nil:

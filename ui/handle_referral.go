@@ -57,6 +57,7 @@ type referralPage struct {
 	Alerts     []riskAlertView
 	CanReopen  bool
 	Recorded   bool
+	Done       string // confirmation of a correction or a review (notice.go)
 	CanChange  bool
 	CanBring   bool
 	RuleSet    string
@@ -68,6 +69,10 @@ type referralPage struct {
 	// under, and who has viewed the record.
 	Grant   *caseload.Grant
 	Viewers *[]viewer // nil when not for this user
+
+	// Movements of care (issue 14): who held it, at which intensity.
+	Moves   []caseload.Move
+	CanMove bool
 }
 
 func (s *Server) handleReferralShow(c echo.Context) error {
@@ -90,10 +95,14 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		Summary:    d.Outcome.Summary(),
 		Risk:       measures.RiskOf(d.Outcome.LatestItem9),
 		Recorded:   c.QueryParam("recorded") != "",
+		Done:       doneNotice(c.QueryParam("done")),
 		CanChange:  canChangeReferral(u, d.Referral),
 		CanBring:   canBringToSupervision(u, d.Referral),
 		RuleSet:    d.Outcome.RuleSet,
+		Moves:      snap.Moves,
+		CanMove:    canMoveReferral(u, d.Referral),
 	}
+	p.Print = s.printHeaderFor(d.Patient.Name, d.Patient.NHSNumber)
 	if p.Grant, p.Viewers, err = s.accountability(c, u, d.Patient.ID); err != nil {
 		return err
 	}
@@ -161,7 +170,7 @@ func (s *Server) handleReferralEndForm(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "reason", "risk_acknowledged", "risk_note")
-	f.Values["date"] = s.store.Today()
+	setDate(f, "date", s.store.Today())
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
 	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
 		return err
@@ -176,12 +185,13 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 	}
 	f := newForm("date", "reason", "risk_acknowledged", "risk_note")
 	risk := endRisk(c, f)
-	f.Values["date"] = strings.TrimSpace(c.FormValue("date"))
+	values, _ := c.FormParams()
+	f.Values["date"] = readDate(values, f, "date", "The date the referral ended")
 	f.Values["reason"] = c.FormValue("reason")
 	if f.Values["reason"] == "" {
 		f.Errs["reason"] = "Select why the referral is ending"
 	}
-	if f.Values["date"] == "" {
+	if f.Values["date"] == "" && f.Errs["date"] == "" {
 		f.Errs["date"] = "Enter the date the referral ended"
 	}
 	if len(f.Errs) == 0 {
@@ -232,7 +242,7 @@ func copyFieldErrors(f *form, ve *caseload.ValidationError, rename func(string) 
 			k = rename(k)
 		}
 		if _, dup := f.Errs[k]; !dup {
-			f.Errs[k] = upperFirst(m)
+			f.Errs[k] = upperFirst(inClinicianWords(m))
 		}
 	}
 }

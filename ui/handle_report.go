@@ -251,15 +251,20 @@ func (s *Server) handleReportShow(c echo.Context) error {
 	if f.Values["period"] == "" {
 		f.Values["period"] = "month"
 	}
-	if f.Values["date"] == "" {
+	readReportDates(c.QueryParams(), f)
+	if f.Values["date"] == "" && f.Errs["date"] == "" {
 		// Last month: the latest whole month to report on.
 		if today, err := parseDate(s.store.Today()); err == nil {
 			f.Values["date"] = today.AddDate(0, -1, 0).Format(dateLayout)
+			setDate(f, "date", f.Values["date"])
 		}
 	}
 	p.Form = f
 	if err := s.reportOptions(ctx, u, &p); err != nil {
 		return err
+	}
+	if len(f.Errs) > 0 {
+		return s.renderFormErrors(c, "report.html", &p, f)
 	}
 	rep, err := s.runReport(ctx, u, f.Values, true)
 	if err == nil {

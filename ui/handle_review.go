@@ -128,6 +128,20 @@ type flagCount struct {
 	Code  string
 	Label string
 	Count int
+	Cases []caseLink // the cases counted on this page, each linking to its card below
+	On    []pageLink // the other pages holding the rest of them
+}
+
+// caseLink names one case on the weekly review.
+type caseLink struct {
+	ReferralID int64
+	Patient    string
+}
+
+// pageLink is a link to one page of the weekly review.
+type pageLink struct {
+	N    int
+	Href string
 }
 
 type reviewPage struct {
@@ -137,6 +151,9 @@ type reviewPage struct {
 	Therapist  string // the filter's therapist id, "" for all
 	Counts     []flagCount
 	Brought    int
+	BroughtBy  []caseLink
+	BroughtOn  []pageLink       // pages after this one holding more of them
+	Done       string           // the confirmation after a review, "" for none
 	Cases      []reviewCaseView // this page's cases to discuss
 	Quiet      []reviewCaseView // this page's reviewed, unchanged cases
 	// ToDiscuss and QuietTotal count every case, on every page; the cases
@@ -186,6 +203,7 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 		return err
 	}
 	shown := fillReviewCases(&p, cases, page)
+	p.Done = reviewedNotice(s.takeReviewed(c), cases)
 	if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
 		return err
 	}
@@ -213,27 +231,43 @@ func reviewPageNumber(v string) (int, error) {
 // fillReviewCases counts every case by flag, and lays out the page's cases
 // (in WeeklyReview's order: those to discuss first, highest severity first,
 // then the reviewed and unchanged) with links to the pages either side. A
-// page past the last shows the last. It returns the referrals shown.
+// page past the last shows the last. The counts by flag link to the cases
+// they count on this page, and name the other pages holding the rest. It
+// returns the referrals shown.
 func fillReviewCases(p *reviewPage, cases []caseload.ReviewCase, page int) []int64 {
+	p.Pages = max(1, (len(cases)+reviewPageSize-1)/reviewPageSize)
+	p.Page = min(page, p.Pages)
 	counts := map[string]int{}
-	for _, rc := range cases {
+	links := map[string][]caseLink{}
+	on := map[string][]pageLink{}
+	for i, rc := range cases {
 		if !rc.NeedsDiscussion() {
 			p.QuietTotal++
 			continue
 		}
 		p.ToDiscuss++
+		link := caseLink{ReferralID: rc.Referral.ID, Patient: rc.Referral.PatientName}
+		here := i/reviewPageSize+1 == p.Page
 		for _, f := range rc.Flags {
 			counts[f.Code]++
+			if here {
+				links[f.Code] = append(links[f.Code], link)
+			} else {
+				on[f.Code] = p.addPageLink(on[f.Code], i/reviewPageSize+1)
+			}
 		}
 		if rc.Referral.BringToSupervision != "" {
 			p.Brought++
+			if here {
+				p.BroughtBy = append(p.BroughtBy, link)
+			} else {
+				p.BroughtOn = p.addPageLink(p.BroughtOn, i/reviewPageSize+1)
+			}
 		}
 	}
 	for _, code := range flagCodes {
-		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code]})
+		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code], Cases: links[code], On: on[code]})
 	}
-	p.Pages = max(1, (len(cases)+reviewPageSize-1)/reviewPageSize)
-	p.Page = min(page, p.Pages)
 	lo := (p.Page - 1) * reviewPageSize
 	window := cases[lo:min(lo+reviewPageSize, len(cases))]
 	shown := make([]int64, 0, len(window))
@@ -245,21 +279,32 @@ func fillReviewCases(p *reviewPage, cases []caseload.ReviewCase, page int) []int
 			p.Quiet = append(p.Quiet, newReviewCaseView(rc))
 		}
 	}
-	link := func(n int) string {
-		v := url.Values{}
-		if p.Therapist != "" {
-			v.Set("therapist", p.Therapist)
-		}
-		v.Set("page", strconv.Itoa(n))
-		return "/review?" + v.Encode()
-	}
 	if p.Page > 1 {
-		p.Prev = link(p.Page - 1)
+		p.Prev = p.pageHref(p.Page - 1)
 	}
 	if p.Page < p.Pages {
-		p.Next = link(p.Page + 1)
+		p.Next = p.pageHref(p.Page + 1)
 	}
 	return shown
+}
+
+// pageHref is the address of page n of the weekly review, with the page's
+// therapist filter.
+func (p *reviewPage) pageHref(n int) string {
+	v := url.Values{}
+	if p.Therapist != "" {
+		v.Set("therapist", p.Therapist)
+	}
+	v.Set("page", strconv.Itoa(n))
+	return "/review?" + v.Encode()
+}
+
+// addPageLink adds page n to pages, which lists pages in order, once each.
+func (p *reviewPage) addPageLink(pages []pageLink, n int) []pageLink {
+	if len(pages) > 0 && pages[len(pages)-1].N == n {
+		return pages
+	}
+	return append(pages, pageLink{N: n, Href: p.pageHref(n)})
 }
 
 func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {
@@ -314,7 +359,7 @@ func (s *Server) handleReviewNew(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "decision", "note")
-	f.Values["date"] = s.store.Today()
+	setDate(f, "date", s.store.Today())
 	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
 		Decisions: decisionOptions(), Form: f, Next: reviewNext(c.QueryParam("next"), r.ID)}
 	p.Nav = "review"
@@ -328,15 +373,25 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	f := newForm("date", "decision", "note")
-	for _, k := range []string{"date", "decision", "note"} {
+	for _, k := range []string{"decision", "note"} {
 		f.Values[k] = c.FormValue(k)
 	}
+	values, _ := c.FormParams()
+	f.Values["date"] = readDate(values, f, "date", "The date of the review")
 	next := reviewNext(c.FormValue("next"), r.ID)
+	dateErr := f.Errs["date"]
 	_, err = s.store.RecordReview(ctx, u, r.ID, caseload.NewReview{Date: f.Values["date"], Decision: f.Values["decision"], Note: f.Values["note"]})
 	var ve *caseload.ValidationError
 	switch {
+	case err == nil && dateErr == "":
+		if move := reviewMove(u, r, f.Values["decision"]); move != "" {
+			return c.Redirect(http.StatusSeeOther, move)
+		}
+		return c.Redirect(http.StatusSeeOther, s.reviewDone(c, next, r.ID))
 	case err == nil:
-		return c.Redirect(http.StatusSeeOther, next)
+		// Unreachable: the store refuses an empty date; kept so that a
+		// date typed wrongly can never be saved as some other date.
+		ve = &caseload.ValidationError{Fields: map[string]string{}}
 	case !errors.As(err, &ve):
 		return err
 	}

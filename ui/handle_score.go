@@ -162,7 +162,7 @@ func (s *Server) handleScoreCorrect(c echo.Context) error {
 		var ve *caseload.ValidationError
 		switch {
 		case err == nil:
-			return c.Redirect(http.StatusSeeOther, referralPath(d.Referral.ID)+"#contact-"+strconv.FormatInt(ct.ID, 10))
+			return c.Redirect(http.StatusSeeOther, referralPath(d.Referral.ID)+"?done=corrected#contact-"+strconv.FormatInt(ct.ID, 10))
 		case errors.As(err, &ve):
 			copyFieldErrors(f, ve, correctFieldName(in))
 		default:

@@ -33,6 +33,9 @@ type basePage struct {
 	// CanSeeReview and CanSeeReports show "Weekly review" and "Outcomes".
 	CanSeeReview  bool
 	CanSeeReports bool
+	// Print, when set, heads every printed page with whose record it is
+	// (print.go).
+	Print *printHeader
 	// CanSeeDutyList shows "Duty list"; Urgent is the service's urgent
 	// number on patients' pages (issue 11).
 	CanSeeDutyList bool
@@ -70,6 +73,8 @@ var funcs = template.FuncMap{
 	"kindLabel":       kindLabel,
 	"attendanceLabel": attendanceLabel,
 	"longDate":        longDate,
+	"moveLabel":       moveLabel,
+	"nhsNumber":       nhsNumber,
 	"telHref":         telHref,
 	"sub":             func(a, b int) int { return a - b },
 	"add":             func(a, b int) int { return a + b },

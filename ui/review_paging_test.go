@@ -31,6 +31,7 @@ func TestWeeklyReviewPagedOnALargeTeam(t *testing.T) {
 	quietRe := regexp.MustCompile(`<li><a href="/referrals/(\d+)">`)
 	countRe := regexp.MustCompile(`Cases to discuss by flag \((\d+) cases\)`)
 	seen := map[string]bool{}
+	linked, counted := map[string]int{}, map[string]int{}
 	discussSeen, quietStarted, pages := 0, false, 0
 	toDiscuss := -1
 	for path := "/review"; path != ""; pages++ {
@@ -64,6 +65,7 @@ func TestWeeklyReviewPagedOnALargeTeam(t *testing.T) {
 			seen[c[1]] = true
 		}
 		discussSeen += len(cards)
+		checkReviewCountLinks(t, path, p.Body, pages+1, cards, linked, counted)
 		quietStarted = quietStarted || len(quiet) > 0
 		path = ""
 		if m := regexp.MustCompile(`href="(/review\?page=\d+)"><span class="nhsuk-pagination__title">Next`).FindStringSubmatch(p.Body); m != nil {
@@ -80,7 +82,47 @@ func TestWeeklyReviewPagedOnALargeTeam(t *testing.T) {
 	if discussSeen != toDiscuss {
 		t.Errorf("the pages showed %d cases to discuss, the counts say %d", discussSeen, toDiscuss)
 	}
+	for code, n := range counted {
+		if linked[code] != n {
+			t.Errorf("counts by flag: %s counts %d cases, its links on all pages name %d", code, n, linked[code])
+		}
+	}
 	if p := b.get("/review?page=0"); p.Status != http.StatusBadRequest {
 		t.Errorf("page 0: %d, want 400", p.Status)
+	}
+}
+
+// checkReviewCountLinks checks the counts by flag on page n of the weekly
+// review: each links to cases whose cards are on this page, and to other
+// pages only. It adds the links of each row to linked, and each row's count
+// to counted (the same on every page).
+func checkReviewCountLinks(t *testing.T, path, body string, n int, cards [][]string, linked, counted map[string]int) {
+	t.Helper()
+	here := map[string]bool{}
+	for _, c := range cards {
+		here[c[1]] = true
+	}
+	rowRe := regexp.MustCompile(`(?s)<tr class="nhsuk-table__row" data-count="([a-z_]+)">.*?numeric">(\d+)</td>(.*?)</tr>`)
+	rows := rowRe.FindAllStringSubmatch(body, -1)
+	if len(rows) == 0 {
+		t.Fatalf("%s: no counts by flag", path)
+	}
+	for _, row := range rows {
+		count, _ := strconv.Atoi(row[2])
+		if old, ok := counted[row[1]]; ok && old != count {
+			t.Errorf("%s counts %d for %s, an earlier page %d", path, count, row[1], old)
+		}
+		counted[row[1]] = count
+		for _, m := range regexp.MustCompile(`href="#case-(\d+)"`).FindAllStringSubmatch(row[3], -1) {
+			if !here[m[1]] {
+				t.Errorf("%s: the %s count links to case %s, not on this page", path, row[1], m[1])
+			}
+			linked[row[1]]++
+		}
+		for _, m := range regexp.MustCompile(`href="/review\?page=(\d+)"`).FindAllStringSubmatch(row[3], -1) {
+			if m[1] == strconv.Itoa(n) {
+				t.Errorf("%s: the %s count links to its own page", path, row[1])
+			}
+		}
 	}
 }

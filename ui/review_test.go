@@ -29,7 +29,7 @@ func addSupervisionSamples(t *testing.T, samples map[string]any, base basePage, 
 	c := reviewCaseView{ReferralID: 7, Patient: "Pat", Therapist: "Tara", Descriptor: "GAD", Sessions: 3, Level: "High", Severity: "high",
 		Flags: flags, Quiet: flags, Brought: "Unsure", Spark: chart.NewSparkline(o, "F41.1"), LastReview: &lr}
 	samples["review.html"] = &reviewPage{basePage: sb, AsOf: "2026-03-16", Therapists: []option{{"2", "Tara"}}, Therapist: "2",
-		Counts: []flagCount{{"risk", "Risk", 1}}, Brought: 1, Cases: []reviewCaseView{c}, Quiet: []reviewCaseView{c},
+		Counts: []flagCount{{"risk", "Risk", 1, []caseLink{{7, "Pat"}}, []pageLink{{2, "/review?page=2"}}}}, Brought: 1, BroughtOn: []pageLink{{3, "/review?page=3"}}, Cases: []reviewCaseView{c}, Quiet: []reviewCaseView{c},
 		NewAccounts: []caseload.NewAccount{{UserID: 9, Name: "Nia", Email: "nia@example.nhs.uk", Role: caseload.RoleTherapist, CreatedAt: testNow, AddedBy: "Ada", AddedByRole: caseload.RoleAdmin}, {UserID: 10, Name: "Ned", Role: caseload.RoleTherapist, CreatedAt: testNow}}}
 	samples["review_new.html"] = &reviewNewPage{basePage: sb, Referral: ref, Flags: flags, Decisions: decisionOptions(), Form: f, Next: "/review"}
 	trend, err := chart.Trend([]caseload.MonthFigures{{Month: "2026-01", Figures: caseload.Figures{Rates: measures.ServiceRates(nil)}}})

@@ -113,7 +113,7 @@ func TestEndingRefusedThenAccepted(t *testing.T) {
 	}
 	end := url.Values{"date": {"2026-03-16"}, "reason": {"completed"}}
 	p := th.post(referralPath(r.ID)+"/end", end)
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Tick to confirm") || !strings.Contains(p.Body, `value="2026-03-16"`) {
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Tick to confirm") || !strings.Contains(p.Body, `name="date_day" type="text" value="16"`) || !strings.Contains(p.Body, `name="date_month" type="text" value="3"`) {
 		t.Fatalf("ending without the tick: %d %s", p.Status, errorSummaryOf(p.Body))
 	}
 	end.Set("risk_acknowledged", "yes")

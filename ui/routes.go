@@ -28,8 +28,14 @@ type route struct {
 	access  access
 }
 
-// routes is the whole application, in one table.
+// routes is the whole application, in one table: the pages, then the JSON
+// API.
 func (s *Server) routes() []route {
+	return append(s.pageRoutes(), s.apiRoutes()...)
+}
+
+// pageRoutes are the HTML pages.
+func (s *Server) pageRoutes() []route {
 	return []route{
 		{http.MethodGet, "/sign-in", s.handleSignInForm, public},
 		{http.MethodPost, "/sign-in", s.handleSignIn, public},
@@ -38,12 +44,22 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/", s.handleCaseloadShow, staff},
 		{http.MethodGet, "/patients/new", s.handlePatientNew, staff},
 		{http.MethodPost, "/patients/new", s.handlePatientCreate, staff},
+		{http.MethodGet, "/patients", s.handlePatientSearch, staff},
+		{http.MethodGet, "/patients/:id", s.handlePatientShow, staff},
+		{http.MethodGet, "/patients/:id/referrals/new", s.handleReferralNew, staff},
+		{http.MethodPost, "/patients/:id/referrals/new", s.handleReferralCreate, staff},
 		{http.MethodGet, "/referrals/:id", s.handleReferralShow, staff},
+		{http.MethodGet, "/referrals/:id/letter", s.handleReferralLetter, staff}, // handle_letter.go
 		{http.MethodGet, "/referrals/:id/contacts/new", s.handleContactNew, staff},
 		{http.MethodPost, "/referrals/:id/contacts/new", s.handleContactCreate, staff},
 		{http.MethodGet, "/referrals/:id/end", s.handleReferralEndForm, staff},
 		{http.MethodPost, "/referrals/:id/end", s.handleReferralEnd, staff},
 		{http.MethodPost, "/referrals/:id/bring", s.handleReferralBring, staff},
+		{http.MethodGet, "/referrals/:id/move", s.handleMoveForm, staff},
+		{http.MethodPost, "/referrals/:id/move", s.handleMove, staff},
+		{http.MethodGet, "/waiting", s.handleWaitingList, staff},
+		{http.MethodGet, "/cover", s.handleCoverShow, staff},
+		{http.MethodPost, "/cover", s.handleCoverGrant, staff},
 		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
 		{http.MethodPost, "/scores/:id/correct", s.handleScoreCorrect, staff},
 		{http.MethodGet, "/referrals/:id/reopen", s.handleReferralReopenForm, staff},
@@ -76,6 +92,11 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/admin/users/:id/disable", s.handleAdminUserDisable, admin},
 		{http.MethodPost, "/admin/users/:id/enable", s.handleAdminUserEnable, admin},
 		{http.MethodPost, "/admin/users/:id/tokens", s.handleAdminTokenCreate, admin},
+		{http.MethodGet, "/admin/users/:id/edit", s.handleAdminUserEditForm, admin},             // handle_admin_users_edit.go
+		{http.MethodPost, "/admin/users/:id/edit", s.handleAdminUserEdit, admin},                // handle_admin_users_edit.go
+		{http.MethodPost, "/admin/users/:id/reset-password", s.handleAdminPasswordReset, admin}, // handle_admin_users_edit.go
+		{http.MethodGet, "/reset-password", s.handlePasswordResetForm, public},
+		{http.MethodPost, "/reset-password", s.handlePasswordReset, public},
 		{http.MethodGet, "/admin/tokens", s.handleAdminTokens, admin},
 		{http.MethodPost, "/admin/tokens/:id/revoke", s.handleAdminTokenRevoke, admin},
 		{http.MethodGet, "/account/tokens", s.handleAccountTokens, staff},
@@ -87,12 +108,19 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/admin/break-glass", s.handleBreakGlass, admin},
 		{http.MethodGet, "/admin/urgent-contact", s.handleAdminUrgentContactForm, admin},
 		{http.MethodPost, "/admin/urgent-contact", s.handleAdminUrgentContact, admin},
+	}
+}
 
+// apiRoutes are the JSON API's, all beneath apiRoot.
+func (s *Server) apiRoutes() []route {
+	return []route{
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
+		{http.MethodGet, "/api/v1/patients", s.apiPatientSearch, api},
 		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
 		{http.MethodGet, "/api/v1/referrals/:id", s.apiReferralShow, api},
 		{http.MethodPost, "/api/v1/referrals/:id/contacts", s.apiContactCreate, api},
 		{http.MethodPost, "/api/v1/referrals/:id/end", s.apiReferralEnd, api},
+		{http.MethodPost, "/api/v1/referrals/:id/transfer", s.apiReferralTransfer, api},
 		{http.MethodGet, "/api/v1/referrals/:id/outcome", s.apiReferralOutcome, api},
 		{http.MethodGet, "/api/v1/referrals/:id/flags", s.apiReferralFlags, api},
 		{http.MethodGet, "/api/v1/referrals/:id/fhir", s.apiReferralFHIR, api},

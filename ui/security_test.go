@@ -406,7 +406,7 @@ func TestAdminPages(t *testing.T) {
 		t.Errorf("form does not keep the e-mail, or echoes the password")
 	}
 	p = admin.post("/admin/users/new", url.Values{"email": {"nianew@example.nhs.uk"}, "name": {"Nia New"}, "role": {"therapist"}, "team": {"East"}, "password": {"nianew is my name"}})
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "does not contain your e-mail") {
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "does not contain your email") {
 		t.Errorf("password with the e-mail: %d", p.Status)
 	}
 	p = admin.post("/admin/users/new", url.Values{"email": {"nianew@example.nhs.uk"}, "name": {"Nia New"}, "role": {"therapist"}, "team": {"East"}, "password": {testPassword}})

@@ -98,7 +98,3 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // london is the clinic's calendar, the store's: instants are shown in it,
 // and "today" is the store's (s.store.Today).
 var london = caseload.England()
-
-const dateLayout = "2006-01-02"
-
-func parseDate(d string) (time.Time, error) { return time.Parse(dateLayout, d) }

@@ -155,25 +155,33 @@ func (j *journey) signIn(email, password string) {
 	}
 }
 
-// typeDate types a calendar date into an <input type=date> by keyboard, in
-// the segment order of the browser's locale (day-month-year or
-// month-day-year), and checks the value the field then holds.
+// typeDate types a calendar date by keyboard into a day / month / year
+// date input (the NHS.UK pattern, issue 16) the way people in the UK write
+// it, "12/4/1990" from the day box, and checks the three boxes then read it.
 func (j *journey) typeDate(id string, d time.Time) {
 	j.t.Helper()
-	order, err := chromedp.Run(j.ctx, chromedp.Evaluate[[]string](
-		`new Intl.DateTimeFormat(navigator.language, {day: '2-digit', month: '2-digit', year: 'numeric'}).formatToParts(new Date(2001, 1, 3)).filter(p => p.type !== 'literal').map(p => p.type)`))
-	if err != nil || len(order) != 3 {
-		j.t.Fatalf("date segment order: %v %v", order, err)
+	do(j.t, j.ctx, "type date into #"+id,
+		chromedp.Focus(chromedp.ID(id)),
+		selectAll(),
+		chromedp.KeyEvent(kb.Delete),
+		chromedp.KeyEvent(d.Format("2/1/2006")))
+	if got := j.dateValue(id); got != d.Format("2006-01-02") {
+		j.t.Fatalf("date typed into #%s reads %q, want %s", id, got, d.Format("2006-01-02"))
 	}
-	layout := map[string]string{"day": "02", "month": "01", "year": "2006"}
-	steps := []chromedp.Action[chromedp.Void]{chromedp.Focus(chromedp.ID(id))}
-	for _, part := range order {
-		steps = append(steps, chromedp.KeyEvent(d.Format(layout[part])))
+}
+
+// dateValue reads a day / month / year date input as YYYY-MM-DD.
+func (j *journey) dateValue(id string) string {
+	j.t.Helper()
+	v, err := chromedp.Run(j.ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+		const v = s => (document.getElementById(s) || {value: ''}).value.trim();
+		const pad = x => x.length === 1 ? '0' + x : x;
+		return v(%[1]q + '-year') + '-' + pad(v(%[1]q + '-month')) + '-' + pad(v(%[1]q));
+	})()`, id)))
+	if err != nil {
+		j.t.Fatalf("read date #%s: %v", id, err)
 	}
-	do(j.t, j.ctx, "type date into #"+id, steps...)
-	if got := j.value(id); got != d.Format("2006-01-02") {
-		j.t.Fatalf("date typed into #%s (order %v) reads %q, want %s", id, order, got, d.Format("2006-01-02"))
-	}
+	return v
 }
 
 // session is one appointment recorded in the therapist journey.
@@ -257,7 +265,7 @@ func TestJourneys(t *testing.T) {
 				if got := th.value("scores-gad7-quick"); got != s.gad7 {
 					t.Errorf("GAD-7 answers after the error: %q, want %q kept", got, s.gad7)
 				}
-				if got := th.value("date"); got != today.AddDate(0, 0, -s.daysAgo).Format("2006-01-02") {
+				if got := th.dateValue("date"); got != today.AddDate(0, 0, -s.daysAgo).Format("2006-01-02") {
 					t.Errorf("date after the error: %q, want it kept", got)
 				}
 				if th.visible("#risk-prompt") {
@@ -390,7 +398,7 @@ func TestJourneys(t *testing.T) {
 		p.visit("/invitation")
 		p.check("invitation-accept")
 		p.typeInto("code", code)
-		p.typeInto("date-of-birth-day", "12")
+		p.typeInto("date-of-birth", "12")
 		p.typeInto("date-of-birth-month", "4")
 		p.typeInto("date-of-birth-year", "1990")
 		p.typeInto("email", "journey.testpatient@example.com")

@@ -8,6 +8,7 @@
 //	clinic rebuild-summaries [--db F]
 //	clinic backup --to FILE [--db F]               a consistent copy, while the server runs
 //	clinic restore --from FILE [--db F]            with the server stopped; keeps the old file
+//	clinic --help                                  the above, with the flags (help.go)
 //
 // Flags fall back to the CLINIC_ADDR and CLINIC_DB environment variables.
 package main
@@ -47,6 +48,10 @@ func (e usageError) Error() string { return e.msg }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
+		switch {
+		case isHelp(args[0]):
+			return printHelp(stdout)
+		}
 		switch args[0] {
 		case "user":
 			if len(args) < 2 || args[1] != "add" {

@@ -55,6 +55,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	if err := sayHowToAddAnAdmin(ctx, store, *dbPath, stdout); err != nil {
+		return err
+	}
+
 	go warmCurves(ctx, store, logger)
 	srv, err := ui.New(store, ui.Options{
 		SecureCookies: *secureCookies || *tlsCert != "",

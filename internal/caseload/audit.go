@@ -76,6 +76,9 @@ const (
 	AuditSignInFailed      = "sign_in_failed"
 	AuditSignOut           = "sign_out"
 	AuditBreakGlass        = "break_glass"
+	AuditSearchPatients    = "search_patients"
+	AuditMoveReferral      = "move_referral"
+	AuditGrantCover        = "grant_cover"
 
 	// Clinical safety (issue 11).
 	AuditOpenRiskAlert        = "open_risk_alert"
@@ -91,7 +94,8 @@ var AuditActions = []string{
 	AuditCorrectScore, AuditEndReferral, AuditBringSupervision, AuditRecordReview, AuditInvite,
 	AuditRevokeAccess, AuditAcceptInvitation, AuditQuestionnaire, AuditKeepQuestionnaire,
 	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditRevokeToken, AuditSignIn,
-	AuditSignInFailed, AuditSignOut, AuditBreakGlass,
+	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSearchPatients, AuditMoveReferral, AuditGrantCover,
+	AuditPasswordResetCode, AuditResetPassword, AuditEditUser, // password_reset.go
 	AuditOpenRiskAlert, AuditAcknowledgeRiskAlert, AuditEndWithRisk, AuditReopenReferral, AuditSetUrgentContact,
 }
 

@@ -82,6 +82,10 @@ func itemsJSON(items []*int) (sql.NullString, error) {
 // recorded once.
 var ErrAlreadyRecorded = errors.New("this submission was already recorded")
 
+// ErrCheckedOnly is returned by RecordContact for a contact with CheckOnly
+// set that has no problems: nothing was recorded.
+var ErrCheckedOnly = errors.New("contact checked, not recorded")
+
 // RecordContact records an appointment of an open referral, with the
 // questionnaires given at it, and recomputes the referral's summary. With a
 // SubmissionID already recorded on this referral it records nothing and
@@ -100,6 +104,9 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		scores, err := checkContact(in, referralSpan{received: r.ReceivedOn, ended: r.EndedOn}, s.today())
 		if err != nil {
 			return err
+		}
+		if in.CheckOnly {
+			return ErrCheckedOnly
 		}
 		c, err = s.writeContact(ctx, tx, actor, referralID, in, scores)
 		return err
@@ -228,9 +235,9 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referr
 // insertContact writes the contact's row and returns its id.
 func insertContact(ctx context.Context, tx *sql.Tx, actor User, referralID int64, in NewContact, now string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		referralID, in.Date, in.Kind, in.Attendance, nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire))
+		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id, intensity)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT intensity FROM referrals WHERE id = ?))`,
+		referralID, in.Date, in.Kind, in.Attendance, nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire), referralID)
 	if err != nil {
 		return 0, err
 	}
@@ -391,16 +398,17 @@ const contactSelect = `
 		kind,
 		attendance,
 		recorded_by,
-		recorded_at
+		recorded_at,
+		intensity
 	FROM contacts`
 
 func scanContact(row scanner) (Contact, error) {
 	var c Contact
-	var kind, attendance, recorded string
-	if err := row.Scan(&c.ID, &c.ReferralID, &c.Date, &kind, &attendance, &c.RecordedBy, &recorded); err != nil {
+	var kind, attendance, recorded, intensity string
+	if err := row.Scan(&c.ID, &c.ReferralID, &c.Date, &kind, &attendance, &c.RecordedBy, &recorded, &intensity); err != nil {
 		return Contact{}, err
 	}
-	c.Kind, c.Attendance = measures.ContactKind(kind), measures.Attendance(attendance)
+	c.Kind, c.Attendance, c.Intensity = measures.ContactKind(kind), measures.Attendance(attendance), measures.Intensity(intensity)
 	var err error
 	c.RecordedAt, err = parseStamp(sql.NullString{String: recorded, Valid: true})
 	return c, err

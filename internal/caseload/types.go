@@ -65,6 +65,9 @@ type User struct {
 	Teams     []int64 // the teams a supervisor supervises
 	PatientID int64   // for a patient user: whose records
 	Disabled  bool
+	// Covering are the therapists whose caseloads a therapist covers today
+	// (issue 14): filled by the HTTP layer's gate from Store.Covering.
+	Covering  []int64
 	CreatedAt time.Time
 }
 
@@ -93,6 +96,9 @@ type NewPatient struct {
 	Name        string
 	DateOfBirth string
 	NHSNumber   string
+	// NotDuplicate: the user has said that this is not the patient already
+	// on record with the same name and date of birth (duplicates.go).
+	NotDuplicate bool
 }
 
 // Referral is one episode of care of a patient, on one therapist's caseload.
@@ -110,6 +116,10 @@ type Referral struct {
 	EndReason          string // one of EndReasons, empty while open
 	BringToSupervision string // reason given by the therapist, empty when not asked
 	CreatedAt          time.Time
+	// Waiting: received without a therapist, on its team's waiting list
+	// until a supervisor allocates it; meanwhile TherapistID is whoever
+	// received it (transfer.go).
+	Waiting bool
 }
 
 // Open reports whether the referral has not ended.
@@ -121,8 +131,11 @@ var EndReasons = []string{"completed", "dropped_out", "declined", "moved", "refe
 // NewReferral is the input for creating a referral. TherapistID is the
 // therapist whose caseload it joins.
 type NewReferral struct {
-	PatientID         int64
-	TherapistID       int64
+	PatientID   int64
+	TherapistID int64
+	// TeamID, with no TherapistID, puts the referral on this team's
+	// waiting list (a supervisor of the team receiving it).
+	TeamID            int64
 	ReceivedOn        string
 	ProblemDescriptor string
 	Intensity         string
@@ -165,7 +178,8 @@ type Contact struct {
 	Date       string // YYYY-MM-DD
 	Kind       measures.ContactKind
 	Attendance measures.Attendance
-	Scores     []Score // current and superseded, current first per instrument
+	Intensity  measures.Intensity // the referral's intensity when the contact was recorded
+	Scores     []Score            // current and superseded, current first per instrument
 	RecordedBy int64
 	RecordedAt time.Time
 }
@@ -192,6 +206,10 @@ type NewContact struct {
 	// FromQuestionnaire, when set, marks that patient-submitted questionnaire
 	// as confirmed by this contact.
 	FromQuestionnaire int64
+	// CheckOnly checks the contact and records nothing: RecordContact
+	// returns its ValidationError, or ErrCheckedOnly when all is well. A
+	// form with problems of its own uses it to show every problem at once.
+	CheckOnly bool
 }
 
 // ReferralDetail is a referral with its record: patient, contacts and
@@ -219,6 +237,7 @@ type ReferralSnapshot struct {
 	Expectation    measures.Expectation // the band of comparable finished cases
 	Invitations    []Invitation         // newest first
 	Questionnaires []Questionnaire      // newest first
+	Moves          []Move               // allocation, steps and transfers, oldest first
 }
 
 // CaseloadRow is one open referral on a caseload, read from its summary.

@@ -116,14 +116,16 @@ func TestReportRowsAsTheTriggersWrote(t *testing.T) {
 	if _, err := old.DBForTest().Exec(step11SQL); err != nil {
 		t.Fatal(err)
 	}
-	// It writes the audit's token_id too (step 12): the same for that column.
-	if _, err := old.DBForTest().Exec(`ALTER TABLE audit_log ADD COLUMN token_id INTEGER`); err != nil {
+	// It writes the audit's token_id too (step 12), and whether a referral
+	// is allocated and each contact's intensity (step 15): the same for
+	// those columns.
+	if _, err := old.DBForTest().Exec(caseload.LaterColumns); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := demo.Load(ctx, old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := old.DBForTest().Exec(`DROP TABLE risk_alerts; ALTER TABLE audit_log DROP COLUMN token_id`); err != nil {
+	if _, err := old.DBForTest().Exec(`DROP TABLE risk_alerts;` + caseload.DropLaterColumns); err != nil {
 		t.Fatal(err)
 	}
 	// Let the step 8 triggers write every row again from outcome_json alone.
