@@ -13,7 +13,7 @@ import (
 // Report figures are added up where the data is (issue 17): a GROUP BY over
 // the report_referral rows of the scope with one of the three dates in the
 // period, one query per date, each through that date's index (schema step
-// 13). Nothing builds a row or a measures.Outcome per referral: the
+// 16). Nothing builds a row or a measures.Outcome per referral: the
 // outcome counts are sums of the per-referral judgements, counted as
 // measures.ServiceRates counts them (only finished courses; waits against
 // measures.SixWeeksDays and EighteenWeeksDays), and measures.WithRates
