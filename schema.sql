@@ -694,3 +694,84 @@ DROP INDEX report_referral_ended;
 
 DROP TRIGGER summary_report_insert;
 DROP TRIGGER summary_report_update;
+
+-- step: 11
+-- The national data set (issue 12): what NHS England's IDS v2.1 needs beyond
+-- recovery. Code lists live in internal/dataset, not here, so a service can
+-- correct a list without a schema step; the columns hold the codes.
+--
+-- A contact's purpose and attendance keep their first-release columns (kind:
+-- assessment, treatment, follow_up, review; attendance: attended, dna,
+-- cancelled), which every reader and the outcome summary use, and gain the
+-- data set's full value beside them: purpose (six AppTypes) and
+-- attendance_outcome (six AttendOrDNA codes), NULL on rows of the first
+-- release, whose kind and attendance say it all. The coarse columns are
+-- written from the full value (assessment_treatment and review_treatment are
+-- treatment; attended_late is attended; late_not_seen is dna; both
+-- cancellations are cancelled), so the outcome rules read the same answer
+-- from either.
+
+ALTER TABLE contacts ADD COLUMN purpose TEXT
+    CHECK (purpose IN ('assessment', 'treatment', 'assessment_treatment', 'review', 'review_treatment', 'follow_up'));
+ALTER TABLE contacts ADD COLUMN attendance_outcome TEXT
+    CHECK (attendance_outcome IN ('attended', 'attended_late', 'late_not_seen', 'dna', 'cancelled_by_patient', 'cancelled_by_provider'));
+ALTER TABLE contacts ADD COLUMN medium TEXT;              -- dataset.Media word, NULL when not recorded
+ALTER TABLE contacts ADD COLUMN duration_minutes INTEGER CHECK (duration_minutes BETWEEN 1 AND 600);
+ALTER TABLE contacts ADD COLUMN therapy_type TEXT;        -- SNOMED CT (IDS202), NULL when not recorded
+ALTER TABLE contacts ADD COLUMN employment_status TEXT;   -- EmployStatus (IDS004), NULL when not recorded
+ALTER TABLE contacts ADD COLUMN local_id TEXT;            -- CareContactId of the system it was imported from
+
+CREATE UNIQUE INDEX contacts_local_id ON contacts (local_id) WHERE local_id IS NOT NULL;
+
+-- A patient's demographics, one row per change, never updated: the latest
+-- row is in force, the earlier ones are the history.
+CREATE TABLE patient_demographics (
+    id                     INTEGER PRIMARY KEY,
+    patient_id             INTEGER NOT NULL REFERENCES patients (id),
+    ethnic_category        TEXT NOT NULL DEFAULT '',
+    gender_identity        TEXT NOT NULL DEFAULT '',
+    stated_gender          TEXT NOT NULL DEFAULT '',
+    sexual_orientation     TEXT NOT NULL DEFAULT '',
+    preferred_language     TEXT NOT NULL DEFAULT '',
+    interpreter_needed     INTEGER NOT NULL DEFAULT 0,
+    ex_armed_forces        TEXT NOT NULL DEFAULT '',
+    disability             TEXT NOT NULL DEFAULT '', -- DisabilityCode values, comma-separated
+    postcode               TEXT NOT NULL DEFAULT '',
+    gp_practice_code       TEXT NOT NULL DEFAULT '',
+    long_term_conditions   TEXT NOT NULL DEFAULT '', -- SNOMED CT ids, comma-separated
+    recorded_by            INTEGER REFERENCES users (id),
+    recorded_at            TEXT NOT NULL
+);
+
+CREATE INDEX patient_demographics_patient ON patient_demographics (patient_id, id);
+
+CREATE TRIGGER patient_demographics_never_rewritten
+BEFORE UPDATE ON patient_demographics
+BEGIN
+    SELECT RAISE(ABORT, 'demographics are never changed in place: add a row');
+END;
+
+-- What the data set needs of a referral beyond what clinic kept already.
+CREATE TABLE referral_dataset (
+    referral_id        INTEGER PRIMARY KEY REFERENCES referrals (id),
+    source_of_referral TEXT NOT NULL DEFAULT '', -- SourceOfReferralIAPT
+    ltc_pathway        INTEGER NOT NULL DEFAULT 0, -- IAPTLTCServiceInd
+    end_code           TEXT NOT NULL DEFAULT '', -- EndCode, set when the referral ends
+    local_id           TEXT                      -- ServiceRequestId of the system it was imported from
+);
+
+CREATE UNIQUE INDEX referral_dataset_local_id ON referral_dataset (local_id) WHERE local_id IS NOT NULL;
+
+-- A patient's local id in the system they were imported from (LocalPatientId).
+CREATE TABLE patient_local_ids (
+    local_id   TEXT PRIMARY KEY,
+    patient_id INTEGER NOT NULL UNIQUE REFERENCES patients (id)
+) WITHOUT ROWID;
+
+-- A care professional's qualification (IDS902), set by an admin.
+CREATE TABLE staff_qualifications (
+    user_id       INTEGER PRIMARY KEY REFERENCES users (id),
+    qualification TEXT NOT NULL, -- QualAttainLevelIAPT
+    set_by        INTEGER REFERENCES users (id),
+    set_at        TEXT NOT NULL
+);

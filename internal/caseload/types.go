@@ -163,8 +163,14 @@ type Contact struct {
 	ID         int64
 	ReferralID int64
 	Date       string // YYYY-MM-DD
-	Kind       measures.ContactKind
-	Attendance measures.Attendance
+	Kind       measures.ContactKind // its purpose, one of measures.ContactKinds
+	Attendance measures.Attendance  // one of measures.Attendances (a first-release "cancelled" reads as by the patient)
+	// The data set fields (issue 12), empty or 0 when not recorded.
+	Medium           string // a dataset.Media word
+	DurationMinutes  int
+	TherapyType      string // SNOMED CT, dataset.TherapyType
+	EmploymentStatus string // dataset.EmployStatus
+	LocalID          string // CareContactId in the system it was imported from
 	Scores     []Score // current and superseded, current first per instrument
 	RecordedBy int64
 	RecordedAt time.Time
@@ -192,6 +198,14 @@ type NewContact struct {
 	// FromQuestionnaire, when set, marks that patient-submitted questionnaire
 	// as confirmed by this contact.
 	FromQuestionnaire int64
+	// The data set fields (issue 12), each optional. An attended treatment
+	// appointment without a therapy type gets the default of the
+	// referral's intensity.
+	Medium           string
+	DurationMinutes  int
+	TherapyType      string
+	EmploymentStatus string
+	LocalID          string // set by the import only
 }
 
 // ReferralDetail is a referral with its record: patient, contacts and
