@@ -66,6 +66,9 @@ const (
 	AuditSignInFailed      = "sign_in_failed"
 	AuditSignOut           = "sign_out"
 	AuditBreakGlass        = "break_glass"
+	AuditSetDemographics   = "set_demographics"
+	AuditSetQualification  = "set_qualification"
+	AuditImportIDS         = "import_ids"
 )
 
 // AuditActions lists the actions, for the search form.
@@ -74,7 +77,8 @@ var AuditActions = []string{
 	AuditCorrectScore, AuditEndReferral, AuditBringSupervision, AuditRecordReview, AuditInvite,
 	AuditRevokeAccess, AuditAcceptInvitation, AuditQuestionnaire, AuditKeepQuestionnaire,
 	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditSignIn,
-	AuditSignInFailed, AuditSignOut, AuditBreakGlass,
+	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSetDemographics, AuditSetQualification,
+	AuditImportIDS,
 }
 
 // auditRow is one row to append.

@@ -72,6 +72,7 @@ func (s *Store) checkReferral(actor User, in NewReferral, v validation) Referral
 	if r.TherapistID == 0 {
 		v.add("therapist_id", "Choose the therapist")
 	}
+	r.Dataset = checkReferralDataset(in, v)
 	return r
 }
 
@@ -123,6 +124,9 @@ func (s *Store) insertReferral(ctx context.Context, tx *sql.Tx, actor User, r *R
 		return err
 	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCreateReferral, entity: "referral", entityID: r.ID, patientID: r.PatientID}); err != nil {
+		return err
+	}
+	if err := writeReferralDataset(ctx, tx, r.ID, r.Dataset); err != nil {
 		return err
 	}
 	_, err = s.recomputeSummary(ctx, tx, r.ID)

@@ -93,6 +93,9 @@ type NewPatient struct {
 	Name        string
 	DateOfBirth string
 	NHSNumber   string
+	// Demographics, when any is given, are kept as the patient's first
+	// version (issue 12).
+	Demographics Demographics
 }
 
 // Referral is one episode of care of a patient, on one therapist's caseload.
@@ -110,6 +113,9 @@ type Referral struct {
 	EndReason          string // one of EndReasons, empty while open
 	BringToSupervision string // reason given by the therapist, empty when not asked
 	CreatedAt          time.Time
+	// Dataset is set on a referral just created; other reads leave it
+	// empty (Store.ReferralDataset reads it).
+	Dataset ReferralDataset
 }
 
 // Open reports whether the referral has not ended.
@@ -126,6 +132,10 @@ type NewReferral struct {
 	ReceivedOn        string
 	ProblemDescriptor string
 	Intensity         string
+	// The data set fields (issue 12), optional.
+	SourceOfReferral string
+	LTCPathway       bool
+	LocalID          string // set by the import only
 }
 
 // Source says who entered a score.
@@ -162,18 +172,18 @@ func (s Score) Current() bool { return s.SupersededAt.IsZero() }
 type Contact struct {
 	ID         int64
 	ReferralID int64
-	Date       string // YYYY-MM-DD
+	Date       string               // YYYY-MM-DD
 	Kind       measures.ContactKind // its purpose, one of measures.ContactKinds
 	Attendance measures.Attendance  // one of measures.Attendances (a first-release "cancelled" reads as by the patient)
 	// The data set fields (issue 12), empty or 0 when not recorded.
 	Medium           string // a dataset.Media word
 	DurationMinutes  int
-	TherapyType      string // SNOMED CT, dataset.TherapyType
-	EmploymentStatus string // dataset.EmployStatus
-	LocalID          string // CareContactId in the system it was imported from
-	Scores     []Score // current and superseded, current first per instrument
-	RecordedBy int64
-	RecordedAt time.Time
+	TherapyType      string  // SNOMED CT, dataset.TherapyType
+	EmploymentStatus string  // dataset.EmployStatus
+	LocalID          string  // CareContactId in the system it was imported from
+	Scores           []Score // current and superseded, current first per instrument
+	RecordedBy       int64
+	RecordedAt       time.Time
 }
 
 // ScoreInput is a questionnaire as entered: Items for itemised instruments
