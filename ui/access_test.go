@@ -115,14 +115,15 @@ var accessTable = map[string]expect{
 	"GET /admin/break-glass":        adminsOnly,
 	"POST /admin/break-glass":       adminsOnly,
 
-	"POST /api/v1/patients":               apiTherapists,
-	"POST /api/v1/referrals":              apiTherapists,
-	"GET /api/v1/referrals/:id":           apiReferralRead,
-	"POST /api/v1/referrals/:id/contacts": apiReferralEdit,
-	"POST /api/v1/referrals/:id/end":      apiReferralEdit,
-	"GET /api/v1/referrals/:id/outcome":   apiReferralRead,
-	"GET /api/v1/referrals/:id/flags":     apiReferralRead,
-	"GET /api/v1/reports/outcomes":        {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
+	"POST /api/v1/patients":                  apiTherapists,
+	"POST /api/v1/referrals":                 apiTherapists,
+	"GET /api/v1/referrals/:id":              apiReferralRead,
+	"POST /api/v1/referrals/:id/contacts":    apiReferralEdit,
+	"POST /api/v1/referrals/:id/end":         apiReferralEdit,
+	"PUT /api/v1/referrals/:id/demographics": apiReferralEdit,
+	"GET /api/v1/referrals/:id/outcome":      apiReferralRead,
+	"GET /api/v1/referrals/:id/flags":        apiReferralRead,
+	"GET /api/v1/reports/outcomes":           {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
 
 	// FHIR R4 (issue 18): the referral's read and change rules.
 	"GET /api/v1/referrals/:id/fhir":                     apiReferralRead,

@@ -18,6 +18,7 @@ type patientRequest struct {
 	Name        string `json:"name"`
 	DateOfBirth string `json:"date_of_birth"`
 	NHSNumber   string `json:"nhs_number"`
+	demographicsRequest
 }
 
 func (s *Server) apiPatientCreate(c echo.Context) error {
@@ -29,7 +30,8 @@ func (s *Server) apiPatientCreate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.store.CreatePatient(c.Request().Context(), u, caseload.NewPatient{Name: req.Name, DateOfBirth: req.DateOfBirth, NHSNumber: req.NHSNumber})
+	p, err := s.store.CreatePatient(c.Request().Context(), u, caseload.NewPatient{Name: req.Name, DateOfBirth: req.DateOfBirth,
+		NHSNumber: req.NHSNumber, Demographics: req.demographics()})
 	if err != nil {
 		return err
 	}
@@ -41,6 +43,8 @@ type referralRequest struct {
 	ReceivedOn        string `json:"received_on"`
 	ProblemDescriptor string `json:"problem_descriptor"`
 	Intensity         string `json:"intensity"`
+	SourceOfReferral  string `json:"source_of_referral"`
+	LTCPathway        bool   `json:"ltc_pathway"`
 }
 
 // apiReferralCreate puts the referral on the caseload of the token's user.
@@ -69,6 +73,8 @@ func (s *Server) apiReferralCreate(c echo.Context) error {
 		ReceivedOn:        req.ReceivedOn,
 		ProblemDescriptor: req.ProblemDescriptor,
 		Intensity:         req.Intensity,
+		SourceOfReferral:  req.SourceOfReferral,
+		LTCPathway:        req.LTCPathway,
 	})
 	if errors.Is(err, caseload.ErrNotFound) {
 		return apiErr(http.StatusUnprocessableEntity, "no patient has this id", "patient_id")
@@ -112,8 +118,9 @@ func (s *Server) apiReferralOutcome(c echo.Context) error {
 }
 
 type endRequest struct {
-	Date   string `json:"date"`
-	Reason string `json:"reason"`
+	Date    string `json:"date"`
+	Reason  string `json:"reason"`
+	EndCode string `json:"end_code"`
 }
 
 func (s *Server) apiReferralEnd(c echo.Context) error {
@@ -125,8 +132,14 @@ func (s *Server) apiReferralEnd(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	if msg := caseload.CheckEndCode(req.EndCode); msg != "" {
+		return apiErr(http.StatusUnprocessableEntity, msg, "end_code")
+	}
 	ended, err := s.store.EndReferral(c.Request().Context(), u, r.ID, req.Date, req.Reason)
 	if err != nil {
+		return err
+	}
+	if err := s.setEndCode(c, u, ended.ID, req.EndCode); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, newReferralJSON(ended))
@@ -138,6 +151,7 @@ type contactRequest struct {
 	Attendance   string                     `json:"attendance"`
 	Scores       map[string]json.RawMessage `json:"scores"`
 	SubmissionID string                     `json:"submission_id"`
+	contactDatasetRequest
 }
 
 type scoreRequest struct {
@@ -162,6 +176,7 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 		SubmissionID: req.SubmissionID,
 		Scores:       map[measures.InstrumentID]caseload.ScoreInput{},
 	}
+	req.contactDatasetRequest.fill(&nc)
 	for _, id := range slices.Sorted(maps.Keys(req.Scores)) {
 		in, err := decodeScore(id, req.Scores[id])
 		if err != nil {

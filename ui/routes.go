@@ -86,6 +86,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/referrals/:id/fhir", s.apiReferralFHIR, api},
 		{http.MethodPost, "/api/v1/referrals/:id/questionnaire-responses", s.apiQuestionnaireResponseCreate, api},
 		{http.MethodGet, "/api/v1/reports/outcomes", s.apiReportOutcomes, api},
+		{http.MethodPut, "/api/v1/referrals/:id/demographics", s.apiDemographicsUpdate, api},
 	}
 }
 
