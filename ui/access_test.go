@@ -81,6 +81,8 @@ var accessTable = map[string]expect{
 	"GET /referrals/:id/contacts/new":       referralChange,
 	"POST /referrals/:id/contacts/new":      referralChange,
 	"GET /referrals/:id/end":                referralChange,
+	"GET /referrals/:id/demographics":       referralChange,
+	"POST /referrals/:id/demographics":      referralChange,
 	"POST /referrals/:id/end":               referralChange,
 	"POST /referrals/:id/bring":             {signIn, allowed, notFound, forbidden, notFound, forbidden, forbidden, forbidden, forbidden}, // the referral's own therapist asks
 	"GET /scores/:id/correct":               referralChange,

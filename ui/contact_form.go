@@ -35,7 +35,7 @@ func quickField(id measures.InstrumentID) string { return "scores." + string(id)
 // contactFieldOrder lists the form's fields in page order, for the error
 // summary.
 func contactFieldOrder() []string {
-	order := []string{"date", "kind", "attendance", "scores"}
+	order := append([]string{"date", "kind", "attendance"}, append(contactDatasetFields, "scores")...)
 	for _, id := range itemisedOnForm {
 		in, _ := measures.Lookup(id)
 		order = append(order, "scores."+string(id), "scores."+string(id)+".items")
@@ -102,6 +102,7 @@ func parseContactForm(values url.Values) (*form, caseload.NewContact) {
 		}
 	}
 	parseADSMTotal(f, get, nc.Scores)
+	parseContactDataset(values, f, &nc)
 	return f, nc
 }
 

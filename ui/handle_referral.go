@@ -56,8 +56,10 @@ type referralPage struct {
 	RiskDate   string
 	Recorded   bool
 	CanChange  bool
-	CanBring   bool
-	RuleSet    string
+	// CanSeeDemographics links to the patient's data set demographics.
+	CanSeeDemographics bool
+	CanBring           bool
+	RuleSet            string
 
 	PatientSide *patientSideView // the patient's access and answers waiting (handle_questionnaire.go)
 	Supervision supervisionView  // flags, reviews and the expected band (handle_review.go)
@@ -89,8 +91,10 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		Risk:       measures.RiskOf(d.Outcome.LatestItem9),
 		Recorded:   c.QueryParam("recorded") != "",
 		CanChange:  canChangeReferral(u, d.Referral),
-		CanBring:   canBringToSupervision(u, d.Referral),
-		RuleSet:    d.Outcome.RuleSet,
+
+		CanSeeDemographics: canEditDemographics(u, d.Referral),
+		CanBring:           canBringToSupervision(u, d.Referral),
+		RuleSet:            d.Outcome.RuleSet,
 	}
 	if p.Grant, p.Viewers, err = s.accountability(c, u, d.Patient.ID); err != nil {
 		return err
@@ -152,6 +156,7 @@ type referralEndPage struct {
 	Referral caseload.Referral
 	Form     *form
 	Reasons  []option
+	EndCodes []option // the data set's EndCode (dataset_form.go)
 }
 
 // option is one choice of a select or radio group.
@@ -172,9 +177,9 @@ func (s *Server) handleReferralEndForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason")
+	f := newForm("date", "reason", "end_code")
 	f.Values["date"] = s.store.Today()
-	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions(), EndCodes: endCodeOptions()}
 	return s.render(c, http.StatusOK, "referral_end.html", &p)
 }
 
@@ -183,9 +188,13 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason")
+	f := newForm("date", "reason", "end_code")
 	f.Values["date"] = strings.TrimSpace(c.FormValue("date"))
 	f.Values["reason"] = c.FormValue("reason")
+	f.Values["end_code"] = strings.TrimSpace(c.FormValue("end_code"))
+	if msg := caseload.CheckEndCode(f.Values["end_code"]); msg != "" {
+		f.Errs["end_code"] = msg
+	}
 	if f.Values["reason"] == "" {
 		f.Errs["reason"] = "Select why the referral is ending"
 	}
@@ -194,6 +203,9 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 	}
 	if len(f.Errs) == 0 {
 		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"])
+		if err == nil {
+			err = s.setEndCode(c, u, r.ID, f.Values["end_code"])
+		}
 		var ve *caseload.ValidationError
 		switch {
 		case err == nil:
@@ -204,7 +216,7 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 			return err
 		}
 	}
-	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions(), EndCodes: endCodeOptions()}
 	return s.renderFormErrors(c, "referral_end.html", &p, f)
 }
 

@@ -44,6 +44,8 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/referrals/:id/end", s.handleReferralEndForm, staff},
 		{http.MethodPost, "/referrals/:id/end", s.handleReferralEnd, staff},
 		{http.MethodPost, "/referrals/:id/bring", s.handleReferralBring, staff},
+		{http.MethodGet, "/referrals/:id/demographics", s.handleDemographicsForm, staff},
+		{http.MethodPost, "/referrals/:id/demographics", s.handleDemographicsSave, staff},
 		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
 		{http.MethodPost, "/scores/:id/correct", s.handleScoreCorrect, staff},
 		{http.MethodGet, "/referrals/:id/invitation", s.handleInvitationShow, staff},

@@ -44,6 +44,8 @@ func TestEveryTemplateRenders(t *testing.T) {
 		"score_correct.html": &scoreCorrectPage{basePage: base, Referral: ref, Score: sc, Instrument: mustInstrument(t, measures.PHQ9), Questionnaire: &q, Form: f},
 		"referral_end.html":  &referralEndPage{basePage: base, Referral: ref, Form: f, Reasons: endReasonOptions()},
 		"error.html":         &errorPage{basePage: base, Status: 404, Heading: "Page not found", Message: "Gone."},
+		"referral_demographics.html": &demographicsPage{basePage: base, Referral: ref, Form: f, Options: newDemographicsOptions(),
+			History: []caseload.Demographics{{EthnicCategory: "A", Postcode: "LS1 4AP"}, {}}},
 	}
 	addPatientSamples(t, samples, base, f)     // portal_test.go
 	addAdminSamples(t, samples, base, f)       // security_test.go

@@ -3,6 +3,8 @@ package caseload
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
 
 	"clinic/internal/dataset"
@@ -106,6 +108,20 @@ func (in NewContact) normalisedDataset(intensity measures.Intensity) NewContact 
 		in.TherapyType = dataset.DefaultTherapyType(string(intensity))
 	}
 	return in
+}
+
+// LastContact returns a referral's latest contact (by date, then as
+// recorded), without its scores; the zero Contact when it has none. The
+// session form remembers its data set fields for the next session.
+func (s *Store) LastContact(ctx context.Context, referralID int64) (Contact, error) {
+	c, err := scanContact(s.read.QueryRowContext(ctx, contactSelect+` WHERE referral_id = ? ORDER BY date DESC, id DESC LIMIT 1`, referralID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Contact{}, nil
+	}
+	if err != nil {
+		return Contact{}, fmt.Errorf("last contact of %d: %w", referralID, err)
+	}
+	return c, nil
 }
 
 // writeContactDataset writes a new contact's data set fields.
