@@ -77,6 +77,10 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/admin/audit", s.handleAuditSearch, admin},
 		{http.MethodGet, "/admin/break-glass", s.handleBreakGlassForm, admin},
 		{http.MethodPost, "/admin/break-glass", s.handleBreakGlass, admin},
+		{http.MethodGet, "/admin/dataset", s.handleDatasetShow, admin},
+		{http.MethodGet, "/admin/dataset/download", s.handleDatasetDownload, admin},
+		{http.MethodGet, "/admin/qualifications", s.handleQualifications, admin},
+		{http.MethodPost, "/admin/users/:id/qualification", s.handleQualificationSet, admin},
 
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
 		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
