@@ -243,7 +243,16 @@ func TestReportRowsAsTheTriggersWrote(t *testing.T) {
 	if cut < 0 {
 		t.Fatal("schema has no step 10")
 	}
-	old, err := caseload.Open(path, clinic.Schema[:cut], (&clock{t: testNow}).now)
+	// Step 11 (the data set) adds tables today's code writes to: the old
+	// database has it, as its step 10, without step 10 itself, so that the
+	// step 8 triggers still fire; step 10 then comes as step 11.
+	next := strings.Index(clinic.Schema, "-- step: 11\n")
+	if next < 0 {
+		t.Fatal("schema has no step 11")
+	}
+	step10, step11 := clinic.Schema[cut+len("-- step: 10\n"):next], clinic.Schema[next+len("-- step: 11\n"):]
+	schema := clinic.Schema[:cut] + "-- step: 10\n" + step11
+	old, err := caseload.Open(path, schema, (&clock{t: testNow}).now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +273,7 @@ func TestReportRowsAsTheTriggersWrote(t *testing.T) {
 	}
 	// (The deferred Close then only reports that it is closed.)
 
-	s, _ := openSchema(t, path, clinic.Schema, &clock{t: testNow})
+	s, _ := openSchema(t, path, schema+"\n-- step: 11\n"+step10, &clock{t: testNow})
 	if diff := cmp.Diff(byTriggers, reportRows(t, s.DBForTest())); diff != "" {
 		t.Errorf("schema step 10 changed the report rows (-before +after):\n%s", diff)
 	}
