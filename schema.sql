@@ -720,6 +720,7 @@ ALTER TABLE contacts ADD COLUMN duration_minutes INTEGER CHECK (duration_minutes
 ALTER TABLE contacts ADD COLUMN therapy_type TEXT;        -- SNOMED CT (IDS202), NULL when not recorded
 ALTER TABLE contacts ADD COLUMN employment_status TEXT;   -- EmployStatus (IDS004), NULL when not recorded
 ALTER TABLE contacts ADD COLUMN local_id TEXT;            -- CareContactId of the system it was imported from
+ALTER TABLE contacts ADD COLUMN care_prof_local_id TEXT;  -- CareProfLocalId of an imported contact
 
 CREATE UNIQUE INDEX contacts_local_id ON contacts (local_id) WHERE local_id IS NOT NULL;
 
@@ -766,6 +767,15 @@ CREATE UNIQUE INDEX referral_dataset_local_id ON referral_dataset (local_id) WHE
 CREATE TABLE patient_local_ids (
     local_id   TEXT PRIMARY KEY,
     patient_id INTEGER NOT NULL UNIQUE REFERENCES patients (id)
+) WITHOUT ROWID;
+
+-- The care professionals of imported records (IDS902), by their local id in
+-- the system they came from; user_id, when set, is the member of staff they
+-- are, whose caseload the imported referrals join.
+CREATE TABLE care_professionals (
+    local_id      TEXT PRIMARY KEY,
+    qualification TEXT NOT NULL DEFAULT '',
+    user_id       INTEGER REFERENCES users (id)
 ) WITHOUT ROWID;
 
 -- A care professional's qualification (IDS902), set by an admin.

@@ -77,6 +77,13 @@ BEGIN
     SELECT RAISE(ABORT, 'break-glass grants are never changed');
 END;
 
+-- table care_professionals
+CREATE TABLE care_professionals (
+    local_id      TEXT PRIMARY KEY,
+    qualification TEXT NOT NULL DEFAULT '',
+    user_id       INTEGER REFERENCES users (id)
+) WITHOUT ROWID;
+
 -- table contacts
 CREATE TABLE contacts (
     id            INTEGER PRIMARY KEY,
@@ -89,7 +96,7 @@ CREATE TABLE contacts (
     recorded_at   TEXT NOT NULL
 , questionnaire_id INTEGER REFERENCES questionnaires (id), purpose TEXT
     CHECK (purpose IN ('assessment', 'treatment', 'assessment_treatment', 'review', 'review_treatment', 'follow_up')), attendance_outcome TEXT
-    CHECK (attendance_outcome IN ('attended', 'attended_late', 'late_not_seen', 'dna', 'cancelled_by_patient', 'cancelled_by_provider')), medium TEXT, duration_minutes INTEGER CHECK (duration_minutes BETWEEN 1 AND 600), therapy_type TEXT, employment_status TEXT, local_id TEXT);
+    CHECK (attendance_outcome IN ('attended', 'attended_late', 'late_not_seen', 'dna', 'cancelled_by_patient', 'cancelled_by_provider')), medium TEXT, duration_minutes INTEGER CHECK (duration_minutes BETWEEN 1 AND 600), therapy_type TEXT, employment_status TEXT, local_id TEXT, care_prof_local_id TEXT);
 
 -- index contacts_local_id
 CREATE UNIQUE INDEX contacts_local_id ON contacts (local_id) WHERE local_id IS NOT NULL;

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"clinic/internal/caseload"
@@ -51,4 +53,80 @@ func problemRows(ps []caseload.DatasetProblem) [][]string {
 		rows = append(rows, []string{p.Table, p.RecordID, p.Field, p.Problem})
 	}
 	return rows
+}
+
+// runImportIDS reads IDS tables (CSV files named after the tables, as an
+// IDB's tables export with mdb-export) into the database, all or nothing.
+func runImportIDS(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("clinic import ids", flag.ContinueOnError)
+	dir := fs.String("dir", "", "directory holding IDS001.csv, IDS101.csv, ...")
+	dryRun := fs.Bool("dry-run", false, "report what would be added and refused, and keep nothing")
+	dbPath := dbFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usageError{"usage: clinic import ids --dir DIR [--dry-run] [--db F]"}
+	}
+	tables := map[string][]map[string]string{}
+	for _, t := range dataset.Tables() {
+		rows, err := dataset.ReadTable(*dir, t)
+		if errors.Is(err, os.ErrNotExist) {
+			if t.Name == "IDS001" || t.Name == "IDS101" {
+				return usageError{fmt.Sprintf("%s has no %s.csv", *dir, t.Name)}
+			}
+			continue // an absent table has no rows
+		}
+		if err != nil {
+			return err
+		}
+		tables[t.Name] = rows
+	}
+	store, err := openStore(*dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	admin, err := firstAdmin(ctx, store)
+	if err != nil {
+		return err
+	}
+	rep, err := store.ImportIDS(ctx, admin, tables, *dryRun)
+	if err != nil {
+		return err
+	}
+	verb := "added"
+	switch {
+	case rep.DryRun:
+		verb = "would add (dry run, nothing kept)"
+	case !rep.Kept:
+		verb = "refused rows, so nothing was kept; it would add"
+	}
+	fmt.Fprintf(stdout, "IDS import %s: %d patients, %d referrals (%d unallocated), %d contacts, %d scores; %d already imported; %d refused\n",
+		verb, rep.Patients, rep.Referrals, rep.Unallocated, rep.Contacts, rep.Scores, rep.AlreadyThere, len(rep.Refused))
+	for _, p := range rep.Refused {
+		fmt.Fprintf(stdout, "refused %s %s %s: %s\n", p.Table, p.RecordID, p.Field, p.Problem)
+	}
+	for _, p := range rep.Skipped {
+		fmt.Fprintf(stdout, "skipped %s %s %s: %s\n", p.Table, p.RecordID, p.Field, p.Problem)
+	}
+	if !rep.DryRun && !rep.Kept {
+		return fmt.Errorf("import refused %d rows: nothing was imported", len(rep.Refused))
+	}
+	return nil
+}
+
+// firstAdmin is the administrator an import is recorded as: the first
+// active one.
+func firstAdmin(ctx context.Context, s *caseload.Store) (caseload.User, error) {
+	users, err := s.Users(ctx)
+	if err != nil {
+		return caseload.User{}, err
+	}
+	for _, u := range users {
+		if u.Role == caseload.RoleAdmin && !u.Disabled {
+			return u, nil
+		}
+	}
+	return caseload.User{}, usageError{"the database has no active admin to record the import as: add one with clinic user add --role admin"}
 }

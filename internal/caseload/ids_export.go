@@ -124,6 +124,8 @@ type idsExport struct {
 	firstRefOf  map[int64]int64  // a referral of each patient, to link a patient's problems to
 	referralIDs map[int64]string // ServiceRequestId by referral id
 	staffUsed   map[int64]int64  // staff who held contacts, with a referral of theirs
+	profOrder   []string         // CareProfLocalIds in the order of their first contact
+	profRef     map[string]int64 // a referral of each
 	usedLists   map[string]bool  // to-confirm lists whose codes were exported
 }
 
@@ -331,7 +333,8 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 			COALESCE(c.therapy_type, ''),
 			COALESCE(c.employment_status, ''),
 			COALESCE(c.local_id, ''),
-			c.recorded_by
+			c.recorded_by,
+			COALESCE(c.care_prof_local_id, '')
 		FROM contacts c
 		JOIN referrals r ON r.id = c.referral_id
 		WHERE `+referralScope+` AND c.date <= ?2
@@ -340,13 +343,23 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	defer rows.Close()
-	x.staffUsed = map[int64]int64{}
+	x.staffUsed, x.profRef = map[int64]int64{}, map[string]int64{}
 	for rows.Next() {
 		var id, referralID, patientID, by int64
-		var date, kind, att, medium, therapy, employment, local string
+		var date, kind, att, medium, therapy, employment, local, prof string
 		var minutes int
-		if err := rows.Scan(&id, &referralID, &patientID, &date, &kind, &att, &medium, &minutes, &therapy, &employment, &local, &by); err != nil {
+		if err := rows.Scan(&id, &referralID, &patientID, &date, &kind, &att, &medium, &minutes, &therapy, &employment, &local, &by, &prof); err != nil {
 			return err
+		}
+		if prof == "" {
+			prof = careProfID(by)
+			if _, ok := x.staffUsed[by]; !ok {
+				x.staffUsed[by] = referralID
+			}
+		}
+		if _, ok := x.profRef[prof]; !ok {
+			x.profOrder = append(x.profOrder, prof)
+			x.profRef[prof] = referralID
 		}
 		x.Contacts++
 		cc := careContactID(id, local)
@@ -355,10 +368,7 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 		mech, _ := dataset.CodeOf(dataset.Media, medium)
 		x.used(dataset.AppType, appType)
 		x.used(dataset.ConsMechanism, mech)
-		x.add(dataset.IDS201, []string{cc, x.referralIDs[referralID], date, "", attend, appType, mech, minutesOf(minutes), "", "", "", careProfID(by)})
-		if _, ok := x.staffUsed[by]; !ok {
-			x.staffUsed[by] = referralID
-		}
+		x.add(dataset.IDS201, []string{cc, x.referralIDs[referralID], date, "", attend, appType, mech, minutesOf(minutes), "", "", "", prof})
 		seen := dataset.Attended(att)
 		if seen && mech == "" {
 			x.problem(DatasetProblem{Table: "IDS201", RecordID: cc, Field: "ConsMechanism", Problem: "How the appointment took place is not recorded", ReferralID: referralID})
@@ -423,33 +433,42 @@ func (x *idsExport) scores(ctx context.Context, tx *sql.Tx) error {
 	return rows.Err()
 }
 
-// staff writes IDS902 for every member of staff who held an exported
-// contact.
+// staff writes IDS902 for every care professional of an exported contact,
+// in the order of their first contact: clinic's staff (U<id>) with the
+// qualification an admin set, imported ones with the one they came with.
 func (x *idsExport) staff(ctx context.Context, tx *sql.Tx) error {
+	quals := map[string]string{}
 	rows, err := tx.QueryContext(ctx, `
-		SELECT u.id, COALESCE(q.qualification, '')
-		FROM users u
-		LEFT JOIN staff_qualifications q ON q.user_id = u.id
-		ORDER BY u.id`)
+		SELECT 'U' || user_id, qualification FROM staff_qualifications
+		UNION ALL
+		SELECT local_id, qualification FROM care_professionals`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		var qual string
+		var id, qual string
 		if err := rows.Scan(&id, &qual); err != nil {
 			return err
 		}
-		ref, ok := x.staffUsed[id]
-		if !ok {
-			continue
-		}
-		x.add(dataset.IDS902, []string{careProfID(id), qual})
-		if qual == "" {
-			x.problem(DatasetProblem{Table: "IDS902", RecordID: careProfID(id), Field: "QualAttainLevelIAPT",
-				Problem: "No qualification recorded: an admin sets it on the Users page", ReferralID: ref, UserID: id})
+		if _, ok := quals[id]; !ok {
+			quals[id] = qual
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, prof := range x.profOrder {
+		qual := quals[prof]
+		x.add(dataset.IDS902, []string{prof, qual})
+		if qual == "" {
+			p := DatasetProblem{Table: "IDS902", RecordID: prof, Field: "QualAttainLevelIAPT",
+				Problem: "No qualification recorded: an admin sets it on the Staff qualifications page", ReferralID: x.profRef[prof]}
+			if id, err := strconv.ParseInt(strings.TrimPrefix(prof, "U"), 10, 64); err == nil && x.staffUsed[id] != 0 {
+				p.UserID = id
+			}
+			x.problem(p)
+		}
+	}
+	return nil
 }
