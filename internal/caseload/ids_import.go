@@ -262,29 +262,15 @@ func (im *idsImport) referrals(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		v := validation{}
-		ref := Referral{PatientID: patientID, TherapistID: therapist.ID, TeamID: therapist.TeamID, ReceivedOn: strings.TrimSpace(r["ReferralRequestReceivedDate"]),
-			ProblemDescriptor: descriptor, Intensity: intensity, CreatedAt: im.s.Now(),
-			Dataset: checkReferralDataset(NewReferral{SourceOfReferral: r["SourceOfReferralIAPT"], LTCPathway: r["IAPTLTCServiceInd"] == "Y", LocalID: sr}, v)}
-		if _, ok := parseDate(ref.ReceivedOn); !ok || ref.ReceivedOn > im.today {
-			v.add("ReferralRequestReceivedDate", "Not a date, or in the future")
-		}
-		ended, endCode := strings.TrimSpace(r["ServDischDate"]), strings.TrimSpace(r["EndCode"])
-		if ended != "" {
-			if _, ok := parseDate(ended); !ok || ended < ref.ReceivedOn || ended > im.today {
-				v.add("ServDischDate", "Not a date between the referral and today")
-			}
-		}
-		if msg := CheckEndCode(endCode); msg != "" {
-			v.add("EndCode", "Not an EndCode: "+endCode)
-		}
+		ref := Referral{PatientID: patientID, TherapistID: therapist.ID, TeamID: therapist.TeamID,
+			ProblemDescriptor: descriptor, Intensity: intensity, CreatedAt: im.s.Now()}
+		ended, v := checkImportedReferral(r, sr, im.today, &ref)
 		if len(v) > 0 {
 			for _, k := range sortedKeys(v) {
 				im.refuse("IDS101", sr, k, v[k])
 			}
 			continue
 		}
-		ref.Dataset.EndCode = endCode
 		if err := im.s.insertReferral(ctx, im.tx, im.actor, &ref); err != nil {
 			return err
 		}
@@ -301,6 +287,28 @@ func (im *idsImport) referrals(ctx context.Context) error {
 		im.rep.Referrals++
 	}
 	return nil
+}
+
+// checkImportedReferral reads an IDS101 row's dates, source and ending into
+// ref, and returns its discharge date and what is wrong with the row.
+func checkImportedReferral(r map[string]string, sr, today string, ref *Referral) (string, validation) {
+	v := validation{}
+	ref.ReceivedOn = strings.TrimSpace(r["ReferralRequestReceivedDate"])
+	ref.Dataset = checkReferralDataset(NewReferral{SourceOfReferral: r["SourceOfReferralIAPT"], LTCPathway: r["IAPTLTCServiceInd"] == "Y", LocalID: sr}, v)
+	if _, ok := parseDate(ref.ReceivedOn); !ok || ref.ReceivedOn > today {
+		v.add("ReferralRequestReceivedDate", "Not a date, or in the future")
+	}
+	ended, endCode := strings.TrimSpace(r["ServDischDate"]), strings.TrimSpace(r["EndCode"])
+	if ended != "" {
+		if _, ok := parseDate(ended); !ok || ended < ref.ReceivedOn || ended > today {
+			v.add("ServDischDate", "Not a date between the referral and today")
+		}
+	}
+	if msg := CheckEndCode(endCode); msg != "" {
+		v.add("EndCode", "Not an EndCode: "+endCode)
+	}
+	ref.Dataset.EndCode = endCode
+	return ended, v
 }
 
 // therapistFor is the therapist a care professional's local id is known
