@@ -8,6 +8,18 @@
 -- Conventions: instants are TEXT in UTC, "2006-01-02T15:04:05.000000Z" (fixed
 -- width, so they sort as text); calendar dates are TEXT "YYYY-MM-DD"; booleans
 -- are INTEGER 0/1; raw questionnaire answers are JSON text.
+--
+-- Steps 7 and 8 were rewritten after they shipped, the one exception to the
+-- rule above (issue 10: no Go field names in SQL). As shipped they kept
+-- report rows by triggers that json_extract-ed outcome_json by the Go field
+-- names of measures.Outcome (AtCaseness, Recovered...), and filled them the
+-- same way, so a renamed field would have silently zeroed reports; now they
+-- only create the tables and indexes. The schema they end in is unchanged
+-- (schema_current.sql); step 10 drops the old triggers where they exist
+-- (hence its IF EXISTS), and caseload.Open writes every report row from Go,
+-- from the stored outcomes, for any database that was at steps 1 to 9. The
+-- steps as shipped are kept, as test data, in
+-- internal/caseload/testdata/schema_steps_1_9_as_shipped.sql.
 
 -- step: 1
 -- Staff, teams, patients, referrals, contacts, scores, summaries, reviews.
@@ -343,9 +355,8 @@ CREATE INDEX audit_log_at ON audit_log (at);
 
 -- step: 7
 -- Outcome reports (issue 4): each referral's outcome judgements as plain
--- columns, kept from its summary's outcome_json by triggers in the same
--- statement that writes the summary, so that a year's report reads narrow
--- rows instead of extracting them from every outcome's JSON.
+-- columns, so that a year's report reads narrow rows instead of extracting
+-- them from every outcome's JSON. (Step 8 replaces the table.)
 
 CREATE TABLE report_outcome (
     referral_id            INTEGER PRIMARY KEY, -- referral_summary.referral_id
@@ -368,94 +379,16 @@ CREATE TABLE report_outcome (
     anxiety_paired         INTEGER NOT NULL
 );
 
-CREATE TRIGGER summary_report_insert
-AFTER INSERT ON referral_summary
-BEGIN
-    -- Not INSERT OR REPLACE: the summary's own upsert would override the
-    -- REPLACE (a trigger's conflict clause yields to the outer statement's).
-    DELETE FROM report_outcome WHERE referral_id = NEW.referral_id;
-    INSERT INTO report_outcome
-    SELECT
-        NEW.referral_id,
-        COALESCE(json_extract(NEW.outcome_json, '$.AtCaseness'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.Recovered'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableImprovement'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableRecovery'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableDeterioration'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.NoReliableChange'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.Paired'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.WaitDays'), -1),
-        COALESCE(json_extract(NEW.outcome_json, '$.Anxiety'), ''),
-        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Count'), 0),
-        json_extract(NEW.outcome_json, '$.PHQ9.First'),
-        json_extract(NEW.outcome_json, '$.PHQ9.Last'),
-        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Paired'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Count'), 0),
-        json_extract(NEW.outcome_json, '$.AnxietyM.First'),
-        json_extract(NEW.outcome_json, '$.AnxietyM.Last'),
-        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Paired'), 0);
-END;
-
-CREATE TRIGGER summary_report_update
-AFTER UPDATE OF outcome_json ON referral_summary
-BEGIN
-    -- Not INSERT OR REPLACE: the summary's own upsert would override the
-    -- REPLACE (a trigger's conflict clause yields to the outer statement's).
-    DELETE FROM report_outcome WHERE referral_id = NEW.referral_id;
-    INSERT INTO report_outcome
-    SELECT
-        NEW.referral_id,
-        COALESCE(json_extract(NEW.outcome_json, '$.AtCaseness'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.Recovered'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableImprovement'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableRecovery'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableDeterioration'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.NoReliableChange'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.Paired'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.WaitDays'), -1),
-        COALESCE(json_extract(NEW.outcome_json, '$.Anxiety'), ''),
-        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Count'), 0),
-        json_extract(NEW.outcome_json, '$.PHQ9.First'),
-        json_extract(NEW.outcome_json, '$.PHQ9.Last'),
-        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Paired'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Count'), 0),
-        json_extract(NEW.outcome_json, '$.AnxietyM.First'),
-        json_extract(NEW.outcome_json, '$.AnxietyM.Last'),
-        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Paired'), 0);
-END;
-
-INSERT INTO report_outcome
-SELECT
-    referral_id,
-    COALESCE(json_extract(outcome_json, '$.AtCaseness'), 0),
-    COALESCE(json_extract(outcome_json, '$.Recovered'), 0),
-    COALESCE(json_extract(outcome_json, '$.ReliableImprovement'), 0),
-    COALESCE(json_extract(outcome_json, '$.ReliableRecovery'), 0),
-    COALESCE(json_extract(outcome_json, '$.ReliableDeterioration'), 0),
-    COALESCE(json_extract(outcome_json, '$.NoReliableChange'), 0),
-    COALESCE(json_extract(outcome_json, '$.Paired'), 0),
-    COALESCE(json_extract(outcome_json, '$.WaitDays'), -1),
-    COALESCE(json_extract(outcome_json, '$.Anxiety'), ''),
-    COALESCE(json_extract(outcome_json, '$.PHQ9.Count'), 0),
-    json_extract(outcome_json, '$.PHQ9.First'),
-    json_extract(outcome_json, '$.PHQ9.Last'),
-    COALESCE(json_extract(outcome_json, '$.PHQ9.Paired'), 0),
-    COALESCE(json_extract(outcome_json, '$.AnxietyM.Count'), 0),
-    json_extract(outcome_json, '$.AnxietyM.First'),
-    json_extract(outcome_json, '$.AnxietyM.Last'),
-    COALESCE(json_extract(outcome_json, '$.AnxietyM.Paired'), 0)
-FROM referral_summary;
-
 -- step: 8
 -- Outcome reports, faster: report_outcome (step 7) still sent every report
 -- through the wide summary rows for their dates and teams. report_referral
 -- holds everything a report reads of a referral's summary, narrow and
--- indexed by the three dates a period is matched on, kept by the same
--- triggers; a year's report then reads a few megabytes instead of the
--- summaries' outcome JSON.
+-- indexed by the three dates a period is matched on; a year's report then
+-- reads a few megabytes instead of the summaries' outcome JSON.
+-- (Databases that ran step 7 as it first shipped have its triggers.)
 
-DROP TRIGGER summary_report_insert;
-DROP TRIGGER summary_report_update;
+DROP TRIGGER IF EXISTS summary_report_insert;
+DROP TRIGGER IF EXISTS summary_report_update;
 DROP TABLE report_outcome;
 
 CREATE TABLE report_referral (
@@ -491,189 +424,6 @@ CREATE INDEX report_referral_received ON report_referral (received_on);
 CREATE INDEX report_referral_first_treatment ON report_referral (first_treatment_on) WHERE first_treatment_on IS NOT NULL;
 CREATE INDEX report_referral_ended ON report_referral (ended_on) WHERE ended_on IS NOT NULL;
 
-CREATE TRIGGER summary_report_insert
-AFTER INSERT ON referral_summary
-BEGIN
-    -- Not INSERT OR REPLACE: the summary's own upsert would override the
-    -- REPLACE (a trigger's conflict clause yields to the outer statement's).
-    DELETE FROM report_referral WHERE referral_id = NEW.referral_id;
-    INSERT INTO report_referral (
-        referral_id,
-        team_id,
-        therapist_id,
-        received_on,
-        first_treatment_on,
-        ended_on,
-        is_open,
-        finished,
-        treatment_sessions,
-        at_caseness,
-        recovered,
-        reliable_improvement,
-        reliable_recovery,
-        reliable_deterioration,
-        no_reliable_change,
-        paired,
-        wait_days,
-        anxiety,
-        phq9_count,
-        phq9_first,
-        phq9_last,
-        phq9_paired,
-        anxiety_count,
-        anxiety_first,
-        anxiety_last,
-        anxiety_paired
-    )
-    SELECT
-        NEW.referral_id,
-        NEW.team_id,
-        NEW.therapist_id,
-        NEW.received_on,
-        NEW.first_treatment_on,
-        NEW.ended_on,
-        NEW.is_open,
-        NEW.finished,
-        NEW.treatment_sessions,
-        COALESCE(json_extract(NEW.outcome_json, '$.AtCaseness'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.Recovered'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableImprovement'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableRecovery'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableDeterioration'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.NoReliableChange'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.Paired'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.WaitDays'), -1),
-        COALESCE(json_extract(NEW.outcome_json, '$.Anxiety'), ''),
-        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Count'), 0),
-        json_extract(NEW.outcome_json, '$.PHQ9.First'),
-        json_extract(NEW.outcome_json, '$.PHQ9.Last'),
-        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Paired'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Count'), 0),
-        json_extract(NEW.outcome_json, '$.AnxietyM.First'),
-        json_extract(NEW.outcome_json, '$.AnxietyM.Last'),
-        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Paired'), 0);
-END;
-
-CREATE TRIGGER summary_report_update
-AFTER UPDATE ON referral_summary
-BEGIN
-    -- Not INSERT OR REPLACE: the summary's own upsert would override the
-    -- REPLACE (a trigger's conflict clause yields to the outer statement's).
-    DELETE FROM report_referral WHERE referral_id = NEW.referral_id;
-    INSERT INTO report_referral (
-        referral_id,
-        team_id,
-        therapist_id,
-        received_on,
-        first_treatment_on,
-        ended_on,
-        is_open,
-        finished,
-        treatment_sessions,
-        at_caseness,
-        recovered,
-        reliable_improvement,
-        reliable_recovery,
-        reliable_deterioration,
-        no_reliable_change,
-        paired,
-        wait_days,
-        anxiety,
-        phq9_count,
-        phq9_first,
-        phq9_last,
-        phq9_paired,
-        anxiety_count,
-        anxiety_first,
-        anxiety_last,
-        anxiety_paired
-    )
-    SELECT
-        NEW.referral_id,
-        NEW.team_id,
-        NEW.therapist_id,
-        NEW.received_on,
-        NEW.first_treatment_on,
-        NEW.ended_on,
-        NEW.is_open,
-        NEW.finished,
-        NEW.treatment_sessions,
-        COALESCE(json_extract(NEW.outcome_json, '$.AtCaseness'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.Recovered'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableImprovement'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableRecovery'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.ReliableDeterioration'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.NoReliableChange'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.Paired'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.WaitDays'), -1),
-        COALESCE(json_extract(NEW.outcome_json, '$.Anxiety'), ''),
-        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Count'), 0),
-        json_extract(NEW.outcome_json, '$.PHQ9.First'),
-        json_extract(NEW.outcome_json, '$.PHQ9.Last'),
-        COALESCE(json_extract(NEW.outcome_json, '$.PHQ9.Paired'), 0),
-        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Count'), 0),
-        json_extract(NEW.outcome_json, '$.AnxietyM.First'),
-        json_extract(NEW.outcome_json, '$.AnxietyM.Last'),
-        COALESCE(json_extract(NEW.outcome_json, '$.AnxietyM.Paired'), 0);
-END;
-
-INSERT INTO report_referral (
-        referral_id,
-        team_id,
-        therapist_id,
-        received_on,
-        first_treatment_on,
-        ended_on,
-        is_open,
-        finished,
-        treatment_sessions,
-        at_caseness,
-        recovered,
-        reliable_improvement,
-        reliable_recovery,
-        reliable_deterioration,
-        no_reliable_change,
-        paired,
-        wait_days,
-        anxiety,
-        phq9_count,
-        phq9_first,
-        phq9_last,
-        phq9_paired,
-        anxiety_count,
-        anxiety_first,
-        anxiety_last,
-        anxiety_paired
-)
-SELECT
-        referral_id,
-        team_id,
-        therapist_id,
-        received_on,
-        first_treatment_on,
-        ended_on,
-        is_open,
-        finished,
-        treatment_sessions,
-        COALESCE(json_extract(outcome_json, '$.AtCaseness'), 0),
-        COALESCE(json_extract(outcome_json, '$.Recovered'), 0),
-        COALESCE(json_extract(outcome_json, '$.ReliableImprovement'), 0),
-        COALESCE(json_extract(outcome_json, '$.ReliableRecovery'), 0),
-        COALESCE(json_extract(outcome_json, '$.ReliableDeterioration'), 0),
-        COALESCE(json_extract(outcome_json, '$.NoReliableChange'), 0),
-        COALESCE(json_extract(outcome_json, '$.Paired'), 0),
-        COALESCE(json_extract(outcome_json, '$.WaitDays'), -1),
-        COALESCE(json_extract(outcome_json, '$.Anxiety'), ''),
-        COALESCE(json_extract(outcome_json, '$.PHQ9.Count'), 0),
-        json_extract(outcome_json, '$.PHQ9.First'),
-        json_extract(outcome_json, '$.PHQ9.Last'),
-        COALESCE(json_extract(outcome_json, '$.PHQ9.Paired'), 0),
-        COALESCE(json_extract(outcome_json, '$.AnxietyM.Count'), 0),
-        json_extract(outcome_json, '$.AnxietyM.First'),
-        json_extract(outcome_json, '$.AnxietyM.Last'),
-        COALESCE(json_extract(outcome_json, '$.AnxietyM.Paired'), 0)
-FROM referral_summary;
-
 -- step: 9
 -- Outcome reports read report_referral by scanning it in rowid order: the
 -- table is narrow, and a scan of 100,000 referrals takes tens of
@@ -685,17 +435,161 @@ DROP INDEX report_referral_first_treatment;
 DROP INDEX report_referral_ended;
 
 -- step: 10
--- No Go names in SQL (issue 10): the triggers of step 8 extracted
--- report_referral's columns from outcome_json by the Go field names of
--- measures.Outcome, so renaming a field would have silently zeroed every
--- report. caseload now writes report_referral itself, from the outcome in
--- hand, in the same transaction as the summary (summary.go). The rows the
--- triggers wrote hold the same values and stay as they are.
+-- No Go names in SQL (issue 10): steps 7 and 8 as they first shipped made
+-- triggers that extracted report_referral's columns from outcome_json by the
+-- Go field names of measures.Outcome, so renaming a field would have
+-- silently zeroed every report. caseload now writes report_referral itself,
+-- from the outcome in hand, in the same transaction as the summary
+-- (summary.go). Databases that ran those steps still have the triggers; a
+-- database made since never had them. In this step's transaction Open also
+-- rewrites every report row from Go, from each summary's stored outcome
+-- (backfillReports in store.go), for databases whose report rows steps 7
+-- and 8 no longer fill.
 
-DROP TRIGGER summary_report_insert;
-DROP TRIGGER summary_report_update;
+DROP TRIGGER IF EXISTS summary_report_insert;
+DROP TRIGGER IF EXISTS summary_report_update;
 
 -- step: 11
+-- Clinical safety (issue 11): risk alerts. Any PHQ-9 item 9 answer above 0,
+-- from a session or from a patient's own answers, opens an alert on the
+-- referral in the transaction that stores the answer. An alert stays open
+-- until a clinician acknowledges it with a note of the action taken; it is
+-- never deleted, and only its acknowledgement is ever written after it opens.
+
+CREATE TABLE risk_alerts (
+    id               INTEGER PRIMARY KEY,
+    referral_id      INTEGER NOT NULL REFERENCES referrals (id),
+    source           TEXT NOT NULL CHECK (source IN ('session', 'patient')),
+    contact_id       INTEGER REFERENCES contacts (id),       -- source 'session'
+    questionnaire_id INTEGER REFERENCES questionnaires (id), -- source 'patient'
+    answered_by      INTEGER REFERENCES users (id),          -- the patient user (or staff who relayed their answers), or the clinician who recorded the session
+    answered_on      TEXT NOT NULL,                          -- calendar date of the answer (session date; day sent, in England)
+    answered_at      TEXT,                                   -- instant a patient sent it; NULL for a session
+    item9            INTEGER NOT NULL CHECK (item9 BETWEEN 1 AND 3),
+    priority         TEXT NOT NULL CHECK (priority IN ('high', 'standard')),
+    opened_at        TEXT NOT NULL,
+    opened_note      TEXT NOT NULL DEFAULT '',               -- e.g. opened by this step from earlier answers
+    acknowledged_at  TEXT,
+    acknowledged_by  INTEGER REFERENCES users (id),
+    ack_note         TEXT
+);
+
+CREATE INDEX risk_alerts_referral ON risk_alerts (referral_id, opened_at);
+CREATE INDEX risk_alerts_open ON risk_alerts (referral_id) WHERE acknowledged_at IS NULL;
+
+CREATE TRIGGER risk_alerts_no_delete
+BEFORE DELETE ON risk_alerts
+BEGIN
+    SELECT RAISE(ABORT, 'risk alerts are never deleted');
+END;
+
+CREATE TRIGGER risk_alerts_acknowledged_once
+BEFORE UPDATE ON risk_alerts
+WHEN OLD.acknowledged_at IS NOT NULL
+  OR NEW.referral_id IS NOT OLD.referral_id
+  OR NEW.source IS NOT OLD.source
+  OR NEW.contact_id IS NOT OLD.contact_id
+  OR NEW.questionnaire_id IS NOT OLD.questionnaire_id
+  OR NEW.answered_by IS NOT OLD.answered_by
+  OR NEW.answered_on IS NOT OLD.answered_on
+  OR NEW.answered_at IS NOT OLD.answered_at
+  OR NEW.item9 IS NOT OLD.item9
+  OR NEW.priority IS NOT OLD.priority
+  OR NEW.opened_at IS NOT OLD.opened_at
+  OR NEW.opened_note IS NOT OLD.opened_note
+BEGIN
+    SELECT RAISE(ABORT, 'a risk alert is only ever acknowledged, once');
+END;
+
+-- A risk answer is never lost: existing answers no clinician has
+-- acknowledged open alerts now. (1) Every patient's own answer with item 9
+-- above 0 that no session has settled (pending, or set aside by the
+-- patient), on any referral, ended or not: nobody has confirmed it.
+INSERT INTO risk_alerts (referral_id, source, questionnaire_id, answered_by, answered_on, answered_at, item9, priority, opened_at, opened_note)
+SELECT
+    q.referral_id,
+    'patient',
+    q.id,
+    q.submitted_by,
+    substr(q.submitted_at, 1, 10), -- UTC date: SQL has no Europe/London; within an hour of the English date
+    q.submitted_at,
+    json_extract(q.answers_json, '$.phq9[8]'),
+    CASE WHEN json_extract(q.answers_json, '$.phq9[8]') >= 2 THEN 'high' ELSE 'standard' END,
+    strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z',
+    'Opened on upgrade from an answer sent before risk alerts existed'
+FROM questionnaires q
+WHERE q.contact_id IS NULL
+  AND q.status IN ('pending', 'discarded')
+  AND json_extract(q.answers_json, '$.phq9[8]') BETWEEN 1 AND 3;
+
+-- (2) On open referrals, the latest PHQ-9 in force that answered item 9,
+-- when above 0: the answer the risk banner shows today. Earlier session
+-- answers were superseded by a later session's, which a clinician recorded.
+INSERT INTO risk_alerts (referral_id, source, contact_id, answered_by, answered_on, item9, priority, opened_at, opened_note)
+SELECT referral_id, 'session', contact_id, recorded_by, date, item9,
+    CASE WHEN item9 >= 2 THEN 'high' ELSE 'standard' END,
+    strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z',
+    'Opened on upgrade from the latest session answer before risk alerts existed'
+FROM (
+    SELECT
+        c.referral_id,
+        c.id AS contact_id,
+        c.recorded_by,
+        c.date,
+        json_extract(s.items_json, '$[8]') AS item9,
+        ROW_NUMBER() OVER (PARTITION BY c.referral_id ORDER BY c.date DESC, c.id DESC) AS n
+    FROM scores s
+    JOIN contacts c ON c.id = s.contact_id
+    JOIN referrals r ON r.id = c.referral_id
+    WHERE s.instrument = 'phq9'
+      AND s.superseded_at IS NULL
+      AND r.ended_on IS NULL
+      AND json_extract(s.items_json, '$[8]') IS NOT NULL
+)
+WHERE n = 1 AND item9 BETWEEN 1 AND 3;
+
+INSERT INTO audit_log (at, user_id, action, entity, entity_id, patient_id, address, detail)
+SELECT a.opened_at, NULL, 'open_risk_alert', 'referral', a.referral_id, r.patient_id, '',
+    'risk alert ' || a.id || ' (' || a.source || ', item 9 = ' || a.item9 || '): ' || a.opened_note
+FROM risk_alerts a
+JOIN referrals r ON r.id = a.referral_id;
+
+-- step: 12
+-- Security, round two (issue 15). API tokens end: each has an expiry and a
+-- last-used time, and a name its owner gave it. Tokens made before this
+-- step get 90 days from the upgrade (stamped in the store's format), so an
+-- integration is not cut off by the upgrade itself. Audit rows written
+-- under an API token name it.
+
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
+UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%S', 'now', '+90 days') || '.000000Z'
+WHERE expires_at IS NULL;
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+ALTER TABLE audit_log ADD COLUMN token_id INTEGER; -- the API token the request carried, if any
+-- Patients may hold no API token: any made before this step is revoked.
+UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z'
+WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE role = 'patient');
+
+-- step: 13
+-- Password resets (issue 16): an admin makes a one-time code for a user who
+-- has forgotten their password. Only the code's hash is kept; it works
+-- once, until expires_at; a newer code for the same user revokes older ones.
+CREATE TABLE password_resets (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    code_hash  BLOB NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX password_resets_user ON password_resets (user_id);
+
+-- step: 14
 -- The national data set (issue 12): what NHS England's IDS v2.1 needs beyond
 -- recovery. Code lists live in internal/dataset, not here, so a service can
 -- correct a list without a schema step; the columns hold the codes.

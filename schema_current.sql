@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 11),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 14),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -10,7 +10,10 @@ CREATE TABLE api_tokens (
     token_hash BLOB NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
     revoked_at TEXT
-);
+, expires_at TEXT, last_used_at TEXT, name TEXT NOT NULL DEFAULT '');
+
+-- index api_tokens_user
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
 
 -- table audit_log
 CREATE TABLE audit_log (
@@ -22,7 +25,7 @@ CREATE TABLE audit_log (
     entity_id INTEGER,
     address   TEXT NOT NULL DEFAULT '',
     detail    TEXT NOT NULL DEFAULT ''
-, patient_id INTEGER);
+, patient_id INTEGER, token_id INTEGER);
 
 -- index audit_log_at
 CREATE INDEX audit_log_at ON audit_log (at);
@@ -146,6 +149,21 @@ CREATE INDEX invitations_referral ON invitations (referral_id);
 
 -- index invitations_user
 CREATE INDEX invitations_user ON invitations (user_id) WHERE user_id IS NOT NULL;
+
+-- table password_resets
+CREATE TABLE password_resets (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    code_hash  BLOB NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    revoked_at TEXT
+);
+
+-- index password_resets_user
+CREATE INDEX password_resets_user ON password_resets (user_id);
 
 -- table patient_demographics
 CREATE TABLE patient_demographics (
@@ -338,6 +356,57 @@ CREATE TABLE reviews (
 
 -- index reviews_referral
 CREATE INDEX reviews_referral ON reviews (referral_id, date);
+
+-- table risk_alerts
+CREATE TABLE risk_alerts (
+    id               INTEGER PRIMARY KEY,
+    referral_id      INTEGER NOT NULL REFERENCES referrals (id),
+    source           TEXT NOT NULL CHECK (source IN ('session', 'patient')),
+    contact_id       INTEGER REFERENCES contacts (id),       -- source 'session'
+    questionnaire_id INTEGER REFERENCES questionnaires (id), -- source 'patient'
+    answered_by      INTEGER REFERENCES users (id),          -- the patient user (or staff who relayed their answers), or the clinician who recorded the session
+    answered_on      TEXT NOT NULL,                          -- calendar date of the answer (session date; day sent, in England)
+    answered_at      TEXT,                                   -- instant a patient sent it; NULL for a session
+    item9            INTEGER NOT NULL CHECK (item9 BETWEEN 1 AND 3),
+    priority         TEXT NOT NULL CHECK (priority IN ('high', 'standard')),
+    opened_at        TEXT NOT NULL,
+    opened_note      TEXT NOT NULL DEFAULT '',               -- e.g. opened by this step from earlier answers
+    acknowledged_at  TEXT,
+    acknowledged_by  INTEGER REFERENCES users (id),
+    ack_note         TEXT
+);
+
+-- index risk_alerts_open
+CREATE INDEX risk_alerts_open ON risk_alerts (referral_id) WHERE acknowledged_at IS NULL;
+
+-- index risk_alerts_referral
+CREATE INDEX risk_alerts_referral ON risk_alerts (referral_id, opened_at);
+
+-- trigger risk_alerts_acknowledged_once
+CREATE TRIGGER risk_alerts_acknowledged_once
+BEFORE UPDATE ON risk_alerts
+WHEN OLD.acknowledged_at IS NOT NULL
+  OR NEW.referral_id IS NOT OLD.referral_id
+  OR NEW.source IS NOT OLD.source
+  OR NEW.contact_id IS NOT OLD.contact_id
+  OR NEW.questionnaire_id IS NOT OLD.questionnaire_id
+  OR NEW.answered_by IS NOT OLD.answered_by
+  OR NEW.answered_on IS NOT OLD.answered_on
+  OR NEW.answered_at IS NOT OLD.answered_at
+  OR NEW.item9 IS NOT OLD.item9
+  OR NEW.priority IS NOT OLD.priority
+  OR NEW.opened_at IS NOT OLD.opened_at
+  OR NEW.opened_note IS NOT OLD.opened_note
+BEGIN
+    SELECT RAISE(ABORT, 'a risk alert is only ever acknowledged, once');
+END;
+
+-- trigger risk_alerts_no_delete
+CREATE TRIGGER risk_alerts_no_delete
+BEFORE DELETE ON risk_alerts
+BEGIN
+    SELECT RAISE(ABORT, 'risk alerts are never deleted');
+END;
 
 -- table scores
 CREATE TABLE scores (

@@ -243,6 +243,62 @@ func canSeeReports(u caseload.User) bool {
 	return isStaff(u)
 }
 
+// Clinical safety (issue 11): risk alerts, the duty list, reopening.
+//
+// A risk alert belongs to its referral: whoever may see the referral sees
+// its alerts, and the clinicians among them (its therapist, a supervisor of
+// its team) acknowledge them, whether or not the referral is still open (an
+// answer is never left unread because the case ended). An admin under break
+// glass reads alerts on the record but acknowledges none.
+
+// alertReferral is the part of a referral an alert carries, for the policy.
+func alertReferral(a caseload.RiskAlert) caseload.Referral {
+	r := caseload.Referral{ID: a.ReferralID, TherapistID: a.TherapistID, TeamID: a.TeamID}
+	if !a.ReferralOpen {
+		r.EndedOn = "ended"
+	}
+	return r
+}
+
+// canSeeRiskAlert: as for its referral.
+func canSeeRiskAlert(u caseload.User, a caseload.RiskAlert) bool {
+	return canSeeReferral(u, alertReferral(a))
+}
+
+// canAcknowledgeRiskAlert: a clinician who may see the referral.
+func canAcknowledgeRiskAlert(u caseload.User, a caseload.RiskAlert) bool {
+	return holdsCaseload(u) && canSeeRiskAlert(u, a)
+}
+
+// canSeeDutyList: the clinicians who hold or supervise caseloads.
+func canSeeDutyList(u caseload.User) bool {
+	return holdsCaseload(u)
+}
+
+// dutyScope selects the alerts a user's duty list (and the API's list)
+// shows: exactly the referrals canSeeReferral lets them see, a therapist's
+// own, a supervisor's own and their teams'. ok is false for anyone else.
+func dutyScope(u caseload.User) (f caseload.RiskAlertFilter, ok bool) {
+	switch u.Role {
+	case caseload.RoleTherapist:
+		return caseload.RiskAlertFilter{TherapistID: u.ID}, true
+	case caseload.RoleSupervisor:
+		return caseload.RiskAlertFilter{TherapistID: u.ID, Teams: u.Teams}, true
+	}
+	return caseload.RiskAlertFilter{}, false
+}
+
+// canReopenReferral: the referral's therapist or a supervisor of its team
+// (the store keeps the 28-day limit and wants a reason).
+func canReopenReferral(u caseload.User, r caseload.Referral) bool {
+	return (u.Role == caseload.RoleTherapist && r.TherapistID == u.ID) || canReviewReferral(u, r)
+}
+
+// canSetUrgentContact: the service's urgent number is an admin's setting.
+func canSetUrgentContact(u caseload.User) bool {
+	return canAdminister(u)
+}
+
 // The gate: the policy applied to a request.
 
 // currentUser is the signed-in user (session or token), if any.
@@ -280,7 +336,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic"`)
 			return apiErr(http.StatusUnauthorized, "a Bearer token is required", "")
 		}
-		u, err := s.store.UserByToken(c.Request().Context(), token)
+		u, tok, err := s.store.UserByToken(c.Request().Context(), token)
 		if errors.Is(err, caseload.ErrNotFound) || errors.Is(err, caseload.ErrBadCredentials) || (err == nil && u.Disabled) {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic", error="invalid_token"`)
 			return apiErr(http.StatusUnauthorized, "the token is not valid", "")
@@ -289,6 +345,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		setUser(c, u)
+		setToken(c, tok)
 		return next(c)
 	}
 }
@@ -420,6 +477,7 @@ func (s *Server) referralFor(c echo.Context, allowed func(caseload.User, caseloa
 			return u, r, err
 		}
 	}
+	noteFormView(c, u, r.ID)
 	return u, r, nil
 }
 

@@ -53,16 +53,25 @@ type expect struct {
 
 // Shorthands for the common shapes.
 var (
-	everyone        = expect{allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed}
-	allStaff        = expect{signIn, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden}
-	therapists      = expect{signIn, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
-	referralRead    = expect{signIn, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
-	referralChange  = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
-	adminsOnly      = expect{signIn, forbidden, forbidden, forbidden, forbidden, allowed, allowed, forbidden, forbidden}
-	patientsOwn     = expect{signIn, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, allowed, notFound}
-	apiTherapists   = expect{noToken, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
-	apiReferralRead = expect{noToken, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
-	apiReferralEdit = expect{noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	everyone       = expect{allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed}
+	allStaff       = expect{signIn, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden}
+	therapists     = expect{signIn, allowed, allowed, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
+	referralRead   = expect{signIn, allowed, notFound, allowed, notFound, forbidden, allowed, forbidden, forbidden}
+	referralChange = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	adminsOnly     = expect{signIn, forbidden, forbidden, forbidden, forbidden, allowed, allowed, forbidden, forbidden}
+	patientsOwn    = expect{signIn, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, allowed, notFound}
+	// Patients cannot hold API tokens (issue 15), so they are refused as
+	// having none.
+	apiTherapists   = expect{noToken, allowed, allowed, forbidden, forbidden, forbidden, forbidden, noToken, noToken}
+	apiReferralRead = expect{noToken, allowed, notFound, allowed, notFound, forbidden, allowed, noToken, noToken}
+	apiReferralEdit = expect{noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, noToken, noToken}
+	// Clinical safety (issue 11): the duty list is the clinicians'; a risk
+	// alert (:id under /risk-alerts/ is the fixture's alert) is acknowledged
+	// by the referral's clinicians, never under break glass; a referral is
+	// reopened by its therapist or a supervisor of its team.
+	clinicians     = expect{signIn, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden}
+	alertAck       = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
+	referralReopen = expect{signIn, allowed, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden}
 )
 
 // accessTable has a row for every route. Path parameters are filled from the
@@ -78,6 +87,7 @@ var accessTable = map[string]expect{
 	"GET /patients/new":                     therapists,
 	"POST /patients/new":                    therapists,
 	"GET /referrals/:id":                    referralRead,
+	"GET /referrals/:id/letter":             referralRead,
 	"GET /referrals/:id/contacts/new":       referralChange,
 	"POST /referrals/:id/contacts/new":      referralChange,
 	"GET /referrals/:id/end":                referralChange,
@@ -90,6 +100,11 @@ var accessTable = map[string]expect{
 	"GET /referrals/:id/invitation":         referralRead,
 	"POST /referrals/:id/invitation":        referralChange,
 	"POST /referrals/:id/invitation/revoke": referralChange,
+	"GET /referrals/:id/reopen":             referralReopen,
+	"POST /referrals/:id/reopen":            referralReopen,
+	"GET /duty":                             clinicians,
+	"GET /risk-alerts/:id/acknowledge":      alertAck,
+	"POST /risk-alerts/:id/acknowledge":     alertAck,
 
 	"GET /review":                    {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors hold it
 	"GET /referrals/:id/reviews/new": {signIn, forbidden, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden},
@@ -106,30 +121,45 @@ var accessTable = map[string]expect{
 	"GET /my/referrals/:id/questionnaires/:qid":       patientsOwn,
 	"POST /my/referrals/:id/questionnaires/:qid/keep": patientsOwn,
 
-	"GET /admin/users":                    adminsOnly,
-	"GET /admin/users/new":                adminsOnly,
-	"POST /admin/users/new":               adminsOnly,
-	"POST /admin/users/:id/disable":       adminsOnly,
-	"POST /admin/users/:id/enable":        adminsOnly,
-	"POST /admin/users/:id/tokens":        adminsOnly,
-	"GET /admin/teams":                    adminsOnly,
-	"GET /admin/audit":                    adminsOnly,
-	"GET /admin/break-glass":              adminsOnly,
-	"POST /admin/break-glass":             adminsOnly,
-	"GET /admin/dataset":                  adminsOnly,
-	"GET /admin/dataset/download":         adminsOnly,
-	"GET /admin/qualifications":           adminsOnly,
-	"POST /admin/users/:id/qualification": adminsOnly,
+	"GET /admin/users":              adminsOnly,
+	"GET /admin/users/new":          adminsOnly,
+	"POST /admin/users/new":         adminsOnly,
+	"POST /admin/users/:id/disable": adminsOnly,
+	"POST /admin/users/:id/enable":  adminsOnly,
+	"POST /admin/users/:id/tokens":  {signIn, forbidden, forbidden, forbidden, forbidden, allowed, forbidden, forbidden, forbidden}, // :id is Ada: only for herself (issue 15)
+	"GET /admin/tokens":             adminsOnly,
+	"POST /admin/tokens/:id/revoke": adminsOnly,
 
-	"POST /api/v1/patients":                  apiTherapists,
-	"POST /api/v1/referrals":                 apiTherapists,
-	"GET /api/v1/referrals/:id":              apiReferralRead,
-	"POST /api/v1/referrals/:id/contacts":    apiReferralEdit,
-	"POST /api/v1/referrals/:id/end":         apiReferralEdit,
-	"PUT /api/v1/referrals/:id/demographics": apiReferralEdit,
-	"GET /api/v1/referrals/:id/outcome":      apiReferralRead,
-	"GET /api/v1/referrals/:id/flags":        apiReferralRead,
-	"GET /api/v1/reports/outcomes":           {noToken, allowed, allowed, allowed, allowed, allowed, allowed, forbidden, forbidden},
+	"GET /account/tokens":                  allStaff,
+	"POST /account/tokens":                 allStaff,
+	"POST /account/tokens/:id/revoke":      {signIn, allowed, notFound, notFound, notFound, notFound, notFound, forbidden, forbidden}, // Tara's token: hers alone (admins use /admin/tokens)
+	"GET /admin/teams":                     adminsOnly,
+	"GET /admin/audit":                     adminsOnly,
+	"GET /admin/break-glass":               adminsOnly,
+	"POST /admin/break-glass":              adminsOnly,
+	"GET /admin/urgent-contact":            adminsOnly,
+	"POST /admin/urgent-contact":           adminsOnly,
+	"GET /admin/users/:id/edit":            adminsOnly,
+	"POST /admin/users/:id/edit":           adminsOnly,
+	"POST /admin/users/:id/reset-password": adminsOnly,
+	"GET /reset-password":                  everyone,
+	"POST /reset-password":                 everyone,
+	"GET /admin/dataset":                   adminsOnly,
+	"GET /admin/dataset/download":          adminsOnly,
+	"GET /admin/qualifications":            adminsOnly,
+	"POST /admin/users/:id/qualification":  adminsOnly,
+
+	"POST /api/v1/patients":                    apiTherapists,
+	"POST /api/v1/referrals":                   apiTherapists,
+	"GET /api/v1/referrals/:id":                apiReferralRead,
+	"POST /api/v1/referrals/:id/contacts":      apiReferralEdit,
+	"POST /api/v1/referrals/:id/end":           apiReferralEdit,
+	"PUT /api/v1/referrals/:id/demographics":   apiReferralEdit,
+	"GET /api/v1/referrals/:id/outcome":        apiReferralRead,
+	"GET /api/v1/referrals/:id/flags":          apiReferralRead,
+	"GET /api/v1/reports/outcomes":             {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},
+	"GET /api/v1/risk-alerts":                  {noToken, allowed, allowed, allowed, allowed, forbidden, forbidden, noToken, noToken}, // each sees their own duty list
+	"POST /api/v1/risk-alerts/:id/acknowledge": {noToken, allowed, notFound, allowed, notFound, forbidden, forbidden, noToken, noToken},
 
 	// FHIR R4 (issue 18): the referral's read and change rules.
 	"GET /api/v1/referrals/:id/fhir":                     apiReferralRead,
@@ -149,7 +179,9 @@ type accessFixture struct {
 	referral caseload.Referral
 	score    int64
 	spare    caseload.User // target of the /admin/users/:id rows
+	token    int64         // a spare API token of Tara's: the /…/tokens/:id rows
 	qid      int64
+	alert    int64 // the risk alert the referral's first contact opened
 	users    map[string]caseload.User
 }
 
@@ -175,12 +207,17 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	f.users["admin"] = e.admin
 	f.users["glass"] = e.user("bea@example.nhs.uk", "Bea Admin", caseload.RoleAdmin, "")
 	f.spare = e.user("spare@example.nhs.uk", "Spare User", caseload.RoleTherapist, "South")
+	if _, tok, err := e.store.CreateToken(ctx, e.therapist.Email, "spare"); err != nil {
+		t.Fatal(err)
+	} else {
+		f.token = tok.ID
+	}
 
 	f.referral = e.referral(e.therapist, "Ann Example", "F41.1")
 	ct, err := e.store.RecordContact(ctx, e.therapist, f.referral.ID, caseload.NewContact{
 		Date: "2026-02-02", Kind: "treatment", Attendance: "attended",
 		Scores: map[measures.InstrumentID]caseload.ScoreInput{
-			measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 0)},
+			measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 1)},
 			measures.GAD7: {Items: ints(2, 2, 2, 2, 2, 2, 2)},
 		},
 	})
@@ -188,6 +225,9 @@ func newAccessFixture(t *testing.T) *accessFixture {
 		t.Fatal(err)
 	}
 	f.score = ct.Scores[0].ID
+	if f.alert, err = e.store.ContactRiskAlertID(ctx, ct.ID); err != nil || f.alert == 0 {
+		t.Fatalf("the fixture's risk alert: %d %v", f.alert, err)
+	}
 	if _, err := e.store.BreakGlass(ctx, f.users["glass"], f.referral.ID, "Serious incident review"); err != nil {
 		t.Fatal(err)
 	}
@@ -225,8 +265,14 @@ func (f *accessFixture) path(route string) string {
 	switch {
 	case strings.HasPrefix(route, "/scores/"):
 		id = f.score
+	case route == "/admin/users/:id/tokens":
+		id = f.users["admin"].ID
 	case strings.HasPrefix(route, "/admin/users/"):
 		id = f.spare.ID
+	case strings.Contains(route, "/tokens/"):
+		id = f.token
+	case strings.HasPrefix(route, "/risk-alerts/"), strings.HasPrefix(route, "/api/v1/risk-alerts/"):
+		id = f.alert
 	}
 	p := strings.NewReplacer(":qid", strconv.FormatInt(f.qid, 10), ":id", strconv.FormatInt(id, 10), "*", "app.css").Replace(route)
 	if strings.HasPrefix(route, "/scores/") {
@@ -279,8 +325,8 @@ func TestAccessPolicy(t *testing.T) {
 	tokens := map[string]string{}
 	for _, a := range actors {
 		browsers[a] = f.browserFor(t, a)
-		if a != "anon" {
-			tokens[a] = f.e.token(f.users[a])
+		if a != "anon" && isStaff(f.users[a]) {
+			tokens[a] = f.e.token(f.users[a]) // patients hold no tokens (issue 15)
 		}
 	}
 	var keys []string

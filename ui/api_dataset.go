@@ -94,12 +94,3 @@ type contactDatasetRequest struct {
 func (r contactDatasetRequest) fill(nc *caseload.NewContact) {
 	nc.Medium, nc.DurationMinutes, nc.TherapyType, nc.EmploymentStatus = r.Medium, r.DurationMinutes, r.TherapyType, r.EmploymentStatus
 }
-
-// setEndCode keeps the EndCode given with an ending (checked before the
-// ending was written); nothing when none was given.
-func (s *Server) setEndCode(c echo.Context, u caseload.User, referralID int64, code string) error {
-	if code == "" {
-		return nil
-	}
-	return s.store.SetEndCode(c.Request().Context(), u, referralID, code)
-}

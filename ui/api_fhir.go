@@ -35,11 +35,7 @@ func (s *Server) apiReferralFHIR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	names, err := s.userNames(ctx)
-	if err != nil {
-		return err
-	}
-	data, err := json.Marshal(fhir.ReferralBundle(fhir.Record{Detail: d, Names: names, Generated: s.clock()}))
+	data, err := json.Marshal(fhir.ReferralBundle(fhir.Record{Detail: d, Names: d.Names, Generated: s.clock()}))
 	if err != nil {
 		return err
 	}

@@ -175,6 +175,19 @@ func TestFHIRQuestionnaireResponseRoundTrip(t *testing.T) {
 	if status != http.StatusCreated || m["status"] != "pending" || m["total"] != 9.0 || m["risk"] != "present" || m["instrument"] != "phq9" {
 		t.Fatalf("post: %d %s", status, raw)
 	}
+	// Its item 9 answer of 1 opens a risk alert at once, as the patient's
+	// own answers do: the therapist's list names it.
+	_, list, listRaw := e.api(http.MethodGet, "/api/v1/risk-alerts", tok, "")
+	relayed := 0
+	for _, a := range list["risk_alerts"].([]any) {
+		a := a.(map[string]any)
+		if a["referral_id"] == float64(ref) && a["source"] == "patient" && a["item9"] == 1.0 && a["priority"] == "standard" {
+			relayed++
+		}
+	}
+	if relayed != 1 {
+		t.Errorf("risk alerts after a relayed item 9 = 1: %s, want one from the patient's answers", listRaw)
+	}
 	// The app's GAD-7, sent on its own as FHIR apps do, joins the same
 	// answers waiting for the therapist.
 	gadPosted := []int{3, 2, 1, 0, 1, 2, 3}
@@ -334,10 +347,38 @@ func TestFHIRQuestionnaireResponseRejected(t *testing.T) {
 		t.Errorf("rejected answers were kept: %+v, %v", qs, err)
 	}
 	// An ended referral takes no more answers.
-	if status, m, _ := e.api(http.MethodPost, fmt.Sprintf("/api/v1/referrals/%d/end", ref), tok, `{"date":"2026-01-20","reason":"completed"}`); status != http.StatusOK {
+	if status, m, _ := e.api(http.MethodPost, fmt.Sprintf("/api/v1/referrals/%d/end", ref), tok, `{"date":"2026-01-20","reason":"completed","risk_acknowledged":true,"risk_note":"Risk reviewed at assessment"}`); status != http.StatusOK {
 		t.Fatalf("end: %d %v", status, m)
 	}
 	if status, _, raw := postQR(e, tok, ref, qrJSON(phq, phq9Items(1, 1, 1, 1, 1, 1, 1, 1, 1)...)); status != http.StatusConflict {
 		t.Errorf("ended referral: %d %s, want 409", status, raw)
+	}
+}
+
+// Issue 15, 1 on the FHIR endpoints: the view row of a Bundle read and the
+// row of a QuestionnaireResponse relayed carry the API token the request
+// was made with, like the rest of the API's audit rows.
+func TestFHIRAuditNamesToken(t *testing.T) {
+	e := newTestEnv(t)
+	tok := e.token(e.therapist)
+	tokens, err := e.store.Tokens(context.Background(), e.therapist.ID)
+	if err != nil || len(tokens) != 1 {
+		t.Fatalf("tokens %v, %v", tokens, err)
+	}
+	ref := fhirReferral(t, e, tok)
+	fhirGet(t, e, tok, ref)
+	if status, _, raw := postQR(e, tok, ref, qrJSON("http://loinc.org/q/44249-1|2.72", phq9Items(1, 2, 1, 1, 0, 1, 2, 0, 1)...)); status != http.StatusCreated {
+		t.Fatalf("post: %d %s", status, raw)
+	}
+	for _, action := range []string{caseload.AuditView, caseload.AuditQuestionnaire} {
+		res, err := e.store.SearchAudit(context.Background(), caseload.AuditQuery{Action: action, ReferralID: ref})
+		if err != nil || len(res.Entries) == 0 {
+			t.Fatalf("%s rows: %v, %v", action, res.Entries, err)
+		}
+		for _, r := range res.Entries {
+			if r.TokenID != tokens[0].ID {
+				t.Errorf("%s row %+v: token %d, want %d", action, r, r.TokenID, tokens[0].ID)
+			}
+		}
 	}
 }

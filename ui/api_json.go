@@ -83,6 +83,9 @@ type contactJSON struct {
 	DurationMinutes  int    `json:"duration_minutes,omitempty"`
 	TherapyType      string `json:"therapy_type,omitempty"`
 	EmploymentStatus string `json:"employment_status,omitempty"`
+	// RiskAlertID: on a newly recorded contact, the risk alert its PHQ-9
+	// item 9 answer opened (issue 11); left out when none.
+	RiskAlertID int64 `json:"risk_alert_id,omitempty"`
 }
 
 func newContactJSON(c caseload.Contact) contactJSON {

@@ -121,6 +121,9 @@ type endRequest struct {
 	Date    string `json:"date"`
 	Reason  string `json:"reason"`
 	EndCode string `json:"end_code"`
+	// With open risk alerts or unconfirmed patient answers (issue 11).
+	RiskAcknowledged bool   `json:"risk_acknowledged"`
+	RiskNote         string `json:"risk_note"`
 }
 
 func (s *Server) apiReferralEnd(c echo.Context) error {
@@ -132,14 +135,11 @@ func (s *Server) apiReferralEnd(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if msg := caseload.CheckEndCode(req.EndCode); msg != "" {
-		return apiErr(http.StatusUnprocessableEntity, msg, "end_code")
+	ended, err := s.store.EndReferral(c.Request().Context(), u, r.ID, req.Date, req.Reason, req.EndCode, caseload.EndRisk{Acknowledged: req.RiskAcknowledged, Note: req.RiskNote})
+	if er := (*caseload.EndingRiskError)(nil); errors.As(err, &er) {
+		return apiErr(http.StatusConflict, er.Error()+`: send "risk_acknowledged": true and a "risk_note" of the action taken`, "risk_acknowledged")
 	}
-	ended, err := s.store.EndReferral(c.Request().Context(), u, r.ID, req.Date, req.Reason)
 	if err != nil {
-		return err
-	}
-	if err := s.setEndCode(c, u, ended.ID, req.EndCode); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, newReferralJSON(ended))
@@ -191,7 +191,11 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, newContactJSON(ct))
+	out := newContactJSON(ct)
+	if out.RiskAlertID, err = s.store.ContactRiskAlertID(c.Request().Context(), ct.ID); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
 }
 
 // decodeScore reads one questionnaire of a contact, naming the exact item

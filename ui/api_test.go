@@ -165,7 +165,13 @@ func TestAPIJourney(t *testing.T) {
 	// The outcome endpoint agrees with measures.Evaluate on the same data.
 	checkOutcome(t, e, id, tok)
 
-	status, ended, raw := e.api("POST", "/api/v1/referrals/"+id+"/end", tok, `{"date":"2026-02-10","reason":"completed"}`)
+	// The first PHQ-9 answered item 9 with 2: the ending must acknowledge
+	// the open risk alert (issue 11).
+	status, refused, raw := e.api("POST", "/api/v1/referrals/"+id+"/end", tok, `{"date":"2026-02-10","reason":"completed"}`)
+	if status != http.StatusConflict || refused["field"] != "risk_acknowledged" {
+		t.Fatalf("end with an open risk alert: %d %s, want 409 naming risk_acknowledged", status, raw)
+	}
+	status, ended, raw := e.api("POST", "/api/v1/referrals/"+id+"/end", tok, `{"date":"2026-02-10","reason":"completed","risk_acknowledged":true,"risk_note":"Risk reviewed at the last session"}`)
 	if status != http.StatusOK || ended["ended_on"] != "2026-02-10" || ended["end_reason"] != "completed" {
 		t.Fatalf("end: %d %s", status, raw)
 	}

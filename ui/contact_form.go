@@ -3,6 +3,7 @@ package ui
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -37,16 +38,16 @@ func quickField(id measures.InstrumentID) string { return "scores." + string(id)
 func contactFieldOrder() []string {
 	order := append([]string{"date", "kind", "attendance"}, append(contactDatasetFields, "scores")...)
 	for _, id := range itemisedOnForm {
-		in, _ := measures.Lookup(id)
-		order = append(order, "scores."+string(id), "scores."+string(id)+".items")
 		if hasQuickEntry(id) {
 			order = append(order, quickField(id))
 		}
+	}
+	order = append(order, "adsm_total", "adsm")
+	for _, id := range itemisedOnForm {
+		in, _ := measures.Lookup(id)
+		order = append(order, "scores."+string(id), "scores."+string(id)+".items")
 		for n := 1; n <= in.ItemCount; n++ {
 			order = append(order, itemField(id, n))
-		}
-		if id == measures.GAD7 {
-			order = append(order, "adsm", "adsm_total")
 		}
 	}
 	return order
@@ -71,7 +72,7 @@ func parseContactForm(values url.Values) (*form, caseload.NewContact) {
 		return v
 	}
 	nc := caseload.NewContact{
-		Date:         get("date"),
+		Date:         readDate(values, f, "date", "Date of the appointment"),
 		Kind:         get("kind"),
 		Attendance:   get("attendance"),
 		SubmissionID: get("submission_id"),
@@ -168,6 +169,10 @@ func parseADSMTotal(f *form, get func(string) string, scores map[measures.Instru
 		f.Errs["adsm"] = "Select an anxiety measure from the list"
 	case err != nil:
 		f.Errs["adsm_total"] = fmt.Sprintf("Enter the %s total as a number from %s to %s", in.Name, in.Format(in.Min), in.Format(in.Max))
+	case t < in.Min || t > in.Max:
+		// Said here, in words, so that it comes with the form's other
+		// problems at once; measures checks it again on saving.
+		f.Errs["adsm_total"] = fmt.Sprintf("%s total must be between %s and %s", in.Name, in.Format(in.Min), in.Format(in.Max))
 	default:
 		scores[in.ID] = caseload.ScoreInput{Total: &t}
 	}
@@ -210,5 +215,32 @@ func contactFieldName(adsm string) func(string) string {
 			return "adsm_total"
 		}
 		return k
+	}
+}
+
+// checkScoresWithForm adds a missing date and the questionnaires' own
+// problems (too many unanswered questions) to a form that already has problems of its own, so
+// that the clinician sees every problem at once rather than one batch per
+// submission. The store checks everything again when the form is saved.
+func checkScoresWithForm(f *form, nc caseload.NewContact) {
+	if nc.Date == "" && f.Errs["date"] == "" {
+		f.Errs["date"] = "Enter the date of the appointment"
+	}
+	for id, in := range nc.Scores {
+		if in.Items == nil {
+			continue
+		}
+		if _, err := measures.ScoreItems(id, in.Items); err != nil {
+			var ve *measures.ValidationError
+			if !errors.As(err, &ve) {
+				continue
+			}
+			for _, fe := range ve.Errors {
+				k := "scores." + fe.Field
+				if _, dup := f.Errs[k]; !dup {
+					f.Errs[k] = inClinicianWords(fe.Message)
+				}
+			}
+		}
 	}
 }

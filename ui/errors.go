@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"clinic/internal/caseload"
+	"clinic/internal/password"
 )
 
 // apiError is an error with a status and a message fit to show a client, and
@@ -98,6 +99,9 @@ func (s *Server) classify(err error, c echo.Context) (status int, msg, field str
 		return http.StatusNotFound, "not found", ""
 	case errors.Is(err, caseload.ErrConflict):
 		return http.StatusConflict, "this conflicts with a record that already exists", ""
+	case errors.Is(err, password.ErrBusy):
+		c.Response().Header().Set("Retry-After", retryAfterBusy)
+		return http.StatusServiceUnavailable, busyMessage, ""
 	case errors.As(err, &he):
 		if he.Code >= 500 {
 			break

@@ -56,7 +56,7 @@ func newFuzzServer(f *testing.F) *fuzzServer {
 	if err != nil {
 		f.Fatal(err)
 	}
-	token, err := store.CreateToken(ctx, u.Email)
+	token, _, err := store.CreateToken(ctx, u.Email, "")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -21,6 +21,10 @@ type adminUsersPage struct {
 	basePage
 	Users []adminUserRow
 	Done  string // what the last action did, for the notification banner
+	// Held: disabled accounts still holding open cases (issue 16), and
+	// how many cases in all.
+	Held     []caseload.DisabledHolder
+	HeldOpen int
 }
 
 type adminUserRow struct {
@@ -48,9 +52,15 @@ func (s *Server) handleAdminUsers(c echo.Context) error {
 		names[t.ID] = t.Name
 	}
 	p := adminUsersPage{basePage: s.base(c, "Users"), Done: doneMessages[c.QueryParam("done")]}
+	if p.Held, err = s.store.DisabledHolders(ctx); err != nil {
+		return err
+	}
+	for _, h := range p.Held {
+		p.HeldOpen += h.Open
+	}
 	p.Nav = "admin"
 	for _, x := range users {
-		row := adminUserRow{User: x, CanDisable: canDisableUser(u, x)}
+		row := adminUserRow{User: maskPatientUser(u, x), CanDisable: canDisableUser(u, x)}
 		var tn []string
 		if x.TeamName != "" {
 			tn = append(tn, x.TeamName)
@@ -132,7 +142,7 @@ func (s *Server) handleAdminUserCreate(c echo.Context) error {
 	case errors.As(err, &ve):
 		copyFieldErrors(f, ve, nil)
 	case errors.Is(err, caseload.ErrConflict):
-		f.Errs["email"] = "A user with this e-mail address already exists"
+		f.Errs["email"] = "A user with this email address already exists"
 	default:
 		return err
 	}
@@ -176,36 +186,24 @@ func (s *Server) setDisabled(c echo.Context, disabled bool) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/users?done=enabled")
 }
 
-type adminTokenPage struct {
-	basePage
-	User  caseload.User
-	Token string
-}
-
-// handleAdminTokenCreate makes an API token for the user and shows it once:
-// only its hash is kept. The page is answered directly (no redirect), so
-// the token is never in a URL or a browser's history.
+// handleAdminTokenCreate is kept for the old button's address: an admin
+// may not make a token for another user (with it they would read patients'
+// records in that user's name, issue 15); their own tokens are made on
+// their own tokens page.
 func (s *Server) handleAdminTokenCreate(c echo.Context) error {
-	if _, err := adminOnly(c); err != nil {
+	u, err := adminOnly(c)
+	if err != nil {
 		return err
 	}
 	target, err := s.targetUser(c)
 	if err != nil {
 		return err
 	}
-	if !isStaff(target) {
-		return apiErr(http.StatusForbidden, "API tokens are for staff and the systems they run, not for patients.", "")
+	if target.ID != u.ID {
+		return &apiError{Status: http.StatusForbidden, Message: "Administrators cannot make API tokens for other users: each user makes their own, under Your API tokens. You can revoke tokens.",
+			Href: "/admin/tokens", HrefText: "API tokens"}
 	}
-	if target.Disabled {
-		return apiErr(http.StatusConflict, "This account is disabled: enable it before giving it an API token.", "")
-	}
-	token, err := s.store.CreateToken(c.Request().Context(), target.Email)
-	if err != nil {
-		return err
-	}
-	p := adminTokenPage{basePage: s.base(c, "API token for "+target.Name), User: target, Token: token}
-	p.Nav = "admin"
-	return s.render(c, http.StatusOK, "admin_token.html", &p)
+	return c.Redirect(http.StatusSeeOther, "/account/tokens")
 }
 
 type adminTeamsPage struct {

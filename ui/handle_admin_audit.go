@@ -39,6 +39,7 @@ func (s *Server) handleAuditSearch(c echo.Context) error {
 	for _, k := range auditFields {
 		f.Values[k] = strings.TrimSpace(c.QueryParam(k))
 	}
+	readAuditDates(c.QueryParams(), f)
 	q := caseload.AuditQuery{Action: f.Values["action"], From: f.Values["from"], To: f.Values["to"]}
 	q.UserID = queryID(f, "user", "Choose a user from the list")
 	q.PatientID = queryID(f, "patient", "Enter a patient number (digits only)")
@@ -53,6 +54,10 @@ func (s *Server) handleAuditSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	viewer, _ := currentUser(c)
+	for i := range users {
+		users[i] = maskPatientUser(viewer, users[i])
+	}
 	p := &auditSearchPage{basePage: s.base(c, "Audit log"), Form: f, Users: users, Actions: caseload.AuditActions, Page: q.Page}
 	p.Nav = "audit"
 	if len(f.Errs) == 0 {
@@ -64,6 +69,7 @@ func (s *Server) handleAuditSearch(c echo.Context) error {
 		case err != nil:
 			return err
 		default:
+			maskAuditEntries(viewer, res.Entries)
 			p.Entries = res.Entries
 			if res.Page > 1 {
 				p.Prev = pageQuery(f, res.Page-1)

@@ -4,11 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"clinic/internal/caseload"
+	"clinic/internal/password"
 )
 
 type signInPage struct {
@@ -32,33 +36,31 @@ func (s *Server) handleSignInForm(c echo.Context) error {
 func (s *Server) handleSignIn(c echo.Context) error {
 	f := newForm("email", "password")
 	f.Values["email"] = strings.TrimSpace(c.FormValue("email"))
-	password := c.FormValue("password")
+	pw := c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
 	if f.Values["email"] == "" {
 		f.Errs["email"] = "Enter your email address"
 	}
-	if password == "" {
+	if pw == "" {
 		f.Errs["password"] = "Enter your password"
 	}
 	if len(f.Errs) == 0 {
-		ctx := c.Request().Context()
-		// Paused after too many failures, for the e-mail (whether or not it
-		// has an account) or the address: the same answer either way.
-		if paused, err := s.store.SignInThrottled(ctx, f.Values["email"], c.RealIP()); err != nil {
-			return err
-		} else if paused {
+		u, err := s.authenticate(c, f.Values["email"], pw)
+		switch {
+		case errors.Is(err, caseload.ErrThrottled):
+			// Paused after too many failures, for the e-mail (whether or
+			// not it has an account) or the address: the same answer
+			// either way.
 			f.Errs["email"] = throttledMessage
 			p := signInPage{basePage: s.base(c, "Sign in"), Form: f, Next: next}
 			p.setErrors(f.summary())
 			return s.render(c, http.StatusTooManyRequests, "sign_in.html", &p)
-		}
-		u, err := s.store.Authenticate(ctx, f.Values["email"], password)
-		if errors.Is(err, caseload.ErrBadCredentials) {
-			if err := s.store.RecordSignInFailure(ctx, f.Values["email"], c.RealIP()); err != nil {
-				return err
-			}
-		}
-		switch {
+		case errors.Is(err, password.ErrBusy):
+			c.Response().Header().Set("Retry-After", retryAfterBusy)
+			f.Errs["email"] = busyMessage
+			p := signInPage{basePage: s.base(c, "Sign in"), Form: f, Next: next}
+			p.setErrors(f.summary())
+			return s.render(c, http.StatusServiceUnavailable, "sign_in.html", &p)
 		case err == nil && isStaff(u):
 			if err := s.startSession(c, u); err != nil {
 				return err
@@ -94,10 +96,27 @@ func (s *Server) handleSignOut(c echo.Context) error {
 }
 
 // safeNext keeps a post-sign-in destination only when it is a path on this
-// site, never another host.
+// site, never another host. Browsers drop tabs and line breaks from a URL
+// and read a backslash as a slash, so "/\t/evil.example" would take them
+// to //evil.example: any control, format or line-separator character, and
+// any backslash, refuses the whole value; it must then parse as a bare path
+// beginning with exactly one "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/sign-") {
+	if next == "" || strings.ContainsRune(next, '\\') || strings.IndexFunc(next, hiddenRune) >= 0 {
+		return ""
+	}
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/sign-") {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return next
+}
+
+// hiddenRune reports characters a browser may drop or treat as a break
+// inside a URL.
+func hiddenRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) || r == utf8.RuneError
 }

@@ -86,12 +86,15 @@ type caseloadPage struct {
 	Sort    string
 	Desc    bool
 	CanAdd  bool
+	Alerts  []riskAlertView // open risk alerts, shown above everything (handle_risk.go)
 }
 
 var caseloadColumns = []struct{ key, label string }{
 	{"patient", "Patient"},
 	{"descriptor", "Problem"},
-	{"sessions", "Sessions attended"},
+	// Treatment sessions, as the outcome rules count them: an attended
+	// assessment is not one (issue 16: "Sessions attended 0" read as wrong).
+	{"sessions", "Treatment sessions"},
 	{"phq9", "PHQ-9"},
 	{"gad7", "GAD-7"},
 	{"adsm", "Anxiety measure"},
@@ -121,7 +124,10 @@ func (s *Server) handleCaseloadShow(c echo.Context) error {
 			p.Rows = append(p.Rows, newCaseloadRow(r))
 			ids = append(ids, r.Referral.ID)
 		}
-		if err := s.recordListView(c, u, "caseload", ids); err != nil {
+		if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
+			return err
+		}
+		if err := s.recordListView(c, u, "caseload", withAlertReferrals(ids, p.Alerts)); err != nil {
 			return err
 		}
 	}

@@ -46,10 +46,13 @@ type questionnaireView struct {
 	QuickID    string
 	QuickValue string
 	QuickErr   string
-	Err        string
-	Total      string // the server's total when the form comes back
-	Optional   bool   // shown folded (WSAS, phobia scales)
-	Risk       measures.Risk
+	// QuickElsewhere: the quick-entry field is drawn in the form's quick
+	// entry block (contact_new.html), not inside the questionnaire.
+	QuickElsewhere bool
+	Err            string
+	Total          string // the server's total when the form comes back
+	Optional       bool   // shown folded (WSAS, phobia scales)
+	Risk           measures.Risk
 }
 
 type adsmOption struct {
@@ -73,6 +76,9 @@ type contactNewPage struct {
 	Checked        bool // "check totals" without saving
 	// The data set's choices (dataset_form.go).
 	Media, TherapyTypes, EmploymentStatuses []option
+	// FocusScores puts the focus in the first quick-entry field when the
+	// form opens: date, kind and attendance come filled in.
+	FocusScores bool
 }
 
 // kindOptions are the six purposes of the data set, in its order.
@@ -111,7 +117,9 @@ func (s *Server) contactNewPage(c echo.Context, r caseload.Referral, f *form) *c
 		if !ok {
 			continue
 		}
-		p.Questionnaires = append(p.Questionnaires, newQuestionnaireView(in, f))
+		q := newQuestionnaireView(in, f)
+		q.QuickElsewhere = q.Quick
+		p.Questionnaires = append(p.Questionnaires, q)
 	}
 	if a, err := strconv.Atoi(f.Value(itemField(measures.PHQ9, 9))); err == nil {
 		p.Risk = measures.RiskOf(&a)
@@ -128,7 +136,7 @@ func (s *Server) contactNewPage(c echo.Context, r caseload.Referral, f *form) *c
 		p.ADSMs = append(p.ADSMs, o)
 	}
 	if p.ADSMHint == "" {
-		p.ADSMHint = "Choose the measure first; its range is shown here"
+		p.ADSMHint = "Choose the measure below; its range is shown here"
 	}
 	return p
 }
@@ -202,8 +210,10 @@ func (s *Server) handleContactNew(c echo.Context) error {
 		return err
 	}
 	f := newForm(contactFieldOrder()...)
-	f.Values["date"] = s.store.Today()
-	f.Values["kind"] = string(measures.Treatment)
+	setDate(f, "date", s.store.Today())
+	if f.Values["kind"], err = s.defaultContactKind(c, r.ID); err != nil {
+		return err
+	}
 	f.Values["attendance"] = string(measures.Attended)
 	f.Values["submission_id"] = newSubmissionID()
 	if adsm := measures.PairedADSM(r.ProblemDescriptor); adsm != measures.GAD7 {
@@ -217,7 +227,9 @@ func (s *Server) handleContactNew(c echo.Context) error {
 	if err := s.prefillFromQuestionnaire(c, r, f); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "contact_new.html", s.contactNewPage(c, r, f))
+	p := s.contactNewPage(c, r, f)
+	p.FocusScores = true
+	return s.render(c, http.StatusOK, "contact_new.html", p)
 }
 
 func (s *Server) handleContactCreate(c echo.Context) error {
@@ -254,6 +266,20 @@ func (s *Server) handleContactCreate(c echo.Context) error {
 		default:
 			return err
 		}
+	} else {
+		// The form has problems of its own: ask the store for the rest,
+		// recording nothing, so that every problem is shown at once.
+		nc.CheckOnly = true
+		_, err := s.store.RecordContact(c.Request().Context(), u, r.ID, nc)
+		var ve *caseload.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			copyFieldErrors(f, ve, contactFieldName(f.Value("adsm")))
+			explainScoresOnMissedContact(f, nc)
+		case err != nil && !errors.Is(err, caseload.ErrCheckedOnly) && !errors.Is(err, caseload.ErrAlreadyRecorded):
+			return err
+		}
+		checkScoresWithForm(f, nc)
 	}
 	return s.renderFormErrors(c, "contact_new.html", s.contactNewPage(c, r, f), f)
 }

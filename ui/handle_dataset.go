@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -69,7 +70,9 @@ func (s *Server) exportFor(c echo.Context, f *form) (*caseload.IDSExport, error)
 	month := f.Values["month"]
 	from, to, ok := monthPeriod(month)
 	if !ok {
-		f.Errs["month"] = "Enter the month as YYYY-MM, for example 2026-02"
+		if f.Errs["month"] == "" {
+			f.Errs["month"] = "Enter the month and year, for example 2 2026"
+		}
 		return nil, nil
 	}
 	x, err := s.store.ExportIDS(c.Request().Context(), from, to, caseload.IDSHeader{
@@ -85,11 +88,12 @@ func (s *Server) handleDatasetShow(c echo.Context) error {
 		return err
 	}
 	f := newForm("month")
-	f.Values["month"] = c.QueryParam("month")
+	q := c.QueryParams()
+	f.Values["month"] = readMonth(q, f, "month", "The month")
 	p := &datasetPage{basePage: s.base(c, "Data set"), Form: f}
 	p.Nav = "dataset"
-	if f.Values["month"] == "" {
-		f.Values["month"] = s.store.Now().UTC().AddDate(0, -1, 0).Format("2006-01")
+	if f.Values["month"] == "" && f.Errs["month"] == "" {
+		readMonth(url.Values{"month": {s.store.Now().UTC().AddDate(0, -1, 0).Format("2006-01")}}, f, "month", "The month")
 		return s.render(c, http.StatusOK, "admin_dataset.html", p)
 	}
 	x, err := s.exportFor(c, f)
@@ -117,7 +121,7 @@ func (s *Server) handleDatasetDownload(c echo.Context) error {
 		return err
 	}
 	f := newForm("month")
-	f.Values["month"] = c.QueryParam("month")
+	f.Values["month"] = readMonth(c.QueryParams(), f, "month", "The month")
 	x, err := s.exportFor(c, f)
 	if err != nil {
 		return err

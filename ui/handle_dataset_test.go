@@ -23,11 +23,27 @@ func TestDatasetPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := e.signedIn(e.admin)
-	if p := b.get("/admin/dataset"); p.Status != 200 || !strings.Contains(p.Body, `name="month"`) {
+	// The month is typed in the two boxes of the date pattern, last month's
+	// by default (the test clock is in March 2026).
+	if p := b.get("/admin/dataset"); p.Status != 200 || !strings.Contains(p.Body, `name="month_month" type="text" value="2"`) ||
+		!strings.Contains(p.Body, `name="month_year" type="text" value="2026"`) {
 		t.Fatalf("page: %d", p.Status)
 	}
-	if p := b.get("/admin/dataset?month=2026-13"); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Enter the month as YYYY-MM") {
+	if p := b.get("/admin/dataset?month=2026-13"); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "The month must be a month as YYYY-MM") {
 		t.Errorf("bad month: %d", p.Status)
+	}
+	for _, bad := range []struct{ month, year, want string }{
+		{"13", "2026", "type the month as a number from 1 to 12, or its name"},
+		{"2", "26", "The year of the month must include 4 numbers"},
+		{"2", "", "The month must include a year"},
+	} {
+		p := b.get("/admin/dataset?month_month=" + bad.month + "&month_year=" + bad.year)
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, bad.want) || !strings.Contains(p.Body, `value="`+bad.month+`"`) {
+			t.Errorf("month %q year %q: %d, want %q and the boxes kept", bad.month, bad.year, p.Status, bad.want)
+		}
+	}
+	if p := b.get("/admin/dataset?month_month=Feb&month_year=2026"); p.Status != 200 || !strings.Contains(p.Body, "/admin/dataset/download?month=2026-02") {
+		t.Errorf("month typed as Feb 2026: %d", p.Status)
 	}
 	p := b.get("/admin/dataset?month=2026-02")
 	ref := "/referrals/" + strconv.FormatInt(r.ID, 10)

@@ -100,7 +100,7 @@ func (s *Server) handleInvitationCreate(c echo.Context) error {
 		return err
 	}
 	p := invitationCodePage{basePage: s.base(c, "Invitation code"), Referral: r, Code: code, Expires: inv.ExpiresAt.In(london),
-		Address: c.Scheme() + "://" + c.Request().Host + "/invitation"}
+		Address: s.baseURL + "/invitation"}
 	return s.render(c, http.StatusOK, "invitation_code.html", &p)
 }
 
@@ -141,18 +141,17 @@ func (s *Server) handleInvitationAccept(c echo.Context) error {
 	f := newForm(invitationFields...)
 	f.Values["code"] = strings.TrimSpace(c.FormValue("code"))
 	f.Values["email"] = strings.TrimSpace(c.FormValue("email"))
-	day, month, year := strings.TrimSpace(c.FormValue("date_of_birth_day")), strings.TrimSpace(c.FormValue("date_of_birth_month")), strings.TrimSpace(c.FormValue("date_of_birth_year"))
-	f.Values["date_of_birth_day"], f.Values["date_of_birth_month"], f.Values["date_of_birth_year"] = day, month, year
-	dob, dobErr := dateFromParts(day, month, year)
-	if dobErr != "" {
-		f.Errs["date_of_birth"] = dobErr
+	values, _ := c.FormParams()
+	dob := readDate(values, f, "date_of_birth", "Your date of birth")
+	if dob == "" && f.Errs["date_of_birth"] == "" {
+		f.Errs["date_of_birth"] = "Enter your date of birth"
 	}
 	u, err := s.store.AcceptInvitation(c.Request().Context(), caseload.AcceptInvitation{
 		Code:        f.Values["code"],
 		DateOfBirth: dob,
 		Email:       f.Values["email"],
 		Password:    c.FormValue("password"),
-		Address:     c.RealIP(),
+		Address:     throttleKey(c.RealIP()), // failures counted per address, per /64 for IPv6
 	})
 	var ve *caseload.ValidationError
 	switch {
@@ -174,20 +173,4 @@ func (s *Server) handleInvitationAccept(c echo.Context) error {
 	p := invitationAcceptPage{basePage: s.base(c, "Set up your account"), Form: f}
 	p.User = nil
 	return s.renderFormErrors(c, "invitation_accept.html", &p, f)
-}
-
-// dateFromParts reads a date typed as day, month and year (the NHS.UK date
-// input) into YYYY-MM-DD, or says what is wrong.
-func dateFromParts(day, month, year string) (string, string) {
-	if day == "" && month == "" && year == "" {
-		return "", "Enter your date of birth"
-	}
-	if day == "" || month == "" || len(year) != 4 {
-		return "", "Enter your date of birth as a day, month and year, for example 27 3 1985"
-	}
-	t, err := time.Parse("2-1-2006", day+"-"+month+"-"+year)
-	if err != nil {
-		return "", "Enter a real date of birth"
-	}
-	return t.Format(dateLayout), ""
 }

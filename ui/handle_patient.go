@@ -52,7 +52,7 @@ func (s *Server) handlePatientNew(c echo.Context) error {
 		return echo.ErrForbidden
 	}
 	f := newForm(patientFields...)
-	f.Values["received_on"] = s.store.Today()
+	setDate(f, "received_on", s.store.Today())
 	return s.render(c, http.StatusOK, "patient_new.html", s.newPatientPage(c, f))
 }
 
@@ -75,10 +75,12 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 	if f.Values["name"] == "" {
 		f.Errs["name"] = "Enter the patient's full name"
 	}
-	if f.Values["date_of_birth"] == "" {
+	f.Values["date_of_birth"] = readDate(values, f, "date_of_birth", "Date of birth")
+	f.Values["received_on"] = readDate(values, f, "received_on", "The date the referral was received")
+	if f.Values["date_of_birth"] == "" && f.Errs["date_of_birth"] == "" {
 		f.Errs["date_of_birth"] = "Enter the patient's date of birth"
 	}
-	if f.Values["received_on"] == "" {
+	if f.Values["received_on"] == "" && f.Errs["received_on"] == "" {
 		f.Errs["received_on"] = "Enter the date the referral was received"
 	}
 	if _, ok := measures.NormaliseDescriptor(f.Values["problem_descriptor"]); !ok {

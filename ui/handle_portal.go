@@ -127,6 +127,7 @@ func (s *Server) handlePortalProgress(c echo.Context) error {
 	}
 	p.Nav = "progress"
 	p.Scripts = []string{"/static/vendor/echarts/echarts.min.js", "/static/charts.js"}
+	p.Print = s.printHeaderFor(d.Patient.Name, d.Patient.NHSNumber)
 	for _, q := range qs {
 		if q.Status == caseload.QuestionnairePending {
 			p.PendingOn = q.SubmittedAt.In(london).Format(dateLayout)

@@ -50,6 +50,10 @@ type portalQuestionnairePage struct {
 	PendingOn      string // answers already waiting, sent on this day
 	Form           *form
 	Questionnaires []portalQuestionnaireForm
+	// ADSM is the anxiety questionnaire paired with the patient's problem
+	// when it is not the GAD-7 (issue 16): its questions are copyright and
+	// not in the app, so the page says it is done with the therapist.
+	ADSM *measures.Instrument
 }
 
 func patientItemField(id measures.InstrumentID, n int) string {
@@ -156,6 +160,7 @@ func (s *Server) handlePortalQuestionnaireForm(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, portalPath(a.Referral.ID))
 	}
 	p := s.portalQuestionnairePage(c, a.Referral.ID, newForm(patientFieldOrder()...))
+	p.ADSM = pairedADSMOf(a.Referral)
 	if p.PendingOn, err = s.pendingOn(c, a.Referral.ID); err != nil {
 		return err
 	}
@@ -203,6 +208,7 @@ func (s *Server) handlePortalQuestionnaireSubmit(c echo.Context) error {
 		}
 	}
 	p := s.portalQuestionnairePage(c, a.Referral.ID, f)
+	p.ADSM = pairedADSMOf(a.Referral)
 	if p.PendingOn, err = s.pendingOn(c, a.Referral.ID); err != nil {
 		return err
 	}
@@ -343,4 +349,18 @@ func (s *Server) handlePortalQuestionnaireKeep(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/questionnaires/%d", portalPath(a.Referral.ID), keep))
+}
+
+// pairedADSMOf is the referral's paired anxiety measure when it is not the
+// GAD-7 the patient answers here, or nil.
+func pairedADSMOf(r caseload.Referral) *measures.Instrument {
+	id := measures.PairedADSM(r.ProblemDescriptor)
+	if id == "" || id == measures.GAD7 {
+		return nil
+	}
+	in, ok := measures.Lookup(id)
+	if !ok {
+		return nil
+	}
+	return &in
 }

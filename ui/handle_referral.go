@@ -2,7 +2,6 @@ package ui
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -54,7 +53,11 @@ type referralPage struct {
 	Contacts   []contactView
 	Risk       measures.Risk
 	RiskDate   string
+	RiskSource string // where the answer behind the banner was given (handle_risk.go)
+	Alerts     []riskAlertView
+	CanReopen  bool
 	Recorded   bool
+	Done       string // confirmation of a correction or a review (notice.go)
 	CanChange  bool
 	// CanSeeDemographics links to the patient's data set demographics.
 	CanSeeDemographics bool
@@ -90,12 +93,14 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		Summary:    d.Outcome.Summary(),
 		Risk:       measures.RiskOf(d.Outcome.LatestItem9),
 		Recorded:   c.QueryParam("recorded") != "",
+		Done:       doneNotice(c.QueryParam("done")),
 		CanChange:  canChangeReferral(u, d.Referral),
 
 		CanSeeDemographics: canEditDemographics(u, d.Referral),
 		CanBring:           canBringToSupervision(u, d.Referral),
 		RuleSet:            d.Outcome.RuleSet,
 	}
+	p.Print = s.printHeaderFor(d.Patient.Name, d.Patient.NHSNumber)
 	if p.Grant, p.Viewers, err = s.accountability(c, u, d.Patient.ID); err != nil {
 		return err
 	}
@@ -112,13 +117,11 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		for _, sc := range sortedScores(ct.Scores) {
 			sv := newScoreView(sc, snap.Names)
 			sv.CanCorrect = canCorrect && sc.Current()
-			if sc.Instrument == measures.PHQ9 && sc.Current() && p.Risk != measures.RiskNone {
-				p.RiskDate = ct.Date
-			}
 			cv.Scores = append(cv.Scores, sv)
 		}
 		p.Contacts = append(p.Contacts, cv)
 	}
+	addRiskAlerts(u, snap.ReferralDetail, &p)
 	p.PatientSide = s.patientSide(d.Referral, snap.Invitations, snap.Questionnaires)
 	return s.render(c, http.StatusOK, "referral_show.html", &p)
 }
@@ -138,25 +141,13 @@ func newScoreView(sc caseload.Score, names map[int64]string) scoreView {
 	return sv
 }
 
-// userNames maps user ids to names, for "recorded by" and "corrected by".
-func (s *Server) userNames(ctx context.Context) (map[int64]string, error) {
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]string, len(users))
-	for _, u := range users {
-		m[u.ID] = u.Name
-	}
-	return m, nil
-}
-
 type referralEndPage struct {
 	basePage
 	Referral caseload.Referral
 	Form     *form
 	Reasons  []option
-	EndCodes []option // the data set's EndCode (dataset_form.go)
+	EndCodes []option     // the data set's EndCode (dataset_form.go)
+	Risk     *endRiskView // open risk alerts and unconfirmed answers to acknowledge (handle_risk.go)
 }
 
 // option is one choice of a select or radio group.
@@ -173,13 +164,16 @@ func endReasonOptions() []option {
 }
 
 func (s *Server) handleReferralEndForm(c echo.Context) error {
-	_, r, err := s.referralFor(c, canChangeReferral)
+	u, r, err := s.referralFor(c, canChangeReferral)
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason", "end_code")
-	f.Values["date"] = s.store.Today()
+	f := newForm("date", "reason", "end_code", "risk_acknowledged", "risk_note")
+	setDate(f, "date", s.store.Today())
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions(), EndCodes: endCodeOptions()}
+	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "referral_end.html", &p)
 }
 
@@ -188,8 +182,10 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason", "end_code")
-	f.Values["date"] = strings.TrimSpace(c.FormValue("date"))
+	f := newForm("date", "reason", "end_code", "risk_acknowledged", "risk_note")
+	risk := endRisk(c, f)
+	values, _ := c.FormParams()
+	f.Values["date"] = readDate(values, f, "date", "The date the referral ended")
 	f.Values["reason"] = c.FormValue("reason")
 	f.Values["end_code"] = strings.TrimSpace(c.FormValue("end_code"))
 	if msg := caseload.CheckEndCode(f.Values["end_code"]); msg != "" {
@@ -198,18 +194,17 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 	if f.Values["reason"] == "" {
 		f.Errs["reason"] = "Select why the referral is ending"
 	}
-	if f.Values["date"] == "" {
+	if f.Values["date"] == "" && f.Errs["date"] == "" {
 		f.Errs["date"] = "Enter the date the referral ended"
 	}
 	if len(f.Errs) == 0 {
-		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"])
-		if err == nil {
-			err = s.setEndCode(c, u, r.ID, f.Values["end_code"])
-		}
+		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"], f.Values["end_code"], risk)
 		var ve *caseload.ValidationError
 		switch {
 		case err == nil:
 			return c.Redirect(http.StatusSeeOther, referralPath(r.ID))
+		case errors.Is(err, caseload.ErrRiskUnacknowledged):
+			f.Errs["risk_acknowledged"] = "Tick to confirm you have acted on the risk alerts and answers above"
 		case errors.As(err, &ve):
 			copyFieldErrors(f, ve, nil)
 		default:
@@ -217,6 +212,9 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 		}
 	}
 	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions(), EndCodes: endCodeOptions()}
+	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
+		return err
+	}
 	return s.renderFormErrors(c, "referral_end.html", &p, f)
 }
 
@@ -247,7 +245,7 @@ func copyFieldErrors(f *form, ve *caseload.ValidationError, rename func(string) 
 			k = rename(k)
 		}
 		if _, dup := f.Errs[k]; !dup {
-			f.Errs[k] = upperFirst(m)
+			f.Errs[k] = upperFirst(inClinicianWords(m))
 		}
 	}
 }

@@ -55,6 +55,9 @@ func resolvePeriod(period, date, from, to string) (string, string, error) {
 		if t.Before(f) {
 			return "", "", apiErr(http.StatusUnprocessableEntity, "The last day of the period must be on or after the first", "to")
 		}
+		if !t.Before(f.AddDate(MaxReportYears, 0, 0)) {
+			return "", "", apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("Choose a period of at most %d years", MaxReportYears), "to")
+		}
 		return from, to, nil
 	}
 	d, err := parseDate(date)
@@ -249,15 +252,20 @@ func (s *Server) handleReportShow(c echo.Context) error {
 	if f.Values["period"] == "" {
 		f.Values["period"] = "month"
 	}
-	if f.Values["date"] == "" {
+	readReportDates(c.QueryParams(), f)
+	if f.Values["date"] == "" && f.Errs["date"] == "" {
 		// Last month: the latest whole month to report on.
 		if today, err := parseDate(s.store.Today()); err == nil {
 			f.Values["date"] = today.AddDate(0, -1, 0).Format(dateLayout)
+			setDate(f, "date", f.Values["date"])
 		}
 	}
 	p.Form = f
 	if err := s.reportOptions(ctx, u, &p); err != nil {
 		return err
+	}
+	if len(f.Errs) > 0 {
+		return s.renderFormErrors(c, "report.html", &p, f)
 	}
 	rep, err := s.runReport(ctx, u, f.Values, true)
 	if err == nil {
@@ -370,7 +378,7 @@ func (s *Server) reportOptions(ctx context.Context, u caseload.User, p *reportPa
 			ids = append(ids, t.ID)
 		}
 	}
-	therapists, err := s.teamTherapists(ctx, ids)
+	therapists, err := s.store.TeamTherapists(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -384,6 +392,7 @@ func (s *Server) reportOptions(ctx context.Context, u caseload.User, p *reportPa
 // trendFrom is where the month-by-month trend starts: the period's first
 // month, or for a period shorter than a year the month eleven months before
 // its last, so that the trend always has a year to show.
+// The trend never shows more than MaxTrendMonths months (the last ones).
 func trendFrom(from, to string) string {
 	f, _ := parseDate(from)
 	t, _ := parseDate(to)
@@ -391,8 +400,18 @@ func trendFrom(from, to string) string {
 	if yearBefore.Before(f) {
 		return yearBefore.Format(dateLayout)
 	}
+	if earliest := time.Date(t.Year(), t.Month()-(MaxTrendMonths-1), 1, 0, 0, 0, 0, time.UTC); f.Before(earliest) {
+		return earliest.Format(dateLayout)
+	}
 	return from
 }
+
+// A report's period is at most MaxReportYears long (issue 15: an unbounded
+// one built a 66 MB page), and its trend at most MaxTrendMonths months.
+const (
+	MaxReportYears = 5
+	MaxTrendMonths = 12 * MaxReportYears
+)
 
 func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) error {
 	ctx := c.Request().Context()

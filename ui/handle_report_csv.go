@@ -85,8 +85,17 @@ func (s *Server) handleReportCSV(c echo.Context) error {
 		return err
 	}
 	q, rows := rep.Query, rep.Rows
-	// A row per referral is patient-level data: audited before it is sent.
-	if err := s.store.RecordDownload(ctx, u, "report", fmt.Sprintf("outcomes CSV %s to %s, %d referrals", q.From, q.To, len(rows))); err != nil {
+	// A row per referral is patient-level data: audited before it is sent,
+	// a row per referral (issue 15).
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ReferralID
+	}
+	if err := s.store.RecordDownloads(ctx, u, ids, fmt.Sprintf("outcomes CSV %s to %s", q.From, q.To)); err != nil {
+		return err
+	}
+	pseudonymise, err := adminExport(u, rows)
+	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
@@ -99,7 +108,11 @@ func (s *Server) handleReportCSV(c echo.Context) error {
 		return nil // the client went away; the status is already sent
 	}
 	for _, r := range rows {
-		if err := w.Write(csvRecord(r, q.From, q.To)); err != nil {
+		rec := csvRecord(r, q.From, q.To)
+		if pseudonymise != nil {
+			rec[0] = pseudonymise[r.ReferralID]
+		}
+		if err := w.Write(rec); err != nil {
 			return nil
 		}
 	}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -128,6 +127,13 @@ type flagCount struct {
 	Code  string
 	Label string
 	Count int
+	Cases []caseLink // the cases counted, each linking to its card below
+}
+
+// caseLink names one case on the weekly review.
+type caseLink struct {
+	ReferralID int64
+	Patient    string
 }
 
 type reviewPage struct {
@@ -137,8 +143,14 @@ type reviewPage struct {
 	Therapist  string // the filter's therapist id, "" for all
 	Counts     []flagCount
 	Brought    int
+	BroughtBy  []caseLink
+	Done       string // the confirmation after a review, "" for none
 	Cases      []reviewCaseView
 	Quiet      []reviewCaseView
+	Alerts     []riskAlertView // open risk alerts of the teams, at the top (handle_risk.go)
+	// NewAccounts are clinical accounts recently added to the teams, and
+	// who added them (issue 15: an admin's own clinical account is seen).
+	NewAccounts []caseload.NewAccount
 }
 
 func (s *Server) handleReviewShow(c echo.Context) error {
@@ -147,12 +159,15 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 		return echo.ErrForbidden
 	}
 	ctx := c.Request().Context()
-	therapists, err := s.teamTherapists(ctx, reviewTeams(u))
+	therapists, err := s.store.TeamTherapists(ctx, reviewTeams(u))
 	if err != nil {
 		return err
 	}
 	p := reviewPage{basePage: s.base(c, "Weekly review"), AsOf: s.store.Today()}
 	p.Nav = "review"
+	if p.NewAccounts, err = s.store.NewTeamAccounts(ctx, reviewTeams(u), s.clock().Add(-caseload.NewTeamAccountsFor)); err != nil {
+		return err
+	}
 	var therapistID int64
 	if v := c.QueryParam("therapist"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -172,44 +187,36 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	for _, rc := range cases {
 		shown = append(shown, rc.Referral.ID)
 	}
-	if err := s.recordListView(c, u, "weekly_review", shown); err != nil {
+	if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
+		return err
+	}
+	if err := s.recordListView(c, u, "weekly_review", withAlertReferrals(shown, p.Alerts)); err != nil {
 		return err
 	}
 	counts := map[string]int{}
+	links := map[string][]caseLink{}
 	for _, rc := range cases {
 		v := newReviewCaseView(rc)
 		if !rc.NeedsDiscussion() {
 			p.Quiet = append(p.Quiet, v)
 			continue
 		}
+		link := caseLink{ReferralID: v.ReferralID, Patient: v.Patient}
 		for _, f := range rc.Flags {
 			counts[f.Code]++
+			links[f.Code] = append(links[f.Code], link)
 		}
 		if rc.Referral.BringToSupervision != "" {
 			p.Brought++
+			p.BroughtBy = append(p.BroughtBy, link)
 		}
 		p.Cases = append(p.Cases, v)
 	}
 	for _, code := range flagCodes {
-		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code]})
+		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code], Cases: links[code]})
 	}
+	p.Done = reviewedNotice(s.takeReviewed(c), append(p.Cases, p.Quiet...))
 	return s.render(c, http.StatusOK, "review.html", &p)
-}
-
-// teamTherapists lists the therapists of the given teams, by name.
-func (s *Server) teamTherapists(ctx context.Context, teams []int64) ([]caseload.User, error) {
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []caseload.User
-	for _, x := range users {
-		if x.Role == caseload.RoleTherapist && slices.Contains(teams, x.TeamID) {
-			out = append(out, x)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b caseload.User) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
 }
 
 func newReviewCaseView(rc caseload.ReviewCase) reviewCaseView {
@@ -264,7 +271,7 @@ func (s *Server) handleReviewNew(c echo.Context) error {
 		return err
 	}
 	f := newForm("date", "decision", "note")
-	f.Values["date"] = s.store.Today()
+	setDate(f, "date", s.store.Today())
 	p := reviewNewPage{basePage: s.base(c, "Record a supervision review"), Referral: r, Flags: newFlagViews(flags),
 		Decisions: decisionOptions(), Form: f, Next: reviewNext(c.QueryParam("next"), r.ID)}
 	p.Nav = "review"
@@ -278,15 +285,22 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	f := newForm("date", "decision", "note")
-	for _, k := range []string{"date", "decision", "note"} {
+	for _, k := range []string{"decision", "note"} {
 		f.Values[k] = c.FormValue(k)
 	}
+	values, _ := c.FormParams()
+	f.Values["date"] = readDate(values, f, "date", "The date of the review")
 	next := reviewNext(c.FormValue("next"), r.ID)
+	dateErr := f.Errs["date"]
 	_, err = s.store.RecordReview(ctx, u, r.ID, caseload.NewReview{Date: f.Values["date"], Decision: f.Values["decision"], Note: f.Values["note"]})
 	var ve *caseload.ValidationError
 	switch {
+	case err == nil && dateErr == "":
+		return c.Redirect(http.StatusSeeOther, s.reviewDone(c, next, r.ID))
 	case err == nil:
-		return c.Redirect(http.StatusSeeOther, next)
+		// Unreachable: the store refuses an empty date; kept so that a
+		// date typed wrongly can never be saved as some other date.
+		ve = &caseload.ValidationError{Fields: map[string]string{}}
 	case !errors.As(err, &ve):
 		return err
 	}

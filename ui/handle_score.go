@@ -51,6 +51,7 @@ func (s *Server) scoreFor(c echo.Context, referralID string) (caseload.User, cas
 			return u, d, caseload.Contact{}, caseload.Score{}, err
 		}
 	}
+	noteFormView(c, u, r.ID)
 	if d, err = s.store.ReferralDetail(ctx, rid); err != nil {
 		return u, d, caseload.Contact{}, caseload.Score{}, err
 	}
@@ -72,15 +73,11 @@ func (s *Server) scoreCorrectPage(c echo.Context, d caseload.ReferralDetail, ct 
 	if !ok {
 		return nil, fmt.Errorf("score %d: unknown instrument %q", sc.ID, sc.Instrument)
 	}
-	names, err := s.userNames(c.Request().Context())
-	if err != nil {
-		return nil, err
-	}
 	p := &scoreCorrectPage{
 		basePage:   s.base(c, "Correct "+in.Name+" score"),
 		Referral:   d.Referral,
 		Contact:    ct,
-		Score:      newScoreView(sc, names),
+		Score:      newScoreView(sc, d.Names),
 		Instrument: in,
 		Form:       f,
 	}
@@ -165,7 +162,7 @@ func (s *Server) handleScoreCorrect(c echo.Context) error {
 		var ve *caseload.ValidationError
 		switch {
 		case err == nil:
-			return c.Redirect(http.StatusSeeOther, referralPath(d.Referral.ID)+"#contact-"+strconv.FormatInt(ct.ID, 10))
+			return c.Redirect(http.StatusSeeOther, referralPath(d.Referral.ID)+"?done=corrected#contact-"+strconv.FormatInt(ct.ID, 10))
 		case errors.As(err, &ve):
 			copyFieldErrors(f, ve, correctFieldName(in))
 		default:

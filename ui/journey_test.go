@@ -38,7 +38,8 @@ func TestNewPatientForm(t *testing.T) {
 	b := e.signedIn(e.therapist)
 
 	p := b.get("/patients/new")
-	if d := p.doc(t); p.Status != http.StatusOK || !d.has(t, `input#received-on[value="2026-03-16"]`) || !d.has(t, `select#problem-descriptor option`) || !strings.Contains(p.Body, "Generalised anxiety disorder") {
+	// Today's date (16 March 2026) in the day / month / year boxes.
+	if d := p.doc(t); p.Status != http.StatusOK || !d.has(t, `input#received-on[name="received_on_day"][value="16"]`) || !d.has(t, `input#received-on-month[value="3"]`) || !d.has(t, `input#received-on-year[value="2026"]`) || !d.has(t, `select#problem-descriptor option`) || !strings.Contains(p.Body, "Generalised anxiety disorder") {
 		t.Fatalf("new patient form: %d, want today's date and the descriptor list", p.Status)
 	}
 
@@ -52,7 +53,7 @@ func TestNewPatientForm(t *testing.T) {
 		{"bad NHS number", url.Values{"name": {"Nia Number"}, "date_of_birth": {"1990-01-02"}, "nhs_number": {"1234567890"}, "received_on": {"2026-03-01"}, "problem_descriptor": {"F41.1"}, "intensity": {"low"}},
 			[]string{"#nhs-number"}, []string{`input#name[value="Nia Number"]`, `input#nhs-number[value="1234567890"]`, `option[value="F41.1"][selected]`}},
 		{"future referral", url.Values{"name": {"Fay Future"}, "date_of_birth": {"1990-01-02"}, "received_on": {"2026-04-01"}, "problem_descriptor": {"F32"}, "intensity": {"high"}},
-			[]string{"#received-on"}, []string{`input#name[value="Fay Future"]`, `input#received-on[value="2026-04-01"]`}},
+			[]string{"#received-on"}, []string{`input#name[value="Fay Future"]`, `input#received-on[name="received_on_day"][value="1"]`, `input#received-on-month[value="4"]`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +107,9 @@ func TestRecordSessionForm(t *testing.T) {
 		t.Fatalf("form: %d", p.Status)
 	}
 	for _, want := range []string{
-		`value="2026-03-16"`, // today
+		`name="date_day" type="text" value="16"`, // today, 16 March 2026
+		`name="date_month" type="text" value="3"`,
+		`name="date_year" type="text" value="2026"`,
 		`<option value="pdss" data-min="0" data-max="28" data-step="1" selected>`, // paired ADSM
 		"Thoughts that you would be better off dead",                              // PHQ-9 item 9 wording
 		"Not being able to stop or control worrying",                              // GAD-7 item 2
@@ -125,7 +128,7 @@ func TestRecordSessionForm(t *testing.T) {
 	if p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("future date, PDSS out of range: %d", p.Status)
 	}
-	for _, want := range []string{`href="#date"`, `href="#adsm-total"`, `value="30"`, `value="2026-03-20"`,
+	for _, want := range []string{`href="#date"`, `href="#adsm-total"`, `value="30"`, `name="date_day" type="text" value="20"`,
 		`id="scores-phq9-items-1-2" name="scores.phq9.items.1" type="radio" value="2" checked`} {
 		if !strings.Contains(p.Body, want) {
 			t.Errorf("after errors, page lacks %s", want)

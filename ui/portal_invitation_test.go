@@ -25,7 +25,9 @@ func TestInvitationJourney(t *testing.T) {
 		t.Errorf("referral page lacks the patient access section")
 	}
 	code := e.inviteCode(tb, r)
-	if p := tb.post(referralPath(r.ID)+"/invitation", nil); !strings.Contains(p.Body, e.http.URL+"/invitation") {
+	// Without --base-url the page names the path on this site, never the
+	// request's Host (issue 15; TestInvitationLinkFromBaseURL).
+	if p := tb.post(referralPath(r.ID)+"/invitation", nil); !strings.Contains(p.Body, "<strong>/invitation</strong>") {
 		t.Errorf("the code page does not give the address to take it up at")
 	} else {
 		code = codePattern.FindStringSubmatch(p.Body)[1] // the newer code replaces the first
@@ -143,7 +145,7 @@ func TestPatientAccessClosesNinetyDaysAfterEnd(t *testing.T) {
 	e := newTestEnvAt(t, &now)
 	r := e.referral(e.therapist, "Pat Patient", "F32")
 	b := e.patientOf(r, "pat@example.com")
-	if _, err := e.store.EndReferral(context.Background(), e.therapist, r.ID, "2026-03-16", "completed"); err != nil {
+	if _, err := e.store.EndReferral(context.Background(), e.therapist, r.ID, "2026-03-16", "completed", "", caseload.EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	p := b.get(portalPath(r.ID))

@@ -22,6 +22,7 @@ import (
 // a route shows of a record.
 var viewLabels = map[string]string{
 	"/referrals/:id":                  "referral page",
+	"/referrals/:id/letter":           "progress letter to GP",
 	"/referrals/:id/contacts/new":     "record a session form",
 	"/referrals/:id/end":              "end referral form",
 	"/referrals/:id/invitation":       "patient invitation page",
@@ -123,11 +124,15 @@ func (s *Server) accountability(c echo.Context, u caseload.User, patientID int64
 // put those in the context; any other id is answered 404 by the handler).
 func (s *Server) auditPatientView(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !isRead(c) || c.Param("id") == "" {
+		if c.Param("id") == "" {
 			return next(c)
 		}
 		u, a, err := patientReferral(c)
 		if err != nil {
+			return next(c)
+		}
+		if !isRead(c) {
+			noteFormView(c, u, a.Referral.ID) // audited if a page answers the form
 			return next(c)
 		}
 		if err := s.store.RecordView(c.Request().Context(), u, "referral", a.Referral.ID, viewLabel(c)); err != nil {

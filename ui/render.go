@@ -33,6 +33,13 @@ type basePage struct {
 	// CanSeeReview and CanSeeReports show "Weekly review" and "Outcomes".
 	CanSeeReview  bool
 	CanSeeReports bool
+	// Print, when set, heads every printed page with whose record it is
+	// (print.go).
+	Print *printHeader
+	// CanSeeDutyList shows "Duty list"; Urgent is the service's urgent
+	// number on patients' pages (issue 11).
+	CanSeeDutyList bool
+	Urgent         caseload.UrgentContact
 }
 
 // fieldErr is one line of an error summary, linking to the field at fault.
@@ -47,6 +54,8 @@ func (s *Server) base(c echo.Context, title string) basePage {
 		b.User = &u
 		b.CanAddPatients = addsReferrals(u)
 		b.CanSeeReview, b.CanSeeReports = canSeeWeeklyReview(u), canSeeReports(u)
+		b.CanSeeDutyList = canSeeDutyList(u)
+		s.addUrgentContact(c, u, &b)
 	}
 	if t, ok := c.Get(csrfField).(string); ok {
 		b.CSRF = t
@@ -64,6 +73,8 @@ var funcs = template.FuncMap{
 	"kindLabel":       kindLabel,
 	"attendanceLabel": attendanceLabel,
 	"longDate":        longDate,
+	"nhsNumber":       nhsNumber,
+	"telHref":         telHref,
 	"sub":             func(a, b int) int { return a - b },
 	"add":             func(a, b int) int { return a + b },
 }
@@ -91,6 +102,9 @@ func parsePages() (map[string]*pageTemplate, error) {
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// maxPooledBuffer is the largest render buffer kept for reuse.
+const maxPooledBuffer = 1 << 20
+
 // render executes a page into a buffer first, so that a template error
 // becomes a clean error page instead of half a page.
 func (s *Server) render(c echo.Context, status int, name string, data any) error {
@@ -98,9 +112,18 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 	if !ok {
 		return fmt.Errorf("no template %q", name)
 	}
+	if err := s.auditFormView(c, name); err != nil {
+		return err
+	}
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer buffers.Put(buf)
+	defer func() {
+		// A rare large page's buffer is left to the collector rather than
+		// kept in the pool for good.
+		if buf.Cap() <= maxPooledBuffer {
+			buffers.Put(buf)
+		}
+	}()
 	if err := p.t.ExecuteTemplate(buf, "layout", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}

@@ -29,7 +29,8 @@ func addSupervisionSamples(t *testing.T, samples map[string]any, base basePage, 
 	c := reviewCaseView{ReferralID: 7, Patient: "Pat", Therapist: "Tara", Descriptor: "GAD", Sessions: 3, Level: "High", Severity: "high",
 		Flags: flags, Quiet: flags, Brought: "Unsure", Spark: chart.NewSparkline(o, "F41.1"), LastReview: &lr}
 	samples["review.html"] = &reviewPage{basePage: sb, AsOf: "2026-03-16", Therapists: []option{{"2", "Tara"}}, Therapist: "2",
-		Counts: []flagCount{{"risk", "Risk", 1}}, Brought: 1, Cases: []reviewCaseView{c}, Quiet: []reviewCaseView{c}}
+		Counts: []flagCount{{"risk", "Risk", 1, []caseLink{{7, "Pat"}}}}, Brought: 1, Cases: []reviewCaseView{c}, Quiet: []reviewCaseView{c},
+		NewAccounts: []caseload.NewAccount{{UserID: 9, Name: "Nia", Email: "nia@example.nhs.uk", Role: caseload.RoleTherapist, CreatedAt: testNow, AddedBy: "Ada", AddedByRole: caseload.RoleAdmin}, {UserID: 10, Name: "Ned", Role: caseload.RoleTherapist, CreatedAt: testNow}}}
 	samples["review_new.html"] = &reviewNewPage{basePage: sb, Referral: ref, Flags: flags, Decisions: decisionOptions(), Form: f, Next: "/review"}
 	trend, err := chart.Trend([]caseload.MonthFigures{{Month: "2026-01", Figures: caseload.Figures{Rates: measures.ServiceRates(nil)}}})
 	if err != nil {
@@ -82,7 +83,7 @@ func newSupervisionEnv(t *testing.T) *supervisionEnv {
 		u caseload.User
 		r caseload.Referral
 	}{{e.therapist, e.finished1}, {e.colleague, e.finished2}} {
-		if _, err := e.store.EndReferral(ctx, x.u, x.r.ID, "2026-02-20", "completed"); err != nil {
+		if _, err := e.store.EndReferral(ctx, x.u, x.r.ID, "2026-02-20", "completed", "", caseload.EndRisk{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -260,7 +261,7 @@ func TestReferralPageShowsExpectedBand(t *testing.T) {
 		r := e.referral(e.therapist, "Finished "+strconv.Itoa(i), "F32")
 		e.contact(e.therapist, r, "2026-01-12", phq(2), gad)
 		e.contact(e.therapist, r, "2026-01-19", phq(1+i%2), gad) // 8 or 16
-		if _, err := e.store.EndReferral(ctx, e.therapist, r.ID, "2026-01-26", "completed"); err != nil {
+		if _, err := e.store.EndReferral(ctx, e.therapist, r.ID, "2026-01-26", "completed", "", caseload.EndRisk{}); err != nil {
 			t.Fatal(err)
 		}
 	}

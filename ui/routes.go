@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -28,8 +29,15 @@ type route struct {
 	access  access
 }
 
-// routes is the whole application, in one table.
+// routes is the whole application, in one table: the clinical and patient
+// pages, then the admin's, then the JSON API (three parts only to keep each
+// function short).
 func (s *Server) routes() []route {
+	return slices.Concat(s.clinicalRoutes(), s.adminRoutes(), s.apiRoutes())
+}
+
+// clinicalRoutes are the staff's and patients' pages.
+func (s *Server) clinicalRoutes() []route {
 	return []route{
 		{http.MethodGet, "/sign-in", s.handleSignInForm, public},
 		{http.MethodPost, "/sign-in", s.handleSignIn, public},
@@ -39,6 +47,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/patients/new", s.handlePatientNew, staff},
 		{http.MethodPost, "/patients/new", s.handlePatientCreate, staff},
 		{http.MethodGet, "/referrals/:id", s.handleReferralShow, staff},
+		{http.MethodGet, "/referrals/:id/letter", s.handleReferralLetter, staff}, // handle_letter.go
 		{http.MethodGet, "/referrals/:id/contacts/new", s.handleContactNew, staff},
 		{http.MethodPost, "/referrals/:id/contacts/new", s.handleContactCreate, staff},
 		{http.MethodGet, "/referrals/:id/end", s.handleReferralEndForm, staff},
@@ -48,6 +57,11 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/referrals/:id/demographics", s.handleDemographicsSave, staff},
 		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
 		{http.MethodPost, "/scores/:id/correct", s.handleScoreCorrect, staff},
+		{http.MethodGet, "/referrals/:id/reopen", s.handleReferralReopenForm, staff},
+		{http.MethodPost, "/referrals/:id/reopen", s.handleReferralReopen, staff},
+		{http.MethodGet, "/duty", s.handleDutyList, staff},
+		{http.MethodGet, "/risk-alerts/:id/acknowledge", s.handleRiskAlertAckForm, staff},
+		{http.MethodPost, "/risk-alerts/:id/acknowledge", s.handleRiskAlertAck, staff},
 		{http.MethodGet, "/referrals/:id/invitation", s.handleInvitationShow, staff},
 		{http.MethodPost, "/referrals/:id/invitation", s.handleInvitationCreate, staff},
 		{http.MethodPost, "/referrals/:id/invitation/revoke", s.handleInvitationRevoke, staff},
@@ -66,13 +80,29 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/my/referrals/:id/questionnaire", s.handlePortalQuestionnaireSubmit, patient},
 		{http.MethodGet, "/my/referrals/:id/questionnaires/:qid", s.handlePortalQuestionnaireShow, patient},
 		{http.MethodPost, "/my/referrals/:id/questionnaires/:qid/keep", s.handlePortalQuestionnaireKeep, patient},
+	}
+}
 
+// adminRoutes are the administrators' pages, with the password reset and
+// the staff's own tokens.
+func (s *Server) adminRoutes() []route {
+	return []route{
 		{http.MethodGet, "/admin/users", s.handleAdminUsers, admin},
 		{http.MethodGet, "/admin/users/new", s.handleAdminUserNew, admin},
 		{http.MethodPost, "/admin/users/new", s.handleAdminUserCreate, admin},
 		{http.MethodPost, "/admin/users/:id/disable", s.handleAdminUserDisable, admin},
 		{http.MethodPost, "/admin/users/:id/enable", s.handleAdminUserEnable, admin},
 		{http.MethodPost, "/admin/users/:id/tokens", s.handleAdminTokenCreate, admin},
+		{http.MethodGet, "/admin/users/:id/edit", s.handleAdminUserEditForm, admin},             // handle_admin_users_edit.go
+		{http.MethodPost, "/admin/users/:id/edit", s.handleAdminUserEdit, admin},                // handle_admin_users_edit.go
+		{http.MethodPost, "/admin/users/:id/reset-password", s.handleAdminPasswordReset, admin}, // handle_admin_users_edit.go
+		{http.MethodGet, "/reset-password", s.handlePasswordResetForm, public},
+		{http.MethodPost, "/reset-password", s.handlePasswordReset, public},
+		{http.MethodGet, "/admin/tokens", s.handleAdminTokens, admin},
+		{http.MethodPost, "/admin/tokens/:id/revoke", s.handleAdminTokenRevoke, admin},
+		{http.MethodGet, "/account/tokens", s.handleAccountTokens, staff},
+		{http.MethodPost, "/account/tokens", s.handleAccountTokenCreate, staff},
+		{http.MethodPost, "/account/tokens/:id/revoke", s.handleAccountTokenRevoke, staff},
 		{http.MethodGet, "/admin/teams", s.handleAdminTeams, admin},
 		{http.MethodGet, "/admin/audit", s.handleAuditSearch, admin},
 		{http.MethodGet, "/admin/break-glass", s.handleBreakGlassForm, admin},
@@ -81,7 +111,14 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/admin/dataset/download", s.handleDatasetDownload, admin},
 		{http.MethodGet, "/admin/qualifications", s.handleQualifications, admin},
 		{http.MethodPost, "/admin/users/:id/qualification", s.handleQualificationSet, admin},
+		{http.MethodGet, "/admin/urgent-contact", s.handleAdminUrgentContactForm, admin},
+		{http.MethodPost, "/admin/urgent-contact", s.handleAdminUrgentContact, admin},
+	}
+}
 
+// apiRoutes are the JSON API, under apiRoot.
+func (s *Server) apiRoutes() []route {
+	return []route{
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
 		{http.MethodPost, "/api/v1/referrals", s.apiReferralCreate, api},
 		{http.MethodGet, "/api/v1/referrals/:id", s.apiReferralShow, api},
@@ -93,6 +130,8 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/referrals/:id/questionnaire-responses", s.apiQuestionnaireResponseCreate, api},
 		{http.MethodGet, "/api/v1/reports/outcomes", s.apiReportOutcomes, api},
 		{http.MethodPut, "/api/v1/referrals/:id/demographics", s.apiDemographicsUpdate, api},
+		{http.MethodGet, "/api/v1/risk-alerts", s.apiRiskAlerts, api},
+		{http.MethodPost, "/api/v1/risk-alerts/:id/acknowledge", s.apiRiskAlertAck, api},
 	}
 }
 
@@ -123,6 +162,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}),
 		securityHeaders,
+		s.strictTransport,
 		middleware.BodyLimit(maxBody),
 		auditSource,
 	)
@@ -130,7 +170,7 @@ func (s *Server) newEcho() *echo.Echo {
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:" + csrfField,
 		ContextKey:     csrfField,
-		CookieName:     "clinic_csrf",
+		CookieName:     s.csrfCookie,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   s.secure,

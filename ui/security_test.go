@@ -66,9 +66,13 @@ func TestSessionCookieFlags(t *testing.T) {
 		srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sign-in", nil))
 		var csrf *http.Cookie
 		for _, c := range rec.Result().Cookies() {
-			if c.Name == "clinic_csrf" {
+			if c.Name == cookieName("clinic_csrf", secure) {
 				csrf = c
 			}
+		}
+		// Issue 15, 13: HSTS when served over TLS (Secure), not otherwise.
+		if got := rec.Header().Get("Strict-Transport-Security"); (got != "") != secure || (secure && !strings.Contains(got, "max-age=")) {
+			t.Errorf("secure=%v: Strict-Transport-Security %q", secure, got)
 		}
 		if csrf == nil || !csrf.HttpOnly || csrf.Secure != secure || csrf.SameSite != http.SameSiteLaxMode {
 			t.Errorf("secure=%v: CSRF cookie %+v", secure, csrf)
@@ -82,12 +86,20 @@ func TestSessionCookieFlags(t *testing.T) {
 		srv.Handler().ServeHTTP(rec, req)
 		var sess *http.Cookie
 		for _, c := range rec.Result().Cookies() {
-			if c.Name == sessionName {
+			if c.Name == cookieName(sessionName, secure) {
 				sess = c
 			}
 		}
 		if rec.Code != http.StatusSeeOther || sess == nil {
 			t.Fatalf("secure=%v: sign in %d, cookie %v", secure, rec.Code, sess)
+		}
+		// Issue 15, 13: __Host- names when Secure; the session cookie ends
+		// with the browser (no Max-Age or Expires).
+		if secure && (!strings.HasPrefix(sess.Name, "__Host-") || !strings.HasPrefix(csrf.Name, "__Host-")) {
+			t.Errorf("secure cookies named %q and %q: want __Host- names", sess.Name, csrf.Name)
+		}
+		if sess.MaxAge != 0 || !sess.Expires.IsZero() {
+			t.Errorf("secure=%v: session cookie Max-Age %d, Expires %v: want a cookie that ends with the browser", secure, sess.MaxAge, sess.Expires)
 		}
 		if !sess.HttpOnly || sess.Secure != secure || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/" {
 			t.Errorf("secure=%v: session cookie %+v: want HttpOnly, SameSite=Lax, Secure only when asked", secure, sess)
@@ -394,7 +406,7 @@ func TestAdminPages(t *testing.T) {
 		t.Errorf("form does not keep the e-mail, or echoes the password")
 	}
 	p = admin.post("/admin/users/new", url.Values{"email": {"nianew@example.nhs.uk"}, "name": {"Nia New"}, "role": {"therapist"}, "team": {"East"}, "password": {"nianew is my name"}})
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "does not contain your e-mail") {
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "does not contain your email") {
 		t.Errorf("password with the e-mail: %d", p.Status)
 	}
 	p = admin.post("/admin/users/new", url.Values{"email": {"nianew@example.nhs.uk"}, "name": {"Nia New"}, "role": {"therapist"}, "team": {"East"}, "password": {testPassword}})
@@ -411,17 +423,10 @@ func TestAdminPages(t *testing.T) {
 	if nia.Status != http.StatusSeeOther {
 		t.Fatalf("new user cannot sign in: %d", nia.Status)
 	}
-	// A token, shown once, that works.
-	p = admin.post("/admin/users/"+itoa(e.therapist.ID)+"/tokens", nil)
-	m := regexp.MustCompile(`id="token">([A-Za-z0-9_-]+)<`).FindStringSubmatch(p.Body)
-	if p.Status != http.StatusOK || m == nil {
-		t.Fatalf("token page: %d", p.Status)
-	}
-	if status, _, _ := e.api(http.MethodPost, "/api/v1/patients", m[1], `{"name":"Via Token","date_of_birth":"1990-01-01"}`); status != http.StatusCreated {
-		t.Errorf("the new token: %d", status)
-	}
-	if p := admin.post("/admin/users/"+itoa(e.therapist.ID)+"/tokens", nil); strings.Contains(p.Body, m[1]) {
-		t.Errorf("a token shown twice")
+	// Issue 15, 1: an admin cannot make a token for another user (it would
+	// let them read records in that user's name).
+	if p := admin.post("/admin/users/"+itoa(e.therapist.ID)+"/tokens", nil); p.Status != http.StatusForbidden || regexp.MustCompile(`id="token"`).MatchString(p.Body) {
+		t.Errorf("admin makes a token for a therapist: %d, want 403 and no token", p.Status)
 	}
 	// The audit log names the admin for each change.
 	res, _ := e.store.SearchAudit(context.Background(), caseload.AuditQuery{UserID: e.admin.ID})
@@ -429,7 +434,7 @@ func TestAdminPages(t *testing.T) {
 	for _, x := range res.Entries {
 		actions = append(actions, x.Action)
 	}
-	if strings.Join(actions, " ") != "create_token create_token create_user sign_in" {
+	if strings.Join(actions, " ") != "create_user sign_in" {
 		t.Errorf("admin's audit rows: %v", actions)
 	}
 }
@@ -480,7 +485,12 @@ func addAdminSamples(t *testing.T, samples map[string]any, base basePage, f *for
 	}
 	samples["admin_users.html"] = &adminUsersPage{basePage: base, Users: users, Done: "User added."}
 	samples["admin_user_new.html"] = &adminUserNewPage{basePage: base, Form: f, Roles: roleOptions, Teams: []caseload.Team{{ID: 1, Name: "North"}}}
-	samples["admin_token.html"] = &adminTokenPage{basePage: base, User: users[1].User, Token: "abc_DEF-123"}
+	tokens := []tokenRow{
+		{Token: caseload.Token{ID: 4, UserName: "Tara", UserEmail: "tara@example.nhs.uk", Name: "practice system", CreatedAt: testNow, ExpiresAt: testNow.Add(caseload.TokenLifetime), LastUsedAt: testNow}, Active: true},
+		{Token: caseload.Token{ID: 3, UserName: "Tara", UserEmail: "tara@example.nhs.uk", CreatedAt: testNow, ExpiresAt: testNow, RevokedAt: testNow}},
+	}
+	samples["account_tokens.html"] = &accountTokensPage{basePage: base, Form: f, Tokens: tokens, Secret: "abc_DEF-123", Made: &tokens[0].Token, Done: "Token revoked."}
+	samples["admin_tokens.html"] = &adminTokensPage{basePage: base, Tokens: tokens, Done: "Token revoked."}
 	samples["admin_teams.html"] = &adminTeamsPage{basePage: base, Teams: []adminTeamRow{{Team: caseload.Team{ID: 1, Name: "North"}, Therapists: []string{"Tara"}, Supervisors: []string{"Sue"}}}}
 	samples["admin_break_glass.html"] = &breakGlassPage{basePage: base, Form: f, Minutes: 60}
 	samples["audit_search.html"] = &auditSearchPage{basePage: base, Form: f, Users: []caseload.User{users[0].User}, Actions: caseload.AuditActions, Page: 2,
@@ -546,7 +556,7 @@ func TestMoreAuditedActions(t *testing.T) {
 	}
 	want := []string{
 		"record_review referral: review 1: continue",
-		"download report: outcomes CSV 2026-01-01 to 2026-03-16, 1 referrals",
+		"download referral: outcomes CSV 2026-01-01 to 2026-03-16", // a row per referral (issue 15)
 		"view referral: score correction form",
 		"sign_in user: ",
 	}

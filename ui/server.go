@@ -34,6 +34,11 @@ type Options struct {
 	SecureCookies bool
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// BaseURL is the address patients reach clinic at
+	// ("https://clinic.example.nhs.uk"), for the invitation link; when empty
+	// the page names the address only as "/invitation" on this site. The
+	// request's Host header is never used: a client chooses it.
+	BaseURL string
 }
 
 // Server is the web application.
@@ -42,10 +47,13 @@ type Server struct {
 	clock    func() time.Time
 	log      *slog.Logger
 	secure   bool
+	baseURL  string
 	sessions *sessions.CookieStore
-	pages    map[string]*pageTemplate
-	static   fs.FS
-	echo     *echo.Echo
+	// cookie names: __Host- prefixed when Secure (hardening.go)
+	sessionCookie, csrfCookie string
+	pages                     map[string]*pageTemplate
+	static                    fs.FS
+	echo                      *echo.Echo
 	// routeAccess is each route path's access level, from the route table.
 	routeAccess map[string]access
 }
@@ -61,6 +69,11 @@ func New(store *caseload.Store, opts Options) (*Server, error) {
 		log:    opts.Logger,
 		secure: opts.SecureCookies,
 	}
+	var err error
+	if s.baseURL, err = normaliseBaseURL(opts.BaseURL); err != nil {
+		return nil, fmt.Errorf("ui: %w", err)
+	}
+	s.sessionCookie, s.csrfCookie = cookieName(sessionName, s.secure), cookieName(csrfCookieName, s.secure)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -85,7 +98,3 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // london is the clinic's calendar, the store's: instants are shown in it,
 // and "today" is the store's (s.store.Today).
 var london = caseload.England()
-
-const dateLayout = "2006-01-02"
-
-func parseDate(d string) (time.Time, error) { return time.Parse(dateLayout, d) }

@@ -82,7 +82,7 @@ func (e *testEnv) user(email, name string, role caseload.Role, team string) case
 
 func (e *testEnv) token(u caseload.User) string {
 	e.t.Helper()
-	tok, err := e.store.CreateToken(context.Background(), u.Email)
+	tok, _, err := e.store.CreateToken(context.Background(), u.Email, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}

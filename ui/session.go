@@ -39,12 +39,16 @@ func (s *Server) newSessionStore() (*sessions.CookieStore, error) {
 	cs := sessions.NewCookieStore(keys[:32], keys[32:64])
 	cs.Options = &sessions.Options{
 		Path:     "/",
-		MaxAge:   int(sessionLifetime.Seconds()),
 		HttpOnly: true,
 		Secure:   s.secure,
 		SameSite: http.SameSiteLaxMode,
 	}
-	cs.MaxAge(cs.Options.MaxAge)
+	// The signed value is refused after the session's lifetime; the cookie
+	// itself has no Max-Age, so it ends when the browser closes, on a
+	// shared workstation too (issue 15). The server's idle and lifetime
+	// limits are what end a session.
+	cs.MaxAge(int(sessionLifetime.Seconds()))
+	cs.Options.MaxAge = 0
 	return cs, nil
 }
 
@@ -56,7 +60,7 @@ func (s *Server) newSessionStore() (*sessions.CookieStore, error) {
 func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
-		sess, err := s.sessions.Get(c.Request(), sessionName)
+		sess, err := s.sessions.Get(c.Request(), s.sessionCookie)
 		if err != nil {
 			// A cookie that no longer decodes (keys changed) is simply no session.
 			return next(c)
@@ -113,7 +117,7 @@ func (s *Server) startSession(c echo.Context, u caseload.User) error {
 	if err != nil {
 		return fmt.Errorf("start session: %w", err)
 	}
-	sess := sessions.NewSession(s.sessions, sessionName)
+	sess := sessions.NewSession(s.sessions, s.sessionCookie)
 	opts := *s.sessions.Options
 	sess.Options = &opts
 	sess.IsNew = true
@@ -137,7 +141,7 @@ func (s *Server) clearSession(c echo.Context) {
 func (s *Server) endSession(c echo.Context, why string) {
 	sid, _ := c.Get(sessionIDKey).(string)
 	if sid == "" {
-		if sess, err := s.sessions.Get(c.Request(), sessionName); err == nil {
+		if sess, err := s.sessions.Get(c.Request(), s.sessionCookie); err == nil {
 			sid, _ = sess.Values["sid"].(string)
 		}
 	}
@@ -151,7 +155,7 @@ func (s *Server) endSession(c echo.Context, why string) {
 
 // expireCookie tells the browser to drop its session cookie.
 func (s *Server) expireCookie(c echo.Context) {
-	sess := sessions.NewSession(s.sessions, sessionName)
+	sess := sessions.NewSession(s.sessions, s.sessionCookie)
 	opts := *s.sessions.Options
 	opts.MaxAge = -1
 	sess.Options = &opts

@@ -57,6 +57,9 @@ func TestEveryTemplateRenders(t *testing.T) {
 	addPatientSamples(t, samples, base, f)     // portal_test.go
 	addAdminSamples(t, samples, base, f)       // security_test.go
 	addSupervisionSamples(t, samples, base, f) // review_test.go
+	addAdminToolSamples(samples, base, f)      // admin_users_edit_test.go
+	addLetterSample(samples, base)             // admin_users_edit_test.go
+	addRiskSamples(t, samples, base, f)        // risk_test.go
 	var names, sampled []string
 	for n := range e.server.pages {
 		names = append(names, n)

@@ -50,26 +50,6 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.W
 	return nil
 }
 
-func runTokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("clinic token create", flag.ContinueOnError)
-	email := fs.String("email", "", "the user the token acts as")
-	dbPath := dbFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	store, err := openStore(*dbPath)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	tok, err := store.CreateToken(ctx, *email)
-	if err != nil {
-		return describe(err)
-	}
-	fmt.Fprintln(stdout, tok)
-	return nil
-}
-
 func runRebuild(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("clinic rebuild-summaries", flag.ContinueOnError)
 	dbPath := dbFlag(fs)

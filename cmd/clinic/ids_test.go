@@ -131,6 +131,43 @@ func TestImportIDSRoundTrip(t *testing.T) {
 	if rows := readRows(t, filepath.Join(one, "IDS201.csv")); len(rows) < 100 {
 		t.Errorf("the demo exported only %d contacts", len(rows)-1)
 	}
+	checkDemoDataset(t, one)
+}
+
+// checkDemoDataset fails unless the demo's export in dir carries the data
+// set's own fields, so that the round trip compares them and not only
+// empty columns: each column named has a value in at least a fifth of its
+// table's rows.
+func checkDemoDataset(t *testing.T, dir string) {
+	t.Helper()
+	for _, c := range []struct{ table, column string }{
+		{"IDS001", "EthnicCategory"}, {"IDS001", "GenderIdentity"}, {"IDS001", "Postcode"}, {"IDS001", "LanguageCodePreferred"},
+		{"IDS002", "GMPCodeReg"}, {"IDS004", "EmployStatus"}, {"IDS007", "DisabilityCode"}, {"IDS602", "LongTermConditionCode"},
+		{"IDS101", "SourceOfReferralIAPT"}, {"IDS101", "EndCode"},
+		{"IDS201", "ConsMechanism"}, {"IDS201", "ClinContDurOfCareCont"}, {"IDS202", "CodeProcAndProcStatus"},
+		{"IDS902", "QualAttainLevelIAPT"},
+	} {
+		var tb dataset.Table
+		for _, x := range dataset.Tables() {
+			if x.Name == c.table {
+				tb = x
+			}
+		}
+		i := tb.Index(c.column)
+		if i < 0 {
+			t.Fatalf("no column %s.%s", c.table, c.column)
+		}
+		rows := readRows(t, filepath.Join(dir, c.table+".csv"))
+		filled := 0
+		for _, r := range rows[1:] {
+			if r[i] != "" {
+				filled++
+			}
+		}
+		if len(rows) < 2 || filled*5 < len(rows)-1 {
+			t.Errorf("%s.%s has a value in %d of %d rows of the demo's export", c.table, c.column, filled, len(rows)-1)
+		}
+	}
 }
 
 func readRows(t *testing.T, path string) [][]string {

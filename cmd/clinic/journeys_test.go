@@ -155,25 +155,33 @@ func (j *journey) signIn(email, password string) {
 	}
 }
 
-// typeDate types a calendar date into an <input type=date> by keyboard, in
-// the segment order of the browser's locale (day-month-year or
-// month-day-year), and checks the value the field then holds.
+// typeDate types a calendar date by keyboard into a day / month / year
+// date input (the NHS.UK pattern, issue 16) the way people in the UK write
+// it, "12/4/1990" from the day box, and checks the three boxes then read it.
 func (j *journey) typeDate(id string, d time.Time) {
 	j.t.Helper()
-	order, err := chromedp.Run(j.ctx, chromedp.Evaluate[[]string](
-		`new Intl.DateTimeFormat(navigator.language, {day: '2-digit', month: '2-digit', year: 'numeric'}).formatToParts(new Date(2001, 1, 3)).filter(p => p.type !== 'literal').map(p => p.type)`))
-	if err != nil || len(order) != 3 {
-		j.t.Fatalf("date segment order: %v %v", order, err)
+	do(j.t, j.ctx, "type date into #"+id,
+		chromedp.Focus(chromedp.ID(id)),
+		selectAll(),
+		chromedp.KeyEvent(kb.Delete),
+		chromedp.KeyEvent(d.Format("2/1/2006")))
+	if got := j.dateValue(id); got != d.Format("2006-01-02") {
+		j.t.Fatalf("date typed into #%s reads %q, want %s", id, got, d.Format("2006-01-02"))
 	}
-	layout := map[string]string{"day": "02", "month": "01", "year": "2006"}
-	steps := []chromedp.Action[chromedp.Void]{chromedp.Focus(chromedp.ID(id))}
-	for _, part := range order {
-		steps = append(steps, chromedp.KeyEvent(d.Format(layout[part])))
+}
+
+// dateValue reads a day / month / year date input as YYYY-MM-DD.
+func (j *journey) dateValue(id string) string {
+	j.t.Helper()
+	v, err := chromedp.Run(j.ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+		const v = s => (document.getElementById(s) || {value: ''}).value.trim();
+		const pad = x => x.length === 1 ? '0' + x : x;
+		return v(%[1]q + '-year') + '-' + pad(v(%[1]q + '-month')) + '-' + pad(v(%[1]q));
+	})()`, id)))
+	if err != nil {
+		j.t.Fatalf("read date #%s: %v", id, err)
 	}
-	do(j.t, j.ctx, "type date into #"+id, steps...)
-	if got := j.value(id); got != d.Format("2006-01-02") {
-		j.t.Fatalf("date typed into #%s (order %v) reads %q, want %s", id, order, got, d.Format("2006-01-02"))
-	}
+	return v
 }
 
 // session is one appointment recorded in the therapist journey.
@@ -237,7 +245,11 @@ func TestJourneys(t *testing.T) {
 			th.followLink(`a[href$="/contacts/new"]`)
 			if i == 0 {
 				th.check("session-form")
-				checkFocusVisible(t, th.ctx, "#date", "#scores-phq9-quick", "#adsm", `button[name="action"][value="save"]`, "#kind-treatment")
+				// A radio's focus: Tab reaches a group at its checked radio.
+				// The first contact's kind is now "Assessment" (issue 11), the
+				// first radio, whose predecessor is the date field (Tab moves
+				// within its segments), so the attendance group is used.
+				checkFocusVisible(t, th.ctx, "#date", "#scores-phq9-quick", "#adsm", `button[name="action"][value="save"]`, "#attendance")
 			}
 			th.typeDate("date", today.AddDate(0, 0, -s.daysAgo))
 			th.press("#"+s.kind, " ")
@@ -268,7 +280,7 @@ func TestJourneys(t *testing.T) {
 				if got := th.value("scores-gad7-quick"); got != s.gad7 {
 					t.Errorf("GAD-7 answers after the error: %q, want %q kept", got, s.gad7)
 				}
-				if got := th.value("date"); got != today.AddDate(0, 0, -s.daysAgo).Format("2006-01-02") {
+				if got := th.dateValue("date"); got != today.AddDate(0, 0, -s.daysAgo).Format("2006-01-02") {
 					t.Errorf("date after the error: %q, want it kept", got)
 				}
 				if th.visible("#risk-prompt") {
@@ -401,7 +413,7 @@ func TestJourneys(t *testing.T) {
 		p.visit("/invitation")
 		p.check("invitation-accept")
 		p.typeInto("code", code)
-		p.typeInto("date-of-birth-day", "12")
+		p.typeInto("date-of-birth", "12")
 		p.typeInto("date-of-birth-month", "4")
 		p.typeInto("date-of-birth-year", "1990")
 		p.typeInto("email", "journey.testpatient@example.com")
@@ -516,8 +528,15 @@ func TestJourneys(t *testing.T) {
 		th.check("referral-end")
 		th.typeDate("date", today)
 		th.press(`input[name="reason"][value="completed"]`, " ")
+		// The last session answered question 9 with 2: its open risk alert
+		// is named, and the ending needs the tick and a note (issue 11).
+		if !th.visible("#ending-risk") {
+			t.Error("the end form does not name the open risk alert")
+		}
+		th.press("#risk-acknowledged", " ")
+		th.typeInto("risk-note", "Risk reviewed at the last session; safety plan shared with the GP.")
 		th.submitWith(`form[action$="/end"] button[type="submit"]`)
-		if p := th.path(); !strings.HasPrefix(p, referralPath) {
+		if p := th.path(); !strings.HasPrefix(p, referralPath) || strings.HasSuffix(p, "/end") {
 			t.Fatalf("after ending: at %s, want %s", p, referralPath)
 		}
 		body := th.text("main")

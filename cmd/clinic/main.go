@@ -2,12 +2,15 @@
 //
 //	clinic [--addr A] [--db F] [--demo]          serve the app
 //	clinic user add --email E --name N --role R [--team T] [--db F]
-//	clinic token create --email E [--db F]
+//	clinic token create --email E [--name N] [--db F]   a token for a member of staff, shown once
+//	clinic token list [--email E] [--db F]
+//	clinic token revoke --id N [--db F]                  the token answers 401 at once
 //	clinic rebuild-summaries [--db F]
 //	clinic backup --to FILE [--db F]               a consistent copy, while the server runs
 //	clinic restore --from FILE [--db F]            with the server stopped; keeps the old file
 //	clinic export ids --from D --to D --out DIR [--org CODE] [--db F]   the monthly data set (IDS) CSVs
 //	clinic import ids --dir DIR [--dry-run] [--db F]                     read IDS CSVs in, all or nothing
+//	clinic --help                                  the above, with the flags (help.go)
 //
 // Flags fall back to the CLINIC_ADDR and CLINIC_DB environment variables.
 package main
@@ -47,6 +50,10 @@ func (e usageError) Error() string { return e.msg }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
+		switch {
+		case isHelp(args[0]):
+			return printHelp(stdout)
+		}
 		switch args[0] {
 		case "user":
 			if len(args) < 2 || args[1] != "add" {
@@ -54,10 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			return runUserAdd(ctx, args[2:], stdin, stdout)
 		case "token":
-			if len(args) < 2 || args[1] != "create" {
-				return usageError{"usage: clinic token create --email E [--db F]"}
-			}
-			return runTokenCreate(ctx, args[2:], stdout)
+			return runToken(ctx, args[1:], stdout)
 		case "rebuild-summaries":
 			return runRebuild(ctx, args[1:], stdout)
 		case "backup":

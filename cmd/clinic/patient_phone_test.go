@@ -142,7 +142,7 @@ func TestPatientJourneyOnAPhone(t *testing.T) {
 	p.followLink(`a[href="/invitation"]`)
 	p.check("invitation-accept-phone")
 	p.typeInto("code", strings.ToLower(strings.ReplaceAll(code, "-", " ")))
-	p.typeInto("date-of-birth-day", dob.Format("2"))
+	p.typeInto("date-of-birth", dob.Format("2"))
 	p.typeInto("date-of-birth-month", dob.Format("1"))
 	p.typeInto("date-of-birth-year", dob.Format("2006"))
 	p.typeInto("email", "journey.patient@example.com")

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"clinic/internal/caseload"
 	"clinic/internal/demo"
 	"clinic/ui"
 )
@@ -23,6 +24,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS; cookies marked Secure)")
 	tlsKey := fs.String("tls-key", "", "TLS key file")
 	secureCookies := fs.Bool("secure-cookies", false, "mark cookies Secure (behind a TLS-terminating proxy)")
+	baseURL := fs.String("base-url", envOr("CLINIC_BASE_URL", ""), "the address patients reach clinic at, for invitation links, e.g. https://clinic.example.nhs.uk (env CLINIC_BASE_URL)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,6 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	warnIfExposed(logger, *dbPath)
 	store, err := openStore(*dbPath)
 	if err != nil {
 		return err
@@ -52,9 +55,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	if err := sayHowToAddAnAdmin(ctx, store, *dbPath, stdout); err != nil {
+		return err
+	}
+
 	srv, err := ui.New(store, ui.Options{
 		SecureCookies: *secureCookies || *tlsCert != "",
 		Logger:        logger,
+		BaseURL:       *baseURL,
 	})
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)
@@ -100,4 +108,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// warnIfExposed warns when the database, or its WAL or shared-memory file,
+// can be read by the file's group or by everyone (issue 15): it holds
+// patients' records. clinic makes new files 0600; an older or copied file
+// may not be.
+func warnIfExposed(logger *slog.Logger, dbPath string) {
+	for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+		if exposed, mode, err := caseload.Exposed(p); err == nil && exposed {
+			logger.Warn("the database file can be read by other users of this machine: chmod 600 it", "file", p, "mode", mode.String())
+		}
+	}
 }

@@ -29,6 +29,9 @@ func Backup(ctx context.Context, src, dest string) (pages int, err error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return 0, fmt.Errorf("backup: %w", err)
 	}
+	if err := createPrivate(dest, true); err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
 	pages, err = copyDatabase(ctx, src+"?mode=ro&_busy_timeout=5000", dest+"?_busy_timeout=5000")
 	if err != nil {
 		os.Remove(dest)
@@ -56,6 +59,9 @@ func Restore(ctx context.Context, from, dbPath string, now time.Time) (kept stri
 		kept = dbPath + ".before-restore-" + now.UTC().Format("20060102T150405Z")
 		// Copy the current database aside with the backup API too, so that
 		// its WAL content is included.
+		if err := createPrivate(kept, true); err != nil {
+			return "", fmt.Errorf("restore: keep the current database: %w", err)
+		}
 		if _, err := copyDatabase(ctx, dbPath+"?_busy_timeout=5000", kept); err != nil {
 			os.Remove(kept)
 			return "", fmt.Errorf("restore: keep the current database: %w", err)
@@ -65,6 +71,9 @@ func Restore(ctx context.Context, from, dbPath string, now time.Time) (kept stri
 	}
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
 		return "", fmt.Errorf("restore: %w", err)
+	}
+	if err := createPrivate(dbPath, false); err != nil {
+		return kept, fmt.Errorf("restore: %w", err)
 	}
 	// Copying into the live file through SQLite (not a file copy) keeps its
 	// WAL and shared-memory files consistent with the new content.

@@ -11,8 +11,8 @@ import (
 )
 
 // SetUserDisabled disables (or enables again) a user's account. Disabling
-// ends their sessions at once; their API tokens stop working while the
-// account is disabled (UserByToken checks) and work again when enabled.
+// ends their sessions and revokes their API tokens at once; enabling the
+// account again revives neither (issue 15).
 func (s *Store) SetUserDisabled(ctx context.Context, actor User, userID int64, disabled bool) error {
 	action := AuditEnableUser
 	if disabled {
@@ -31,6 +31,9 @@ func (s *Store) SetUserDisabled(ctx context.Context, actor User, userID int64, d
 		if disabled {
 			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`,
 				stamp(s.Now()), userID); err != nil {
+				return err
+			}
+			if err := s.revokeTokens(ctx, tx, userID); err != nil {
 				return err
 			}
 		}

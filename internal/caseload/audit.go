@@ -26,6 +26,7 @@ type auditKey struct{}
 type auditSource struct {
 	userID  int64
 	address string
+	tokenID int64 // the API token the request carried, if any
 }
 
 // WithAudit returns a context that makes the store's audit rows name
@@ -33,7 +34,15 @@ type auditSource struct {
 // client's network address) as their source. Without it, rows have no
 // address: a change made from the command line.
 func WithAudit(ctx context.Context, userID int64, address string) context.Context {
-	return context.WithValue(ctx, auditKey{}, auditSource{userID: userID, address: address})
+	return context.WithValue(ctx, auditKey{}, auditSource{userID: userID, address: address, tokenID: auditFrom(ctx).tokenID})
+}
+
+// WithAuditToken returns a context whose audit rows also name the API token
+// the request was made with (issue 15: an API row says which token acted).
+func WithAuditToken(ctx context.Context, tokenID int64) context.Context {
+	src := auditFrom(ctx)
+	src.tokenID = tokenID
+	return context.WithValue(ctx, auditKey{}, src)
 }
 
 func auditFrom(ctx context.Context) auditSource {
@@ -62,6 +71,7 @@ const (
 	AuditDisableUser       = "disable_user"
 	AuditEnableUser        = "enable_user"
 	AuditCreateToken       = "create_token"
+	AuditRevokeToken       = "revoke_token"
 	AuditSignIn            = "sign_in"
 	AuditSignInFailed      = "sign_in_failed"
 	AuditSignOut           = "sign_out"
@@ -69,6 +79,13 @@ const (
 	AuditSetDemographics   = "set_demographics"
 	AuditSetQualification  = "set_qualification"
 	AuditImportIDS         = "import_ids"
+
+	// Clinical safety (issue 11).
+	AuditOpenRiskAlert        = "open_risk_alert"
+	AuditAcknowledgeRiskAlert = "acknowledge_risk_alert"
+	AuditEndWithRisk          = "end_with_risk_acknowledged"
+	AuditReopenReferral       = "reopen_referral"
+	AuditSetUrgentContact     = "set_urgent_contact"
 )
 
 // AuditActions lists the actions, for the search form.
@@ -76,9 +93,11 @@ var AuditActions = []string{
 	AuditView, AuditDownload, AuditCreatePatient, AuditCreateReferral, AuditRecordContact,
 	AuditCorrectScore, AuditEndReferral, AuditBringSupervision, AuditRecordReview, AuditInvite,
 	AuditRevokeAccess, AuditAcceptInvitation, AuditQuestionnaire, AuditKeepQuestionnaire,
-	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditSignIn,
-	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSetDemographics, AuditSetQualification,
-	AuditImportIDS,
+	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditRevokeToken, AuditSignIn,
+	AuditSignInFailed, AuditSignOut, AuditBreakGlass,
+	AuditPasswordResetCode, AuditResetPassword, AuditEditUser, // password_reset.go
+	AuditOpenRiskAlert, AuditAcknowledgeRiskAlert, AuditEndWithRisk, AuditReopenReferral, AuditSetUrgentContact,
+	AuditSetDemographics, AuditSetQualification, AuditImportIDS,
 }
 
 // auditRow is one row to append.
@@ -106,9 +125,9 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, a auditRow) error {
 		}
 	}
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO audit_log (at, user_id, action, entity, entity_id, patient_id, address, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		stamp(s.Now()), nullInt(a.userID), a.action, a.entity, nullInt(a.entityID), patient, src.address, a.detail)
+		INSERT INTO audit_log (at, user_id, action, entity, entity_id, patient_id, address, detail, token_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		stamp(s.Now()), nullInt(a.userID), a.action, a.entity, nullInt(a.entityID), patient, src.address, a.detail, nullInt(src.tokenID))
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -158,6 +177,7 @@ type AuditEntry struct {
 	PatientID int64
 	Address   string
 	Detail    string
+	TokenID   int64 // the API token used, if any
 }
 
 // AuditQuery selects audit rows; zero fields do not filter. From and To are
@@ -191,7 +211,8 @@ const auditSelect = `
 		COALESCE(a.entity_id, 0),
 		COALESCE(a.patient_id, 0),
 		a.address,
-		a.detail
+		a.detail,
+		COALESCE(a.token_id, 0)
 	FROM audit_log a
 	LEFT JOIN users u ON u.id = a.user_id`
 
@@ -200,7 +221,7 @@ func scanAuditEntries(rows *sql.Rows) ([]AuditEntry, error) {
 	for rows.Next() {
 		var e AuditEntry
 		var at, role string
-		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.UserName, &role, &e.Action, &e.Entity, &e.EntityID, &e.PatientID, &e.Address, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.UserName, &role, &e.Action, &e.Entity, &e.EntityID, &e.PatientID, &e.Address, &e.Detail, &e.TokenID); err != nil {
 			return nil, err
 		}
 		e.UserRole = Role(role)

@@ -82,6 +82,10 @@ func itemsJSON(items []*int) (sql.NullString, error) {
 // recorded once.
 var ErrAlreadyRecorded = errors.New("this submission was already recorded")
 
+// ErrCheckedOnly is returned by RecordContact for a contact with CheckOnly
+// set that has no problems: nothing was recorded.
+var ErrCheckedOnly = errors.New("contact checked, not recorded")
+
 // RecordContact records an appointment of an open referral, with the
 // questionnaires given at it, and recomputes the referral's summary. With a
 // SubmissionID already recorded on this referral it records nothing and
@@ -101,6 +105,9 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		scores, err := checkContact(in, referralSpan{received: r.ReceivedOn, ended: r.EndedOn}, s.today())
 		if err != nil {
 			return err
+		}
+		if in.CheckOnly {
+			return ErrCheckedOnly
 		}
 		c, err = s.writeContact(ctx, tx, actor, referralID, in, scores)
 		return err
@@ -209,6 +216,9 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referr
 		detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
 		return Contact{}, err
 	}
+	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
+		return Contact{}, err
+	}
 	if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
 		return Contact{}, err
 	}
@@ -273,6 +283,9 @@ func (s *Store) CorrectScore(ctx context.Context, actor User, scoreID int64, in 
 		}
 		if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCorrectScore, entity: "referral", entityID: old.referralID,
 			detail: fmt.Sprintf("score %d replaced by %d: %s", scoreID, newID, reason)}); err != nil {
+			return err
+		}
+		if err := s.correctionRiskAlert(ctx, tx, actor, scoreID, sc); err != nil {
 			return err
 		}
 		if _, err := s.recomputeSummary(ctx, tx, old.referralID); err != nil {

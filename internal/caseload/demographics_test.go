@@ -108,7 +108,7 @@ func TestReferralDatasetAndEndCode(t *testing.T) {
 	wantFields(t, err, "source_of_referral")
 	// An end code needs an ended referral and a code from the list.
 	wantFields(t, f.s.SetEndCode(f.ctx, f.therapist, r.ID, "46"), "end_code")
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, r.ID, "2026-02-01", "completed"); err != nil {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, r.ID, "2026-02-01", "completed", "", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"15", "97", "9", "460"} {
@@ -122,6 +122,30 @@ func TestReferralDatasetAndEndCode(t *testing.T) {
 	}
 	if err := f.s.SetEndCode(f.ctx, f.therapist, 999, "46"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown referral: %v", err)
+	}
+}
+
+// The EndCode given with the ending is kept in the ending's transaction: a
+// bad one ends nothing, a good one is there at once, and reopening the
+// referral clears it with the ending it belonged to.
+func TestEndReferralKeepsItsEndCode(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-01", "completed", "97", EndRisk{})
+	wantFields(t, err, "end_code")
+	if r, _ := f.s.Referral(f.ctx, f.referral.ID); !r.Open() {
+		t.Errorf("a refused EndCode ended the referral on %s", r.EndedOn)
+	}
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-01", "dropped_out", " 12 ", EndRisk{}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := f.s.ReferralDataset(f.ctx, f.referral.ID); err != nil || d.EndCode != "12" {
+		t.Errorf("after ending: %+v %v", d, err)
+	}
+	if _, err := f.s.ReopenReferral(f.ctx, f.therapist, f.referral.ID, "Ended by mistake"); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := f.s.ReferralDataset(f.ctx, f.referral.ID); err != nil || d.EndCode != "" {
+		t.Errorf("after reopening: %+v %v", d, err)
 	}
 }
 

@@ -59,10 +59,10 @@ func exportFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-02-20", "completed"); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.s.SetEndCode(f.ctx, f.therapist, f.referral.ID, "46"); err != nil {
+	// The assessment's PHQ-9 item 9 (2) opened risk alerts: the ending
+	// acknowledges them, and gives its EndCode.
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-02-20", "completed", "46",
+		EndRisk{Acknowledged: true, Note: "Risk reviewed at each session; safety plan shared with the GP"}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -227,7 +227,7 @@ func TestOutcomeReportFromExportedTables(t *testing.T) {
 			}
 		}
 		if k.ended != "" {
-			if _, err := f.s.EndReferral(f.ctx, f.therapist, r.ID, k.ended, "completed"); err != nil {
+			if _, err := f.s.EndReferral(f.ctx, f.therapist, r.ID, k.ended, "completed", "", EndRisk{}); err != nil {
 				t.Fatal(err)
 			}
 		}

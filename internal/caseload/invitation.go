@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"clinic/internal/password"
 )
 
 // Patients reach their own records by invitation: the therapist makes a
@@ -25,12 +27,13 @@ const (
 	InvitationLifetime = 7 * 24 * time.Hour
 
 	// A code is refused, whatever it is, from an address that has had
-	// InvitationFailuresPerAddress failed tries in InvitationWindow, and
-	// from anyone once InvitationFailuresOverall tries have failed in that
-	// window across all addresses (guessing spread over many addresses).
+	// InvitationFailuresPerAddress failed tries in InvitationWindow. There
+	// is no service-wide lock (issue 15: a hundred failures from twenty
+	// addresses locked every patient out): a real code has its own limit
+	// (InvitationWrongBirthDates), and guessing a 60-bit code from many
+	// addresses at five tries each is hopeless.
 	InvitationWindow             = 15 * time.Minute
 	InvitationFailuresPerAddress = 5
-	InvitationFailuresOverall    = 100
 
 	// InvitationWrongBirthDates wrong dates of birth given with a real code
 	// spend it: the therapist makes a new one.
@@ -307,7 +310,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, in AcceptInvitation) (User
 		}
 		// Hashed only for a good code, so that guesses cost no hashing; the
 		// write lock is held for the hash, once per patient.
-		hash, err := hashPassword(in.Password)
+		hash, err := password.Hash(in.Password)
 		if err != nil {
 			return err
 		}
@@ -343,27 +346,26 @@ func checkAcceptance(in AcceptInvitation) (AcceptInvitation, error) {
 	if !validEmail(in.Email) {
 		v.add("email", "Enter an e-mail address like name@example.com")
 	}
-	if msg := passwordProblem(in.Password); msg != "" {
+	if msg := password.Problem(in.Password); msg != "" {
 		v.add("password", msg)
-	} else if mentionsEmail(in.Password, in.Email) {
+	} else if password.MentionsEmail(in.Password, in.Email) {
 		v.add("password", "Choose a password that does not contain your e-mail address")
 	}
 	return in, v.err()
 }
 
-// invitationsThrottled reports whether codes are being refused from address,
-// or from everyone, for too many failed tries in the window.
+// invitationsThrottled reports whether codes are being refused from address
+// for too many failed tries in the window. There is no service-wide count
+// (see InvitationFailuresPerAddress).
 func invitationsThrottled(ctx context.Context, tx *sql.Tx, address string, now time.Time) (bool, error) {
-	var fromAddress, overall int
+	var fromAddress int
 	if err := tx.QueryRowContext(ctx, `
-		SELECT
-			COUNT(*) FILTER (WHERE address = ?),
-			COUNT(*)
+		SELECT COUNT(*)
 		FROM invitation_failures
-		WHERE at > ?`, address, stamp(now.Add(-InvitationWindow))).Scan(&fromAddress, &overall); err != nil {
+		WHERE address = ? AND at > ?`, address, stamp(now.Add(-InvitationWindow))).Scan(&fromAddress); err != nil {
 		return false, err
 	}
-	return fromAddress >= InvitationFailuresPerAddress || overall >= InvitationFailuresOverall, nil
+	return fromAddress >= InvitationFailuresPerAddress, nil
 }
 
 // recordInvitationFailure counts a failed try against address.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // normaliseNHSNumber removes the spaces people type in NHS numbers
@@ -107,10 +106,8 @@ func (s *Store) checkPatient(in NewPatient, v validation) Patient {
 		NHSNumber:   normaliseNHSNumber(in.NHSNumber),
 		CreatedAt:   s.Now(),
 	}
-	if p.Name == "" {
-		v.add("name", "Enter the patient's name")
-	} else if utf8.RuneCountInString(p.Name) > 200 {
-		v.add("name", "Use at most 200 characters")
+	if msg := nameProblem(p.Name, "Enter the patient's name"); msg != "" {
+		v.add("name", msg)
 	}
 	if p.DateOfBirth == "" {
 		v.add("date_of_birth", "Enter the date of birth")

@@ -154,9 +154,10 @@ func patientsOwnReferral(ctx context.Context, tx *sql.Tx, userID, referralID int
 }
 
 // insertPendingQuestionnaire keeps q as a pending questionnaire, audits it
-// (with how it came, when not from the patient pages) and recomputes the
-// referral's summary, so that an item 9 answer above 0 raises the risk flag
-// at once. Every way a patient's answers arrive goes through here.
+// (with how it came, when not from the patient pages), opens a risk alert
+// for an item 9 answer above 0 and recomputes the referral's summary, so
+// that the alert and the risk flag are raised at once. Every way a patient's
+// answers arrive goes through here (joinRelayed, which adds to one, too).
 func (s *Store) insertPendingQuestionnaire(ctx context.Context, tx *sql.Tx, actor User, q *Questionnaire, via string) error {
 	js, err := json.Marshal(q.Answers)
 	if err != nil {
@@ -178,6 +179,9 @@ func (s *Store) insertPendingQuestionnaire(ctx context.Context, tx *sql.Tx, acto
 	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditQuestionnaire, entity: "referral", entityID: q.ReferralID,
 		detail: detail}); err != nil {
+		return err
+	}
+	if err := s.questionnaireRiskAlert(ctx, tx, actor, *q); err != nil {
 		return err
 	}
 	_, err = s.recomputeSummary(ctx, tx, q.ReferralID)
@@ -337,21 +341,26 @@ func sameAnswers(a, b []*int) bool {
 	return true
 }
 
-// reportedItem9 reads the item 9 answers of a referral's questionnaires that
-// no session has settled yet (pending, or set aside by the patient: an
-// answer a patient gave is not forgotten because they sent another), for
-// measures.WithReportedItem9.
-func reportedItem9(ctx context.Context, tx *sql.Tx, referralID int64) ([]measures.ReportedItem9, error) {
-	rows, err := tx.QueryContext(ctx, `
+// reportedItem9Select reads (referral, submitted at, item 9) of the
+// questionnaires no session has settled yet that answer item 9, for
+// scanReportedItem9.
+const reportedItem9Select = `
 		SELECT
 			referral_id,
 			submitted_at,
 			json_extract(answers_json, '$.phq9[8]')
 		FROM questionnaires
-		WHERE referral_id = ?
-		  AND contact_id IS NULL
+		WHERE contact_id IS NULL
 		  AND status IN ('pending', 'discarded')
-		  AND json_extract(answers_json, '$.phq9[8]') IS NOT NULL
+		  AND json_extract(answers_json, '$.phq9[8]') IS NOT NULL`
+
+// reportedItem9 reads the item 9 answers of a referral's questionnaires that
+// no session has settled yet (pending, or set aside by the patient: an
+// answer a patient gave is not forgotten because they sent another), for
+// measures.WithReportedItem9.
+func reportedItem9(ctx context.Context, tx *sql.Tx, referralID int64) ([]measures.ReportedItem9, error) {
+	rows, err := tx.QueryContext(ctx, reportedItem9Select+`
+		  AND referral_id = ?
 		ORDER BY submitted_at, id`, referralID)
 	if err != nil {
 		return nil, err
@@ -362,15 +371,7 @@ func reportedItem9(ctx context.Context, tx *sql.Tx, referralID int64) ([]measure
 
 // allReportedItem9 is reportedItem9 for every referral, for a rebuild.
 func allReportedItem9(ctx context.Context, tx *sql.Tx) (map[int64][]measures.ReportedItem9, error) {
-	rows, err := tx.QueryContext(ctx, `
-		SELECT
-			referral_id,
-			submitted_at,
-			json_extract(answers_json, '$.phq9[8]')
-		FROM questionnaires
-		WHERE contact_id IS NULL
-		  AND status IN ('pending', 'discarded')
-		  AND json_extract(answers_json, '$.phq9[8]') IS NOT NULL
+	rows, err := tx.QueryContext(ctx, reportedItem9Select+`
 		ORDER BY referral_id, submitted_at, id`)
 	if err != nil {
 		return nil, err

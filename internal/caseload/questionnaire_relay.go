@@ -137,6 +137,15 @@ func (s *Store) joinRelayed(ctx context.Context, tx *sql.Tx, actor User, q Quest
 		detail: fmt.Sprintf("questionnaire %d (%s: %s added)", last.ID, via, strings.Join(added, ", "))}); err != nil {
 		return Questionnaire{}, err
 	}
+	// A PHQ-9 joining a pending questionnaire opens its alert as one sent
+	// alone would: the answer is the one just relayed, sent now.
+	if _, ok := q.Answers[measures.PHQ9]; ok {
+		alerted := last
+		alerted.SubmittedAt = q.SubmittedAt
+		if err := s.questionnaireRiskAlert(ctx, tx, actor, alerted); err != nil {
+			return Questionnaire{}, err
+		}
+	}
 	_, err = s.recomputeSummary(ctx, tx, q.ReferralID)
 	return last, err
 }

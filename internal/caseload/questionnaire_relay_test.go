@@ -47,6 +47,11 @@ func TestRelayQuestionnaireConfirmedAsPatients(t *testing.T) {
 	if r := measures.RiskOf(f.outcome(t).LatestItem9); r != measures.RiskHigh {
 		t.Errorf("risk with item 9 = 2 waiting = %v, want high", r)
 	}
+	alerts := f.alerts(t, RiskAlertFilter{ReferralID: f.referral.ID})
+	if len(alerts) != 1 || alerts[0].Source != RiskFromPatient || alerts[0].QuestionnaireID != q.ID ||
+		alerts[0].Item9 != 2 || alerts[0].Priority != "high" || !alerts[0].Open() {
+		t.Errorf("alerts after a relayed item 9 = 2: %+v, want one open high-priority alert for questionnaire %d", alerts, q.ID)
+	}
 	page, err := f.s.SearchAudit(f.ctx, AuditQuery{ReferralID: f.referral.ID, Action: AuditQuestionnaire})
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +75,13 @@ func TestRelayQuestionnaireConfirmedAsPatients(t *testing.T) {
 			t.Errorf("%s source = %q, want %q", sc.Instrument, sc.Source, want)
 		}
 	}
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed"); err != nil {
+	if alerts := f.alerts(t, RiskAlertFilter{ReferralID: f.referral.ID}); len(alerts) != 1 {
+		t.Errorf("confirming the relayed answers unchanged opened another alert: %+v", alerts)
+	}
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed", "", EndRisk{}); !errors.Is(err, ErrRiskUnacknowledged) {
+		t.Fatalf("ending with the relayed answer's alert open: %v, want ErrRiskUnacknowledged", err)
+	}
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed", "", EndRisk{Acknowledged: true, Note: "Risk assessed at the session"}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.s.RelayQuestionnaire(f.ctx, f.therapist, f.referral.ID, map[measures.InstrumentID][]*int{measures.PHQ9: phq9}, "test")
@@ -106,5 +117,33 @@ func TestRelayQuestionnaireJoinsTheDaysAnswers(t *testing.T) {
 	}
 	if len(qs) != 2 || len(qs[1].Answers) != 2 || qs[1].ID != first.ID {
 		t.Errorf("questionnaires = %+v, want the joined set and the new PHQ-9", qs)
+	}
+}
+
+// A PHQ-9 relayed after the day's GAD-7 joins its set, and its item 9
+// answer opens a risk alert as surely as one relayed alone.
+func TestRelayedPHQ9JoiningTheDaysAnswersOpensRiskAlert(t *testing.T) {
+	f := newFixture(t)
+	first, err := f.s.RelayQuestionnaire(f.ctx, f.therapist, f.referral.ID, map[measures.InstrumentID][]*int{measures.GAD7: answers(1, 1, 1, 1, 1, 1, 1)}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alerts := f.alerts(t, RiskAlertFilter{ReferralID: f.referral.ID}); len(alerts) != 0 {
+		t.Fatalf("a GAD-7 alone opened alerts: %+v", alerts)
+	}
+	second, err := f.s.RelayQuestionnaire(f.ctx, f.therapist, f.referral.ID, map[measures.InstrumentID][]*int{measures.PHQ9: answers(1, 1, 1, 1, 1, 1, 1, 1, 1)}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ID != first.ID {
+		t.Fatalf("PHQ-9 after GAD-7 kept as questionnaire %d, want it joined to %d", second.ID, first.ID)
+	}
+	alerts := f.alerts(t, RiskAlertFilter{ReferralID: f.referral.ID})
+	if len(alerts) != 1 || alerts[0].QuestionnaireID != first.ID || alerts[0].Source != RiskFromPatient ||
+		alerts[0].Item9 != 1 || alerts[0].Priority != "standard" || alerts[0].AnsweredAt.IsZero() {
+		t.Errorf("alerts = %+v, want one standard-priority patient alert for questionnaire %d", alerts, first.ID)
+	}
+	if n := f.auditCount(t, AuditOpenRiskAlert); n != 1 {
+		t.Errorf("%d audit rows for opened alerts, want 1", n)
 	}
 }

@@ -87,8 +87,23 @@ func (s *Store) ReferralDataset(ctx context.Context, referralID int64) (Referral
 	return d, nil
 }
 
+// writeEndCode keeps a referral's EndCode (empty: none), its other data set
+// fields as they were.
+func writeEndCode(ctx context.Context, tx *sql.Tx, referralID int64, code string) error {
+	d, err := readReferralDataset(ctx, tx, referralID)
+	if err != nil {
+		return err
+	}
+	if d.EndCode == code {
+		return nil
+	}
+	d.EndCode = code
+	return writeReferralDataset(ctx, tx, referralID, d)
+}
+
 // SetEndCode records how an ended referral ended, as a data set EndCode
-// (called with the ending, or later to correct it).
+// (EndReferral keeps the one given with the ending; this sets or corrects
+// it later).
 func (s *Store) SetEndCode(ctx context.Context, actor User, referralID int64, code string) error {
 	code = strings.TrimSpace(code)
 	if msg := CheckEndCode(code); msg != "" {
@@ -107,12 +122,7 @@ func (s *Store) SetEndCode(ctx context.Context, actor User, referralID int64, co
 		if !ended.Valid && code != "" {
 			return &ValidationError{Fields: map[string]string{"end_code": "The referral has not ended"}}
 		}
-		d, err := readReferralDataset(ctx, tx, referralID)
-		if err != nil {
-			return err
-		}
-		d.EndCode = code
-		if err := writeReferralDataset(ctx, tx, referralID, d); err != nil {
+		if err := writeEndCode(ctx, tx, referralID, code); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditEndReferral, entity: "referral", entityID: referralID,

@@ -80,15 +80,15 @@ func (s *Store) checkReferral(actor User, in NewReferral, v validation) Referral
 // exists) and therapist, filling in their names and the team.
 func (s *Store) checkReferralParties(ctx context.Context, tx *sql.Tx, r *Referral, v validation) error {
 	if r.PatientID != 0 {
-		var dob string
-		err := tx.QueryRowContext(ctx, `SELECT name, date_of_birth FROM patients WHERE id = ?`, r.PatientID).Scan(&r.PatientName, &dob)
+		p, err := scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, r.PatientID))
+		r.PatientName = p.Name
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			v.add("patient_id", "No such patient")
 		case err != nil:
 			return err
-		case v["received_on"] == "" && r.ReceivedOn < dob:
-			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+dob+")")
+		case v["received_on"] == "" && r.ReceivedOn < p.DateOfBirth:
+			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+p.DateOfBirth+")")
 		}
 	}
 	if r.TherapistID != 0 {
@@ -362,7 +362,13 @@ func readReferralDetail(ctx context.Context, tx *sql.Tx, id int64) (ReferralDeta
 	if d.Contacts, err = referralContacts(ctx, tx, id); err != nil {
 		return d, nil, err
 	}
-	d.Reviews, err = referralReviews(ctx, tx, id)
+	if d.Names, err = scoreUserNames(ctx, tx, d.Contacts); err != nil {
+		return d, nil, err
+	}
+	if d.Reviews, err = referralReviews(ctx, tx, id); err != nil {
+		return d, nil, err
+	}
+	d.RiskAlerts, err = findRiskAlerts(ctx, tx, RiskAlertFilter{ReferralID: id})
 	return d, row.outcome, err
 }
 
@@ -382,9 +388,6 @@ func (s *Store) ReferralSnapshot(ctx context.Context, id int64) (ReferralSnapsho
 		}
 		snap.Expectation = exp
 		snap.Flags = referralFlags(snap.Referral, snap.Outcome, asOf, exp)
-		if snap.Names, err = scoreUserNames(ctx, tx, snap.Contacts); err != nil {
-			return err
-		}
 		if snap.Invitations, err = findInvitations(ctx, tx, invitationFilter{ReferralID: id}); err != nil {
 			return err
 		}
@@ -510,10 +513,13 @@ func checkReferralDate(v validation, date, today string, span referralSpan, w da
 }
 
 // EndReferral ends an open referral on date (not before it was received nor
-// before its last contact, not in the future) for one of EndReasons, and
-// recomputes its summary.
-func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason string) (Referral, error) {
-	date, reason = strings.TrimSpace(date), strings.TrimSpace(reason)
+// before its last contact, not in the future) for one of EndReasons, with
+// the data set's EndCode when given (empty: not recorded yet, reported at
+// export; SetEndCode sets it later), and recomputes its summary. With open
+// risk alerts or unconfirmed patient answers it needs risk acknowledged with a note (checkEndingRisk), else it
+// returns an *EndingRiskError (errors.Is ErrRiskUnacknowledged).
+func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason, endCode string, risk EndRisk) (Referral, error) {
+	date, reason, endCode = strings.TrimSpace(date), strings.TrimSpace(reason), strings.TrimSpace(endCode)
 	var r Referral
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		row, err := findReferral(ctx, tx, referralFilter{ID: referralID})
@@ -525,7 +531,13 @@ func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, d
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(date), '') FROM contacts WHERE referral_id = ?`, referralID).Scan(&lastContact); err != nil {
 			return err
 		}
-		if err := checkEnding(r, lastContact, date, reason, s.today()); err != nil {
+		if err := checkEnding(r, lastContact, date, reason, endCode, s.today()); err != nil {
+			return err
+		}
+		if err := s.checkEndingRisk(ctx, tx, actor, referralID, risk); err != nil {
+			return err
+		}
+		if err := writeEndCode(ctx, tx, referralID, endCode); err != nil {
 			return err
 		}
 		return s.writeEnding(ctx, tx, actor, &r, date, reason)
@@ -537,7 +549,7 @@ func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, d
 }
 
 // checkEnding checks an ending of r, whose last contact is on lastContact.
-func checkEnding(r Referral, lastContact, date, reason, today string) error {
+func checkEnding(r Referral, lastContact, date, reason, endCode, today string) error {
 	v := validation{}
 	if !r.Open() {
 		v.add("referral", "This referral ended on "+r.EndedOn)
@@ -545,6 +557,9 @@ func checkEnding(r Referral, lastContact, date, reason, today string) error {
 	checkReferralDate(v, date, today, referralSpan{received: r.ReceivedOn, lastContact: lastContact}, endDate)
 	if !slices.Contains(EndReasons, reason) {
 		v.add("reason", "Choose why the referral ended")
+	}
+	if msg := CheckEndCode(endCode); msg != "" {
+		v.add("end_code", msg)
 	}
 	return v.err()
 }

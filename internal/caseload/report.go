@@ -15,11 +15,12 @@ import (
 // Outcome reports (issue 4) read one summary row per referral: every
 // referral received, entering treatment or ending in a period, with the
 // outcome judgements the rates need from report_referral, a narrow copy of
-// what reports read of each summary that triggers keep in step with it
-// (schema step 8: extracting the judgements from a year's outcome JSON on
-// every report, or decoding it in Go, takes about a second on a
-// 100,000-referral service). The figures are measures.ServiceRates over the rows that ended in the period,
-// so a report's numbers are the sum of its referral-level rows.
+// what reports read of each summary, written beside it from the same
+// measures.Outcome (summary.go; extracting the judgements from a year's
+// outcome JSON on every report, or decoding it in Go, takes about a second
+// on a 100,000-referral service). The figures are measures.ServiceRates over
+// the rows that ended in the period, so a report's numbers are the sum of
+// its referral-level rows.
 
 // ReportFilter says which referrals an outcome report covers.
 type ReportFilter struct {

@@ -43,7 +43,7 @@ func newReportFixture(t *testing.T) *reportFixture {
 			}
 		}
 		if end != "" {
-			if _, err := f.s.EndReferral(f.ctx, who, id, end, "completed"); err != nil {
+			if _, err := f.s.EndReferral(f.ctx, who, id, end, "completed", "", EndRisk{}); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
 		}

@@ -51,35 +51,107 @@ func (s *Store) SignInThrottled(ctx context.Context, email, address string) (boo
 	return throttled, nil
 }
 
+// ErrThrottled means sign-in with this e-mail, or from this address, is
+// paused after too many recent failures.
+var ErrThrottled = errors.New("sign-in paused after too many failures")
+
+// ReserveSignIn counts an attempt against the e-mail and address before its
+// password is checked, in the same write transaction that finds them under
+// their limits, and returns the attempt's id; ErrThrottled when either is
+// already at its limit. Checking and counting in one step is what holds
+// against a burst: writes are serialised, so of 25 guesses sent at once
+// only MaxFailuresPerAccount are let through to the password check
+// (issue 15). The caller then either withdraws the attempt (ReleaseSignIn:
+// signed in, or nothing was checked) or audits it (SignInFailed).
+func (s *Store) ReserveSignIn(ctx context.Context, email, address string) (int64, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	now := s.Now()
+	since := stamp(now.Add(-SignInWindow))
+	var id int64
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var throttled bool
+		if err := tx.QueryRowContext(ctx, `
+			SELECT
+				(SELECT COUNT(*) FROM sign_in_failures WHERE email = ? AND at > ?) >= ?
+				OR (SELECT COUNT(*) FROM sign_in_failures WHERE address = ? AND at > ?) >= ?`,
+			email, since, MaxFailuresPerAccount, address, since, MaxFailuresPerAddress).Scan(&throttled); err != nil {
+			return err
+		}
+		if throttled {
+			return ErrThrottled
+		}
+		var err error
+		id, err = insertSignInFailure(ctx, tx, now, email, address)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reserve sign-in: %w", err)
+	}
+	return id, nil
+}
+
+// ReleaseSignIn withdraws a reserved attempt that did not fail: the user
+// signed in, or the password could not be checked.
+func (s *Store) ReleaseSignIn(ctx context.Context, attempt int64) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE id = ?`, attempt); err != nil {
+		return fmt.Errorf("release sign-in: %w", err)
+	}
+	return nil
+}
+
+// SignInFailed audits a reserved attempt whose password was wrong (it is
+// already counted).
+func (s *Store) SignInFailed(ctx context.Context, email string) error {
+	if err := s.withTx(ctx, func(tx *sql.Tx) error { return s.auditSignInFailure(ctx, tx, email) }); err != nil {
+		return fmt.Errorf("sign-in failed: %w", err)
+	}
+	return nil
+}
+
 // RecordSignInFailure counts a failed sign-in for the e-mail and address,
 // and audits it against the account when there is one. The e-mail itself is
 // not put in the audit log: people type passwords into e-mail fields.
 func (s *Store) RecordSignInFailure(ctx context.Context, email, address string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sign_in_failures (at, email, address) VALUES (?, ?, ?)`,
-			stamp(s.Now()), email, address); err != nil {
+		if _, err := insertSignInFailure(ctx, tx, s.Now(), email, address); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE at < ?`, stamp(s.Now().Add(-KeepFailures))); err != nil {
-			return err
-		}
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, email).Scan(&id)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		a := auditRow{action: AuditSignInFailed, entity: "user", entityID: id}
-		if id == 0 {
-			a.detail = "unknown e-mail"
-		}
-		// The row's user is nobody: no one is signed in yet.
-		return s.auditAnonymous(ctx, tx, a)
+		return s.auditSignInFailure(ctx, tx, email)
 	})
 	if err != nil {
 		return fmt.Errorf("record sign-in failure: %w", err)
 	}
 	return nil
+}
+
+// insertSignInFailure counts a failure and prunes those past keeping.
+func insertSignInFailure(ctx context.Context, tx *sql.Tx, now time.Time, email, address string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO sign_in_failures (at, email, address) VALUES (?, ?, ?)`,
+		stamp(now), email, address)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE at < ?`, stamp(now.Add(-KeepFailures))); err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// auditSignInFailure audits a failure against the account, if there is one.
+func (s *Store) auditSignInFailure(ctx context.Context, tx *sql.Tx, email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, email).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	a := auditRow{action: AuditSignInFailed, entity: "user", entityID: id}
+	if id == 0 {
+		a.detail = "unknown e-mail"
+	}
+	// The row's user is nobody: no one is signed in yet.
+	return s.auditAnonymous(ctx, tx, a)
 }
 
 // auditAnonymous appends a row with no acting user.

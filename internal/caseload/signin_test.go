@@ -127,7 +127,7 @@ func TestSessions(t *testing.T) {
 func TestDisableUser(t *testing.T) {
 	f := newFixture(t)
 	admin := f.user(t, "ada@example.nhs.uk", "Ada", RoleAdmin, "")
-	tok, err := f.s.CreateToken(f.ctx, f.therapist.Email)
+	tok, _, err := f.s.CreateToken(f.ctx, f.therapist.Email, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestDisableUser(t *testing.T) {
 	if _, err := f.s.Authenticate(f.ctx, f.therapist.Email, testPassword); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("disabled user signs in: %v", err)
 	}
-	if _, err := f.s.UserByToken(f.ctx, tok); !errors.Is(err, ErrBadCredentials) {
+	if _, _, err := f.s.UserByToken(f.ctx, tok); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("disabled user's token works: %v", err)
 	}
 	if err := f.s.SetUserDisabled(f.ctx, admin, f.therapist.ID, false); err != nil {
@@ -254,5 +254,29 @@ func TestWorkingRowsPruned(t *testing.T) {
 	}
 	if audited != 6 {
 		t.Errorf("audit rows for sign-ins and failures: %d, want all 6 kept", audited)
+	}
+}
+
+// Issue 15, 3: the attempt is counted before the password is checked, so a
+// burst cannot all pass the check; a withdrawn attempt does not count.
+func TestReserveSignIn(t *testing.T) {
+	f := newFixture(t)
+	email, addr := f.therapist.Email, "192.0.2.7"
+	var ids []int64
+	for range MaxFailuresPerAccount {
+		id, err := f.s.ReserveSignIn(f.ctx, email, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if _, err := f.s.ReserveSignIn(f.ctx, email, addr); !errors.Is(err, ErrThrottled) {
+		t.Fatalf("sixth reservation: %v, want ErrThrottled", err)
+	}
+	if err := f.s.ReleaseSignIn(f.ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ReserveSignIn(f.ctx, email, addr); err != nil {
+		t.Errorf("after one attempt was withdrawn: %v", err)
 	}
 }

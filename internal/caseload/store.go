@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -63,6 +64,11 @@ func Open(path string, schema string, now func() time.Time) (*Store, error) {
 	steps, err := parseSteps(schema)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := createPrivate(path, true); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
 	}
 	db, err := sql.Open("sqlite3", path+"?"+writerOptions)
 	if err != nil {
@@ -149,6 +155,14 @@ func parseSteps(schema string) ([]step, error) {
 	return steps, nil
 }
 
+// reportsFromGoStep is the schema step from which report_referral is
+// written only from Go (schema.sql, step 10). Steps 7 and 8 create the report
+// tables without filling them, so a database that had summaries before that
+// step (one that was at steps 1 to 9) gets every report row written from its
+// stored outcomes in the step's own transaction: the new user_version is
+// committed only with the rows. A new database has no summaries to report.
+const reportsFromGoStep = 10
+
 // migrate applies each step above the database's user_version, each in its
 // own transaction together with the new user_version.
 func migrate(db *sql.DB, steps []step) error {
@@ -160,24 +174,37 @@ func migrate(db *sql.DB, steps []step) error {
 		return fmt.Errorf("database schema version %d is newer than this program's (%d)", version, len(steps))
 	}
 	for _, st := range steps[version:] {
-		tx, err := db.Begin()
-		if err != nil {
-			return fmt.Errorf("schema step %d: %w", st.n, err)
-		}
-		if _, err := tx.Exec(st.sql); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("schema step %d: %w", st.n, err)
-		}
-		// PRAGMA takes no placeholders; n is an integer we parsed.
-		if _, err := tx.Exec("PRAGMA user_version = " + strconv.Itoa(st.n)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("schema step %d: %w", st.n, err)
-		}
-		if err := tx.Commit(); err != nil {
+		backfill := st.n == reportsFromGoStep && version >= 1
+		if err := applyStep(db, st, backfill); err != nil {
 			return fmt.Errorf("schema step %d: %w", st.n, err)
 		}
 	}
 	return nil
+}
+
+// applyStep runs one step and sets user_version to its number in one
+// transaction, writing every report row from Go after the step's SQL when
+// backfill is set.
+func applyStep(db *sql.DB, st step, backfill bool) error {
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, st.sql); err != nil {
+		return err
+	}
+	if backfill {
+		if err := backfillReports(ctx, tx); err != nil {
+			return fmt.Errorf("report rows: %w", err)
+		}
+	}
+	// PRAGMA takes no placeholders; n is an integer we parsed.
+	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(st.n)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // withTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits it.

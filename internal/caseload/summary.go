@@ -165,9 +165,9 @@ func summaryArgs(b summaryBasis, o measures.Outcome, computedAt string) ([]any, 
 
 // reportUpsert keeps report_referral, the narrow copy of what outcome
 // reports read of a summary (report.go), written from Go beside the summary
-// with the measures.Outcome in hand: until schema step 10 triggers extracted
-// these columns from outcome_json by Go field names, so renaming a field
-// would have silently zeroed every report.
+// with the measures.Outcome in hand. Until issue 10 triggers extracted these
+// columns from outcome_json by Go field names (schema.sql's header), so
+// renaming a field would have silently zeroed every report.
 const reportUpsert = `
 	INSERT INTO report_referral (
 		referral_id,
@@ -225,7 +225,8 @@ const reportUpsert = `
 		anxiety_paired = excluded.anxiety_paired`
 
 // reportArgs are reportUpsert's arguments for one referral: the values the
-// step 8 triggers wrote, taken from the outcome instead of its JSON.
+// triggers of schema step 8 as shipped wrote, taken from the outcome instead
+// of its JSON (TestReportRowsAsTheTriggersWrote).
 func reportArgs(b summaryBasis, o measures.Outcome) []any {
 	return []any{
 		b.id,
@@ -300,6 +301,51 @@ func (w *summaryWriter) writeArgs(ctx context.Context, summary, report []any) er
 	return nil
 }
 
+// backfillReports writes every referral's report row again from its
+// summary's stored outcome, decoded by Go, with reportArgs as the summary
+// writer uses it: the rows a summary written now would have beside it. It
+// runs once, when a database that had summaries reaches schema step 10
+// (migrate in store.go).
+func backfillReports(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_referral`); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `
+		SELECT
+			referral_id,
+			team_id,
+			therapist_id,
+			received_on,
+			COALESCE(ended_on, ''),
+			outcome_json
+		FROM referral_summary
+		ORDER BY referral_id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	report, err := tx.PrepareContext(ctx, reportUpsert)
+	if err != nil {
+		return err
+	}
+	defer report.Close()
+	for rows.Next() {
+		var b summaryBasis
+		var js string
+		if err := rows.Scan(&b.id, &b.teamID, &b.therapistID, &b.receivedOn, &b.endedOn, &js); err != nil {
+			return err
+		}
+		var o measures.Outcome
+		if err := json.Unmarshal([]byte(js), &o); err != nil {
+			return fmt.Errorf("referral %d: decode outcome: %w", b.id, err)
+		}
+		if _, err := report.ExecContext(ctx, reportArgs(b, o)...); err != nil {
+			return fmt.Errorf("referral %d: %w", b.id, err)
+		}
+	}
+	return rows.Err()
+}
+
 func (w *summaryWriter) Close() error {
 	return errors.Join(w.summary.Close(), w.report.Close())
 }
@@ -346,9 +392,17 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 // summaryBasisOf reads what one referral's summary is computed from besides
 // its contacts.
 func summaryBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (summaryBasis, error) {
-	var b summaryBasis
-	var ended, reason sql.NullString
-	err := tx.QueryRowContext(ctx, `
+	b, err := scanSummaryBasis(tx.QueryRowContext(ctx, summaryBasisSelect+`
+		WHERE id = ?`, referralID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return summaryBasis{}, ErrNotFound
+	}
+	return b, err
+}
+
+// summaryBasisSelect reads referrals as summaryBasis holds them, scanned by
+// scanSummaryBasis.
+const summaryBasisSelect = `
 		SELECT
 			id,
 			therapist_id,
@@ -356,18 +410,14 @@ func summaryBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (summaryB
 			received_on,
 			problem_descriptor,
 			intensity,
-			ended_on,
-			end_reason
-		FROM referrals
-		WHERE id = ?`, referralID).Scan(&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &ended, &reason)
-	if errors.Is(err, sql.ErrNoRows) {
-		return summaryBasis{}, ErrNotFound
-	}
-	if err != nil {
-		return summaryBasis{}, err
-	}
-	b.endedOn, b.endReason = ended.String, reason.String
-	return b, nil
+			COALESCE(ended_on, ''),
+			COALESCE(end_reason, '')
+		FROM referrals`
+
+func scanSummaryBasis(row scanner) (summaryBasis, error) {
+	var b summaryBasis
+	err := row.Scan(&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason)
+	return b, err
 }
 
 // summaryContactsOf reads one referral's contacts as the outcome rules need
@@ -430,17 +480,7 @@ func (s *Store) RebuildSummaries(ctx context.Context) (int, error) {
 // rebuildSummaries walks every referral and every contact, both ordered by
 // referral, side by side, writing each referral's summary.
 func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string) (int, error) {
-	refs, err := tx.QueryContext(ctx, `
-		SELECT
-			id,
-			therapist_id,
-			team_id,
-			received_on,
-			problem_descriptor,
-			intensity,
-			COALESCE(ended_on, ''),
-			COALESCE(end_reason, '')
-		FROM referrals
+	refs, err := tx.QueryContext(ctx, summaryBasisSelect+`
 		ORDER BY id`)
 	if err != nil {
 		return 0, err
@@ -463,8 +503,8 @@ func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string) (int, 
 	}
 	n := 0
 	for refs.Next() {
-		var b summaryBasis
-		if err := refs.Scan(&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason); err != nil {
+		b, err := scanSummaryBasis(refs)
+		if err != nil {
 			return 0, err
 		}
 		mc, err := contacts.takeReferral(b.id)

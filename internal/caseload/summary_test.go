@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -231,65 +230,6 @@ func reportRows(t *testing.T, db *sql.DB) [][]any {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// The report rows caseload writes from Go are the rows the triggers of
-// schema step 8 wrote from the outcome JSON, so that the rows a database
-// kept from before step 10 stay valid, and step 10 keeps them.
-func TestReportRowsAsTheTriggersWrote(t *testing.T) {
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "clinic.db")
-	cut := strings.Index(clinic.Schema, "-- step: 10\n")
-	if cut < 0 {
-		t.Fatal("schema has no step 10")
-	}
-	// Step 11 (the data set) adds tables today's code writes to: the old
-	// database has it, as its step 10, without step 10 itself, so that the
-	// step 8 triggers still fire; step 10 then comes as step 11.
-	next := strings.Index(clinic.Schema, "-- step: 11\n")
-	if next < 0 {
-		t.Fatal("schema has no step 11")
-	}
-	step10, step11 := clinic.Schema[cut+len("-- step: 10\n"):next], clinic.Schema[next+len("-- step: 11\n"):]
-	schema := clinic.Schema[:cut] + "-- step: 10\n" + step11
-	old, err := caseload.Open(path, schema, (&clock{t: testNow}).now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer old.Close()
-	if _, err := demo.Load(ctx, old); err != nil {
-		t.Fatal(err)
-	}
-	// Let the step 8 triggers write every row again from outcome_json alone.
-	if _, err := old.DBForTest().Exec(`DELETE FROM report_referral; UPDATE referral_summary SET computed_at = computed_at`); err != nil {
-		t.Fatal(err)
-	}
-	byTriggers := reportRows(t, old.DBForTest())
-	if len(byTriggers) < 40 {
-		t.Fatalf("the triggers wrote %d report rows, want the demo's", len(byTriggers))
-	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-	// (The deferred Close then only reports that it is closed.)
-
-	s, _ := openSchema(t, path, schema+"\n-- step: 11\n"+step10, &clock{t: testNow})
-	if diff := cmp.Diff(byTriggers, reportRows(t, s.DBForTest())); diff != "" {
-		t.Errorf("schema step 10 changed the report rows (-before +after):\n%s", diff)
-	}
-	var triggers int
-	if err := s.DBForTest().QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'referral_summary' AND sql LIKE '%report_referral%'`).Scan(&triggers); err != nil || triggers != 0 {
-		t.Errorf("%d triggers still write report_referral (%v)", triggers, err)
-	}
-	if _, err := s.DBForTest().Exec(`DELETE FROM report_referral`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.RebuildSummaries(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(byTriggers, reportRows(t, s.DBForTest())); diff != "" {
-		t.Errorf("report rows written from Go differ from the triggers' (-triggers +Go):\n%s", diff)
-	}
 }
 
 // A stored outcome reads back as the outcome measures computed: the JSON

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"clinic/internal/measures"
+	"clinic/internal/password"
 )
 
 // Synthetic data is for benchmarks and load tests only (the benchmark
@@ -50,7 +51,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if cfg.Teams < 1 || cfg.TherapistsPerTeam < 1 || cfg.Referrals < 0 || cfg.ContactsPerReferral < 1 {
 		return fmt.Errorf("load synthetic: config needs at least one team, therapist and contact per referral: %+v", cfg)
 	}
-	hash, err := hashPassword(SyntheticPassword)
+	hash, err := password.Hash(SyntheticPassword)
 	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}

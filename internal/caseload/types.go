@@ -216,29 +216,35 @@ type NewContact struct {
 	TherapyType      string
 	EmploymentStatus string
 	LocalID          string // set by the import only
+	// CheckOnly checks the contact and records nothing: RecordContact
+	// returns its ValidationError, or ErrCheckedOnly when all is well. A
+	// form with problems of its own uses it to show every problem at once.
+	CheckOnly bool
 }
 
 // ReferralDetail is a referral with its record: patient, contacts and
-// scores, outcome so far and reviews (ReferralSnapshot adds the rest of what
-// its page shows).
+// scores, outcome so far, reviews and the names of the users who recorded or
+// corrected its scores (ReferralSnapshot adds the rest of what its page
+// shows).
 type ReferralDetail struct {
 	Referral Referral
 	Patient  Patient
 	Contacts []Contact // by date, then by recording order
 	Outcome  measures.Outcome
 	Reviews  []Review
+	Names    map[int64]string // user names by id, for the scores' recorders and correctors only
+	// RiskAlerts are every risk alert of the referral, open ones first.
+	RiskAlerts []RiskAlert
 }
 
 // ReferralSnapshot is everything a referral's page shows of the record, read
 // in one transaction: its detail, its flags as of today, the service's
-// expected response for the charts, the names of the users who recorded or
-// corrected its scores, and the patient's side (invitations and the
-// questionnaires they sent).
+// expected response for the charts, and the patient's side (invitations and
+// the questionnaires they sent).
 type ReferralSnapshot struct {
 	ReferralDetail
 	Flags          []measures.Flag      // as of today, highest severity first; none once ended
 	Expectation    measures.Expectation // the band of comparable finished cases
-	Names          map[int64]string     // user names by id, for the scores' recorders and correctors
 	Invitations    []Invitation         // newest first
 	Questionnaires []Questionnaire      // newest first
 }

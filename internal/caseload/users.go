@@ -3,9 +3,7 @@ package caseload
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"clinic/internal/password"
 )
 
 // validEmail is a deliberately loose check: one @, something either side, a
@@ -38,7 +38,7 @@ func (s *Store) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
-	hash, err := hashPassword(in.Password)
+	hash, err := password.Hash(in.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
@@ -70,10 +70,8 @@ func checkNewUser(in NewUser) (NewUser, error) {
 	if !validEmail(in.Email) {
 		v.add("email", "Enter an e-mail address like name@example.nhs.uk")
 	}
-	if in.Name == "" {
-		v.add("name", "Enter a name")
-	} else if utf8.RuneCountInString(in.Name) > 200 {
-		v.add("name", "Use at most 200 characters")
+	if msg := nameProblem(in.Name, "Enter a name"); msg != "" {
+		v.add("name", msg)
 	}
 	switch in.Role {
 	case RoleTherapist, RoleSupervisor:
@@ -81,27 +79,38 @@ func checkNewUser(in NewUser) (NewUser, error) {
 			v.add("team", "Enter the team")
 		} else if utf8.RuneCountInString(in.Team) > 100 {
 			v.add("team", "Use at most 100 characters")
+		} else if msg := nameProblem(in.Team, ""); msg != "" {
+			v.add("team", msg)
 		}
 	case RoleAdmin:
 		in.Team = ""
 	default:
 		v.add("role", "Choose therapist, supervisor or admin")
 	}
-	if msg := passwordProblem(in.Password); msg != "" {
+	if msg := password.Problem(in.Password); msg != "" {
 		v.add("password", msg)
-	} else if mentionsEmail(in.Password, in.Email) {
+	} else if password.MentionsEmail(in.Password, in.Email) {
 		v.add("password", "Choose a password that does not contain your e-mail address")
 	}
 	return in, v.err()
 }
 
+// teamSelect lists a team's columns, scanned by scanTeam.
+const teamSelect = `SELECT id, name FROM teams`
+
+func scanTeam(row scanner) (Team, error) {
+	var t Team
+	err := row.Scan(&t.ID, &t.Name)
+	return t, err
+}
+
 // teamNamed returns the team with this name, created when new.
 func teamNamed(ctx context.Context, tx *sql.Tx, name string, now time.Time) (Team, error) {
-	t := Team{Name: name}
-	err := tx.QueryRowContext(ctx, `SELECT id, name FROM teams WHERE name = ?`, name).Scan(&t.ID, &t.Name)
+	t, err := scanTeam(tx.QueryRowContext(ctx, teamSelect+` WHERE name = ?`, name))
 	if !errors.Is(err, sql.ErrNoRows) {
 		return t, err
 	}
+	t = Team{Name: name}
 	res, err := tx.ExecContext(ctx, `INSERT INTO teams (name, created_at) VALUES (?, ?)`, name, stamp(now))
 	if err != nil {
 		return t, err
@@ -143,17 +152,21 @@ func insertUser(ctx context.Context, tx *sql.Tx, u *User, team Team, hash string
 // Authenticate returns the active user with this e-mail and password. An
 // unknown e-mail, a wrong password and a disabled account all return
 // ErrBadCredentials after the same work (a password hash is always checked).
-func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
+// When every hashing slot is taken it returns password.ErrBusy instead.
+func (s *Store) Authenticate(ctx context.Context, email, pw string) (User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	row, err := findUser(ctx, s.read, userFilter{Email: email})
 	if errors.Is(err, ErrNotFound) {
-		checkPassword(dummyHash, password)
-		return User{}, fmt.Errorf("authenticate: %w", ErrBadCredentials)
+		row, err = userRow{hash: password.DummyHash}, nil
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if !checkPassword(row.hash, password) || row.Disabled {
+	ok, err := password.Check(row.hash, pw)
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err) // password.ErrBusy: nothing was checked
+	}
+	if !ok || row.ID == 0 || row.Disabled {
 		return User{}, fmt.Errorf("authenticate: %w", ErrBadCredentials)
 	}
 	return row.User, nil
@@ -170,8 +183,7 @@ type userFilter struct {
 	Email     string
 	PatientID int64
 	Role      Role
-	// TokenHash finds the active user of an API token not revoked.
-	TokenHash []byte
+	TeamIDs   []int64 // in any of these teams; nil: no filter
 	// byRole orders staff first by role then by name; else by id.
 	byRole bool
 }
@@ -206,10 +218,6 @@ func (f userFilter) query() (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, arg ...any) { where, args = append(where, cond), append(args, arg...) }
-	if f.TokenHash != nil {
-		q += "\n\tJOIN api_tokens k ON k.user_id = u.id"
-		add("k.token_hash = ? AND k.revoked_at IS NULL AND u.disabled = 0", f.TokenHash)
-	}
 	if f.ID != 0 {
 		add("u.id = ?", f.ID)
 	}
@@ -224,6 +232,9 @@ func (f userFilter) query() (string, []any) {
 	}
 	if f.Role != "" {
 		add("u.role = ?", string(f.Role))
+	}
+	if f.TeamIDs != nil {
+		add("u.team_id IN (SELECT value FROM json_each(?))", jsonIDs(f.TeamIDs))
 	}
 	if len(where) > 0 {
 		q += "\n\tWHERE " + strings.Join(where, "\n\t\tAND ")
@@ -296,24 +307,43 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("users: %w", err)
 	}
+	return usersOf(rows), nil
+}
+
+// TeamTherapists returns the therapists of these teams (disabled ones too,
+// whose past work is still reported on), by name: what a page's choice of
+// therapist lists, without reading every user.
+func (s *Store) TeamTherapists(ctx context.Context, teams []int64) ([]User, error) {
+	if len(teams) == 0 {
+		return nil, nil
+	}
+	rows, err := findUsers(ctx, s.read, userFilter{Role: RoleTherapist, TeamIDs: teams, byRole: true})
+	if err != nil {
+		return nil, fmt.Errorf("team therapists: %w", err)
+	}
+	return usersOf(rows), nil
+}
+
+// usersOf drops the password hashes findUsers read.
+func usersOf(rows []userRow) []User {
 	var users []User
 	for _, u := range rows {
 		users = append(users, u.User)
 	}
-	return users, nil
+	return users
 }
 
 // Teams returns every team by name.
 func (s *Store) Teams(ctx context.Context) ([]Team, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, name FROM teams ORDER BY name`)
+	rows, err := s.read.QueryContext(ctx, teamSelect+` ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("teams: %w", err)
 	}
 	defer rows.Close()
 	var teams []Team
 	for rows.Next() {
-		var t Team
-		if err := rows.Scan(&t.ID, &t.Name); err != nil {
+		t, err := scanTeam(rows)
+		if err != nil {
 			return nil, fmt.Errorf("teams: %w", err)
 		}
 		teams = append(teams, t)
@@ -322,56 +352,6 @@ func (s *Store) Teams(ctx context.Context) ([]Team, error) {
 		return nil, fmt.Errorf("teams: %w", err)
 	}
 	return teams, nil
-}
-
-// CreateToken makes a new API token for the active user with this e-mail and
-// returns it; only its SHA-256 is kept, so it is shown once. ErrNotFound
-// when there is no such active user.
-func (s *Store) CreateToken(ctx context.Context, email string) (string, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("create token: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
-	sum := sha256.Sum256([]byte(token))
-	email = strings.ToLower(strings.TrimSpace(email))
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO api_tokens (user_id, token_hash, created_at)
-			SELECT id, ?, ? FROM users WHERE email = ? AND disabled = 0`,
-			sum[:], stamp(s.Now()), email)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		u, err := findUser(ctx, tx, userFilter{Email: email})
-		if err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, auditRow{action: AuditCreateToken, entity: "user", entityID: u.ID})
-	})
-	if err != nil {
-		return "", fmt.Errorf("create token: %w", err)
-	}
-	return token, nil
-}
-
-// UserByToken returns the active user an API token belongs to.
-// ErrBadCredentials when the token is unknown, revoked or its user disabled.
-func (s *Store) UserByToken(ctx context.Context, token string) (User, error) {
-	sum := sha256.Sum256([]byte(token))
-	u, err := findUser(ctx, s.read, userFilter{TokenHash: sum[:]})
-	if errors.Is(err, ErrNotFound) {
-		err = ErrBadCredentials
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("user by token: %w", err)
-	}
-	return u.User, nil
 }
 
 // SessionKeys returns the 64 random bytes that sign and encrypt session

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"clinic"
+	"clinic/internal/password"
 )
 
 func TestCreateUserValidation(t *testing.T) {
@@ -169,52 +170,21 @@ func TestAuthenticateTimingUnknownLikeWrong(t *testing.T) {
 		t.Errorf("unknown e-mail took %v, wrong password %v: want about the same", unknown, wrong)
 	}
 	// And the dummy hash is one that can be checked at full cost.
-	if checkPassword(dummyHash, "anything") {
+	if ok, err := password.Check(password.DummyHash, "anything"); ok || err != nil {
 		t.Error("the dummy hash matched a password")
-	}
-}
-
-func TestPasswordHash(t *testing.T) {
-	h, err := hashPassword("correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=1,p=2$") {
-		t.Errorf("hash %q does not record argon2id with 64 MiB, t=1, p=2", h)
-	}
-	h2, _ := hashPassword("correct horse battery")
-	if h == h2 {
-		t.Error("two hashes of one password are equal: no salt")
-	}
-	for _, tt := range []struct {
-		name, hash, pw string
-		want           bool
-	}{
-		{"right", h, "correct horse battery", true},
-		{"wrong", h, "correct horse battery!", false},
-		{"not argon2id", strings.Replace(h, "argon2id", "argon2i", 1), "correct horse battery", false},
-		{"truncated", h[:len(h)-10], "correct horse battery", false},
-		{"garbage", "$$$", "x", false},
-		{"empty", "", "", false},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := checkPassword(tt.hash, tt.pw); got != tt.want {
-				t.Errorf("checkPassword = %v, want %v", got, tt.want)
-			}
-		})
 	}
 }
 
 func TestTokens(t *testing.T) {
 	f := newFixture(t)
-	tok, err := f.s.CreateToken(f.ctx, "TARA@example.nhs.uk")
+	tok, _, err := f.s.CreateToken(f.ctx, "TARA@example.nhs.uk", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(tok) < 40 || strings.ContainsAny(tok, " \n+/=") {
 		t.Errorf("token %q: want 32 random bytes, base64url", tok)
 	}
-	tok2, err := f.s.CreateToken(f.ctx, "tara@example.nhs.uk")
+	tok2, _, err := f.s.CreateToken(f.ctx, "tara@example.nhs.uk", "")
 	if err != nil || tok2 == tok {
 		t.Errorf("second token %q (%v): want a new one", tok2, err)
 	}
@@ -223,32 +193,32 @@ func TestTokens(t *testing.T) {
 	if err := f.s.db.QueryRow(`SELECT COUNT(*) FROM api_tokens WHERE token_hash = ? OR CAST(token_hash AS TEXT) = ?`, tok, tok).Scan(&stored); err != nil || stored != 0 {
 		t.Errorf("plaintext token found in the database (%d, %v)", stored, err)
 	}
-	u, err := f.s.UserByToken(f.ctx, tok)
+	u, _, err := f.s.UserByToken(f.ctx, tok)
 	if err != nil || u.ID != f.therapist.ID || u.TeamName != "North" {
 		t.Errorf("UserByToken = %+v, %v; want the therapist", u, err)
 	}
-	if _, err := f.s.CreateToken(f.ctx, "nobody@example.nhs.uk"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := f.s.CreateToken(f.ctx, "nobody@example.nhs.uk", ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("token for unknown e-mail: got %v, want ErrNotFound", err)
 	}
 	for _, bad := range []string{"", "x", tok + "x", strings.ToUpper(tok)} {
-		if _, err := f.s.UserByToken(f.ctx, bad); !errors.Is(err, ErrBadCredentials) {
+		if _, _, err := f.s.UserByToken(f.ctx, bad); !errors.Is(err, ErrBadCredentials) {
 			t.Errorf("UserByToken(%q): got %v, want ErrBadCredentials", bad, err)
 		}
 	}
 	if _, err := f.s.db.Exec(`UPDATE users SET disabled = 1 WHERE id = ?`, f.therapist.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.UserByToken(f.ctx, tok); !errors.Is(err, ErrBadCredentials) {
+	if _, _, err := f.s.UserByToken(f.ctx, tok); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("token of a disabled user: got %v, want ErrBadCredentials", err)
 	}
-	if _, err := f.s.CreateToken(f.ctx, "tara@example.nhs.uk"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := f.s.CreateToken(f.ctx, "tara@example.nhs.uk", ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("token for a disabled user: got %v, want ErrNotFound", err)
 	}
-	sup, _ := f.s.CreateToken(f.ctx, "sam@example.nhs.uk")
+	sup, _, _ := f.s.CreateToken(f.ctx, "sam@example.nhs.uk", "")
 	if _, err := f.s.db.Exec(`UPDATE api_tokens SET revoked_at = ?`, stamp(testNow)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.UserByToken(f.ctx, sup); !errors.Is(err, ErrBadCredentials) {
+	if _, _, err := f.s.UserByToken(f.ctx, sup); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("revoked token: got %v, want ErrBadCredentials", err)
 	}
 }
@@ -278,5 +248,52 @@ func TestSessionKeysAreKept(t *testing.T) {
 	}
 	if again := keys(); !bytes.Equal(first, again) {
 		t.Errorf("keys changed on reopening: sessions would not survive a restart")
+	}
+}
+
+// A page's choice of therapist lists the therapists of the teams asked for,
+// by name, and nobody else: not other teams', not supervisors or patients.
+func TestTeamTherapists(t *testing.T) {
+	f := newFixture(t)
+	abe := f.user(t, "abe@example.nhs.uk", "Abe Another", RoleTherapist, "North")
+	north, south := f.therapist.TeamID, f.other.TeamID
+	if north == 0 || south == 0 || north == south {
+		t.Fatalf("teams %d and %d", north, south)
+	}
+	names := func(teams ...int64) []string {
+		t.Helper()
+		users, err := f.s.TeamTherapists(f.ctx, teams)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, u := range users {
+			out = append(out, u.Name)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		teams []int64
+		want  []string
+	}{
+		{"one team", []int64{north}, []string{abe.Name, f.therapist.Name}},
+		{"two teams", []int64{south, north}, []string{abe.Name, f.other.Name, f.therapist.Name}},
+		{"no team", nil, nil},
+		{"unknown team", []int64{north + south + 100}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, names(tc.teams...)); diff != "" {
+				t.Errorf("therapists (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCreateUserRefusesPasswordWithEmail(t *testing.T) {
+	s, _ := openTest(t)
+	_, err := s.CreateUser(t.Context(), NewUser{Email: "rosalind@example.nhs.uk", Name: "R", Role: RoleAdmin, Password: "rosalind-is-great"})
+	if !isValidation(err) {
+		t.Errorf("err %v, want a validation error", err)
 	}
 }

@@ -5,7 +5,11 @@
 //  - quick entry: typing "210130021" fills the PHQ-9 radios, and choosing a
 //    radio updates the quick field;
 //  - the risk prompt appears as soon as PHQ-9 question 9 is above 0;
-//  - the anxiety measure's range hint follows the measure chosen.
+//  - the anxiety measure's range hint follows the measure chosen;
+//  - answering by digit: on a focused answer, typing a digit chooses that
+//    answer and moves to the next question (the next questionnaire's first
+//    question after the last), so a keyboard user answers at the speed of
+//    speech without Tab and Space for each question.
 (function () {
   'use strict';
 
@@ -27,7 +31,10 @@
     return out;
   }
 
-  function update(section) {
+  // update shows the running total and keeps the quick entry in step with
+  // the radios; on load (atStart) a quick entry already filled is left as the
+  // server sent it back, so that what was typed is kept beside its error.
+  function update(section, atStart) {
     var a = answers(section);
     var answered = a.filter(function (x) { return x !== null; });
     var sum = answered.reduce(function (s, x) { return s + x; }, 0);
@@ -41,8 +48,8 @@
         out.textContent = sum + ' so far (' + answered.length + ' of ' + a.length + ' answered)';
       }
     }
-    var quick = section.querySelector('input[data-quick]');
-    if (quick && document.activeElement !== quick) {
+    var quick = quickOf(section);
+    if (quick && document.activeElement !== quick && !(atStart && quick.value !== '')) {
       quick.value = answered.length ? a.map(function (x) { return x === null ? '-' : String(x); }).join('') : '';
     }
     if (section.getAttribute('data-questionnaire') === 'phq9') {
@@ -62,6 +69,52 @@
     });
   }
 
+  function quickOf(section) {
+    return section.querySelector('input[data-quick]') ||
+      document.querySelector('input[data-quick="' + section.getAttribute('data-questionnaire') + '"]');
+  }
+
+  // questionOf returns the item number of a radio's question.
+  function questionOf(radio) {
+    var m = /\.items\.(\d+)$/.exec(radio.name);
+    return m ? parseInt(m[1], 10) : 0;
+  }
+
+  // focusQuestion focuses a question's chosen answer, or its first.
+  function focusQuestion(radios) {
+    var target = radios[0];
+    Array.prototype.forEach.call(radios, function (r) { if (r.checked) { target = r; } });
+    if (target) { target.focus(); }
+  }
+
+  function answerByDigit(sections, e) {
+    var r = e.target;
+    if (!r || r.type !== 'radio' || e.altKey || e.ctrlKey || e.metaKey || !/^[0-9]$/.test(e.key)) {
+      return;
+    }
+    var section = r.closest('[data-questionnaire]');
+    var n = questionOf(r);
+    if (!section || !n) { return; }
+    var pick = null;
+    Array.prototype.forEach.call(radiosOf(section, n), function (x) { if (x.value === e.key) { pick = x; } });
+    e.preventDefault();
+    if (!pick) { return; }
+    pick.checked = true;
+    pick.dispatchEvent(new Event('change', { bubbles: true }));
+    var next = radiosOf(section, n + 1);
+    // After a questionnaire's last question, on to the next one shown (a
+    // folded optional questionnaire is skipped).
+    var i = Array.prototype.indexOf.call(sections, section);
+    while (next.length === 0 || next[0].offsetParent === null) {
+      i++;
+      if (i >= sections.length) { return; }
+      next = radiosOf(sections[i], 1);
+    }
+    if (next.length) {
+      focusQuestion(next);
+    }
+  }
+
   function fromQuick(section, quick) {
     var chars = quick.value.replace(/[\s,]/g, '').split('');
     chars.forEach(function (ch, i) {
@@ -79,11 +132,12 @@
       section.addEventListener('change', function (e) {
         if (e.target && e.target.type === 'radio') { update(section); }
       });
-      var quick = section.querySelector('input[data-quick]');
+      var quick = quickOf(section);
       if (quick) {
         quick.addEventListener('input', function () { fromQuick(section, quick); });
       }
-      update(section);
+      section.addEventListener('keydown', function (e) { answerByDigit(sections, e); });
+      update(section, true);
     });
 
     var select = document.querySelector('[data-adsm-select]');
@@ -94,7 +148,7 @@
         if (o && o.value) {
           hint.textContent = o.text.split(' – ')[0] + ' total, from ' + o.getAttribute('data-min') + ' to ' + o.getAttribute('data-max');
         } else {
-          hint.textContent = 'Choose the measure first; its range is shown here';
+          hint.textContent = 'Choose the measure below; its range is shown here';
         }
       });
     }

@@ -1,7 +1,8 @@
-package caseload
+package password
 
 import (
 	_ "embed"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,12 +18,21 @@ import (
 //go:embed common_passwords.txt
 var commonPasswordsText string
 
+// breachedPasswordsText is a larger list, of passwords found in leaks
+// (issue 15 asked for one): shipped as data, as no maintained Go package
+// offers a list without an estimator and its dependencies around it.
+//
+//go:embed breached_passwords.txt
+var breachedPasswordsText string
+
 var commonWords = func() map[string]bool {
 	m := map[string]bool{}
-	for _, line := range strings.Split(commonPasswordsText, "\n") {
-		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "#") {
-			m[line] = true
+	for _, text := range []string{commonPasswordsText, breachedPasswordsText} {
+		for _, line := range strings.Split(text, "\n") {
+			line = strings.TrimSpace(line)
+			if line != "" && !strings.HasPrefix(line, "#") {
+				m[line] = true
+			}
 		}
 	}
 	return m
@@ -44,7 +54,7 @@ func tooCommon(pw string) bool {
 		// random string of symbols and digits is fine.
 		return digitsOnly(lower) || distinct(lower) < 5
 	}
-	for _, c := range []string{core, lookAlikes.Replace(core)} {
+	for _, c := range []string{core, lookAlikes.Replace(core), lower} {
 		if commonWords[c] || repeated(c) {
 			return true
 		}
@@ -63,10 +73,10 @@ func repeated(s string) bool {
 	return false
 }
 
-// mentionsEmail reports whether pw contains the local part of the e-mail
+// MentionsEmail reports whether pw contains the local part of the e-mail
 // address (tara.smith in tara.smith@example.nhs.uk), the first thing an
 // attacker tries. Local parts under four characters are too short to test.
-func mentionsEmail(pw, email string) bool {
+func MentionsEmail(pw, email string) bool {
 	local, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(email)), "@")
 	if utf8.RuneCountInString(local) < 4 {
 		return false
@@ -94,4 +104,20 @@ func distinct(s string) int {
 		seen[r] = true
 	}
 	return len(seen)
+}
+
+// Problem returns what is wrong with a new password, or "".
+func Problem(pw string) string {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case n < MinLength:
+		return fmt.Sprintf("Use at least %d characters", MinLength)
+	case n > MaxLength:
+		return fmt.Sprintf("Use at most %d characters", MaxLength)
+	case tooCommon(pw):
+		return "This password is too common: choose another (three random words work well)"
+	case madeOfPatterns(pw):
+		return "This password is made of patterns that are easy to guess (repeated letters, runs like 12345 or abcde, keys side by side, or words like clinic or welcome): choose another (three random words work well)"
+	}
+	return ""
 }
