@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -98,5 +99,34 @@ func TestDatasetForms(t *testing.T) {
 	}
 	if h, _ := e.store.DemographicsHistory(ctx, patientID); len(h) != 2 || h[0].EthnicCategory != "M" || h[1].EthnicCategory != "N" {
 		t.Errorf("history %+v", h)
+	}
+}
+
+// TestEndingWithRiskKeepsItsEndCode: the ending's EndCode goes with the
+// ending in one request. Refused for an unacknowledged risk alert, the form
+// comes back with the EndCode chosen and nothing saved; acknowledged, the
+// referral ends with its EndCode and the alert is closed.
+func TestEndingWithRiskKeepsItsEndCode(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	r := e.referral(e.therapist, "Ria Risk", "F32")
+	e.contact(e.therapist, r, "2026-02-02", ints(2, 2, 2, 2, 2, 2, 2, 2, 2), ints(1, 1, 1, 1, 1, 1, 1))
+	b := e.signedIn(e.therapist)
+	path := "/referrals/" + strconv.FormatInt(r.ID, 10) + "/end"
+	end := b.post(path, url.Values{"date": {"2026-03-01"}, "reason": {"completed"}, "end_code": {"46"}})
+	if end.Status != http.StatusUnprocessableEntity || !strings.Contains(end.Body, `<option value="46" selected>`) || !strings.Contains(end.Body, "Tick to confirm") {
+		t.Errorf("unacknowledged risk: %d", end.Status)
+	}
+	if ds, _ := e.store.ReferralDataset(ctx, r.ID); ds.EndCode != "" {
+		t.Errorf("a refused ending kept its EndCode %q", ds.EndCode)
+	}
+	end = b.post(path, url.Values{"date": {"2026-03-01"}, "reason": {"completed"}, "end_code": {"46"},
+		"risk_acknowledged": {"yes"}, "risk_note": {"Risk assessed; safety plan shared with the GP"}})
+	if end.Status != http.StatusSeeOther {
+		t.Fatalf("acknowledged ending: %d", end.Status)
+	}
+	got, err := e.store.Referral(ctx, r.ID)
+	if ds, _ := e.store.ReferralDataset(ctx, r.ID); err != nil || got.EndedOn != "2026-03-01" || ds.EndCode != "46" {
+		t.Errorf("ended %q with EndCode %q (%v)", got.EndedOn, ds.EndCode, err)
 	}
 }
