@@ -590,6 +590,65 @@ CREATE TABLE password_resets (
 CREATE INDEX password_resets_user ON password_resets (user_id);
 
 -- step: 14
+-- Finding patients (issue 14): a search by date of birth starts from its
+-- index; a supervisor's search by name from their teams' patients, read
+-- from this covering index alone (a tenth of the service: without
+-- patient_id in it, SQLite would rather scan the table).
+
+CREATE INDEX patients_date_of_birth ON patients (date_of_birth);
+CREATE INDEX referrals_team ON referrals (team_id, patient_id);
+
+-- step: 15
+-- Waiting list and movements of care (issue 14). A referral received
+-- without a therapist waits (allocated = 0) on its team's list, held
+-- meanwhile by whoever received it; each allocation, step up, step down and
+-- transfer is kept in referral_moves (who held it, at which intensity,
+-- why). Every contact keeps the intensity of the care it was part of, so
+-- that reports and the data set count it at the step it was given, not at
+-- today's; contacts before this step were at their referral's intensity.
+
+ALTER TABLE referrals ADD COLUMN allocated INTEGER NOT NULL DEFAULT 1;
+
+CREATE INDEX referrals_waiting ON referrals (team_id, received_on) WHERE allocated = 0;
+
+CREATE TABLE referral_moves (
+    id                INTEGER PRIMARY KEY,
+    referral_id       INTEGER NOT NULL REFERENCES referrals (id),
+    kind              TEXT NOT NULL CHECK (kind IN ('allocate', 'step_up', 'step_down', 'transfer')),
+    from_therapist_id INTEGER REFERENCES users (id), -- NULL when allocated from the waiting list
+    from_intensity    TEXT NOT NULL,
+    to_therapist_id   INTEGER NOT NULL REFERENCES users (id),
+    to_intensity      TEXT NOT NULL CHECK (to_intensity IN ('low', 'high')),
+    reason            TEXT NOT NULL,
+    moved_by          INTEGER NOT NULL REFERENCES users (id),
+    created_at        TEXT NOT NULL
+);
+
+CREATE INDEX referral_moves_referral ON referral_moves (referral_id, id);
+
+ALTER TABLE contacts ADD COLUMN intensity TEXT NOT NULL DEFAULT '';
+
+UPDATE contacts SET intensity = (SELECT r.intensity FROM referrals r WHERE r.id = contacts.referral_id);
+
+-- Cover (issue 14): a therapist covers a colleague's caseload (leave) from
+-- one date to another, both included, as granted by a supervisor of their
+-- team; it ends by itself.
+CREATE TABLE covers (
+    id           INTEGER PRIMARY KEY,
+    therapist_id INTEGER NOT NULL REFERENCES users (id), -- who covers
+    colleague_id INTEGER NOT NULL REFERENCES users (id), -- whose caseload
+    from_on      TEXT NOT NULL,
+    to_on        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    granted_by   INTEGER NOT NULL REFERENCES users (id),
+    created_at   TEXT NOT NULL,
+    CHECK (from_on <= to_on AND therapist_id <> colleague_id)
+);
+
+CREATE INDEX covers_therapist ON covers (therapist_id, to_on);
+CREATE INDEX covers_colleague ON covers (colleague_id, to_on);
+
+-- step: 16
 -- The national data set (issue 12): what NHS England's IDS v2.1 needs beyond
 -- recovery. Code lists live in internal/dataset, not here, so a service can
 -- correct a list without a schema step; the columns hold the codes.

@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 14),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 16),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -97,7 +97,7 @@ CREATE TABLE contacts (
     submission_id TEXT,           -- the form's idempotency key, NULL when none was sent
     recorded_by   INTEGER NOT NULL REFERENCES users (id),
     recorded_at   TEXT NOT NULL
-, questionnaire_id INTEGER REFERENCES questionnaires (id), purpose TEXT
+, questionnaire_id INTEGER REFERENCES questionnaires (id), intensity TEXT NOT NULL DEFAULT '', purpose TEXT
     CHECK (purpose IN ('assessment', 'treatment', 'assessment_treatment', 'review', 'review_treatment', 'follow_up')), attendance_outcome TEXT
     CHECK (attendance_outcome IN ('attended', 'attended_late', 'late_not_seen', 'dna', 'cancelled_by_patient', 'cancelled_by_provider')), medium TEXT, duration_minutes INTEGER CHECK (duration_minutes BETWEEN 1 AND 600), therapy_type TEXT, employment_status TEXT, local_id TEXT, care_prof_local_id TEXT);
 
@@ -110,6 +110,25 @@ CREATE INDEX contacts_referral_date ON contacts (referral_id, date, id);
 -- index contacts_submission
 CREATE UNIQUE INDEX contacts_submission ON contacts (referral_id, submission_id)
     WHERE submission_id IS NOT NULL;
+
+-- table covers
+CREATE TABLE covers (
+    id           INTEGER PRIMARY KEY,
+    therapist_id INTEGER NOT NULL REFERENCES users (id), -- who covers
+    colleague_id INTEGER NOT NULL REFERENCES users (id), -- whose caseload
+    from_on      TEXT NOT NULL,
+    to_on        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    granted_by   INTEGER NOT NULL REFERENCES users (id),
+    created_at   TEXT NOT NULL,
+    CHECK (from_on <= to_on AND therapist_id <> colleague_id)
+);
+
+-- index covers_colleague
+CREATE INDEX covers_colleague ON covers (colleague_id, to_on);
+
+-- index covers_therapist
+CREATE INDEX covers_therapist ON covers (therapist_id, to_on);
 
 -- table finished_generation
 CREATE TABLE finished_generation (
@@ -210,6 +229,9 @@ CREATE TABLE patients (
     created_at    TEXT NOT NULL
 );
 
+-- index patients_date_of_birth
+CREATE INDEX patients_date_of_birth ON patients (date_of_birth);
+
 -- index patients_nhs_number
 CREATE INDEX patients_nhs_number ON patients (nhs_number) WHERE nhs_number <> '';
 
@@ -238,6 +260,23 @@ CREATE TABLE referral_dataset (
 
 -- index referral_dataset_local_id
 CREATE UNIQUE INDEX referral_dataset_local_id ON referral_dataset (local_id) WHERE local_id IS NOT NULL;
+
+-- table referral_moves
+CREATE TABLE referral_moves (
+    id                INTEGER PRIMARY KEY,
+    referral_id       INTEGER NOT NULL REFERENCES referrals (id),
+    kind              TEXT NOT NULL CHECK (kind IN ('allocate', 'step_up', 'step_down', 'transfer')),
+    from_therapist_id INTEGER REFERENCES users (id), -- NULL when allocated from the waiting list
+    from_intensity    TEXT NOT NULL,
+    to_therapist_id   INTEGER NOT NULL REFERENCES users (id),
+    to_intensity      TEXT NOT NULL CHECK (to_intensity IN ('low', 'high')),
+    reason            TEXT NOT NULL,
+    moved_by          INTEGER NOT NULL REFERENCES users (id),
+    created_at        TEXT NOT NULL
+);
+
+-- index referral_moves_referral
+CREATE INDEX referral_moves_referral ON referral_moves (referral_id, id);
 
 -- table referral_summary
 CREATE TABLE referral_summary (
@@ -304,13 +343,19 @@ CREATE TABLE referrals (
     bring_to_supervision TEXT NOT NULL DEFAULT '',
     created_by           INTEGER REFERENCES users (id),
     created_at           TEXT NOT NULL
-);
+, allocated INTEGER NOT NULL DEFAULT 1);
 
 -- index referrals_patient
 CREATE INDEX referrals_patient ON referrals (patient_id);
 
+-- index referrals_team
+CREATE INDEX referrals_team ON referrals (team_id, patient_id);
+
 -- index referrals_therapist
 CREATE INDEX referrals_therapist ON referrals (therapist_id);
+
+-- index referrals_waiting
+CREATE INDEX referrals_waiting ON referrals (team_id, received_on) WHERE allocated = 0;
 
 -- table report_referral
 CREATE TABLE report_referral (

@@ -77,12 +77,13 @@ func holdsCaseload(u caseload.User) bool {
 	return u.Role == caseload.RoleTherapist || u.Role == caseload.RoleSupervisor
 }
 
-// canSeeReferral: a therapist sees their own referrals; a supervisor their
-// own and those of the teams they supervise; an admin no patient records.
+// canSeeReferral: a therapist sees their own referrals and, while covering
+// a colleague (issue 14), the colleague's; a supervisor their own and those
+// of the teams they supervise; an admin no patient records.
 func canSeeReferral(u caseload.User, r caseload.Referral) bool {
 	switch u.Role {
 	case caseload.RoleTherapist:
-		return r.TherapistID == u.ID
+		return r.TherapistID == u.ID || slices.Contains(u.Covering, r.TherapistID)
 	case caseload.RoleSupervisor:
 		return r.TherapistID == u.ID || slices.Contains(u.Teams, r.TeamID)
 	}
@@ -90,11 +91,12 @@ func canSeeReferral(u caseload.User, r caseload.Referral) bool {
 }
 
 // canReferPatient: a new referral for an existing patient may be opened by
-// whoever added the patient or may see one of their referrals. Anyone else
+// whoever added the patient or may see one of their referrals (a therapist,
+// or a supervisor receiving it for their team, issue 14). Anyone else
 // is answered as if the patient did not exist, so that patient ids cannot be
 // tried one by one to learn names.
 func canReferPatient(u caseload.User, pc caseload.PatientCare) bool {
-	if !addsReferrals(u) {
+	if !addsReferrals(u) && !canSeeWaitingList(u) {
 		return false
 	}
 	if pc.AddedBy == u.ID {
@@ -276,16 +278,15 @@ func canSeeDutyList(u caseload.User) bool {
 }
 
 // dutyScope selects the alerts a user's duty list (and the API's list)
-// shows: exactly the referrals canSeeReferral lets them see, a therapist's
-// own, a supervisor's own and their teams'. ok is false for anyone else.
+// shows: exactly the referrals canSeeReferral lets them see (seeScope), a
+// therapist's own and those they cover, a supervisor's own and their
+// teams'. ok is false for anyone else.
 func dutyScope(u caseload.User) (f caseload.RiskAlertFilter, ok bool) {
-	switch u.Role {
-	case caseload.RoleTherapist:
-		return caseload.RiskAlertFilter{TherapistID: u.ID}, true
-	case caseload.RoleSupervisor:
-		return caseload.RiskAlertFilter{TherapistID: u.ID, Teams: u.Teams}, true
+	if !canSeeDutyList(u) {
+		return caseload.RiskAlertFilter{}, false
 	}
-	return caseload.RiskAlertFilter{}, false
+	sc := seeScope(u, nil)
+	return caseload.RiskAlertFilter{TherapistIDs: sc.TherapistIDs, Teams: sc.Teams}, true
 }
 
 // canReopenReferral: the referral's therapist or a supervisor of its team
@@ -321,8 +322,26 @@ func (s *Server) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		if !isStaff(u) {
 			return echo.ErrForbidden
 		}
+		if err := s.withCover(c, u); err != nil {
+			return err
+		}
 		return next(c)
 	}
+}
+
+// withCover adds to a therapist the colleagues whose caseloads they cover
+// today, for the policy to read.
+func (s *Server) withCover(c echo.Context, u caseload.User) error {
+	if u.Role != caseload.RoleTherapist {
+		return nil
+	}
+	covering, err := s.store.Covering(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	u.Covering = covering
+	setUser(c, u)
+	return nil
 }
 
 // requireToken authenticates an API request by its Bearer token.
@@ -346,6 +365,9 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		setUser(c, u)
 		setToken(c, tok)
+		if err := s.withCover(c, u); err != nil {
+			return err
+		}
 		return next(c)
 	}
 }
@@ -515,4 +537,142 @@ func refuseReferral(u caseload.User, r caseload.Referral) error {
 func isRead(c echo.Context) bool {
 	m := c.Request().Method
 	return m == "GET" || m == "HEAD"
+}
+
+// Finding patients (issue 14). A search, a patient's page and the API's
+// patient list read only what canSeeReferral allows, applied by the store
+// in SQL through the scope below; an admin finds only the patients they
+// broke glass for.
+
+// canSearchPatients: staff search; patients do not.
+func canSearchPatients(u caseload.User) bool {
+	return isStaff(u)
+}
+
+// seeScope is canSeeReferral (and canReadUnderGrant, for the granted
+// patients of an admin) as a caseload.Scope: the referrals a therapist
+// holds, those of a supervisor and of the teams they supervise, every
+// referral of an admin's granted patients. TestSeeScopeAgreesWithPolicy
+// keeps the two in step.
+func seeScope(u caseload.User, granted []int64) caseload.Scope {
+	switch u.Role {
+	case caseload.RoleTherapist:
+		return caseload.Scope{TherapistIDs: append([]int64{u.ID}, u.Covering...)}
+	case caseload.RoleSupervisor:
+		return caseload.Scope{TherapistIDs: []int64{u.ID}, Teams: slices.Clone(u.Teams)}
+	case caseload.RoleAdmin:
+		return caseload.Scope{PatientIDs: granted}
+	}
+	return caseload.Scope{}
+}
+
+// scopeFor is the signed-in user's seeScope, with an admin's live grants.
+func (s *Server) scopeFor(c echo.Context, u caseload.User) (caseload.Scope, error) {
+	var granted []int64
+	if canBreakGlass(u) {
+		var err error
+		if granted, err = s.store.GrantedPatients(c.Request().Context(), u.ID); err != nil {
+			return caseload.Scope{}, err
+		}
+	}
+	return seeScope(u, granted), nil
+}
+
+// patientFor loads the patient named in the path with their referrals the
+// user may see, or "not found" when they may see none; the read is
+// audited (with the break-glass reason for an admin) before it is shown.
+func (s *Server) patientFor(c echo.Context) (caseload.User, caseload.PatientRecord, error) {
+	u, _ := currentUser(c)
+	id, err := idParam(c, "id")
+	if err != nil {
+		return u, caseload.PatientRecord{}, err
+	}
+	scope, err := s.scopeFor(c, u)
+	if err != nil {
+		return u, caseload.PatientRecord{}, err
+	}
+	rec, err := s.store.PatientRecord(c.Request().Context(), id, scope)
+	if errors.Is(err, caseload.ErrNotFound) && canBreakGlass(u) {
+		return u, rec, &apiError{Status: http.StatusForbidden,
+			Message: "Patient records are closed to administrators. To see one, break glass for one of the patient's referrals and give your reason."}
+	}
+	if err != nil {
+		return u, rec, err
+	}
+	detail := viewLabel(c)
+	if canBreakGlass(u) {
+		if g, err := s.store.ActiveGrant(c.Request().Context(), u.ID, id); err == nil {
+			detail += " (break glass: " + g.Reason + ")"
+		}
+	}
+	if err := s.store.RecordView(c.Request().Context(), u, "patient", id, detail); err != nil {
+		return u, rec, err
+	}
+	return u, rec, nil
+}
+
+// Waiting list and movements of care (issue 14). Supervisors hold their
+// teams' waiting lists, receive referrals onto them and allocate them; a
+// supervisor moves any open referral of their teams (step up, step down,
+// transfer) to a therapist of their teams; a therapist may move their own
+// open case to a colleague in their team. Nobody moves an ended referral.
+
+// canSeeWaitingList: supervisors hold their teams' waiting lists.
+func canSeeWaitingList(u caseload.User) bool {
+	return u.Role == caseload.RoleSupervisor
+}
+
+// canReceiveInto: a supervisor receives unallocated referrals onto the
+// waiting lists of the teams they supervise.
+func canReceiveInto(u caseload.User, teamID int64) bool {
+	return u.Role == caseload.RoleSupervisor && slices.Contains(u.Teams, teamID)
+}
+
+// canMoveReferral: the team's supervisor (allocation included), or the
+// referral's own therapist, while it is open.
+func canMoveReferral(u caseload.User, r caseload.Referral) bool {
+	if !r.Open() {
+		return false
+	}
+	if u.Role == caseload.RoleSupervisor && slices.Contains(u.Teams, r.TeamID) {
+		return true
+	}
+	return u.Role == caseload.RoleTherapist && !r.Waiting && r.TherapistID == u.ID
+}
+
+// moveTeams are the teams whose therapists u may move a referral to: a
+// supervisor's teams, a therapist's own.
+func moveTeams(u caseload.User) []int64 {
+	switch u.Role {
+	case caseload.RoleSupervisor:
+		return u.Teams
+	case caseload.RoleTherapist:
+		return []int64{u.TeamID}
+	}
+	return nil
+}
+
+// canMoveTo: an active therapist of one of moveTeams(u).
+func canMoveTo(u caseload.User, target caseload.User) bool {
+	return target.Role == caseload.RoleTherapist && !target.Disabled && target.TeamID != 0 && slices.Contains(moveTeams(u), target.TeamID)
+}
+
+// Cover (issue 14): a supervisor lets a therapist of their teams cover a
+// colleague's caseload (also of their teams) for a date range; while it
+// lasts, canSeeReferral lets the covering therapist see and record on the
+// colleague's referrals. Both see the cover; it ends by itself.
+
+// canGrantCover: a supervisor of both therapists' teams.
+func canGrantCover(u, therapist, colleague caseload.User) bool {
+	return u.Role == caseload.RoleSupervisor && therapist.TeamID != 0 && colleague.TeamID != 0 &&
+		slices.Contains(u.Teams, therapist.TeamID) && slices.Contains(u.Teams, colleague.TeamID)
+}
+
+// coverTeams are the teams whose covers a user sees besides their own: a
+// supervisor's.
+func coverTeams(u caseload.User) []int64 {
+	if u.Role == caseload.RoleSupervisor {
+		return u.Teams
+	}
+	return nil
 }

@@ -76,7 +76,8 @@ var (
 
 // accessTable has a row for every route. Path parameters are filled from the
 // fixture: :id is the referral, except under /scores/ (a score of the
-// referral) and /admin/users/ (a spare user); :qid is a questionnaire Pat
+// referral), /admin/users/ (a spare user) and /patients/ (the referral's
+// patient); :qid is a questionnaire Pat
 // sent on the referral.
 var accessTable = map[string]expect{
 	"GET /sign-in":   everyone,
@@ -86,6 +87,10 @@ var accessTable = map[string]expect{
 	"GET /":                                 allStaff,
 	"GET /patients/new":                     therapists,
 	"POST /patients/new":                    therapists,
+	"GET /patients":                         allStaff, // an admin finds only patients under a grant
+	"GET /patients/:id":                     referralRead,
+	"GET /patients/:id/referrals/new":       {signIn, allowed, notFound, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}, // therapists who may refer the patient
+	"POST /patients/:id/referrals/new":      {signIn, allowed, notFound, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden},
 	"GET /referrals/:id":                    referralRead,
 	"GET /referrals/:id/letter":             referralRead,
 	"GET /referrals/:id/contacts/new":       referralChange,
@@ -94,6 +99,11 @@ var accessTable = map[string]expect{
 	"GET /referrals/:id/demographics":       referralChange,
 	"POST /referrals/:id/demographics":      referralChange,
 	"POST /referrals/:id/end":               referralChange,
+	"GET /referrals/:id/move":               referralChange, // its therapist, or the team's supervisor (issue 14)
+	"POST /referrals/:id/move":              referralChange,
+	"GET /cover":                            {signIn, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden},     // staff who hold caseloads; TestCoverAccess checks what cover opens
+	"POST /cover":                           {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors grant it
+	"GET /waiting":                          {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors hold their teams' lists
 	"POST /referrals/:id/bring":             {signIn, allowed, notFound, forbidden, notFound, forbidden, forbidden, forbidden, forbidden}, // the referral's own therapist asks
 	"GET /scores/:id/correct":               referralChange,
 	"POST /scores/:id/correct":              referralChange,
@@ -150,11 +160,13 @@ var accessTable = map[string]expect{
 	"POST /admin/users/:id/qualification":  adminsOnly,
 
 	"POST /api/v1/patients":                    apiTherapists,
-	"POST /api/v1/referrals":                   apiTherapists,
+	"GET /api/v1/patients":                     {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},
+	"POST /api/v1/referrals":                   {noToken, allowed, allowed, allowed, allowed, forbidden, forbidden, noToken, noToken}, // supervisors receive onto their waiting lists (issue 14)
 	"GET /api/v1/referrals/:id":                apiReferralRead,
 	"POST /api/v1/referrals/:id/contacts":      apiReferralEdit,
 	"POST /api/v1/referrals/:id/end":           apiReferralEdit,
 	"PUT /api/v1/referrals/:id/demographics":   apiReferralEdit,
+	"POST /api/v1/referrals/:id/transfer":      apiReferralEdit,
 	"GET /api/v1/referrals/:id/outcome":        apiReferralRead,
 	"GET /api/v1/referrals/:id/flags":          apiReferralRead,
 	"GET /api/v1/reports/outcomes":             {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},
@@ -269,6 +281,8 @@ func (f *accessFixture) path(route string) string {
 		id = f.users["admin"].ID
 	case strings.HasPrefix(route, "/admin/users/"):
 		id = f.spare.ID
+	case strings.HasPrefix(route, "/patients/"):
+		id = f.referral.PatientID
 	case strings.Contains(route, "/tokens/"):
 		id = f.token
 	case strings.HasPrefix(route, "/risk-alerts/"), strings.HasPrefix(route, "/api/v1/risk-alerts/"):

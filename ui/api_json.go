@@ -38,6 +38,7 @@ type referralJSON struct {
 	EndReason              *string        `json:"end_reason"`
 	BringToSupervision     *string        `json:"bring_to_supervision"`
 	CreatedAt              time.Time      `json:"created_at"`
+	Waiting                bool           `json:"waiting"` // on its team's waiting list, for a therapist (issue 14)
 	Patient                *patientJSON   `json:"patient,omitempty"`
 	Contacts               *[]contactJSON `json:"contacts,omitempty"`
 }
@@ -66,6 +67,7 @@ func newReferralJSON(r caseload.Referral) referralJSON {
 		EndReason:              optional(r.EndReason),
 		BringToSupervision:     optional(r.BringToSupervision),
 		CreatedAt:              r.CreatedAt.UTC(),
+		Waiting:                r.Waiting,
 	}
 }
 
@@ -75,6 +77,7 @@ type contactJSON struct {
 	Date       string      `json:"date"`
 	Kind       string      `json:"kind"`
 	Attendance string      `json:"attendance"`
+	Intensity  string      `json:"intensity"` // the referral's intensity at this contact (issue 14)
 	Scores     []scoreJSON `json:"scores"`
 	RecordedBy int64       `json:"recorded_by"`
 	RecordedAt time.Time   `json:"recorded_at"`
@@ -91,7 +94,7 @@ type contactJSON struct {
 func newContactJSON(c caseload.Contact) contactJSON {
 	out := contactJSON{
 		ID: c.ID, ReferralID: c.ReferralID, Date: c.Date, Kind: string(c.Kind), Attendance: string(c.Attendance),
-		Scores: []scoreJSON{}, RecordedBy: c.RecordedBy, RecordedAt: c.RecordedAt.UTC(),
+		Intensity: string(c.Intensity), Scores: []scoreJSON{}, RecordedBy: c.RecordedBy, RecordedAt: c.RecordedAt.UTC(),
 		Medium: c.Medium, DurationMinutes: c.DurationMinutes, TherapyType: c.TherapyType, EmploymentStatus: c.EmploymentStatus,
 	}
 	for _, s := range sortedScores(c.Scores) {

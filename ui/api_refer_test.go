@@ -24,7 +24,9 @@ func TestAPIReferralForExistingPatient(t *testing.T) {
 		{"the therapist who added the patient", e.token(e.therapist), http.StatusCreated},
 		{"a therapist in another team", e.token(e.south), http.StatusUnprocessableEntity},
 		{"a colleague in the same team with no referral of theirs", e.token(e.colleague), http.StatusUnprocessableEntity},
-		{"a supervisor (supervisors hold no referrals)", e.token(e.supervisor), http.StatusForbidden},
+		// Issue 14: a supervisor who sees the patient's referral receives a
+		// new one onto the team's waiting list (TestWaitingListAllocateStepUp).
+		{"a supervisor of the team, onto its waiting list", e.token(e.supervisor), http.StatusCreated},
 	}
 	for _, tt := range tests {
 		status, got, raw := e.api("POST", "/api/v1/referrals", tt.token, body)

@@ -19,6 +19,9 @@ type patientRequest struct {
 	DateOfBirth string `json:"date_of_birth"`
 	NHSNumber   string `json:"nhs_number"`
 	demographicsRequest
+	// NotDuplicate: not the patient on record with the same name and date
+	// of birth.
+	NotDuplicate bool `json:"not_duplicate"`
 }
 
 func (s *Server) apiPatientCreate(c echo.Context) error {
@@ -30,8 +33,10 @@ func (s *Server) apiPatientCreate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.store.CreatePatient(c.Request().Context(), u, caseload.NewPatient{Name: req.Name, DateOfBirth: req.DateOfBirth,
-		NHSNumber: req.NHSNumber, Demographics: req.demographics()})
+	p, err := s.store.CreatePatient(c.Request().Context(), u, caseload.NewPatient{Name: req.Name, DateOfBirth: req.DateOfBirth, NHSNumber: req.NHSNumber, Demographics: req.demographics(), NotDuplicate: req.NotDuplicate})
+	if pe := (*caseload.PatientExistsError)(nil); errors.As(err, &pe) {
+		return s.apiPatientExists(c, u, pe)
+	}
 	if err != nil {
 		return err
 	}
@@ -45,13 +50,20 @@ type referralRequest struct {
 	Intensity         string `json:"intensity"`
 	SourceOfReferral  string `json:"source_of_referral"`
 	LTCPathway        bool   `json:"ltc_pathway"`
+	// TherapistEmail (issue 14) names the therapist whose caseload it
+	// joins (one of the caller's teams); omitted, a therapist's own, and a
+	// supervisor's team's waiting list (TeamID, needed when they supervise
+	// more than one team).
+	TherapistEmail string `json:"therapist_email"`
+	TeamID         int64  `json:"team_id"`
 }
 
-// apiReferralCreate puts the referral on the caseload of the token's user.
+// apiReferralCreate puts the referral on the caseload of the token's user,
+// of the therapist named, or on a supervisor's team's waiting list.
 func (s *Server) apiReferralCreate(c echo.Context) error {
 	u, _ := currentUser(c)
-	if !addsReferrals(u) {
-		return apiErr(http.StatusForbidden, "only therapists hold referrals", "")
+	if !addsReferrals(u) && !canSeeWaitingList(u) {
+		return apiErr(http.StatusForbidden, "only therapists and supervisors receive referrals", "")
 	}
 	var req referralRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -67,15 +79,18 @@ func (s *Server) apiReferralCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.store.CreateReferral(c.Request().Context(), u, caseload.NewReferral{
+	in := caseload.NewReferral{
 		PatientID:         req.PatientID,
-		TherapistID:       u.ID,
 		ReceivedOn:        req.ReceivedOn,
 		ProblemDescriptor: req.ProblemDescriptor,
 		Intensity:         req.Intensity,
 		SourceOfReferral:  req.SourceOfReferral,
 		LTCPathway:        req.LTCPathway,
-	})
+	}
+	if err := s.referralHolder(c, u, req, &in); err != nil {
+		return err
+	}
+	r, err := s.store.CreateReferral(c.Request().Context(), u, in)
 	if errors.Is(err, caseload.ErrNotFound) {
 		return apiErr(http.StatusUnprocessableEntity, "no patient has this id", "patient_id")
 	}

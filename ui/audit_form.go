@@ -17,9 +17,10 @@ import (
 const formViewKey = "clinic.form_view"
 
 type formView struct {
-	user     caseload.User
-	referral int64
-	detail   string
+	user   caseload.User
+	entity string // "referral", or "patient" (a patient's page, issue 14)
+	id     int64
+	detail string
 }
 
 // noteFormView remembers, on a request that is not a read, the referral it
@@ -28,7 +29,16 @@ func noteFormView(c echo.Context, u caseload.User, referralID int64) {
 	if isRead(c) {
 		return
 	}
-	c.Set(formViewKey, formView{user: u, referral: referralID, detail: viewLabel(c) + " (shown again in answer to the form)"})
+	c.Set(formViewKey, formView{user: u, entity: "referral", id: referralID, detail: viewLabel(c) + " (shown again in answer to the form)"})
+}
+
+// notePatientFormView is noteFormView for a form on a patient's record
+// rather than one of their referrals (a new referral for them, issue 14).
+func notePatientFormView(c echo.Context, u caseload.User, patientID int64) {
+	if isRead(c) {
+		return
+	}
+	c.Set(formViewKey, formView{user: u, entity: "patient", id: patientID, detail: viewLabel(c) + " (shown again in answer to the form)"})
 }
 
 // auditFormView writes the noted view, once.
@@ -38,5 +48,5 @@ func (s *Server) auditFormView(c echo.Context, page string) error {
 		return nil
 	}
 	c.Set(formViewKey, nil)
-	return s.store.RecordView(c.Request().Context(), v.user, "referral", v.referral, v.detail)
+	return s.store.RecordView(c.Request().Context(), v.user, v.entity, v.id, v.detail)
 }

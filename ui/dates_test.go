@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -70,11 +72,13 @@ func TestReadDateKeepsWhatWasTyped(t *testing.T) {
 
 // TestEveryDateFieldTakesUKForms posts each typed date of the staff forms
 // as "3/4/2026" and as "03 04 2026" in the day box and checks it is saved.
+// (Two patients: the same name and date of birth twice would be asked "is
+// this the same person?", issue 14.)
 func TestEveryDateFieldTakesUKForms(t *testing.T) {
 	e := newTestEnv(t)
 	b := e.signedIn(e.therapist)
 	for i, typed := range []string{"3/3/2026", "03 03 2026"} {
-		p := b.post("/patients/new", url.Values{"name": {"Dora Date"}, "date_of_birth_day": {strings.Replace(typed, "2026", "1990", 1)},
+		p := b.post("/patients/new", url.Values{"name": {[]string{"Dora Date", "Dina Date"}[i]}, "date_of_birth_day": {strings.Replace(typed, "2026", "1990", 1)},
 			"received_on_day": {typed}, "problem_descriptor": {"F32"}, "intensity": {"low"}})
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("new patient with dates %q: %d\n%s", typed, p.Status, errorSummaryOf(p.Body))
@@ -93,5 +97,37 @@ func TestEveryDateFieldTakesUKForms(t *testing.T) {
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("end dated %q: %d\n%s", typed, p.Status, errorSummaryOf(p.Body))
 		}
+		// A new referral for the same patient (issue 14).
+		r, err := e.store.Referral(context.Background(), mustID(t, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p = b.post("/patients/"+itoa(r.PatientID)+"/referrals/new", url.Values{"received_on_day": {[]string{"11/3/2026", "11 03 2026"}[i]}, "problem_descriptor": {"F32"}, "intensity": {"low"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("new referral dated %q: %d\n%s", typed, p.Status, errorSummaryOf(p.Body))
+		}
+		if again, err := e.store.Referral(context.Background(), mustID(t, p.Location)); err != nil || again.ReceivedOn != "2026-03-11" {
+			t.Errorf("new referral typed %q: received %q (%v), want 2026-03-11", typed, again.ReceivedOn, err)
+		}
 	}
+	// Cover, granted by a supervisor (issue 14).
+	sue := e.signedIn(e.supervisor)
+	p := sue.post("/cover", url.Values{"therapist_id": {itoa(e.colleague.ID)}, "colleague_id": {itoa(e.therapist.ID)},
+		"from_on_day": {"17/3/2026"}, "to_on_day": {"23 03 2026"}, "reason": {"Annual leave"}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("cover: %d\n%s", p.Status, errorSummaryOf(p.Body))
+	}
+	if p := sue.get("/cover"); !strings.Contains(p.Body, "17 March 2026") || !strings.Contains(p.Body, "23 March 2026") {
+		t.Errorf("cover typed as 17/3/2026 to 23 03 2026 not shown as 17 to 23 March 2026")
+	}
+}
+
+// mustID is the referral id at the end of a /referrals/N address.
+func mustID(t *testing.T, path string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(strings.TrimPrefix(path, "/referrals/"), 10, 64)
+	if err != nil {
+		t.Fatalf("no referral id in %q", path)
+	}
+	return id
 }

@@ -47,6 +47,7 @@ func TestFormAnswersAreAudited(t *testing.T) {
 		{"contact with errors", referralPath(r.ID) + "/contacts/new", url.Values{"date": {"not a date"}}, http.StatusUnprocessableEntity},
 		{"check totals", referralPath(r.ID) + "/contacts/new", url.Values{"action": {"check"}, "date": {"2026-03-02"}, "kind": {"treatment"}, "attendance": {"attended"}}, http.StatusOK},
 		{"end with errors", referralPath(r.ID) + "/end", url.Values{"date": {""}}, http.StatusUnprocessableEntity},
+		{"move with errors", referralPath(r.ID) + "/move", url.Values{"reason": {""}}, http.StatusUnprocessableEntity},
 		{"risk alert acknowledged without a note", "/risk-alerts/" + itoa(alert) + "/acknowledge", url.Values{"note": {""}}, http.StatusUnprocessableEntity},
 	} {
 		before := views()
@@ -59,9 +60,25 @@ func TestFormAnswersAreAudited(t *testing.T) {
 			t.Errorf("%s: %d view rows written, want 1", tt.name, got-before)
 		}
 	}
+	// A new referral's form names the patient: shown again with its errors,
+	// it is a view of the patient's record (issue 14).
+	patientViews := func() int {
+		t.Helper()
+		res, err := e.store.SearchAudit(context.Background(), caseload.AuditQuery{Action: caseload.AuditView, PatientID: r.PatientID, PerPage: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(res.Entries)
+	}
+	before := patientViews()
+	if p := tara.post("/patients/"+itoa(r.PatientID)+"/referrals/new", url.Values{"received_on": {"not a date"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("new referral with errors: %d", p.Status)
+	} else if got := patientViews(); got != before+1 {
+		t.Errorf("new referral with errors: %d view rows written, want 1", got-before)
+	}
 	// A post that saves and redirects shows no record: its change is
 	// audited, not a view.
-	before := views()
+	before = views()
 	if p := tara.post(referralPath(r.ID)+"/bring", url.Values{"reason": {"stuck"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("bring: %d", p.Status)
 	}

@@ -110,6 +110,8 @@ func (s *Server) handleCaseloadShow(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/review")
 	case canAdminister(u):
 		return c.Redirect(http.StatusSeeOther, "/admin/users")
+	case addsReferrals(u) && c.QueryParam("view") == "ended":
+		return s.handleCaseloadEnded(c, u)
 	}
 	p := caseloadPage{basePage: s.base(c, "My caseload"), CanAdd: addsReferrals(u)}
 	p.Nav = "caseload"

@@ -27,6 +27,7 @@ type patientNewPage struct {
 	Demo     demographicsOptions
 	DemoOpen bool // a demographics field is filled in or wrong: show them
 	Sources  []option
+	Existing *existingPatient // the patient already on record, when refused (handle_duplicates.go)
 }
 
 var intensityOptions = []option{
@@ -98,6 +99,7 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 			NHSNumber:   f.Values["nhs_number"],
 
 			Demographics: demographics,
+			NotDuplicate: c.FormValue("not_duplicate") == "yes",
 		}, caseload.NewReferral{
 			TherapistID:       u.ID,
 			ReceivedOn:        f.Values["received_on"],
@@ -105,7 +107,10 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 			Intensity:         f.Values["intensity"],
 			SourceOfReferral:  f.Values["source_of_referral"],
 		})
+		var pe *caseload.PatientExistsError
 		switch {
+		case errors.As(err, &pe):
+			return s.patientExists(c, u, f, pe)
 		case errors.As(err, &ve):
 			copyFieldErrors(f, ve, nil)
 		case err != nil:

@@ -71,6 +71,10 @@ type referralPage struct {
 	// under, and who has viewed the record.
 	Grant   *caseload.Grant
 	Viewers *[]viewer // nil when not for this user
+
+	// Movements of care (issue 14): who held it, at which intensity.
+	Moves   []caseload.Move
+	CanMove bool
 }
 
 func (s *Server) handleReferralShow(c echo.Context) error {
@@ -99,6 +103,8 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		CanSeeDemographics: canEditDemographics(u, d.Referral),
 		CanBring:           canBringToSupervision(u, d.Referral),
 		RuleSet:            d.Outcome.RuleSet,
+		Moves:              snap.Moves,
+		CanMove:            canMoveReferral(u, d.Referral),
 	}
 	p.Print = s.printHeaderFor(d.Patient.Name, d.Patient.NHSNumber)
 	if p.Grant, p.Viewers, err = s.accountability(c, u, d.Patient.ID); err != nil {

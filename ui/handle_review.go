@@ -296,6 +296,9 @@ func (s *Server) handleReviewCreate(c echo.Context) error {
 	var ve *caseload.ValidationError
 	switch {
 	case err == nil && dateErr == "":
+		if move := reviewMove(u, r, f.Values["decision"]); move != "" {
+			return c.Redirect(http.StatusSeeOther, move)
+		}
 		return c.Redirect(http.StatusSeeOther, s.reviewDone(c, next, r.ID))
 	case err == nil:
 		// Unreachable: the store refuses an empty date; kept so that a

@@ -22,6 +22,9 @@ import (
 // a route shows of a record.
 var viewLabels = map[string]string{
 	"/referrals/:id":                  "referral page",
+	"/patients/:id":                   "patient page",
+	"/patients/:id/referrals/new":     "new referral form",
+	"/referrals/:id/move":             "move referral form",
 	"/referrals/:id/letter":           "progress letter to GP",
 	"/referrals/:id/contacts/new":     "record a session form",
 	"/referrals/:id/end":              "end referral form",

@@ -73,6 +73,7 @@ var funcs = template.FuncMap{
 	"kindLabel":       kindLabel,
 	"attendanceLabel": attendanceLabel,
 	"longDate":        longDate,
+	"moveLabel":       moveLabel,
 	"nhsNumber":       nhsNumber,
 	"telHref":         telHref,
 	"sub":             func(a, b int) int { return a - b },

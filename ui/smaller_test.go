@@ -14,7 +14,7 @@ import (
 // Issue 16's smaller findings.
 
 func TestNHSNumberSpaced(t *testing.T) {
-	for in, want := range map[string]string{"9434765919": "943 476 5919", "": "", "12345": "12345"} {
+	for in, want := range map[string]string{"9434765919": "943 476 5919", "": "", "12345": "12345", "123": "123"} {
 		if got := nhsNumber(in); got != want {
 			t.Errorf("nhsNumber(%q) = %q, want %q", in, got, want)
 		}

@@ -35,12 +35,14 @@ func TestEveryTemplateRenders(t *testing.T) {
 	sc := scoreView{Score: caseload.Score{ID: 3, Instrument: measures.PHQ9, Total: 14}, Name: "PHQ-9", Value: "14", Severity: "moderate", CanCorrect: true}
 	q := newQuestionnaireView(mustInstrument(t, measures.PHQ9), f)
 	samples := map[string]any{
-		"sign_in.html":     &signInPage{basePage: basePage{Title: "Sign in", CSRF: "tok"}, Form: f, Next: "/"},
-		"caseload.html":    &caseloadPage{basePage: base, Rows: []caseloadRow{{ReferralID: 7, Patient: "Pat", PHQ9: measureCell{Has: true, Value: "14", Change: measures.ReliableImprovement, Delta: "−6"}}}, Columns: []sortColumn{{Key: "patient", Label: "Patient", Href: "/", Aria: "ascending"}}},
-		"patient_new.html": &patientNewPage{basePage: base, Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions},
+		"sign_in.html":  &signInPage{basePage: basePage{Title: "Sign in", CSRF: "tok"}, Form: f, Next: "/"},
+		"caseload.html": &caseloadPage{basePage: base, Rows: []caseloadRow{{ReferralID: 7, Patient: "Pat", PHQ9: measureCell{Has: true, Value: "14", Change: measures.ReliableImprovement, Delta: "−6"}}}, Columns: []sortColumn{{Key: "patient", Label: "Patient", Href: "/", Aria: "ascending"}}},
+		"patient_new.html": &patientNewPage{basePage: base, Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions,
+			Existing: &existingPatient{Visible: true, ID: 3, Name: "Pat", DateOfBirth: "1980-05-01", NHSNumber: "943 476 5919"}},
 		"referral_show.html": &referralPage{basePage: base, Referral: ref, Patient: caseload.Patient{Name: "Pat", DateOfBirth: "1990-01-01"}, Summary: []string{"At caseness at the start."},
 			Charts: []chart.View{cv}, Contacts: []contactView{{Contact: caseload.Contact{ID: 1, Date: "2026-02-02", Kind: "treatment", Attendance: "attended"}, Number: 1, Scores: []scoreView{sc}}},
-			Risk: measures.RiskHigh, Recorded: true, CanChange: true, CanBring: true},
+			Risk: measures.RiskHigh, Recorded: true, CanChange: true, CanBring: true, CanMove: true,
+			Moves: []caseload.Move{{Kind: caseload.MoveStepUp, FromTherapistName: "Tara", FromIntensity: "low", ToTherapistName: "Cara", ToIntensity: "high", Reason: "No change", MovedByName: "Sue", CreatedAt: testNow}}},
 		"contact_new.html":   &contactNewPage{basePage: base, Referral: ref, Form: f, Kinds: kindOptions, Attendances: attendanceOptions, Questionnaires: []questionnaireView{q}, Risk: measures.RiskPresent},
 		"score_correct.html": &scoreCorrectPage{basePage: base, Referral: ref, Score: sc, Instrument: mustInstrument(t, measures.PHQ9), Questionnaire: &q, Form: f},
 		"referral_end.html":  &referralEndPage{basePage: base, Referral: ref, Form: f, Reasons: endReasonOptions()},
@@ -57,6 +59,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	addPatientSamples(t, samples, base, f)     // portal_test.go
 	addAdminSamples(t, samples, base, f)       // security_test.go
 	addSupervisionSamples(t, samples, base, f) // review_test.go
+	addSearchSamples(t, samples, base, f)      // search_test.go
 	addAdminToolSamples(samples, base, f)      // admin_users_edit_test.go
 	addLetterSample(samples, base)             // admin_users_edit_test.go
 	addRiskSamples(t, samples, base, f)        // risk_test.go

@@ -2,8 +2,9 @@ package main
 
 // The clinicians' pages on a phone-sized screen (issue 16: the caseload ran
 // to 706 px at 375 px): a therapist's caseload, a referral with its charts,
-// the session form and the duty list, and the supervisor's weekly review,
-// each checked with axe-core and required not to scroll sideways (a wide
+// the session form and the duty list, and the supervisor's weekly review;
+// issue 14's ended caseload, patient search, cover and waiting list; each
+// checked with axe-core and required not to scroll sideways (a wide
 // table scrolls inside its own box instead).
 
 import (
@@ -46,6 +47,10 @@ func TestClinicianPagesOnAPhone(t *testing.T) {
 			fits("weekly-review")
 			j.visit("/duty")
 			fits("duty-list")
+			j.visit("/waiting")
+			fits("waiting-list")
+			j.visit("/cover")
+			fits("cover")
 			continue
 		}
 		fits("caseload")
@@ -57,5 +62,9 @@ func TestClinicianPagesOnAPhone(t *testing.T) {
 		fits("referral")
 		j.followLink(`a[href$="/contacts/new"]`)
 		fits("session-form")
+		j.visit("/?view=ended")
+		fits("ended-caseload")
+		j.visit("/patients?q=a")
+		fits("patient-search")
 	}
 }

@@ -79,6 +79,9 @@ const (
 	AuditSetDemographics   = "set_demographics"
 	AuditSetQualification  = "set_qualification"
 	AuditImportIDS         = "import_ids"
+	AuditSearchPatients    = "search_patients"
+	AuditMoveReferral      = "move_referral"
+	AuditGrantCover        = "grant_cover"
 
 	// Clinical safety (issue 11).
 	AuditOpenRiskAlert        = "open_risk_alert"
@@ -94,7 +97,7 @@ var AuditActions = []string{
 	AuditCorrectScore, AuditEndReferral, AuditBringSupervision, AuditRecordReview, AuditInvite,
 	AuditRevokeAccess, AuditAcceptInvitation, AuditQuestionnaire, AuditKeepQuestionnaire,
 	AuditCreateUser, AuditDisableUser, AuditEnableUser, AuditCreateToken, AuditRevokeToken, AuditSignIn,
-	AuditSignInFailed, AuditSignOut, AuditBreakGlass,
+	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSearchPatients, AuditMoveReferral, AuditGrantCover,
 	AuditPasswordResetCode, AuditResetPassword, AuditEditUser, // password_reset.go
 	AuditOpenRiskAlert, AuditAcknowledgeRiskAlert, AuditEndWithRisk, AuditReopenReferral, AuditSetUrgentContact,
 	AuditSetDemographics, AuditSetQualification, AuditImportIDS,

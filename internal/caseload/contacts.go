@@ -228,10 +228,10 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referr
 // insertContact writes the contact's row and returns its id.
 func insertContact(ctx context.Context, tx *sql.Tx, actor User, referralID int64, in NewContact, now string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id, intensity)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT intensity FROM referrals WHERE id = ?))`,
 		referralID, in.Date, coarseKind(measures.ContactKind(in.Kind)), coarseAttendance(measures.Attendance(in.Attendance)),
-		nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire))
+		nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire), referralID)
 	if err != nil {
 		return 0, err
 	}
@@ -393,6 +393,7 @@ const contactSelect = `
 		COALESCE(attendance_outcome, attendance),
 		recorded_by,
 		recorded_at,
+		intensity,
 		COALESCE(medium, ''),
 		COALESCE(duration_minutes, 0),
 		COALESCE(therapy_type, ''),
@@ -402,12 +403,12 @@ const contactSelect = `
 
 func scanContact(row scanner) (Contact, error) {
 	var c Contact
-	var kind, attendance, recorded string
-	if err := row.Scan(&c.ID, &c.ReferralID, &c.Date, &kind, &attendance, &c.RecordedBy, &recorded,
+	var kind, attendance, recorded, intensity string
+	if err := row.Scan(&c.ID, &c.ReferralID, &c.Date, &kind, &attendance, &c.RecordedBy, &recorded, &intensity,
 		&c.Medium, &c.DurationMinutes, &c.TherapyType, &c.EmploymentStatus, &c.LocalID); err != nil {
 		return Contact{}, err
 	}
-	c.Kind, c.Attendance = measures.ContactKind(kind), fullAttendance(measures.Attendance(attendance))
+	c.Kind, c.Attendance, c.Intensity = measures.ContactKind(kind), fullAttendance(measures.Attendance(attendance)), measures.Intensity(intensity)
 	var err error
 	c.RecordedAt, err = parseStamp(sql.NullString{String: recorded, Valid: true})
 	return c, err

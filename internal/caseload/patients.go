@@ -52,6 +52,9 @@ func (s *Store) CreatePatient(ctx context.Context, actor User, in NewPatient) (P
 		return Patient{}, fmt.Errorf("create patient: %w", err)
 	}
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := checkNotOnRecord(ctx, tx, p, in.NotDuplicate); err != nil {
+			return err
+		}
 		if err := s.insertPatient(ctx, tx, actor, &p); err != nil {
 			return err
 		}
@@ -81,6 +84,9 @@ func (s *Store) CreatePatientWithReferral(ctx context.Context, actor User, inP N
 			return err
 		}
 		if err := v.err(); err != nil {
+			return err
+		}
+		if err := checkNotOnRecord(ctx, tx, p, inP.NotDuplicate); err != nil {
 			return err
 		}
 		if err := s.insertPatient(ctx, tx, actor, &p); err != nil {

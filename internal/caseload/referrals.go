@@ -52,6 +52,9 @@ func (s *Store) checkReferral(actor User, in NewReferral, v validation) Referral
 	if r.TherapistID == 0 && actor.Role == RoleTherapist {
 		r.TherapistID = actor.ID
 	}
+	if r.TherapistID == 0 && in.TeamID != 0 {
+		r.TherapistID, r.TeamID, r.Waiting = actor.ID, in.TeamID, true // checkWaiting checks the team
+	}
 	if strings.TrimSpace(in.ProblemDescriptor) == "" {
 		v.add("problem_descriptor", "Choose a problem descriptor")
 	} else if code, ok := measures.NormaliseDescriptor(in.ProblemDescriptor); !ok {
@@ -91,6 +94,9 @@ func (s *Store) checkReferralParties(ctx context.Context, tx *sql.Tx, r *Referra
 			v.add("received_on", "The referral date cannot be before the patient's date of birth ("+p.DateOfBirth+")")
 		}
 	}
+	if r.Waiting {
+		return checkWaiting(ctx, tx, r, v)
+	}
 	if r.TherapistID != 0 {
 		u, err := findUser(ctx, tx, userFilter{ID: r.TherapistID})
 		r.TherapistName = u.Name
@@ -114,9 +120,9 @@ func (s *Store) checkReferralParties(ctx context.Context, tx *sql.Tx, r *Referra
 // summary.
 func (s *Store) insertReferral(ctx context.Context, tx *sql.Tx, actor User, r *Referral) error {
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO referrals (patient_id, therapist_id, team_id, received_on, problem_descriptor, intensity, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.PatientID, r.TherapistID, r.TeamID, r.ReceivedOn, r.ProblemDescriptor, string(r.Intensity), nullInt(actor.ID), stamp(r.CreatedAt))
+		INSERT INTO referrals (patient_id, therapist_id, team_id, received_on, problem_descriptor, intensity, created_by, created_at, allocated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.PatientID, r.TherapistID, r.TeamID, r.ReceivedOn, r.ProblemDescriptor, string(r.Intensity), nullInt(actor.ID), stamp(r.CreatedAt), boolInt(!r.Waiting))
 	if err != nil {
 		return err
 	}
@@ -150,6 +156,12 @@ type referralFilter struct {
 	Open        bool
 	TherapistID int64
 	Teams       []int64 // nil: any team
+	PatientIDs  []int64 // any of these patients; nil: no filter
+	Visible     *Scope  // only what this scope may see; nil: no filter
+	EndedSince  string  // ended on or after this date (YYYY-MM-DD); "": no filter
+	Waiting     bool    // only referrals waiting for a therapist
+
+	heldByDisabled bool // only referrals held by a disabled account
 
 	// What to read besides the referral.
 	withOutcome    bool   // the summary's outcome, as JSON
@@ -182,7 +194,8 @@ const referralSelect = `
 		COALESCE(r.ended_on, ''),
 		COALESCE(r.end_reason, ''),
 		r.bring_to_supervision,
-		r.created_at`
+		r.created_at,
+		r.allocated = 0`
 
 const referralFrom = `
 	FROM referrals r
@@ -215,7 +228,7 @@ const lastReviewJoin = `
 // query builds the filter's SELECT and its arguments.
 func (f referralFilter) query() (string, []any) {
 	cols, from := referralSelect, referralFrom
-	if f.Open || f.TherapistID != 0 || f.Teams != nil || f.withOutcome {
+	if f.Open || f.TherapistID != 0 || f.Teams != nil || f.withOutcome || f.EndedSince != "" {
 		from += "\n\tJOIN referral_summary m ON m.referral_id = r.id"
 	}
 	if f.withOutcome {
@@ -248,6 +261,22 @@ func (f referralFilter) query() (string, []any) {
 	if f.Teams != nil {
 		add("m.team_id IN (SELECT value FROM json_each(?))", jsonIDs(f.Teams))
 	}
+	if f.PatientIDs != nil {
+		add("r.patient_id IN (SELECT value FROM json_each(?))", jsonIDs(f.PatientIDs))
+	}
+	if f.Visible != nil {
+		cond, arg := f.Visible.condition("r")
+		add(cond, arg...)
+	}
+	if f.EndedSince != "" {
+		add("m.ended_on >= ?", f.EndedSince)
+	}
+	if f.Waiting {
+		add("r.allocated = 0")
+	}
+	if f.heldByDisabled {
+		add("u.disabled = 1 AND r.allocated = 1")
+	}
 	q := cols + from
 	if len(where) > 0 {
 		q += "\n\tWHERE " + strings.Join(where, "\n\t\tAND ")
@@ -275,7 +304,7 @@ func findReferrals(ctx context.Context, q queryer, f referralFilter) ([]referral
 		var intensity, created string
 		r := &row.Referral
 		cols := []any{&r.ID, &r.PatientID, &r.PatientName, &r.TherapistID, &r.TherapistName, &r.TeamID,
-			&r.ReceivedOn, &r.ProblemDescriptor, &intensity, &r.EndedOn, &r.EndReason, &r.BringToSupervision, &created}
+			&r.ReceivedOn, &r.ProblemDescriptor, &intensity, &r.EndedOn, &r.EndReason, &r.BringToSupervision, &created, &r.Waiting}
 		if f.withOutcome {
 			cols = append(cols, &row.outcome)
 		}
@@ -389,6 +418,9 @@ func (s *Store) ReferralSnapshot(ctx context.Context, id int64) (ReferralSnapsho
 		snap.Expectation = exp
 		snap.Flags = referralFlags(snap.Referral, snap.Outcome, asOf, exp)
 		if snap.Invitations, err = findInvitations(ctx, tx, invitationFilter{ReferralID: id}); err != nil {
+			return err
+		}
+		if snap.Moves, err = referralMoves(ctx, tx, id); err != nil {
 			return err
 		}
 		snap.Questionnaires, err = referralQuestionnaires(ctx, tx, id)

@@ -56,15 +56,16 @@ type RiskAlert struct {
 // Open reports whether no clinician has acknowledged the alert yet.
 func (a RiskAlert) Open() bool { return a.AcknowledgedAt.IsZero() }
 
-// RiskAlertFilter selects alerts. Zero fields do not filter; TherapistID and
-// Teams together select alerts on referrals of the therapist OR of any of
-// the teams (a supervisor's duty list); with neither, every referral.
+// RiskAlertFilter selects alerts. Zero fields do not filter; TherapistIDs
+// and Teams together select alerts on referrals of any of the therapists
+// (a therapist's own and those they cover) OR of any of the teams (a
+// supervisor's duty list); with neither, every referral.
 type RiskAlertFilter struct {
-	ID          int64
-	ReferralID  int64
-	TherapistID int64
-	Teams       []int64
-	OpenOnly    bool
+	ID           int64
+	ReferralID   int64
+	TherapistIDs []int64
+	Teams        []int64
+	OpenOnly     bool
 	// AcknowledgedSince, when set with OpenOnly false, keeps open alerts
 	// and those acknowledged at or after it (the duty list's recent ones).
 	AcknowledgedSince time.Time
@@ -278,8 +279,11 @@ func findRiskAlerts(ctx context.Context, q interface {
 		where, args = append(where, "a.referral_id = ?"), append(args, f.ReferralID)
 	}
 	var scope []string
-	if f.TherapistID != 0 {
-		scope, args = append(scope, "r.therapist_id = ?"), append(args, f.TherapistID)
+	if len(f.TherapistIDs) > 0 {
+		scope = append(scope, "r.therapist_id IN (?"+strings.Repeat(", ?", len(f.TherapistIDs)-1)+")")
+		for _, id := range f.TherapistIDs {
+			args = append(args, id)
+		}
 	}
 	if len(f.Teams) > 0 {
 		scope = append(scope, "r.team_id IN (?"+strings.Repeat(", ?", len(f.Teams)-1)+")")

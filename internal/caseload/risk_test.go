@@ -92,7 +92,7 @@ func TestQuestionnaireOpensRiskAlertOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := f.alerts(t, RiskAlertFilter{TherapistID: f.therapist.ID, OpenOnly: true})
+	got := f.alerts(t, RiskAlertFilter{TherapistIDs: []int64{f.therapist.ID}, OpenOnly: true})
 	if len(got) != 1 {
 		t.Fatalf("%d open alerts after the patient's answer, want 1", len(got))
 	}
@@ -105,7 +105,7 @@ func TestQuestionnaireOpensRiskAlertOnce(t *testing.T) {
 	if n := len(f.alerts(t, RiskAlertFilter{Teams: []int64{f.referral.TeamID}, OpenOnly: true})); n != 1 {
 		t.Errorf("team filter: %d alerts, want 1", n)
 	}
-	if n := len(f.alerts(t, RiskAlertFilter{TherapistID: f.other.ID, OpenOnly: true})); n != 0 {
+	if n := len(f.alerts(t, RiskAlertFilter{TherapistIDs: []int64{f.other.ID}, OpenOnly: true})); n != 0 {
 		t.Errorf("another therapist sees %d alerts", n)
 	}
 
@@ -193,14 +193,14 @@ func TestAcknowledgeRiskAlert(t *testing.T) {
 	if _, err := f.s.AcknowledgeRiskAlert(f.ctx, f.therapist, id, "again"); !errors.Is(err, ErrConflict) {
 		t.Errorf("second acknowledgement: %v, want ErrConflict", err)
 	}
-	if n := len(f.alerts(t, RiskAlertFilter{TherapistID: f.therapist.ID, OpenOnly: true})); n != 0 {
+	if n := len(f.alerts(t, RiskAlertFilter{TherapistIDs: []int64{f.therapist.ID}, OpenOnly: true})); n != 0 {
 		t.Errorf("%d open alerts after acknowledging", n)
 	}
 	// The duty list's recent window keeps it for a week.
-	if n := len(f.alerts(t, RiskAlertFilter{TherapistID: f.therapist.ID, AcknowledgedSince: f.clock.t.AddDate(0, 0, -7)})); n != 1 {
+	if n := len(f.alerts(t, RiskAlertFilter{TherapistIDs: []int64{f.therapist.ID}, AcknowledgedSince: f.clock.t.AddDate(0, 0, -7)})); n != 1 {
 		t.Errorf("recently acknowledged: %d, want 1", n)
 	}
-	if n := len(f.alerts(t, RiskAlertFilter{TherapistID: f.therapist.ID, AcknowledgedSince: f.clock.t.Add(time.Minute)})); n != 0 {
+	if n := len(f.alerts(t, RiskAlertFilter{TherapistIDs: []int64{f.therapist.ID}, AcknowledgedSince: f.clock.t.Add(time.Minute)})); n != 0 {
 		t.Errorf("acknowledged before the window: %d, want 0", n)
 	}
 	if n := f.auditCount(t, AuditAcknowledgeRiskAlert); n != 1 {

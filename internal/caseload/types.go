@@ -65,6 +65,9 @@ type User struct {
 	Teams     []int64 // the teams a supervisor supervises
 	PatientID int64   // for a patient user: whose records
 	Disabled  bool
+	// Covering are the therapists whose caseloads a therapist covers today
+	// (issue 14): filled by the HTTP layer's gate from Store.Covering.
+	Covering  []int64
 	CreatedAt time.Time
 }
 
@@ -96,6 +99,9 @@ type NewPatient struct {
 	// Demographics, when any is given, are kept as the patient's first
 	// version (issue 12).
 	Demographics Demographics
+	// NotDuplicate: the user has said that this is not the patient already
+	// on record with the same name and date of birth (duplicates.go).
+	NotDuplicate bool
 }
 
 // Referral is one episode of care of a patient, on one therapist's caseload.
@@ -116,6 +122,10 @@ type Referral struct {
 	// Dataset is set on a referral just created; other reads leave it
 	// empty (Store.ReferralDataset reads it).
 	Dataset ReferralDataset
+	// Waiting: received without a therapist, on its team's waiting list
+	// until a supervisor allocates it; meanwhile TherapistID is whoever
+	// received it (transfer.go).
+	Waiting bool
 }
 
 // Open reports whether the referral has not ended.
@@ -127,8 +137,11 @@ var EndReasons = []string{"completed", "dropped_out", "declined", "moved", "refe
 // NewReferral is the input for creating a referral. TherapistID is the
 // therapist whose caseload it joins.
 type NewReferral struct {
-	PatientID         int64
-	TherapistID       int64
+	PatientID   int64
+	TherapistID int64
+	// TeamID, with no TherapistID, puts the referral on this team's
+	// waiting list (a supervisor of the team receiving it).
+	TeamID            int64
 	ReceivedOn        string
 	ProblemDescriptor string
 	Intensity         string
@@ -184,6 +197,7 @@ type Contact struct {
 	Scores           []Score // current and superseded, current first per instrument
 	RecordedBy       int64
 	RecordedAt       time.Time
+	Intensity        measures.Intensity // the referral's intensity when the contact was recorded
 }
 
 // ScoreInput is a questionnaire as entered: Items for itemised instruments
@@ -247,6 +261,7 @@ type ReferralSnapshot struct {
 	Expectation    measures.Expectation // the band of comparable finished cases
 	Invitations    []Invitation         // newest first
 	Questionnaires []Questionnaire      // newest first
+	Moves          []Move               // allocation, steps and transfers, oldest first
 }
 
 // CaseloadRow is one open referral on a caseload, read from its summary.
