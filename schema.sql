@@ -649,17 +649,110 @@ CREATE INDEX covers_therapist ON covers (therapist_id, to_on);
 CREATE INDEX covers_colleague ON covers (colleague_id, to_on);
 
 -- step: 16
+-- The national data set (issue 12): what NHS England's IDS v2.1 needs beyond
+-- recovery. Code lists live in internal/dataset, not here, so a service can
+-- correct a list without a schema step; the columns hold the codes.
+--
+-- A contact's purpose and attendance keep their first-release columns (kind:
+-- assessment, treatment, follow_up, review; attendance: attended, dna,
+-- cancelled), which every reader and the outcome summary use, and gain the
+-- data set's full value beside them: purpose (six AppTypes) and
+-- attendance_outcome (six AttendOrDNA codes), NULL on rows of the first
+-- release, whose kind and attendance say it all. The coarse columns are
+-- written from the full value (assessment_treatment and review_treatment are
+-- treatment; attended_late is attended; late_not_seen is dna; both
+-- cancellations are cancelled), so the outcome rules read the same answer
+-- from either.
+
+ALTER TABLE contacts ADD COLUMN purpose TEXT
+    CHECK (purpose IN ('assessment', 'treatment', 'assessment_treatment', 'review', 'review_treatment', 'follow_up'));
+ALTER TABLE contacts ADD COLUMN attendance_outcome TEXT
+    CHECK (attendance_outcome IN ('attended', 'attended_late', 'late_not_seen', 'dna', 'cancelled_by_patient', 'cancelled_by_provider'));
+ALTER TABLE contacts ADD COLUMN medium TEXT;              -- dataset.Media word, NULL when not recorded
+ALTER TABLE contacts ADD COLUMN duration_minutes INTEGER CHECK (duration_minutes BETWEEN 1 AND 600);
+ALTER TABLE contacts ADD COLUMN therapy_type TEXT;        -- SNOMED CT (IDS202), NULL when not recorded
+ALTER TABLE contacts ADD COLUMN employment_status TEXT;   -- EmployStatus (IDS004), NULL when not recorded
+ALTER TABLE contacts ADD COLUMN local_id TEXT;            -- CareContactId of the system it was imported from
+ALTER TABLE contacts ADD COLUMN care_prof_local_id TEXT;  -- CareProfLocalId of an imported contact
+
+CREATE UNIQUE INDEX contacts_local_id ON contacts (local_id) WHERE local_id IS NOT NULL;
+
+-- A patient's demographics, one row per change, never updated: the latest
+-- row is in force, the earlier ones are the history.
+CREATE TABLE patient_demographics (
+    id                     INTEGER PRIMARY KEY,
+    patient_id             INTEGER NOT NULL REFERENCES patients (id),
+    ethnic_category        TEXT NOT NULL DEFAULT '',
+    gender_identity        TEXT NOT NULL DEFAULT '',
+    stated_gender          TEXT NOT NULL DEFAULT '',
+    sexual_orientation     TEXT NOT NULL DEFAULT '',
+    preferred_language     TEXT NOT NULL DEFAULT '',
+    interpreter_needed     INTEGER NOT NULL DEFAULT 0,
+    ex_armed_forces        TEXT NOT NULL DEFAULT '',
+    disability             TEXT NOT NULL DEFAULT '', -- DisabilityCode values, comma-separated
+    postcode               TEXT NOT NULL DEFAULT '',
+    gp_practice_code       TEXT NOT NULL DEFAULT '',
+    long_term_conditions   TEXT NOT NULL DEFAULT '', -- SNOMED CT ids, comma-separated
+    recorded_by            INTEGER REFERENCES users (id),
+    recorded_at            TEXT NOT NULL
+);
+
+CREATE INDEX patient_demographics_patient ON patient_demographics (patient_id, id);
+
+CREATE TRIGGER patient_demographics_never_rewritten
+BEFORE UPDATE ON patient_demographics
+BEGIN
+    SELECT RAISE(ABORT, 'demographics are never changed in place: add a row');
+END;
+
+-- What the data set needs of a referral beyond what clinic kept already.
+CREATE TABLE referral_dataset (
+    referral_id        INTEGER PRIMARY KEY REFERENCES referrals (id),
+    source_of_referral TEXT NOT NULL DEFAULT '', -- SourceOfReferralIAPT
+    ltc_pathway        INTEGER NOT NULL DEFAULT 0, -- IAPTLTCServiceInd
+    end_code           TEXT NOT NULL DEFAULT '', -- EndCode, set when the referral ends
+    local_id           TEXT                      -- ServiceRequestId of the system it was imported from
+);
+
+CREATE UNIQUE INDEX referral_dataset_local_id ON referral_dataset (local_id) WHERE local_id IS NOT NULL;
+
+-- A patient's local id in the system they were imported from (LocalPatientId).
+CREATE TABLE patient_local_ids (
+    local_id   TEXT PRIMARY KEY,
+    patient_id INTEGER NOT NULL UNIQUE REFERENCES patients (id)
+) WITHOUT ROWID;
+
+-- The care professionals of imported records (IDS902), by their local id in
+-- the system they came from; user_id, when set, is the member of staff they
+-- are, whose caseload the imported referrals join.
+CREATE TABLE care_professionals (
+    local_id      TEXT PRIMARY KEY,
+    qualification TEXT NOT NULL DEFAULT '',
+    user_id       INTEGER REFERENCES users (id)
+) WITHOUT ROWID;
+
+-- A care professional's qualification (IDS902), set by an admin.
+CREATE TABLE staff_qualifications (
+    user_id       INTEGER PRIMARY KEY REFERENCES users (id),
+    qualification TEXT NOT NULL, -- QualAttainLevelIAPT
+    set_by        INTEGER REFERENCES users (id),
+    set_at        TEXT NOT NULL
+);
+
+-- step: 17
 -- Outcome reports aggregate where the data is (issue 17): each figure is a
 -- GROUP BY over the report_referral rows with one date in the period, a
 -- query per date, so each date has an index again; the team and therapist
 -- follow the date in it, so that a team's or one therapist's period reads
 -- only the period's index entries (step 9's scan of the whole table made a
 -- therapist's month grow with the whole service). The ended index also
--- holds the judgements the outcome counts add up, so that those counts
--- are read from the index alone, never from the table.
+-- holds the judgements the outcome counts add up (with the PHQ-9 and
+-- anxiety counts: not at caseness at the start needs both first scores),
+-- so that those counts are read from the index alone, never from the table.
 
 CREATE INDEX report_referral_received ON report_referral (received_on, team_id, therapist_id);
 CREATE INDEX report_referral_first_treatment ON report_referral (first_treatment_on, team_id, therapist_id) WHERE first_treatment_on IS NOT NULL;
 CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therapist_id,
-    finished, at_caseness, recovered, reliable_improvement, reliable_recovery, reliable_deterioration, paired, wait_days)
+    finished, at_caseness, recovered, reliable_improvement, reliable_recovery, reliable_deterioration, paired, wait_days,
+    phq9_count, anxiety_count)
     WHERE ended_on IS NOT NULL;

@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 16),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 17),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -80,6 +80,13 @@ BEGIN
     SELECT RAISE(ABORT, 'break-glass grants are never changed');
 END;
 
+-- table care_professionals
+CREATE TABLE care_professionals (
+    local_id      TEXT PRIMARY KEY,
+    qualification TEXT NOT NULL DEFAULT '',
+    user_id       INTEGER REFERENCES users (id)
+) WITHOUT ROWID;
+
 -- table contacts
 CREATE TABLE contacts (
     id            INTEGER PRIMARY KEY,
@@ -90,7 +97,12 @@ CREATE TABLE contacts (
     submission_id TEXT,           -- the form's idempotency key, NULL when none was sent
     recorded_by   INTEGER NOT NULL REFERENCES users (id),
     recorded_at   TEXT NOT NULL
-, questionnaire_id INTEGER REFERENCES questionnaires (id), intensity TEXT NOT NULL DEFAULT '');
+, questionnaire_id INTEGER REFERENCES questionnaires (id), intensity TEXT NOT NULL DEFAULT '', purpose TEXT
+    CHECK (purpose IN ('assessment', 'treatment', 'assessment_treatment', 'review', 'review_treatment', 'follow_up')), attendance_outcome TEXT
+    CHECK (attendance_outcome IN ('attended', 'attended_late', 'late_not_seen', 'dna', 'cancelled_by_patient', 'cancelled_by_provider')), medium TEXT, duration_minutes INTEGER CHECK (duration_minutes BETWEEN 1 AND 600), therapy_type TEXT, employment_status TEXT, local_id TEXT, care_prof_local_id TEXT);
+
+-- index contacts_local_id
+CREATE UNIQUE INDEX contacts_local_id ON contacts (local_id) WHERE local_id IS NOT NULL;
 
 -- index contacts_referral_date
 CREATE INDEX contacts_referral_date ON contacts (referral_id, date, id);
@@ -172,6 +184,41 @@ CREATE TABLE password_resets (
 -- index password_resets_user
 CREATE INDEX password_resets_user ON password_resets (user_id);
 
+-- table patient_demographics
+CREATE TABLE patient_demographics (
+    id                     INTEGER PRIMARY KEY,
+    patient_id             INTEGER NOT NULL REFERENCES patients (id),
+    ethnic_category        TEXT NOT NULL DEFAULT '',
+    gender_identity        TEXT NOT NULL DEFAULT '',
+    stated_gender          TEXT NOT NULL DEFAULT '',
+    sexual_orientation     TEXT NOT NULL DEFAULT '',
+    preferred_language     TEXT NOT NULL DEFAULT '',
+    interpreter_needed     INTEGER NOT NULL DEFAULT 0,
+    ex_armed_forces        TEXT NOT NULL DEFAULT '',
+    disability             TEXT NOT NULL DEFAULT '', -- DisabilityCode values, comma-separated
+    postcode               TEXT NOT NULL DEFAULT '',
+    gp_practice_code       TEXT NOT NULL DEFAULT '',
+    long_term_conditions   TEXT NOT NULL DEFAULT '', -- SNOMED CT ids, comma-separated
+    recorded_by            INTEGER REFERENCES users (id),
+    recorded_at            TEXT NOT NULL
+);
+
+-- index patient_demographics_patient
+CREATE INDEX patient_demographics_patient ON patient_demographics (patient_id, id);
+
+-- trigger patient_demographics_never_rewritten
+CREATE TRIGGER patient_demographics_never_rewritten
+BEFORE UPDATE ON patient_demographics
+BEGIN
+    SELECT RAISE(ABORT, 'demographics are never changed in place: add a row');
+END;
+
+-- table patient_local_ids
+CREATE TABLE patient_local_ids (
+    local_id   TEXT PRIMARY KEY,
+    patient_id INTEGER NOT NULL UNIQUE REFERENCES patients (id)
+) WITHOUT ROWID;
+
 -- table patients
 CREATE TABLE patients (
     id            INTEGER PRIMARY KEY,
@@ -201,6 +248,18 @@ CREATE TABLE questionnaires (
 
 -- index questionnaires_referral
 CREATE INDEX questionnaires_referral ON questionnaires (referral_id, status);
+
+-- table referral_dataset
+CREATE TABLE referral_dataset (
+    referral_id        INTEGER PRIMARY KEY REFERENCES referrals (id),
+    source_of_referral TEXT NOT NULL DEFAULT '', -- SourceOfReferralIAPT
+    ltc_pathway        INTEGER NOT NULL DEFAULT 0, -- IAPTLTCServiceInd
+    end_code           TEXT NOT NULL DEFAULT '', -- EndCode, set when the referral ends
+    local_id           TEXT                      -- ServiceRequestId of the system it was imported from
+);
+
+-- index referral_dataset_local_id
+CREATE UNIQUE INDEX referral_dataset_local_id ON referral_dataset (local_id) WHERE local_id IS NOT NULL;
 
 -- table referral_moves
 CREATE TABLE referral_moves (
@@ -330,7 +389,8 @@ CREATE TABLE report_referral (
 
 -- index report_referral_ended
 CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therapist_id,
-    finished, at_caseness, recovered, reliable_improvement, reliable_recovery, reliable_deterioration, paired, wait_days)
+    finished, at_caseness, recovered, reliable_improvement, reliable_recovery, reliable_deterioration, paired, wait_days,
+    phq9_count, anxiety_count)
     WHERE ended_on IS NOT NULL;
 
 -- index report_referral_first_treatment
@@ -475,6 +535,14 @@ CREATE INDEX sign_in_failures_address ON sign_in_failures (address, at);
 
 -- index sign_in_failures_email
 CREATE INDEX sign_in_failures_email ON sign_in_failures (email, at);
+
+-- table staff_qualifications
+CREATE TABLE staff_qualifications (
+    user_id       INTEGER PRIMARY KEY REFERENCES users (id),
+    qualification TEXT NOT NULL, -- QualAttainLevelIAPT
+    set_by        INTEGER REFERENCES users (id),
+    set_at        TEXT NOT NULL
+);
 
 -- table team_supervisors
 CREATE TABLE team_supervisors (

@@ -111,6 +111,13 @@ func canChangeReferral(u caseload.User, r caseload.Referral) bool {
 	return canSeeReferral(u, r) && r.Open()
 }
 
+// canEditDemographics: whoever may see a referral may record its
+// patient's demographics, after it has ended too (a data set problem found
+// at the monthly submission is put right on the record).
+func canEditDemographics(u caseload.User, r caseload.Referral) bool {
+	return canSeeReferral(u, r)
+}
+
 // canCorrectScores: corrections stay possible after a referral has ended, so
 // that a mistake found at discharge can still be put right.
 func canCorrectScores(u caseload.User, r caseload.Referral) bool {

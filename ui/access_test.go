@@ -96,6 +96,8 @@ var accessTable = map[string]expect{
 	"GET /referrals/:id/contacts/new":       referralChange,
 	"POST /referrals/:id/contacts/new":      referralChange,
 	"GET /referrals/:id/end":                referralChange,
+	"GET /referrals/:id/demographics":       referralChange,
+	"POST /referrals/:id/demographics":      referralChange,
 	"POST /referrals/:id/end":               referralChange,
 	"GET /referrals/:id/move":               referralChange, // its therapist, or the team's supervisor (issue 14)
 	"POST /referrals/:id/move":              referralChange,
@@ -152,6 +154,10 @@ var accessTable = map[string]expect{
 	"POST /admin/users/:id/reset-password": adminsOnly,
 	"GET /reset-password":                  everyone,
 	"POST /reset-password":                 everyone,
+	"GET /admin/dataset":                   adminsOnly,
+	"GET /admin/dataset/download":          adminsOnly,
+	"GET /admin/qualifications":            adminsOnly,
+	"POST /admin/users/:id/qualification":  adminsOnly,
 
 	"POST /api/v1/patients":                    apiTherapists,
 	"GET /api/v1/patients":                     {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},
@@ -159,6 +165,7 @@ var accessTable = map[string]expect{
 	"GET /api/v1/referrals/:id":                apiReferralRead,
 	"POST /api/v1/referrals/:id/contacts":      apiReferralEdit,
 	"POST /api/v1/referrals/:id/end":           apiReferralEdit,
+	"PUT /api/v1/referrals/:id/demographics":   apiReferralEdit,
 	"POST /api/v1/referrals/:id/transfer":      apiReferralEdit,
 	"GET /api/v1/referrals/:id/outcome":        apiReferralRead,
 	"GET /api/v1/referrals/:id/flags":          apiReferralRead,

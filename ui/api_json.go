@@ -81,6 +81,11 @@ type contactJSON struct {
 	Scores     []scoreJSON `json:"scores"`
 	RecordedBy int64       `json:"recorded_by"`
 	RecordedAt time.Time   `json:"recorded_at"`
+	// The data set fields (issue 12), absent when not recorded.
+	Medium           string `json:"medium,omitempty"`
+	DurationMinutes  int    `json:"duration_minutes,omitempty"`
+	TherapyType      string `json:"therapy_type,omitempty"`
+	EmploymentStatus string `json:"employment_status,omitempty"`
 	// RiskAlertID: on a newly recorded contact, the risk alert its PHQ-9
 	// item 9 answer opened (issue 11); left out when none.
 	RiskAlertID int64 `json:"risk_alert_id,omitempty"`
@@ -90,6 +95,7 @@ func newContactJSON(c caseload.Contact) contactJSON {
 	out := contactJSON{
 		ID: c.ID, ReferralID: c.ReferralID, Date: c.Date, Kind: string(c.Kind), Attendance: string(c.Attendance),
 		Intensity: string(c.Intensity), Scores: []scoreJSON{}, RecordedBy: c.RecordedBy, RecordedAt: c.RecordedAt.UTC(),
+		Medium: c.Medium, DurationMinutes: c.DurationMinutes, TherapyType: c.TherapyType, EmploymentStatus: c.EmploymentStatus,
 	}
 	for _, s := range sortedScores(c.Scores) {
 		out.Scores = append(out.Scores, newScoreJSON(s))

@@ -18,6 +18,7 @@ type patientRequest struct {
 	Name        string `json:"name"`
 	DateOfBirth string `json:"date_of_birth"`
 	NHSNumber   string `json:"nhs_number"`
+	demographicsRequest
 	// NotDuplicate: not the patient on record with the same name and date
 	// of birth.
 	NotDuplicate bool `json:"not_duplicate"`
@@ -32,7 +33,7 @@ func (s *Server) apiPatientCreate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.store.CreatePatient(c.Request().Context(), u, caseload.NewPatient{Name: req.Name, DateOfBirth: req.DateOfBirth, NHSNumber: req.NHSNumber, NotDuplicate: req.NotDuplicate})
+	p, err := s.store.CreatePatient(c.Request().Context(), u, caseload.NewPatient{Name: req.Name, DateOfBirth: req.DateOfBirth, NHSNumber: req.NHSNumber, Demographics: req.demographics(), NotDuplicate: req.NotDuplicate})
 	if pe := (*caseload.PatientExistsError)(nil); errors.As(err, &pe) {
 		return s.apiPatientExists(c, u, pe)
 	}
@@ -47,6 +48,8 @@ type referralRequest struct {
 	ReceivedOn        string `json:"received_on"`
 	ProblemDescriptor string `json:"problem_descriptor"`
 	Intensity         string `json:"intensity"`
+	SourceOfReferral  string `json:"source_of_referral"`
+	LTCPathway        bool   `json:"ltc_pathway"`
 	// TherapistEmail (issue 14) names the therapist whose caseload it
 	// joins (one of the caller's teams); omitted, a therapist's own, and a
 	// supervisor's team's waiting list (TeamID, needed when they supervise
@@ -81,6 +84,8 @@ func (s *Server) apiReferralCreate(c echo.Context) error {
 		ReceivedOn:        req.ReceivedOn,
 		ProblemDescriptor: req.ProblemDescriptor,
 		Intensity:         req.Intensity,
+		SourceOfReferral:  req.SourceOfReferral,
+		LTCPathway:        req.LTCPathway,
 	}
 	if err := s.referralHolder(c, u, req, &in); err != nil {
 		return err
@@ -128,8 +133,9 @@ func (s *Server) apiReferralOutcome(c echo.Context) error {
 }
 
 type endRequest struct {
-	Date   string `json:"date"`
-	Reason string `json:"reason"`
+	Date    string `json:"date"`
+	Reason  string `json:"reason"`
+	EndCode string `json:"end_code"`
 	// With open risk alerts or unconfirmed patient answers (issue 11).
 	RiskAcknowledged bool   `json:"risk_acknowledged"`
 	RiskNote         string `json:"risk_note"`
@@ -144,7 +150,7 @@ func (s *Server) apiReferralEnd(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ended, err := s.store.EndReferral(c.Request().Context(), u, r.ID, req.Date, req.Reason, caseload.EndRisk{Acknowledged: req.RiskAcknowledged, Note: req.RiskNote})
+	ended, err := s.store.EndReferral(c.Request().Context(), u, r.ID, req.Date, req.Reason, req.EndCode, caseload.EndRisk{Acknowledged: req.RiskAcknowledged, Note: req.RiskNote})
 	if er := (*caseload.EndingRiskError)(nil); errors.As(err, &er) {
 		return apiErr(http.StatusConflict, er.Error()+`: send "risk_acknowledged": true and a "risk_note" of the action taken`, "risk_acknowledged")
 	}
@@ -160,6 +166,7 @@ type contactRequest struct {
 	Attendance   string                     `json:"attendance"`
 	Scores       map[string]json.RawMessage `json:"scores"`
 	SubmissionID string                     `json:"submission_id"`
+	contactDatasetRequest
 }
 
 type scoreRequest struct {
@@ -184,6 +191,7 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 		SubmissionID: req.SubmissionID,
 		Scores:       map[measures.InstrumentID]caseload.ScoreInput{},
 	}
+	req.contactDatasetRequest.fill(&nc)
 	for _, id := range slices.Sorted(maps.Keys(req.Scores)) {
 		in, err := decodeScore(id, req.Scores[id])
 		if err != nil {

@@ -52,6 +52,7 @@ type reportJSON struct {
 	Waited6Weeks            int      `json:"waited_6_weeks"`
 	Waited18Weeks           int      `json:"waited_18_weeks"`
 	RuleSet                 string   `json:"rule_set"`
+	RuleSetNote             string   `json:"rule_set_note"`
 }
 
 func newReportJSON(r measures.Rates) reportJSON {
@@ -67,6 +68,7 @@ func newReportJSON(r measures.Rates) reportJSON {
 		Deteriorated:            r.Deteriorated,
 		DeteriorationRate:       r.DeteriorationRate,
 		Paired:                  r.Paired,
+		RuleSetNote:             measures.RuleSetNote,
 		Waited6Weeks:            r.Within6Weeks,
 		Waited18Weeks:           r.Within18Weeks,
 		RuleSet:                 r.RuleSet,

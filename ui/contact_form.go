@@ -36,7 +36,7 @@ func quickField(id measures.InstrumentID) string { return "scores." + string(id)
 // contactFieldOrder lists the form's fields in page order, for the error
 // summary.
 func contactFieldOrder() []string {
-	order := []string{"date", "kind", "attendance", "scores"}
+	order := append([]string{"date", "kind", "attendance"}, append(contactDatasetFields, "scores")...)
 	for _, id := range itemisedOnForm {
 		if hasQuickEntry(id) {
 			order = append(order, quickField(id))
@@ -103,6 +103,7 @@ func parseContactForm(values url.Values) (*form, caseload.NewContact) {
 		}
 	}
 	parseADSMTotal(f, get, nc.Scores)
+	parseContactDataset(values, f, &nc)
 	return f, nc
 }
 

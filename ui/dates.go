@@ -74,6 +74,36 @@ func readDate(values url.Values, f *form, name, what string) string {
 	return t.Format(dateLayout)
 }
 
+// readMonth reads a month field's two boxes, month and year ("monthInput";
+// a field "month" posts "month_month" and "month_year"), as the first day of
+// that month, through parseUKDate like every typed date, and returns it as
+// YYYY-MM. A link may send the month as one field, "month=2026-02". An
+// empty month returns "" with no message.
+func readMonth(values url.Values, f *form, name, what string) string {
+	_, mn, yn := dateParts(name)
+	if one := strings.TrimSpace(values.Get(name)); one != "" {
+		f.Values[name] = one
+		t, err := time.Parse("2006-01", one)
+		if err != nil {
+			f.Errs[name] = what + " must be a month as YYYY-MM, for example 2026-02"
+			return ""
+		}
+		f.Values[mn], f.Values[yn] = strconv.Itoa(int(t.Month())), strconv.Itoa(t.Year())
+		return t.Format("2006-01")
+	}
+	month, year := strings.TrimSpace(values.Get(mn)), strings.TrimSpace(values.Get(yn))
+	f.Values[mn], f.Values[yn] = month, year
+	if month == "" && year == "" {
+		return ""
+	}
+	t, problem := parseUKDate("1", month, year, what)
+	if problem != "" {
+		f.Errs[name] = problem
+		return ""
+	}
+	return t.Format("2006-01")
+}
+
 var dateSeparators = regexp.MustCompile(`[\s/.,\-]+`)
 
 // parseUKDate reads a day, month and year as a person in the UK types them,

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"clinic/internal/caseload"
+	"clinic/internal/dataset"
 	"clinic/internal/measures"
 )
 
@@ -73,23 +74,30 @@ type contactNewPage struct {
 	ADSMHint       string
 	Risk           measures.Risk
 	Checked        bool // "check totals" without saving
+	// The data set's choices (dataset_form.go).
+	Media, TherapyTypes, EmploymentStatuses []option
 	// FocusScores puts the focus in the first quick-entry field when the
 	// form opens: date, kind and attendance come filled in.
 	FocusScores bool
 }
 
-var kindOptions = []option{
-	{string(measures.Assessment), kindLabels[measures.Assessment]},
-	{string(measures.Treatment), kindLabels[measures.Treatment]},
-	{string(measures.FollowUp), kindLabels[measures.FollowUp]},
-	{string(measures.Review), kindLabels[measures.Review]},
-}
+// kindOptions are the six purposes of the data set, in its order.
+var kindOptions = func() []option {
+	var out []option
+	for _, k := range measures.ContactKinds {
+		out = append(out, option{string(k), kindLabels[k]})
+	}
+	return out
+}()
 
-var attendanceOptions = []option{
-	{string(measures.Attended), attendanceLabels[measures.Attended]},
-	{string(measures.DNA), attendanceLabels[measures.DNA]},
-	{string(measures.Cancelled), attendanceLabels[measures.Cancelled]},
-}
+// attendanceOptions are the six attendance outcomes of the data set.
+var attendanceOptions = func() []option {
+	var out []option
+	for _, a := range measures.Attendances {
+		out = append(out, option{string(a), attendanceLabels[a]})
+	}
+	return out
+}()
 
 func (s *Server) contactNewPage(c echo.Context, r caseload.Referral, f *form) *contactNewPage {
 	p := &contactNewPage{
@@ -98,6 +106,10 @@ func (s *Server) contactNewPage(c echo.Context, r caseload.Referral, f *form) *c
 		Form:        f,
 		Kinds:       kindOptions,
 		Attendances: attendanceOptions,
+
+		Media:              mediumOptions(),
+		TherapyTypes:       therapyOptions(r.Intensity),
+		EmploymentStatuses: codeOptions(dataset.EmployStatus),
 	}
 	p.Scripts = []string{"/static/session_form.js"}
 	for _, id := range itemisedOnForm {
@@ -207,6 +219,11 @@ func (s *Server) handleContactNew(c echo.Context) error {
 	if adsm := measures.PairedADSM(r.ProblemDescriptor); adsm != measures.GAD7 {
 		f.Values["adsm"] = string(adsm)
 	}
+	last, err := s.store.LastContact(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	prefillContactDataset(f, last)
 	if err := s.prefillFromQuestionnaire(c, r, f); err != nil {
 		return err
 	}
@@ -270,7 +287,7 @@ func (s *Server) handleContactCreate(c echo.Context) error {
 // explainScoresOnMissedContact names the questionnaires entered for a
 // contact the patient did not attend, which the store refuses.
 func explainScoresOnMissedContact(f *form, nc caseload.NewContact) {
-	if nc.Attendance == string(measures.Attended) || len(nc.Scores) == 0 {
+	if measures.Attendance(nc.Attendance).IsAttended() || len(nc.Scores) == 0 {
 		return
 	}
 	var names []string

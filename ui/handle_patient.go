@@ -8,20 +8,26 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"clinic/internal/caseload"
+	"clinic/internal/dataset"
 	"clinic/internal/measures"
 )
 
 // patientFields are the new patient and referral form's fields, in page
 // order. They are named as in the JSON API, so the store's field errors land
 // on them as they are.
-var patientFields = []string{"name", "date_of_birth", "nhs_number", "received_on", "problem_descriptor", "intensity"}
+var patientFields = append(append([]string{"name", "date_of_birth", "nhs_number"}, demographicsFields...),
+	"received_on", "problem_descriptor", "intensity", "source_of_referral")
 
 type patientNewPage struct {
 	basePage
 	Form        *form
 	Descriptors []measures.Descriptor
 	Intensities []option
-	Existing    *existingPatient // the patient already on record, when refused (handle_duplicates.go)
+	// The data set's choices (dataset_form.go).
+	Demo     demographicsOptions
+	DemoOpen bool // a demographics field is filled in or wrong: show them
+	Sources  []option
+	Existing *existingPatient // the patient already on record, when refused (handle_duplicates.go)
 }
 
 var intensityOptions = []option{
@@ -30,8 +36,14 @@ var intensityOptions = []option{
 }
 
 func (s *Server) newPatientPage(c echo.Context, f *form) *patientNewPage {
-	p := &patientNewPage{basePage: s.base(c, "New patient and referral"), Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions}
+	p := &patientNewPage{basePage: s.base(c, "New patient and referral"), Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions,
+		Demo: newDemographicsOptions(), Sources: codeOptions(dataset.SourceOfReferral)}
 	p.Nav = "new"
+	for _, k := range demographicsFields {
+		if f.Values[k] != "" || f.Errs[k] != "" {
+			p.DemoOpen = true
+		}
+	}
 	return p
 }
 
@@ -54,12 +66,16 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 	for _, k := range patientFields {
 		f.Values[k] = strings.TrimSpace(c.FormValue(k))
 	}
+	values, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	demographics := parseDemographics(values, f)
 	// The patient and the referral are saved together or not at all, so a
 	// mistake in the referral never leaves a patient without one.
 	if f.Values["name"] == "" {
 		f.Errs["name"] = "Enter the patient's full name"
 	}
-	values, _ := c.FormParams()
 	f.Values["date_of_birth"] = readDate(values, f, "date_of_birth", "Date of birth")
 	f.Values["received_on"] = readDate(values, f, "received_on", "The date the referral was received")
 	if f.Values["date_of_birth"] == "" && f.Errs["date_of_birth"] == "" {
@@ -82,12 +98,14 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 			DateOfBirth: f.Values["date_of_birth"],
 			NHSNumber:   f.Values["nhs_number"],
 
+			Demographics: demographics,
 			NotDuplicate: c.FormValue("not_duplicate") == "yes",
 		}, caseload.NewReferral{
 			TherapistID:       u.ID,
 			ReceivedOn:        f.Values["received_on"],
 			ProblemDescriptor: f.Values["problem_descriptor"],
 			Intensity:         f.Values["intensity"],
+			SourceOfReferral:  f.Values["source_of_referral"],
 		})
 		var pe *caseload.PatientExistsError
 		switch {

@@ -136,7 +136,7 @@ func (s *Server) handlePortalProgress(c echo.Context) error {
 	}
 	for _, ct := range d.Contacts {
 		p.Appointments = append(p.Appointments, portalAppointment{
-			Date: ct.Date, Kind: kindLabel(ct.Kind), Attendance: attendanceLabel(ct.Attendance), Attended: ct.Attendance == measures.Attended,
+			Date: ct.Date, Kind: kindLabel(ct.Kind), Attendance: attendanceLabel(ct.Attendance), Attended: ct.Attendance.IsAttended(),
 		})
 	}
 	if p.Charts, err = portalCharts(d.Contacts); err != nil {
@@ -167,7 +167,7 @@ func portalCharts(contacts []caseload.Contact) ([]portalChart, error) {
 		var totals []float64
 		session := 0
 		for _, ct := range contacts {
-			if ct.Attendance != measures.Attended {
+			if !ct.Attendance.IsAttended() {
 				continue
 			}
 			session++

@@ -59,8 +59,10 @@ type referralPage struct {
 	Recorded   bool
 	Done       string // confirmation of a correction or a review (notice.go)
 	CanChange  bool
-	CanBring   bool
-	RuleSet    string
+	// CanSeeDemographics links to the patient's data set demographics.
+	CanSeeDemographics bool
+	CanBring           bool
+	RuleSet            string
 
 	PatientSide *patientSideView // the patient's access and answers waiting (handle_questionnaire.go)
 	Supervision supervisionView  // flags, reviews and the expected band (handle_review.go)
@@ -97,10 +99,12 @@ func (s *Server) handleReferralShow(c echo.Context) error {
 		Recorded:   c.QueryParam("recorded") != "",
 		Done:       doneNotice(c.QueryParam("done")),
 		CanChange:  canChangeReferral(u, d.Referral),
-		CanBring:   canBringToSupervision(u, d.Referral),
-		RuleSet:    d.Outcome.RuleSet,
-		Moves:      snap.Moves,
-		CanMove:    canMoveReferral(u, d.Referral),
+
+		CanSeeDemographics: canEditDemographics(u, d.Referral),
+		CanBring:           canBringToSupervision(u, d.Referral),
+		RuleSet:            d.Outcome.RuleSet,
+		Moves:              snap.Moves,
+		CanMove:            canMoveReferral(u, d.Referral),
 	}
 	p.Print = s.printHeaderFor(d.Patient.Name, d.Patient.NHSNumber)
 	if p.Grant, p.Viewers, err = s.accountability(c, u, d.Patient.ID); err != nil {
@@ -148,6 +152,7 @@ type referralEndPage struct {
 	Referral caseload.Referral
 	Form     *form
 	Reasons  []option
+	EndCodes []option     // the data set's EndCode (dataset_form.go)
 	Risk     *endRiskView // open risk alerts and unconfirmed answers to acknowledge (handle_risk.go)
 }
 
@@ -169,9 +174,9 @@ func (s *Server) handleReferralEndForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason", "risk_acknowledged", "risk_note")
+	f := newForm("date", "reason", "end_code", "risk_acknowledged", "risk_note")
 	setDate(f, "date", s.store.Today())
-	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions(), EndCodes: endCodeOptions()}
 	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
 		return err
 	}
@@ -183,11 +188,15 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm("date", "reason", "risk_acknowledged", "risk_note")
+	f := newForm("date", "reason", "end_code", "risk_acknowledged", "risk_note")
 	risk := endRisk(c, f)
 	values, _ := c.FormParams()
 	f.Values["date"] = readDate(values, f, "date", "The date the referral ended")
 	f.Values["reason"] = c.FormValue("reason")
+	f.Values["end_code"] = strings.TrimSpace(c.FormValue("end_code"))
+	if msg := caseload.CheckEndCode(f.Values["end_code"]); msg != "" {
+		f.Errs["end_code"] = msg
+	}
 	if f.Values["reason"] == "" {
 		f.Errs["reason"] = "Select why the referral is ending"
 	}
@@ -195,7 +204,7 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 		f.Errs["date"] = "Enter the date the referral ended"
 	}
 	if len(f.Errs) == 0 {
-		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"], risk)
+		_, err = s.store.EndReferral(c.Request().Context(), u, r.ID, f.Values["date"], f.Values["reason"], f.Values["end_code"], risk)
 		var ve *caseload.ValidationError
 		switch {
 		case err == nil:
@@ -208,7 +217,7 @@ func (s *Server) handleReferralEnd(c echo.Context) error {
 			return err
 		}
 	}
-	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions()}
+	p := referralEndPage{basePage: s.base(c, "End referral"), Referral: r, Form: f, Reasons: endReasonOptions(), EndCodes: endCodeOptions()}
 	if p.Risk, err = s.endRiskFor(c, u, r.ID); err != nil {
 		return err
 	}

@@ -230,6 +230,7 @@ type reportPage struct {
 	Lines         []reportLine
 	NationalLabel string
 	RuleSet       string
+	RuleSetNote   string
 	Trend         chart.Report
 	Months        []monthRow
 	Compare       chart.Report
@@ -243,7 +244,7 @@ func (s *Server) handleReportShow(c echo.Context) error {
 		return echo.ErrForbidden
 	}
 	ctx := c.Request().Context()
-	p := reportPage{basePage: s.base(c, "Outcome report"), Periods: periodOptions, IsTherapist: u.Role == caseload.RoleTherapist, RuleSet: measures.RuleSet}
+	p := reportPage{basePage: s.base(c, "Outcome report"), Periods: periodOptions, IsTherapist: u.Role == caseload.RoleTherapist, RuleSet: measures.RuleSet, RuleSetNote: measures.RuleSetNote}
 	p.Nav = "reports"
 	p.Scripts = []string{"/static/vendor/echarts/echarts.min.js", "/static/charts.js"}
 	f := newForm(reportParams...)

@@ -145,7 +145,7 @@ func TestPatientAccessClosesNinetyDaysAfterEnd(t *testing.T) {
 	e := newTestEnvAt(t, &now)
 	r := e.referral(e.therapist, "Pat Patient", "F32")
 	b := e.patientOf(r, "pat@example.com")
-	if _, err := e.store.EndReferral(context.Background(), e.therapist, r.ID, "2026-03-16", "completed", caseload.EndRisk{}); err != nil {
+	if _, err := e.store.EndReferral(context.Background(), e.therapist, r.ID, "2026-03-16", "completed", "", caseload.EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	p := b.get(portalPath(r.ID))

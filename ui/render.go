@@ -81,7 +81,7 @@ var funcs = template.FuncMap{
 }
 
 func parsePages() (map[string]*pageTemplate, error) {
-	shared := []string{"templates/layout.html", "templates/partials.html", "templates/review_partials.html"}
+	shared := []string{"templates/layout.html", "templates/partials.html", "templates/review_partials.html", "templates/dataset_partials.html"}
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func parsePages() (map[string]*pageTemplate, error) {
 	pages := make(map[string]*pageTemplate)
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" || base == "partials.html" || base == "review_partials.html" {
+		if base == "layout.html" || base == "partials.html" || base == "review_partials.html" || base == "dataset_partials.html" {
 			continue
 		}
 		t, err := template.New(base).Funcs(funcs).ParseFS(assets, append(shared, n)...)
@@ -185,10 +185,12 @@ func endReasonLabel(code string) string {
 }
 
 var kindLabels = map[measures.ContactKind]string{
-	measures.Assessment: "Assessment",
-	measures.Treatment:  "Treatment session",
-	measures.FollowUp:   "Follow-up",
-	measures.Review:     "Review",
+	measures.Assessment:          "Assessment",
+	measures.Treatment:           "Treatment session",
+	measures.AssessmentTreatment: "Assessment and treatment",
+	measures.Review:              "Review",
+	measures.ReviewTreatment:     "Review and treatment",
+	measures.FollowUp:            "Follow-up",
 }
 
 func kindLabel(k measures.ContactKind) string {
@@ -199,9 +201,13 @@ func kindLabel(k measures.ContactKind) string {
 }
 
 var attendanceLabels = map[measures.Attendance]string{
-	measures.Attended:  "Attended",
-	measures.DNA:       "Did not attend",
-	measures.Cancelled: "Cancelled",
+	measures.Attended:            "Attended",
+	measures.AttendedLate:        "Late but seen",
+	measures.LateNotSeen:         "Too late to be seen",
+	measures.DNA:                 "Did not attend",
+	measures.CancelledByPatient:  "Cancelled by the patient",
+	measures.CancelledByProvider: "Cancelled by the service",
+	measures.Cancelled:           "Cancelled",
 }
 
 func attendanceLabel(a measures.Attendance) string {

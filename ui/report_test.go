@@ -23,7 +23,7 @@ func TestReportAPI(t *testing.T) {
 		t.Fatalf("report: %d %s", status, raw)
 	}
 	keys := []string{"finished", "not_at_caseness", "recovered", "recovery_rate", "reliably_improved", "reliable_improvement_rate",
-		"reliably_recovered", "reliable_recovery_rate", "deteriorated", "deterioration_rate", "paired", "waited_6_weeks", "waited_18_weeks", "rule_set"}
+		"reliably_recovered", "reliable_recovery_rate", "deteriorated", "deterioration_rate", "paired", "waited_6_weeks", "waited_18_weeks", "rule_set", "rule_set_note"}
 	if len(body) != len(keys) {
 		t.Errorf("report has %d fields, want %d: %s", len(body), len(keys), raw)
 	}

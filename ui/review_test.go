@@ -83,7 +83,7 @@ func newSupervisionEnv(t *testing.T) *supervisionEnv {
 		u caseload.User
 		r caseload.Referral
 	}{{e.therapist, e.finished1}, {e.colleague, e.finished2}} {
-		if _, err := e.store.EndReferral(ctx, x.u, x.r.ID, "2026-02-20", "completed", caseload.EndRisk{}); err != nil {
+		if _, err := e.store.EndReferral(ctx, x.u, x.r.ID, "2026-02-20", "completed", "", caseload.EndRisk{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -261,7 +261,7 @@ func TestReferralPageShowsExpectedBand(t *testing.T) {
 		r := e.referral(e.therapist, "Finished "+strconv.Itoa(i), "F32")
 		e.contact(e.therapist, r, "2026-01-12", phq(2), gad)
 		e.contact(e.therapist, r, "2026-01-19", phq(1+i%2), gad) // 8 or 16
-		if _, err := e.store.EndReferral(ctx, e.therapist, r.ID, "2026-01-26", "completed", caseload.EndRisk{}); err != nil {
+		if _, err := e.store.EndReferral(ctx, e.therapist, r.ID, "2026-01-26", "completed", "", caseload.EndRisk{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -266,7 +266,7 @@ func TestReopenReferralPages(t *testing.T) {
 	now := testNow
 	e := newTestEnvAt(t, &now)
 	r := e.referral(e.therapist, "Rey Reopen", "F32")
-	if _, err := e.store.EndReferral(context.Background(), e.therapist, r.ID, "2026-03-02", "completed", caseload.EndRisk{}); err != nil {
+	if _, err := e.store.EndReferral(context.Background(), e.therapist, r.ID, "2026-03-02", "completed", "", caseload.EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	path := referralPath(r.ID) + "/reopen"

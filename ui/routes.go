@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -28,14 +29,15 @@ type route struct {
 	access  access
 }
 
-// routes is the whole application, in one table: the pages, then the JSON
-// API.
+// routes is the whole application, in one table: the clinical and patient
+// pages, then the admin's, then the JSON API (three parts only to keep each
+// function short).
 func (s *Server) routes() []route {
-	return append(s.pageRoutes(), s.apiRoutes()...)
+	return slices.Concat(s.clinicalRoutes(), s.adminRoutes(), s.apiRoutes())
 }
 
-// pageRoutes are the HTML pages.
-func (s *Server) pageRoutes() []route {
+// clinicalRoutes are the staff's and patients' pages.
+func (s *Server) clinicalRoutes() []route {
 	return []route{
 		{http.MethodGet, "/sign-in", s.handleSignInForm, public},
 		{http.MethodPost, "/sign-in", s.handleSignIn, public},
@@ -55,6 +57,8 @@ func (s *Server) pageRoutes() []route {
 		{http.MethodGet, "/referrals/:id/end", s.handleReferralEndForm, staff},
 		{http.MethodPost, "/referrals/:id/end", s.handleReferralEnd, staff},
 		{http.MethodPost, "/referrals/:id/bring", s.handleReferralBring, staff},
+		{http.MethodGet, "/referrals/:id/demographics", s.handleDemographicsForm, staff},
+		{http.MethodPost, "/referrals/:id/demographics", s.handleDemographicsSave, staff},
 		{http.MethodGet, "/referrals/:id/move", s.handleMoveForm, staff},
 		{http.MethodPost, "/referrals/:id/move", s.handleMove, staff},
 		{http.MethodGet, "/waiting", s.handleWaitingList, staff},
@@ -85,7 +89,13 @@ func (s *Server) pageRoutes() []route {
 		{http.MethodPost, "/my/referrals/:id/questionnaire", s.handlePortalQuestionnaireSubmit, patient},
 		{http.MethodGet, "/my/referrals/:id/questionnaires/:qid", s.handlePortalQuestionnaireShow, patient},
 		{http.MethodPost, "/my/referrals/:id/questionnaires/:qid/keep", s.handlePortalQuestionnaireKeep, patient},
+	}
+}
 
+// adminRoutes are the administrators' pages, with the password reset and
+// the staff's own tokens.
+func (s *Server) adminRoutes() []route {
+	return []route{
 		{http.MethodGet, "/admin/users", s.handleAdminUsers, admin},
 		{http.MethodGet, "/admin/users/new", s.handleAdminUserNew, admin},
 		{http.MethodPost, "/admin/users/new", s.handleAdminUserCreate, admin},
@@ -106,12 +116,16 @@ func (s *Server) pageRoutes() []route {
 		{http.MethodGet, "/admin/audit", s.handleAuditSearch, admin},
 		{http.MethodGet, "/admin/break-glass", s.handleBreakGlassForm, admin},
 		{http.MethodPost, "/admin/break-glass", s.handleBreakGlass, admin},
+		{http.MethodGet, "/admin/dataset", s.handleDatasetShow, admin},
+		{http.MethodGet, "/admin/dataset/download", s.handleDatasetDownload, admin},
+		{http.MethodGet, "/admin/qualifications", s.handleQualifications, admin},
+		{http.MethodPost, "/admin/users/:id/qualification", s.handleQualificationSet, admin},
 		{http.MethodGet, "/admin/urgent-contact", s.handleAdminUrgentContactForm, admin},
 		{http.MethodPost, "/admin/urgent-contact", s.handleAdminUrgentContact, admin},
 	}
 }
 
-// apiRoutes are the JSON API's, all beneath apiRoot.
+// apiRoutes are the JSON API, under apiRoot.
 func (s *Server) apiRoutes() []route {
 	return []route{
 		{http.MethodPost, "/api/v1/patients", s.apiPatientCreate, api},
@@ -126,6 +140,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/api/v1/referrals/:id/fhir", s.apiReferralFHIR, api},
 		{http.MethodPost, "/api/v1/referrals/:id/questionnaire-responses", s.apiQuestionnaireResponseCreate, api},
 		{http.MethodGet, "/api/v1/reports/outcomes", s.apiReportOutcomes, api},
+		{http.MethodPut, "/api/v1/referrals/:id/demographics", s.apiDemographicsUpdate, api},
 		{http.MethodGet, "/api/v1/risk-alerts", s.apiRiskAlerts, api},
 		{http.MethodPost, "/api/v1/risk-alerts/:id/acknowledge", s.apiRiskAlertAck, api},
 	}

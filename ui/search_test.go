@@ -43,7 +43,7 @@ func searchFixture(t *testing.T) (*testEnv, caseload.Referral) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.EndReferral(ctx, e.therapist, r.ID, "2026-02-02", "completed", caseload.EndRisk{}); err != nil {
+	if _, err := e.store.EndReferral(ctx, e.therapist, r.ID, "2026-02-02", "completed", "", caseload.EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	return e, r

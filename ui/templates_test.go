@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"clinic/internal/caseload"
+	"clinic/internal/dataset"
 	"clinic/internal/measures"
 	"clinic/ui/chart"
 )
@@ -46,6 +47,14 @@ func TestEveryTemplateRenders(t *testing.T) {
 		"score_correct.html": &scoreCorrectPage{basePage: base, Referral: ref, Score: sc, Instrument: mustInstrument(t, measures.PHQ9), Questionnaire: &q, Form: f},
 		"referral_end.html":  &referralEndPage{basePage: base, Referral: ref, Form: f, Reasons: endReasonOptions()},
 		"error.html":         &errorPage{basePage: base, Status: 404, Heading: "Page not found", Message: "Gone."},
+		"referral_demographics.html": &demographicsPage{basePage: base, Referral: ref, Form: f, Options: newDemographicsOptions(),
+			History: []caseload.Demographics{{EthnicCategory: "A", Postcode: "LS1 4AP"}, {}}},
+		"admin_dataset.html": &datasetPage{basePage: base, Form: f, Month: "2026-02", From: "2026-02-01", To: "2026-02-28",
+			Export:    &caseload.IDSExport{Referrals: 3, Contacts: 9},
+			TableRows: []datasetTableRow{{Name: "IDS101", Title: "Referral", Rows: 3}},
+			Problems:  []datasetProblemRow{{DatasetProblem: caseload.DatasetProblem{Table: "IDS101", RecordID: "R1", Field: "EndCode", Problem: "Missing", ReferralID: 1}, Href: "/referrals/1"}}},
+		"admin_qualifications.html": &qualificationsPage{basePage: base, Options: codeOptions(dataset.QualAttainLevel),
+			Staff: []qualificationRow{{User: caseload.User{ID: 2, Name: "Tara", Role: caseload.RoleTherapist}, Qualification: "10"}}},
 	}
 	addPatientSamples(t, samples, base, f)     // portal_test.go
 	addAdminSamples(t, samples, base, f)       // security_test.go

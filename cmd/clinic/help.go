@@ -21,6 +21,11 @@ Usage:
   clinic rebuild-summaries [--db F]      recompute every referral's outcome summary
   clinic backup --to FILE [--db F]       a consistent copy, while the server runs
   clinic restore --from FILE [--db F]    with the server stopped; keeps the old file
+  clinic export ids --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--org CODE] [--db F]
+                                         the month's data set (IDS v2.1) as one CSV per table,
+                                         with validation.csv
+  clinic import ids --dir DIR [--dry-run] [--db F]
+                                         read IDS CSV tables in, all or nothing
   clinic --help                          this text
 
 Serving flags:

@@ -222,6 +222,13 @@ func TestJourneys(t *testing.T) {
 		do(t, th.ctx, "choose problem descriptor", chromedp.Focus(chromedp.ID("problem-descriptor")))
 		chooseOption(t, th.ctx, "problem-descriptor", "F41.1")
 		th.press(`input[name="intensity"][value="high"]`, " ")
+		// The national data set's demographics (issue 12), by keyboard.
+		th.press(`details summary`, " ")
+		chooseOption(t, th.ctx, "ethnic-category", "M")
+		chooseOption(t, th.ctx, "gender-identity", "2")
+		th.typeInto("postcode", "LS1 4AP")
+		chooseOption(t, th.ctx, "source-of-referral", "B1")
+		th.check("patient-new-demographics")
 		th.submitWith(`form[action="/patients/new"] button[type="submit"]`)
 		referralPath = th.path()
 		if !strings.HasPrefix(referralPath, "/referrals/") {
@@ -232,7 +239,7 @@ func TestJourneys(t *testing.T) {
 		sessions := []session{
 			{daysAgo: 21, kind: "kind", phq9: "222222110", gad7: "2222221"},
 			{daysAgo: 14, kind: "kind-treatment", phq9: "221111111", gad7: "1111111"},
-			{daysAgo: 7, kind: "kind-treatment", phq9: "222222222", gad7: "2222222"},
+			{daysAgo: 7, kind: "kind-review_treatment", phq9: "222222222", gad7: "2222222"},
 		}
 		for i, s := range sessions {
 			th.followLink(`a[href$="/contacts/new"]`)
@@ -247,6 +254,14 @@ func TestJourneys(t *testing.T) {
 			th.typeDate("date", today.AddDate(0, 0, -s.daysAgo))
 			th.press("#"+s.kind, " ")
 			th.press("#attendance", " ")
+			switch i {
+			case 0: // a telephone assessment (issue 12: a non-default medium)
+				chooseOption(t, th.ctx, "medium", "telephone")
+			case 1: // the medium is remembered from the last session
+				if got := th.value("medium"); got != "telephone" {
+					t.Errorf("medium on the second session's form: %q, want telephone remembered", got)
+				}
+			}
 			if i == 1 {
 				// A PHQ-9 with a digit missing: the form comes back with the
 				// error on the field and everything typed kept.

@@ -8,6 +8,8 @@
 //	clinic rebuild-summaries [--db F]
 //	clinic backup --to FILE [--db F]               a consistent copy, while the server runs
 //	clinic restore --from FILE [--db F]            with the server stopped; keeps the old file
+//	clinic export ids --from D --to D --out DIR [--org CODE] [--db F]   the monthly data set (IDS) CSVs
+//	clinic import ids --dir DIR [--dry-run] [--db F]                     read IDS CSVs in, all or nothing
 //	clinic --help                                  the above, with the flags (help.go)
 //
 // Flags fall back to the CLINIC_ADDR and CLINIC_DB environment variables.
@@ -66,6 +68,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return runBackup(ctx, args[1:], stdout)
 		case "restore":
 			return runRestore(ctx, args[1:], stdout)
+		case "export":
+			if len(args) < 2 || args[1] != "ids" {
+				return usageError{"usage: clinic export ids --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--org CODE] [--db F]"}
+			}
+			return runExportIDS(ctx, args[2:], stdout)
+		case "import":
+			if len(args) < 2 || args[1] != "ids" {
+				return usageError{"usage: clinic import ids --dir DIR [--dry-run] [--db F]"}
+			}
+			return runImportIDS(ctx, args[2:], stdout)
 		}
 	}
 	return runServe(ctx, args, stdout, stderr)

@@ -76,6 +76,9 @@ const (
 	AuditSignInFailed      = "sign_in_failed"
 	AuditSignOut           = "sign_out"
 	AuditBreakGlass        = "break_glass"
+	AuditSetDemographics   = "set_demographics"
+	AuditSetQualification  = "set_qualification"
+	AuditImportIDS         = "import_ids"
 	AuditSearchPatients    = "search_patients"
 	AuditMoveReferral      = "move_referral"
 	AuditGrantCover        = "grant_cover"
@@ -97,6 +100,7 @@ var AuditActions = []string{
 	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSearchPatients, AuditMoveReferral, AuditGrantCover,
 	AuditPasswordResetCode, AuditResetPassword, AuditEditUser, // password_reset.go
 	AuditOpenRiskAlert, AuditAcknowledgeRiskAlert, AuditEndWithRisk, AuditReopenReferral, AuditSetUrgentContact,
+	AuditSetDemographics, AuditSetQualification, AuditImportIDS,
 }
 
 // auditRow is one row to append.

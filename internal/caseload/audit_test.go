@@ -65,7 +65,7 @@ func TestChangesAreAudited(t *testing.T) {
 	if err := f.s.SetBringToSupervision(ctx, f.therapist, f.referral.ID, "stuck"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.EndReferral(ctx, f.therapist, f.referral.ID, "2026-03-01", "completed", EndRisk{}); err != nil {
+	if _, err := f.s.EndReferral(ctx, f.therapist, f.referral.ID, "2026-03-01", "completed", "", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	admin, err := f.s.CreateUser(WithAudit(ctx, f.supervisor.ID, "192.0.2.7"), NewUser{Email: "ada@example.nhs.uk", Name: "Ada", Role: RoleAdmin, Password: testPassword})
@@ -114,7 +114,7 @@ func TestChangesAreAudited(t *testing.T) {
 // A change that fails leaves no audit row (same transaction).
 func TestFailedChangeLeavesNoAuditRow(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2099-01-01", "completed", EndRisk{})
+	_, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2099-01-01", "completed", "", EndRisk{})
 	if err == nil {
 		t.Fatal("future end date accepted")
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"clinic"
+	"clinic/internal/dataset"
 	"clinic/internal/measures"
 )
 
@@ -132,5 +133,28 @@ func BenchmarkRecordContact(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// BenchmarkExportIDS exports one month of the 100,000-referral service and
+// writes its CSV files, as `clinic export ids` does (issue 12: under 10 s).
+func BenchmarkExportIDS(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	ctx := context.Background()
+	dir := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		x, err := s.ExportIDS(ctx, "2026-05-01", "2026-05-31", IDSHeader{ProviderOrg: "RX1", SubmittingOrg: "RX1"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := dataset.WriteDir(dir, x.Tables, nil); err != nil {
+			b.Fatal(err)
+		}
+		if x.Referrals == 0 || x.Contacts == 0 {
+			b.Fatalf("exported %d referrals, %d contacts", x.Referrals, x.Contacts)
+		}
+		b.ReportMetric(float64(x.Referrals), "referrals")
+		b.ReportMetric(float64(x.Contacts), "contacts")
 	}
 }

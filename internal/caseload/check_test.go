@@ -136,14 +136,18 @@ func TestCheckContactScoresByInstrument(t *testing.T) {
 
 func TestCheckEndingAndReview(t *testing.T) {
 	r := Referral{ID: 1, ReceivedOn: "2026-01-05"}
-	if err := checkEnding(r, "2026-02-10", "2026-02-10", "completed", "2026-03-10"); err != nil {
+	if err := checkEnding(r, "2026-02-10", "2026-02-10", "completed", "", "2026-03-10"); err != nil {
 		t.Errorf("ending on the last contact's day: %v", err)
 	}
-	wantFields(t, checkEnding(r, "2026-02-10", "2026-02-09", "completed", "2026-03-10"), "date")
-	wantFields(t, checkEnding(r, "", "2026-02-09", "bored", "2026-03-10"), "reason")
+	wantFields(t, checkEnding(r, "2026-02-10", "2026-02-09", "completed", "", "2026-03-10"), "date")
+	wantFields(t, checkEnding(r, "", "2026-02-09", "bored", "", "2026-03-10"), "reason")
+	wantFields(t, checkEnding(r, "", "2026-02-09", "bored", "97", "2026-03-10"), "reason", "end_code")
+	if err := checkEnding(r, "", "2026-02-09", "completed", "46", "2026-03-10"); err != nil {
+		t.Errorf("ending with an EndCode: %v", err)
+	}
 	ended := r
 	ended.EndedOn = "2026-02-01"
-	wantFields(t, checkEnding(ended, "", "2026-02-09", "completed", "2026-03-10"), "referral")
+	wantFields(t, checkEnding(ended, "", "2026-02-09", "completed", "", "2026-03-10"), "referral")
 
 	rv := Review{Date: "2026-01-05", Decision: "continue"}
 	if err := checkReview(rv, r.ReceivedOn, "2026-03-10"); err != nil {

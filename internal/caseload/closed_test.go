@@ -25,7 +25,7 @@ func TestEndedCaseload(t *testing.T) {
 		return r
 	}
 	end := func(u User, r Referral, date string) {
-		if _, err := f.s.EndReferral(ctx, u, r.ID, date, "completed", EndRisk{}); err != nil {
+		if _, err := f.s.EndReferral(ctx, u, r.ID, date, "completed", "", EndRisk{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -101,6 +101,7 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		if c, err = priorSubmission(ctx, tx, referralID, in.SubmissionID); err != nil || c.ID != 0 {
 			return cmp.Or(err, ErrAlreadyRecorded)
 		}
+		in := in.normalisedDataset(r.Intensity)
 		scores, err := checkContact(in, referralSpan{received: r.ReceivedOn, ended: r.EndedOn}, s.today())
 		if err != nil {
 			return err
@@ -158,19 +159,8 @@ func checkContact(in NewContact, span referralSpan, today string) ([]measures.Sc
 		v.add("referral", "This referral ended on "+span.ended+": it takes no new contacts")
 	}
 	checkReferralDate(v, in.Date, today, span, contactDate)
-	switch measures.ContactKind(in.Kind) {
-	case measures.Assessment, measures.Treatment, measures.FollowUp, measures.Review:
-	default:
-		v.add("kind", "Choose assessment, treatment, follow-up or review")
-	}
-	switch measures.Attendance(in.Attendance) {
-	case measures.Attended, measures.DNA, measures.Cancelled:
-		if in.Attendance != string(measures.Attended) && len(in.Scores) > 0 {
-			v.add("scores", "Questionnaires are recorded only when the patient attended")
-		}
-	default:
-		v.add("attendance", "Choose attended, did not attend or cancelled")
-	}
+	checkContactPurpose(v, in)
+	checkContactDataset(v, in)
 	if in.Source != SourceTherapist && in.Source != SourcePatient {
 		v.add("source", "Unknown source")
 	}
@@ -198,6 +188,9 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referr
 	now := stamp(s.Now())
 	contactID, err := insertContact(ctx, tx, actor, referralID, in, now)
 	if err != nil {
+		return Contact{}, err
+	}
+	if err := writeContactDataset(ctx, tx, contactID, in); err != nil {
 		return Contact{}, err
 	}
 	// A patient's questionnaire confirmed here gives its scores the
@@ -237,7 +230,8 @@ func insertContact(ctx context.Context, tx *sql.Tx, actor User, referralID int64
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id, intensity)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT intensity FROM referrals WHERE id = ?))`,
-		referralID, in.Date, in.Kind, in.Attendance, nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire), referralID)
+		referralID, in.Date, coarseKind(measures.ContactKind(in.Kind)), coarseAttendance(measures.Attendance(in.Attendance)),
+		nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire), referralID)
 	if err != nil {
 		return 0, err
 	}
@@ -395,20 +389,26 @@ const contactSelect = `
 		id,
 		referral_id,
 		date,
-		kind,
-		attendance,
+		COALESCE(purpose, kind),
+		COALESCE(attendance_outcome, attendance),
 		recorded_by,
 		recorded_at,
-		intensity
+		intensity,
+		COALESCE(medium, ''),
+		COALESCE(duration_minutes, 0),
+		COALESCE(therapy_type, ''),
+		COALESCE(employment_status, ''),
+		COALESCE(local_id, '')
 	FROM contacts`
 
 func scanContact(row scanner) (Contact, error) {
 	var c Contact
 	var kind, attendance, recorded, intensity string
-	if err := row.Scan(&c.ID, &c.ReferralID, &c.Date, &kind, &attendance, &c.RecordedBy, &recorded, &intensity); err != nil {
+	if err := row.Scan(&c.ID, &c.ReferralID, &c.Date, &kind, &attendance, &c.RecordedBy, &recorded, &intensity,
+		&c.Medium, &c.DurationMinutes, &c.TherapyType, &c.EmploymentStatus, &c.LocalID); err != nil {
 		return Contact{}, err
 	}
-	c.Kind, c.Attendance, c.Intensity = measures.ContactKind(kind), measures.Attendance(attendance), measures.Intensity(intensity)
+	c.Kind, c.Attendance, c.Intensity = measures.ContactKind(kind), fullAttendance(measures.Attendance(attendance)), measures.Intensity(intensity)
 	var err error
 	c.RecordedAt, err = parseStamp(sql.NullString{String: recorded, Valid: true})
 	return c, err

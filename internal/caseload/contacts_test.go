@@ -201,7 +201,7 @@ func TestClosedReferralTakesNoContacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-02-10", "completed", EndRisk{Acknowledged: true, Note: "Risk reviewed"}); err != nil {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-02-10", "completed", "", EndRisk{Acknowledged: true, Note: "Risk reviewed"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {

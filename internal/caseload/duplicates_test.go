@@ -64,7 +64,7 @@ func TestReReferralKeepsPortalAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.EndReferral(ctx, f.therapist, f.referral.ID, "2026-02-01", "completed", EndRisk{}); err != nil {
+	if _, err := f.s.EndReferral(ctx, f.therapist, f.referral.ID, "2026-02-01", "completed", "", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	again, err := f.s.CreateReferral(ctx, f.therapist, NewReferral{PatientID: f.patient.ID, ReceivedOn: "2026-03-02", ProblemDescriptor: "F32", Intensity: "low"})

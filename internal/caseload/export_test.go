@@ -3,6 +3,8 @@ package caseload
 import (
 	"context"
 	"database/sql"
+	"strings"
+	"testing"
 
 	"clinic/internal/measures"
 )
@@ -18,16 +20,99 @@ func (s *Store) RecomputeSummaryForTest(ctx context.Context, tx *sql.Tx, referra
 	return s.recomputeSummary(ctx, tx, referralID)
 }
 
-// LaterColumns are the columns of steps after 10 that today's code writes
-// as it loads the demo, for a test that loads it into an older database;
-// DropLaterColumns takes them away again before Open upgrades it.
-const (
-	LaterColumns = `
-		ALTER TABLE audit_log ADD COLUMN token_id INTEGER;
-		ALTER TABLE referrals ADD COLUMN allocated INTEGER NOT NULL DEFAULT 1;
-		ALTER TABLE contacts ADD COLUMN intensity TEXT NOT NULL DEFAULT '';`
-	DropLaterColumns = `
-		ALTER TABLE audit_log DROP COLUMN token_id;
-		ALTER TABLE referrals DROP COLUMN allocated;
-		ALTER TABLE contacts DROP COLUMN intensity;`
-)
+// LaterStepsForTest gives db, a database built by an earlier schema, the
+// SQL of schema's steps from step from on, for a while: today's code writes
+// the tables and columns of every step (the demo's data set fields, risk
+// alerts, the audit's token), so an old database loaded through it needs
+// them. The returned function takes away every table, index, trigger and
+// column they added (with what was written to them), leaving the old
+// database's schema for Open to upgrade. The steps' SQL runs without
+// PRAGMA user_version or any backfill Open does in Go.
+func LaterStepsForTest(t testing.TB, db *sql.DB, schema string, from int) (undo func()) {
+	t.Helper()
+	steps, err := parseSteps(schema)
+	if err != nil || from < 1 || from > len(steps) {
+		t.Fatalf("schema steps from %d of %d: %v", from, len(steps), err)
+	}
+	objects := func() map[string]string { // "type name" -> table
+		out := map[string]string{}
+		for _, r := range testQuery(t, db, `SELECT type || ' ' || name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`) {
+			out[r[0]] = r[1]
+		}
+		return out
+	}
+	columns := func(table string) map[string]bool {
+		out := map[string]bool{}
+		for _, r := range testQuery(t, db, `SELECT name, '' FROM pragma_table_info(?)`, table) {
+			out[r[0]] = true
+		}
+		return out
+	}
+	before := objects()
+	tableColumns := map[string]map[string]bool{}
+	for o, table := range before {
+		if strings.HasPrefix(o, "table ") {
+			tableColumns[table] = columns(table)
+		}
+	}
+	for _, st := range steps[from-1:] {
+		if _, err := db.Exec(st.sql); err != nil {
+			t.Fatalf("step %d: %v", st.n, err)
+		}
+	}
+	return func() {
+		t.Helper()
+		var drops []string
+		for o := range objects() {
+			if _, ok := before[o]; !ok && !strings.HasPrefix(o, "table ") {
+				kind, name, _ := strings.Cut(o, " ")
+				drops = append(drops, `DROP `+strings.ToUpper(kind)+` IF EXISTS "`+name+`"`)
+			}
+		}
+		for o := range objects() {
+			if _, ok := before[o]; !ok && strings.HasPrefix(o, "table ") {
+				drops = append(drops, `DROP TABLE "`+strings.TrimPrefix(o, "table ")+`"`)
+			}
+		}
+		for table, had := range tableColumns {
+			for col := range columns(table) {
+				if !had[col] {
+					drops = append(drops, `ALTER TABLE "`+table+`" DROP COLUMN "`+col+`"`)
+				}
+			}
+		}
+		if _, err := db.Exec(`PRAGMA foreign_keys = OFF`); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range drops {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if _, err := db.Exec(`PRAGMA foreign_keys = ON`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// testQuery returns the two text columns of every row of query.
+func testQuery(t testing.TB, db *sql.DB, query string, args ...any) [][2]string {
+	t.Helper()
+	rows, err := db.Query(query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][2]string
+	for rows.Next() {
+		var r [2]string
+		if err := rows.Scan(&r[0], &r[1]); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

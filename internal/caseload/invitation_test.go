@@ -237,7 +237,7 @@ func TestRevokeAndReinvite(t *testing.T) {
 func TestInvitationOnlyForOpenReferral(t *testing.T) {
 	f := newFixture(t)
 	code := f.invite(t)
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-01", "completed", EndRisk{}); err != nil {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-01", "completed", "", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.s.CreateInvitation(f.ctx, f.therapist, f.referral.ID); err == nil {

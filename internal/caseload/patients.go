@@ -46,6 +46,8 @@ func ValidNHSNumber(s string) bool {
 func (s *Store) CreatePatient(ctx context.Context, actor User, in NewPatient) (Patient, error) {
 	v := validation{}
 	p := s.checkPatient(in, v)
+	d := in.Demographics.normalised()
+	checkDemographics(d, v)
 	if err := v.err(); err != nil {
 		return Patient{}, fmt.Errorf("create patient: %w", err)
 	}
@@ -53,7 +55,10 @@ func (s *Store) CreatePatient(ctx context.Context, actor User, in NewPatient) (P
 		if err := checkNotOnRecord(ctx, tx, p, in.NotDuplicate); err != nil {
 			return err
 		}
-		return s.insertPatient(ctx, tx, actor, &p)
+		if err := s.insertPatient(ctx, tx, actor, &p); err != nil {
+			return err
+		}
+		return s.insertFirstDemographics(ctx, tx, actor, p.ID, d)
 	})
 	if err != nil {
 		return Patient{}, fmt.Errorf("create patient: %w", err)
@@ -68,6 +73,8 @@ func (s *Store) CreatePatient(ctx context.Context, actor User, in NewPatient) (P
 func (s *Store) CreatePatientWithReferral(ctx context.Context, actor User, inP NewPatient, inR NewReferral) (Patient, Referral, error) {
 	v := validation{}
 	p := s.checkPatient(inP, v)
+	d := inP.Demographics.normalised()
+	checkDemographics(d, v)
 	r := s.checkReferral(actor, inR, v)
 	if v["received_on"] == "" && v["date_of_birth"] == "" && r.ReceivedOn < p.DateOfBirth {
 		v.add("received_on", "The referral date cannot be before the patient's date of birth ("+p.DateOfBirth+")")
@@ -83,6 +90,9 @@ func (s *Store) CreatePatientWithReferral(ctx context.Context, actor User, inP N
 			return err
 		}
 		if err := s.insertPatient(ctx, tx, actor, &p); err != nil {
+			return err
+		}
+		if err := s.insertFirstDemographics(ctx, tx, actor, p.ID, d); err != nil {
 			return err
 		}
 		r.PatientID, r.PatientName = p.ID, p.Name

@@ -78,10 +78,10 @@ func TestRelayQuestionnaireConfirmedAsPatients(t *testing.T) {
 	if alerts := f.alerts(t, RiskAlertFilter{ReferralID: f.referral.ID}); len(alerts) != 1 {
 		t.Errorf("confirming the relayed answers unchanged opened another alert: %+v", alerts)
 	}
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed", EndRisk{}); !errors.Is(err, ErrRiskUnacknowledged) {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed", "", EndRisk{}); !errors.Is(err, ErrRiskUnacknowledged) {
 		t.Fatalf("ending with the relayed answer's alert open: %v, want ErrRiskUnacknowledged", err)
 	}
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed", EndRisk{Acknowledged: true, Note: "Risk assessed at the session"}); err != nil {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed", "", EndRisk{Acknowledged: true, Note: "Risk assessed at the session"}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.s.RelayQuestionnaire(f.ctx, f.therapist, f.referral.ID, map[measures.InstrumentID][]*int{measures.PHQ9: phq9}, "test")

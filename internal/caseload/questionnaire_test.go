@@ -81,7 +81,7 @@ func TestSubmitQuestionnaireOnlyOwnOpenReferral(t *testing.T) {
 	if _, err := f.s.SubmitQuestionnaire(f.ctx, f.therapist, f.referral.ID, ok); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a therapist: %v, want ErrNotFound", err)
 	}
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-01", "completed", EndRisk{}); err != nil {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-01", "completed", "", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.s.SubmitQuestionnaire(f.ctx, pat, f.referral.ID, ok)

@@ -75,6 +75,7 @@ func (s *Store) checkReferral(actor User, in NewReferral, v validation) Referral
 	if r.TherapistID == 0 {
 		v.add("therapist_id", "Choose the therapist")
 	}
+	r.Dataset = checkReferralDataset(in, v)
 	return r
 }
 
@@ -129,6 +130,9 @@ func (s *Store) insertReferral(ctx context.Context, tx *sql.Tx, actor User, r *R
 		return err
 	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditCreateReferral, entity: "referral", entityID: r.ID, patientID: r.PatientID}); err != nil {
+		return err
+	}
+	if err := writeReferralDataset(ctx, tx, r.ID, r.Dataset); err != nil {
 		return err
 	}
 	_, err = s.recomputeSummary(ctx, tx, r.ID)
@@ -541,12 +545,13 @@ func checkReferralDate(v validation, date, today string, span referralSpan, w da
 }
 
 // EndReferral ends an open referral on date (not before it was received nor
-// before its last contact, not in the future) for one of EndReasons, and
-// recomputes its summary. With open risk alerts or unconfirmed patient
-// answers it needs risk acknowledged with a note (checkEndingRisk), else it
+// before its last contact, not in the future) for one of EndReasons, with
+// the data set's EndCode when given (empty: not recorded yet, reported at
+// export; SetEndCode sets it later), and recomputes its summary. With open
+// risk alerts or unconfirmed patient answers it needs risk acknowledged with a note (checkEndingRisk), else it
 // returns an *EndingRiskError (errors.Is ErrRiskUnacknowledged).
-func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason string, risk EndRisk) (Referral, error) {
-	date, reason = strings.TrimSpace(date), strings.TrimSpace(reason)
+func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, date, reason, endCode string, risk EndRisk) (Referral, error) {
+	date, reason, endCode = strings.TrimSpace(date), strings.TrimSpace(reason), strings.TrimSpace(endCode)
 	var r Referral
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		row, err := findReferral(ctx, tx, referralFilter{ID: referralID})
@@ -558,10 +563,13 @@ func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, d
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(date), '') FROM contacts WHERE referral_id = ?`, referralID).Scan(&lastContact); err != nil {
 			return err
 		}
-		if err := checkEnding(r, lastContact, date, reason, s.today()); err != nil {
+		if err := checkEnding(r, lastContact, date, reason, endCode, s.today()); err != nil {
 			return err
 		}
 		if err := s.checkEndingRisk(ctx, tx, actor, referralID, risk); err != nil {
+			return err
+		}
+		if err := writeEndCode(ctx, tx, referralID, endCode); err != nil {
 			return err
 		}
 		return s.writeEnding(ctx, tx, actor, &r, date, reason)
@@ -573,7 +581,7 @@ func (s *Store) EndReferral(ctx context.Context, actor User, referralID int64, d
 }
 
 // checkEnding checks an ending of r, whose last contact is on lastContact.
-func checkEnding(r Referral, lastContact, date, reason, today string) error {
+func checkEnding(r Referral, lastContact, date, reason, endCode, today string) error {
 	v := validation{}
 	if !r.Open() {
 		v.add("referral", "This referral ended on "+r.EndedOn)
@@ -581,6 +589,9 @@ func checkEnding(r Referral, lastContact, date, reason, today string) error {
 	checkReferralDate(v, date, today, referralSpan{received: r.ReceivedOn, lastContact: lastContact}, endDate)
 	if !slices.Contains(EndReasons, reason) {
 		v.add("reason", "Choose why the referral ended")
+	}
+	if msg := CheckEndCode(endCode); msg != "" {
+		v.add("end_code", msg)
 	}
 	return v.err()
 }

@@ -188,7 +188,7 @@ func TestCaseload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, ended.ID, "2025-12-01", "declined", EndRisk{}); err != nil {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, ended.ID, "2025-12-01", "declined", "", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.CreateReferral(f.ctx, f.other, NewReferral{PatientID: f.patient.ID, ReceivedOn: "2025-11-01", ProblemDescriptor: "F32", Intensity: "low"}); err != nil {
@@ -269,11 +269,11 @@ func TestEndReferral(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.s.EndReferral(f.ctx, f.therapist, r, tt.date, tt.reason, EndRisk{})
+			_, err := f.s.EndReferral(f.ctx, f.therapist, r, tt.date, tt.reason, "", EndRisk{})
 			wantFields(t, err, tt.fields...)
 		})
 	}
-	got, err := f.s.EndReferral(f.ctx, f.therapist, r, "2026-02-03", "completed", EndRisk{})
+	got, err := f.s.EndReferral(f.ctx, f.therapist, r, "2026-02-03", "completed", "", EndRisk{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,9 +291,9 @@ func TestEndReferral(t *testing.T) {
 	if o.Open || !o.FinishedCourse || !o.Recovered || !o.ReliableImprovement || o.EndedOn.Format(dateLayout) != "2026-02-03" {
 		t.Errorf("outcome after ending: %+v", o)
 	}
-	_, err = f.s.EndReferral(f.ctx, f.therapist, r, "2026-02-04", "completed", EndRisk{})
+	_, err = f.s.EndReferral(f.ctx, f.therapist, r, "2026-02-04", "completed", "", EndRisk{})
 	wantFields(t, err, "referral")
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, 999, "2026-02-04", "completed", EndRisk{}); !errors.Is(err, ErrNotFound) {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, 999, "2026-02-04", "completed", "", EndRisk{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("end unknown referral: got %v, want ErrNotFound", err)
 	}
 	if rows, _ := f.s.Caseload(f.ctx, f.therapist.ID); len(rows) != 0 {

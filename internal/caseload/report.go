@@ -212,6 +212,7 @@ func scanReportRow(rows *sql.Rows, row *ReportRow) error {
 	o.Anxiety = measures.InstrumentID(anxiety)
 	o.PHQ9.Instrument, o.PHQ9.Count, o.PHQ9.First, o.PHQ9.Last = measures.PHQ9, int(phq.Float64), phqFirst.Float64, phqLast.Float64
 	o.AnxietyM.Instrument, o.AnxietyM.Count, o.AnxietyM.First, o.AnxietyM.Last = o.Anxiety, int(anx.Float64), anxFirst.Float64, anxLast.Float64
+	o.NotAtCaseness = measures.NotAtCasenessAtStart(*o)
 	return nil
 }
 

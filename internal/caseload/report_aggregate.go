@@ -13,7 +13,7 @@ import (
 // Report figures are added up where the data is (issue 17): a GROUP BY over
 // the report_referral rows of the scope with one of the three dates in the
 // period, one query per date, each through that date's index (schema step
-// 16). Nothing builds a row or a measures.Outcome per referral: the
+// 17). Nothing builds a row or a measures.Outcome per referral: the
 // outcome counts are sums of the per-referral judgements, counted as
 // measures.ServiceRates counts them (only finished courses; waits against
 // measures.SixWeeksDays and EighteenWeeksDays), and measures.WithRates
@@ -46,7 +46,7 @@ const reportScope = `
 // the period, in the order of scanRates.
 const endedSums = `,
 			SUM(x.finished),
-			SUM(x.finished AND NOT x.at_caseness),
+			SUM(x.finished AND x.phq9_count > 0 AND x.anxiety_count > 0 AND NOT x.at_caseness),
 			SUM(x.finished AND x.recovered),
 			SUM(x.finished AND x.reliable_improvement),
 			SUM(x.finished AND x.reliable_recovery),

@@ -23,6 +23,7 @@ func TestAggregatesEqualSummarise(t *testing.T) {
 	if err := synth.LoadSynthetic(t.Context(), caseload.SyntheticConfig{Teams: 3, TherapistsPerTeam: 3, Referrals: 1500, ContactsPerReferral: 6, Seed: 5}); err != nil {
 		t.Fatal(err)
 	}
+	withoutFirstScores(t, synth)
 	for name, s := range map[string]*caseload.Store{"demo": demoStore, "synthetic": synth} {
 		t.Run(name, func(t *testing.T) {
 			checked := 0
@@ -33,6 +34,37 @@ func TestAggregatesEqualSummarise(t *testing.T) {
 				t.Fatal("no report had a finished referral: the comparison checked nothing")
 			}
 		})
+	}
+}
+
+// withoutFirstScores corrects away the scores of some finished courses of
+// the synthetic service (every anxiety score of one in five, and every
+// score of one in seven), as if they had been recorded in error, and
+// rebuilds the summaries: finished courses whose caseness at the start is
+// unknown, which NHS England counts neither at nor not at caseness
+// (measures.NotAtCasenessAtStart), so that the two paths must agree on them.
+func withoutFirstScores(t *testing.T, s *caseload.Store) {
+	t.Helper()
+	ctx := t.Context()
+	db := s.DBForTest()
+	if _, err := db.ExecContext(ctx, `
+		UPDATE scores SET superseded_at = '2026-01-01T00:00:00Z', correction_reason = 'test: recorded in error'
+		WHERE superseded_at IS NULL AND contact_id IN (
+			SELECT c.id FROM contacts c JOIN report_referral x ON x.referral_id = c.referral_id
+			WHERE x.finished AND (x.referral_id % 7 = 0 OR (x.referral_id % 5 = 0 AND scores.instrument <> 'phq9')))`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RebuildSummaries(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var none, phqOnly int
+	if err := db.QueryRowContext(ctx, `
+		SELECT SUM(phq9_count = 0 AND anxiety_count = 0), SUM(phq9_count > 0 AND anxiety_count = 0 AND NOT at_caseness)
+		FROM report_referral WHERE finished`).Scan(&none, &phqOnly); err != nil {
+		t.Fatal(err)
+	}
+	if none == 0 || phqOnly == 0 {
+		t.Fatalf("finished courses with no scores: %d, with a PHQ-9 below caseness and no anxiety score: %d; want some of each", none, phqOnly)
 	}
 }
 

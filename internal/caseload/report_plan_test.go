@@ -6,7 +6,7 @@ import (
 )
 
 // Each query of the aggregated reports reads its date's index of schema
-// step 16 alone (issue 17): never a scan of report_referral, never a look
+// step 17 alone (issue 17): never a scan of report_referral, never a look
 // into the table, for every group and every kind of scope, so that a team's
 // or a therapist's period costs its own index entries and not the service's.
 func TestReportAggregatesReadOnlyTheirIndex(t *testing.T) {

@@ -43,7 +43,7 @@ func newReportFixture(t *testing.T) *reportFixture {
 			}
 		}
 		if end != "" {
-			if _, err := f.s.EndReferral(f.ctx, who, id, end, "completed", EndRisk{}); err != nil {
+			if _, err := f.s.EndReferral(f.ctx, who, id, end, "completed", "", EndRisk{}); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
 		}
@@ -92,7 +92,7 @@ func TestReportRowsMatchStoredOutcomes(t *testing.T) {
 			WaitDays: o.WaitDays, FinishedCourse: o.FinishedCourse, Anxiety: o.Anxiety,
 			PHQ9:     measures.MeasureOutcome{Instrument: measures.PHQ9, Count: o.PHQ9.Count, First: o.PHQ9.First, Last: o.PHQ9.Last, Paired: o.PHQ9.Paired},
 			AnxietyM: measures.MeasureOutcome{Instrument: o.Anxiety, Count: o.AnxietyM.Count, First: o.AnxietyM.First, Last: o.AnxietyM.Last, Paired: o.AnxietyM.Paired},
-			Paired:   o.Paired, AtCaseness: o.AtCaseness, Recovered: o.Recovered, ReliableImprovement: o.ReliableImprovement,
+			Paired:   o.Paired, AtCaseness: o.AtCaseness, NotAtCaseness: o.NotAtCaseness, Recovered: o.Recovered, ReliableImprovement: o.ReliableImprovement,
 			ReliableDeterioration: o.ReliableDeterioration, NoReliableChange: o.NoReliableChange, ReliableRecovery: o.ReliableRecovery,
 		}
 		if diff := cmp.Diff(want, r.Outcome); diff != "" {

@@ -280,7 +280,7 @@ func TestExpectationCacheFollowsFinishedCourses(t *testing.T) {
 	if f.s.expect.gen != gen {
 		t.Errorf("curves rebuilt (%d -> %d) though no course finished", gen, f.s.expect.gen)
 	}
-	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed", EndRisk{Acknowledged: true, Note: "Risk reviewed"}); err != nil {
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-03-10", "completed", "", EndRisk{Acknowledged: true, Note: "Risk reviewed"}); err != nil {
 		t.Fatal(err)
 	}
 	// The stale curves are served while a background rebuild runs.

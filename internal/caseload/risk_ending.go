@@ -177,6 +177,11 @@ func (s *Store) writeReopen(ctx context.Context, tx *sql.Tx, actor User, r *Refe
 	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET ended_on = NULL, end_reason = NULL WHERE id = ?`, r.ID); err != nil {
 		return err
 	}
+	// The data set's EndCode belongs to the ending undone (the audit row
+	// below keeps the ending itself).
+	if err := writeEndCode(ctx, tx, r.ID, ""); err != nil {
+		return err
+	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditReopenReferral, entity: "referral", entityID: r.ID,
 		patientID: r.PatientID, detail: fmt.Sprintf("ended %s %s; reopened: %s", r.EndedOn, r.EndReason, reason)}); err != nil {
 		return err

@@ -83,7 +83,7 @@ func TestParsePatientQuery(t *testing.T) {
 func TestSearchPatients(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if _, err := f.s.EndReferral(ctx, f.therapist, f.referral.ID, "2026-02-01", "completed", EndRisk{}); err != nil {
+	if _, err := f.s.EndReferral(ctx, f.therapist, f.referral.ID, "2026-02-01", "completed", "", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	south, err := f.s.CreatePatient(ctx, f.other, NewPatient{Name: "Pat Southern", DateOfBirth: "1990-05-17"})

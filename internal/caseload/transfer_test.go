@@ -83,7 +83,7 @@ func TestWaitingAllocateStepUp(t *testing.T) {
 	if len(page.Entries) != 2 || page.Entries[0].Detail != "step_up: Tara Therapist (low) to Cara CBT (high): No reliable improvement after 4 sessions" || page.Entries[0].PatientID != f.patient.ID {
 		t.Errorf("audit: %+v", page.Entries)
 	}
-	if _, err := f.s.EndReferral(ctx, cbt, w.ID, "2026-03-09", "completed", EndRisk{}); err != nil {
+	if _, err := f.s.EndReferral(ctx, cbt, w.ID, "2026-03-09", "completed", "", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
 	wantFields(t, moveErr(f.s.MoveReferral(ctx, f.supervisor, w.ID, NewMove{TherapistID: f.therapist.ID, Intensity: "low", Reason: "Step down"})), "referral")

@@ -96,6 +96,9 @@ type NewPatient struct {
 	Name        string
 	DateOfBirth string
 	NHSNumber   string
+	// Demographics, when any is given, are kept as the patient's first
+	// version (issue 12).
+	Demographics Demographics
 	// NotDuplicate: the user has said that this is not the patient already
 	// on record with the same name and date of birth (duplicates.go).
 	NotDuplicate bool
@@ -116,6 +119,9 @@ type Referral struct {
 	EndReason          string // one of EndReasons, empty while open
 	BringToSupervision string // reason given by the therapist, empty when not asked
 	CreatedAt          time.Time
+	// Dataset is set on a referral just created; other reads leave it
+	// empty (Store.ReferralDataset reads it).
+	Dataset ReferralDataset
 	// Waiting: received without a therapist, on its team's waiting list
 	// until a supervisor allocates it; meanwhile TherapistID is whoever
 	// received it (transfer.go).
@@ -139,6 +145,10 @@ type NewReferral struct {
 	ReceivedOn        string
 	ProblemDescriptor string
 	Intensity         string
+	// The data set fields (issue 12), optional.
+	SourceOfReferral string
+	LTCPathway       bool
+	LocalID          string // set by the import only
 }
 
 // Source says who entered a score.
@@ -175,13 +185,19 @@ func (s Score) Current() bool { return s.SupersededAt.IsZero() }
 type Contact struct {
 	ID         int64
 	ReferralID int64
-	Date       string // YYYY-MM-DD
-	Kind       measures.ContactKind
-	Attendance measures.Attendance
-	Intensity  measures.Intensity // the referral's intensity when the contact was recorded
-	Scores     []Score            // current and superseded, current first per instrument
-	RecordedBy int64
-	RecordedAt time.Time
+	Date       string               // YYYY-MM-DD
+	Kind       measures.ContactKind // its purpose, one of measures.ContactKinds
+	Attendance measures.Attendance  // one of measures.Attendances (a first-release "cancelled" reads as by the patient)
+	// The data set fields (issue 12), empty or 0 when not recorded.
+	Medium           string // a dataset.Media word
+	DurationMinutes  int
+	TherapyType      string  // SNOMED CT, dataset.TherapyType
+	EmploymentStatus string  // dataset.EmployStatus
+	LocalID          string  // CareContactId in the system it was imported from
+	Scores           []Score // current and superseded, current first per instrument
+	RecordedBy       int64
+	RecordedAt       time.Time
+	Intensity        measures.Intensity // the referral's intensity when the contact was recorded
 }
 
 // ScoreInput is a questionnaire as entered: Items for itemised instruments
@@ -206,6 +222,14 @@ type NewContact struct {
 	// FromQuestionnaire, when set, marks that patient-submitted questionnaire
 	// as confirmed by this contact.
 	FromQuestionnaire int64
+	// The data set fields (issue 12), each optional. An attended treatment
+	// appointment without a therapy type gets the default of the
+	// referral's intensity.
+	Medium           string
+	DurationMinutes  int
+	TherapyType      string
+	EmploymentStatus string
+	LocalID          string // set by the import only
 	// CheckOnly checks the contact and records nothing: RecordContact
 	// returns its ValidationError, or ErrCheckedOnly when all is well. A
 	// form with problems of its own uses it to show every problem at once.

@@ -102,32 +102,15 @@ func TestReportRowsAsTheTriggersWrote(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer old.Close()
-	// Today's Go code opens risk alerts (step 11) as it records the demo's
-	// contacts: give the step 9 database their table for the load, and drop
-	// it before step 11 makes it again.
-	step11 := strings.Index(clinic.Schema, "-- step: 11\n")
-	if step11 < 0 {
-		t.Fatal("schema has no step 11")
-	}
-	step11SQL := clinic.Schema[step11:]
-	if next := strings.Index(step11SQL, "-- step: 12\n"); next >= 0 {
-		step11SQL = step11SQL[:next]
-	}
-	if _, err := old.DBForTest().Exec(step11SQL); err != nil {
-		t.Fatal(err)
-	}
-	// It writes the audit's token_id too (step 12), and whether a referral
-	// is allocated and each contact's intensity (step 15): the same for
-	// those columns.
-	if _, err := old.DBForTest().Exec(caseload.LaterColumns); err != nil {
-		t.Fatal(err)
-	}
+	// Today's Go code writes the tables and columns of the steps after 10
+	// as it records the demo's contacts (risk alerts, the audit's token_id,
+	// the data set's fields): the step 9 database has them for the load, and
+	// loses them again before Open makes them.
+	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 11)
 	if _, err := demo.Load(ctx, old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := old.DBForTest().Exec(`DROP TABLE risk_alerts;` + caseload.DropLaterColumns); err != nil {
-		t.Fatal(err)
-	}
+	dropLaterSteps()
 	// Let the step 8 triggers write every row again from outcome_json alone.
 	if _, err := old.DBForTest().Exec(`DELETE FROM report_referral; UPDATE referral_summary SET computed_at = computed_at`); err != nil {
 		t.Fatal(err)

@@ -174,7 +174,8 @@ func loadDemoStaff(ctx context.Context, s *caseload.Store, d *Demo) ([]caseload.
 		d.Accounts = append(d.Accounts, Account{Email: email, Password: password, Role: string(role), Name: name})
 		return u, nil
 	}
-	if _, err := newUser("admin@demo.example", "Ada Admin (demo)", caseload.RoleAdmin, "", "demo-ada-pass"); err != nil {
+	admin, err := newUser("admin@demo.example", "Ada Admin (demo)", caseload.RoleAdmin, "", "demo-ada-pass")
+	if err != nil {
 		return nil, err
 	}
 	if _, err := newUser("supervisor@demo.example", "Sol Supervisor (demo)", caseload.RoleSupervisor, "North", "demo-sol-pass"); err != nil {
@@ -189,7 +190,7 @@ func loadDemoStaff(ctx context.Context, s *caseload.Store, d *Demo) ([]caseload.
 		}
 		therapists = append(therapists, u)
 	}
-	return therapists, nil
+	return therapists, setDemoQualifications(ctx, s, admin, therapists)
 }
 
 // loadDemoCase records demo case i through the store's ordinary write
@@ -200,6 +201,8 @@ func loadDemoCase(ctx context.Context, s *caseload.Store, d *Demo, g demoGenerat
 		Name:        demoFirstNames[i%len(demoFirstNames)] + " " + demoSurnames[(i*7)%len(demoSurnames)],
 		DateOfBirth: plan.received.AddDate(-18-g.rng.IntN(55), -g.rng.IntN(12), -g.rng.IntN(28)).Format(dateLayout),
 		NHSNumber:   demoNHSNumber(g.rng),
+
+		Demographics: demoDemographics(i),
 	})
 	if err != nil {
 		return caseload.Patient{}, caseload.Referral{}, err
@@ -215,12 +218,15 @@ func loadDemoCase(ctx context.Context, s *caseload.Store, d *Demo, g demoGenerat
 		ReceivedOn:        plan.received.Format(dateLayout),
 		ProblemDescriptor: dc.descriptor,
 		Intensity:         string(intensity),
+		SourceOfReferral:  demoSource(i),
 	})
 	if err != nil {
 		return caseload.Patient{}, caseload.Referral{}, err
 	}
 	d.Referrals++
+	last := lastAttended(plan.contacts)
 	for k, c := range plan.contacts {
+		c = withDataset(c, i, k, k == 0 || k == last)
 		c.SubmissionID = "demo-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
 		if _, err := s.RecordContact(ctx, th, r.ID, c); err != nil {
 			return caseload.Patient{}, caseload.Referral{}, fmt.Errorf("case %d contact %d: %w", i, k, err)
@@ -228,7 +234,7 @@ func loadDemoCase(ctx context.Context, s *caseload.Store, d *Demo, g demoGenerat
 		d.Contacts++
 	}
 	if !plan.ended.IsZero() {
-		if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason,
+		if _, err := s.EndReferral(ctx, th, r.ID, plan.ended.Format(dateLayout), dc.endReason, demoEndCode(dc.endReason, dc.sessions > 0),
 			caseload.EndRisk{Acknowledged: true, Note: "Risk reviewed with the patient at discharge; safety plan shared with the GP"}); err != nil {
 			return caseload.Patient{}, caseload.Referral{}, fmt.Errorf("case %d: %w", i, err)
 		}

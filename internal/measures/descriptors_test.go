@@ -19,6 +19,10 @@ func TestDescriptors(t *testing.T) {
 		{"F42", "Obsessive-compulsive disorder", OCI},
 		{"F43.1", "Post-traumatic stress disorder", IESR},
 		{"F45.2", "Hypochondriacal disorder (health anxiety)", HAI},
+		{"K58", "Irritable bowel syndrome", GAD7},
+		{"G93.3", "Chronic fatigue syndrome", GAD7},
+		{"83482000", "Body dysmorphic disorder", GAD7},
+		{"723916001", "Medically unexplained symptoms", GAD7},
 		{"other", "Other problem, or not recorded", GAD7},
 	}
 	got := Descriptors()
@@ -70,6 +74,28 @@ func TestNormaliseDescriptor(t *testing.T) {
 		{"F41123", "", false},
 		{"F42XX", "", false},
 		{"depression", "", false},
+		// Data set v2.1 descriptors beyond chapter F (dataset.md IDS603).
+		{"K58", "K58", true},
+		{"k58", "K58", true},
+		{"K58X", "K58", true},
+		{"K58.0", "K58.0", true},
+		{"K589", "K58.9", true},
+		{"K57", "", false},
+		{"K59", "", false},
+		{"G93.3", "G93.3", true},
+		{"G933", "G93.3", true},
+		{"G93.2", "", false},
+		{"G93.4", "", false},
+		{"G93", "", false},
+		// SNOMED CT concept ids: well-formed ones are kept as they are.
+		{"83482000", "83482000", true},
+		{"723916001", "723916001", true},
+		{" 723916001 ", "723916001", true},
+		{"83482001", "", false},            // wrong check digit
+		{"723916002", "", false},           // wrong check digit
+		{"12345", "", false},               // too short
+		{"083482000", "", false},           // leading zero
+		{"1234567890123456789", "", false}, // too long
 	}
 	for _, tt := range tests {
 		got, ok := NormaliseDescriptor(tt.in)
@@ -90,6 +116,9 @@ func TestPairedADSM(t *testing.T) {
 		{"F40.1", SPIN}, {"f401", SPIN},
 		{"F41.0", PDSS}, {"F410", PDSS},
 		{"F42", OCI}, {"F42X", OCI}, {"F42.1", OCI}, {"F422", OCI},
+		// The v2.1 descriptors with their own measures fall back to GAD-7.
+		{"K58", GAD7}, {"K58.0", GAD7}, {"K580", GAD7}, {"G93.3", GAD7}, {"G933", GAD7},
+		{"83482000", GAD7}, {"723916001", GAD7},
 		{"F43.1", IESR}, {"F431", IESR},
 		{"F45.2", HAI}, {"F452", HAI},
 		// Everything else pairs with GAD-7.
@@ -118,10 +147,35 @@ func TestDescriptorLabel(t *testing.T) {
 		{"f500", "F50.0"},
 		{"", "Not recorded"},
 		{"nonsense", "nonsense"},
+		{"K58.1", "Irritable bowel syndrome"},
+		{"G933", "Chronic fatigue syndrome"},
+		{"83482000", "Body dysmorphic disorder"},
+		{"723916001", "Medically unexplained symptoms"},
+		{"304891004", "304891004"}, // a valid SNOMED id that is not a listed descriptor
 	}
 	for _, tt := range tests {
 		if got := DescriptorLabel(tt.code); got != tt.want {
 			t.Errorf("DescriptorLabel(%q) = %q, want %q", tt.code, got, tt.want)
+		}
+	}
+}
+
+// TestIsSNOMEDConcept checks the SCTID rules against codes of the data set
+// reference, which must all pass, and altered copies, which must not.
+func TestIsSNOMEDConcept(t *testing.T) {
+	good := []string{"83482000", "723916001", "720433000", "445455005", "304891004",
+		"1026111000000108", "1026131000000100", "748051000000105", "975131000000104", "449030000"}
+	for _, c := range good {
+		if !IsSNOMEDConcept(c) {
+			t.Errorf("IsSNOMEDConcept(%q) = false", c)
+		}
+	}
+	bad := []string{"", "12345", "720433001", "720433010", "7204330a0", "0720433000",
+		"720433100", // partition 10 with a wrong check digit
+		"1234567890123456789"}
+	for _, c := range bad {
+		if IsSNOMEDConcept(c) {
+			t.Errorf("IsSNOMEDConcept(%q) = true", c)
 		}
 	}
 }

@@ -15,6 +15,9 @@ func checkInvariants(t *testing.T, o Outcome) {
 	if o.ReliableImprovement && o.ReliableDeterioration {
 		t.Errorf("both reliable improvement and deterioration: %+v", o)
 	}
+	if o.NotAtCaseness && (o.AtCaseness || o.PHQ9.Count == 0 || o.AnxietyM.Count == 0) {
+		t.Errorf("not at caseness without both first scores below caseness: %+v", o)
+	}
 	if o.Recovered && !o.AtCaseness {
 		t.Errorf("recovered without being at caseness at the start: %+v", o)
 	}
@@ -75,8 +78,8 @@ func fuzzReferral(desc string, ended bool, data []byte) Referral {
 	if ended {
 		r.EndedOn = day(400)
 	}
-	kinds := []ContactKind{Assessment, Treatment, Treatment, FollowUp, Review}
-	atts := []Attendance{Attended, Attended, DNA, Cancelled}
+	kinds := []ContactKind{Assessment, Treatment, Treatment, FollowUp, Review, AssessmentTreatment, ReviewTreatment}
+	atts := []Attendance{Attended, Attended, DNA, Cancelled, AttendedLate, LateNotSeen, CancelledByPatient, CancelledByProvider}
 	for len(data) >= 5 {
 		b := data[:5]
 		data = data[5:]
@@ -122,6 +125,8 @@ func FuzzEvaluate(f *testing.F) {
 		{"F32", true, []byte{0, 0, 20, 0, 80, 7, 0x21, 20, 0, 80, 14, 1, 8, 0, 70, 21, 0x31, 0, 0, 0}},
 		{"other", false, []byte{0, 1, 25, 0x90, 255, 3, 1, 241, 0xe0, 0}},
 		{"", true, nil},
+		{"83482000", true, []byte{0, 0x45, 15, 0, 170, 7, 0x16, 8, 0, 60, 14, 0x76, 5, 0, 40}},
+		{"K58.1", true, []byte{0, 0x50, 9, 0, 60, 7, 0x41, 4, 0, 30, 14, 1, 5, 0, 40}},
 		{"garbage", true, []byte{255, 255, 255, 255, 255, 0, 0, 0, 0, 0}},
 	}
 	for _, s := range seeds {

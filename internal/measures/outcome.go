@@ -46,7 +46,10 @@ func ReliableChangeOf(id InstrumentID, first, last float64) Change {
 //   - The anxiety measure is the descriptor's paired measure if that is
 //     paired, else GAD-7 if GAD-7 is paired, else the descriptor's measure.
 //   - At caseness at the start uses the first PHQ-9 and the first anxiety
-//     score, whichever are present.
+//     score, whichever are present; not at caseness needs both, below
+//     caseness (NotAtCasenessAtStart).
+//   - Treatment appointments are treatment, assessment and treatment, and
+//     review and treatment; attended is on time or late but seen.
 //   - Recovery, reliable improvement, reliable deterioration, no reliable
 //     change and reliable recovery are judged only when both PHQ-9 and the
 //     anxiety measure are paired, and are all false otherwise; so paired
@@ -85,7 +88,7 @@ func (o *Outcome) addContacts(contacts []Contact) {
 	carried := map[InstrumentID]float64{}
 	for _, c := range contacts {
 		o.LastContact = c.Date // contacts are in date order
-		if c.Attendance != Attended {
+		if !c.Attendance.IsAttended() {
 			o.TrailingMissed++
 			continue
 		}
@@ -96,7 +99,7 @@ func (o *Outcome) addContacts(contacts []Contact) {
 			v := *c.Item9
 			o.LatestItem9, o.LatestItem9On = &v, c.Date
 		}
-		if c.Kind == Treatment {
+		if c.Kind.IsTreatment() {
 			o.addSession(c, carried)
 		}
 	}
@@ -187,6 +190,7 @@ func (o *Outcome) judgeCourse(r Referral) {
 
 	o.AtCaseness = (o.PHQ9.Count > 0 && o.PHQ9.CaseAtStart) ||
 		(o.AnxietyM.Count > 0 && o.AnxietyM.CaseAtStart)
+	o.NotAtCaseness = NotAtCasenessAtStart(*o)
 	o.Paired = o.PHQ9.Paired && o.AnxietyM.Paired
 	if o.Paired {
 		o.ReliableDeterioration = o.PHQ9.Change == ReliableDeterioration ||
@@ -197,6 +201,15 @@ func (o *Outcome) judgeCourse(r Referral) {
 		o.Recovered = o.AtCaseness && !o.PHQ9.CaseNow && !o.AnxietyM.CaseNow
 		o.ReliableRecovery = o.Recovered && o.ReliableImprovement
 	}
+}
+
+// NotAtCasenessAtStart says whether an outcome counts as not at caseness at
+// the start, positively as NHS England counts it (outcomes.md section 3): a
+// first PHQ-9 and a first anxiety score both exist and neither is at
+// caseness. It reads only the counts and AtCaseness, so it holds for an
+// outcome rebuilt from a report row as for one from Evaluate.
+func NotAtCasenessAtStart(o Outcome) bool {
+	return o.PHQ9.Count > 0 && o.AnxietyM.Count > 0 && !o.AtCaseness
 }
 
 // measure returns a measure's outcome, with its instrument named even when

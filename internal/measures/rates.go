@@ -17,7 +17,9 @@ const (
 // course of treatment count (outcomes.md section 3):
 //
 //   - recovery and reliable recovery rates are over finished minus those
-//     not at caseness at the start;
+//     not at caseness at the start, counted positively (both first scores
+//     present and below caseness), so a finished course without first
+//     scores stays in the denominator and is not recovered;
 //   - reliable improvement, deterioration and paired-score completeness are
 //     over finished;
 //   - the waiting-time shares are over finished courses with a first
@@ -31,7 +33,7 @@ func ServiceRates(outcomes []Outcome) Rates {
 			continue
 		}
 		r.Finished++
-		if !o.AtCaseness {
+		if NotAtCasenessAtStart(o) {
 			r.NotAtCaseness++
 		}
 		if o.Recovered {
@@ -104,10 +106,15 @@ func (o Outcome) Summary() []string {
 	if o.PHQ9.Count == 0 && o.AnxietyM.Count == 0 {
 		return append(out, "No PHQ-9 or anxiety scores recorded")
 	}
-	if o.AtCaseness {
+	switch {
+	case o.AtCaseness:
 		out = append(out, "At caseness at the start")
-	} else {
+	case o.NotAtCaseness:
 		out = append(out, "Not at caseness at the start")
+	default:
+		// NHS England counts "not at caseness" only with both first
+		// scores (outcomes.md section 3).
+		out = append(out, "Caseness at the start unknown: a first PHQ-9 and anxiety score are both needed")
 	}
 
 	if !o.Paired {

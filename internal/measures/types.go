@@ -14,7 +14,19 @@ import "time"
 // RuleSet names this version of the rules. Reports print it so that a service
 // can check the values marked "to confirm" against the current NHS Talking
 // Therapies Manual; stored summaries carry it so a rule change can be rebuilt.
-const RuleSet = "nhs-tt-2025.1"
+//
+// nhs-tt-2026.1 (issue 12): treatment appointments are treatment,
+// assessment and treatment, and review and treatment, attended on time or
+// late but seen (AppType 02, 03, 05; AttendOrDNACode 5, 6); "not at
+// caseness at the start" needs both first scores below caseness; body
+// dysmorphic disorder, chronic fatigue, IBS and medically unexplained
+// symptoms are accepted as descriptors and judged on GAD-7 (RuleSetNote).
+const RuleSet = "nhs-tt-2026.1"
+
+// RuleSetNote is said beside the rule-set version on reports (outcomes.md
+// section 2): the four descriptors with their own measures since data set
+// v2.1 fall back to GAD-7 while those measures' cut-offs are unconfirmed.
+const RuleSetNote = "Body dysmorphic disorder, chronic fatigue syndrome, irritable bowel syndrome and medically unexplained symptoms are judged on GAD-7: their own measures' cut-offs are not confirmed."
 
 // InstrumentID is a questionnaire's stable identifier, as used in the API and
 // the database.
@@ -140,21 +152,55 @@ const (
 // ContactKind is the kind of appointment.
 type ContactKind string
 
+// The six purposes of the data set's AppType (dataset.md): 01 assessment,
+// 02 treatment, 03 assessment and treatment, 04 review without treatment,
+// 05 review and treatment, 06 follow-up after discharge.
 const (
-	Assessment ContactKind = "assessment"
-	Treatment  ContactKind = "treatment"
-	FollowUp   ContactKind = "follow_up"
-	Review     ContactKind = "review"
+	Assessment          ContactKind = "assessment"
+	Treatment           ContactKind = "treatment"
+	AssessmentTreatment ContactKind = "assessment_treatment"
+	Review              ContactKind = "review"
+	ReviewTreatment     ContactKind = "review_treatment"
+	FollowUp            ContactKind = "follow_up"
 )
+
+// ContactKinds are every purpose, in the data set's order.
+var ContactKinds = []ContactKind{Assessment, Treatment, AssessmentTreatment, Review, ReviewTreatment, FollowUp}
+
+// IsTreatment says whether a contact of this kind is a treatment
+// appointment: treatment, assessment and treatment, or review and
+// treatment (NHS England: AppType IN ('02','03','05'); outcomes.md
+// section 3). Assessments, reviews without treatment and follow-ups are not.
+func (k ContactKind) IsTreatment() bool {
+	return k == Treatment || k == AssessmentTreatment || k == ReviewTreatment
+}
 
 // Attendance says whether the patient came.
 type Attendance string
 
+// The six outcomes of the data set's AttendOrDNACode (dataset.md): 5
+// attended on time, 6 arrived late but seen, 7 arrived late and not seen,
+// 3 did not attend, 2 cancelled by the patient, 4 cancelled by the
+// provider. Cancelled is the first release's word, meaning cancelled by the
+// patient; it is still read.
 const (
-	Attended  Attendance = "attended"
-	DNA       Attendance = "dna" // did not attend
-	Cancelled Attendance = "cancelled"
+	Attended            Attendance = "attended"
+	AttendedLate        Attendance = "attended_late"
+	LateNotSeen         Attendance = "late_not_seen"
+	DNA                 Attendance = "dna" // did not attend
+	CancelledByPatient  Attendance = "cancelled_by_patient"
+	CancelledByProvider Attendance = "cancelled_by_provider"
+	Cancelled           Attendance = "cancelled"
 )
+
+// Attendances are every attendance outcome a contact is recorded with, in
+// the data set's order (Cancelled, the legacy word, is not offered).
+var Attendances = []Attendance{Attended, AttendedLate, LateNotSeen, DNA, CancelledByPatient, CancelledByProvider}
+
+// IsAttended says whether the patient was seen: attended on time or arrived
+// late but seen (AttendOrDNACode 5 or 6; outcomes.md section 3). Arriving
+// too late to be seen is not attending.
+func (a Attendance) IsAttended() bool { return a == Attended || a == AttendedLate }
 
 // Contact is one appointment of a referral as the rules see it. Only attended
 // contacts carry scores.
@@ -227,8 +273,13 @@ type Outcome struct {
 	AnxietyM MeasureOutcome
 	Measures map[InstrumentID]MeasureOutcome // every measure recorded, PHQ-9 and anxiety included
 
-	Paired                bool // PHQ-9 and the anxiety measure both paired
-	AtCaseness            bool // at caseness at the start
+	Paired     bool // PHQ-9 and the anxiety measure both paired
+	AtCaseness bool // at caseness at the start
+	// NotAtCaseness is counted positively, as NHS England does: a first
+	// PHQ-9 and a first anxiety score both exist and neither is at
+	// caseness. A course with no first score, or only one, is neither at
+	// caseness nor not at caseness (outcomes.md section 3).
+	NotAtCaseness         bool
 	Recovered             bool
 	ReliableImprovement   bool
 	ReliableDeterioration bool

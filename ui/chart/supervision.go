@@ -111,7 +111,7 @@ func treatmentSessionAt(contacts []caseload.Contact) []int {
 	out := make([]int, len(contacts))
 	n := 0
 	for i, c := range contacts {
-		if c.Kind == measures.Treatment && c.Attendance == measures.Attended {
+		if c.Kind.IsTreatment() && c.Attendance.IsAttended() {
 			n++
 		}
 		out[i] = n
