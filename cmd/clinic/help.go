@@ -17,7 +17,10 @@ Usage:
   clinic user add --email E --name N --role therapist|supervisor|admin [--team T] [--db F]
                                          add a staff account; the password is read from
                                          standard input (type it and press Enter)
-  clinic token create --email E [--db F] an API token for a staff account
+  clinic token create --email E [--name N] [--db F]
+                                         an API token for a staff account (90 days)
+  clinic token list [--email E] [--db F] tokens, when last used, and whether they stand
+  clinic token revoke --id N [--db F]    end a token at once
   clinic rebuild-summaries [--db F]      recompute every referral's outcome summary
   clinic backup --to FILE [--db F]       a consistent copy, while the server runs
   clinic restore --from FILE [--db F]    with the server stopped; keeps the old file

@@ -14,7 +14,7 @@ func TestHelpListsSubCommands(t *testing.T) {
 		if err := run(context.Background(), []string{arg}, strings.NewReader(""), &out, &out); err != nil {
 			t.Fatalf("clinic %s: %v", arg, err)
 		}
-		for _, want := range []string{"user add", "token create", "rebuild-summaries", "backup", "restore", "--addr", "--demo", "--role admin"} {
+		for _, want := range []string{"user add", "token create", "token list", "token revoke", "export ids", "import ids", "rebuild-summaries", "backup", "restore", "--addr", "--demo", "--role admin"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("clinic %s does not mention %q:\n%s", arg, want, out.String())
 			}
