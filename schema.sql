@@ -756,3 +756,50 @@ CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therap
     finished, at_caseness, recovered, reliable_improvement, reliable_recovery, reliable_deterioration, paired, wait_days,
     phq9_count, anxiety_count)
     WHERE ended_on IS NOT NULL;
+
+-- step: 18
+-- What NHS England publishes about a service (issue 13): waits to
+-- assessment and between treatments, endings by EndCode, stepped care,
+-- outcomes by group, data quality. report_referral gains what those need,
+-- written from Go beside the rest of the row (report_facts.go) whenever a
+-- referral's contacts, ending or patient's demographics change; in this
+-- step's transaction Open writes them for every existing row, from the
+-- contacts, scores and demographics (nothing is lost: the columns are new).
+-- Groups are the keys of internal/dataset's reporting dimensions.
+
+ALTER TABLE report_referral ADD COLUMN first_assessment_on TEXT;                        -- first attended assessment (or, without one, first attended treatment)
+ALTER TABLE report_referral ADD COLUMN assessment_days INTEGER NOT NULL DEFAULT -1;      -- received to first assessment; -1 when none
+ALTER TABLE report_referral ADD COLUMN second_treatment_on TEXT;                        -- second attended treatment appointment
+ALTER TABLE report_referral ADD COLUMN first_second_days INTEGER NOT NULL DEFAULT -1;    -- first to second attended treatment; -1 when none
+ALTER TABLE report_referral ADD COLUMN last_contact_on TEXT;                            -- last attended contact
+ALTER TABLE report_referral ADD COLUMN end_code TEXT NOT NULL DEFAULT '';               -- EndCode
+ALTER TABLE report_referral ADD COLUMN intensity_mix TEXT NOT NULL DEFAULT '';          -- attended treatment at: low, both, high; '' none
+ALTER TABLE report_referral ADD COLUMN step_up_days INTEGER NOT NULL DEFAULT -1;         -- last low to first high treatment after it; -1 when never stepped up
+ALTER TABLE report_referral ADD COLUMN ethnic_group TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN age_band TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN gender_identity TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN sexual_orientation TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN disability TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN employment_status TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN long_term_condition TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN consultation_medium TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN adsm_expected INTEGER NOT NULL DEFAULT 0;        -- the descriptor has its own anxiety measure
+ALTER TABLE report_referral ADD COLUMN adsm_paired INTEGER NOT NULL DEFAULT 0;          -- and it has two scores
+ALTER TABLE report_referral ADD COLUMN anxiety_one_or_none INTEGER NOT NULL DEFAULT 0;  -- one or no GAD-7 and ADSM score
+ALTER TABLE report_referral ADD COLUMN wsas_complete INTEGER NOT NULL DEFAULT 0;        -- a WSAS with at least 4 of 5 items
+
+-- Each figure reads its date's index alone, as those of step 17 do.
+CREATE INDEX report_referral_first_assessment ON report_referral (first_assessment_on, team_id, therapist_id, assessment_days)
+    WHERE first_assessment_on IS NOT NULL;
+CREATE INDEX report_referral_second_treatment ON report_referral (second_treatment_on, team_id, therapist_id, first_second_days)
+    WHERE second_treatment_on IS NOT NULL;
+-- Still open at a date: received by then, not ended (or ended after it).
+CREATE INDEX report_referral_received_open ON report_referral (received_on, team_id, therapist_id,
+    first_treatment_on, ended_on, last_contact_on);
+CREATE INDEX report_referral_ended_facts ON report_referral (ended_on, team_id, therapist_id,
+    finished, end_code, treatment_sessions, intensity_mix, step_up_days,
+    at_caseness, recovered, reliable_recovery, phq9_count, anxiety_count,
+    adsm_expected, adsm_paired, anxiety_one_or_none, wsas_complete,
+    ethnic_group, age_band, gender_identity, sexual_orientation, disability,
+    employment_status, long_term_condition, consultation_medium)
+    WHERE ended_on IS NOT NULL;

@@ -436,6 +436,9 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 				return err
 			}
 		}
-		return nil
+		if len(refs) == 0 {
+			return nil
+		}
+		return refreshReportFacts(ctx, tx, refs[0].basis.id-1, refs[len(refs)-1].basis.id)
 	})
 }
