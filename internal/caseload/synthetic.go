@@ -261,6 +261,7 @@ type synthReferral struct {
 
 type synthContact struct {
 	date, kind, attendance string
+	intensity              string // the step of care it was given at
 	phq9, gad7             string // items as JSON; "" when not attended
 	phq9Total, gad7Total   float64
 }
@@ -322,6 +323,12 @@ func synthesise(cfg SyntheticConfig, i int, therapistID, teamID int64, today tim
 			m.Item9 = &item9
 			scored++
 		}
+		// One high-intensity referral in two was stepped up from low
+		// intensity halfway (issue 13's stepped-care figures).
+		c.intensity = r.basis.intensity
+		if c.intensity == string(measures.HighIntensity) && i%2 == 0 && k < n/2 {
+			c.intensity = string(measures.LowIntensity)
+		}
 		r.contacts = append(r.contacts, c)
 		mc = append(mc, m)
 	}
@@ -379,6 +386,13 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			return err
 		}
 		defer patient.Close()
+		demographics, err := prep(`
+			INSERT INTO patient_demographics (patient_id, ethnic_category, gender_identity, sexual_orientation, disability, long_term_conditions, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer demographics.Close()
 		referral, err := prep(`
 			INSERT INTO referrals (id, patient_id, therapist_id, team_id, received_on, problem_descriptor, intensity, ended_on, end_reason, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -387,8 +401,8 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 		}
 		defer referral.Close()
 		contact, err := prep(`
-			INSERT INTO contacts (id, referral_id, date, kind, attendance, recorded_by, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+			INSERT INTO contacts (id, referral_id, date, kind, attendance, intensity, medium, employment_status, recorded_by, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -411,14 +425,18 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			if _, err := patient.ExecContext(ctx, r.patientID, r.name, r.dob, created); err != nil {
 				return err
 			}
+			if _, err := demographics.ExecContext(ctx, append([]any{r.patientID}, syntheticDemographics(b.id)...)...); err != nil {
+				return err
+			}
 			if _, err := referral.ExecContext(ctx, b.id, r.patientID, b.therapistID, b.teamID, b.receivedOn, b.descriptor, b.intensity,
 				nullString(b.endedOn), nullString(b.endReason), b.therapistID, created); err != nil {
 				return err
 			}
-			for _, c := range r.contacts {
+			for k, c := range r.contacts {
 				*contactID++
+				medium, employment := syntheticContactDataset(b.id, k)
 				at := c.date + "T10:00:00.000000Z"
-				if _, err := contact.ExecContext(ctx, *contactID, b.id, c.date, c.kind, c.attendance, b.therapistID, at); err != nil {
+				if _, err := contact.ExecContext(ctx, *contactID, b.id, c.date, c.kind, c.attendance, c.intensity, medium, employment, b.therapistID, at); err != nil {
 					return err
 				}
 				if c.phq9 == "" {
@@ -441,4 +459,35 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 		}
 		return refreshReportFacts(ctx, tx, refs[0].basis.id-1, refs[len(refs)-1].basis.id)
 	})
+}
+
+// syntheticDemographics are a synthetic patient's demographics, spread
+// over every reporting group by their referral's id (issue 13's
+// inequality figures): ethnic category, gender identity, sexual
+// orientation, disability, long-term conditions and when recorded.
+func syntheticDemographics(id int64) []any {
+	pick := func(codes []string, by int64) string { return codes[(id/by)%int64(len(codes))] }
+	return []any{
+		pick([]string{"A", "A", "A", "B", "C", "D", "H", "J", "M", "N", "R", "S", "Z", ""}, 1),
+		pick([]string{"1", "2", "2", "3", "Z"}, 3),
+		pick([]string{"1", "1", "1", "2", "3", "4", "Z"}, 7),
+		pick([]string{"NN", "NN", "04", "ZZ", ""}, 11),
+		pick([]string{"", "", "44054006"}, 13),
+		"2026-01-01T00:00:00.000000Z",
+	}
+}
+
+// syntheticContactDataset is the medium of a synthetic contact (most of a
+// referral's by one medium) and, at the first, the employment status.
+func syntheticContactDataset(id int64, k int) (medium, employment any) {
+	media := []string{"face_to_face", "telephone", "telephone", "video", "text_message", ""}
+	m := media[(id+int64(k/4))%int64(len(media))]
+	if m != "" {
+		medium = m
+	}
+	if k == 0 {
+		statuses := []string{"01", "01", "02", "03", "04", "08", "ZZ"}
+		employment = statuses[(id/5)%int64(len(statuses))]
+	}
+	return medium, employment
 }
