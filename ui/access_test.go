@@ -121,6 +121,7 @@ var accessTable = map[string]expect{
 	"POST /referrals/:id/reviews":    {signIn, forbidden, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden},
 	"GET /reports/outcomes":          allStaff,
 	"GET /reports/outcomes.csv":      allStaff,
+	"GET /reports/sections.csv":      allStaff,
 
 	"GET /invitation":                                 everyone,
 	"POST /invitation":                                everyone,

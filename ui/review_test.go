@@ -38,7 +38,11 @@ func addSupervisionSamples(t *testing.T, samples map[string]any, base basePage, 
 	}
 	samples["report.html"] = &reportPage{basePage: sb, Form: f, Periods: periodOptions, Teams: []option{{"", "All"}}, Therapists: []option{{"", "Every"}},
 		Descriptors: []option{{"", "Every problem"}}, From: "2026-01-01", To: "2026-01-31", Scope: "team North",
-		Lines: reportLines(caseload.Figures{}, measures.National2425, false), NationalLabel: "England 2024-25", RuleSet: measures.RuleSet,
+		Lines: reportLines(caseload.Figures{Rates: measures.Rates{Finished: 4, Recovered: 2, Paired: 3}}, measures.National2425), NationalLabel: "England 2024-25", RuleSet: measures.RuleSet,
+		Sections: newSectionsView(caseload.Sections{Waits: caseload.Waits{Assessed: 12, AssessmentUnder29: 12, StillWaitingByBand: make([]int, 6)},
+			Endings: caseload.Endings{Ended: 3, ByCode: caseload.EndCodeCounts(map[string]int{"46": 3})},
+			Groups:  caseload.LayOutGroups(map[[2]string]measures.Rates{{"ethnic_group", "white"}: {Finished: 12, Recovered: 6}, {"ethnic_group", "black"}: {Finished: 11, Recovered: 3}})},
+			measures.Rates{}, func(string) string { return "/reports/sections.csv?section=waits" }),
 		Trend: trend, Months: []monthRow{{Month: "2026-01", Label: "Jan 2026"}}, Compare: chart.Report{ID: "chart-therapists", Caption: "None"},
 		TherapistRows: []therapistRow{{Name: "Tara", Team: "North"}}, CSVHref: "/reports/outcomes.csv?period=custom"}
 }

@@ -80,6 +80,7 @@ func (s *Server) clinicalRoutes() []route {
 		{http.MethodPost, "/referrals/:id/reviews", s.handleReviewCreate, staff},
 		{http.MethodGet, "/reports/outcomes", s.handleReportShow, staff},
 		{http.MethodGet, "/reports/outcomes.csv", s.handleReportCSV, staff},
+		{http.MethodGet, "/reports/sections.csv", s.handleReportSectionsCSV, staff},
 
 		{http.MethodGet, "/invitation", s.handleInvitationForm, public},
 		{http.MethodPost, "/invitation", s.handleInvitationAccept, public},

@@ -45,28 +45,29 @@ type factBasis struct {
 	endCode                                      string
 }
 
-// reportFacts are report_referral's step 18 columns for one referral.
-type reportFacts struct {
-	firstAssessmentOn  string
-	assessmentDays     int
-	secondTreatmentOn  string
-	firstSecondDays    int
-	lastContactOn      string
-	endCode            string
-	intensityMix       string
-	stepUpDays         int
-	ethnicGroup        string
-	ageBand            string
-	genderIdentity     string
-	sexualOrientation  string
-	disability         string
-	employmentStatus   string
-	longTermCondition  string
-	consultationMedium string
-	adsmExpected       bool
-	adsmPaired         bool
-	anxietyOneOrNone   bool
-	wsasComplete       bool
+// ReportFacts are report_referral's step 18 columns for one referral:
+// the facts issue 13's sections count (schema.sql, step 18).
+type ReportFacts struct {
+	FirstAssessmentOn  string
+	AssessmentDays     int
+	SecondTreatmentOn  string
+	FirstSecondDays    int
+	LastContactOn      string
+	EndCode            string
+	IntensityMix       string
+	StepUpDays         int
+	EthnicGroup        string
+	AgeBand            string
+	GenderIdentity     string
+	SexualOrientation  string
+	Disability         string
+	EmploymentStatus   string
+	LongTermCondition  string
+	ConsultationMedium string
+	ADSMExpected       bool
+	ADSMPaired         bool
+	AnxietyOneOrNone   bool
+	WSASComplete       bool
 }
 
 // Intensity mixes of a referral's attended treatment appointments.
@@ -83,25 +84,25 @@ const StepUpDays = 90
 
 // workOutFacts works out a referral's facts from its basis, its contacts
 // in date order, and its scores.
-func workOutFacts(b factBasis, contacts []factContact, sc factScores) reportFacts {
-	f := reportFacts{assessmentDays: -1, firstSecondDays: -1, stepUpDays: -1, endCode: b.endCode}
+func workOutFacts(b factBasis, contacts []factContact, sc factScores) ReportFacts {
+	f := ReportFacts{AssessmentDays: -1, FirstSecondDays: -1, StepUpDays: -1, EndCode: b.endCode}
 	var firstTreatment, lastLow string
 	treatments := 0
 	var hasLow, hasHigh bool
 	media := map[string]int{}
 	var mediaOrder []string
 	for _, c := range contacts {
-		if f.employmentStatus == "" && c.employment != "" {
-			f.employmentStatus = c.employment
+		if f.EmploymentStatus == "" && c.employment != "" {
+			f.EmploymentStatus = c.employment
 		}
 		if !c.attended {
 			continue
 		}
-		f.lastContactOn = c.date
+		f.LastContactOn = c.date
 		treatment := measures.ContactKind(c.kind).IsTreatment()
 		assessment := c.kind == string(measures.Assessment) || c.purpose == string(measures.AssessmentTreatment)
-		if assessment && f.firstAssessmentOn == "" {
-			f.firstAssessmentOn = c.date
+		if assessment && f.FirstAssessmentOn == "" {
+			f.FirstAssessmentOn = c.date
 		}
 		if !treatment {
 			continue
@@ -111,16 +112,16 @@ func workOutFacts(b factBasis, contacts []factContact, sc factScores) reportFact
 		case 1:
 			firstTreatment = c.date
 		case 2:
-			f.secondTreatmentOn = c.date
-			f.firstSecondDays = daysFrom(firstTreatment, c.date)
+			f.SecondTreatmentOn = c.date
+			f.FirstSecondDays = daysFrom(firstTreatment, c.date)
 		}
 		switch measures.Intensity(c.intensity) {
 		case measures.LowIntensity:
 			hasLow, lastLow = true, c.date
 		case measures.HighIntensity:
 			hasHigh = true
-			if lastLow != "" && f.stepUpDays < 0 {
-				f.stepUpDays = daysFrom(lastLow, c.date)
+			if lastLow != "" && f.StepUpDays < 0 {
+				f.StepUpDays = daysFrom(lastLow, c.date)
 			}
 		}
 		if c.medium != "" {
@@ -130,20 +131,20 @@ func workOutFacts(b factBasis, contacts []factContact, sc factScores) reportFact
 			media[c.medium]++
 		}
 	}
-	if f.firstAssessmentOn == "" {
+	if f.FirstAssessmentOn == "" {
 		// Taken straight into treatment: assessed at the first treatment.
-		f.firstAssessmentOn = firstTreatment
+		f.FirstAssessmentOn = firstTreatment
 	}
-	if f.firstAssessmentOn != "" {
-		f.assessmentDays = daysFrom(b.receivedOn, f.firstAssessmentOn)
+	if f.FirstAssessmentOn != "" {
+		f.AssessmentDays = daysFrom(b.receivedOn, f.FirstAssessmentOn)
 	}
 	switch {
 	case hasLow && hasHigh:
-		f.intensityMix = MixBoth
+		f.IntensityMix = MixBoth
 	case hasLow:
-		f.intensityMix = MixLowOnly
+		f.IntensityMix = MixLowOnly
 	case hasHigh:
-		f.intensityMix = MixHighOnly
+		f.IntensityMix = MixHighOnly
 	}
 	best := ""
 	for _, m := range mediaOrder {
@@ -151,20 +152,20 @@ func workOutFacts(b factBasis, contacts []factContact, sc factScores) reportFact
 			best = m
 		}
 	}
-	f.consultationMedium = dataset.MediumGroupOf(best)
-	f.employmentStatus = dataset.EmploymentGroupOf(f.employmentStatus)
-	f.ethnicGroup = dataset.EthnicGroupOf(b.ethnic)
-	f.ageBand = dataset.AgeBandOf(ageOn(b.dateOfBirth, b.receivedOn))
-	f.genderIdentity = dataset.GenderIdentityGroupOf(b.gender)
-	f.sexualOrientation = dataset.SexualOrientationGroupOf(b.orientation)
-	f.disability = dataset.DisabilityGroupOf(strings.Split(b.disability, ","))
-	f.longTermCondition = dataset.LongTermConditionGroupOf(strings.Split(b.ltc, ","))
+	f.ConsultationMedium = dataset.MediumGroupOf(best)
+	f.EmploymentStatus = dataset.EmploymentGroupOf(f.EmploymentStatus)
+	f.EthnicGroup = dataset.EthnicGroupOf(b.ethnic)
+	f.AgeBand = dataset.AgeBandOf(ageOn(b.dateOfBirth, b.receivedOn))
+	f.GenderIdentity = dataset.GenderIdentityGroupOf(b.gender)
+	f.SexualOrientation = dataset.SexualOrientationGroupOf(b.orientation)
+	f.Disability = dataset.DisabilityGroupOf(strings.Split(b.disability, ","))
+	f.LongTermCondition = dataset.LongTermConditionGroupOf(strings.Split(b.ltc, ","))
 	adsm := measures.PairedADSM(b.descriptor)
 	canonical, _ := measures.NormaliseDescriptor(b.descriptor)
-	f.adsmExpected = adsm != measures.GAD7 || strings.HasPrefix(canonical, "F41.1")
-	f.adsmPaired = f.adsmExpected && sc.contacts[string(adsm)] >= 2
-	f.anxietyOneOrNone = sc.contacts[string(measures.GAD7)] <= 1 && (adsm == measures.GAD7 || sc.contacts[string(adsm)] <= 1)
-	f.wsasComplete = sc.wsasComplete
+	f.ADSMExpected = adsm != measures.GAD7 || strings.HasPrefix(canonical, "F41.1")
+	f.ADSMPaired = f.ADSMExpected && sc.contacts[string(adsm)] >= 2
+	f.AnxietyOneOrNone = sc.contacts[string(measures.GAD7)] <= 1 && (adsm == measures.GAD7 || sc.contacts[string(adsm)] <= 1)
+	f.WSASComplete = sc.wsasComplete
 	return f
 }
 
@@ -228,14 +229,14 @@ const factsUpdate = `
 		wsas_complete = ?
 	WHERE referral_id = ?`
 
-func (f reportFacts) args(id int64) []any {
+func (f ReportFacts) args(id int64) []any {
 	return []any{
-		nullString(f.firstAssessmentOn), f.assessmentDays,
-		nullString(f.secondTreatmentOn), f.firstSecondDays,
-		nullString(f.lastContactOn), f.endCode, f.intensityMix, f.stepUpDays,
-		f.ethnicGroup, f.ageBand, f.genderIdentity, f.sexualOrientation, f.disability,
-		f.employmentStatus, f.longTermCondition, f.consultationMedium,
-		boolInt(f.adsmExpected), boolInt(f.adsmPaired), boolInt(f.anxietyOneOrNone), boolInt(f.wsasComplete),
+		nullString(f.FirstAssessmentOn), f.AssessmentDays,
+		nullString(f.SecondTreatmentOn), f.FirstSecondDays,
+		nullString(f.LastContactOn), f.EndCode, f.IntensityMix, f.StepUpDays,
+		f.EthnicGroup, f.AgeBand, f.GenderIdentity, f.SexualOrientation, f.Disability,
+		f.EmploymentStatus, f.LongTermCondition, f.ConsultationMedium,
+		boolInt(f.ADSMExpected), boolInt(f.ADSMPaired), boolInt(f.AnxietyOneOrNone), boolInt(f.WSASComplete),
 		id,
 	}
 }

@@ -15,37 +15,37 @@ func TestWorkOutFactsBoundaries(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		contacts []factContact
-		check    func(reportFacts) bool
+		check    func(ReportFacts) bool
 	}{
-		{"assessment on day 28", []factContact{at("2026-01-29", "assessment", "low")}, func(f reportFacts) bool { return f.assessmentDays == 28 }},
-		{"assessment on day 91", []factContact{at("2026-04-02", "assessment", "low")}, func(f reportFacts) bool { return f.assessmentDays == 91 }},
+		{"assessment on day 28", []factContact{at("2026-01-29", "assessment", "low")}, func(f ReportFacts) bool { return f.AssessmentDays == 28 }},
+		{"assessment on day 91", []factContact{at("2026-04-02", "assessment", "low")}, func(f ReportFacts) bool { return f.AssessmentDays == 91 }},
 		{"assessment and treatment counts as the assessment", []factContact{{date: "2026-01-10", kind: "treatment", purpose: "assessment_treatment", attended: true, intensity: "low"}},
-			func(f reportFacts) bool { return f.firstAssessmentOn == "2026-01-10" && f.assessmentDays == 9 }},
+			func(f ReportFacts) bool { return f.FirstAssessmentOn == "2026-01-10" && f.AssessmentDays == 9 }},
 		{"no assessment: assessed at the first treatment", []factContact{at("2026-02-01", "treatment", "low")},
-			func(f reportFacts) bool { return f.firstAssessmentOn == "2026-02-01" && f.assessmentDays == 31 }},
+			func(f ReportFacts) bool { return f.FirstAssessmentOn == "2026-02-01" && f.AssessmentDays == 31 }},
 		{"a missed assessment is not one", []factContact{{date: "2026-01-05", kind: "assessment", intensity: "low"}, at("2026-01-12", "assessment", "low")},
-			func(f reportFacts) bool { return f.firstAssessmentOn == "2026-01-12" && f.lastContactOn == "2026-01-12" }},
+			func(f ReportFacts) bool { return f.FirstAssessmentOn == "2026-01-12" && f.LastContactOn == "2026-01-12" }},
 		{"second treatment exactly 90 days on", []factContact{at("2026-01-10", "treatment", "low"), at("2026-04-10", "treatment", "low")},
-			func(f reportFacts) bool { return f.secondTreatmentOn == "2026-04-10" && f.firstSecondDays == 90 }},
+			func(f ReportFacts) bool { return f.SecondTreatmentOn == "2026-04-10" && f.FirstSecondDays == 90 }},
 		{"second treatment 91 days on", []factContact{at("2026-01-10", "treatment", "low"), at("2026-04-11", "treatment", "low")},
-			func(f reportFacts) bool { return f.firstSecondDays == 91 }},
+			func(f ReportFacts) bool { return f.FirstSecondDays == 91 }},
 		{"stepped up 90 days after the last low", []factContact{at("2026-01-10", "treatment", "low"), at("2026-01-20", "treatment", "low"), at("2026-04-20", "treatment", "high")},
-			func(f reportFacts) bool { return f.intensityMix == MixBoth && f.stepUpDays == 90 }},
+			func(f ReportFacts) bool { return f.IntensityMix == MixBoth && f.StepUpDays == 90 }},
 		{"stepped down is not a step up", []factContact{at("2026-01-10", "treatment", "high"), at("2026-01-20", "treatment", "low")},
-			func(f reportFacts) bool { return f.intensityMix == MixBoth && f.stepUpDays == -1 }},
+			func(f ReportFacts) bool { return f.IntensityMix == MixBoth && f.StepUpDays == -1 }},
 		{"high only", []factContact{at("2026-01-10", "assessment", "low"), at("2026-01-20", "treatment", "high")},
-			func(f reportFacts) bool { return f.intensityMix == MixHighOnly }},
+			func(f ReportFacts) bool { return f.IntensityMix == MixHighOnly }},
 		{"no treatment", []factContact{at("2026-01-10", "assessment", "low")},
-			func(f reportFacts) bool { return f.intensityMix == "" && f.secondTreatmentOn == "" && f.firstSecondDays == -1 }},
+			func(f ReportFacts) bool { return f.IntensityMix == "" && f.SecondTreatmentOn == "" && f.FirstSecondDays == -1 }},
 		{"medium of most treatments, earliest on a tie", []factContact{
 			{date: "2026-01-10", kind: "treatment", attended: true, intensity: "low", medium: "video"},
 			{date: "2026-01-17", kind: "treatment", attended: true, intensity: "low", medium: "telephone"},
 			{date: "2026-01-24", kind: "assessment", attended: true, intensity: "low", medium: "telephone"},
-		}, func(f reportFacts) bool { return f.consultationMedium == "video" }},
+		}, func(f ReportFacts) bool { return f.ConsultationMedium == "video" }},
 		{"employment at the start", []factContact{
 			{date: "2026-01-10", kind: "assessment", intensity: "low", employment: "02"},
 			{date: "2026-01-17", kind: "treatment", attended: true, intensity: "low", employment: "01"},
-		}, func(f reportFacts) bool { return f.employmentStatus == "02" }},
+		}, func(f ReportFacts) bool { return f.EmploymentStatus == "02" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if f := workOutFacts(base, tc.contacts, factScores{}); !tc.check(f) {
@@ -79,8 +79,8 @@ func TestAgeOnReferralDate(t *testing.T) {
 			t.Errorf("ageOn(%s, %s) = %d, want %d", tc.birth, tc.on, got, tc.age)
 		}
 		f := workOutFacts(factBasis{receivedOn: tc.on, dateOfBirth: tc.birth}, nil, factScores{})
-		if f.ageBand != tc.band {
-			t.Errorf("born %s, referred %s: band %q, want %q", tc.birth, tc.on, f.ageBand, tc.band)
+		if f.AgeBand != tc.band {
+			t.Errorf("born %s, referred %s: band %q, want %q", tc.birth, tc.on, f.AgeBand, tc.band)
 		}
 	}
 }
@@ -101,7 +101,7 @@ func TestDataQualityFacts(t *testing.T) {
 		{"no anxiety score", "F32", factScores{}, [4]bool{false, false, true, false}},
 	} {
 		f := workOutFacts(factBasis{receivedOn: "2026-01-01", descriptor: tc.descriptor}, nil, tc.scores)
-		got := [4]bool{f.adsmExpected, f.adsmPaired, f.anxietyOneOrNone, f.wsasComplete}
+		got := [4]bool{f.ADSMExpected, f.ADSMPaired, f.AnxietyOneOrNone, f.WSASComplete}
 		if got != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
 		}
