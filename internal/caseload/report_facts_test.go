@@ -24,7 +24,9 @@ func TestWorkOutFactsBoundaries(t *testing.T) {
 		{"no assessment: assessed at the first treatment", []factContact{at("2026-02-01", "treatment", "low")},
 			func(f ReportFacts) bool { return f.FirstAssessmentOn == "2026-02-01" && f.AssessmentDays == 31 }},
 		{"a missed assessment is not one", []factContact{{date: "2026-01-05", kind: "assessment", intensity: "low"}, at("2026-01-12", "assessment", "low")},
-			func(f ReportFacts) bool { return f.FirstAssessmentOn == "2026-01-12" && f.LastContactOn == "2026-01-12" }},
+			func(f ReportFacts) bool {
+				return f.FirstAssessmentOn == "2026-01-12" && f.LastContactOn == "2026-01-12"
+			}},
 		{"second treatment exactly 90 days on", []factContact{at("2026-01-10", "treatment", "low"), at("2026-04-10", "treatment", "low")},
 			func(f ReportFacts) bool { return f.SecondTreatmentOn == "2026-04-10" && f.FirstSecondDays == 90 }},
 		{"second treatment 91 days on", []factContact{at("2026-01-10", "treatment", "low"), at("2026-04-11", "treatment", "low")},
@@ -36,7 +38,9 @@ func TestWorkOutFactsBoundaries(t *testing.T) {
 		{"high only", []factContact{at("2026-01-10", "assessment", "low"), at("2026-01-20", "treatment", "high")},
 			func(f ReportFacts) bool { return f.IntensityMix == MixHighOnly }},
 		{"no treatment", []factContact{at("2026-01-10", "assessment", "low")},
-			func(f ReportFacts) bool { return f.IntensityMix == "" && f.SecondTreatmentOn == "" && f.FirstSecondDays == -1 }},
+			func(f ReportFacts) bool {
+				return f.IntensityMix == "" && f.SecondTreatmentOn == "" && f.FirstSecondDays == -1
+			}},
 		{"medium of most treatments, earliest on a tie", []factContact{
 			{date: "2026-01-10", kind: "treatment", attended: true, intensity: "low", medium: "video"},
 			{date: "2026-01-17", kind: "treatment", attended: true, intensity: "low", medium: "telephone"},
