@@ -450,6 +450,11 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) 
 	p.From, p.To = q.From, q.To
 	p.Lines = reportLines(rep.Figures, nat)
 	p.Sections = newSectionsView(rep.Sections, rep.Figures.Rates, sectionCSVHref(q, flt))
+	u, _ := currentUser(c)
+	var err error
+	if p.Sections.Validation, p.Sections.ValidationHref, err = s.validationWords(ctx, u, q, flt); err != nil {
+		return err
+	}
 	p.NationalLabel = "England " + nat.Year
 	if byDescriptor {
 		p.NationalLabel += ", " + measures.DescriptorLabel(q.Descriptor)
@@ -468,7 +473,6 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) 
 		p.TherapistRows = append(p.TherapistRows, therapistRow{Name: t.TherapistName, Team: t.TeamName, Finished: t.Rates.Finished,
 			Recovery: c[0], Improvement: c[1], ReliableRecovery: c[2], Deterioration: c[3], Paired: c[4]})
 	}
-	var err error
 	if p.Trend, err = chart.Trend(rep.Months); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -49,10 +50,11 @@ type dimensionTable struct {
 
 // sectionsView is what the page shows of the sections.
 type sectionsView struct {
-	Tables     []sectionTable // waits, endings, stepped care, data quality
-	Dimensions []dimensionTable
-	GroupsCSV  string
-	Validation string // where to see records failing the data set's validation
+	Tables         []sectionTable // waits, endings, stepped care, data quality
+	Dimensions     []dimensionTable
+	GroupsCSV      string
+	Validation     string // records failing the data set's validation, in words
+	ValidationHref string // the data set page of the period's month, for an admin
 }
 
 func countRow(key, label string, k, n int, of string) sectionRow {
@@ -206,4 +208,29 @@ func sectionCSVHref(q reportQuery, flt caseload.ReportFilter) func(string) strin
 		v.Set("section", section)
 		return "/reports/sections.csv?" + v.Encode()
 	}
+}
+
+// validationWords says how many records of the data set submission fail its
+// validation (the export's own checks, caseload.ExportIDS), where the
+// report is a submission: an administrator's whole-service report on one
+// calendar month. Otherwise it says where the check is made.
+func (s *Server) validationWords(ctx context.Context, u caseload.User, q reportQuery, flt caseload.ReportFilter) (string, string, error) {
+	const elsewhere = "Records failing the data set's validation are checked month by month, for the whole service, on the data set page (administrators)."
+	month := q.From[:7]
+	from, to, ok := monthPeriod(month)
+	if u.Role != caseload.RoleAdmin || !flt.WholeService || flt.TherapistID != 0 || flt.Descriptor != "" || !ok || from != q.From || to != q.To {
+		return elsewhere, "", nil
+	}
+	x, err := s.store.ExportIDS(ctx, from, to, caseload.IDSHeader{})
+	if err != nil {
+		return "", "", err
+	}
+	failing := map[[2]string]bool{}
+	for _, p := range x.Problems {
+		if p.Table != "IDS000" { // the header's organisation code is given at submission
+			failing[[2]string{p.Table, p.RecordID}] = true
+		}
+	}
+	return fmt.Sprintf("Records failing the data set's validation this month: %d (of %d referrals and %d contacts submitted).", len(failing), x.Referrals, x.Contacts),
+		"/admin/dataset?month=" + month, nil
 }
