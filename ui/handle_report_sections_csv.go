@@ -11,6 +11,7 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/dataset"
+	"clinic/internal/measures"
 )
 
 // Each section of the report (issue 13) has its CSV: the referral-level
@@ -55,15 +56,17 @@ func endCodeColumns() []string {
 	return append(out, endCodeKey(""))
 }
 
+// flag is a 0/1 column.
+func flag(x bool) string {
+	if x {
+		return "1"
+	}
+	return "0"
+}
+
 // sectionValues works out a row's columns of a section for the period.
 func sectionValues(section string, r *caseload.ReportRow, from, to string) map[string]string {
 	in := func(d string) bool { return caseload.In(d, from, to) }
-	b := func(x bool) string {
-		if x {
-			return "1"
-		}
-		return "0"
-	}
 	n := strconv.Itoa
 	f, o := r.Facts, r.Outcome
 	ended := in(r.EndedOn)
@@ -71,53 +74,10 @@ func sectionValues(section string, r *caseload.ReportRow, from, to string) map[s
 	v := map[string]string{"ended_on": r.EndedOn}
 	switch section {
 	case "waits":
-		assessed, d := in(f.FirstAssessmentOn), f.AssessmentDays
-		waited := finished && o.WaitDays >= 0
-		second := in(f.SecondTreatmentOn)
-		open := r.ReceivedOn <= to && (r.EndedOn == "" || r.EndedOn > to)
-		waiting := open && (r.FirstTreatmentOn == "" || r.FirstTreatmentOn > to)
-		days := daysBetween(r.ReceivedOn, to)
-		band := len(caseload.StillWaitingBands)
-		for i, limit := range caseload.StillWaitingBands {
-			if days <= limit {
-				band = i
-				break
-			}
-		}
-		last := f.LastContactOn
-		if last == "" {
-			last = r.ReceivedOn
-		}
-		quiet := -1
-		if open && last <= to {
-			quiet = daysBetween(last, to)
-		}
-		v["first_assessment_on"], v["assessment_days"], v["assessed"] = f.FirstAssessmentOn, n(d), b(assessed)
-		v["assessment_under_29"] = b(assessed && d <= caseload.AssessmentBand1Days)
-		v["assessment_29_56"] = b(assessed && d > caseload.AssessmentBand1Days && d <= caseload.AssessmentBand2Days)
-		v["assessment_57_90"] = b(assessed && d > caseload.AssessmentBand2Days && d <= caseload.AssessmentBand3Days)
-		v["assessment_over_90"] = b(assessed && d > caseload.AssessmentBand3Days)
-		v["first_treatment_on"], v["wait_days"], v["waited"] = r.FirstTreatmentOn, n(o.WaitDays), b(waited)
-		v["waited_6_weeks"] = b(waited && o.WaitDays <= 42)
-		v["waited_18_weeks"] = b(waited && o.WaitDays <= 126)
-		v["second_treatment_on"], v["first_second_days"], v["second_treatment"] = f.SecondTreatmentOn, n(f.FirstSecondDays), b(second)
-		v["second_treatment_over_90"] = b(second && f.FirstSecondDays > caseload.SecondTreatmentDays)
-		v["open_at_end"], v["still_waiting"], v["days_waiting_at_end"] = b(open), b(waiting), ""
-		if waiting {
-			v["days_waiting_at_end"] = n(days)
-		}
-		for i := range len(caseload.StillWaitingBands) + 1 {
-			v["still_waiting_"+n(i+1)] = b(waiting && band == i)
-		}
-		v["last_contact_on"], v["days_without_contact"] = f.LastContactOn, ""
-		if quiet >= 0 {
-			v["days_without_contact"] = n(quiet)
-		}
-		v["no_contact_61_90"] = b(quiet >= caseload.NoContactFromDays && quiet <= caseload.NoContactLongDays)
-		v["no_contact_over_90"] = b(quiet > caseload.NoContactLongDays)
+		waitsValues(v, r, from, to)
 	case "endings":
-		v["end_code"], v["ended"], v["finished_share"] = f.EndCode, b(ended), b(finished)
-		v["with_treatment"] = b(ended && o.TreatmentSessions > 0)
+		v["end_code"], v["ended"], v["finished_share"] = f.EndCode, flag(ended), flag(finished)
+		v["with_treatment"] = flag(ended && o.TreatmentSessions > 0)
 		for _, c := range endCodeColumns() {
 			v[c] = "0"
 		}
@@ -129,20 +89,20 @@ func sectionValues(section string, r *caseload.ReportRow, from, to string) map[s
 			v[key] = "1"
 		}
 	case "stepped_care":
-		v["finished"], v["intensity"] = b(finished), f.IntensityMix
-		v["low_only"] = b(finished && f.IntensityMix == caseload.MixLowOnly)
-		v["both"] = b(finished && f.IntensityMix == caseload.MixBoth)
-		v["high_only"] = b(finished && f.IntensityMix == caseload.MixHighOnly)
-		v["step_up_days"], v["stepped_up"] = n(f.StepUpDays), b(finished && f.StepUpDays >= 0)
-		v["stepped_up_within_90_days"] = b(finished && f.StepUpDays >= 0 && f.StepUpDays <= caseload.StepUpDays)
+		v["finished"], v["intensity"] = flag(finished), f.IntensityMix
+		v["low_only"] = flag(finished && f.IntensityMix == caseload.MixLowOnly)
+		v["both"] = flag(finished && f.IntensityMix == caseload.MixBoth)
+		v["high_only"] = flag(finished && f.IntensityMix == caseload.MixHighOnly)
+		v["step_up_days"], v["stepped_up"] = n(f.StepUpDays), flag(finished && f.StepUpDays >= 0)
+		v["stepped_up_within_90_days"] = flag(finished && f.StepUpDays >= 0 && f.StepUpDays <= caseload.StepUpDays)
 	case "data_quality":
-		v["finished"] = b(finished)
-		v["adsm_expected"], v["adsm_paired"] = b(finished && f.ADSMExpected), b(finished && f.ADSMPaired)
-		v["one_or_no_anxiety"], v["wsas_complete"] = b(finished && f.AnxietyOneOrNone), b(finished && f.WSASComplete)
+		v["finished"] = flag(finished)
+		v["adsm_expected"], v["adsm_paired"] = flag(finished && f.ADSMExpected), flag(finished && f.ADSMPaired)
+		v["one_or_no_anxiety"], v["wsas_complete"] = flag(finished && f.AnxietyOneOrNone), flag(finished && f.WSASComplete)
 	case "groups":
-		v["finished"] = b(finished)
-		v["not_at_caseness"] = b(finished && o.NotAtCaseness)
-		v["recovered"], v["reliably_recovered"] = b(finished && o.Recovered), b(finished && o.ReliableRecovery)
+		v["finished"] = flag(finished)
+		v["not_at_caseness"] = flag(finished && o.NotAtCaseness)
+		v["recovered"], v["reliably_recovered"] = flag(finished && o.Recovered), flag(finished && o.ReliableRecovery)
 		for dim, g := range map[string]string{
 			dataset.DimEthnicGroup: f.EthnicGroup, dataset.DimAgeBand: f.AgeBand, dataset.DimGenderIdentity: f.GenderIdentity,
 			dataset.DimSexualOrientation: f.SexualOrientation, dataset.DimDisability: f.Disability, dataset.DimEmployment: f.EmploymentStatus,
@@ -152,6 +112,58 @@ func sectionValues(section string, r *caseload.ReportRow, from, to string) map[s
 		}
 	}
 	return v
+}
+
+// waitsValues are a row's columns of the waits CSV.
+func waitsValues(v map[string]string, r *caseload.ReportRow, from, to string) {
+	in := func(d string) bool { return caseload.In(d, from, to) }
+	n := strconv.Itoa
+	f, o := r.Facts, r.Outcome
+	finished := in(r.EndedOn) && o.FinishedCourse
+	assessed, d := in(f.FirstAssessmentOn), f.AssessmentDays
+	waited := finished && o.WaitDays >= 0
+	second := in(f.SecondTreatmentOn)
+	open := r.ReceivedOn <= to && (r.EndedOn == "" || r.EndedOn > to)
+	waiting := open && (r.FirstTreatmentOn == "" || r.FirstTreatmentOn > to)
+	days := daysBetween(r.ReceivedOn, to)
+	band := len(caseload.StillWaitingBands)
+	for i, limit := range caseload.StillWaitingBands {
+		if days <= limit {
+			band = i
+			break
+		}
+	}
+	last := f.LastContactOn
+	if last == "" {
+		last = r.ReceivedOn
+	}
+	quiet := -1
+	if open && last <= to {
+		quiet = daysBetween(last, to)
+	}
+	v["first_assessment_on"], v["assessment_days"], v["assessed"] = f.FirstAssessmentOn, n(d), flag(assessed)
+	v["assessment_under_29"] = flag(assessed && d <= caseload.AssessmentBand1Days)
+	v["assessment_29_56"] = flag(assessed && d > caseload.AssessmentBand1Days && d <= caseload.AssessmentBand2Days)
+	v["assessment_57_90"] = flag(assessed && d > caseload.AssessmentBand2Days && d <= caseload.AssessmentBand3Days)
+	v["assessment_over_90"] = flag(assessed && d > caseload.AssessmentBand3Days)
+	v["first_treatment_on"], v["wait_days"], v["waited"] = r.FirstTreatmentOn, n(o.WaitDays), flag(waited)
+	v["waited_6_weeks"] = flag(waited && o.WaitDays <= measures.SixWeeksDays)
+	v["waited_18_weeks"] = flag(waited && o.WaitDays <= measures.EighteenWeeksDays)
+	v["second_treatment_on"], v["first_second_days"], v["second_treatment"] = f.SecondTreatmentOn, n(f.FirstSecondDays), flag(second)
+	v["second_treatment_over_90"] = flag(second && f.FirstSecondDays > caseload.SecondTreatmentDays)
+	v["open_at_end"], v["still_waiting"], v["days_waiting_at_end"] = flag(open), flag(waiting), ""
+	if waiting {
+		v["days_waiting_at_end"] = n(days)
+	}
+	for i := range len(caseload.StillWaitingBands) + 1 {
+		v["still_waiting_"+n(i+1)] = flag(waiting && band == i)
+	}
+	v["last_contact_on"], v["days_without_contact"] = f.LastContactOn, ""
+	if quiet >= 0 {
+		v["days_without_contact"] = n(quiet)
+	}
+	v["no_contact_61_90"] = flag(quiet >= caseload.NoContactFromDays && quiet <= caseload.NoContactLongDays)
+	v["no_contact_over_90"] = flag(quiet > caseload.NoContactLongDays)
 }
 
 // sectionRecord is a row of a section's CSV.

@@ -154,6 +154,13 @@ func workOutFacts(b factBasis, contacts []factContact, sc factScores) ReportFact
 	}
 	f.ConsultationMedium = dataset.MediumGroupOf(best)
 	f.EmploymentStatus = dataset.EmploymentGroupOf(f.EmploymentStatus)
+	f.withPatient(b, sc)
+	return f
+}
+
+// withPatient adds the facts of the referral's patient (their groups) and
+// of its scores (data quality).
+func (f *ReportFacts) withPatient(b factBasis, sc factScores) {
 	f.EthnicGroup = dataset.EthnicGroupOf(b.ethnic)
 	f.AgeBand = dataset.AgeBandOf(ageOn(b.dateOfBirth, b.receivedOn))
 	f.GenderIdentity = dataset.GenderIdentityGroupOf(b.gender)
@@ -166,7 +173,6 @@ func workOutFacts(b factBasis, contacts []factContact, sc factScores) ReportFact
 	f.ADSMPaired = f.ADSMExpected && sc.contacts[string(adsm)] >= 2
 	f.AnxietyOneOrNone = sc.contacts[string(measures.GAD7)] <= 1 && (adsm == measures.GAD7 || sc.contacts[string(adsm)] <= 1)
 	f.WSASComplete = sc.wsasComplete
-	return f
 }
 
 // daysFrom counts calendar days from one date to another (YYYY-MM-DD);

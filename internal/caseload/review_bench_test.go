@@ -85,7 +85,8 @@ func BenchmarkReportYear(b *testing.B) {
 }
 
 // BenchmarkReportYearAggregated is BenchmarkReportYear's figures, trend and
-// comparison added up in SQL (issue 17), as the report page now reads them.
+// comparison added up in SQL (issue 17), with the sections of issue 13, as
+// the report page now reads them.
 func BenchmarkReportYearAggregated(b *testing.B) {
 	s := openBench(b, benchDB(b))
 	ctx := context.Background()
@@ -99,6 +100,24 @@ func BenchmarkReportYearAggregated(b *testing.B) {
 			b.Fatal(err)
 		}
 		if _, err := s.ReportTherapists(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ReportSections(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReportYearSections is a year's sections alone (issue 13): waits,
+// endings, stepped care, outcomes by group and data quality, added up in
+// SQL over the period's indexes.
+func BenchmarkReportYearSections(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	ctx := context.Background()
+	f := ReportFilter{From: "2025-06-01", To: "2026-05-31", WholeService: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ReportSections(ctx, f); err != nil {
 			b.Fatal(err)
 		}
 	}

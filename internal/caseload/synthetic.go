@@ -323,12 +323,7 @@ func synthesise(cfg SyntheticConfig, i int, therapistID, teamID int64, today tim
 			m.Item9 = &item9
 			scored++
 		}
-		// One high-intensity referral in two was stepped up from low
-		// intensity halfway (issue 13's stepped-care figures).
-		c.intensity = r.basis.intensity
-		if c.intensity == string(measures.HighIntensity) && i%2 == 0 && k < n/2 {
-			c.intensity = string(measures.LowIntensity)
-		}
+		c.intensity = synthIntensity(r.basis.intensity, i, k, n)
 		r.contacts = append(r.contacts, c)
 		mc = append(mc, m)
 	}
@@ -386,9 +381,7 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			return err
 		}
 		defer patient.Close()
-		demographics, err := prep(`
-			INSERT INTO patient_demographics (patient_id, ethnic_category, gender_identity, sexual_orientation, disability, long_term_conditions, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		demographics, err := prepareSyntheticDemographics(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -454,10 +447,7 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 				return err
 			}
 		}
-		if len(refs) == 0 {
-			return nil
-		}
-		return refreshReportFacts(ctx, tx, refs[0].basis.id-1, refs[len(refs)-1].basis.id)
+		return refreshSyntheticFacts(ctx, tx, refs)
 	})
 }
 
@@ -490,4 +480,31 @@ func syntheticContactDataset(id int64, k int) (medium, employment any) {
 		employment = statuses[(id/5)%int64(len(statuses))]
 	}
 	return medium, employment
+}
+
+// synthIntensity is the intensity contact k of n of synthetic referral i
+// was given at: one high-intensity referral in two was stepped up from low
+// intensity halfway (issue 13's stepped-care figures).
+func synthIntensity(intensity string, i, k, n int) string {
+	if intensity == string(measures.HighIntensity) && i%2 == 0 && k < n/2 {
+		return string(measures.LowIntensity)
+	}
+	return intensity
+}
+
+// prepareSyntheticDemographics prepares the insert of a synthetic
+// patient's demographics.
+func prepareSyntheticDemographics(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
+	return tx.PrepareContext(ctx, `
+		INSERT INTO patient_demographics (patient_id, ethnic_category, gender_identity, sexual_orientation, disability, long_term_conditions, recorded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`)
+}
+
+// refreshSyntheticFacts writes the report facts of a batch of synthetic
+// referrals, from what was just inserted.
+func refreshSyntheticFacts(ctx context.Context, tx *sql.Tx, refs []synthReferral) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	return refreshReportFacts(ctx, tx, refs[0].basis.id-1, refs[len(refs)-1].basis.id)
 }
