@@ -74,7 +74,7 @@ func days(m *float64) string {
 func newSectionsView(s caseload.Sections, r measures.Rates, csv func(section string) string) sectionsView {
 	w, e, sc, dq := s.Waits, s.Endings, s.SteppedCare, s.DataQuality
 	waits := sectionTable{ID: "waits", Title: "Waits", Caption: "Waiting times", CSVHref: csv("waits"),
-		Intro: "Waits to first assessment count referrals first assessed in the period (an appointment to assess, or, for a referral taken straight into treatment, its first treatment); waits to treatment count finished courses that ended in the period; waits at the period's end count referrals open on its last day.",
+		Intro: "Waits to first assessment count referrals first assessed in the period (an appointment to assess, or, for a referral taken straight into treatment, its first treatment); waits to treatment count finished courses that ended in the period; waits at the period's end count referrals open on its last day (for a past period, a referral seen after its end is not counted among those without contact: its row keeps only its latest contact).",
 		Rows: []sectionRow{
 			countRow("assessment_under_29", "First assessment within 28 days of referral", w.AssessmentUnder29, w.Assessed, "first assessed"),
 			countRow("assessment_29_56", "First assessment after 29 to 56 days", w.Assessment29To56, w.Assessed, "first assessed"),

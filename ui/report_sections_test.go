@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"clinic/internal/caseload"
+	"clinic/internal/dataset"
 	"clinic/internal/measures"
 )
 
@@ -133,6 +135,9 @@ func TestReportSectionsCSVAddUp(t *testing.T) {
 					}
 				}
 			}
+			if section == "groups" {
+				addGroupSums(t, c.Body, sums)
+			}
 			if strings.Contains(c.Body, "Pat Declining") || strings.Contains(c.Body, "Fay Finished") {
 				t.Errorf("%s: the %s CSV names a patient", u.Role, section)
 			}
@@ -141,6 +146,26 @@ func TestReportSectionsCSVAddUp(t *testing.T) {
 			if sums[row] != n {
 				t.Errorf("%s: CSV column %s adds up to %d, the page says %d", u.Role, row, sums[row], n)
 			}
+		}
+		// Each group's finished courses on the page are its rows in the
+		// groups CSV.
+		groupsOnPage := 0
+		for _, table := range strings.Split(p.Body, `data-dimension="`)[1:] {
+			dim := table[:strings.Index(table, `"`)]
+			for _, tr := range strings.Split(table[:strings.Index(table, "</table>")], "<tr")[1:] {
+				g := regexp.MustCompile(`data-group="([a-z_0-9]+)"[\s\S]*?data-finished="(\d+)"`).FindStringSubmatch(tr)
+				if g == nil {
+					continue
+				}
+				n, _ := strconv.Atoi(g[2])
+				if key := dim + "/" + g[1]; sums[key] != n {
+					t.Errorf("%s: %s has %d finished on the page, %d in the CSV", u.Role, key, n, sums[key])
+				}
+				groupsOnPage++
+			}
+		}
+		if groupsOnPage < 40 {
+			t.Errorf("%s: %d groups on the page", u.Role, groupsOnPage)
 		}
 	}
 	// An administrator's whole-service month is a data set submission: the
@@ -188,5 +213,23 @@ func TestGapWords(t *testing.T) {
 	}
 	if c := newRateCell(0, 0); c.Small || c.Rate != "–" || c.CI != "" {
 		t.Errorf("0 of 0: %+v", c)
+	}
+}
+
+// addGroupSums adds each group's finished courses in the groups CSV into
+// sums, keyed "dimension/group".
+func addGroupSums(t *testing.T, body string, sums map[string]int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	cols := strings.Split(strings.TrimSpace(lines[0]), ",")
+	finished := slices.Index(cols, "finished")
+	for _, l := range lines[1:] {
+		vals := strings.Split(strings.TrimSpace(l), ",")
+		if vals[finished] != "1" {
+			continue
+		}
+		for _, d := range dataset.Dimensions() {
+			sums[d.Key+"/"+vals[slices.Index(cols, d.Key)]]++
+		}
 	}
 }
