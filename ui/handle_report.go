@@ -451,10 +451,8 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) 
 	p.Lines = reportLines(rep.Figures, nat)
 	p.Sections = newSectionsView(rep.Sections, rep.Figures.Rates, sectionCSVHref(q, flt))
 	u, _ := currentUser(c)
+	p.Sections.Validation, p.Sections.ValidationHref = validationWords(u, q, flt)
 	var err error
-	if p.Sections.Validation, p.Sections.ValidationHref, err = s.validationWords(ctx, u, q, flt); err != nil {
-		return err
-	}
 	p.NationalLabel = "England " + nat.Year
 	if byDescriptor {
 		p.NationalLabel += ", " + measures.DescriptorLabel(q.Descriptor)

@@ -169,10 +169,9 @@ func TestReportSectionsCSVAddUp(t *testing.T) {
 		}
 	}
 	// An administrator's whole-service month is a data set submission: the
-	// records failing its validation are counted, and linked.
-	if p := e.signedIn(e.admin).get("/reports/outcomes?period=month&date=2026-02-10"); p.Status != 200 ||
-		!regexp.MustCompile(`validation this month: \d+ \(of \d+ referrals`).MatchString(p.Body) || !strings.Contains(p.Body, `href="/admin/dataset?month=2026-02"`) {
-		t.Errorf("admin's month: no count of records failing validation (%d)", p.Status)
+	// records failing its validation are on its data set page, linked.
+	if p := e.signedIn(e.admin).get("/reports/outcomes?period=month&date=2026-02-10"); p.Status != 200 || !strings.Contains(p.Body, `href="/admin/dataset?month=2026-02"`) {
+		t.Errorf("admin's month: no link to the records failing validation (%d)", p.Status)
 	}
 	b := e.signedIn(e.supervisor)
 	if p := b.get("/reports/outcomes?period=month&date=2026-02-10"); p.Status != 200 || !strings.Contains(p.Body, "checked month by month") {
