@@ -255,16 +255,17 @@ func queryStrings(t *testing.T, db *sql.DB, query string) []string {
 func TestUpgradeToStep18WritesReportFacts(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "clinic.db")
-	cut := strings.Index(clinic.Schema, "\n-- step: 18\n")
-	if cut < 0 {
-		t.Fatal("no step 18 in the schema")
+	step := caseload.ReportFactsStepForTest
+	cut := strings.Index(clinic.Schema, fmt.Sprintf("\n-- step: %d\n", step))
+	if cut < 0 || !strings.Contains(clinic.Schema[cut:], "ADD COLUMN first_assessment_on") || strings.Contains(clinic.Schema[:cut], "ADD COLUMN first_assessment_on") {
+		t.Fatalf("step %d of the schema is not the one that adds the report facts", step)
 	}
 	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer old.Close()
-	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 18)
+	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, step)
 	if _, err := demo.Load(ctx, old); err != nil {
 		t.Fatal(err)
 	}
