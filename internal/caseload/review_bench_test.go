@@ -17,6 +17,11 @@ import (
 // and through the HTTP handlers (ui/review_bench_test.go): the weekly review
 // page 32-45 ms, a year's service report page 0.27-0.55 s (one run at 1.3 s
 // while other builds held both cores), a team's year as CSV 38-85 ms.
+//
+// With the sections of issue 13 (28 November 2026, load average 7 to 12,
+// -benchtime 5x): BenchmarkReportYearSections 0.24 s, BenchmarkReportYearAggregated
+// (figures, trend, therapists and sections) 0.58 s, BenchmarkReportBaseline
+// 0.15 ms; the year's report page (ui BenchmarkReportPage) 0.51 s.
 
 // benchTeam returns the first synthetic team's id (15 therapists).
 func benchTeam(b *testing.B, s *Store) int64 {
