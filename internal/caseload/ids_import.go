@@ -25,7 +25,8 @@ import (
 //
 // What the data set does not carry is filled plainly: a patient's name is
 // "Imported patient" and their local id; a referral's intensity is taken
-// from its therapy types (high when any is a high intensity therapy); an
+// from its latest therapy type (high after a high intensity therapy), and
+// each contact's from its own; an
 // ending's reason is "other" (its EndCode is kept). Scores come as totals:
 // an imported PHQ-9 or GAD-7 has no item answers (items_json is NULL).
 
@@ -204,25 +205,37 @@ func (im *idsImport) patients(ctx context.Context) error {
 
 // careProfOf finds, for each referral, the care professional who holds it
 // in the source system (the one of its latest contact, as
-// waitingForCareProf reads it once imported), and whether the referral is
-// high intensity.
+// waitingForCareProf reads it once imported), and whether it is at high
+// intensity now: its latest contact with a therapy type was high intensity
+// therapy (each contact keeps its own intensity, contactIntensity).
 func (im *idsImport) careProfOf() (prof map[string]string, high map[string]bool) {
 	prof, high = map[string]string{}, map[string]bool{}
 	therapyOf := map[string]string{}
 	for _, r := range im.tables["IDS202"] {
 		therapyOf[r["CareContactId"]] = r["CodeProcAndProcStatus"]
 	}
-	latest := map[string]string{}
+	latest, latestTherapy := map[string]string{}, map[string]string{}
 	for _, r := range im.tables["IDS201"] {
 		sr, d := r["ServiceRequestId"], r["CareContDate"]
 		if l, ok := latest[sr]; (!ok || d >= l) && r["CareProfLocalId"] != "" {
 			prof[sr], latest[sr] = r["CareProfLocalId"], d
 		}
-		if c, ok := dataset.TherapyType.Lookup(therapyOf[r["CareContactId"]]); ok && c.Group == dataset.HighIntensity {
-			high[sr] = true
+		if c, ok := dataset.TherapyType.Lookup(therapyOf[r["CareContactId"]]); ok {
+			if l, seen := latestTherapy[sr]; !seen || d >= l {
+				high[sr], latestTherapy[sr] = c.Group == dataset.HighIntensity, d
+			}
 		}
 	}
 	return prof, high
+}
+
+// contactIntensity is the intensity of care an imported contact was given
+// at, from its therapy type; "" when its therapy type does not say.
+func contactIntensity(therapyType string) string {
+	if c, ok := dataset.TherapyType.Lookup(therapyType); ok && c.Group != "" {
+		return c.Group
+	}
+	return ""
 }
 
 // referrals adds IDS101's referrals not imported before, with their
@@ -446,7 +459,10 @@ func (im *idsImport) contacts(ctx context.Context) error {
 		if err := writeContactDataset(ctx, im.tx, id, in); err != nil {
 			return err
 		}
-		if _, err := im.tx.ExecContext(ctx, `UPDATE contacts SET care_prof_local_id = ? WHERE id = ?`, nullString(r["CareProfLocalId"]), id); err != nil {
+		// A contact's therapy type says its step of care; without one it
+		// is at its referral's.
+		if _, err := im.tx.ExecContext(ctx, `UPDATE contacts SET care_prof_local_id = ?, intensity = COALESCE(?, intensity) WHERE id = ?`,
+			nullString(r["CareProfLocalId"]), nullString(contactIntensity(in.TherapyType)), id); err != nil {
 			return err
 		}
 		im.contacts_[cc] = id
