@@ -27,6 +27,7 @@ type waitingRow struct {
 	ReceivedOn  string
 	DaysWaiting int
 	Risk        measures.Risk
+	Alerts      []riskAlertView // open, each linked to where it is on the referral
 }
 
 type waitingPage struct {
@@ -64,7 +65,8 @@ func (s *Server) handleWaitingList(c echo.Context) error {
 	for _, r := range rows {
 		p.Rows = append(p.Rows, waitingRow{ReferralID: r.Referral.ID, Patient: r.Referral.PatientName,
 			Descriptor: measures.DescriptorLabel(r.Referral.ProblemDescriptor), Intensity: intensityLabel(r.Referral.Intensity),
-			ReceivedOn: r.Referral.ReceivedOn, DaysWaiting: daysBetween(r.Referral.ReceivedOn, today), Risk: measures.RiskOf(r.Outcome.LatestItem9)})
+			ReceivedOn: r.Referral.ReceivedOn, DaysWaiting: daysBetween(r.Referral.ReceivedOn, today), Risk: measures.RiskOf(r.Outcome.LatestItem9),
+			Alerts: newRiskAlertViews(u, r.Alerts)})
 		ids = append(ids, r.Referral.ID)
 	}
 	if p.Orphaned, err = s.store.DisabledHoldingIn(c.Request().Context(), u.Teams); err != nil {
