@@ -36,6 +36,7 @@ type waitingPage struct {
 	// Orphaned are open referrals of the teams held by disabled accounts:
 	// to be moved to a therapist who can see the patient (issue 14).
 	Orphaned []caseload.Referral
+	Notice   string // what was just done
 }
 
 // daysBetween counts the days from one YYYY-MM-DD date to another.
@@ -60,6 +61,9 @@ func (s *Server) handleWaitingList(c echo.Context) error {
 	}
 	p := waitingPage{basePage: s.base(c, "Waiting list")}
 	p.Nav = "waiting"
+	if c.QueryParam("done") == "received" {
+		p.Notice = "Referral received: it is on the waiting list."
+	}
 	today := s.store.Today()
 	ids := make([]int64, 0, len(rows))
 	for _, r := range rows {
