@@ -55,6 +55,11 @@ func TestEveryTemplateRenders(t *testing.T) {
 			Problems:  []datasetProblemRow{{DatasetProblem: caseload.DatasetProblem{Table: "IDS101", RecordID: "R1", Field: "EndCode", Problem: "Missing", ReferralID: 1}, Href: "/referrals/1"}}},
 		"admin_qualifications.html": &qualificationsPage{basePage: base, Options: codeOptions(dataset.QualAttainLevel),
 			Staff: []qualificationRow{{User: caseload.User{ID: 2, Name: "Tara", Role: caseload.RoleTherapist}, Qualification: "10"}}},
+		"admin_care_professionals.html": &careProfPage{basePage: base, Notice: "Saved.", Therapists: []option{{"2", "Tara (North)"}},
+			Rows: []careProfRow{
+				{CareProfessional: caseload.CareProfessional{LocalID: "EXT7", Qualification: "10", Contacts: 4, Unallocated: 1}, FieldID: "user-0", Err: "Choose a therapist"},
+				{CareProfessional: caseload.CareProfessional{LocalID: "EXT8", UserID: 2, UserName: "Tara"}, FieldID: "user-1", Selected: "2"},
+			}},
 	}
 	addPatientSamples(t, samples, base, f)     // portal_test.go
 	addAdminSamples(t, samples, base, f)       // security_test.go
