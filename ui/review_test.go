@@ -36,7 +36,11 @@ func addSupervisionSamples(t *testing.T, samples map[string]any, base basePage, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples["report.html"] = &reportPage{basePage: sb, Form: f, Periods: periodOptions, Teams: []option{{"", "All"}}, Therapists: []option{{"", "Every"}},
+	funnel, err := chart.NewFunnel("chart-funnel-teams", "team", []chart.FunnelPoint{{Name: "North", X: 9, N: 20}, {Name: "South", X: 0, N: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples["report.html"] = &reportPage{basePage: sb, Funnels: []chart.Funnel{funnel}, Form: f, Periods: periodOptions, Teams: []option{{"", "All"}}, Therapists: []option{{"", "Every"}},
 		Descriptors: []option{{"", "Every problem"}}, From: "2026-01-01", To: "2026-01-31", Scope: "team North",
 		Lines: reportLines(caseload.Figures{}, measures.National2425, false), NationalLabel: "England 2024-25", RuleSet: measures.RuleSet,
 		Trend: trend, Months: []monthRow{{Month: "2026-01", Label: "Jan 2026"}}, Compare: chart.Report{ID: "chart-therapists", Caption: "None"},

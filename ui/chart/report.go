@@ -4,11 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
+	"strings"
+	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"clinic/internal/caseload"
+	"clinic/internal/measures"
 )
 
 // Report is one chart of the outcome report: the option JSON that
@@ -51,42 +55,123 @@ func marshalChart(id string, c interface{ JSON() map[string]interface{} }) (temp
 	return template.JS(b), nil // #nosec G203 -- JSON from json.Marshal, escaped as above
 }
 
-// Trend draws the month-by-month rates. Each series has its own line
-// style and symbol as well as colour, and the legend names them.
+// FewCases is the number of finished courses below which a rate is shown
+// as uncertain ("fewer than 10: interpret with care"; issue 13).
+const FewCases = 10
+
+// FewCasesNote is what the hollow points of a report chart mean.
+const FewCasesNote = "Hollow: fewer than 10 finished, interpret with care"
+
+// trendSeries are the trend's rates: each has its own line style and
+// symbol as well as colour, the legend names them, and a month's hollow
+// symbol marks a rate from fewer than FewCases finished courses.
+var trendSeries = []struct {
+	name, symbol, dash, color string
+	count                     func(measures.Rates) (x, n int)
+}{
+	{"Recovery", "circle", "solid", "#005eb8", func(r measures.Rates) (int, int) { return r.Recovered, r.Finished - r.NotAtCaseness }},
+	{"Reliable improvement", "triangle", "dashed", "#007f3b", func(r measures.Rates) (int, int) { return r.ReliablyImproved, r.Finished }},
+	{"Reliable recovery", "rect", "dotted", "#330072", func(r measures.Rates) (int, int) { return r.ReliablyRecovered, r.Finished - r.NotAtCaseness }},
+	{"Reliable deterioration", "diamond", "solid", "#d5281b", func(r measures.Rates) (int, int) { return r.Deteriorated, r.Finished }},
+}
+
+// Trend draws the month-by-month rates on a time axis, each month placed at
+// its first day, with the 50% recovery target as a labelled line. A month's
+// tooltip gives the rate, its count and its 95% Wilson interval; a month
+// with fewer than FewCases finished courses has hollow points (and a legend
+// entry saying so), so that 100% of 2 does not read like a real swing.
 func Trend(months []caseload.MonthFigures) (Report, error) {
-	rc := Report{ID: "chart-trend", Caption: "Recovery, reliable improvement, reliable recovery and reliable deterioration rates by the month referrals ended; the table below gives the same figures."}
+	rc := Report{ID: "chart-trend", Caption: "Recovery, reliable improvement, reliable recovery and reliable deterioration rates by the month referrals ended, with the national recovery target of 50% as a dashed line. Hollow points are months with fewer than 10 finished courses: interpret them with care. The table below gives the same figures."}
 	if len(months) == 0 {
 		return rc, nil
 	}
-	labels := make([]string, len(months))
-	series := []struct {
-		name, symbol, dash string
-		rate               func(caseload.MonthFigures) *float64
-	}{
-		{"Recovery", "circle", "solid", func(m caseload.MonthFigures) *float64 { return m.Rates.RecoveryRate }},
-		{"Reliable improvement", "triangle", "dashed", func(m caseload.MonthFigures) *float64 { return m.Rates.ReliableImprovementRate }},
-		{"Reliable recovery", "rect", "dotted", func(m caseload.MonthFigures) *float64 { return m.Rates.ReliableRecoveryRate }},
-		{"Reliable deterioration", "diamond", "solid", func(m caseload.MonthFigures) *float64 { return m.Rates.DeteriorationRate }},
-	}
 	line := charts.NewLine()
-	line.SetGlobalOptions(append(reportChartOpts(rc.ID), charts.WithXAxisOpts(opts.XAxis{Type: "category", Name: "Month ended"}))...)
-	for i, m := range months {
-		labels[i] = m.Month
-	}
-	line.SetXAxis(labels)
-	for _, s := range series {
+	line.SetGlobalOptions(append(reportChartOpts(rc.ID),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", Name: "Month ended", NameLocation: "middle", NameGap: 32, SplitNumber: 6}),
+		charts.WithGridOpts(opts.Grid{Left: "48", Right: "24", Top: "80", Bottom: "64"}))...)
+	for si, s := range trendSeries {
 		data := make([]opts.LineData, len(months))
 		for i, m := range months {
-			data[i] = opts.LineData{Value: ratePoint(s.rate(m)), Name: m.Month}
+			data[i] = trendPoint(s.name, s.symbol, m, s.count)
 		}
-		line.AddSeries(s.name, data,
+		var extra []charts.SeriesOpts
+		if si == 0 {
+			extra = append(extra,
+				charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "Recovery target 50%", YAxis: measures.RecoveryTarget * 100}),
+				charts.WithMarkLineStyleOpts(opts.MarkLineStyle{
+					Symbol:    []string{"none", "none"},
+					LineStyle: &opts.LineStyle{Type: "dashed", Color: "#425563", Width: 2},
+					Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "Recovery target 50%", Color: "#212b32"},
+				}))
+		}
+		line.AddSeries(s.name, data, append(extra,
 			charts.WithLineChartOpts(opts.LineChart{Symbol: s.symbol, ShowSymbol: opts.Bool(true), ConnectNulls: opts.Bool(false)}),
-			charts.WithLineStyleOpts(opts.LineStyle{Type: s.dash, Width: 2}))
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: s.color}),
+			charts.WithLineStyleOpts(opts.LineStyle{Type: s.dash, Width: 2, Color: s.color}))...)
 	}
 	line.Validate()
-	var err error
-	rc.Option, err = marshalChart(rc.ID, line)
+	opt, err := optionMap(line)
+	if err != nil {
+		return rc, fmt.Errorf("chart %s: %w", rc.ID, err)
+	}
+	x := axisAt(opt, "xAxis")
+	x["axisLabel"] = map[string]any{"hideOverlap": true, "formatter": map[string]any{"year": "{MMM} {yyyy}", "month": "{MMM}", "day": "{d} {MMM}"}}
+	// Half a month either side, so that the first and last months are not
+	// drawn on the axes.
+	first, _ := time.Parse("2006-01", months[0].Month)
+	last, _ := time.Parse("2006-01", months[len(months)-1].Month)
+	x["min"], x["max"] = first.AddDate(0, 0, -15).Format("2006-01-02"), last.AddDate(0, 0, 15).Format("2006-01-02")
+	axisAt(opt, "yAxis")["axisLabel"] = map[string]any{"hideOverlap": true}
+	series, _ := opt["series"].([]any)
+	for i := range series {
+		seriesAt(opt, i)["tooltip"] = map[string]any{"formatter": "{a}<br>{b}"}
+	}
+	// A series with no data: only its legend entry, saying what hollow
+	// points are.
+	opt["series"] = append(series, map[string]any{"type": "scatter", "name": FewCasesNote, "data": []any{},
+		"symbol": "emptyCircle", "itemStyle": map[string]any{"color": "#4c6272"}})
+	rc.Option, err = marshalOption(rc.ID, opt)
 	return rc, err
+}
+
+// trendPoint is one month's rate of a trend series, at the month's first
+// day: its tooltip names the month, the rate, its count and 95% interval,
+// and a month of fewer than FewCases finished courses is hollow.
+func trendPoint(name, symbol string, m caseload.MonthFigures, count func(measures.Rates) (int, int)) opts.LineData {
+	t, _ := time.Parse("2006-01", m.Month)
+	month := t.Format("Jan 2006")
+	x, n := count(m.Rates)
+	if n == 0 {
+		return opts.LineData{Value: []any{m.Month + "-01", "-"}, Name: month + ": no finished courses"}
+	}
+	r := float64(x) / float64(n)
+	lo, hi := wilson95(x, n)
+	words := fmt.Sprintf("%s: %.1f%% (%d of %d; 95%% interval %.1f–%.1f%%)", month, r*100, x, n, lo*100, hi*100)
+	d := opts.LineData{Value: []any{m.Month + "-01", round1(r * 100)}, Name: words}
+	if m.Rates.Finished < FewCases {
+		d.Name += "; fewer than 10 finished: interpret with care"
+		d.Symbol = "empty" + strings.ToUpper(symbol[:1]) + symbol[1:]
+		d.SymbolSize = 10
+	}
+	return d
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
+
+// wilson95 is the 95% Wilson score interval of x successes in n (Wilson
+// 1927; Newcombe 1998, method 3), for the trend's tooltips. The report
+// helper adds measures.Wilson on its branch; the two are to be made one
+// at merge.
+func wilson95(x, n int) (low, high float64) {
+	if n <= 0 {
+		return 0, 1
+	}
+	const z = 1.959964
+	p, fn := float64(x)/float64(n), float64(n)
+	centre := (p + z*z/(2*fn)) / (1 + z*z/fn)
+	half := z / (1 + z*z/fn) * math.Sqrt(p*(1-p)/fn+z*z/(4*fn*fn))
+	return max(0, centre-half), min(1, centre+half)
 }
 
 // Therapists compares therapists' recovery and reliable improvement
