@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -148,7 +149,7 @@ func clinicianStyle(in measures.Instrument) Style {
 		lineName: "Caseness", lineType: "dashed", lineColor: "#d5281b",
 		lineLabel: "Caseness " + op + " " + in.Format(in.Caseness),
 		bandName:  "Recovery zone", bandLabel: true,
-		grid:   opts.Grid{Left: "40", Right: "24", Top: "24", Bottom: "32"},
+		grid:   opts.Grid{Left: "40", Right: "24", Top: "24", Bottom: "36"},
 		missed: MissedName,
 	}
 }
@@ -167,7 +168,7 @@ func PatientStyle(in measures.Instrument) Style {
 		bandName:  "Below the line",
 		// No axis name: the heading names the questionnaire, and on a phone
 		// the name would sit on the top of the scale.
-		grid:   opts.Grid{Left: "32", Right: "16", Top: "24", Bottom: "32"},
+		grid:   opts.Grid{Left: "32", Right: "16", Top: "24", Bottom: "36"},
 		missed: "Missed or cancelled",
 	}
 }
@@ -182,7 +183,13 @@ const dayMillis = 24 * 60 * 60 * 1000
 func timeAxisLabel() map[string]any {
 	return map[string]any{
 		"hideOverlap": true,
-		"formatter":   map[string]any{"year": "{yyyy}", "month": "{MMM}", "day": "{d} {MMM}", "hour": "{d} {MMM}"},
+		// The axis runs a little past the first and last dates: labels at
+		// its ends would name no contact and crowd the y axis's labels.
+		"showMinLabel": false, "showMaxLabel": false,
+		// Far enough below the axis that a date near the start clears the
+		// y axis's "0".
+		"margin":    14,
+		"formatter": map[string]any{"year": "{yyyy}", "month": "{MMM}", "day": "{d} {MMM}", "hour": "{d} {MMM}"},
 	}
 }
 
@@ -233,7 +240,7 @@ func Progress(in measures.Instrument, pts []Point, missed []Mark, st Style) (tem
 			}},
 			MarkAreaStyle: opts.MarkAreaStyle{
 				ItemStyle: &opts.ItemStyle{Color: "rgba(0, 150, 57, 0.12)"},
-				Label:     &opts.Label{Show: opts.Bool(st.bandLabel), Position: "insideBottomRight", Color: "#006435"},
+				Label:     &opts.Label{Show: opts.Bool(st.bandLabel), Position: "insideTopRight", Color: "#006435"},
 			},
 		}
 	}
@@ -243,9 +250,17 @@ func Progress(in measures.Instrument, pts []Point, missed []Mark, st Style) (tem
 		return "", fmt.Errorf("chart %s: %w", in.ID, err)
 	}
 	progressAxes(opt)
+	x := axisAt(opt, "xAxis")
+	x["min"], x["max"] = dateSpan(pts, missed)
 	scores := seriesAt(opt, 0)
 	scores["tooltip"] = map[string]any{"formatter": "{a}<br>{b}"}
-	scores["symbolSize"] = 8
+	scores["symbol"], scores["symbolSize"] = "circle", 8
+	if ml, ok := scores["markLine"].(map[string]any); ok {
+		// The line's label stays readable where the scores' line crosses it.
+		if l, ok := ml["label"].(map[string]any); ok {
+			l["backgroundColor"], l["padding"] = "rgba(255, 255, 255, 0.85)", []int{1, 3}
+		}
+	}
 	if len(missed) > 0 {
 		addMissed(opt, in, missed, st)
 	}
@@ -262,6 +277,33 @@ func progressAxes(opt map[string]any) {
 	x["minInterval"] = dayMillis
 	y := axisAt(opt, "yAxis")
 	y["axisLabel"] = map[string]any{"hideOverlap": true, "showMaxLabel": false}
+}
+
+// dateSpan is the time axis's extent: the first to the last date charted,
+// widened by a twentieth of the span (at least two days) each side, so that
+// no point or mark sits on the chart's edge.
+func dateSpan(pts []Point, missed []Mark) (from, to string) {
+	var first, last time.Time
+	see := func(d string) {
+		t, err := time.Parse(time.DateOnly, d)
+		if err != nil {
+			return
+		}
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	for _, p := range pts {
+		see(p.Date)
+	}
+	for _, m := range missed {
+		see(m.Date)
+	}
+	pad := max(2, int(last.Sub(first).Hours()/24/20))
+	return first.AddDate(0, 0, -pad).Format(time.DateOnly), last.AddDate(0, 0, pad).Format(time.DateOnly)
 }
 
 // addMissed marks missed and cancelled appointments as triangles on the
