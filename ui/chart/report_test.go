@@ -69,7 +69,7 @@ func TestTrendOnATimeAxis(t *testing.T) {
 // to 0.1611; 1 of 29 gives 0.0061 to 0.1718).
 func TestWilson95(t *testing.T) {
 	for _, tc := range []struct {
-		x, n     int
+		x, n    int
 		low, hi float64
 	}{
 		{81, 263, 0.2553, 0.3662},
