@@ -91,7 +91,7 @@ func funnelOption(id, of string, mean float64, maxN int, pts []FunnelPoint) (tem
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "Finished courses at caseness", NameLocation: "middle", NameGap: 28, Min: 0, Max: top}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Reliable recovery %", Min: 0, Max: 100}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "%", Min: 0, Max: 100}),
 		charts.WithGridOpts(opts.Grid{Left: "48", Right: "24", Top: "72", Bottom: "56"}),
 	)
 	var data []opts.ScatterData
