@@ -51,6 +51,12 @@ func TestClinicianPagesOnAPhone(t *testing.T) {
 			fits("waiting-list")
 			j.visit("/cover")
 			fits("cover")
+			j.visit("/reports/outcomes")
+			j.press(`input[name="period"][value="year"]`, " ")
+			j.submitWith(`form.app-filter button[type="submit"]`)
+			waitCharts(t, j.ctx)
+			j.check("supervisor-outcome-report-phone")
+			checkLabelsApart(t, j.ctx, "outcome report at 375 px")
 			continue
 		}
 		fits("caseload")

@@ -127,6 +127,12 @@ func funnelOption(id, of string, mean float64, maxN int, pts []FunnelPoint) (tem
 	points := seriesAt(opt, 0)
 	points["tooltip"] = map[string]any{"formatter": "{a}<br>{b}"}
 	points["z"] = 4
+	points["itemStyle"] = map[string]any{"color": "#005eb8", "opacity": 0.85}
+	if ml, ok := points["markLine"].(map[string]any); ok {
+		if l, ok := ml["label"].(map[string]any); ok {
+			l["backgroundColor"], l["padding"] = "rgba(255, 255, 255, 0.85)", []int{1, 3}
+		}
+	}
 	items, _ := points["data"].([]any)
 	for i, p := range nonEmpty(pts) {
 		if m, ok := items[i].(map[string]any); ok {

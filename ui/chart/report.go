@@ -1,7 +1,6 @@
 package chart
 
 import (
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"math"
@@ -22,6 +21,7 @@ type Report struct {
 	ID      string
 	Caption string
 	Option  template.JS
+	Height  int // the chart's height in pixels, when not the usual 320
 }
 
 // ratePoint is a rate in percent for a chart, or "-" (ECharts' empty value)
@@ -43,16 +43,6 @@ func reportChartOpts(id string) []charts.GlobalOpts {
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "%", Min: 0, Max: 100}),
 		charts.WithGridOpts(opts.Grid{Left: "48", Right: "24", Top: "56", Bottom: "64"}),
 	}
-}
-
-func marshalChart(id string, c interface{ JSON() map[string]interface{} }) (template.JS, error) {
-	b, err := json.Marshal(c.JSON())
-	if err != nil {
-		return "", fmt.Errorf("chart %s: %w", id, err)
-	}
-	// json.Marshal escapes <, > and &, so the option cannot close the
-	// <script type="application/json"> block it is written into.
-	return template.JS(b), nil // #nosec G203 -- JSON from json.Marshal, escaped as above
 }
 
 // FewCases is the number of finished courses below which a rate is shown
@@ -88,8 +78,7 @@ func Trend(months []caseload.MonthFigures) (Report, error) {
 	line := charts.NewLine()
 	line.SetGlobalOptions(append(reportChartOpts(rc.ID),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "time", Name: "Month ended", NameLocation: "middle", NameGap: 32, SplitNumber: 6}),
-		charts.WithGridOpts(opts.Grid{Left: "48", Right: "24", Top: "80", Bottom: "64"}))...)
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", Name: "Month ended", NameLocation: "middle", NameGap: 32, SplitNumber: 6}))...)
 	for si, s := range trendSeries {
 		data := make([]opts.LineData, len(months))
 		for i, m := range months {
@@ -123,6 +112,8 @@ func Trend(months []caseload.MonthFigures) (Report, error) {
 	last, _ := time.Parse("2006-01", months[len(months)-1].Month)
 	x["min"], x["max"] = first.AddDate(0, 0, -15).Format("2006-01-02"), last.AddDate(0, 0, 15).Format("2006-01-02")
 	axisAt(opt, "yAxis")["axisLabel"] = map[string]any{"hideOverlap": true}
+	// Room above for the legend, which wraps to three lines on a phone.
+	opt["grid"] = []any{map[string]any{"left": 48, "right": 24, "top": 96, "bottom": 64}}
 	series, _ := opt["series"].([]any)
 	for i := range series {
 		seriesAt(opt, i)["tooltip"] = map[string]any{"formatter": "{a}<br>{b}"}
@@ -175,13 +166,18 @@ func wilson95(x, n int) (low, high float64) {
 }
 
 // Therapists compares therapists' recovery and reliable improvement
-// rates for the period; each bar carries its value as a label, so the two
-// series are told apart by order and legend as well as colour.
+// rates for the period as horizontal bars, names down the side (they fit
+// a phone, where slanted names under the bars ran into each other); each
+// bar carries its value as a label, so the two series are told apart by
+// order and legend as well as colour. A therapist with fewer than FewCases
+// finished courses has pale bars whose labels say how many.
 func Therapists(ts []caseload.TherapistFigures) (Report, error) {
-	rc := Report{ID: "chart-therapists", Caption: "Recovery and reliable improvement rates by therapist for the period; the table below gives the same figures with the number of finished courses each rate is drawn from."}
+	rc := Report{ID: "chart-therapists", Caption: "Recovery and reliable improvement rates by therapist for the period. Pale bars are therapists with fewer than 10 finished courses: interpret with care; the funnel plot below shows whether a rate differs from the service by more than chance. The table below gives the same figures with the number of finished courses each rate is drawn from."}
 	if len(ts) == 0 {
 		return rc, nil
 	}
+	// Room for each therapist's two bars, their labels and a wrapped name.
+	rc.Height = max(320, 96+52*len(ts))
 	names := make([]string, len(ts))
 	rec, imp := make([]opts.BarData, len(ts)), make([]opts.BarData, len(ts))
 	for i, t := range ts {
@@ -190,15 +186,41 @@ func Therapists(ts []caseload.TherapistFigures) (Report, error) {
 		imp[i] = opts.BarData{Value: ratePoint(t.Rates.ReliableImprovementRate), Name: t.TherapistName}
 	}
 	bar := charts.NewBar()
-	// Room under the axis for therapists' names, set at a slant.
-	bar.SetGlobalOptions(append(reportChartOpts(rc.ID),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 30, Interval: "0"}}),
-		charts.WithGridOpts(opts.Grid{Left: "48", Right: "24", Top: "56", Bottom: "120", ContainLabel: opts.Bool(true)}))...)
-	bar.SetXAxis(names).
-		AddSeries("Recovery", rec, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"})).
-		AddSeries("Reliable improvement", imp, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top"}))
+	bar.SetGlobalOptions(reportChartOpts(rc.ID)...)
+	bar.AddSeries("Recovery", rec).AddSeries("Reliable improvement", imp)
 	bar.Validate()
-	var err error
-	rc.Option, err = marshalChart(rc.ID, bar)
+	opt, err := optionMap(bar)
+	if err != nil {
+		return rc, fmt.Errorf("chart %s: %w", rc.ID, err)
+	}
+	// go-echarts puts categories on the x axis: the axes are set here. The
+	// names wrap within a fixed margin (ECharts' containLabel does not
+	// measure wrapped labels), and the right margin leaves room for a full
+	// bar's label.
+	opt["xAxis"] = []any{map[string]any{"type": "value", "min": 0, "max": 100,
+		"axisLabel": map[string]any{"hideOverlap": true, "formatter": "{value}%"}}}
+	opt["yAxis"] = []any{map[string]any{"type": "category", "inverse": true, "data": names,
+		"axisLabel": map[string]any{"interval": 0, "width": 104, "overflow": "break", "lineHeight": 14, "hideOverlap": true}}}
+	opt["grid"] = []any{map[string]any{"left": 116, "right": 64, "top": 40, "bottom": 24}}
+	// NHS blue and green as on the trend; a pale bar keeps a solid outline,
+	// and its label stays full strength.
+	colours := [][2]string{{"#005eb8", "rgba(0, 94, 184, 0.3)"}, {"#007f3b", "rgba(0, 127, 59, 0.3)"}}
+	for si, c := range colours {
+		s := seriesAt(opt, si)
+		s["itemStyle"] = map[string]any{"color": c[0]}
+		s["label"] = map[string]any{"show": true, "position": "right", "formatter": "{c}%", "color": "#212b32"}
+		s["labelLayout"] = map[string]any{"hideOverlap": true}
+		data, _ := s["data"].([]any)
+		for i, t := range ts {
+			if t.Rates.Finished >= FewCases || i >= len(data) {
+				continue
+			}
+			if d, ok := data[i].(map[string]any); ok {
+				d["itemStyle"] = map[string]any{"color": c[1], "borderColor": c[0], "borderWidth": 1}
+				d["label"] = map[string]any{"formatter": fmt.Sprintf("{c}%% (%d)", t.Rates.Finished)}
+			}
+		}
+	}
+	rc.Option, err = marshalOption(rc.ID, opt)
 	return rc, err
 }

@@ -151,3 +151,36 @@ func TestFunnelPlot(t *testing.T) {
 		t.Errorf("empty funnel: %v, option %q, caption %q", err, f.Option, f.Caption)
 	}
 }
+
+// TestTherapistBars: names down the side, a bar per rate, and a therapist
+// with fewer than 10 finished courses drawn pale with the count in the
+// label.
+func TestTherapistBars(t *testing.T) {
+	ts := []caseload.TherapistFigures{
+		{TherapistName: "Ann", Figures: caseload.Figures{Rates: measures.WithRates(measures.Rates{Finished: 2, Recovered: 2, ReliablyImproved: 1})}},
+		{TherapistName: "Bob", Figures: caseload.Figures{Rates: measures.WithRates(measures.Rates{Finished: 20, Recovered: 10, ReliablyImproved: 14})}},
+	}
+	rc, err := Therapists(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := decode(t, rc.Option)
+	y := axisAt(opt, "yAxis")
+	if y["type"] != "category" || len(y["data"].([]any)) != 2 || y["data"].([]any)[0] != "Ann" {
+		t.Errorf("y axis %v, want the therapists' names", y)
+	}
+	if x := axisAt(opt, "xAxis"); x["type"] != "value" || x["max"] != 100.0 {
+		t.Errorf("x axis %v, want 0 to 100%%", x)
+	}
+	rec := seriesNamed(t, opt, "Recovery")["data"].([]any)
+	ann, bob := rec[0].(map[string]any), rec[1].(map[string]any)
+	if ann["value"] != 100.0 || ann["label"].(map[string]any)["formatter"] != "{c}% (2)" || ann["itemStyle"].(map[string]any)["color"] != "rgba(0, 94, 184, 0.3)" {
+		t.Errorf("Ann (2 finished) = %v, want a pale bar at 100 with her count", ann)
+	}
+	if _, pale := bob["itemStyle"]; pale || bob["value"] != 50.0 {
+		t.Errorf("Bob (20 finished) = %v, want a full bar at 50", bob)
+	}
+	if rc.Height != 320 {
+		t.Errorf("height %d for two therapists, want the usual 320", rc.Height)
+	}
+}

@@ -20,6 +20,13 @@
       }
       try {
         var option = JSON.parse(block.textContent);
+        // A chart that needs more room than the usual (one bar per
+        // therapist) says so; set through the CSSOM, which the page's
+        // Content-Security-Policy allows, unlike a style attribute.
+        var height = Number(el.getAttribute('data-height'));
+        if (height > 0) {
+          el.style.height = height + 'px';
+        }
         var chart = window.echarts.init(el, null, { renderer: 'svg' });
         chart.setOption(option);
         var series = option.series && option.series[0];
