@@ -149,7 +149,7 @@ func clinicianStyle(in measures.Instrument) Style {
 		lineName: "Caseness", lineType: "dashed", lineColor: "#d5281b",
 		lineLabel: "Caseness " + op + " " + in.Format(in.Caseness),
 		bandName:  "Recovery zone", bandLabel: true,
-		grid:   opts.Grid{Left: "40", Right: "24", Top: "24", Bottom: "36"},
+		grid:   opts.Grid{Left: "40", Right: "28", Top: "24", Bottom: "36"},
 		missed: MissedName,
 	}
 }
@@ -168,10 +168,14 @@ func PatientStyle(in measures.Instrument) Style {
 		bandName:  "Below the line",
 		// No axis name: the heading names the questionnaire, and on a phone
 		// the name would sit on the top of the scale.
-		grid:   opts.Grid{Left: "32", Right: "16", Top: "24", Bottom: "36"},
+		grid:   opts.Grid{Left: "32", Right: "28", Top: "24", Bottom: "36"},
 		missed: "Missed or cancelled",
 	}
 }
+
+// Both styles leave 28 px right of the plot: a date label centred on a tick
+// near the axis's end ("29 Nov", about 38 px wide) must not run off the
+// chart.
 
 // dayMillis is one day, ECharts' smallest step on a progress chart's time
 // axis: a contact has a date, not a time.
