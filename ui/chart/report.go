@@ -71,7 +71,7 @@ var trendSeries = []struct {
 // with fewer than FewCases finished courses has hollow points (and a legend
 // entry saying so), so that 100% of 2 does not read like a real swing.
 func Trend(months []caseload.MonthFigures) (Report, error) {
-	rc := Report{ID: "chart-trend", Caption: "Recovery, reliable improvement, reliable recovery and reliable deterioration rates by the month referrals ended, with the national recovery target of 50% as a dashed line. Hollow points are months with fewer than 10 finished courses: interpret them with care. The table below gives the same figures."}
+	rc := Report{ID: "chart-trend", Caption: "Recovery, reliable improvement, reliable recovery and reliable deterioration rates by the month referrals ended, with the national recovery target of 50% as a dashed line. The shaded band is the 95% interval of each month's reliable recovery rate: the wider it is, the less a month's rate says. Hollow points are months with fewer than 10 finished courses: interpret them with care. The table below gives the same figures."}
 	if len(months) == 0 {
 		return rc, nil
 	}
@@ -113,17 +113,49 @@ func Trend(months []caseload.MonthFigures) (Report, error) {
 	x["min"], x["max"] = first.AddDate(0, 0, -15).Format("2006-01-02"), last.AddDate(0, 0, 15).Format("2006-01-02")
 	axisAt(opt, "yAxis")["axisLabel"] = map[string]any{"hideOverlap": true}
 	// Room above for the legend, which wraps to three lines on a phone.
-	opt["grid"] = []any{map[string]any{"left": 48, "right": 24, "top": 96, "bottom": 64}}
+	opt["grid"] = []any{map[string]any{"left": 48, "right": 24, "top": 112, "bottom": 64}}
 	series, _ := opt["series"].([]any)
 	for i := range series {
 		seriesAt(opt, i)["tooltip"] = map[string]any{"formatter": "{a}<br>{b}"}
 	}
 	// A series with no data: only its legend entry, saying what hollow
 	// points are.
-	opt["series"] = append(series, map[string]any{"type": "scatter", "name": FewCasesNote, "data": []any{},
+	series = append(series, map[string]any{"type": "scatter", "name": FewCasesNote, "data": []any{},
 		"symbol": "emptyCircle", "itemStyle": map[string]any{"color": "#4c6272"}})
+	opt["series"] = append(series, intervalBand(months)...)
 	rc.Option, err = marshalOption(rc.ID, opt)
 	return rc, err
+}
+
+// IntervalName names the trend's shaded band in its legend.
+const IntervalName = "Reliable recovery: 95% interval"
+
+// intervalBand shades each month's 95% Wilson interval of the reliable
+// recovery rate, NHS England's headline measure: two series stacked by
+// month, the interval's low end (not drawn) and its width (shaded), so that
+// 100% of 2 shows as anything from 34% to 100%.
+func intervalBand(months []caseload.MonthFigures) []any {
+	lows, widths := make([]any, len(months)), make([]any, len(months))
+	for i, m := range months {
+		day := m.Month + "-01"
+		lows[i], widths[i] = []any{day, "-"}, []any{day, "-"}
+		x, n := trendSeries[2].count(m.Rates)
+		if n == 0 {
+			continue
+		}
+		lo, hi := wilson95(x, n)
+		// The width is of the rounded ends, so the band tops out at the
+		// upper bound the tooltip gives.
+		lows[i], widths[i] = []any{day, round1(lo * 100)}, []any{day, round1(round1(hi*100) - round1(lo*100))}
+	}
+	hidden := map[string]any{"opacity": 0}
+	return []any{
+		map[string]any{"type": "line", "name": IntervalName, "data": lows, "stack": "interval", "symbol": "none",
+			"lineStyle": hidden, "silent": true, "tooltip": map[string]any{"show": false}, "itemStyle": map[string]any{"color": "#d6d0e3"}, "legendIcon": "rect", "z": 1},
+		map[string]any{"type": "line", "name": IntervalName, "data": widths, "stack": "interval", "symbol": "none",
+			"lineStyle": hidden, "silent": true, "tooltip": map[string]any{"show": false}, "z": 1,
+			"itemStyle": map[string]any{"color": "#d6d0e3"}, "legendIcon": "rect", "areaStyle": map[string]any{"color": "rgba(51, 0, 114, 0.12)"}},
+	}
 }
 
 // trendPoint is one month's rate of a trend series, at the month's first

@@ -184,3 +184,38 @@ func TestTherapistBars(t *testing.T) {
 		t.Errorf("height %d for two therapists, want the usual 320", rc.Height)
 	}
 }
+
+// TestTrendIntervalBand: the reliable recovery rate's 95% Wilson interval
+// is shaded month by month, low end plus width, nothing where a month has
+// no course.
+func TestTrendIntervalBand(t *testing.T) {
+	months := []caseload.MonthFigures{
+		{Month: "2026-01", Figures: caseload.Figures{Rates: measures.WithRates(measures.Rates{Finished: 2, ReliablyRecovered: 2})}},
+		{Month: "2026-02", Figures: caseload.Figures{Rates: measures.WithRates(measures.Rates{})}},
+		{Month: "2026-03", Figures: caseload.Figures{Rates: measures.WithRates(measures.Rates{Finished: 30, ReliablyRecovered: 15})}},
+	}
+	rc, err := Trend(months)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var band [][]any
+	for _, s := range decode(t, rc.Option)["series"].([]any) {
+		if m := s.(map[string]any); m["name"] == IntervalName {
+			band = append(band, m["data"].([]any))
+		}
+	}
+	if len(band) != 2 {
+		t.Fatalf("%d interval series, want the low end and the width", len(band))
+	}
+	at := func(s, i int) []any { return band[s][i].([]any) }
+	// 2 of 2: 34.2% to 100%; 15 of 30: 33.2% to 66.8%.
+	if lo, w := at(0, 0), at(1, 0); lo[0] != "2026-01-01" || lo[1] != 34.2 || w[1] != 65.8 {
+		t.Errorf("January's band %v + %v, want 34.2 + 65.8", lo, w)
+	}
+	if lo := at(0, 1); lo[1] != "-" {
+		t.Errorf("February's band %v, want none", lo)
+	}
+	if lo, w := at(0, 2), at(1, 2); lo[1] != 33.2 || w[1] != 33.6 {
+		t.Errorf("March's band %v + %v, want 33.2 + 33.6", lo, w)
+	}
+}
