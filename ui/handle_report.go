@@ -235,6 +235,7 @@ type reportPage struct {
 	Months        []monthRow
 	Compare       chart.Report
 	TherapistRows []therapistRow
+	Funnels       []chart.Funnel // by therapist, then by team
 	CSVHref       string
 }
 
@@ -303,6 +304,7 @@ type outcomeReport struct {
 	Figures    caseload.Figures
 	Months     []caseload.MonthFigures     // only when the trend is asked for
 	Therapists []caseload.TherapistFigures // only when the trend is asked for
+	Teams      []caseload.TeamFigures      // only when the trend is asked for
 }
 
 // reportScope is the one way from a report's parameters to what it covers,
@@ -338,6 +340,9 @@ func (s *Server) runReport(ctx context.Context, u caseload.User, v map[string]st
 		return outcomeReport{}, err
 	}
 	if rep.Therapists, err = s.store.ReportTherapists(ctx, flt); err != nil {
+		return outcomeReport{}, err
+	}
+	if rep.Teams, err = s.store.ReportTeams(ctx, flt); err != nil {
 		return outcomeReport{}, err
 	}
 	return rep, nil
@@ -451,6 +456,9 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) 
 		return err
 	}
 	if p.Compare, err = chart.Therapists(therapists); err != nil {
+		return err
+	}
+	if p.Funnels, err = reportFunnels(rep); err != nil {
 		return err
 	}
 	p.CSVHref = csvHref(q, flt)

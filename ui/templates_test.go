@@ -28,7 +28,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	f.Values["date"] = "2026-03-16"
 	f.Errs["date"] = "Enter a date"
 	ref := caseload.Referral{ID: 7, PatientName: "Pat", ReceivedOn: "2026-01-05", ProblemDescriptor: "F41.1", Intensity: "low"}
-	cv, err := chart.NewView(mustInstrument(t, measures.PHQ9), []chart.Point{{Number: 1, Date: "2026-02-02", Label: "1 · 2 Feb", Value: "14", Total: 14}})
+	cv, err := chart.NewView(mustInstrument(t, measures.PHQ9), []chart.Point{{Number: 1, Date: "2026-02-02", Label: "1 · 2 Feb 2026: 14", Value: "14", Total: 14}}, []chart.Mark{{Date: "2026-02-09", What: "Did not attend", When: "9 February 2026"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -324,8 +324,8 @@ func TestJourneys(t *testing.T) {
 				continue
 			}
 			delete(want, c.ID)
-			if c.Points != 3 || !c.Canvas {
-				t.Errorf("%s drew %d points (canvas %v), want 3 on a canvas", c.ID, c.Points, c.Canvas)
+			if c.Points != 3 || !c.Drawn {
+				t.Errorf("%s drew %d points (drawn %v), want 3 drawn", c.ID, c.Points, c.Drawn)
 			}
 			if len(c.Thresholds) == 0 || c.Thresholds[0] != th {
 				t.Errorf("%s threshold lines %v, want %v", c.ID, c.Thresholds, th)
@@ -443,7 +443,7 @@ func TestJourneys(t *testing.T) {
 				phq9 = &charts[i]
 			}
 		}
-		if phq9 == nil || phq9.Points != 3 || !phq9.Canvas || len(phq9.Thresholds) != 1 || phq9.Thresholds[0] != 10 {
+		if phq9 == nil || phq9.Points != 3 || !phq9.Drawn || len(phq9.Thresholds) != 1 || phq9.Thresholds[0] != 10 {
 			t.Errorf("patient's PHQ-9 chart: %s, want their 3 scores and the line at 10", mustJSON(phq9))
 		}
 		page := p.text("body")
