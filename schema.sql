@@ -803,3 +803,38 @@ CREATE INDEX report_referral_ended_facts ON report_referral (ended_on, team_id, 
     ethnic_group, age_band, gender_identity, sexual_orientation, disability,
     employment_status, long_term_condition, consultation_medium)
     WHERE ended_on IS NOT NULL;
+
+-- step: 19
+-- One unallocated list (issues 12 and 14). Imported referrals whose care
+-- professional was not known used to go to a placeholder therapist,
+-- "Unallocated (imported)" (unallocated@imported.invalid, disabled), in a
+-- team of the same name. They now wait on a team's waiting list like any
+-- referral received without a therapist, held meanwhile by the admin who
+-- imported them. Here the placeholder's referrals join the waiting list:
+-- held by whoever imported them, in the service's one other team when it
+-- has exactly one, else still in the placeholder's team (which an admin
+-- gives a supervisor, or whose care professionals the admin maps to
+-- therapists, allocating their referrals). Nothing is deleted: the
+-- placeholder account stays, disabled, named in any earlier move.
+
+UPDATE referrals
+SET allocated = 0,
+    therapist_id = COALESCE(created_by, therapist_id),
+    team_id = CASE
+        WHEN (SELECT COUNT(*) FROM teams t WHERE t.id <> referrals.team_id) = 1
+        THEN (SELECT t.id FROM teams t WHERE t.id <> referrals.team_id)
+        ELSE team_id END
+WHERE therapist_id IN (SELECT id FROM users WHERE email = 'unallocated@imported.invalid');
+
+UPDATE referral_summary
+SET therapist_id = (SELECT r.therapist_id FROM referrals r WHERE r.id = referral_summary.referral_id),
+    team_id = (SELECT r.team_id FROM referrals r WHERE r.id = referral_summary.referral_id)
+WHERE therapist_id IN (SELECT id FROM users WHERE email = 'unallocated@imported.invalid');
+
+UPDATE report_referral
+SET therapist_id = (SELECT r.therapist_id FROM referrals r WHERE r.id = report_referral.referral_id),
+    team_id = (SELECT r.team_id FROM referrals r WHERE r.id = report_referral.referral_id)
+WHERE therapist_id IN (SELECT id FROM users WHERE email = 'unallocated@imported.invalid');
+
+-- The care professionals page counts imported contacts by who held them.
+CREATE INDEX contacts_care_prof ON contacts (care_prof_local_id) WHERE care_prof_local_id IS NOT NULL;

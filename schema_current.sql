@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 18),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 19),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -100,6 +100,9 @@ CREATE TABLE contacts (
 , questionnaire_id INTEGER REFERENCES questionnaires (id), intensity TEXT NOT NULL DEFAULT '', purpose TEXT
     CHECK (purpose IN ('assessment', 'treatment', 'assessment_treatment', 'review', 'review_treatment', 'follow_up')), attendance_outcome TEXT
     CHECK (attendance_outcome IN ('attended', 'attended_late', 'late_not_seen', 'dna', 'cancelled_by_patient', 'cancelled_by_provider')), medium TEXT, duration_minutes INTEGER CHECK (duration_minutes BETWEEN 1 AND 600), therapy_type TEXT, employment_status TEXT, local_id TEXT, care_prof_local_id TEXT);
+
+-- index contacts_care_prof
+CREATE INDEX contacts_care_prof ON contacts (care_prof_local_id) WHERE care_prof_local_id IS NOT NULL;
 
 -- index contacts_local_id
 CREATE UNIQUE INDEX contacts_local_id ON contacts (local_id) WHERE local_id IS NOT NULL;

@@ -251,6 +251,7 @@ type reportPage struct {
 	Months        []monthRow
 	Compare       chart.Report
 	TherapistRows []therapistRow
+	Funnels       []chart.Funnel // by therapist, then by team
 	CSVHref       string
 	Sections      sectionsView
 }
@@ -321,6 +322,7 @@ type outcomeReport struct {
 	Months     []caseload.MonthFigures     // only when the trend is asked for
 	Therapists []caseload.TherapistFigures // only when the trend is asked for
 	Sections   caseload.Sections           // waits, endings, stepped care, groups, data quality
+	Teams      []caseload.TeamFigures      // only when the trend is asked for
 }
 
 // reportScope is the one way from a report's parameters to what it covers,
@@ -359,6 +361,9 @@ func (s *Server) runReport(ctx context.Context, u caseload.User, v map[string]st
 		return outcomeReport{}, err
 	}
 	if rep.Therapists, err = s.store.ReportTherapists(ctx, flt); err != nil {
+		return outcomeReport{}, err
+	}
+	if rep.Teams, err = s.store.ReportTeams(ctx, flt); err != nil {
 		return outcomeReport{}, err
 	}
 	return rep, nil
@@ -475,6 +480,9 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) 
 		return err
 	}
 	if p.Compare, err = chart.Therapists(therapists); err != nil {
+		return err
+	}
+	if p.Funnels, err = reportFunnels(rep); err != nil {
 		return err
 	}
 	p.CSVHref = csvHref(q, flt)

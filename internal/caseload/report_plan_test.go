@@ -27,7 +27,7 @@ func TestReportAggregatesReadOnlyTheirIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, date := range []string{byReceived, byFirstTreatment, byEnded} {
-			for _, group := range []string{groupNone, groupMonth, groupTherapist} {
+			for _, group := range []string{groupNone, groupMonth, groupTherapist, groupTeam} {
 				plan := queryPlan(t, s, "EXPLAIN QUERY PLAN "+aggregateQuery(date, group), args)
 				want := "USING COVERING INDEX report_referral_" + strings.TrimSuffix(date, "_on")
 				if !strings.Contains(plan, want) || strings.Contains(plan, "SCAN x") {
