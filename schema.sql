@@ -838,3 +838,22 @@ WHERE therapist_id IN (SELECT id FROM users WHERE email = 'unallocated@imported.
 
 -- The care professionals page counts imported contacts by who held them.
 CREATE INDEX contacts_care_prof ON contacts (care_prof_local_id) WHERE care_prof_local_id IS NOT NULL;
+
+-- step: 20
+-- (placeholder: another branch's step 20 takes this place at merge)
+
+-- step: 21
+-- Records failing the data set's validation (issue 13's data quality):
+-- report_referral gains how many problems the data set export's own checks
+-- (ids_export.go) find in the referral's records, all of them: its
+-- patient's record, the referral's, its contacts' and its scores'. It is
+-- written from Go with the other facts (report_facts.go) whenever those
+-- are; in this step's transaction Open writes every existing row's facts
+-- again, with the count (nothing is lost: the column is new).
+
+ALTER TABLE report_referral ADD COLUMN dataset_problems INTEGER NOT NULL DEFAULT 0;  -- data set validation problems of the referral's records
+
+-- The data quality figure reads it with the referral's ending, team and
+-- therapist from an index of its own.
+CREATE INDEX report_referral_ended_validation ON report_referral (ended_on, team_id, therapist_id, dataset_problems)
+    WHERE ended_on IS NOT NULL;

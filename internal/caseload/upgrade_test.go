@@ -249,8 +249,9 @@ func queryStrings(t *testing.T, db *sql.DB, query string) []string {
 }
 
 // A database at step 17 (the demo, with demographics, EndCodes and
-// contacts at their own intensity) gets at Open, in step 18, the report
-// facts its saves would have written: every row equals the rows of the
+// contacts at their own intensity) gets at Open, in step 18's columns
+// (written in step 21's transaction, with that step's count of data set
+// problems), the report facts its saves would have written: every row equals the rows of the
 // same service kept by today's code.
 func TestUpgradeToStep18WritesReportFacts(t *testing.T) {
 	ctx := t.Context()
