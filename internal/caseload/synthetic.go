@@ -75,6 +75,11 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if err := s.writeSyntheticBatches(ctx, results, gen.chunks(), base, created); err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
+	// The finished courses' expected-response cells (schema step 18), so
+	// that no server reading this service ever rebuilds them.
+	if err := s.foldCurves(ctx); err != nil {
+		return fmt.Errorf("load synthetic: %w", err)
+	}
 	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
 		return fmt.Errorf("load synthetic: analyze: %w", err)
 	}
