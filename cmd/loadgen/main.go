@@ -52,6 +52,7 @@ type config struct {
 	requests    int
 	mix         mix
 	keep        bool
+	build       bool
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -64,6 +65,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.requests, "requests", 0, "stop after this many requests in all (0: only --duration bounds the run)")
 	mixFlag := fs.String("mix", defaultMix, "relative weights of the kinds of request: "+kindNames())
 	fs.BoolVar(&c.keep, "keep", false, "keep the run's folder (database copy, server log) and print its path")
+	fs.BoolVar(&c.build, "build-only", false, "only build (or find) the cached synthetic service, print its path and how long that took, and exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -92,6 +94,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.build {
+		start := time.Now()
+		path, err := syntheticDB(syntheticConfig(cfg.referrals))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s (%v)\n", path, time.Since(start).Round(time.Second))
+		return nil
 	}
 	dir, err := os.MkdirTemp("", "clinic-loadgen-")
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,22 +69,101 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
+	restore, err := s.bulkLoadMode(ctx)
+	if err != nil {
+		return fmt.Errorf("load synthetic: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	gen := synthGenerator{cfg: cfg, therapists: therapists, base: base, today: todayT, created: created}
 	results := gen.start(ctx)
-	if err := s.writeSyntheticBatches(ctx, results, gen.chunks(), base, created); err != nil {
+	cells := measures.NewCurveCells()
+	err = s.writeSyntheticBatches(ctx, results, gen.chunks(), base, created, cells)
+	if rerr := restore(); err == nil && rerr != nil {
+		err = rerr
+	}
+	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
-	// The finished courses' expected-response cells (schema step 18), so
-	// that no server reading this service ever rebuilds them.
+	// The finished courses' expected-response cells (schema step 18),
+	// added up in Go as the referrals were written rather than queued by
+	// the trigger one outcome at a time, so that no server reading this
+	// service ever rebuilds them.
+	if err := s.withTx(ctx, func(tx *sql.Tx) error { return writeCurveCells(ctx, tx, cells) }); err != nil {
+		return fmt.Errorf("load synthetic: expected-response cells: %w", err)
+	}
 	if err := s.foldCurves(ctx); err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+	// Statistics from a sample of each index: a full ANALYZE reads every
+	// index of a national year.
+	if _, err := s.db.ExecContext(ctx, `PRAGMA analysis_limit = 2000; ANALYZE`); err != nil {
 		return fmt.Errorf("load synthetic: analyze: %w", err)
 	}
 	return nil
+}
+
+// bulkLoadSynthetic are the writer's settings while a synthetic service is
+// loaded, and restoreSynthetic the store's own afterwards. A synthetic
+// database is built offline, for benchmarks, and served by nobody while it
+// is built: a crash leaves a file to throw away, so the load need not wait
+// for the disk on every commit (synchronous=OFF), nor check foreign keys row
+// by row (the generator numbers every row itself; TestLoadSyntheticSmall
+// checks them), and a large page cache holds what is being written. The
+// secondary indexes of the tables it fills are dropped during the load and
+// made again from their own SQL afterwards: building an index from sorted
+// rows at the end is several times faster than keeping it row by row (the
+// date indexes are written in no particular order). The trigger that
+// queues each finished course for the expected-response cells is dropped
+// likewise (LoadSynthetic adds the cells up in Go).
+const (
+	bulkLoadSynthetic = `PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -262144`
+	restoreSynthetic  = `PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000`
+	synthBulkObjects  = `
+		SELECT name, type, sql FROM sqlite_master
+		WHERE sql IS NOT NULL AND (
+			(type = 'index' AND tbl_name IN ('patients', 'referrals', 'contacts', 'scores', 'referral_summary', 'report_referral'))
+			OR (type = 'trigger' AND name = 'summary_curve_insert'))`
+)
+
+// bulkLoadMode switches the writer to bulk loading and returns the function
+// that switches it back, making the indexes and trigger it dropped again.
+func (s *Store) bulkLoadMode(ctx context.Context) (func() error, error) {
+	type object struct{ name, kind, sql string }
+	var objects []object
+	rows, err := s.db.QueryContext(ctx, synthBulkObjects)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var o object
+		if err := rows.Scan(&o.name, &o.kind, &o.sql); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		objects = append(objects, o)
+	}
+	if err := errors.Join(rows.Close(), rows.Err()); err != nil {
+		return nil, err
+	}
+	drop := bulkLoadSynthetic
+	for _, o := range objects {
+		// Names read from sqlite_master, quoted.
+		drop += fmt.Sprintf(`; DROP %s "%s"`, strings.ToUpper(o.kind), strings.ReplaceAll(o.name, `"`, `""`))
+	}
+	if _, err := s.db.ExecContext(ctx, drop); err != nil {
+		return nil, err
+	}
+	return func() error {
+		// Not ctx: the store's indexes and settings come back even when the
+		// load was cancelled.
+		restore := "BEGIN"
+		for _, o := range objects {
+			restore += "; " + o.sql
+		}
+		_, err := s.db.ExecContext(context.Background(), restore+"; COMMIT; "+restoreSynthetic)
+		return err
+	}, nil
 }
 
 // synthStaff is a synthetic therapist and their team.
@@ -227,7 +307,7 @@ func (g synthGenerator) chunk(ci int) synthBatch {
 
 // writeSyntheticBatches writes the chunks in order as they arrive, a few
 // thousand referrals per transaction.
-func (s *Store) writeSyntheticBatches(ctx context.Context, results <-chan synthBatch, nChunks int, base synthIDs, created string) error {
+func (s *Store) writeSyntheticBatches(ctx context.Context, results <-chan synthBatch, nChunks int, base synthIDs, created string, cells measures.CurveCells) error {
 	pending := map[int]synthBatch{}
 	next := 0
 	contactID, scoreID := base.contact, base.score
@@ -246,6 +326,11 @@ func (s *Store) writeSyntheticBatches(ctx context.Context, results <-chan synthB
 			if err := s.writeSynthetic(ctx, b.refs, &contactID, &scoreID, created); err != nil {
 				return err
 			}
+			for _, r := range b.refs {
+				if r.finished != nil {
+					cells.AddCourse(r.finished, 1)
+				}
+			}
 		}
 	}
 	if next != nChunks {
@@ -260,6 +345,7 @@ type synthReferral struct {
 	name, dob string
 	basis     summaryBasis
 	contacts  []synthContact
+	finished  map[measures.InstrumentID]measures.MeasureOutcome // a finished course's measures, for the curves
 	summary   []any // summaryUpsert's arguments but the id, filled at write time
 	report    []any // reportUpsert's arguments but the id, likewise
 }
@@ -342,6 +428,9 @@ func synthesise(cfg SyntheticConfig, i int, therapistID, teamID int64, today tim
 	if err != nil {
 		return synthReferral{}, err
 	}
+	if o.FinishedCourse {
+		r.finished = o.Measures
+	}
 	r.summary, err = summaryArgs(r.basis, o, created)
 	r.report = reportArgs(r.basis, o)
 	return r, err
@@ -378,6 +467,11 @@ func itemsText(items []int) (string, float64) {
 // writeSynthetic inserts generated referrals in one transaction.
 func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contactID, scoreID *int64, created string) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
+		// The statements run without a cancellable context: with one, the
+		// driver runs every statement on a goroutine of its own to watch
+		// for cancellation, which costs more than the insert. A cancelled
+		// load stops between transactions (writeSyntheticBatches).
+		ctx := context.WithoutCancel(ctx)
 		prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
 		patient, err := prep(`INSERT INTO patients (id, name, date_of_birth, nhs_number, created_at) VALUES (?, ?, ?, '', ?)`)
 		if err != nil {
@@ -391,21 +485,14 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			return err
 		}
 		defer referral.Close()
-		contact, err := prep(`
-			INSERT INTO contacts (id, referral_id, date, kind, attendance, recorded_by, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer contact.Close()
-		// Two scores per statement: PHQ-9 and GAD-7 of one contact.
-		score, err := prep(`
-			INSERT INTO scores (id, contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at)
-			VALUES (?, ?, 'phq9', ?, ?, 0, 'therapist', ?, ?), (?, ?, 'gad7', ?, ?, 0, 'therapist', ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer score.Close()
+		// A referral's contacts in one statement, and its scores in
+		// another: a statement costs far more than a row.
+		contact := &multiInsert{tx: tx, head: `INSERT INTO contacts (id, referral_id, date, kind, attendance, recorded_by, recorded_at) VALUES `,
+			row: `(?, ?, ?, ?, ?, ?, ?)`}
+		defer contact.close()
+		score := &multiInsert{tx: tx, head: `INSERT INTO scores (id, contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at) VALUES `,
+			row: `(?, ?, ?, ?, ?, 0, 'therapist', ?, ?)`}
+		defer score.close()
 		summary, err := prepareSummaryWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -420,21 +507,24 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 				nullString(b.endedOn), nullString(b.endReason), b.therapistID, created); err != nil {
 				return err
 			}
+			var cargs, sargs []any
 			for _, c := range r.contacts {
 				*contactID++
 				at := c.date + "T10:00:00.000000Z"
-				if _, err := contact.ExecContext(ctx, *contactID, b.id, c.date, c.kind, c.attendance, b.therapistID, at); err != nil {
-					return err
-				}
+				cargs = append(cargs, *contactID, b.id, c.date, c.kind, c.attendance, b.therapistID, at)
 				if c.phq9 == "" {
 					continue
 				}
 				*scoreID += 2
-				if _, err := score.ExecContext(ctx,
-					*scoreID-1, *contactID, c.phq9, c.phq9Total, b.therapistID, at,
-					*scoreID, *contactID, c.gad7, c.gad7Total, b.therapistID, at); err != nil {
-					return err
-				}
+				sargs = append(sargs,
+					*scoreID-1, *contactID, "phq9", c.phq9, c.phq9Total, b.therapistID, at,
+					*scoreID, *contactID, "gad7", c.gad7, c.gad7Total, b.therapistID, at)
+			}
+			if err := contact.exec(ctx, cargs, 7); err != nil {
+				return err
+			}
+			if err := score.exec(ctx, sargs, 7); err != nil {
+				return err
 			}
 			r.summary[0], r.report[0] = b.id, b.id
 			if err := summary.writeArgs(ctx, r.summary, r.report); err != nil {
@@ -443,4 +533,39 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 		}
 		return nil
 	})
+}
+
+// multiInsert inserts several rows in one statement, prepared once per
+// number of rows.
+type multiInsert struct {
+	tx        *sql.Tx
+	head, row string
+	stmts     map[int]*sql.Stmt
+}
+
+// exec inserts the rows whose values args lists, perRow values a row.
+func (m *multiInsert) exec(ctx context.Context, args []any, perRow int) error {
+	n := len(args) / perRow
+	if n == 0 {
+		return nil
+	}
+	st, ok := m.stmts[n]
+	if !ok {
+		var err error
+		if st, err = m.tx.PrepareContext(ctx, m.head+strings.Repeat(m.row+", ", n-1)+m.row); err != nil {
+			return err
+		}
+		if m.stmts == nil {
+			m.stmts = map[int]*sql.Stmt{}
+		}
+		m.stmts[n] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+func (m *multiInsert) close() {
+	for _, st := range m.stmts {
+		st.Close()
+	}
 }
