@@ -346,8 +346,8 @@ type synthReferral struct {
 	basis     summaryBasis
 	contacts  []synthContact
 	finished  map[measures.InstrumentID]measures.MeasureOutcome // a finished course's measures, for the curves
-	summary   []any // summaryUpsert's arguments but the id, filled at write time
-	report    []any // reportUpsert's arguments but the id, likewise
+	summary   []any                                             // summaryUpsert's arguments but the id, filled at write time
+	report    []any                                             // reportUpsert's arguments but the id, likewise
 }
 
 type synthContact struct {
