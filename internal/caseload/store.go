@@ -79,7 +79,7 @@ func Open(path string, schema string, now func() time.Time) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	read, err := sql.Open("sqlite3", path+"?"+readerOptions)
+	read, err := sql.Open(readerDriver, path+"?"+readerOptions) // SQLite with export_pseudonym (pseudonym_export.go)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)
