@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,12 +119,14 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 // likewise (LoadSynthetic adds the cells up in Go).
 const (
 	bulkLoadSynthetic = `PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -262144`
-	restoreSynthetic  = `PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000`
+	restoreSynthetic  = `PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA threads = 0`
 	synthBulkObjects  = `
 		SELECT name, type, sql FROM sqlite_master
 		WHERE sql IS NOT NULL AND (
 			(type = 'index' AND tbl_name IN ('patients', 'referrals', 'contacts', 'scores', 'referral_summary', 'report_referral'))
 			OR (type = 'trigger' AND name = 'summary_curve_insert'))`
+	// threads lets SQLite sort on every core when it makes the indexes.
+	synthSortThreads = `PRAGMA threads = 4`
 )
 
 // bulkLoadMode switches the writer to bulk loading and returns the function
@@ -146,6 +149,10 @@ func (s *Store) bulkLoadMode(ctx context.Context) (func() error, error) {
 	if err := errors.Join(rows.Close(), rows.Err()); err != nil {
 		return nil, err
 	}
+	// Indexes led by an id are written in order (rows are numbered as
+	// they are written, and a referral's therapist and team take turns):
+	// they stay. Those led by a date or another value are dropped.
+	objects = slices.DeleteFunc(objects, func(o object) bool { return o.kind == "index" && idFirst(o.sql) })
 	drop := bulkLoadSynthetic
 	for _, o := range objects {
 		// Names read from sqlite_master, quoted.
@@ -157,13 +164,28 @@ func (s *Store) bulkLoadMode(ctx context.Context) (func() error, error) {
 	return func() error {
 		// Not ctx: the store's indexes and settings come back even when the
 		// load was cancelled.
-		restore := "BEGIN"
+		restore := synthSortThreads + "; BEGIN"
 		for _, o := range objects {
 			restore += "; " + o.sql
 		}
 		_, err := s.db.ExecContext(context.Background(), restore+"; COMMIT; "+restoreSynthetic)
 		return err
 	}, nil
+}
+
+// idFirst reports whether an index's first column is an id (its name
+// ends in id), from its CREATE INDEX statement.
+func idFirst(create string) bool {
+	_, cols, ok := strings.Cut(create, "(")
+	if !ok {
+		return false
+	}
+	end := strings.IndexAny(cols, ",)")
+	if end < 0 {
+		return false
+	}
+	first := strings.TrimSpace(cols[:end])
+	return first == "id" || strings.HasSuffix(first, "_id")
 }
 
 // synthStaff is a synthetic therapist and their team.

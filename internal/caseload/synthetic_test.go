@@ -74,3 +74,46 @@ func TestLoadSyntheticSmall(t *testing.T) {
 		t.Error("an empty config was accepted")
 	}
 }
+
+// The bulk load keeps the indexes led by an id (written in order) and
+// drops the others until the end; either way every index is there after.
+func TestIDFirst(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"CREATE INDEX contacts_referral_date ON contacts (referral_id, date, id)":                      true,
+		"CREATE UNIQUE INDEX contacts_local_id ON contacts (local_id) WHERE local_id IS NOT NULL":      true,
+		"CREATE INDEX summary_open_team ON referral_summary (team_id, therapist_id) WHERE is_open = 1": true,
+		"CREATE INDEX summary_received ON referral_summary (received_on)":                              false,
+		"CREATE INDEX patients_date_of_birth ON patients (date_of_birth)":                              false,
+		"CREATE INDEX x ON y (paid)": false,
+	} {
+		if got := idFirst(sql); got != want {
+			t.Errorf("idFirst(%q) = %v", sql, got)
+		}
+	}
+	s, _ := openTest(t)
+	before := indexNames(t, s)
+	if err := s.LoadSynthetic(t.Context(), SyntheticConfig{Teams: 1, TherapistsPerTeam: 1, Referrals: 20, ContactsPerReferral: 3, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if after := indexNames(t, s); !cmp.Equal(before, after) {
+		t.Errorf("indexes and triggers after a synthetic load differ (-before +after):\n%s", cmp.Diff(before, after))
+	}
+}
+
+func indexNames(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, n)
+	}
+	return out
+}
