@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -57,10 +56,6 @@ func (s *Store) bulkLoadMode(ctx context.Context) (func() error, error) {
 	if err := errors.Join(rows.Close(), rows.Err()); err != nil {
 		return nil, err
 	}
-	// Indexes led by an id are written in order (rows are numbered as
-	// they are written, and a referral's therapist and team take turns):
-	// they stay. Those led by a date or another value are dropped.
-	objects = slices.DeleteFunc(objects, func(o object) bool { return o.kind == "index" && idFirst(o.sql) })
 	drop := bulkLoadSynthetic
 	for _, o := range objects {
 		// Names read from sqlite_master, quoted.
@@ -79,21 +74,6 @@ func (s *Store) bulkLoadMode(ctx context.Context) (func() error, error) {
 		_, err := s.db.ExecContext(context.Background(), restore+"; COMMIT; "+restoreSynthetic)
 		return err
 	}, nil
-}
-
-// idFirst reports whether an index's first column is an id (its name
-// ends in id), from its CREATE INDEX statement.
-func idFirst(create string) bool {
-	_, cols, ok := strings.Cut(create, "(")
-	if !ok {
-		return false
-	}
-	end := strings.IndexAny(cols, ",)")
-	if end < 0 {
-		return false
-	}
-	first := strings.TrimSpace(cols[:end])
-	return first == "id" || strings.HasSuffix(first, "_id")
 }
 
 // multiInsert inserts several rows in one statement, prepared once per
