@@ -79,13 +79,26 @@ func (s *Store) curves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error
 		}
 		return c.curves, nil
 	}
-	curves, err := storedCurves(ctx, tx)
+	curves, complete, err := storedCurves(ctx, tx, curveQueueInRequest)
 	if err != nil {
 		return nil, err
 	}
 	c.curves, c.gen, c.built = curves, gen, true
+	if !complete {
+		// Too long a queue to read in a request (the first start after the
+		// schema step that queued every finished course): these curves
+		// miss some courses until the next request's background refresh
+		// has folded the queue into the cells.
+		c.gen = -1
+	}
 	return curves, nil
 }
+
+// curveQueueInRequest is how many queued courses a request reads with the
+// cells when it builds the curves for the first time: a few hundred
+// milliseconds at most. Normally the queue holds only the courses finished
+// since the last fold.
+var curveQueueInRequest = 5000 // a test lowers it
 
 // refreshCurves folds the queue into the cells and rebuilds the cached
 // curves from them in the background, until ctx (the store's life) ends.
@@ -101,7 +114,7 @@ func (s *Store) refreshCurves(ctx context.Context) {
 			if gen, err = finishedGeneration(ctx, tx); err != nil {
 				return err
 			}
-			curves, err = storedCurves(ctx, tx)
+			curves, _, err = storedCurves(ctx, tx, -1)
 			return err
 		})
 	}
@@ -152,16 +165,25 @@ func decodeCurveMeasures(js string) (map[measures.InstrumentID]measures.MeasureO
 }
 
 // storedCurves builds the curves from the stored cells and the courses
-// still queued, in tx's snapshot.
-func storedCurves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error) {
+// still queued (at most limit of them; all when limit < 0), in tx's
+// snapshot; complete is false when some queued courses were left out.
+func storedCurves(ctx context.Context, tx *sql.Tx, limit int) (curves *measures.Curves, complete bool, err error) {
 	h, err := readCurveCells(ctx, tx)
 	if err != nil {
-		return nil, fmt.Errorf("expected response: %w", err)
+		return nil, false, fmt.Errorf("expected response: %w", err)
 	}
-	if _, err := queuedCells(ctx, tx, h, -1); err != nil {
-		return nil, fmt.Errorf("expected response: %w", err)
+	complete = true
+	if limit >= 0 {
+		var more bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM expectation_pending LIMIT 1 OFFSET ?)`, limit).Scan(&more); err != nil {
+			return nil, false, fmt.Errorf("expected response: %w", err)
+		}
+		complete = !more
 	}
-	return measures.CurvesFromCells(h), nil
+	if _, err := queuedCells(ctx, tx, h, limit); err != nil {
+		return nil, false, fmt.Errorf("expected response: %w", err)
+	}
+	return measures.CurvesFromCells(h), complete, nil
 }
 
 // readCurveCells reads the stored histogram.

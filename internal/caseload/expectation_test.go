@@ -3,6 +3,7 @@ package caseload
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -83,8 +84,9 @@ func kept(t *testing.T, s *Store) (withQueue, cellsOnly *measures.Curves) {
 	t.Helper()
 	err := s.withRead(t.Context(), func(tx *sql.Tx) error {
 		var err error
-		if withQueue, err = storedCurves(t.Context(), tx); err != nil {
-			return err
+		var complete bool
+		if withQueue, complete, err = storedCurves(t.Context(), tx, -1); err != nil || !complete {
+			return fmt.Errorf("complete %v: %w", complete, err)
 		}
 		h, err := readCurveCells(t.Context(), tx)
 		cellsOnly = measures.CurvesFromCells(h)
@@ -215,4 +217,51 @@ func (s *Store) mustUser(t *testing.T, id int64) User {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// A queue too long to read in a request (as after the schema step that
+// queued every finished course) leaves the first curves short rather than
+// making the request wait, and the next request's background refresh
+// folds it in and catches up with a rebuild from scratch.
+func TestExpectationLongQueueNotReadInRequest(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := t.Context()
+	if err := s.LoadSynthetic(ctx, SyntheticConfig{Teams: 1, TherapistsPerTeam: 2, Referrals: 300, ContactsPerReferral: 6, Seed: 13}); err != nil {
+		t.Fatal(err)
+	}
+	// As the schema step does: every finished course queued, no cells.
+	for _, q := range []string{`DELETE FROM expectation_cell`, `DELETE FROM expectation_tail`, `DELETE FROM expectation_length`,
+		`INSERT INTO expectation_pending (sign, outcome) SELECT 1, outcome_json FROM referral_summary WHERE finished = 1`} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func(n int) { curveQueueInRequest = n }(curveQueueInRequest)
+	curveQueueInRequest = 10
+	want := scratchCurves(t, s)
+	first, err := s.Expectation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(first, want) {
+		t.Fatal("the first request read the whole queue")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		exp, err := s.Expectation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reflect.DeepEqual(exp, want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the curves never caught up with the queue")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var queued int
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM expectation_pending`).Scan(&queued); err != nil || queued != 0 {
+		t.Errorf("%d courses still queued (%v)", queued, err)
+	}
 }
