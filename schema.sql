@@ -758,6 +758,88 @@ CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therap
     WHERE ended_on IS NOT NULL;
 
 -- step: 18
+-- What NHS England publishes about a service (issue 13): waits to
+-- assessment and between treatments, endings by EndCode, stepped care,
+-- outcomes by group, data quality. report_referral gains what those need,
+-- written from Go beside the rest of the row (report_facts.go) whenever a
+-- referral's contacts, ending or patient's demographics change; in this
+-- step's transaction Open writes them for every existing row, from the
+-- contacts, scores and demographics (nothing is lost: the columns are new).
+-- Groups are the keys of internal/dataset's reporting dimensions.
+
+ALTER TABLE report_referral ADD COLUMN first_assessment_on TEXT;                        -- first attended assessment (or, without one, first attended treatment)
+ALTER TABLE report_referral ADD COLUMN assessment_days INTEGER NOT NULL DEFAULT -1;      -- received to first assessment; -1 when none
+ALTER TABLE report_referral ADD COLUMN second_treatment_on TEXT;                        -- second attended treatment appointment
+ALTER TABLE report_referral ADD COLUMN first_second_days INTEGER NOT NULL DEFAULT -1;    -- first to second attended treatment; -1 when none
+ALTER TABLE report_referral ADD COLUMN last_contact_on TEXT;                            -- last attended contact
+ALTER TABLE report_referral ADD COLUMN end_code TEXT NOT NULL DEFAULT '';               -- EndCode
+ALTER TABLE report_referral ADD COLUMN intensity_mix TEXT NOT NULL DEFAULT '';          -- attended treatment at: low, both, high; '' none
+ALTER TABLE report_referral ADD COLUMN step_up_days INTEGER NOT NULL DEFAULT -1;         -- last low to first high treatment after it; -1 when never stepped up
+ALTER TABLE report_referral ADD COLUMN ethnic_group TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN age_band TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN gender_identity TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN sexual_orientation TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN disability TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN employment_status TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN long_term_condition TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN consultation_medium TEXT NOT NULL DEFAULT 'not_stated';
+ALTER TABLE report_referral ADD COLUMN adsm_expected INTEGER NOT NULL DEFAULT 0;        -- the descriptor has its own anxiety measure
+ALTER TABLE report_referral ADD COLUMN adsm_paired INTEGER NOT NULL DEFAULT 0;          -- and it has two scores
+ALTER TABLE report_referral ADD COLUMN anxiety_one_or_none INTEGER NOT NULL DEFAULT 0;  -- one or no GAD-7 and ADSM score
+ALTER TABLE report_referral ADD COLUMN wsas_complete INTEGER NOT NULL DEFAULT 0;        -- a WSAS with at least 4 of 5 items
+
+-- Each figure reads its date's index alone, as those of step 17 do.
+CREATE INDEX report_referral_first_assessment ON report_referral (first_assessment_on, team_id, therapist_id, assessment_days)
+    WHERE first_assessment_on IS NOT NULL;
+CREATE INDEX report_referral_second_treatment ON report_referral (second_treatment_on, team_id, therapist_id, first_second_days)
+    WHERE second_treatment_on IS NOT NULL;
+-- Still open at a date: received by then, not ended (or ended after it).
+CREATE INDEX report_referral_received_open ON report_referral (received_on, team_id, therapist_id,
+    first_treatment_on, ended_on, last_contact_on);
+CREATE INDEX report_referral_ended_facts ON report_referral (ended_on, team_id, therapist_id,
+    finished, end_code, treatment_sessions, intensity_mix, step_up_days,
+    at_caseness, recovered, reliable_recovery, phq9_count, anxiety_count,
+    adsm_expected, adsm_paired, anxiety_one_or_none, wsas_complete,
+    ethnic_group, age_band, gender_identity, sexual_orientation, disability,
+    employment_status, long_term_condition, consultation_medium)
+    WHERE ended_on IS NOT NULL;
+
+-- step: 19
+-- One unallocated list (issues 12 and 14). Imported referrals whose care
+-- professional was not known used to go to a placeholder therapist,
+-- "Unallocated (imported)" (unallocated@imported.invalid, disabled), in a
+-- team of the same name. They now wait on a team's waiting list like any
+-- referral received without a therapist, held meanwhile by the admin who
+-- imported them. Here the placeholder's referrals join the waiting list:
+-- held by whoever imported them, in the service's one other team when it
+-- has exactly one, else still in the placeholder's team (which an admin
+-- gives a supervisor, or whose care professionals the admin maps to
+-- therapists, allocating their referrals). Nothing is deleted: the
+-- placeholder account stays, disabled, named in any earlier move.
+
+UPDATE referrals
+SET allocated = 0,
+    therapist_id = COALESCE(created_by, therapist_id),
+    team_id = CASE
+        WHEN (SELECT COUNT(*) FROM teams t WHERE t.id <> referrals.team_id) = 1
+        THEN (SELECT t.id FROM teams t WHERE t.id <> referrals.team_id)
+        ELSE team_id END
+WHERE therapist_id IN (SELECT id FROM users WHERE email = 'unallocated@imported.invalid');
+
+UPDATE referral_summary
+SET therapist_id = (SELECT r.therapist_id FROM referrals r WHERE r.id = referral_summary.referral_id),
+    team_id = (SELECT r.team_id FROM referrals r WHERE r.id = referral_summary.referral_id)
+WHERE therapist_id IN (SELECT id FROM users WHERE email = 'unallocated@imported.invalid');
+
+UPDATE report_referral
+SET therapist_id = (SELECT r.therapist_id FROM referrals r WHERE r.id = report_referral.referral_id),
+    team_id = (SELECT r.team_id FROM referrals r WHERE r.id = report_referral.referral_id)
+WHERE therapist_id IN (SELECT id FROM users WHERE email = 'unallocated@imported.invalid');
+
+-- The care professionals page counts imported contacts by who held them.
+CREATE INDEX contacts_care_prof ON contacts (care_prof_local_id) WHERE care_prof_local_id IS NOT NULL;
+
+-- step: 20
 -- The expected-response curves are kept in the database (issue 17), so that
 -- neither a request nor a finished course ever rebuilds them from the whole
 -- history (42.7 s on a national year). They are the histogram that

@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 18),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 20),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -103,6 +103,9 @@ CREATE TABLE contacts (
 , questionnaire_id INTEGER REFERENCES questionnaires (id), intensity TEXT NOT NULL DEFAULT '', purpose TEXT
     CHECK (purpose IN ('assessment', 'treatment', 'assessment_treatment', 'review', 'review_treatment', 'follow_up')), attendance_outcome TEXT
     CHECK (attendance_outcome IN ('attended', 'attended_late', 'late_not_seen', 'dna', 'cancelled_by_patient', 'cancelled_by_provider')), medium TEXT, duration_minutes INTEGER CHECK (duration_minutes BETWEEN 1 AND 600), therapy_type TEXT, employment_status TEXT, local_id TEXT, care_prof_local_id TEXT);
+
+-- index contacts_care_prof
+CREATE INDEX contacts_care_prof ON contacts (care_prof_local_id) WHERE care_prof_local_id IS NOT NULL;
 
 -- index contacts_local_id
 CREATE UNIQUE INDEX contacts_local_id ON contacts (local_id) WHERE local_id IS NOT NULL;
@@ -453,7 +456,7 @@ CREATE TABLE report_referral (
     anxiety_first          REAL,
     anxiety_last           REAL,
     anxiety_paired         INTEGER NOT NULL
-);
+, first_assessment_on TEXT, assessment_days INTEGER NOT NULL DEFAULT -1, second_treatment_on TEXT, first_second_days INTEGER NOT NULL DEFAULT -1, last_contact_on TEXT, end_code TEXT NOT NULL DEFAULT '', intensity_mix TEXT NOT NULL DEFAULT '', step_up_days INTEGER NOT NULL DEFAULT -1, ethnic_group TEXT NOT NULL DEFAULT 'not_stated', age_band TEXT NOT NULL DEFAULT 'not_stated', gender_identity TEXT NOT NULL DEFAULT 'not_stated', sexual_orientation TEXT NOT NULL DEFAULT 'not_stated', disability TEXT NOT NULL DEFAULT 'not_stated', employment_status TEXT NOT NULL DEFAULT 'not_stated', long_term_condition TEXT NOT NULL DEFAULT 'not_stated', consultation_medium TEXT NOT NULL DEFAULT 'not_stated', adsm_expected INTEGER NOT NULL DEFAULT 0, adsm_paired INTEGER NOT NULL DEFAULT 0, anxiety_one_or_none INTEGER NOT NULL DEFAULT 0, wsas_complete INTEGER NOT NULL DEFAULT 0);
 
 -- index report_referral_ended
 CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therapist_id,
@@ -461,11 +464,32 @@ CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therap
     phq9_count, anxiety_count)
     WHERE ended_on IS NOT NULL;
 
+-- index report_referral_ended_facts
+CREATE INDEX report_referral_ended_facts ON report_referral (ended_on, team_id, therapist_id,
+    finished, end_code, treatment_sessions, intensity_mix, step_up_days,
+    at_caseness, recovered, reliable_recovery, phq9_count, anxiety_count,
+    adsm_expected, adsm_paired, anxiety_one_or_none, wsas_complete,
+    ethnic_group, age_band, gender_identity, sexual_orientation, disability,
+    employment_status, long_term_condition, consultation_medium)
+    WHERE ended_on IS NOT NULL;
+
+-- index report_referral_first_assessment
+CREATE INDEX report_referral_first_assessment ON report_referral (first_assessment_on, team_id, therapist_id, assessment_days)
+    WHERE first_assessment_on IS NOT NULL;
+
 -- index report_referral_first_treatment
 CREATE INDEX report_referral_first_treatment ON report_referral (first_treatment_on, team_id, therapist_id) WHERE first_treatment_on IS NOT NULL;
 
 -- index report_referral_received
 CREATE INDEX report_referral_received ON report_referral (received_on, team_id, therapist_id);
+
+-- index report_referral_received_open
+CREATE INDEX report_referral_received_open ON report_referral (received_on, team_id, therapist_id,
+    first_treatment_on, ended_on, last_contact_on);
+
+-- index report_referral_second_treatment
+CREATE INDEX report_referral_second_treatment ON report_referral (second_treatment_on, team_id, therapist_id, first_second_days)
+    WHERE second_treatment_on IS NOT NULL;
 
 -- table reviews
 CREATE TABLE reviews (

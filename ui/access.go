@@ -622,10 +622,20 @@ func canSeeWaitingList(u caseload.User) bool {
 	return u.Role == caseload.RoleSupervisor
 }
 
+// canReceiveReferrals: supervisors and admins (the service's front desk)
+// receive referrals without a therapist onto a waiting list through the
+// receive form. An admin still sees no patient record afterwards.
+func canReceiveReferrals(u caseload.User) bool {
+	return u.Role == caseload.RoleSupervisor || u.Role == caseload.RoleAdmin
+}
+
 // canReceiveInto: a supervisor receives unallocated referrals onto the
-// waiting lists of the teams they supervise.
+// waiting lists of the teams they supervise; an admin onto any team's.
 func canReceiveInto(u caseload.User, teamID int64) bool {
-	return u.Role == caseload.RoleSupervisor && slices.Contains(u.Teams, teamID)
+	if teamID == 0 {
+		return false
+	}
+	return u.Role == caseload.RoleAdmin || u.Role == caseload.RoleSupervisor && slices.Contains(u.Teams, teamID)
 }
 
 // canMoveReferral: the team's supervisor (allocation included), or the

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"clinic/internal/caseload"
 	"clinic/internal/measures"
@@ -104,6 +105,8 @@ var accessTable = map[string]expect{
 	"GET /cover":                            {signIn, allowed, allowed, allowed, allowed, forbidden, forbidden, forbidden, forbidden},     // staff who hold caseloads; TestCoverAccess checks what cover opens
 	"POST /cover":                           {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors grant it
 	"GET /waiting":                          {signIn, forbidden, forbidden, allowed, allowed, forbidden, forbidden, forbidden, forbidden}, // supervisors hold their teams' lists
+	"GET /referrals/receive":                {signIn, forbidden, forbidden, allowed, allowed, allowed, allowed, forbidden, forbidden},     // supervisors and admins receive onto a waiting list
+	"POST /referrals/receive":               {signIn, forbidden, forbidden, allowed, allowed, allowed, allowed, forbidden, forbidden},
 	"POST /referrals/:id/bring":             {signIn, allowed, notFound, forbidden, notFound, forbidden, forbidden, forbidden, forbidden}, // the referral's own therapist asks
 	"GET /scores/:id/correct":               referralChange,
 	"POST /scores/:id/correct":              referralChange,
@@ -121,6 +124,7 @@ var accessTable = map[string]expect{
 	"POST /referrals/:id/reviews":    {signIn, forbidden, notFound, allowed, notFound, forbidden, forbidden, forbidden, forbidden},
 	"GET /reports/outcomes":          allStaff,
 	"GET /reports/outcomes.csv":      allStaff,
+	"GET /reports/sections.csv":      allStaff,
 
 	"GET /invitation":                                 everyone,
 	"POST /invitation":                                everyone,
@@ -158,6 +162,8 @@ var accessTable = map[string]expect{
 	"GET /admin/dataset/download":          adminsOnly,
 	"GET /admin/qualifications":            adminsOnly,
 	"POST /admin/users/:id/qualification":  adminsOnly,
+	"GET /admin/care-professionals":        adminsOnly,
+	"POST /admin/care-professionals":       adminsOnly,
 
 	"POST /api/v1/patients":                    apiTherapists,
 	"GET /api/v1/patients":                     {noToken, allowed, allowed, allowed, allowed, allowed, allowed, noToken, noToken},
@@ -181,6 +187,22 @@ var accessTable = map[string]expect{
 	"HEAD /static/*": everyone,
 }
 
+// Cover (issue 14) as rows of the matrix: two more therapists of North,
+// Tara's team. Cora covers Tara's caseload today; Otto covered it until
+// yesterday. An expired cover opens nothing: Otto gets on every route
+// exactly what Colin (Tara's colleague, never covering) gets. Cora gets
+// what Tara gets, except on the routes below, which are the referral's own
+// therapist's alone (or Tara's own token), where she gets what is listed.
+var coverNowGets = map[string]outcome{
+	"POST /referrals/:id/bring":           forbidden, // the referral's own therapist brings it to supervision
+	"GET /referrals/:id/move":             forbidden, // a therapist moves only their own case
+	"POST /referrals/:id/move":            forbidden,
+	"POST /api/v1/referrals/:id/transfer": forbidden,
+	"POST /account/tokens/:id/revoke":     notFound,  // Tara's token
+	"GET /referrals/:id/reopen":           forbidden, // its own therapist, or the team's supervisor, reopens it
+	"POST /referrals/:id/reopen":          forbidden,
+}
+
 // lastRoutes run after all the others: they end what the other rows need
 // (the patient's access).
 var lastRoutes = []string{"POST /referrals/:id/invitation/revoke"}
@@ -198,7 +220,21 @@ type accessFixture struct {
 }
 
 // actors in the order of expect's fields.
-var actors = []string{"anon", "own", "other", "supIn", "supOut", "admin", "glass", "patientOwn", "patOther"}
+var actors = []string{"anon", "own", "other", "supIn", "supOut", "admin", "glass", "coverNow", "coverGone", "patientOwn", "patOther"}
+
+// outcomeOf is what the actor gets from the route's row.
+func outcomeOf(key string, x expect, actor string) outcome {
+	switch actor {
+	case "coverGone":
+		return x.other
+	case "coverNow":
+		if o, ok := coverNowGets[key]; ok {
+			return o
+		}
+		return x.own
+	}
+	return x.of(actor)
+}
 
 func (x expect) of(actor string) outcome {
 	return map[string]outcome{
@@ -209,7 +245,8 @@ func (x expect) of(actor string) outcome {
 
 func newAccessFixture(t *testing.T) *accessFixture {
 	t.Helper()
-	e := newTestEnv(t)
+	now := testNow
+	e := newTestEnvAt(t, &now)
 	ctx := context.Background()
 	f := &accessFixture{e: e, users: map[string]caseload.User{}}
 	f.users["own"] = e.therapist
@@ -243,6 +280,24 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	if _, err := e.store.BreakGlass(ctx, f.users["glass"], f.referral.ID, "Serious incident review"); err != nil {
 		t.Fatal(err)
 	}
+	f.users["coverNow"] = e.user("cora@example.nhs.uk", "Cora Cover", caseload.RoleTherapist, "North")
+	f.users["coverGone"] = e.user("otto@example.nhs.uk", "Otto Overdue", caseload.RoleTherapist, "North")
+	covers := []struct {
+		who      string
+		grantAt  time.Time
+		from, to string
+	}{
+		{"coverGone", testNow.AddDate(0, 0, -14), testNow.AddDate(0, 0, -10).Format("2006-01-02"), testNow.AddDate(0, 0, -1).Format("2006-01-02")},
+		{"coverNow", testNow, testNow.Format("2006-01-02"), testNow.AddDate(0, 0, 7).Format("2006-01-02")},
+	}
+	for _, c := range covers {
+		now = c.grantAt
+		if _, err := e.store.GrantCover(ctx, e.supervisor, caseload.NewCover{TherapistID: f.users[c.who].ID, ColleagueID: e.therapist.ID,
+			FromOn: c.from, ToOn: c.to, Reason: "Annual leave"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = testNow
 	f.users["patientOwn"] = f.patient(t, f.referral, "pat@example.org")
 	f.users["patOther"] = f.patient(t, e.referral(e.south, "Pip Other", "F32"), "pip@example.org")
 	q, err := e.store.SubmitQuestionnaire(ctx, f.users["patientOwn"], f.referral.ID, map[measures.InstrumentID][]*int{
@@ -362,7 +417,7 @@ func TestAccessPolicy(t *testing.T) {
 		}
 		for _, a := range order {
 			t.Run(key+" as "+a, func(t *testing.T) {
-				exp := want.of(a)
+				exp := outcomeOf(key, want, a)
 				if exp == unset {
 					t.Fatalf("accessTable[%q] does not say what %s gets", key, a)
 				}
@@ -454,7 +509,7 @@ func TestEveryRouteHasAnAccessRow(t *testing.T) {
 			t.Errorf("accessTable has a row for %s, which the router no longer serves: remove it", key)
 		}
 		for _, a := range actors {
-			if x.of(a) == unset {
+			if outcomeOf(key, x, a) == unset {
 				t.Errorf("accessTable[%q] does not say what %s gets", key, a)
 			}
 		}
@@ -503,7 +558,7 @@ func TestEveryFormNeedsCSRF(t *testing.T) {
 			actor = "own"
 		}
 		for _, a := range actors {
-			if want.of(a) == allowed && actor == "" {
+			if outcomeOf(key, want, a) == allowed && actor == "" {
 				actor = a
 				break
 			}

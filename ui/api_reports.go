@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"clinic/internal/caseload"
 	"clinic/internal/measures"
 )
 
@@ -53,6 +54,92 @@ type reportJSON struct {
 	Waited18Weeks           int      `json:"waited_18_weeks"`
 	RuleSet                 string   `json:"rule_set"`
 	RuleSetNote             string   `json:"rule_set_note"`
+
+	// Issue 13: each rate's 95% Wilson interval as [low, high] (null when
+	// the rate is), and the sections beyond the outcome rates.
+	RecoveryRateCI            *[2]float64                     `json:"recovery_rate_ci"`
+	ReliableRecoveryRateCI    *[2]float64                     `json:"reliable_recovery_rate_ci"`
+	ReliableImprovementRateCI *[2]float64                     `json:"reliable_improvement_rate_ci"`
+	Waits                     waitsJSON                       `json:"waits"`
+	Endings                   map[string]int                  `json:"endings"`
+	FinishedShare             *float64                        `json:"finished_share"`
+	SteppedCare               steppedCareJSON                 `json:"stepped_care"`
+	Groups                    map[string]map[string]groupJSON `json:"groups"`
+}
+
+// waitsJSON: referrals first assessed in the period by days waited (under
+// 29, 29 to 56, 57 to 90, over 90) and the median; the median days to first
+// treatment of finished courses; referrals whose second treatment in the
+// period came more than 90 days after the first.
+type waitsJSON struct {
+	AssessmentUnder29      int      `json:"assessment_under_29"`
+	Assessment29To56       int      `json:"assessment_29_56"`
+	Assessment57To90       int      `json:"assessment_57_90"`
+	AssessmentOver90       int      `json:"assessment_over_90"`
+	MedianDaysToAssessment *float64 `json:"median_days_to_assessment"`
+	MedianDaysToTreatment  *float64 `json:"median_days_to_treatment"`
+	SecondTreatmentOver90  int      `json:"second_treatment_over_90"`
+}
+
+// steppedCareJSON: finished courses by the intensity of their treatment
+// appointments, each at its own intensity, and the step ups within 90 days.
+type steppedCareJSON struct {
+	LowOnly               int `json:"low_only"`
+	Both                  int `json:"both"`
+	HighOnly              int `json:"high_only"`
+	SteppedUpWithin90Days int `json:"stepped_up_within_90_days"`
+}
+
+// groupJSON is one group's finished courses and recovery.
+type groupJSON struct {
+	Finished               int         `json:"finished"`
+	Recovered              int         `json:"recovered"`
+	ReliablyRecovered      int         `json:"reliably_recovered"`
+	RecoveryRate           *float64    `json:"recovery_rate"`
+	RecoveryRateCI         *[2]float64 `json:"recovery_rate_ci"`
+	ReliableRecoveryRate   *float64    `json:"reliable_recovery_rate"`
+	ReliableRecoveryRateCI *[2]float64 `json:"reliable_recovery_rate_ci"`
+}
+
+// notRecordedKey is the endings key of referrals ended with no EndCode.
+const notRecordedKey = "not_recorded"
+
+// withSections adds the issue 13 fields to a report's JSON.
+func (j reportJSON) withSections(r measures.Rates, s caseload.Sections) reportJSON {
+	atCaseness := r.Finished - r.NotAtCaseness
+	j.RecoveryRateCI = ciJSON(r.Recovered, atCaseness)
+	j.ReliableRecoveryRateCI = ciJSON(r.ReliablyRecovered, atCaseness)
+	j.ReliableImprovementRateCI = ciJSON(r.ReliablyImproved, r.Finished)
+	w := s.Waits
+	j.Waits = waitsJSON{
+		AssessmentUnder29: w.AssessmentUnder29, Assessment29To56: w.Assessment29To56,
+		Assessment57To90: w.Assessment57To90, AssessmentOver90: w.AssessmentOver90,
+		MedianDaysToAssessment: w.MedianDaysToAssessment, MedianDaysToTreatment: w.MedianDaysToTreatment,
+		SecondTreatmentOver90: w.SecondTreatmentOver90,
+	}
+	j.Endings = map[string]int{}
+	for _, c := range s.Endings.ByCode {
+		key := c.Code
+		if key == "" {
+			key = notRecordedKey
+		}
+		j.Endings[key] = c.Count
+	}
+	j.FinishedShare = shareOf(s.Endings.Finished, s.Endings.Ended)
+	sc := s.SteppedCare
+	j.SteppedCare = steppedCareJSON{LowOnly: sc.LowOnly, Both: sc.Both, HighOnly: sc.HighOnly, SteppedUpWithin90Days: sc.SteppedUpWithin90}
+	j.Groups = map[string]map[string]groupJSON{}
+	for _, d := range s.Groups {
+		groups := map[string]groupJSON{}
+		for _, g := range d.Groups {
+			n := g.Rates.Finished - g.Rates.NotAtCaseness
+			groups[g.Key] = groupJSON{Finished: g.Rates.Finished, Recovered: g.Rates.Recovered, ReliablyRecovered: g.Rates.ReliablyRecovered,
+				RecoveryRate: g.Rates.RecoveryRate, RecoveryRateCI: ciJSON(g.Rates.Recovered, n),
+				ReliableRecoveryRate: g.Rates.ReliableRecoveryRate, ReliableRecoveryRateCI: ciJSON(g.Rates.ReliablyRecovered, n)}
+		}
+		j.Groups[d.Key] = groups
+	}
+	return j
 }
 
 func newReportJSON(r measures.Rates) reportJSON {
@@ -100,5 +187,5 @@ func (s *Server) apiReportOutcomes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, newReportJSON(rep.Figures.Rates))
+	return c.JSON(http.StatusOK, newReportJSON(rep.Figures.Rates).withSections(rep.Figures.Rates, rep.Sections))
 }

@@ -26,6 +26,7 @@ type existingPatient struct {
 	Name        string
 	DateOfBirth string
 	NHSNumber   string
+	Receiving   bool // on the receive form: offer adding the referral to their record
 }
 
 // existingFor says what the user may be told of the patient already on
@@ -61,14 +62,17 @@ func existingMessage(ex existingPatient) (field, msg string) {
 
 // patientExists re-shows the new patient form for a patient already on
 // record, everything typed kept.
-func (s *Server) patientExists(c echo.Context, u caseload.User, f *form, pe *caseload.PatientExistsError) error {
+func (s *Server) patientExists(c echo.Context, u caseload.User, f *form, pe *caseload.PatientExistsError, p *patientNewPage) error {
 	ex, err := s.existingFor(c, u, pe)
 	if err != nil {
 		return err
 	}
+	ex.Receiving = p.Receiving
 	field, msg := existingMessage(ex)
+	if ex.Receiving {
+		msg = "This patient is already on record: tick \"Add this referral to their record\" to keep one record"
+	}
 	f.Errs[field] = msg
-	p := s.newPatientPage(c, f)
 	p.Existing = &ex
 	return s.renderFormErrors(c, "patient_new.html", p, f)
 }

@@ -28,6 +28,14 @@ type patientNewPage struct {
 	DemoOpen bool // a demographics field is filled in or wrong: show them
 	Sources  []option
 	Existing *existingPatient // the patient already on record, when refused (handle_duplicates.go)
+	// Receiving a referral onto a waiting list (handle_receive.go): the
+	// form posts there and asks for the team.
+	Action    string
+	Heading   string
+	Submit    string
+	Teams     []option
+	Receiving bool
+	Notice    string // what was just done
 }
 
 var intensityOptions = []option{
@@ -37,7 +45,8 @@ var intensityOptions = []option{
 
 func (s *Server) newPatientPage(c echo.Context, f *form) *patientNewPage {
 	p := &patientNewPage{basePage: s.base(c, "New patient and referral"), Form: f, Descriptors: measures.Descriptors(), Intensities: intensityOptions,
-		Demo: newDemographicsOptions(), Sources: codeOptions(dataset.SourceOfReferral)}
+		Demo: newDemographicsOptions(), Sources: codeOptions(dataset.SourceOfReferral),
+		Action: "/patients/new", Heading: "New patient and referral", Submit: "Add patient and referral"}
 	p.Nav = "new"
 	for _, k := range demographicsFields {
 		if f.Values[k] != "" || f.Errs[k] != "" {
@@ -62,13 +71,45 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 	if !addsReferrals(u) {
 		return echo.ErrForbidden
 	}
-	f := newForm(patientFields...)
-	for _, k := range patientFields {
+	f, demographics, err := readNewPatient(c, patientFields)
+	if err != nil {
+		return err
+	}
+	var ve *caseload.ValidationError
+	if len(f.Errs) == 0 {
+		_, ref, err := s.store.CreatePatientWithReferral(c.Request().Context(), u, newPatientOf(c, f, demographics), caseload.NewReferral{
+			TherapistID:       u.ID,
+			ReceivedOn:        f.Values["received_on"],
+			ProblemDescriptor: f.Values["problem_descriptor"],
+			Intensity:         f.Values["intensity"],
+			SourceOfReferral:  f.Values["source_of_referral"],
+		})
+		var pe *caseload.PatientExistsError
+		switch {
+		case errors.As(err, &pe):
+			return s.patientExists(c, u, f, pe, s.newPatientPage(c, f))
+		case errors.As(err, &ve):
+			copyFieldErrors(f, ve, nil)
+		case err != nil:
+			return err
+		default:
+			return c.Redirect(http.StatusSeeOther, referralPath(ref.ID))
+		}
+	}
+	return s.renderFormErrors(c, "patient_new.html", s.newPatientPage(c, f), f)
+}
+
+// readNewPatient reads the new patient and referral form (fields), with
+// the checks the form makes before the store's: every value typed is kept
+// in the form, whatever is wrong.
+func readNewPatient(c echo.Context, fields []string) (*form, caseload.Demographics, error) {
+	f := newForm(fields...)
+	for _, k := range fields {
 		f.Values[k] = strings.TrimSpace(c.FormValue(k))
 	}
 	values, err := c.FormParams()
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+		return nil, caseload.Demographics{}, echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
 	}
 	demographics := parseDemographics(values, f)
 	// The patient and the referral are saved together or not at all, so a
@@ -90,34 +131,16 @@ func (s *Server) handlePatientCreate(c echo.Context) error {
 	if i := f.Values["intensity"]; i != string(measures.LowIntensity) && i != string(measures.HighIntensity) {
 		f.Errs["intensity"] = "Select low or high intensity"
 	}
-	ctx := c.Request().Context()
-	var ve *caseload.ValidationError
-	if len(f.Errs) == 0 {
-		_, ref, err := s.store.CreatePatientWithReferral(ctx, u, caseload.NewPatient{
-			Name:        f.Values["name"],
-			DateOfBirth: f.Values["date_of_birth"],
-			NHSNumber:   f.Values["nhs_number"],
+	return f, demographics, nil
+}
 
-			Demographics: demographics,
-			NotDuplicate: c.FormValue("not_duplicate") == "yes",
-		}, caseload.NewReferral{
-			TherapistID:       u.ID,
-			ReceivedOn:        f.Values["received_on"],
-			ProblemDescriptor: f.Values["problem_descriptor"],
-			Intensity:         f.Values["intensity"],
-			SourceOfReferral:  f.Values["source_of_referral"],
-		})
-		var pe *caseload.PatientExistsError
-		switch {
-		case errors.As(err, &pe):
-			return s.patientExists(c, u, f, pe)
-		case errors.As(err, &ve):
-			copyFieldErrors(f, ve, nil)
-		case err != nil:
-			return err
-		default:
-			return c.Redirect(http.StatusSeeOther, referralPath(ref.ID))
-		}
+// newPatientOf is the patient the new patient form describes.
+func newPatientOf(c echo.Context, f *form, d caseload.Demographics) caseload.NewPatient {
+	return caseload.NewPatient{
+		Name:         f.Values["name"],
+		DateOfBirth:  f.Values["date_of_birth"],
+		NHSNumber:    f.Values["nhs_number"],
+		Demographics: d,
+		NotDuplicate: c.FormValue("not_duplicate") == "yes",
 	}
-	return s.renderFormErrors(c, "patient_new.html", s.newPatientPage(c, f), f)
 }

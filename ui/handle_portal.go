@@ -50,6 +50,7 @@ type portalChart struct {
 	Title     string
 	Explain   string // the line, in plain words
 	Caption   string
+	Missed    string // the missed and cancelled appointments it marks, in words
 	Points    []portalPoint
 	Option    template.JS
 	HasLine   bool
@@ -60,6 +61,7 @@ type portalPoint struct {
 	Session int
 	Date    string
 	Value   string
+	Total   float64
 }
 
 // portalMeasure says what a questionnaire measures.
@@ -158,13 +160,13 @@ func (s *Server) handlePortalProgress(c echo.Context) error {
 // for, from their current totals only (a corrected score shows as
 // corrected; why it was corrected is the clinic's note, not shown).
 func portalCharts(contacts []caseload.Contact) ([]portalChart, error) {
+	missed := missedMarks(contacts)
 	var out []portalChart
 	for _, in := range measures.Instruments() {
 		if in.ID == measures.Phobia {
 			continue // screening items judged one by one: no total to chart
 		}
 		var pts []portalPoint
-		var totals []float64
 		session := 0
 		for _, ct := range contacts {
 			if !ct.Attendance.IsAttended() {
@@ -173,8 +175,7 @@ func portalCharts(contacts []caseload.Contact) ([]portalChart, error) {
 			session++
 			for _, sc := range ct.Scores {
 				if sc.Instrument == in.ID && sc.Current() {
-					pts = append(pts, portalPoint{Session: session, Date: ct.Date, Value: in.Format(sc.Total)})
-					totals = append(totals, sc.Total)
+					pts = append(pts, portalPoint{Session: session, Date: ct.Date, Value: in.Format(sc.Total), Total: sc.Total})
 				}
 			}
 		}
@@ -184,18 +185,18 @@ func portalCharts(contacts []caseload.Contact) ([]portalChart, error) {
 		ch := portalChart{ID: "chart-" + string(in.ID), Measure: in.ID, Name: in.Name, Title: in.Title, Points: pts, HasLine: in.HasCaseness}
 		if in.HasCaseness {
 			ch.LineValue = in.Format(in.Caseness)
-			ch.Explain = fmt.Sprintf("Scores under the dotted line are in the non-clinical range: the range most people without these difficulties score in. The line is at %s.", ch.LineValue)
-			if in.StrictCaseness {
-				ch.Explain = fmt.Sprintf("Scores on or under the dotted line are in the non-clinical range: the range most people without these difficulties score in. The line is at %s.", ch.LineValue)
-			}
+			ch.Explain = portalLineWords(in)
 		}
 		first, last := pts[0], pts[len(pts)-1]
 		if len(pts) == 1 {
 			ch.Caption = fmt.Sprintf("Your %s score was %s on %s.", in.Name, first.Value, longDate(first.Date))
 		} else {
-			ch.Caption = fmt.Sprintf("Your %s score went from %s on %s to %s on %s. Lower scores mean fewer difficulties.", in.Name, first.Value, longDate(first.Date), last.Value, longDate(last.Date))
+			ch.Caption = fmt.Sprintf("Your %s score went from %s on %s to %s on %s. Lower scores mean fewer difficulties. Scores are placed by date.", in.Name, first.Value, longDate(first.Date), last.Value, longDate(last.Date))
 		}
-		opt, err := portalChartOption(in, pts, totals)
+		if len(missed) > 0 {
+			ch.Missed = chart.MissedWords(missed)
+		}
+		opt, err := portalChartOption(in, pts, missed)
 		if err != nil {
 			return nil, err
 		}
@@ -205,16 +206,27 @@ func portalCharts(contacts []caseload.Contact) ([]portalChart, error) {
 	return out, nil
 }
 
-// portalChartOption is the ECharts option of a patient's chart: their
-// totals by session, the whole range of the questionnaire on the y axis, and
-// the clinical cut-off as a dotted line with the non-clinical range below
-// it shaded and named in plain words.
-func portalChartOption(in measures.Instrument, pts []portalPoint, totals []float64) (template.JS, error) {
-	labels := make([]string, len(pts))
-	dates := make([]string, len(pts))
-	for i, p := range pts {
-		labels[i] = fmt.Sprintf("Session %d · %s", p.Session, shortDate(p.Date))
-		dates[i] = p.Date
+// portalLineWords explains the chart's line to a patient, from the side
+// they read it: a score exactly on the line (PHQ-9 10, GAD-7 8) is in the
+// range where symptoms are likely to need help; the Mobility Inventory's
+// cut-off is strict (outcomes.md), so a score on its line is not.
+func portalLineWords(in measures.Instrument) string {
+	v := in.Format(in.Caseness)
+	if in.StrictCaseness {
+		return fmt.Sprintf("Above the dotted line (above %s): in the range where symptoms are likely to need help. On or below it, in the shaded area: the range most people without these difficulties score in.", v)
 	}
-	return chart.ThresholdLine(in, labels, totals, dates, chart.PatientStyle())
+	return fmt.Sprintf("At or above the dotted line (%s or more): in the range where symptoms are likely to need help. Below it, in the shaded area: the range most people without these difficulties score in.", v)
+}
+
+// portalChartOption is the ECharts option of a patient's chart: their
+// totals placed by date, the whole range of the questionnaire on the y axis,
+// missed and cancelled appointments marked on the date axis, and the
+// clinical cut-off as a dotted line labelled in plain words.
+func portalChartOption(in measures.Instrument, pts []portalPoint, missed []chart.Mark) (template.JS, error) {
+	cp := make([]chart.Point, len(pts))
+	for i, p := range pts {
+		cp[i] = chart.Point{Number: p.Session, Date: p.Date, Total: p.Total, Value: p.Value, When: longDate(p.Date),
+			Label: fmt.Sprintf("Session %d · %s: %s", p.Session, mediumDate(p.Date), p.Value)}
+	}
+	return chart.Progress(in, cp, missed, chart.PatientStyle(in))
 }

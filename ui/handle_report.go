@@ -143,9 +143,11 @@ type reportLine struct {
 	Key      string
 	Label    string
 	Count    int
-	Of       string // the denominator, in words, "" for plain counts
-	Rate     string // "50.5%", "–" when the denominator is 0, "" for counts
-	National string
+	Of       string    // the denominator, in words, "" for plain counts
+	Rate     string    // "50.5%", "–" when the denominator is 0, "" for counts
+	Cell     *rateCell // the rate with its interval; nil for counts
+	National string    // England's rate; never a national count beside the service's
+	Compare  string    // the rate's interval against England's rate
 	Note     string
 }
 
@@ -175,29 +177,32 @@ func nationalRate(r *float64) string {
 	return percent(r)
 }
 
-// reportLines lays out a period's figures beside the national ones.
-func reportLines(f caseload.Figures, nat measures.NationalFigures, byDescriptor bool) []reportLine {
+// reportLines lays out a period's figures beside the national rates.
+// England's counts are not shown: a national count beside one service's
+// (a month's referrals beside England's year) compares nothing (issue 13).
+// Each rate carries its 95% interval, and is compared with England's rate
+// through it.
+func reportLines(f caseload.Figures, nat measures.NationalFigures) []reportLine {
 	r := f.Rates
 	atCaseness := r.Finished - r.NotAtCaseness
 	of := func(n int, what string) string { return fmt.Sprintf("of %s %s", thousands(n), what) }
-	natCount := func(n int) string {
-		if n == 0 || byDescriptor && n == nat.Received {
-			return ""
-		}
-		return thousands(n)
+	rate := func(l reportLine, k, n int, england *float64) reportLine {
+		c := newRateCell(k, n)
+		l.Cell, l.Rate, l.National, l.Compare = &c, c.Rate, nationalRate(england), versusEngland(c, england)
+		return l
 	}
 	lines := []reportLine{
-		{Key: "received", Label: "Referrals received", Count: f.Received, National: natCount(nat.Received)},
+		{Key: "received", Label: "Referrals received", Count: f.Received},
 		{Key: "entered_treatment", Label: "Entered treatment (first attended treatment appointment)", Count: f.EnteredTreatment},
-		{Key: "finished", Label: "Finished a course of treatment", Count: r.Finished, National: thousands(nat.Finished), Note: fmt.Sprintf("%s referrals ended in the period in all", thousands(f.Ended))},
+		{Key: "finished", Label: "Finished a course of treatment", Count: r.Finished, Note: fmt.Sprintf("%s referrals ended in the period in all", thousands(f.Ended))},
 		{Key: "not_at_caseness", Label: "Not at caseness at the start", Count: r.NotAtCaseness, Of: of(r.Finished, "finished")},
-		{Key: "recovered", Label: "Recovery", Count: r.Recovered, Of: of(atCaseness, "finished at caseness"), Rate: percent(r.RecoveryRate), National: nationalRate(nat.RecoveryRate), Note: fmt.Sprintf("national target %s", percent(rateOf(measures.RecoveryTarget)))},
-		{Key: "reliably_improved", Label: "Reliable improvement", Count: r.ReliablyImproved, Of: of(r.Finished, "finished"), Rate: percent(r.ReliableImprovementRate), National: nationalRate(nat.ReliableImprovementRate)},
-		{Key: "reliably_recovered", Label: "Reliable recovery", Count: r.ReliablyRecovered, Of: of(atCaseness, "finished at caseness"), Rate: percent(r.ReliableRecoveryRate), National: nationalRate(nat.ReliableRecoveryRate)},
-		{Key: "deteriorated", Label: "Reliable deterioration", Count: r.Deteriorated, Of: of(r.Finished, "finished"), Rate: percent(r.DeteriorationRate), National: nationalRate(nat.DeteriorationRate)},
-		{Key: "paired", Label: "Paired scores (PHQ-9 and anxiety measure)", Count: r.Paired, Of: of(r.Finished, "finished"), Rate: percent(r.PairedRate)},
-		{Key: "waited_6_weeks", Label: "Waited 6 weeks or less", Count: r.Within6Weeks, Of: of(r.Waited, "finished with a first treatment"), Rate: percent(r.Within6Rate), National: nationalRate(nat.Within6Rate), Note: "standard 75%"},
-		{Key: "waited_18_weeks", Label: "Waited 18 weeks or less", Count: r.Within18Weeks, Of: of(r.Waited, "finished with a first treatment"), Rate: percent(r.Within18Rate), National: nationalRate(nat.Within18Rate), Note: "standard 95%"},
+		rate(reportLine{Key: "recovered", Label: "Recovery", Count: r.Recovered, Of: of(atCaseness, "finished at caseness"), Note: fmt.Sprintf("national target %s", percent(rateOf(measures.RecoveryTarget)))}, r.Recovered, atCaseness, nat.RecoveryRate),
+		rate(reportLine{Key: "reliably_improved", Label: "Reliable improvement", Count: r.ReliablyImproved, Of: of(r.Finished, "finished")}, r.ReliablyImproved, r.Finished, nat.ReliableImprovementRate),
+		rate(reportLine{Key: "reliably_recovered", Label: "Reliable recovery", Count: r.ReliablyRecovered, Of: of(atCaseness, "finished at caseness")}, r.ReliablyRecovered, atCaseness, nat.ReliableRecoveryRate),
+		rate(reportLine{Key: "deteriorated", Label: "Reliable deterioration", Count: r.Deteriorated, Of: of(r.Finished, "finished")}, r.Deteriorated, r.Finished, nat.DeteriorationRate),
+		rate(reportLine{Key: "paired", Label: "Paired scores (PHQ-9 and anxiety measure)", Count: r.Paired, Of: of(r.Finished, "finished")}, r.Paired, r.Finished, nil),
+		rate(reportLine{Key: "waited_6_weeks", Label: "Waited 6 weeks or less", Count: r.Within6Weeks, Of: of(r.Waited, "finished with a first treatment"), Note: "standard 75%"}, r.Within6Weeks, r.Waited, nat.Within6Rate),
+		rate(reportLine{Key: "waited_18_weeks", Label: "Waited 18 weeks or less", Count: r.Within18Weeks, Of: of(r.Waited, "finished with a first treatment"), Note: "standard 95%"}, r.Within18Weeks, r.Waited, nat.Within18Rate),
 	}
 	return lines
 }
@@ -208,13 +213,24 @@ func rateOf(x float64) *float64 { return &x }
 type monthRow struct {
 	Month, Label                                           string
 	Finished                                               int
-	Recovery, Improvement, ReliableRecovery, Deterioration string
+	Recovery, Improvement, ReliableRecovery, Deterioration rateCell
 }
 
 type therapistRow struct {
 	Name, Team                                                     string
 	Finished                                                       int
-	Recovery, Improvement, ReliableRecovery, Deterioration, Paired string
+	Recovery, Improvement, ReliableRecovery, Deterioration, Paired rateCell
+}
+
+// rateCells are the four outcome rates of a set of figures, each with its
+// interval (paired last).
+func rateCells(r measures.Rates) [5]rateCell {
+	atCaseness := r.Finished - r.NotAtCaseness
+	return [5]rateCell{
+		newRateCell(r.Recovered, atCaseness), newRateCell(r.ReliablyImproved, r.Finished),
+		newRateCell(r.ReliablyRecovered, atCaseness), newRateCell(r.Deteriorated, r.Finished),
+		newRateCell(r.Paired, r.Finished),
+	}
 }
 
 type reportPage struct {
@@ -235,7 +251,9 @@ type reportPage struct {
 	Months        []monthRow
 	Compare       chart.Report
 	TherapistRows []therapistRow
+	Funnels       []chart.Funnel // by therapist, then by team
 	CSVHref       string
+	Sections      sectionsView
 }
 
 func (s *Server) handleReportShow(c echo.Context) error {
@@ -303,6 +321,8 @@ type outcomeReport struct {
 	Figures    caseload.Figures
 	Months     []caseload.MonthFigures     // only when the trend is asked for
 	Therapists []caseload.TherapistFigures // only when the trend is asked for
+	Sections   caseload.Sections           // waits, endings, stepped care, groups, data quality
+	Teams      []caseload.TeamFigures      // only when the trend is asked for
 }
 
 // reportScope is the one way from a report's parameters to what it covers,
@@ -329,6 +349,9 @@ func (s *Server) runReport(ctx context.Context, u caseload.User, v map[string]st
 	if rep.Figures, err = s.store.ReportFigures(ctx, flt); err != nil {
 		return outcomeReport{}, err
 	}
+	if rep.Sections, err = s.store.ReportSections(ctx, flt); err != nil {
+		return outcomeReport{}, err
+	}
 	if !trend {
 		return rep, nil
 	}
@@ -338,6 +361,9 @@ func (s *Server) runReport(ctx context.Context, u caseload.User, v map[string]st
 		return outcomeReport{}, err
 	}
 	if rep.Therapists, err = s.store.ReportTherapists(ctx, flt); err != nil {
+		return outcomeReport{}, err
+	}
+	if rep.Teams, err = s.store.ReportTeams(ctx, flt); err != nil {
 		return outcomeReport{}, err
 	}
 	return rep, nil
@@ -427,7 +453,11 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) 
 	q, flt := rep.Query, rep.Filter
 	nat, byDescriptor := measures.NationalFor(q.Descriptor)
 	p.From, p.To = q.From, q.To
-	p.Lines = reportLines(rep.Figures, nat, byDescriptor)
+	p.Lines = reportLines(rep.Figures, nat)
+	p.Sections = newSectionsView(rep.Sections, rep.Figures.Rates, sectionCSVHref(q, flt))
+	u, _ := currentUser(c)
+	p.Sections.Validation, p.Sections.ValidationHref = validationWords(u, q, flt)
+	var err error
 	p.NationalLabel = "England " + nat.Year
 	if byDescriptor {
 		p.NationalLabel += ", " + measures.DescriptorLabel(q.Descriptor)
@@ -435,22 +465,24 @@ func (s *Server) renderReport(c echo.Context, p *reportPage, rep outcomeReport) 
 	p.Scope = s.scopeWords(ctx, flt, q)
 	for _, m := range rep.Months {
 		t, _ := time.Parse("2006-01", m.Month)
+		c := rateCells(m.Rates)
 		p.Months = append(p.Months, monthRow{Month: m.Month, Label: t.Format("Jan 2006"), Finished: m.Rates.Finished,
-			Recovery: percent(m.Rates.RecoveryRate), Improvement: percent(m.Rates.ReliableImprovementRate),
-			ReliableRecovery: percent(m.Rates.ReliableRecoveryRate), Deterioration: percent(m.Rates.DeteriorationRate)})
+			Recovery: c[0], Improvement: c[1], ReliableRecovery: c[2], Deterioration: c[3]})
 	}
 	// The comparison is for the period itself.
 	therapists := rep.Therapists
 	for _, t := range therapists {
+		c := rateCells(t.Rates)
 		p.TherapistRows = append(p.TherapistRows, therapistRow{Name: t.TherapistName, Team: t.TeamName, Finished: t.Rates.Finished,
-			Recovery: percent(t.Rates.RecoveryRate), Improvement: percent(t.Rates.ReliableImprovementRate),
-			ReliableRecovery: percent(t.Rates.ReliableRecoveryRate), Deterioration: percent(t.Rates.DeteriorationRate), Paired: percent(t.Rates.PairedRate)})
+			Recovery: c[0], Improvement: c[1], ReliableRecovery: c[2], Deterioration: c[3], Paired: c[4]})
 	}
-	var err error
 	if p.Trend, err = chart.Trend(rep.Months); err != nil {
 		return err
 	}
 	if p.Compare, err = chart.Therapists(therapists); err != nil {
+		return err
+	}
+	if p.Funnels, err = reportFunnels(rep); err != nil {
 		return err
 	}
 	p.CSVHref = csvHref(q, flt)

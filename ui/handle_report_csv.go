@@ -54,7 +54,7 @@ func csvRecord(r caseload.ReportRow, from, to string) []string {
 	}
 	n := strconv.Itoa
 	return []string{
-		strconv.FormatInt(r.ReferralID, 10), csvText(r.TeamName), csvText(r.TherapistName), r.Descriptor, string(r.Intensity),
+		strconv.FormatInt(r.ReferralID, 10), csvText(r.TeamName), csvText(r.TherapistName), r.Descriptor, r.Facts.IntensityMix,
 		r.ReceivedOn, r.FirstTreatmentOn, r.EndedOn, r.EndReason,
 		n(r.Outcome.TreatmentSessions), wait, string(r.Outcome.Anxiety),
 		pf, pl, af, al,

@@ -27,6 +27,7 @@ type waitingRow struct {
 	ReceivedOn  string
 	DaysWaiting int
 	Risk        measures.Risk
+	Alerts      []riskAlertView // open, each linked to where it is on the referral
 }
 
 type waitingPage struct {
@@ -35,6 +36,7 @@ type waitingPage struct {
 	// Orphaned are open referrals of the teams held by disabled accounts:
 	// to be moved to a therapist who can see the patient (issue 14).
 	Orphaned []caseload.Referral
+	Notice   string // what was just done
 }
 
 // daysBetween counts the days from one YYYY-MM-DD date to another.
@@ -59,12 +61,16 @@ func (s *Server) handleWaitingList(c echo.Context) error {
 	}
 	p := waitingPage{basePage: s.base(c, "Waiting list")}
 	p.Nav = "waiting"
+	if c.QueryParam("done") == "received" {
+		p.Notice = "Referral received: it is on the waiting list."
+	}
 	today := s.store.Today()
 	ids := make([]int64, 0, len(rows))
 	for _, r := range rows {
 		p.Rows = append(p.Rows, waitingRow{ReferralID: r.Referral.ID, Patient: r.Referral.PatientName,
 			Descriptor: measures.DescriptorLabel(r.Referral.ProblemDescriptor), Intensity: intensityLabel(r.Referral.Intensity),
-			ReceivedOn: r.Referral.ReceivedOn, DaysWaiting: daysBetween(r.Referral.ReceivedOn, today), Risk: measures.RiskOf(r.Outcome.LatestItem9)})
+			ReceivedOn: r.Referral.ReceivedOn, DaysWaiting: daysBetween(r.Referral.ReceivedOn, today), Risk: measures.RiskOf(r.Outcome.LatestItem9),
+			Alerts: newRiskAlertViews(u, r.Alerts)})
 		ids = append(ids, r.Referral.ID)
 	}
 	if p.Orphaned, err = s.store.DisabledHoldingIn(c.Request().Context(), u.Teams); err != nil {

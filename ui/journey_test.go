@@ -219,10 +219,10 @@ func TestChartsShowContactsWithThresholds(t *testing.T) {
 		chart string
 		want  chartFacts
 	}{
-		{"chart-phq9", chartFacts{Points: []float64{16, 8}, Threshold: 10, BandFrom: 0, BandTo: 10, YMin: 0, YMax: 27}},
-		{"chart-spin", chartFacts{Points: []float64{40, 18}, Threshold: 19, BandFrom: 0, BandTo: 19, YMin: 0, YMax: 68}},
-		{"chart-gad7", chartFacts{Points: []float64{14, 6}, Threshold: 8, BandFrom: 0, BandTo: 8, YMin: 0, YMax: 21}},
-		{"chart-wsas", chartFacts{Points: []float64{8}, YMin: 0, YMax: 40}},
+		{"chart-phq9", chartFacts{XType: "time", Dates: []string{"2026-02-02", "2026-02-09"}, Points: []float64{16, 8}, Threshold: 10, BandFrom: 0, BandTo: 10, YMin: 0, YMax: 27}},
+		{"chart-spin", chartFacts{XType: "time", Dates: []string{"2026-02-02", "2026-02-09"}, Points: []float64{40, 18}, Threshold: 19, BandFrom: 0, BandTo: 19, YMin: 0, YMax: 68}},
+		{"chart-gad7", chartFacts{XType: "time", Dates: []string{"2026-02-02", "2026-02-09"}, Points: []float64{14, 6}, Threshold: 8, BandFrom: 0, BandTo: 8, YMin: 0, YMax: 21}},
+		{"chart-wsas", chartFacts{XType: "time", Dates: []string{"2026-02-09"}, Points: []float64{8}, YMin: 0, YMax: 40}},
 	}
 	for _, tt := range tests {
 		opt, ok := opts[tt.chart]

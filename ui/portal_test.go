@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -277,7 +278,7 @@ func TestPatientProgressShowsOnlyTheirs(t *testing.T) {
 	}
 	in, _ := measures.Lookup(measures.PHQ9)
 	for _, want := range []string{
-		"Scores under the dotted line are in the non-clinical range",
+		"At or above the dotted line (10 or more): in the range where symptoms are likely to need help",
 		html.EscapeString(in.About),
 		"Did not attend",
 		"2 February 2026", "16 February 2026",
@@ -306,6 +307,33 @@ func TestPatientProgressShowsOnlyTheirs(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(opts["chart-phq9"]), "dotted") {
 		t.Errorf("the line is not dotted")
 	}
+	// Placed by date, the missed appointment marked on the date axis between
+	// them and said in words.
+	if phq.XType != "time" || !slices.Equal(phq.Dates, []string{"2026-02-02", "2026-02-16"}) {
+		t.Errorf("PHQ-9 chart on a %q axis at %v, want a time axis at the two sessions' dates", phq.XType, phq.Dates)
+	}
+	if got := markedDates(opts["chart-phq9"]); !slices.Equal(got, []string{"2026-02-09"}) {
+		t.Errorf("missed appointments marked at %v, want 2026-02-09", got)
+	}
+	if !strings.Contains(p.Body, "did not attend on 9 February 2026") {
+		t.Errorf("the page does not say which appointment was missed")
+	}
+}
+
+// markedDates are the dates a progress chart marks as missed or cancelled
+// appointments: its scatter series' points, on the axis.
+func markedDates(opt map[string]any) []string {
+	var out []string
+	for _, s := range opt["series"].([]any) {
+		se := s.(map[string]any)
+		if se["type"] != "scatter" {
+			continue
+		}
+		for _, d := range se["data"].([]any) {
+			out = append(out, d.(map[string]any)["value"].([]any)[0].(string))
+		}
+	}
+	return out
 }
 
 // PHQ-9 item 9 above 0: the patient sees at once where to get help now,

@@ -40,8 +40,10 @@ func chartMeasures(d caseload.ReferralDetail) []measures.InstrumentID {
 	return ids
 }
 
-// buildCharts makes one chart per measure in use.
+// buildCharts makes one chart per measure in use, each marking the
+// referral's missed and cancelled appointments.
 func buildCharts(d caseload.ReferralDetail) ([]chart.View, error) {
+	missed := missedMarks(d.Contacts)
 	var out []chart.View
 	for _, id := range chartMeasures(d) {
 		in, ok := measures.Lookup(id)
@@ -55,7 +57,7 @@ func buildCharts(d caseload.ReferralDetail) ([]chart.View, error) {
 					pts = append(pts, chart.Point{
 						Number: i + 1,
 						Date:   c.Date,
-						Label:  fmt.Sprintf("%d · %s", i+1, shortDate(c.Date)),
+						Label:  fmt.Sprintf("%d · %s: %s", i+1, mediumDate(c.Date), in.Format(sc.Total)),
 						Value:  in.Format(sc.Total),
 						Total:  sc.Total,
 						When:   longDate(c.Date),
@@ -63,7 +65,7 @@ func buildCharts(d caseload.ReferralDetail) ([]chart.View, error) {
 				}
 			}
 		}
-		cv, err := chart.NewView(in, pts)
+		cv, err := chart.NewView(in, pts, missed)
 		if err != nil {
 			return nil, err
 		}
@@ -72,11 +74,24 @@ func buildCharts(d caseload.ReferralDetail) ([]chart.View, error) {
 	return out, nil
 }
 
-// shortDate shows a stored date as "3 Mar".
-func shortDate(d string) string {
+// missedMarks are the contacts at which the patient was not seen (did not
+// attend, cancelled by either side, or too late to be seen), for the
+// progress charts' date axis.
+func missedMarks(contacts []caseload.Contact) []chart.Mark {
+	var out []chart.Mark
+	for _, c := range contacts {
+		if !c.Attendance.IsAttended() {
+			out = append(out, chart.Mark{Date: c.Date, What: attendanceLabel(c.Attendance), When: longDate(c.Date)})
+		}
+	}
+	return out
+}
+
+// mediumDate shows a stored date as "3 Mar 2026".
+func mediumDate(d string) string {
 	t, err := parseDate(d)
 	if err != nil {
 		return d
 	}
-	return t.Format("2 Jan")
+	return t.Format("2 Jan 2006")
 }

@@ -40,6 +40,8 @@ type basePage struct {
 	// number on patients' pages (issue 11).
 	CanSeeDutyList bool
 	Urgent         caseload.UrgentContact
+	// CanReceive shows "Receive a referral" (issue 14).
+	CanReceive bool
 }
 
 // fieldErr is one line of an error summary, linking to the field at fault.
@@ -55,6 +57,7 @@ func (s *Server) base(c echo.Context, title string) basePage {
 		b.CanAddPatients = addsReferrals(u)
 		b.CanSeeReview, b.CanSeeReports = canSeeWeeklyReview(u), canSeeReports(u)
 		b.CanSeeDutyList = canSeeDutyList(u)
+		b.CanReceive = canReceiveReferrals(u)
 		s.addUrgentContact(c, u, &b)
 	}
 	if t, ok := c.Get(csrfField).(string); ok {

@@ -36,9 +36,17 @@ func addSupervisionSamples(t *testing.T, samples map[string]any, base basePage, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples["report.html"] = &reportPage{basePage: sb, Form: f, Periods: periodOptions, Teams: []option{{"", "All"}}, Therapists: []option{{"", "Every"}},
+	funnel, err := chart.NewFunnel("chart-funnel-teams", "team", []chart.FunnelPoint{{Name: "North", X: 9, N: 20}, {Name: "South", X: 0, N: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples["report.html"] = &reportPage{basePage: sb, Funnels: []chart.Funnel{funnel}, Form: f, Periods: periodOptions, Teams: []option{{"", "All"}}, Therapists: []option{{"", "Every"}},
 		Descriptors: []option{{"", "Every problem"}}, From: "2026-01-01", To: "2026-01-31", Scope: "team North",
-		Lines: reportLines(caseload.Figures{}, measures.National2425, false), NationalLabel: "England 2024-25", RuleSet: measures.RuleSet,
+		Lines: reportLines(caseload.Figures{Rates: measures.Rates{Finished: 4, Recovered: 2, Paired: 3}}, measures.National2425), NationalLabel: "England 2024-25", RuleSet: measures.RuleSet,
+		Sections: newSectionsView(caseload.Sections{Waits: caseload.Waits{Assessed: 12, AssessmentUnder29: 12, StillWaitingByBand: make([]int, 6)},
+			Endings: caseload.Endings{Ended: 3, ByCode: caseload.EndCodeCounts(map[string]int{"46": 3})},
+			Groups:  caseload.LayOutGroups(map[[2]string]measures.Rates{{"ethnic_group", "white"}: {Finished: 12, Recovered: 6}, {"ethnic_group", "black"}: {Finished: 11, Recovered: 3}})},
+			measures.Rates{}, func(string) string { return "/reports/sections.csv?section=waits" }),
 		Trend: trend, Months: []monthRow{{Month: "2026-01", Label: "Jan 2026"}}, Compare: chart.Report{ID: "chart-therapists", Caption: "None"},
 		TherapistRows: []therapistRow{{Name: "Tara", Team: "North"}}, CSVHref: "/reports/outcomes.csv?period=custom"}
 }
@@ -278,9 +286,11 @@ func TestReferralPageShowsExpectedBand(t *testing.T) {
 		t.Fatalf("PHQ-9 chart series %d, want the band", len(series))
 	}
 	// Session 2 of the finished courses: 8 for half, 16 for the others.
+	// On the time axis each is a [date, value] pair at the contact's date.
 	low, width := series[1].(map[string]any)["data"].([]any), series[2].(map[string]any)["data"].([]any)
-	if low[1] != 8.0 || width[1] != 8.0 {
-		t.Errorf("band at session 2: %v + %v, want 8 to 16", low[1], width[1])
+	l, w := low[1].([]any), width[1].([]any)
+	if l[0] != "2026-03-09" || w[0] != "2026-03-09" || l[1] != 8.0 || w[1] != 8.0 {
+		t.Errorf("band at session 2: %v + %v, want 8 to 16 on 2026-03-09", l, w)
 	}
 	if !strings.Contains(p.Body, "30 similar finished cases in this service") {
 		t.Error("the chart's caption does not describe the band")

@@ -62,6 +62,8 @@ func (s *Server) clinicalRoutes() []route {
 		{http.MethodGet, "/referrals/:id/move", s.handleMoveForm, staff},
 		{http.MethodPost, "/referrals/:id/move", s.handleMove, staff},
 		{http.MethodGet, "/waiting", s.handleWaitingList, staff},
+		{http.MethodGet, "/referrals/receive", s.handleReceiveForm, staff}, // handle_receive.go
+		{http.MethodPost, "/referrals/receive", s.handleReceive, staff},
 		{http.MethodGet, "/cover", s.handleCoverShow, staff},
 		{http.MethodPost, "/cover", s.handleCoverGrant, staff},
 		{http.MethodGet, "/scores/:id/correct", s.handleScoreCorrectForm, staff},
@@ -80,6 +82,7 @@ func (s *Server) clinicalRoutes() []route {
 		{http.MethodPost, "/referrals/:id/reviews", s.handleReviewCreate, staff},
 		{http.MethodGet, "/reports/outcomes", s.handleReportShow, staff},
 		{http.MethodGet, "/reports/outcomes.csv", s.handleReportCSV, staff},
+		{http.MethodGet, "/reports/sections.csv", s.handleReportSectionsCSV, staff},
 
 		{http.MethodGet, "/invitation", s.handleInvitationForm, public},
 		{http.MethodPost, "/invitation", s.handleInvitationAccept, public},
@@ -120,6 +123,8 @@ func (s *Server) adminRoutes() []route {
 		{http.MethodGet, "/admin/dataset/download", s.handleDatasetDownload, admin},
 		{http.MethodGet, "/admin/qualifications", s.handleQualifications, admin},
 		{http.MethodPost, "/admin/users/:id/qualification", s.handleQualificationSet, admin},
+		{http.MethodGet, "/admin/care-professionals", s.handleCareProfessionals, admin}, // handle_care_professionals.go
+		{http.MethodPost, "/admin/care-professionals", s.handleCareProfessionalMap, admin},
 		{http.MethodGet, "/admin/urgent-contact", s.handleAdminUrgentContactForm, admin},
 		{http.MethodPost, "/admin/urgent-contact", s.handleAdminUrgentContact, admin},
 	}

@@ -239,6 +239,8 @@ func chartOptions(t *testing.T, body string) map[string]map[string]any {
 // chartFacts pulls out what a chart shows: its points, its threshold line
 // and its shaded band.
 type chartFacts struct {
+	XType     string   // "time": points placed by date
+	Dates     []string // each point's date on the time axis
 	Points    []float64
 	Threshold float64
 	BandFrom  float64
@@ -252,8 +254,11 @@ func readChart(t *testing.T, opt map[string]any) chartFacts {
 	var f chartFacts
 	series := opt["series"].([]any)[0].(map[string]any)
 	for _, d := range series["data"].([]any) {
-		f.Points = append(f.Points, d.(map[string]any)["value"].(float64))
+		pair := d.(map[string]any)["value"].([]any)
+		f.Dates = append(f.Dates, pair[0].(string))
+		f.Points = append(f.Points, pair[1].(float64))
 	}
+	f.XType, _ = opt["xAxis"].([]any)[0].(map[string]any)["type"].(string)
 	if ml, ok := series["markLine"].(map[string]any); ok {
 		f.Threshold = ml["data"].([]any)[0].(map[string]any)["yAxis"].(float64)
 	}

@@ -28,7 +28,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 	f.Values["date"] = "2026-03-16"
 	f.Errs["date"] = "Enter a date"
 	ref := caseload.Referral{ID: 7, PatientName: "Pat", ReceivedOn: "2026-01-05", ProblemDescriptor: "F41.1", Intensity: "low"}
-	cv, err := chart.NewView(mustInstrument(t, measures.PHQ9), []chart.Point{{Number: 1, Date: "2026-02-02", Label: "1 · 2 Feb", Value: "14", Total: 14}})
+	cv, err := chart.NewView(mustInstrument(t, measures.PHQ9), []chart.Point{{Number: 1, Date: "2026-02-02", Label: "1 · 2 Feb 2026: 14", Value: "14", Total: 14}}, []chart.Mark{{Date: "2026-02-09", What: "Did not attend", When: "9 February 2026"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +55,11 @@ func TestEveryTemplateRenders(t *testing.T) {
 			Problems:  []datasetProblemRow{{DatasetProblem: caseload.DatasetProblem{Table: "IDS101", RecordID: "R1", Field: "EndCode", Problem: "Missing", ReferralID: 1}, Href: "/referrals/1"}}},
 		"admin_qualifications.html": &qualificationsPage{basePage: base, Options: codeOptions(dataset.QualAttainLevel),
 			Staff: []qualificationRow{{User: caseload.User{ID: 2, Name: "Tara", Role: caseload.RoleTherapist}, Qualification: "10"}}},
+		"admin_care_professionals.html": &careProfPage{basePage: base, Notice: "Saved.", Therapists: []option{{"2", "Tara (North)"}},
+			Rows: []careProfRow{
+				{CareProfessional: caseload.CareProfessional{LocalID: "EXT7", Qualification: "10", Contacts: 4, Unallocated: 1}, FieldID: "user-0", Err: "Choose a therapist"},
+				{CareProfessional: caseload.CareProfessional{LocalID: "EXT8", UserID: 2, UserName: "Tara"}, FieldID: "user-1", Selected: "2"},
+			}},
 	}
 	addPatientSamples(t, samples, base, f)     // portal_test.go
 	addAdminSamples(t, samples, base, f)       // security_test.go

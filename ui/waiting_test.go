@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"clinic/internal/caseload"
+	"clinic/internal/measures"
 )
 
 // TestWaitingListAllocateStepUp: a supervisor receives a referral through
@@ -127,5 +128,43 @@ func TestTherapistMovesOwnCase(t *testing.T) {
 	}
 	if p := e.signedIn(e.colleague).get("/referrals/" + itoa(r.ID)); p.Status != http.StatusOK || !strings.Contains(p.Body, "Transferred") || !strings.Contains(p.Body, "Caseload balance") {
 		t.Errorf("Colin after the transfer: %d, or no history", p.Status)
+	}
+}
+
+// TestWaitingListShowsOpenRiskAlerts: a waiting referral whose patient
+// answered question 9 above 0 shows each open risk alert on the waiting
+// list, linked to the alert on the referral; once acknowledged it goes.
+func TestWaitingListShowsOpenRiskAlerts(t *testing.T) {
+	e, r := searchFixture(t)
+	ctx := context.Background()
+	waiting, err := e.store.CreateReferral(ctx, e.supervisor, caseload.NewReferral{PatientID: r.PatientID, TeamID: e.supervisor.Teams[0],
+		ReceivedOn: "2026-03-02", ProblemDescriptor: "F32", Intensity: "low"})
+	if err != nil || !waiting.Waiting {
+		t.Fatalf("receive: %+v %v", waiting, err)
+	}
+	if _, err := e.store.RecordContact(ctx, e.supervisor, waiting.ID, caseload.NewContact{Date: "2026-03-03", Kind: "assessment", Attendance: "attended",
+		Scores: map[measures.InstrumentID]caseload.ScoreInput{measures.PHQ9: {Items: ints(2, 2, 2, 2, 2, 2, 2, 2, 2)}}}); err != nil {
+		t.Fatal(err)
+	}
+	alerts, err := e.store.RiskAlerts(ctx, caseload.RiskAlertFilter{ReferralID: waiting.ID, OpenOnly: true})
+	if err != nil || len(alerts) != 1 {
+		t.Fatalf("alerts: %+v %v", alerts, err)
+	}
+	sue := e.signedIn(e.supervisor)
+	p := sue.get("/waiting")
+	link := `href="/referrals/` + itoa(waiting.ID) + `#risk-alert-` + itoa(alerts[0].ID) + `"`
+	for _, want := range []string{link, "High priority risk alert", "question 9 answered 2"} {
+		if !strings.Contains(p.Body, want) {
+			t.Errorf("the waiting list lacks %q", want)
+		}
+	}
+	if page := sue.get("/referrals/" + itoa(waiting.ID)); !strings.Contains(page.Body, `id="risk-alert-`+itoa(alerts[0].ID)+`"`) {
+		t.Errorf("the referral page has no anchor for the alert the waiting list links to")
+	}
+	if _, err := e.store.AcknowledgeRiskAlert(ctx, e.supervisor, alerts[0].ID, "Called the patient; safety plan agreed"); err != nil {
+		t.Fatal(err)
+	}
+	if p := sue.get("/waiting"); strings.Contains(p.Body, link) || !strings.Contains(p.Body, "Ann Example") {
+		t.Errorf("an acknowledged alert is still listed, or the referral went")
 	}
 }

@@ -306,20 +306,20 @@ type chartState struct {
 	ID         string    `json:"id"`
 	Points     int       `json:"points"`
 	Thresholds []float64 `json:"thresholds"`
-	Canvas     bool      `json:"canvas"`
+	Drawn      bool      `json:"drawn"` // an SVG (or canvas) in the container
 }
 
 // readCharts asks every chart container on the page what ECharts drew.
 func readCharts(ctx context.Context) ([]chartState, error) {
 	return eval[[]chartState](ctx, `Array.from(document.querySelectorAll('script[type="application/json"][data-chart]')).map(b => document.getElementById(b.dataset.chart)).filter(Boolean).map(el => {
 		const inst = window.echarts && echarts.getInstanceByDom(el);
-		if (!inst) return {id: el.id, points: 0, thresholds: [], canvas: false};
+		if (!inst) return {id: el.id, points: 0, thresholds: [], drawn: false};
 		const opt = inst.getOption();
 		const s = (opt.series || [])[0] || {};
 		const pts = (s.data || []).filter(d => d !== null && d !== undefined && (Array.isArray(d) ? d[1] !== null : (typeof d === 'object' ? d.value !== null : true))).length;
 		const th = [];
 		(opt.series || []).forEach(se => ((se.markLine || {}).data || []).forEach(d => { if (d && d.yAxis !== undefined) th.push(Number(d.yAxis)); }));
-		return {id: el.id, points: pts, thresholds: th, canvas: !!el.querySelector('canvas')};
+		return {id: el.id, points: pts, thresholds: th, drawn: !!el.querySelector('svg, canvas')};
 	})`)
 }
 
@@ -327,4 +327,56 @@ func readCharts(ctx context.Context) ([]chartState, error) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// labelBox is a chart's text element as laid out on the page.
+type labelBox struct {
+	Chart, Text              string
+	Left, Top, Right, Bottom float64
+}
+
+// chartLabels lists every piece of text the page's charts drew (axis
+// labels, the line's and band's labels, the legend), as SVG <text>
+// elements with their boxes; hidden ones are left out.
+func chartLabels(ctx context.Context) ([]labelBox, error) {
+	return eval[[]labelBox](ctx, `Array.from(document.querySelectorAll('.app-chart svg text')).filter(t => {
+		const r = t.getBoundingClientRect(), cs = getComputedStyle(t);
+		return r.width > 0 && r.height > 0 && cs.display !== 'none' && cs.visibility !== 'hidden' && Number(t.getAttribute('opacity') ?? 1) > 0 && t.textContent.trim() !== '';
+	}).map(t => { const r = t.getBoundingClientRect(); return {chart: t.closest('.app-chart').id, text: t.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom}; })`)
+}
+
+// checkLabelsApart fails when two labels of the same chart overlap, or a
+// label runs outside its chart, as laid out at the current viewport.
+func checkLabelsApart(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	labels, err := chartLabels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(labels) == 0 {
+		t.Errorf("%s: the charts drew no text to check", page)
+		return
+	}
+	t.Logf("%s: %d chart labels checked", page, len(labels))
+	const slack = 0.5 // sub-pixel rounding of adjacent boxes
+	for i, a := range labels {
+		for _, b := range labels[i+1:] {
+			if a.Chart != b.Chart {
+				continue
+			}
+			if a.Left < b.Right-slack && b.Left < a.Right-slack && a.Top < b.Bottom-slack && b.Top < a.Bottom-slack {
+				t.Errorf("%s: on %s, label %q (%.0f–%.0f, %.0f–%.0f) overlaps %q (%.0f–%.0f, %.0f–%.0f)", page, a.Chart,
+					a.Text, a.Left, a.Right, a.Top, a.Bottom, b.Text, b.Left, b.Right, b.Top, b.Bottom)
+			}
+		}
+	}
+	boxes, err := eval[map[string][4]float64](ctx, `Object.fromEntries(Array.from(document.querySelectorAll('.app-chart')).map(el => { const r = el.getBoundingClientRect(); return [el.id, [r.left, r.top, r.right, r.bottom]]; }))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range labels {
+		if b, ok := boxes[l.Chart]; ok && (l.Left < b[0]-slack || l.Right > b[2]+slack) {
+			t.Errorf("%s: on %s, label %q (%.0f–%.0f) runs outside the chart (%.0f–%.0f)", page, l.Chart, l.Text, l.Left, l.Right, b[0], b[2])
+		}
+	}
 }

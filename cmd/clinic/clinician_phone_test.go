@@ -51,6 +51,12 @@ func TestClinicianPagesOnAPhone(t *testing.T) {
 			fits("waiting-list")
 			j.visit("/cover")
 			fits("cover")
+			j.visit("/reports/outcomes")
+			j.press(`input[name="period"][value="year"]`, " ")
+			j.submitWith(`form.app-filter button[type="submit"]`)
+			waitCharts(t, j.ctx)
+			fits("outcome-report")
+			checkLabelsApart(t, j.ctx, "outcome report at 375 px")
 			continue
 		}
 		fits("caseload")
@@ -60,6 +66,8 @@ func TestClinicianPagesOnAPhone(t *testing.T) {
 		j.followLink(`table.app-caseload tbody tr a[href^="/referrals/"]`)
 		waitCharts(t, j.ctx)
 		fits("referral")
+		checkLabelsApart(t, j.ctx, "referral page at 375 px")
+		missedMarksApart(t, j)
 		j.followLink(`a[href$="/contacts/new"]`)
 		fits("session-form")
 		j.visit("/?view=ended")
@@ -67,4 +75,44 @@ func TestClinicianPagesOnAPhone(t *testing.T) {
 		j.visit("/patients?q=a")
 		fits("patient-search")
 	}
+}
+
+// missedMarksApart finds a referral of the caseload with missed or
+// cancelled appointments and checks, at the phone's width, that its charts
+// mark them in a legend and that no two labels overlap.
+func missedMarksApart(t *testing.T, j *journey) {
+	t.Helper()
+	j.visit("/")
+	hrefs, err := eval[[]string](j.ctx, `Array.from(document.querySelectorAll('table.app-caseload tbody tr a[href^="/referrals/"]')).map(a => a.getAttribute('href'))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hrefs {
+		j.visit(h)
+		waitCharts(t, j.ctx)
+		missed, err := eval[int](j.ctx, `Math.max(0, ...Array.from(document.querySelectorAll('.app-chart[data-missed]')).map(e => Number(e.dataset.missed)))`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if missed == 0 {
+			continue
+		}
+		j.check("therapist-referral-missed-phone")
+		checkLabelsApart(t, j.ctx, h+" (with missed appointments) at 375 px")
+		labels, err := chartLabels(j.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		legend := 0
+		for _, l := range labels {
+			if l.Text == "Missed or cancelled appointment" {
+				legend++
+			}
+		}
+		if legend == 0 {
+			t.Errorf("%s: %d missed appointments, but no chart's legend names them", h, missed)
+		}
+		return
+	}
+	t.Errorf("no referral of the caseload (%d) has a missed or cancelled appointment to check", len(hrefs))
 }

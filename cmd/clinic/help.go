@@ -27,8 +27,9 @@ Usage:
   clinic export ids --from YYYY-MM-DD --to YYYY-MM-DD --out DIR [--org CODE] [--db F]
                                          the month's data set (IDS v2.1) as one CSV per table,
                                          with validation.csv
-  clinic import ids --dir DIR [--dry-run] [--db F]
-                                         read IDS CSV tables in, all or nothing
+  clinic import ids --dir DIR [--team NAME] [--dry-run] [--db F]
+                                         read IDS CSV tables in, all or nothing; referrals
+                                         without a known therapist join the team's waiting list
   clinic --help                          this text
 
 Serving flags:

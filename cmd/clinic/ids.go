@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"clinic/internal/caseload"
@@ -61,12 +62,13 @@ func runImportIDS(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("clinic import ids", flag.ContinueOnError)
 	dir := fs.String("dir", "", "directory holding IDS001.csv, IDS101.csv, ...")
 	dryRun := fs.Bool("dry-run", false, "report what would be added and refused, and keep nothing")
+	team := fs.String("team", "", "the team whose waiting list referrals without a known therapist join (default: the service's only team)")
 	dbPath := dbFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" {
-		return usageError{"usage: clinic import ids --dir DIR [--dry-run] [--db F]"}
+		return usageError{"usage: clinic import ids --dir DIR [--team NAME] [--dry-run] [--db F]"}
 	}
 	tables := map[string][]map[string]string{}
 	for _, t := range dataset.Tables() {
@@ -91,7 +93,11 @@ func runImportIDS(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := store.ImportIDS(ctx, admin, tables, *dryRun)
+	teamID, err := teamNamed(ctx, store, *team)
+	if err != nil {
+		return err
+	}
+	rep, err := store.ImportIDS(ctx, admin, tables, caseload.IDSImportOptions{DryRun: *dryRun, TeamID: teamID})
 	if err != nil {
 		return err
 	}
@@ -102,7 +108,7 @@ func runImportIDS(ctx context.Context, args []string, stdout io.Writer) error {
 	case !rep.Kept:
 		verb = "refused rows, so nothing was kept; it would add"
 	}
-	fmt.Fprintf(stdout, "IDS import %s: %d patients, %d referrals (%d unallocated), %d contacts, %d scores; %d already imported; %d refused\n",
+	fmt.Fprintf(stdout, "IDS import %s: %d patients, %d referrals (%d unallocated, waiting), %d contacts, %d scores; %d already imported; %d refused\n",
 		verb, rep.Patients, rep.Referrals, rep.Unallocated, rep.Contacts, rep.Scores, rep.AlreadyThere, len(rep.Refused))
 	for _, p := range rep.Refused {
 		fmt.Fprintf(stdout, "refused %s %s %s: %s\n", p.Table, p.RecordID, p.Field, p.Problem)
@@ -129,4 +135,23 @@ func firstAdmin(ctx context.Context, s *caseload.Store) (caseload.User, error) {
 		}
 	}
 	return caseload.User{}, usageError{"the database has no active admin to record the import as: add one with clinic user add --role admin"}
+}
+
+// teamNamed is the id of the team with this name (any case), 0 for "".
+func teamNamed(ctx context.Context, s *caseload.Store, name string) (int64, error) {
+	if name == "" {
+		return 0, nil
+	}
+	teams, err := s.Teams(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var names []string
+	for _, t := range teams {
+		if strings.EqualFold(strings.TrimSpace(name), t.Name) {
+			return t.ID, nil
+		}
+		names = append(names, t.Name)
+	}
+	return 0, usageError{fmt.Sprintf("no team is called %q; the teams are: %s", name, strings.Join(names, ", "))}
 }

@@ -84,6 +84,14 @@ func TestImportIDSRoundTrip(t *testing.T) {
 	if _, err := s.CreateUser(ctx, caseload.NewUser{Email: "ada@example.nhs.uk", Name: "Ada Admin", Role: caseload.RoleAdmin, Password: "a long pass phrase"}); err != nil {
 		t.Fatal(err)
 	}
+	// Two teams: the import is told which one's waiting list the
+	// referrals join, since none of the demo's therapists is known here.
+	for _, team := range []string{"North", "Imported"} {
+		if _, err := s.CreateUser(ctx, caseload.NewUser{Email: strings.ToLower(team) + "@example.nhs.uk", Name: team + " Supervisor",
+			Role: caseload.RoleSupervisor, Team: team, Password: "a long pass phrase"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.Close()
 	export := func(db, out string) {
 		t.Helper()
@@ -103,18 +111,28 @@ func TestImportIDSRoundTrip(t *testing.T) {
 	one, two := filepath.Join(tmp, "one"), filepath.Join(tmp, "two")
 	export(db1, one)
 
-	dry := imp("--dir", one, "--dry-run")
+	var o bytes.Buffer
+	err = run(ctx, []string{"import", "ids", "--db", db2, "--dir", one}, nil, &o, &o)
+	if err == nil || !strings.Contains(o.String(), "name the team whose waiting list it joins (--team)") {
+		t.Errorf("import with two teams and no --team: %v\n%s", err, o.String())
+	}
+	if err := run(ctx, []string{"import", "ids", "--db", db2, "--dir", one, "--team", "Nowhere"}, nil, &o, &o); err == nil || !strings.Contains(err.Error(), "North") {
+		t.Errorf("import into an unknown team: %v", err)
+	}
+	dry := imp("--dir", one, "--dry-run", "--team", "imported")
 	if !strings.Contains(dry, "would add (dry run, nothing kept)") || strings.Contains(dry, " 0 referrals") {
 		t.Errorf("dry run: %s", dry)
 	}
-	first := imp("--dir", one)
-	if !regexp.MustCompile(`^IDS import added: \d+ patients, (\d+) referrals \(\d+ unallocated\), \d+ contacts, \d+ scores; 0 already imported; 0 refused\n$`).MatchString(first) {
-		t.Errorf("first import: %s", first)
+	first := imp("--dir", one, "--team", "imported")
+	m := regexp.MustCompile(`^IDS import added: \d+ patients, (\d+) referrals \((\d+) unallocated, waiting\), \d+ contacts, \d+ scores; 0 already imported; 0 refused\n$`).FindStringSubmatch(first)
+	if m == nil || m[1] != m[2] {
+		t.Errorf("first import (every referral unallocated, no therapist being known): %s", first)
 	}
+	checkImportWaiting(t, db2, "Imported")
 	t.Log(first)
-	again := imp("--dir", one)
+	again := imp("--dir", one, "--team", "Imported")
 	t.Log(again)
-	if !regexp.MustCompile(`^IDS import added: 0 patients, 0 referrals \(0 unallocated\), 0 contacts, 0 scores; [1-9]\d* already imported; 0 refused\n$`).MatchString(again) {
+	if !regexp.MustCompile(`^IDS import added: 0 patients, 0 referrals \(0 unallocated, waiting\), 0 contacts, 0 scores; [1-9]\d* already imported; 0 refused\n$`).MatchString(again) {
 		t.Errorf("second import: %s", again)
 	}
 	export(db2, two)
@@ -132,6 +150,38 @@ func TestImportIDSRoundTrip(t *testing.T) {
 		t.Errorf("the demo exported only %d contacts", len(rows)-1)
 	}
 	checkDemoDataset(t, one)
+}
+
+// checkImportWaiting fails unless every open referral imported into db
+// waits on the team's waiting list, and no other team holds any.
+func checkImportWaiting(t *testing.T, db, team string) {
+	t.Helper()
+	s, err := openStore(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	teams, err := s.Teams(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range teams {
+		waiting, err := s.WaitingList(ctx, []int64{tm.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tm.Name == team && len(waiting) < 5 || tm.Name != team && len(waiting) != 0 {
+			t.Errorf("team %s has %d referrals waiting", tm.Name, len(waiting))
+		}
+	}
+	users, err := s.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 3 {
+		t.Errorf("the import added users: %v", users)
+	}
 }
 
 // checkDemoDataset fails unless the demo's export in dir carries the data

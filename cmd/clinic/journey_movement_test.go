@@ -1,10 +1,11 @@
 package main
 
-// The movement journey (issue 14): a supervisor allocates a waiting referral
-// to a PWP, the PWP records two sessions, the supervisor's review steps it
+// The movement journey (issue 14): a supervisor receives a referral onto
+// the waiting list through the receive form and allocates it to a PWP, the PWP records two sessions, the supervisor's review steps it
 // up to a CBT therapist in one step, and the CBT therapist finds the patient
-// by NHS number and sees the whole history. Every page is checked with
-// axe-core.
+// by NHS number and sees the whole history; an admin maps an imported
+// record's unknown care professional to a therapist, allocating its
+// waiting referral (issue 12). Every page is checked with axe-core.
 
 import (
 	"context"
@@ -15,12 +16,13 @@ import (
 
 	"clinic"
 	"clinic/internal/caseload"
+	"clinic/internal/dataset"
 )
 
-// receiveWaiting puts a referral on the demo supervisor's team's waiting
-// list, as an import or the API would, through the store on the running
-// server's database.
-func receiveWaiting(t *testing.T, a *app, supervisorEmail string, name, nhs string) int64 {
+// importUnknownCareProf imports, on the running server's database, a
+// referral whose care professional (prof) nobody here is known as: it
+// waits on the supervisor's first team's waiting list.
+func importUnknownCareProf(t *testing.T, a *app, supervisorEmail, prof string) {
 	t.Helper()
 	ctx := context.Background()
 	s, err := caseload.Open(a.DB, clinic.Schema, func() time.Time { return time.Now().UTC() })
@@ -32,16 +34,23 @@ func receiveWaiting(t *testing.T, a *app, supervisorEmail string, name, nhs stri
 	if err != nil || len(sup.Teams) == 0 {
 		t.Fatalf("supervisor %s: %v %+v", supervisorEmail, err, sup)
 	}
-	p, err := s.CreatePatient(ctx, sup, caseload.NewPatient{Name: name, DateOfBirth: "1988-09-14", NHSNumber: nhs})
+	admin, err := firstAdmin(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.CreateReferral(ctx, sup, caseload.NewReferral{PatientID: p.ID, TeamID: sup.Teams[0],
-		ReceivedOn: time.Now().UTC().AddDate(0, 0, -30).Format("2006-01-02"), ProblemDescriptor: "F32", Intensity: "low"})
-	if err != nil {
-		t.Fatal(err)
+	appType, _ := dataset.CodeOf(dataset.Purposes, "assessment")
+	attend, _ := dataset.AttendanceCode("attended")
+	day := func(ago int) string { return time.Now().UTC().AddDate(0, 0, -ago).Format("2006-01-02") }
+	tables := map[string][]map[string]string{
+		"IDS001": {{"LocalPatientId": "JP1", "PersonBirthDate": "1975-06-01"}},
+		"IDS101": {{"ServiceRequestId": "JR1", "LocalPatientId": "JP1", "ReferralRequestReceivedDate": day(20)}},
+		"IDS201": {{"CareContactId": "JC1", "ServiceRequestId": "JR1", "CareContDate": day(10), "AppType": appType, "AttendOrDNACode": attend, "CareProfLocalId": prof}},
+		"IDS902": {{"CareProfLocalId": prof}},
 	}
-	return r.ID
+	rep, err := s.ImportIDS(ctx, admin, tables, caseload.IDSImportOptions{TeamID: sup.Teams[0]})
+	if err != nil || !rep.Kept || rep.Unallocated != 1 {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
 }
 
 // userID reads a demo user's id from the running server's database.
@@ -76,20 +85,45 @@ func TestJourneyWaitingStepUp(t *testing.T) {
 		t.Fatalf("demo printed no supervisor or fewer than two therapists: %v", a.All)
 	}
 	pwp, cbt := therapists[0], therapists[1]
-	const name, nhs = "Wendy Waiting", "4010232137"
-	id := receiveWaiting(t, a, sup.Email, name, nhs)
-	referral := "/referrals/" + idText(id)
+	const name, nhs = "Wendy Waiting", "401 023 2137"
+	var referral string
 	today := time.Now().UTC()
 
 	sj := newJourney(t, a)
-	t.Run("supervisor allocates the waiting referral to a PWP", func(t *testing.T) {
+	t.Run("supervisor receives a referral and allocates it to a PWP", func(t *testing.T) {
 		sj.t = t
 		sj.signIn(sup.Email, sup.Password)
-		sj.followLink(`a[href="/waiting"]`)
+		sj.followLink(`a[href="/referrals/receive"]`)
+		sj.check("receive-form")
+		sj.typeInto("name", name)
+		sj.typeDate("date-of-birth", time.Date(1988, 9, 14, 0, 0, 0, 0, time.UTC))
+		sj.typeInto("nhs-number", nhs)
+		sj.typeDate("received-on", today.AddDate(0, 0, -30))
+		chooseOption(t, sj.ctx, "problem-descriptor", "F32")
+		chooseOption(t, sj.ctx, "source-of-referral", "B1")
+		// No intensity yet: the form comes back, everything typed kept.
+		sj.submitWith(`form[action="/referrals/receive"] button[type="submit"]`)
+		if !sj.visible(".nhsuk-error-summary") || !strings.Contains(sj.text(".nhsuk-error-summary"), "intensity") {
+			t.Fatal("a referral without an intensity was received without an error")
+		}
+		sj.check("receive-form-error")
+		if got := sj.value("name"); got != name {
+			t.Errorf("name after the error: %q, want it kept", got)
+		}
+		sj.press(`input[name="intensity"][value="low"]`, " ")
+		sj.submitWith(`form[action="/referrals/receive"] button[type="submit"]`)
+		if p := sj.path(); p != "/waiting?done=received" {
+			t.Fatalf("after receiving: at %s (%s), want the waiting list", p, sj.text("main"))
+		}
 		sj.check("waiting-list")
 		if row := sj.text(".app-waiting"); !strings.Contains(row, name) {
 			t.Fatalf("the waiting list lacks %s:\n%s", name, row)
 		}
+		move, err := eval[string](sj.ctx, `Array.from(document.querySelectorAll(".app-waiting tbody tr")).find(r => r.textContent.includes(`+strconv.Quote(name)+`)).querySelector('a[href$="/move"]').getAttribute("href")`)
+		if err != nil || !strings.HasPrefix(move, "/referrals/") {
+			t.Fatalf("the waiting referral's allocate link: %q %v", move, err)
+		}
+		referral = strings.TrimSuffix(move, "/move")
 		sj.followLink(`a[href="` + referral + `/move"]`)
 		sj.check("allocate")
 		chooseOption(t, sj.ctx, "therapist-id", idText(userID(t, a, pwp.Email)))
@@ -189,6 +223,34 @@ func TestJourneyWaitingStepUp(t *testing.T) {
 				t.Errorf("the PWP's session of %s is not on the page:\n%s", d, trim(page, 1500))
 			}
 		}
+	})
+
+	t.Run("an admin maps an imported care professional and allocates its referral", func(t *testing.T) {
+		admin, ok := a.Accounts["admin"]
+		if !ok {
+			t.Fatalf("demo printed no admin sign-in: %v", a.All)
+		}
+		importUnknownCareProf(t, a, sup.Email, "EXT-J1")
+		j := newJourney(t, a)
+		j.signIn(admin.Email, admin.Password)
+		j.visit("/admin/dataset")
+		j.followLink(`a[href="/admin/care-professionals"]`)
+		j.check("care-professionals")
+		row := `tr[data-care-prof="EXT-J1"]`
+		if got := j.text(row); !strings.Contains(got, "Allocate its 1 unallocated referrals") {
+			t.Fatalf("the care professional's row: %q", got)
+		}
+		id, err := eval[string](j.ctx, `document.querySelector('`+row+` select').id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chooseOption(t, j.ctx, id, idText(userID(t, a, cbt.Email)))
+		j.press(row+` input[name="allocate"]`, " ")
+		j.submitWith(row + ` button[type="submit"]`)
+		if !strings.Contains(j.text("main"), "1 referrals allocated") {
+			t.Errorf("no notice of the allocation: %s", trim(j.text("main"), 500))
+		}
+		j.check("care-professionals-saved")
 	})
 }
 

@@ -7,12 +7,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"clinic"
+	"clinic/internal/caseload"
 )
 
 // journey is one person's browser tab against the shared server.
@@ -319,8 +324,8 @@ func TestJourneys(t *testing.T) {
 				continue
 			}
 			delete(want, c.ID)
-			if c.Points != 3 || !c.Canvas {
-				t.Errorf("%s drew %d points (canvas %v), want 3 on a canvas", c.ID, c.Points, c.Canvas)
+			if c.Points != 3 || !c.Drawn {
+				t.Errorf("%s drew %d points (drawn %v), want 3 drawn", c.ID, c.Points, c.Drawn)
 			}
 			if len(c.Thresholds) == 0 || c.Thresholds[0] != th {
 				t.Errorf("%s threshold lines %v, want %v", c.ID, c.Thresholds, th)
@@ -329,6 +334,7 @@ func TestJourneys(t *testing.T) {
 		if len(want) > 0 {
 			t.Errorf("charts not drawn: %v (page has %s)", want, mustJSON(charts))
 		}
+		checkJourneyRecorded(t, a, referralPath)
 	})
 	if t.Failed() {
 		return
@@ -437,7 +443,7 @@ func TestJourneys(t *testing.T) {
 				phq9 = &charts[i]
 			}
 		}
-		if phq9 == nil || phq9.Points != 3 || !phq9.Canvas || len(phq9.Thresholds) != 1 || phq9.Thresholds[0] != 10 {
+		if phq9 == nil || phq9.Points != 3 || !phq9.Drawn || len(phq9.Thresholds) != 1 || phq9.Thresholds[0] != 10 {
 			t.Errorf("patient's PHQ-9 chart: %s, want their 3 scores and the line at 10", mustJSON(phq9))
 		}
 		page := p.text("body")
@@ -670,5 +676,40 @@ func checkFocusVisible(t *testing.T, ctx context.Context, selectors ...string) {
 		if shown != "" {
 			t.Errorf("keyboard focus on %s: %s", sel, shown)
 		}
+	}
+}
+
+// checkJourneyRecorded reads back, from the running server's database,
+// what the therapist journey typed (issue 12): the new patient's
+// demographics, and sessions of a non-default purpose and medium.
+func checkJourneyRecorded(t *testing.T, a *app, referralPath string) {
+	t.Helper()
+	id, err := strconv.ParseInt(strings.TrimPrefix(referralPath, "/referrals/"), 10, 64)
+	if err != nil {
+		t.Fatalf("referral path %q", referralPath)
+	}
+	s, err := caseload.Open(a.DB, clinic.Schema, func() time.Time { return time.Now().UTC() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	d, err := s.ReferralDetail(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	history, err := s.DemographicsHistory(ctx, d.Patient.ID)
+	if err != nil || len(history) == 0 {
+		t.Fatalf("demographics: %v %v", history, err)
+	}
+	if !slices.ContainsFunc(history, func(h caseload.Demographics) bool { return h.EthnicCategory == "M" && h.GenderIdentity == "2" }) {
+		t.Errorf("demographics recorded %+v, want ethnic category M and gender identity 2", history)
+	}
+	var kinds, media []string
+	for _, c := range d.Contacts {
+		kinds, media = append(kinds, string(c.Kind)), append(media, c.Medium)
+	}
+	if !slices.Contains(kinds, "review_treatment") || !slices.Contains(media, "telephone") {
+		t.Errorf("sessions recorded with purposes %v and media %v, want a review and treatment and a telephone session", kinds, media)
 	}
 }

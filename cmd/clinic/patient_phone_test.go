@@ -48,8 +48,10 @@ func TestPatientJourneyOnAPhone(t *testing.T) {
 	}
 	j.check("patient-progress-phone")
 	fits("progress")
+	waitCharts(t, j.ctx)
+	checkLabelsApart(t, j.ctx, "patient's progress at 375 px")
 	body := j.text("main")
-	for _, want := range []string{"My progress", "Scores under the dotted line are in the non-clinical range", "What the questionnaires measure", "My appointments"} {
+	for _, want := range []string{"My progress", "At or above the dotted line (10 or more): in the range where symptoms are likely to need help", "What the questionnaires measure", "My appointments"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("progress page lacks %q", want)
 		}
@@ -67,7 +69,7 @@ func TestPatientJourneyOnAPhone(t *testing.T) {
 	for _, c := range charts {
 		drawn[c.ID] = c
 	}
-	if c := drawn["chart-phq9"]; !c.Canvas || c.Points < 2 || len(c.Thresholds) != 1 || c.Thresholds[0] != 10 {
+	if c := drawn["chart-phq9"]; !c.Drawn || c.Points < 2 || len(c.Thresholds) != 1 || c.Thresholds[0] != 10 {
 		t.Errorf("PHQ-9 chart drawn as %s, want points and the line at 10", mustJSON(c))
 	}
 

@@ -53,35 +53,36 @@ func auditFrom(ctx context.Context) auditSource {
 // Audit actions. A row's entity and entity id name the record acted on; rows
 // about a patient's record also carry the patient's id.
 const (
-	AuditView              = "view"
-	AuditDownload          = "download"
-	AuditCreatePatient     = "create_patient"
-	AuditCreateReferral    = "create_referral"
-	AuditRecordContact     = "record_contact"
-	AuditCorrectScore      = "correct_score"
-	AuditEndReferral       = "end_referral"
-	AuditBringSupervision  = "bring_to_supervision"
-	AuditRecordReview      = "record_review"
-	AuditInvite            = "create_invitation"
-	AuditRevokeAccess      = "revoke_patient_access"
-	AuditAcceptInvitation  = "accept_invitation"
-	AuditQuestionnaire     = "submit_questionnaire"
-	AuditKeepQuestionnaire = "keep_questionnaire"
-	AuditCreateUser        = "create_user"
-	AuditDisableUser       = "disable_user"
-	AuditEnableUser        = "enable_user"
-	AuditCreateToken       = "create_token"
-	AuditRevokeToken       = "revoke_token"
-	AuditSignIn            = "sign_in"
-	AuditSignInFailed      = "sign_in_failed"
-	AuditSignOut           = "sign_out"
-	AuditBreakGlass        = "break_glass"
-	AuditSetDemographics   = "set_demographics"
-	AuditSetQualification  = "set_qualification"
-	AuditImportIDS         = "import_ids"
-	AuditSearchPatients    = "search_patients"
-	AuditMoveReferral      = "move_referral"
-	AuditGrantCover        = "grant_cover"
+	AuditView                = "view"
+	AuditDownload            = "download"
+	AuditCreatePatient       = "create_patient"
+	AuditCreateReferral      = "create_referral"
+	AuditRecordContact       = "record_contact"
+	AuditCorrectScore        = "correct_score"
+	AuditEndReferral         = "end_referral"
+	AuditBringSupervision    = "bring_to_supervision"
+	AuditRecordReview        = "record_review"
+	AuditInvite              = "create_invitation"
+	AuditRevokeAccess        = "revoke_patient_access"
+	AuditAcceptInvitation    = "accept_invitation"
+	AuditQuestionnaire       = "submit_questionnaire"
+	AuditKeepQuestionnaire   = "keep_questionnaire"
+	AuditCreateUser          = "create_user"
+	AuditDisableUser         = "disable_user"
+	AuditEnableUser          = "enable_user"
+	AuditCreateToken         = "create_token"
+	AuditRevokeToken         = "revoke_token"
+	AuditSignIn              = "sign_in"
+	AuditSignInFailed        = "sign_in_failed"
+	AuditSignOut             = "sign_out"
+	AuditBreakGlass          = "break_glass"
+	AuditSetDemographics     = "set_demographics"
+	AuditSetQualification    = "set_qualification"
+	AuditImportIDS           = "import_ids"
+	AuditSearchPatients      = "search_patients"
+	AuditMoveReferral        = "move_referral"
+	AuditGrantCover          = "grant_cover"
+	AuditMapCareProfessional = "map_care_professional"
 
 	// Clinical safety (issue 11).
 	AuditOpenRiskAlert        = "open_risk_alert"
@@ -100,7 +101,7 @@ var AuditActions = []string{
 	AuditSignInFailed, AuditSignOut, AuditBreakGlass, AuditSearchPatients, AuditMoveReferral, AuditGrantCover,
 	AuditPasswordResetCode, AuditResetPassword, AuditEditUser, // password_reset.go
 	AuditOpenRiskAlert, AuditAcknowledgeRiskAlert, AuditEndWithRisk, AuditReopenReferral, AuditSetUrgentContact,
-	AuditSetDemographics, AuditSetQualification, AuditImportIDS,
+	AuditSetDemographics, AuditSetQualification, AuditImportIDS, AuditMapCareProfessional,
 }
 
 // auditRow is one row to append.
@@ -278,7 +279,7 @@ func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) (AuditPage, error
 }
 
 // auditSearchQuery is SearchAudit's query for a checked q. A search by
-// action reads the action's own index (audit_log_action, schema step 18),
+// action reads the action's own index (audit_log_action, schema step 20),
 // so that a rare action is found without walking the whole log by time.
 func auditSearchQuery(q AuditQuery) (string, []any) {
 	var where []string

@@ -178,6 +178,10 @@ func (s *Store) insertDemographics(ctx context.Context, tx *sql.Tx, actor User, 
 	if err != nil {
 		return err
 	}
+	// Demographics are report facts (issue 13): the patient's groups.
+	if err := refreshPatientReportFacts(ctx, tx, patientID); err != nil {
+		return err
+	}
 	return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditSetDemographics, entity: "patient", entityID: patientID, patientID: patientID})
 }
 

@@ -12,7 +12,7 @@ import (
 
 // The service's expected treatment response (issue 4, not_on_track and the
 // referral page's band), built by measures from the histogram of finished
-// courses the database keeps (schema step 18, issue 17), and cached in the
+// courses the database keeps (schema step 20, issue 17), and cached in the
 // Store.
 //
 // Triggers on referral_summary queue every change of a finished course's

@@ -12,6 +12,9 @@ import (
 // For the external tests (package caseload_test), which may import packages
 // that import caseload, such as internal/demo.
 
+// ReportFactsStepForTest is the schema step that adds the report facts.
+const ReportFactsStepForTest = reportFactsStep
+
 // DBForTest is the store's writer connection.
 func (s *Store) DBForTest() *sql.DB { return s.db }
 

@@ -318,7 +318,9 @@ func presComp(descriptor string) string {
 }
 
 // contacts writes IDS201, IDS202 (one care activity per attended contact)
-// and IDS004 (employment status where recorded).
+// and IDS004 (employment status where recorded). Each contact is written
+// as it was given: its own care professional and intensity of care
+// (contacts.intensity), never the referral's today.
 func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT
@@ -334,7 +336,8 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 			COALESCE(c.employment_status, ''),
 			COALESCE(c.local_id, ''),
 			c.recorded_by,
-			COALESCE(c.care_prof_local_id, '')
+			COALESCE(c.care_prof_local_id, ''),
+			c.intensity
 		FROM contacts c
 		JOIN referrals r ON r.id = c.referral_id
 		WHERE `+referralScope+` AND c.date <= ?2
@@ -346,9 +349,9 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 	x.staffUsed, x.profRef = map[int64]int64{}, map[string]int64{}
 	for rows.Next() {
 		var id, referralID, patientID, by int64
-		var date, kind, att, medium, therapy, employment, local, prof string
+		var date, kind, att, medium, therapy, employment, local, prof, intensity string
 		var minutes int
-		if err := rows.Scan(&id, &referralID, &patientID, &date, &kind, &att, &medium, &minutes, &therapy, &employment, &local, &by, &prof); err != nil {
+		if err := rows.Scan(&id, &referralID, &patientID, &date, &kind, &att, &medium, &minutes, &therapy, &employment, &local, &by, &prof, &intensity); err != nil {
 			return err
 		}
 		if prof == "" {
@@ -370,6 +373,13 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 		x.used(dataset.ConsMechanism, mech)
 		x.add(dataset.IDS201, []string{cc, x.referralIDs[referralID], date, "", attend, appType, mech, minutesOf(minutes), "", "", "", prof})
 		seen := dataset.Attended(att)
+		if therapy == "" && seen && dataset.TreatmentPurpose(kind) && intensity != "" {
+			// A session recorded before the data set (step 16) has no
+			// therapy type: it gets the default the session form gives,
+			// of the intensity of care at that session (stepped up or
+			// down since, the referral's intensity today is not it).
+			therapy = dataset.DefaultTherapyType(intensity)
+		}
 		if seen && mech == "" {
 			x.problem(DatasetProblem{Table: "IDS201", RecordID: cc, Field: "ConsMechanism", Problem: "How the appointment took place is not recorded", ReferralID: referralID})
 		}

@@ -18,12 +18,15 @@ import (
 // keep their local ids (LocalPatientId, ServiceRequestId, CareContactId,
 // CareProfLocalId), so they can be traced back and so that importing the
 // same files again adds nothing. A referral whose care professional is not
-// a known member of staff goes to the "Unallocated (imported)" caseload,
-// which an admin or supervisor reallocates.
+// a known member of staff is received unallocated onto a team's waiting
+// list (issue 14), the one list every unallocated referral waits on, held
+// meanwhile by the admin who imported it; a supervisor allocates it, or an
+// admin maps its care professional to a therapist (MapCareProfessional).
 //
 // What the data set does not carry is filled plainly: a patient's name is
 // "Imported patient" and their local id; a referral's intensity is taken
-// from its therapy types (high when any is a high intensity therapy); an
+// from its latest therapy type (high after a high intensity therapy), and
+// each contact's from its own; an
 // ending's reason is "other" (its EndCode is kept). Scores come as totals:
 // an imported PHQ-9 or GAD-7 has no item answers (items_json is NULL).
 
@@ -31,7 +34,7 @@ import (
 type IDSImport struct {
 	Patients, Referrals, Contacts, Scores int // added
 	AlreadyThere                          int // records skipped because their local id was imported before
-	Unallocated                           int // referrals put on the unallocated caseload
+	Unallocated                           int // referrals without a known therapist, put on the waiting list
 	// Refused rows break a rule (a code outside its list, a missing id, a
 	// date in the future): with any, nothing is kept, so that the files are
 	// put right and imported whole. Skipped rows are what clinic does not
@@ -46,25 +49,27 @@ type IDSImport struct {
 // errDryRun rolls a dry run's transaction back.
 var errDryRun = errors.New("dry run")
 
-// Unallocated is the caseload imported referrals wait on when their care
-// professional is not known: a disabled therapist who cannot sign in.
-const (
-	unallocatedEmail = "unallocated@imported.invalid"
-	unallocatedName  = "Unallocated (imported)"
-	unallocatedTeam  = "Unallocated (imported)"
-)
+// IDSImportOptions say how to import.
+type IDSImportOptions struct {
+	DryRun bool // report what would be added and refused, and keep nothing
+	// TeamID is the team whose waiting list referrals without a known
+	// therapist join; 0 for the service's only team. With several teams
+	// and none named, such referrals are refused, saying to name one.
+	TeamID int64
+}
 
 // ImportIDS reads the tables (rows by table name, each a map from column to
-// value) into the store as actor, an admin. With dryRun nothing is kept and
-// the report says what would have been.
-func (s *Store) ImportIDS(ctx context.Context, actor User, tables map[string][]map[string]string, dryRun bool) (IDSImport, error) {
+// value) into the store as actor, an admin. With opts.DryRun nothing is
+// kept and the report says what would have been.
+func (s *Store) ImportIDS(ctx context.Context, actor User, tables map[string][]map[string]string, opts IDSImportOptions) (IDSImport, error) {
 	if actor.Role != RoleAdmin {
 		return IDSImport{}, fmt.Errorf("import ids: %w", ErrNotFound)
 	}
+	dryRun := opts.DryRun
 	var rep IDSImport
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		rep = IDSImport{DryRun: dryRun}
-		im := &idsImport{s: s, tx: tx, actor: actor, rep: &rep, tables: tables, now: stamp(s.Now()), today: s.today()}
+		im := &idsImport{s: s, tx: tx, actor: actor, rep: &rep, tables: tables, now: stamp(s.Now()), today: s.today(), teamID: opts.TeamID}
 		for _, step := range []func(context.Context) error{im.staff, im.patients, im.referrals, im.contacts, im.scores, im.summaries} {
 			if err := step(ctx); err != nil {
 				return err
@@ -93,6 +98,8 @@ type idsImport struct {
 	rep        *IDSImport
 	tables     map[string][]map[string]string
 	now, today string
+	teamID     int64  // the waiting list's team, as asked for
+	waitTeam   *int64 // the waiting list's team, once checked (0: none)
 
 	patients_  map[string]int64 // by LocalPatientId
 	referrals_ map[string]int64 // by ServiceRequestId, this import's new ones
@@ -196,24 +203,39 @@ func (im *idsImport) patients(ctx context.Context) error {
 	return nil
 }
 
-// careProfOf finds, for each referral, the care professional of its first
-// contact, and whether the referral is high intensity.
+// careProfOf finds, for each referral, the care professional who holds it
+// in the source system (the one of its latest contact, as
+// waitingForCareProf reads it once imported), and whether it is at high
+// intensity now: its latest contact with a therapy type was high intensity
+// therapy (each contact keeps its own intensity, contactIntensity).
 func (im *idsImport) careProfOf() (prof map[string]string, high map[string]bool) {
 	prof, high = map[string]string{}, map[string]bool{}
 	therapyOf := map[string]string{}
 	for _, r := range im.tables["IDS202"] {
 		therapyOf[r["CareContactId"]] = r["CodeProcAndProcStatus"]
 	}
+	latest, latestTherapy := map[string]string{}, map[string]string{}
 	for _, r := range im.tables["IDS201"] {
-		sr := r["ServiceRequestId"]
-		if _, ok := prof[sr]; !ok {
-			prof[sr] = r["CareProfLocalId"]
+		sr, d := r["ServiceRequestId"], r["CareContDate"]
+		if l, ok := latest[sr]; (!ok || d >= l) && r["CareProfLocalId"] != "" {
+			prof[sr], latest[sr] = r["CareProfLocalId"], d
 		}
-		if c, ok := dataset.TherapyType.Lookup(therapyOf[r["CareContactId"]]); ok && c.Group == dataset.HighIntensity {
-			high[sr] = true
+		if c, ok := dataset.TherapyType.Lookup(therapyOf[r["CareContactId"]]); ok {
+			if l, seen := latestTherapy[sr]; !seen || d >= l {
+				high[sr], latestTherapy[sr] = c.Group == dataset.HighIntensity, d
+			}
 		}
 	}
 	return prof, high
+}
+
+// contactIntensity is the intensity of care an imported contact was given
+// at, from its therapy type; "" when its therapy type does not say.
+func contactIntensity(therapyType string) string {
+	if c, ok := dataset.TherapyType.Lookup(therapyType); ok && c.Group != "" {
+		return c.Group
+	}
+	return ""
 }
 
 // referrals adds IDS101's referrals not imported before, with their
@@ -258,13 +280,11 @@ func (im *idsImport) referrals(ctx context.Context) error {
 		if high[sr] {
 			intensity = measures.HighIntensity
 		}
-		therapist, err := im.therapistFor(ctx, prof[sr])
-		if err != nil {
+		ref := Referral{PatientID: patientID, ProblemDescriptor: descriptor, Intensity: intensity, CreatedAt: im.s.Now()}
+		ended, v := checkImportedReferral(r, sr, im.today, &ref)
+		if err := im.holder(ctx, prof[sr], &ref, v); err != nil {
 			return err
 		}
-		ref := Referral{PatientID: patientID, TherapistID: therapist.ID, TeamID: therapist.TeamID,
-			ProblemDescriptor: descriptor, Intensity: intensity, CreatedAt: im.s.Now()}
-		ended, v := checkImportedReferral(r, sr, im.today, &ref)
 		if len(v) > 0 {
 			for _, k := range sortedKeys(v) {
 				im.refuse("IDS101", sr, k, v[k])
@@ -279,7 +299,7 @@ func (im *idsImport) referrals(ctx context.Context) error {
 				return err
 			}
 		}
-		if therapist.Email == unallocatedEmail {
+		if ref.Waiting {
 			im.rep.Unallocated++
 		}
 		im.referrals_[sr] = ref.ID
@@ -311,49 +331,64 @@ func checkImportedReferral(r map[string]string, sr, today string, ref *Referral)
 	return ended, v
 }
 
-// therapistFor is the therapist a care professional's local id is known
-// as (care_professionals.user_id, an active therapist), or the unallocated
-// caseload's placeholder, made on first use. Local ids are never matched to
-// clinic's own ids: another system's "U3" is not this one's user 3.
-func (im *idsImport) therapistFor(ctx context.Context, local string) (User, error) {
+// holder puts the referral on the caseload of the therapist its care
+// professional's local id is known as (care_professionals.user_id, an
+// active therapist), or else on the waiting list of the import's team, held
+// meanwhile by the importing admin. Local ids are never matched to clinic's
+// own ids: another system's "U3" is not this one's user 3.
+func (im *idsImport) holder(ctx context.Context, local string, r *Referral, v validation) error {
 	var userID sql.NullInt64
 	err := im.tx.QueryRowContext(ctx, `SELECT user_id FROM care_professionals WHERE local_id = ?`, local).Scan(&userID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return User{}, err
+		return err
 	}
 	if userID.Valid {
 		u, err := findUser(ctx, im.tx, userFilter{ID: userID.Int64})
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
 		if err == nil && u.Role == RoleTherapist && !u.Disabled && u.TeamID != 0 {
-			return u.User, nil
+			r.TherapistID, r.TherapistName, r.TeamID = u.ID, u.Name, u.TeamID
+			return nil
 		}
 	}
-	u, err := findUser(ctx, im.tx, userFilter{Email: unallocatedEmail})
-	if err == nil {
-		return u.User, nil
-	}
-	if !errors.Is(err, ErrNotFound) {
-		return User{}, err
-	}
-	res, err := im.tx.ExecContext(ctx, `INSERT INTO teams (name, created_at) VALUES (?, ?)`, unallocatedTeam, im.now)
+	team, msg, err := im.waitingTeam(ctx)
 	if err != nil {
-		return User{}, err
+		return err
 	}
-	team, err := res.LastInsertId()
-	if err != nil {
-		return User{}, err
+	if msg != "" {
+		v.add("CareProfLocalId", "No therapist is known as care professional "+cmpOr(local, "(none)")+", and "+msg)
+		return nil
 	}
-	// No password can match "!": the placeholder never signs in.
-	res, err = im.tx.ExecContext(ctx, `
-		INSERT INTO users (email, name, role, team_id, password_hash, disabled, created_at)
-		VALUES (?, ?, 'therapist', ?, '!', 1, ?)`, unallocatedEmail, unallocatedName, team, im.now)
-	if err != nil {
-		return User{}, err
+	r.TherapistID, r.TeamID, r.Waiting = im.actor.ID, team, true
+	return nil
+}
+
+// waitingTeam is the team whose waiting list the import's unallocated
+// referrals join: the one asked for, or the service's only team. msg says
+// why there is none.
+func (im *idsImport) waitingTeam(ctx context.Context) (id int64, msg string, err error) {
+	if im.waitTeam == nil {
+		var n int
+		q, args := `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM teams`, []any{}
+		if im.teamID != 0 {
+			q, args = q+` WHERE id = ?`, []any{im.teamID}
+		}
+		if err := im.tx.QueryRowContext(ctx, q, args...).Scan(&n, &id); err != nil {
+			return 0, "", err
+		}
+		if n != 1 {
+			id = 0
+		}
+		im.waitTeam = &id
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return User{}, err
+	switch {
+	case *im.waitTeam != 0:
+		return *im.waitTeam, "", nil
+	case im.teamID != 0:
+		return 0, "the team asked for does not exist", nil
 	}
-	return User{ID: id, Email: unallocatedEmail, Name: unallocatedName, Role: RoleTherapist, TeamID: team, Disabled: true}, nil
+	return 0, "the service has no team, or several: name the team whose waiting list it joins (--team)", nil
 }
 
 // contacts adds IDS201's contacts of this import's referrals, with their
@@ -424,7 +459,10 @@ func (im *idsImport) contacts(ctx context.Context) error {
 		if err := writeContactDataset(ctx, im.tx, id, in); err != nil {
 			return err
 		}
-		if _, err := im.tx.ExecContext(ctx, `UPDATE contacts SET care_prof_local_id = ? WHERE id = ?`, nullString(r["CareProfLocalId"]), id); err != nil {
+		// A contact's therapy type says its step of care; without one it
+		// is at its referral's.
+		if _, err := im.tx.ExecContext(ctx, `UPDATE contacts SET care_prof_local_id = ?, intensity = COALESCE(?, intensity) WHERE id = ?`,
+			nullString(r["CareProfLocalId"]), nullString(contactIntensity(in.TherapyType)), id); err != nil {
 			return err
 		}
 		im.contacts_[cc] = id

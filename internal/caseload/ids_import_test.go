@@ -2,6 +2,7 @@ package caseload
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -35,15 +36,16 @@ func TestImportIDS(t *testing.T) {
 	f := newFixture(t) // another service: Tara, Oli, Sam, and their own referral
 	admin := f.user(t, "ada@example.nhs.uk", "Ada Admin", RoleAdmin, "")
 	tables := tablesOf(x)
+	north := IDSImportOptions{TeamID: f.therapist.TeamID}
 
-	if _, err := f.s.ImportIDS(f.ctx, f.therapist, tables, false); err == nil {
+	if _, err := f.s.ImportIDS(f.ctx, f.therapist, tables, IDSImportOptions{}); err == nil {
 		t.Error("a therapist imported")
 	}
 	// A bad row refuses the whole import.
 	bad := tablesOf(x)
 	bad["IDS201"][1]["AttendOrDNACode"] = "8"
 	bad["IDS001"][0]["EthnicCategory"] = "Q"
-	rep, err := f.s.ImportIDS(f.ctx, admin, bad, false)
+	rep, err := f.s.ImportIDS(f.ctx, admin, bad, north)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,27 +58,79 @@ func TestImportIDS(t *testing.T) {
 		t.Errorf("a refused import kept %d patients", n)
 	}
 	// A dry run reports and keeps nothing.
-	if rep, err = f.s.ImportIDS(f.ctx, admin, tables, true); err != nil || rep.Kept || rep.Referrals != 1 || rep.Contacts != 4 {
+	if rep, err = f.s.ImportIDS(f.ctx, admin, tables, IDSImportOptions{DryRun: true, TeamID: north.TeamID}); err != nil || rep.Kept || rep.Referrals != 1 || rep.Contacts != 4 {
 		t.Errorf("dry run: %+v %v", rep, err)
 	}
 	if n := count(t, f, `SELECT COUNT(*) FROM referral_dataset WHERE local_id IS NOT NULL`); n != 0 {
 		t.Errorf("a dry run kept %d referrals", n)
 	}
-	// The care professional U1 of the other system is Oli here: known once
-	// mapped; until then the referral is unallocated.
-	rep, err = f.s.ImportIDS(f.ctx, admin, tables, false)
+	// Nobody here is known as the other system's care professional U1:
+	// with two teams (North, South) and none named, the referral has no
+	// waiting list to join, and the import is refused, saying so.
+	rep, err = f.s.ImportIDS(f.ctx, admin, tables, IDSImportOptions{})
+	if err != nil || rep.Kept || len(rep.Refused) != 1 || rep.Refused[0].Table != "IDS101" || rep.Refused[0].Field != "CareProfLocalId" ||
+		!strings.Contains(rep.Refused[0].Problem, "--team") {
+		t.Errorf("import with no team named: %+v %v", rep, err)
+	}
+	if rep, err = f.s.ImportIDS(f.ctx, admin, tables, IDSImportOptions{TeamID: 9999}); err != nil || rep.Kept || len(rep.Refused) != 1 {
+		t.Errorf("import into no such team: %+v %v", rep, err)
+	}
+	// Named North, it waits on North's waiting list, held by the admin who
+	// imported it, until a supervisor allocates it or U1 is mapped.
+	rep, err = f.s.ImportIDS(f.ctx, admin, tables, north)
 	if err != nil || !rep.Kept || rep.Patients != 1 || rep.Referrals != 1 || rep.Contacts != 4 || rep.Scores != 6 || rep.Unallocated != 1 {
 		t.Fatalf("import: %+v %v", rep, err)
 	}
-	if rep, err = f.s.ImportIDS(f.ctx, admin, tables, false); err != nil || rep.Referrals != 0 || rep.Contacts != 0 || rep.AlreadyThere != 6 {
+	if rep, err = f.s.ImportIDS(f.ctx, admin, tables, north); err != nil || rep.Referrals != 0 || rep.Contacts != 0 || rep.AlreadyThere != 6 {
 		t.Errorf("second import: %+v %v", rep, err)
 	}
-	var unallocated string
-	if err := f.s.db.QueryRow(`SELECT u.name FROM referrals r JOIN referral_dataset d ON d.referral_id = r.id JOIN users u ON u.id = r.therapist_id WHERE d.local_id = 'R1'`).Scan(&unallocated); err != nil || unallocated != unallocatedName {
-		t.Errorf("imported referral held by %q (%v)", unallocated, err)
-	}
-	if _, err := f.s.db.Exec(`UPDATE care_professionals SET user_id = ? WHERE local_id = 'U1'`, f.other.ID); err != nil {
+	var waitedID int64
+	if err := f.s.db.QueryRow(`SELECT referral_id FROM referral_dataset WHERE local_id = 'R1'`).Scan(&waitedID); err != nil {
 		t.Fatal(err)
+	}
+	// (It ended in the source system, so it is not on the list of open
+	// referrals; the round trip in cmd/clinic checks open ones are.)
+	waited, err := f.s.Referral(f.ctx, waitedID)
+	if err != nil || !waited.Waiting || waited.TherapistID != admin.ID || waited.TeamID != f.therapist.TeamID {
+		t.Fatalf("the imported referral: %+v %v", waited, err)
+	}
+	if n := count(t, f, `SELECT COUNT(*) FROM users WHERE email LIKE '%.invalid'`); n != 0 {
+		t.Errorf("the import made %d placeholder users", n)
+	}
+	if south, err := f.s.WaitingList(f.ctx, []int64{f.other.TeamID}); err != nil || len(south) != 0 {
+		t.Errorf("South's waiting list: %+v %v", south, err)
+	}
+	// An admin maps U1 to Oli and allocates its waiting referral in one step.
+	profs, err := f.s.CareProfessionals(f.ctx)
+	if err != nil || len(profs) != 1 || profs[0] != (CareProfessional{LocalID: "U1", Qualification: profs[0].Qualification, Contacts: 4, Unallocated: 1}) {
+		t.Errorf("care professionals before mapping: %+v %v", profs, err)
+	}
+	if _, err := f.s.MapCareProfessional(f.ctx, f.supervisor, "U1", f.other.ID, true); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a supervisor mapped: %v", err)
+	}
+	if _, err := f.s.MapCareProfessional(f.ctx, admin, "U404", f.other.ID, true); !errors.Is(err, ErrNotFound) {
+		t.Errorf("mapped an id no record names: %v", err)
+	}
+	var ve *ValidationError
+	if _, err := f.s.MapCareProfessional(f.ctx, admin, "U1", f.supervisor.ID, true); !errors.As(err, &ve) || ve.Fields["user_id"] == "" {
+		t.Errorf("mapped to a supervisor: %v", err)
+	}
+	if n, err := f.s.MapCareProfessional(f.ctx, admin, "U1", f.other.ID, true); err != nil || n != 1 {
+		t.Fatalf("map U1 to Oli: %d %v", n, err)
+	}
+	moved, err := f.s.Referral(f.ctx, waited.ID)
+	if err != nil || moved.Waiting || moved.TherapistID != f.other.ID || moved.TeamID != f.other.TeamID {
+		t.Errorf("after mapping, the imported referral is %+v (%v)", moved, err)
+	}
+	moves, err := f.s.ReferralMoves(f.ctx, waited.ID)
+	if err != nil || len(moves) != 1 || moves[0].Kind != MoveAllocate || moves[0].MovedBy != admin.ID || !strings.Contains(moves[0].Reason, "U1") {
+		t.Errorf("moves: %+v %v", moves, err)
+	}
+	if n := count(t, f, `SELECT COUNT(*) FROM audit_log WHERE action = 'map_care_professional' AND detail LIKE '%U1 is Oli Other%'`); n != 1 {
+		t.Errorf("%d audit rows of the mapping", n)
+	}
+	if profs, err = f.s.CareProfessionals(f.ctx); err != nil || len(profs) != 1 || profs[0].UserID != f.other.ID || profs[0].Unallocated != 0 {
+		t.Errorf("care professionals after mapping: %+v %v", profs, err)
 	}
 	renamed := tablesOf(x)
 	for _, tb := range []string{"IDS001", "IDS002", "IDS004", "IDS007", "IDS011", "IDS602", "IDS101"} {
@@ -100,7 +154,7 @@ func TestImportIDS(t *testing.T) {
 	for _, r := range renamed["IDS607"] {
 		r["CareActId"] = strings.TrimSuffix(r["CareActId"], "-A") + "x-A"
 	}
-	if rep, err = f.s.ImportIDS(f.ctx, admin, renamed, false); err != nil || rep.Referrals != 1 || rep.Unallocated != 0 || rep.Scores != 6 {
+	if rep, err = f.s.ImportIDS(f.ctx, admin, renamed, IDSImportOptions{}); err != nil || rep.Referrals != 1 || rep.Unallocated != 0 || rep.Scores != 6 {
 		t.Fatalf("mapped import: %+v %v", rep, err)
 	}
 	var holder int64

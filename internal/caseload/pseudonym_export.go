@@ -84,3 +84,38 @@ func (s *Store) EachReportRowByPseudonym(ctx context.Context, f ReportFilter, ke
 	}
 	return nil
 }
+
+// EachSectionRowByPseudonym is EachSectionRow for an administrator's
+// section CSV: the same rows, ordered by their pseudonym under key (SQLite
+// sorts them, so one row at a time is held), each given with it.
+func (s *Store) EachSectionRowByPseudonym(ctx context.Context, f ReportFilter, key []byte, fn func(r *ReportRow, pseudonym string) error) error {
+	if !validDate(f.From) || !validDate(f.To) || f.From > f.To {
+		return fmt.Errorf("section rows: %w", &ValidationError{Fields: map[string]string{"from": "The period must run from one real date to a later one"}})
+	}
+	if len(key) < 16 {
+		return fmt.Errorf("section rows: a pseudonym key of %d bytes is too short", len(key))
+	}
+	args, err := aggregateArgs(f)
+	if err != nil {
+		return fmt.Errorf("section rows: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT * FROM (`+sectionRowsQuery+`) ORDER BY export_pseudonym(:pseudonym_key, referral_id)`, append(args, sql.Named("pseudonym_key", key))...)
+	if err != nil {
+		return fmt.Errorf("section rows: %w", err)
+	}
+	defer rows.Close()
+	var row ReportRow
+	for rows.Next() {
+		row = ReportRow{}
+		if err := scanReportRow(rows, &row); err != nil {
+			return fmt.Errorf("section rows: %w", err)
+		}
+		if err := fn(&row, ExportPseudonym(key, row.ReferralID)); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("section rows: %w", err)
+	}
+	return nil
+}

@@ -54,7 +54,11 @@ func writeReferralDataset(ctx context.Context, tx *sql.Tx, referralID int64, d R
 			end_code = excluded.end_code,
 			local_id = COALESCE(excluded.local_id, local_id)`,
 		referralID, d.SourceOfReferral, boolInt(d.LTCPathway), d.EndCode, nullString(d.LocalID))
-	return err
+	if err != nil {
+		return err
+	}
+	// The EndCode is a report fact (issue 13).
+	return refreshReportFacts(ctx, tx, referralID-1, referralID)
 }
 
 // rowQueryer is a transaction or a pool, for a single-row read.

@@ -41,12 +41,15 @@ type ReportRow struct {
 	TherapistID      int64
 	TherapistName    string
 	Descriptor       string
-	Intensity        measures.Intensity
 	ReceivedOn       string
 	FirstTreatmentOn string // "" when treatment has not started
 	EndedOn          string // "" while open
 	EndReason        string
 	Outcome          measures.Outcome
+	// Facts are what the sections of issue 13 count; the intensity of
+	// treatment is Facts.IntensityMix, each contact at the intensity it was
+	// given at, never the referral's current one.
+	Facts ReportFacts
 }
 
 // ReportRows returns the referrals of the filter's scope that were received,
@@ -117,7 +120,7 @@ func (s *Store) EachReportRow(ctx context.Context, f ReportFilter, fn func(*Repo
 // INDEXED): it is narrow, so a scan of the whole table is faster than
 // finding a period's rows by three dates and sorting them, for a month as
 // for a year.
-const reportRowsQuery = `
+const reportRowsSelect = `
 		SELECT
 			x.referral_id,
 			x.team_id,
@@ -125,7 +128,6 @@ const reportRowsQuery = `
 			x.therapist_id,
 			u.name,
 			r.problem_descriptor,
-			r.intensity,
 			x.received_on,
 			COALESCE(x.first_treatment_on, ''),
 			COALESCE(x.ended_on, ''),
@@ -149,11 +151,33 @@ const reportRowsQuery = `
 			x.anxiety_count,
 			x.anxiety_first,
 			x.anxiety_last,
-			x.anxiety_paired
+			x.anxiety_paired,
+			COALESCE(x.first_assessment_on, ''),
+			x.assessment_days,
+			COALESCE(x.second_treatment_on, ''),
+			x.first_second_days,
+			COALESCE(x.last_contact_on, ''),
+			x.end_code,
+			x.intensity_mix,
+			x.step_up_days,
+			x.ethnic_group,
+			x.age_band,
+			x.gender_identity,
+			x.sexual_orientation,
+			x.disability,
+			x.employment_status,
+			x.long_term_condition,
+			x.consultation_medium,
+			x.adsm_expected,
+			x.adsm_paired,
+			x.anxiety_one_or_none,
+			x.wsas_complete
 		FROM report_referral x NOT INDEXED
 		JOIN referrals r ON r.id = x.referral_id
 		JOIN teams t ON t.id = x.team_id
-		JOIN users u ON u.id = x.therapist_id
+		JOIN users u ON u.id = x.therapist_id`
+
+const reportRowsWhere = `
 		WHERE (x.received_on BETWEEN ? AND ?
 				OR x.first_treatment_on BETWEEN ? AND ?
 				OR x.ended_on BETWEEN ? AND ?)
@@ -161,6 +185,52 @@ const reportRowsQuery = `
 			AND (? = 0 OR x.therapist_id = ?)
 			AND (? = '' OR r.problem_descriptor = ? OR r.problem_descriptor LIKE ?)
 		ORDER BY x.referral_id`
+
+const reportRowsQuery = reportRowsSelect + reportRowsWhere
+
+// sectionRowsQuery selects the rows behind the sections (issue 13): those
+// of the scope with a date in the period (received, first assessment,
+// first or second treatment, ended) or open at its end.
+const sectionRowsQuery = reportRowsSelect + `
+		WHERE (x.received_on BETWEEN :from AND :to
+				OR x.first_treatment_on BETWEEN :from AND :to
+				OR x.ended_on BETWEEN :from AND :to
+				OR x.first_assessment_on BETWEEN :from AND :to
+				OR x.second_treatment_on BETWEEN :from AND :to
+				OR (x.received_on <= :to AND (x.ended_on IS NULL OR x.ended_on > :to)))` + reportScope + `
+		ORDER BY x.referral_id`
+
+// EachSectionRow calls fn with each row behind the period's sections (by
+// referral id, one row at a time in the same ReportRow: fn must not keep
+// it), for the sections' CSVs.
+func (s *Store) EachSectionRow(ctx context.Context, f ReportFilter, fn func(*ReportRow) error) error {
+	if !validDate(f.From) || !validDate(f.To) || f.From > f.To {
+		return fmt.Errorf("section rows: %w", &ValidationError{Fields: map[string]string{"from": "The period must run from one real date to a later one"}})
+	}
+	args, err := aggregateArgs(f)
+	if err != nil {
+		return fmt.Errorf("section rows: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, sectionRowsQuery, args...)
+	if err != nil {
+		return fmt.Errorf("section rows: %w", err)
+	}
+	defer rows.Close()
+	var row ReportRow
+	for rows.Next() {
+		row = ReportRow{}
+		if err := scanReportRow(rows, &row); err != nil {
+			return fmt.Errorf("section rows: %w", err)
+		}
+		if err := fn(&row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("section rows: %w", err)
+	}
+	return nil
+}
 
 // scanReportRows reads every row of reportRowsQuery. Rows are large (a
 // measures.Outcome each) and a year has tens of thousands: gather them in
@@ -193,21 +263,26 @@ func scanReportRows(rows *sql.Rows) ([]ReportRow, error) {
 
 // scanReportRow reads one row of reportRowsQuery into row, in place.
 func scanReportRow(rows *sql.Rows, row *ReportRow) error {
-	var intensity, anxiety string
+	var anxiety string
 	o := &row.Outcome
+	x := &row.Facts
 	var phq, anx sql.NullFloat64
 	var phqFirst, phqLast, anxFirst, anxLast sql.NullFloat64
 	var open bool
 	if err := rows.Scan(&row.ReferralID, &row.TeamID, &row.TeamName, &row.TherapistID, &row.TherapistName,
-		&row.Descriptor, &intensity, &row.ReceivedOn, &row.FirstTreatmentOn, &row.EndedOn, &row.EndReason,
+		&row.Descriptor, &row.ReceivedOn, &row.FirstTreatmentOn, &row.EndedOn, &row.EndReason,
 		&open, &o.FinishedCourse, &o.TreatmentSessions,
 		&o.AtCaseness, &o.Recovered, &o.ReliableImprovement, &o.ReliableRecovery, &o.ReliableDeterioration,
 		&o.NoReliableChange, &o.Paired, &o.WaitDays, &anxiety,
 		&phq, &phqFirst, &phqLast, &o.PHQ9.Paired,
-		&anx, &anxFirst, &anxLast, &o.AnxietyM.Paired); err != nil {
+		&anx, &anxFirst, &anxLast, &o.AnxietyM.Paired,
+		&x.FirstAssessmentOn, &x.AssessmentDays, &x.SecondTreatmentOn, &x.FirstSecondDays, &x.LastContactOn,
+		&x.EndCode, &x.IntensityMix, &x.StepUpDays,
+		&x.EthnicGroup, &x.AgeBand, &x.GenderIdentity, &x.SexualOrientation, &x.Disability,
+		&x.EmploymentStatus, &x.LongTermCondition, &x.ConsultationMedium,
+		&x.ADSMExpected, &x.ADSMPaired, &x.AnxietyOneOrNone, &x.WSASComplete); err != nil {
 		return err
 	}
-	row.Intensity = measures.Intensity(intensity)
 	o.RuleSet, o.Open, o.Descriptor = measures.RuleSet, open, row.Descriptor
 	o.Anxiety = measures.InstrumentID(anxiety)
 	o.PHQ9.Instrument, o.PHQ9.Count, o.PHQ9.First, o.PHQ9.Last = measures.PHQ9, int(phq.Float64), phqFirst.Float64, phqLast.Float64

@@ -1,6 +1,7 @@
 package caseload
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -27,11 +28,13 @@ const (
 	byEnded          = "ended_on"
 )
 
-// Group keys: the whole period, its calendar months, its therapists.
+// Group keys: the whole period, its calendar months, its therapists, its
+// teams.
 const (
 	groupNone      = "''"
 	groupMonth     = "substr(x.%s, 1, 7)"
 	groupTherapist = "x.therapist_id"
+	groupTeam      = "x.team_id"
 )
 
 // reportScope is the filter's scope on report_referral x, with named
@@ -270,4 +273,73 @@ func (s *Store) nameTherapists(ctx context.Context, ts []TherapistFigures) error
 		ts[i].TherapistName, ts[i].TeamName = names["user"][ts[i].TherapistID], names["team"][ts[i].TeamID]
 	}
 	return nil
+}
+
+// TeamFigures are one team's figures for a period.
+type TeamFigures struct {
+	TeamID   int64
+	TeamName string
+	Figures
+}
+
+// ReportTeams works out each team's figures for the filter's period, by
+// name, added up in the database like ReportTherapists: only the filter's
+// teams (a supervisor's, unless WholeService), each referral counted in the
+// team it belongs to now.
+func (s *Store) ReportTeams(ctx context.Context, f ReportFilter) ([]TeamFigures, error) {
+	byID := map[string]*TeamFigures{}
+	err := s.aggregate(ctx, f, groupTeam, func(k groupKey) *Figures {
+		t, ok := byID[k.key]
+		if !ok {
+			t = &TeamFigures{Figures: Figures{From: f.From, To: f.To, Rates: measures.WithRates(measures.Rates{})}}
+			byID[k.key] = t
+		}
+		return &t.Figures
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report teams: %w", err)
+	}
+	out := make([]TeamFigures, 0, len(byID))
+	ids := make([]int64, 0, len(byID))
+	for key, t := range byID {
+		if _, err := fmt.Sscan(key, &t.TeamID); err != nil {
+			return nil, fmt.Errorf("report teams: %w", err)
+		}
+		out = append(out, *t)
+		ids = append(ids, t.TeamID)
+	}
+	names, err := s.teamNames(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("report teams: %w", err)
+	}
+	for i := range out {
+		out[i].TeamName = names[out[i].TeamID]
+	}
+	slices.SortFunc(out, func(a, b TeamFigures) int {
+		return cmp.Or(cmp.Compare(a.TeamName, b.TeamName), cmp.Compare(a.TeamID, b.TeamID))
+	})
+	return out, nil
+}
+
+// teamNames names the given teams, fetching only those.
+func (s *Store) teamNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	b, err := json.Marshal(nonNil(ids))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT id, name FROM teams WHERE id IN (SELECT value FROM json_each(?))`, string(b))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	names := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		names[id] = name
+	}
+	return names, rows.Err()
 }

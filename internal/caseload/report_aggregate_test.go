@@ -1,6 +1,7 @@
 package caseload_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -151,5 +152,40 @@ func checkAggregates(t *testing.T, s *caseload.Store, f caseload.ReportFilter) i
 	if diff := cmp.Diff(wantT, therapists); diff != "" {
 		t.Errorf("%+v: therapists (-rows +sql):\n%s", f, diff)
 	}
+	checkTeams(t, s, f, rows)
 	return want.Rates.Finished
+}
+
+// checkTeams compares ReportTeams with Summarise over each team's rows, and
+// checks that a report on some teams (a supervisor's) names no other team.
+func checkTeams(t *testing.T, s *caseload.Store, f caseload.ReportFilter, rows []caseload.ReportRow) {
+	t.Helper()
+	teams, err := s.ReportTeams(t.Context(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTeam := map[int64][]caseload.ReportRow{}
+	for _, r := range rows {
+		byTeam[r.TeamID] = append(byTeam[r.TeamID], r)
+	}
+	if len(teams) != len(byTeam) {
+		t.Errorf("%+v: %d teams, want %d", f, len(teams), len(byTeam))
+	}
+	finished := 0
+	for _, tf := range teams {
+		want := caseload.Summarise(byTeam[tf.TeamID], f.From, f.To)
+		if diff := cmp.Diff(want, tf.Figures); diff != "" {
+			t.Errorf("%+v: team %d (-rows +sql):\n%s", f, tf.TeamID, diff)
+		}
+		if tf.TeamName == "" || tf.TeamName != byTeam[tf.TeamID][0].TeamName {
+			t.Errorf("%+v: team %d named %q, want %q", f, tf.TeamID, tf.TeamName, byTeam[tf.TeamID][0].TeamName)
+		}
+		if !f.WholeService && !slices.Contains(f.Teams, tf.TeamID) {
+			t.Errorf("%+v: team %d is outside the report's teams", f, tf.TeamID)
+		}
+		finished += tf.Rates.Finished
+	}
+	if all := caseload.Summarise(rows, f.From, f.To); finished != all.Rates.Finished {
+		t.Errorf("%+v: teams' finished add up to %d, want %d", f, finished, all.Rates.Finished)
+	}
 }

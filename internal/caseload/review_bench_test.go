@@ -17,6 +17,11 @@ import (
 // and through the HTTP handlers (ui/review_bench_test.go): the weekly review
 // page 32-45 ms, a year's service report page 0.27-0.55 s (one run at 1.3 s
 // while other builds held both cores), a team's year as CSV 38-85 ms.
+//
+// With the sections of issue 13 (28 November 2026, load average 7 to 12,
+// -benchtime 5x): BenchmarkReportYearSections 0.24 s, BenchmarkReportYearAggregated
+// (figures, trend, therapists and sections) 0.58 s, BenchmarkReportBaseline
+// 0.15 ms; the year's report page (ui BenchmarkReportPage) 0.51 s.
 
 // benchTeam returns the first synthetic team's id (15 therapists).
 func benchTeam(b *testing.B, s *Store) int64 {
@@ -85,7 +90,8 @@ func BenchmarkReportYear(b *testing.B) {
 }
 
 // BenchmarkReportYearAggregated is BenchmarkReportYear's figures, trend and
-// comparison added up in SQL (issue 17), as the report page now reads them.
+// comparison added up in SQL (issue 17), with the sections of issue 13, as
+// the report page now reads them.
 func BenchmarkReportYearAggregated(b *testing.B) {
 	s := openBench(b, benchDB(b))
 	ctx := context.Background()
@@ -99,6 +105,24 @@ func BenchmarkReportYearAggregated(b *testing.B) {
 			b.Fatal(err)
 		}
 		if _, err := s.ReportTherapists(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ReportSections(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReportYearSections is a year's sections alone (issue 13): waits,
+// endings, stepped care, outcomes by group and data quality, added up in
+// SQL over the period's indexes.
+func BenchmarkReportYearSections(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	ctx := context.Background()
+	f := ReportFilter{From: "2025-06-01", To: "2026-05-31", WholeService: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ReportSections(ctx, f); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -63,6 +63,7 @@ func (a RiskAlert) Open() bool { return a.AcknowledgedAt.IsZero() }
 type RiskAlertFilter struct {
 	ID           int64
 	ReferralID   int64
+	ReferralIDs  []int64 // any of these referrals; nil: no filter
 	TherapistIDs []int64
 	Teams        []int64
 	OpenOnly     bool
@@ -277,6 +278,9 @@ func findRiskAlerts(ctx context.Context, q interface {
 	}
 	if f.ReferralID != 0 {
 		where, args = append(where, "a.referral_id = ?"), append(args, f.ReferralID)
+	}
+	if f.ReferralIDs != nil {
+		where, args = append(where, "a.referral_id IN (SELECT value FROM json_each(?))"), append(args, jsonIDs(f.ReferralIDs))
 	}
 	var scope []string
 	if len(f.TherapistIDs) > 0 {

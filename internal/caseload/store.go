@@ -163,6 +163,11 @@ func parseSteps(schema string) ([]step, error) {
 // committed only with the rows. A new database has no summaries to report.
 const reportsFromGoStep = 10
 
+// reportFactsStep is the schema step that adds report_referral's facts
+// (issue 13); a database that had report rows gets every row's facts
+// written from Go, from its contacts, in the step's own transaction.
+const reportFactsStep = 18
+
 // migrate applies each step above the database's user_version, each in its
 // own transaction together with the new user_version.
 func migrate(db *sql.DB, steps []step) error {
@@ -175,7 +180,8 @@ func migrate(db *sql.DB, steps []step) error {
 	}
 	for _, st := range steps[version:] {
 		backfill := st.n == reportsFromGoStep && version >= 1
-		if err := applyStep(db, st, backfill); err != nil {
+		facts := st.n == reportFactsStep && version >= 1
+		if err := applyStep(db, st, backfill, facts); err != nil {
 			return fmt.Errorf("schema step %d: %w", st.n, err)
 		}
 	}
@@ -185,7 +191,7 @@ func migrate(db *sql.DB, steps []step) error {
 // applyStep runs one step and sets user_version to its number in one
 // transaction, writing every report row from Go after the step's SQL when
 // backfill is set.
-func applyStep(db *sql.DB, st step, backfill bool) error {
+func applyStep(db *sql.DB, st step, backfill, facts bool) error {
 	ctx := context.Background()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -198,6 +204,11 @@ func applyStep(db *sql.DB, st step, backfill bool) error {
 	if backfill {
 		if err := backfillReports(ctx, tx); err != nil {
 			return fmt.Errorf("report rows: %w", err)
+		}
+	}
+	if facts {
+		if err := refreshAllReportFacts(ctx, tx); err != nil {
+			return fmt.Errorf("report facts: %w", err)
 		}
 	}
 	// PRAGMA takes no placeholders; n is an integer we parsed.

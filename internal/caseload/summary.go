@@ -386,6 +386,9 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 	if err := w.write(ctx, b, o, stamp(s.Now())); err != nil {
 		return measures.Outcome{}, err
 	}
+	if err := refreshReportFacts(ctx, tx, referralID-1, referralID); err != nil {
+		return measures.Outcome{}, err
+	}
 	return o, nil
 }
 
@@ -569,7 +572,10 @@ func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string, lo, hi
 		}
 		n++
 	}
-	return n, refs.Err()
+	if err := refs.Err(); err != nil {
+		return 0, err
+	}
+	return n, refreshReportFacts(ctx, tx, lo, hi)
 }
 
 // contactCursor reads every referral's contacts in referral order, one

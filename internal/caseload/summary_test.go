@@ -205,7 +205,21 @@ func TestKeptSummariesEqualRebuild(t *testing.T) {
 // SQLite stored it as.
 func reportRows(t *testing.T, db *sql.DB) [][]any {
 	t.Helper()
-	rows, err := db.Query(`SELECT * FROM report_referral ORDER BY referral_id`)
+	return reportColumns(t, db, "*")
+}
+
+// reportColumnsStep8 are the columns report_referral had from step 8 to
+// step 17, which a database upgraded from before step 16 (with no
+// demographics or EndCode to report) compares on.
+const reportColumnsStep8 = `referral_id, team_id, therapist_id, received_on, first_treatment_on, ended_on,
+	is_open, finished, treatment_sessions, at_caseness, recovered, reliable_improvement, reliable_recovery,
+	reliable_deterioration, no_reliable_change, paired, wait_days, anxiety, phq9_count, phq9_first,
+	phq9_last, phq9_paired, anxiety_count, anxiety_first, anxiety_last, anxiety_paired`
+
+// reportColumns reads the given columns of every report_referral row.
+func reportColumns(t *testing.T, db *sql.DB, columns string) [][]any {
+	t.Helper()
+	rows, err := db.Query(`SELECT ` + columns + ` FROM report_referral ORDER BY referral_id`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
-	// The finished courses' expected-response cells (schema step 18),
+	// The finished courses' expected-response cells (schema step 20),
 	// added up in Go as the referrals were written rather than queued by
 	// the trigger one outcome at a time, so that no server reading this
 	// service ever rebuilds them.
@@ -288,6 +288,7 @@ type synthReferral struct {
 
 type synthContact struct {
 	date, kind, attendance string
+	intensity              string // the step of care it was given at
 	phq9, gad7             string // items as JSON; "" when not attended
 	phq9Total, gad7Total   float64
 }
@@ -349,6 +350,7 @@ func synthesise(cfg SyntheticConfig, i int, therapistID, teamID int64, today tim
 			m.Item9 = &item9
 			scored++
 		}
+		c.intensity = synthIntensity(r.basis.intensity, i, k, n)
 		r.contacts = append(r.contacts, c)
 		mc = append(mc, m)
 	}
@@ -414,6 +416,11 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			return err
 		}
 		defer patient.Close()
+		demographics, err := prepareSyntheticDemographics(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer demographics.Close()
 		referral, err := prep(`
 			INSERT INTO referrals (id, patient_id, therapist_id, team_id, received_on, problem_descriptor, intensity, ended_on, end_reason, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -423,8 +430,8 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 		defer referral.Close()
 		// A referral's contacts in one statement, and its scores in
 		// another: a statement costs far more than a row.
-		contact := &multiInsert{tx: tx, head: `INSERT INTO contacts (id, referral_id, date, kind, attendance, recorded_by, recorded_at) VALUES `,
-			row: `(?, ?, ?, ?, ?, ?, ?)`}
+		contact := &multiInsert{tx: tx, head: `INSERT INTO contacts (id, referral_id, date, kind, attendance, intensity, medium, employment_status, recorded_by, recorded_at) VALUES `,
+			row: `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`}
 		defer contact.close()
 		score := &multiInsert{tx: tx, head: `INSERT INTO scores (id, contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at) VALUES `,
 			row: `(?, ?, ?, ?, ?, 0, 'therapist', ?, ?)`}
@@ -439,15 +446,19 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			if _, err := patient.ExecContext(ctx, r.patientID, r.name, r.dob, created); err != nil {
 				return err
 			}
+			if _, err := demographics.ExecContext(ctx, append([]any{r.patientID}, syntheticDemographics(b.id)...)...); err != nil {
+				return err
+			}
 			if _, err := referral.ExecContext(ctx, b.id, r.patientID, b.therapistID, b.teamID, b.receivedOn, b.descriptor, b.intensity,
 				nullString(b.endedOn), nullString(b.endReason), b.therapistID, created); err != nil {
 				return err
 			}
 			var cargs, sargs []any
-			for _, c := range r.contacts {
+			for k, c := range r.contacts {
 				*contactID++
+				medium, employment := syntheticContactDataset(b.id, k)
 				at := c.date + "T10:00:00.000000Z"
-				cargs = append(cargs, *contactID, b.id, c.date, c.kind, c.attendance, b.therapistID, at)
+				cargs = append(cargs, *contactID, b.id, c.date, c.kind, c.attendance, c.intensity, medium, employment, b.therapistID, at)
 				if c.phq9 == "" {
 					continue
 				}
@@ -456,7 +467,7 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 					*scoreID-1, *contactID, "phq9", c.phq9, c.phq9Total, b.therapistID, at,
 					*scoreID, *contactID, "gad7", c.gad7, c.gad7Total, b.therapistID, at)
 			}
-			if err := contact.exec(ctx, cargs, 7); err != nil {
+			if err := contact.exec(ctx, cargs, 10); err != nil {
 				return err
 			}
 			if err := score.exec(ctx, sargs, 7); err != nil {
@@ -467,6 +478,64 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 				return err
 			}
 		}
-		return nil
+		return refreshSyntheticFacts(ctx, tx, refs)
 	})
+}
+
+// syntheticDemographics are a synthetic patient's demographics, spread
+// over every reporting group by their referral's id (issue 13's
+// inequality figures): ethnic category, gender identity, sexual
+// orientation, disability, long-term conditions and when recorded.
+func syntheticDemographics(id int64) []any {
+	pick := func(codes []string, by int64) string { return codes[(id/by)%int64(len(codes))] }
+	return []any{
+		pick([]string{"A", "A", "A", "B", "C", "D", "H", "J", "M", "N", "R", "S", "Z", ""}, 1),
+		pick([]string{"1", "2", "2", "3", "Z"}, 3),
+		pick([]string{"1", "1", "1", "2", "3", "4", "Z"}, 7),
+		pick([]string{"NN", "NN", "04", "ZZ", ""}, 11),
+		pick([]string{"", "", "44054006"}, 13),
+		"2026-01-01T00:00:00.000000Z",
+	}
+}
+
+// syntheticContactDataset is the medium of a synthetic contact (most of a
+// referral's by one medium) and, at the first, the employment status.
+func syntheticContactDataset(id int64, k int) (medium, employment any) {
+	media := []string{"face_to_face", "telephone", "telephone", "video", "text_message", ""}
+	m := media[(id+int64(k/4))%int64(len(media))]
+	if m != "" {
+		medium = m
+	}
+	if k == 0 {
+		statuses := []string{"01", "01", "02", "03", "04", "08", "ZZ"}
+		employment = statuses[(id/5)%int64(len(statuses))]
+	}
+	return medium, employment
+}
+
+// synthIntensity is the intensity contact k of n of synthetic referral i
+// was given at: one high-intensity referral in two was stepped up from low
+// intensity halfway (issue 13's stepped-care figures).
+func synthIntensity(intensity string, i, k, n int) string {
+	if intensity == string(measures.HighIntensity) && i%2 == 0 && k < n/2 {
+		return string(measures.LowIntensity)
+	}
+	return intensity
+}
+
+// prepareSyntheticDemographics prepares the insert of a synthetic
+// patient's demographics.
+func prepareSyntheticDemographics(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
+	return tx.PrepareContext(ctx, `
+		INSERT INTO patient_demographics (patient_id, ethnic_category, gender_identity, sexual_orientation, disability, long_term_conditions, recorded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`)
+}
+
+// refreshSyntheticFacts writes the report facts of a batch of synthetic
+// referrals, from what was just inserted.
+func refreshSyntheticFacts(ctx context.Context, tx *sql.Tx, refs []synthReferral) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	return refreshReportFacts(ctx, tx, refs[0].basis.id-1, refs[len(refs)-1].basis.id)
 }

@@ -236,27 +236,47 @@ func (s *Store) ReferralMoves(ctx context.Context, referralID int64) ([]Move, er
 }
 
 // WaitingRow is a referral on a waiting list, with its outcome so far (the
-// risk answer of any questionnaire the patient sent).
+// risk answer of any questionnaire the patient sent) and its open risk
+// alerts, which a supervisor weighs before whom to allocate it to.
 type WaitingRow struct {
 	Referral Referral
 	Outcome  measures.Outcome
+	Alerts   []RiskAlert // open, high priority first
 }
 
 // WaitingList returns the referrals waiting for a therapist in the teams,
-// oldest first.
+// oldest first, with their open risk alerts, in one read.
 func (s *Store) WaitingList(ctx context.Context, teams []int64) ([]WaitingRow, error) {
-	rows, err := findReferrals(ctx, s.read, referralFilter{Teams: slices.Clone(nonNil(teams)), Waiting: true, Open: true,
-		withOutcome: true, order: "r.received_on, r.id"})
+	var out []WaitingRow
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		rows, err := findReferrals(ctx, tx, referralFilter{Teams: slices.Clone(nonNil(teams)), Waiting: true, Open: true,
+			withOutcome: true, order: "r.received_on, r.id"})
+		if err != nil {
+			return err
+		}
+		out = make([]WaitingRow, 0, len(rows))
+		ids := make([]int64, 0, len(rows))
+		at := map[int64]int{}
+		for _, row := range rows {
+			o, err := row.outcomeOf()
+			if err != nil {
+				return err
+			}
+			at[row.ID] = len(out)
+			ids = append(ids, row.ID)
+			out = append(out, WaitingRow{Referral: row.Referral, Outcome: o})
+		}
+		alerts, err := findRiskAlerts(ctx, tx, RiskAlertFilter{ReferralIDs: ids, OpenOnly: true})
+		if err != nil {
+			return err
+		}
+		for _, a := range alerts {
+			out[at[a.ReferralID]].Alerts = append(out[at[a.ReferralID]].Alerts, a)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("waiting list: %w", err)
-	}
-	out := make([]WaitingRow, 0, len(rows))
-	for _, row := range rows {
-		o, err := row.outcomeOf()
-		if err != nil {
-			return nil, fmt.Errorf("waiting list: %w", err)
-		}
-		out = append(out, WaitingRow{Referral: row.Referral, Outcome: o})
 	}
 	return out, nil
 }

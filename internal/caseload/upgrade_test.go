@@ -115,7 +115,7 @@ func TestReportRowsAsTheTriggersWrote(t *testing.T) {
 	if _, err := old.DBForTest().Exec(`DELETE FROM report_referral; UPDATE referral_summary SET computed_at = computed_at`); err != nil {
 		t.Fatal(err)
 	}
-	byTriggers := reportRows(t, old.DBForTest())
+	byTriggers := reportColumns(t, old.DBForTest(), reportColumnsStep8)
 	if len(byTriggers) < 40 {
 		t.Fatalf("the triggers wrote %d report rows, want the demo's", len(byTriggers))
 	}
@@ -125,7 +125,7 @@ func TestReportRowsAsTheTriggersWrote(t *testing.T) {
 	// (The deferred Close then only reports that it is closed.)
 
 	s, _ := openSchema(t, path, clinic.Schema, &clock{t: testNow})
-	if diff := cmp.Diff(byTriggers, reportRows(t, s.DBForTest())); diff != "" {
+	if diff := cmp.Diff(byTriggers, reportColumns(t, s.DBForTest(), reportColumnsStep8)); diff != "" {
 		t.Errorf("the upgrade changed the report rows (-by the triggers +after Open):\n%s", diff)
 	}
 	var triggers int
@@ -133,7 +133,8 @@ func TestReportRowsAsTheTriggersWrote(t *testing.T) {
 		t.Errorf("%d triggers still write report_referral (%v)", triggers, err)
 	}
 	checkSchemaAsNew(t, s.DBForTest())
-	checkReportRowsRebuild(t, s, byTriggers)
+	// Step 18's facts, written at Open, are those a rebuild writes.
+	checkReportRowsRebuild(t, s, reportRows(t, s.DBForTest()))
 }
 
 // A database built by the shipped steps up to 6 (before there were report
@@ -152,7 +153,10 @@ func TestUpgradeFromShippedStepsWritesReportRows(t *testing.T) {
 	if err := src.DBForTest().QueryRow(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&srcPath); err != nil {
 		t.Fatal(err)
 	}
-	want := reportRows(t, src.DBForTest())
+	// The steps before 16 have no demographics or EndCode to copy: the
+	// rows compare on the columns before step 18's facts, and the facts
+	// written at Open are those a rebuild writes.
+	want := reportColumns(t, src.DBForTest(), reportColumnsStep8)
 	for _, step := range []int{6, 7, 8} {
 		t.Run(fmt.Sprintf("step %d", step), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "clinic.db")
@@ -168,11 +172,10 @@ func TestUpgradeFromShippedStepsWritesReportRows(t *testing.T) {
 
 			s, _ := openSchema(t, path, clinic.Schema, &clock{t: testNow})
 			checkSchemaAsNew(t, s.DBForTest())
-			upgraded := reportRows(t, s.DBForTest())
-			if diff := cmp.Diff(want, upgraded); diff != "" {
+			if diff := cmp.Diff(want, reportColumns(t, s.DBForTest(), reportColumnsStep8)); diff != "" {
 				t.Errorf("report rows after the upgrade differ from the source's (-source +upgraded):\n%s", diff)
 			}
-			checkReportRowsRebuild(t, s, upgraded)
+			checkReportRowsRebuild(t, s, reportRows(t, s.DBForTest()))
 		})
 	}
 }
@@ -243,4 +246,45 @@ func queryStrings(t *testing.T, db *sql.DB, query string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// A database at step 17 (the demo, with demographics, EndCodes and
+// contacts at their own intensity) gets at Open, in step 18, the report
+// facts its saves would have written: every row equals the rows of the
+// same service kept by today's code.
+func TestUpgradeToStep18WritesReportFacts(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "clinic.db")
+	step := caseload.ReportFactsStepForTest
+	cut := strings.Index(clinic.Schema, fmt.Sprintf("\n-- step: %d\n", step))
+	if cut < 0 || !strings.Contains(clinic.Schema[cut:], "ADD COLUMN first_assessment_on") || strings.Contains(clinic.Schema[:cut], "ADD COLUMN first_assessment_on") {
+		t.Fatalf("step %d of the schema is not the one that adds the report facts", step)
+	}
+	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, step)
+	if _, err := demo.Load(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	kept := reportRows(t, old.DBForTest())
+	dropLaterSteps()
+	if got := reportRows(t, old.DBForTest()); len(got) != len(kept) || len(got[0]) >= len(kept[0]) {
+		t.Fatalf("the step 17 database has %d rows of %d columns; want %d rows without step 18's columns", len(got), len(got[0]), len(kept))
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := openSchema(t, path, clinic.Schema, &clock{t: testNow})
+	checkSchemaAsNew(t, s.DBForTest())
+	upgraded := reportRows(t, s.DBForTest())
+	if diff := cmp.Diff(kept, upgraded); diff != "" {
+		t.Errorf("report rows after step 18 differ from those kept by the saves (-kept +upgraded):\n%s", diff)
+	}
+	var groups int
+	if err := s.DBForTest().QueryRow(`SELECT COUNT(*) FROM report_referral WHERE ethnic_group <> 'not_stated' AND end_code <> ''`).Scan(&groups); err != nil || groups == 0 {
+		t.Errorf("%d upgraded rows have an ethnic group and an EndCode (%v); the demo has some", groups, err)
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"strings"
+	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -24,35 +26,49 @@ const echartsHost = "/static/vendor/echarts/"
 // alternative.
 type Point struct {
 	Number int    // the contact's number in the referral, 1-based
-	Date   string // YYYY-MM-DD
-	Label  string // x-axis label
+	Date   string // YYYY-MM-DD: where the point sits on the time axis
+	Label  string // what the point's tooltip says: "3 · 5 Mar 2026: 14"
 	Value  string // formatted total
 	Total  float64
 	When   string // the date in words, for the caption: "3 March 2026"
 }
 
+// Mark is an appointment that did not take place (did not attend,
+// cancelled, or too late to be seen), marked on a progress chart's date
+// axis so that a gap in the scores is explained.
+type Mark struct {
+	Date string // YYYY-MM-DD
+	What string // "Did not attend", "Cancelled by the patient"...
+	When string // the date in words: "3 March 2026"
+}
+
+// MissedName names the marks of missed and cancelled appointments in a
+// chart's legend.
+const MissedName = "Missed or cancelled appointment"
+
 // View is one measure's progress chart: the option JSON that
 // static/charts.js hands to ECharts, and the same data in words and a table
-// for people who cannot see the canvas.
+// for people who cannot see the chart.
 type View struct {
 	ID         string
 	Instrument measures.Instrument
 	Points     []Point
+	Missed     []Mark
 	Caption    string
 	Threshold  string // caseness, formatted; empty when the measure has none
 	Option     template.JS
 }
 
-func NewView(in measures.Instrument, pts []Point) (View, error) {
-	cv := View{ID: "chart-" + string(in.ID), Instrument: in, Points: pts}
+func NewView(in measures.Instrument, pts []Point, missed []Mark) (View, error) {
+	cv := View{ID: "chart-" + string(in.ID), Instrument: in, Points: pts, Missed: missed}
 	if in.HasCaseness {
 		cv.Threshold = in.Format(in.Caseness)
 	}
-	cv.Caption = chartCaption(in, pts)
+	cv.Caption = chartCaption(in, pts, missed)
 	if len(pts) == 0 {
 		return cv, nil
 	}
-	opt, err := chartOption(in, pts)
+	opt, err := Progress(in, pts, missed, clinicianStyle(in))
 	if err != nil {
 		return cv, err
 	}
@@ -61,7 +77,7 @@ func NewView(in measures.Instrument, pts []Point) (View, error) {
 }
 
 // chartCaption says in words what the chart shows.
-func chartCaption(in measures.Instrument, pts []Point) string {
+func chartCaption(in measures.Instrument, pts []Point, missed []Mark) string {
 	var s string
 	switch len(pts) {
 	case 0:
@@ -74,13 +90,38 @@ func chartCaption(in measures.Instrument, pts []Point) string {
 			first.Value, first.When, last.Value, last.When)
 	}
 	if in.HasCaseness {
-		op := "at or above"
-		if in.StrictCaseness {
-			op = "above"
-		}
-		s += fmt.Sprintf(" Scores %s %s are in the clinical range; below it is the recovery zone.", op, in.Format(in.Caseness))
+		s += fmt.Sprintf(" Scores %s the dashed line (%s) are in the clinical range; below it is the recovery zone.", casenessWords(in), in.Format(in.Caseness))
+	}
+	if len(missed) > 0 && len(pts) > 0 {
+		s += " " + MissedWords(missed)
 	}
 	return s
+}
+
+// casenessWords is "at or above", or "above" for a measure whose caseness
+// is strictly above its cut-off (outcomes.md: MI > 2.3).
+func casenessWords(in measures.Instrument) string {
+	if in.StrictCaseness {
+		return "above"
+	}
+	return "at or above"
+}
+
+// MissedWords lists the missed and cancelled appointments a chart marks.
+func MissedWords(missed []Mark) string {
+	words := make([]string, len(missed))
+	for i, m := range missed {
+		what := m.What
+		if what == "" {
+			what = "Missed"
+		}
+		words[i] = strings.ToLower(what[:1]) + what[1:] + " on " + m.When
+	}
+	n := "1 missed or cancelled appointment is"
+	if len(missed) != 1 {
+		n = fmt.Sprintf("%d missed or cancelled appointments are", len(missed))
+	}
+	return fmt.Sprintf("%s marked with a triangle on the date axis: %s.", n, strings.Join(words, "; "))
 }
 
 // Style is what differs between the clinicians' charts and the
@@ -90,62 +131,81 @@ type Style struct {
 	lineName  string
 	lineType  string // "dashed", "dotted"
 	lineColor string
-	lineLabel string // shown at the end of the line; empty hides it
+	lineLabel string // shown above the start of the line; empty hides it
 	bandName  string
+	bandLabel bool // name the band on the chart
 	grid      opts.Grid
-	// hideMaxLabel leaves the top of the range unlabelled unless it falls
-	// on a tick, so that 27 does not crowd 25.
-	hideMaxLabel bool
+	missed    string // the name of missed appointments in the legend
 }
 
 // clinicianStyle: caseness as a red dashed line labelled with its value, the
 // range below it the recovery zone.
 func clinicianStyle(in measures.Instrument) Style {
+	op := "≥"
+	if in.StrictCaseness {
+		op = ">"
+	}
 	return Style{
 		lineName: "Caseness", lineType: "dashed", lineColor: "#d5281b",
-		lineLabel:    "Caseness " + in.Format(in.Caseness),
-		bandName:     "Recovery zone",
-		grid:         opts.Grid{Left: "40", Right: "24", Top: "24", Bottom: "32"},
-		hideMaxLabel: true,
+		lineLabel: "Caseness " + op + " " + in.Format(in.Caseness),
+		bandName:  "Recovery zone", bandLabel: true,
+		grid:   opts.Grid{Left: "40", Right: "28", Top: "24", Bottom: "36"},
+		missed: MissedName,
 	}
 }
 
-// PatientStyle: the patients' own charts name the cut-off in plain words,
-// as a dotted line with the non-clinical range below it.
-func PatientStyle() Style {
+// PatientStyle is the patients' own charts: the cut-off as a dotted line,
+// labelled in plain words from the side a patient reads it, "at or above
+// this line" (a score exactly at the cut-off is in the clinical range).
+func PatientStyle(in measures.Instrument) Style {
+	label := "At or above this line: likely to need help"
+	if in.StrictCaseness {
+		label = "Above this line: likely to need help"
+	}
 	return Style{
-		lineName: "Non-clinical range below", lineType: "dotted", lineColor: "#425563",
-		bandName: "Non-clinical range",
+		lineName: "At or above this line: in the range where symptoms are likely to need help", lineType: "dotted", lineColor: "#425563",
+		lineLabel: label,
+		bandName:  "Below the line",
 		// No axis name: the heading names the questionnaire, and on a phone
 		// the name would sit on the top of the scale.
-		grid: opts.Grid{Left: "40", Right: "16", Top: "16", Bottom: "48"},
+		grid:   opts.Grid{Left: "32", Right: "28", Top: "24", Bottom: "36"},
+		missed: "Missed or cancelled",
 	}
 }
 
-// chartOption builds the ECharts option for one measure on a clinician's
-// page.
-func chartOption(in measures.Instrument, pts []Point) (template.JS, error) {
-	labels := make([]string, len(pts))
-	values := make([]float64, len(pts))
-	dates := make([]string, len(pts))
+// Both styles leave 28 px right of the plot: a date label centred on a tick
+// near the axis's end ("29 Nov", about 38 px wide) must not run off the
+// chart.
+
+// dayMillis is one day, ECharts' smallest step on a progress chart's time
+// axis: a contact has a date, not a time.
+const dayMillis = 24 * 60 * 60 * 1000
+
+// timeAxisLabel is a time axis's labels: UK dates ("5 Mar", months as
+// "Mar", years as "2026"), and any label that would overlap another hidden,
+// so that a phone's narrow chart stays readable.
+func timeAxisLabel() map[string]any {
+	return map[string]any{
+		"hideOverlap": true,
+		// The axis runs a little past the first and last dates: labels at
+		// its ends would name no contact and crowd the y axis's labels.
+		"showMinLabel": false, "showMaxLabel": false,
+		// Far enough below the axis that a date near the start clears the
+		// y axis's "0".
+		"margin":    14,
+		"formatter": map[string]any{"year": "{yyyy}", "month": "{MMM}", "day": "{d} {MMM}", "hour": "{d} {MMM}"},
+	}
+}
+
+// Progress builds the ECharts option of a measure's totals placed by date
+// on a time axis (a five-week gap looks like five weeks), with missed and
+// cancelled appointments marked on the axis, and returns it as JSON. The y
+// axis always spans the instrument's whole range so that charts are
+// comparable; caseness is a line and the range below it is shaded.
+func Progress(in measures.Instrument, pts []Point, missed []Mark, st Style) (template.JS, error) {
+	data := make([]opts.LineData, len(pts))
 	for i, p := range pts {
-		labels[i], values[i], dates[i] = p.Label, p.Total, p.Date
-	}
-	return ThresholdLine(in, labels, values, dates, clinicianStyle(in))
-}
-
-// ThresholdLine builds, with go-echarts, the ECharts option of a
-// measure's totals by session and returns it as JSON. The y axis always spans
-// the instrument's whole range so that charts are comparable; caseness is a
-// line and the range below it is shaded.
-func ThresholdLine(in measures.Instrument, labels []string, values []float64, dates []string, st Style) (template.JS, error) {
-	data := make([]opts.LineData, len(values))
-	for i, v := range values {
-		data[i] = opts.LineData{Value: v, Name: dates[i]}
-	}
-	yAxis := opts.YAxis{Type: "value", Min: in.Min, Max: in.Max}
-	if st.hideMaxLabel {
-		yAxis.AxisLabel = &opts.AxisLabel{ShowMaxLabel: opts.Bool(false)}
+		data[i] = opts.LineData{Value: []any{p.Date, p.Total}, Name: p.Label}
 	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
@@ -153,16 +213,16 @@ func ThresholdLine(in measures.Instrument, labels []string, values []float64, da
 		charts.WithAnimation(false),
 		charts.WithTitleOpts(opts.Title{Show: opts.Bool(false)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category"}),
-		charts.WithYAxisOpts(yAxis),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", SplitNumber: 3}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: in.Min, Max: in.Max}),
 		charts.WithGridOpts(st.grid),
 	)
 	var series []charts.SeriesOpts
 	if in.HasCaseness {
 		label := &opts.Label{Show: opts.Bool(false)}
 		if st.lineLabel != "" {
-			label = &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: st.lineLabel}
+			label = &opts.Label{Show: opts.Bool(true), Position: "insideStartTop", Formatter: st.lineLabel, Color: st.lineColor}
 		}
 		series = append(series,
 			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: st.lineName, YAxis: in.Caseness}),
@@ -173,7 +233,7 @@ func ThresholdLine(in measures.Instrument, labels []string, values []float64, da
 			}),
 		)
 	}
-	line.SetXAxis(labels).AddSeries(in.Name, data, series...)
+	line.AddSeries(in.Name, data, series...)
 	if in.HasCaseness {
 		// go-echarts v2.6.7's mark-area helpers send "YAxis" instead of
 		// "yAxis" (or shade only between data points): set the band directly.
@@ -184,14 +244,142 @@ func ThresholdLine(in measures.Instrument, labels []string, values []float64, da
 			}},
 			MarkAreaStyle: opts.MarkAreaStyle{
 				ItemStyle: &opts.ItemStyle{Color: "rgba(0, 150, 57, 0.12)"},
-				Label:     &opts.Label{Show: opts.Bool(true), Position: "insideBottomRight", Color: "#006435"},
+				Label:     &opts.Label{Show: opts.Bool(st.bandLabel), Position: "insideTopRight", Color: "#006435"},
 			},
 		}
 	}
 	line.Validate()
-	b, err := json.Marshal(line.JSON())
+	opt, err := optionMap(line)
 	if err != nil {
 		return "", fmt.Errorf("chart %s: %w", in.ID, err)
+	}
+	progressAxes(opt)
+	x := axisAt(opt, "xAxis")
+	x["min"], x["max"] = dateSpan(pts, missed)
+	scores := seriesAt(opt, 0)
+	scores["tooltip"] = map[string]any{"formatter": "{a}<br>{b}"}
+	scores["symbol"], scores["symbolSize"] = "circle", 8
+	if ml, ok := scores["markLine"].(map[string]any); ok {
+		// The line's label stays readable where the scores' line crosses it.
+		if l, ok := ml["label"].(map[string]any); ok {
+			l["backgroundColor"], l["padding"] = "rgba(255, 255, 255, 0.85)", []int{1, 3}
+		}
+	}
+	if len(missed) > 0 {
+		addMissed(opt, in, missed, st)
+	}
+	return marshalOption(string(in.ID), opt)
+}
+
+// progressAxes sets what go-echarts has no field for: the time axis's UK
+// labels with overlaps hidden, steps of whole days, and on the y axis
+// overlapping labels hidden and no label at the top of the range unless it
+// falls on a tick (27 would crowd 25).
+func progressAxes(opt map[string]any) {
+	x := axisAt(opt, "xAxis")
+	x["axisLabel"] = timeAxisLabel()
+	x["minInterval"] = dayMillis
+	y := axisAt(opt, "yAxis")
+	y["axisLabel"] = map[string]any{"hideOverlap": true, "showMaxLabel": false}
+}
+
+// dateSpan is the time axis's extent: the first to the last date charted,
+// widened by a twentieth of the span (at least two days) each side, so that
+// no point or mark sits on the chart's edge.
+func dateSpan(pts []Point, missed []Mark) (from, to string) {
+	var first, last time.Time
+	see := func(d string) {
+		t, err := time.Parse(time.DateOnly, d)
+		if err != nil {
+			return
+		}
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	for _, p := range pts {
+		see(p.Date)
+	}
+	for _, m := range missed {
+		see(m.Date)
+	}
+	pad := max(2, int(last.Sub(first).Hours()/24/20))
+	return first.AddDate(0, 0, -pad).Format(time.DateOnly), last.AddDate(0, 0, pad).Format(time.DateOnly)
+}
+
+// addMissed marks missed and cancelled appointments as triangles on the
+// date axis, a series of their own, named in a legend; each mark's tooltip
+// says what happened and when.
+func addMissed(opt map[string]any, in measures.Instrument, missed []Mark, st Style) {
+	data := make([]any, len(missed))
+	for i, m := range missed {
+		data[i] = map[string]any{"name": m.What + ", " + m.When, "value": []any{m.Date, in.Min}}
+	}
+	series, _ := opt["series"].([]any)
+	opt["series"] = append(series, map[string]any{
+		"type": "scatter", "name": st.missed, "data": data,
+		"symbol": "triangle", "symbolSize": 12, "clip": false, "z": 3,
+		"itemStyle": map[string]any{"color": "#ffffff", "borderColor": "#d5281b", "borderWidth": 2},
+		"tooltip":   map[string]any{"formatter": "{a}<br>{b}"},
+	})
+	opt["legend"] = []any{map[string]any{"show": true, "top": 0, "left": "center", "data": []any{in.Name, st.missed}}}
+	grid, _ := opt["grid"].([]any)
+	if len(grid) > 0 {
+		if g, ok := grid[0].(map[string]any); ok {
+			g["top"] = 48
+		}
+	}
+}
+
+// optionMap is a go-echarts chart's option as plain JSON values, for the
+// settings go-echarts v2.6.7 has no field for (hideOverlap, a time axis's
+// labels by level, a series' own tooltip, clip).
+func optionMap(c interface{ JSON() map[string]interface{} }) (map[string]any, error) {
+	b, err := json.Marshal(c.JSON())
+	if err != nil {
+		return nil, err
+	}
+	var opt map[string]any
+	err = json.Unmarshal(b, &opt)
+	return opt, err
+}
+
+// axisAt is the option's first x or y axis.
+func axisAt(opt map[string]any, key string) map[string]any {
+	switch a := opt[key].(type) {
+	case []any:
+		if len(a) > 0 {
+			if m, ok := a[0].(map[string]any); ok {
+				return m
+			}
+		}
+	case map[string]any:
+		return a
+	}
+	m := map[string]any{}
+	opt[key] = []any{m}
+	return m
+}
+
+// seriesAt is the option's i-th series.
+func seriesAt(opt map[string]any, i int) map[string]any {
+	series, _ := opt["series"].([]any)
+	if i < len(series) {
+		if m, ok := series[i].(map[string]any); ok {
+			return m
+		}
+	}
+	return map[string]any{}
+}
+
+// marshalOption writes an option as JSON for a page.
+func marshalOption(id string, opt map[string]any) (template.JS, error) {
+	b, err := json.Marshal(opt)
+	if err != nil {
+		return "", fmt.Errorf("chart %s: %w", id, err)
 	}
 	// json.Marshal escapes <, > and &, so the option cannot close the
 	// <script type="application/json"> element it is written into.

@@ -129,10 +129,13 @@ func AddExpectedBand(cv *View, d caseload.ReferralDetail, exp measures.Expectati
 		return nil
 	}
 	session := treatmentSessionAt(d.Contacts)
+	// On the time axis each value sits at its contact's date; "-" is
+	// ECharts' empty value. The two series stack by index.
 	lows, widths := make([]any, len(cv.Points)), make([]any, len(cv.Points))
 	var last *measures.Band
 	lastSession := 0
 	for i, pt := range cv.Points {
+		lows[i], widths[i] = []any{pt.Date, "-"}, []any{pt.Date, "-"}
 		if pt.Number < 1 || pt.Number > len(session) || session[pt.Number-1] < 1 {
 			continue
 		}
@@ -140,7 +143,7 @@ func AddExpectedBand(cv *View, d caseload.ReferralDetail, exp measures.Expectati
 		if !ok {
 			continue
 		}
-		lows[i], widths[i] = b.P25, b.P75-b.P25
+		lows[i], widths[i] = []any{pt.Date, b.P25}, []any{pt.Date, b.P75 - b.P25}
 		last, lastSession = &b, session[pt.Number-1]
 	}
 	if last == nil {
@@ -154,9 +157,9 @@ func AddExpectedBand(cv *View, d caseload.ReferralDetail, exp measures.Expectati
 	hidden := map[string]any{"opacity": 0}
 	series = append(series,
 		map[string]any{"type": "line", "name": "Expected 25th percentile", "data": lows, "stack": "expected",
-			"symbol": "none", "lineStyle": hidden, "silent": true, "connectNulls": true},
+			"symbol": "none", "lineStyle": hidden, "silent": true, "connectNulls": true, "tooltip": map[string]any{"show": false}},
 		map[string]any{"type": "line", "name": "Expected range of similar cases", "data": widths, "stack": "expected",
-			"symbol": "none", "lineStyle": hidden, "silent": true, "connectNulls": true,
+			"symbol": "none", "lineStyle": hidden, "silent": true, "connectNulls": true, "tooltip": map[string]any{"show": false},
 			"areaStyle": map[string]any{"color": "rgba(0, 94, 184, 0.15)"}},
 	)
 	opt["series"] = series

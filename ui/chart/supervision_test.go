@@ -26,8 +26,8 @@ func TestExpectedBandOnChart(t *testing.T) {
 		Contacts: []caseload.Contact{{Kind: "assessment", Attendance: "attended"}, {Kind: "treatment", Attendance: "attended"}, {Kind: "treatment", Attendance: "attended"}},
 		Outcome:  measures.Outcome{Measures: map[measures.InstrumentID]measures.MeasureOutcome{measures.PHQ9: {Count: 3, First: 15}}},
 	}
-	pts := []Point{{Number: 1, Total: 15}, {Number: 2, Total: 13}, {Number: 3, Total: 12}}
-	cv, err := NewView(in, pts)
+	pts := []Point{{Number: 1, Date: "2026-01-05", Total: 15}, {Number: 2, Date: "2026-01-12", Total: 13}, {Number: 3, Date: "2026-02-16", Total: 12}}
+	cv, err := NewView(in, pts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,15 +43,17 @@ func TestExpectedBandOnChart(t *testing.T) {
 	if len(series) != 3 {
 		t.Fatalf("%d series, want the scores and two band series", len(series))
 	}
+	// On the time axis each value is a [date, value] pair, "-" where empty.
 	low, width := series[1].(map[string]any)["data"].([]any), series[2].(map[string]any)["data"].([]any)
-	if low[0] != nil || low[1] != 8.0 || width[2] != 4.0 {
-		t.Errorf("band low %v width %v; want none at assessment, then 8 and 12-8", low, width)
+	at := func(d []any, i int) []any { p, _ := d[i].([]any); return p }
+	if l0, l1, w2 := at(low, 0), at(low, 1), at(width, 2); len(l0) != 2 || l0[1] != "-" || len(l1) != 2 || l1[0] != "2026-01-12" || l1[1] != 8.0 || len(w2) != 2 || w2[0] != "2026-02-16" || w2[1] != 4.0 {
+		t.Errorf("band low %v width %v; want none at assessment, then 8 and 12-8 at the contacts' dates", low, width)
 	}
 	if !strings.Contains(cv.Caption, "40 similar finished cases") || !strings.Contains(cv.Caption, "at session 2 it is 8 to 12") {
 		t.Errorf("caption %q", cv.Caption)
 	}
 	// Without enough comparable cases, the chart is left alone.
-	cv2, _ := NewView(in, pts)
+	cv2, _ := NewView(in, pts, nil)
 	if err := AddExpectedBand(&cv2, d, stubExpectation{}); err != nil || cv2.Option != before {
 		t.Errorf("band drawn with no expectation: %v", err)
 	}

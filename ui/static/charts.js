@@ -2,6 +2,8 @@
 // JSON data block, <script type="application/json" data-chart="ID">, written
 // by the server; the container is the element with that id. Each chart is
 // started on its own so that one bad chart does not stop the others.
+// Charts are drawn as SVG: text stays text (crisp when zoomed, and browser
+// tests measure the labels' boxes to prove none overlap on a phone).
 // Browser tests read back data-rendered, data-series-points and
 // data-threshold, or the instance itself through echarts.getInstanceByDom.
 (function () {
@@ -18,7 +20,14 @@
       }
       try {
         var option = JSON.parse(block.textContent);
-        var chart = window.echarts.init(el, null, { renderer: 'canvas' });
+        // A chart that needs more room than the usual (one bar per
+        // therapist) says so; set through the CSSOM, which the page's
+        // Content-Security-Policy allows, unlike a style attribute.
+        var height = Number(el.getAttribute('data-height'));
+        if (height > 0) {
+          el.style.height = height + 'px';
+        }
+        var chart = window.echarts.init(el, null, { renderer: 'svg' });
         chart.setOption(option);
         var series = option.series && option.series[0];
         el.setAttribute('data-series-points', series && series.data ? String(series.data.length) : '0');

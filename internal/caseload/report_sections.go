@@ -1,0 +1,481 @@
+package caseload
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"clinic/internal/dataset"
+	"clinic/internal/measures"
+)
+
+// What NHS England publishes about a service beyond the outcome rates
+// (issue 13; shared/reference/dataset.md, last section): waits, endings,
+// stepped care, outcomes by group and data quality. Each is a GROUP BY over
+// the report_referral rows of the scope with one date in the period, read
+// from that date's index (schema steps 17 and 18), as the outcome figures
+// are (report_aggregate.go): nothing reads contacts or builds a row per
+// referral on the report path. TestSectionsEqualRecount checks each figure
+// against a count from scratch over the referrals' contacts.
+
+// Assessment-wait bands, in days from referral to first assessment (NHS
+// England M023–M030: under 29, 29 to 56, 57 to 90, over 90 days).
+const (
+	AssessmentBand1Days = 28
+	AssessmentBand2Days = 56
+	AssessmentBand3Days = 90
+)
+
+// SecondTreatmentDays is the gap between the first and second treatment
+// appointments beyond which NHS England counts a referral as waiting too
+// long for its second (M047, M126: over 90 days).
+const SecondTreatmentDays = 90
+
+// No-contact bands of open referrals, in days since the last attended
+// contact (NHS England M020: 61 to 90, over 90 days).
+const (
+	NoContactFromDays = 61
+	NoContactLongDays = 90
+)
+
+// StillWaitingBands are the upper bounds, in days, of the bands of weeks
+// waited by referrals still waiting for treatment at the period's end
+// (2, 4, 6, 12 and 18 weeks, then over 18: NHS England M038–M045).
+var StillWaitingBands = []int{14, 28, 42, 84, 126}
+
+// Waits are a period's waiting-time figures.
+type Waits struct {
+	// Referrals whose first assessment fell in the period, by days waited.
+	Assessed                                              int
+	AssessmentUnder29, Assessment29To56, Assessment57To90 int
+	AssessmentOver90                                      int
+	MedianDaysToAssessment                                *float64
+	// Finished courses that ended in the period and had a first treatment
+	// (the 6- and 18-week counts are in the figures' Rates).
+	MedianDaysToTreatment *float64
+	// Referrals whose second treatment appointment fell in the period, and
+	// those of them more than 90 days after the first.
+	SecondTreatments, SecondTreatmentOver90 int
+	// Referrals open at the period's end still waiting for a first
+	// treatment, by band of StillWaitingBands (the last: over 18 weeks).
+	StillWaiting       int
+	StillWaitingByBand []int
+	// Referrals open at the period's end, and those with no attended
+	// contact (or, never seen, no contact since referral) for 61–90 and
+	// over 90 days. A referral last seen after the period's end is not
+	// counted in either: its row keeps only its latest contact.
+	OpenAtEnd                        int
+	NoContact61To90, NoContactOver90 int
+}
+
+// EndCodeCount is how many referrals ended in the period with an EndCode
+// ("" when none was recorded).
+type EndCodeCount struct {
+	Code  string
+	Label string
+	Group string // dataset.SeenNotTreated or dataset.Treated; "" when not recorded
+	Count int
+}
+
+// Endings are the referrals that ended in the period.
+type Endings struct {
+	Ended         int
+	ByCode        []EndCodeCount // in dataset.EndCode's order, then not recorded
+	Finished      int            // finished a course of treatment
+	WithTreatment int            // had at least one attended treatment appointment
+}
+
+// SteppedCare counts the finished courses that ended in the period by the
+// intensity of their attended treatment appointments, each at the
+// intensity it was given (contacts.intensity).
+type SteppedCare struct {
+	Finished                     int
+	LowOnly, Both, HighOnly      int
+	SteppedUp, SteppedUpWithin90 int // from the last low to the first high-intensity treatment after it
+}
+
+// GroupFigures are the outcomes of one group of a dimension: finished
+// courses that ended in the period, and the recovery rates as the service's
+// (measures.WithRates: over finished minus not at caseness at the start).
+type GroupFigures struct {
+	Key, Label string
+	Rates      measures.Rates
+}
+
+// DimensionFigures are the groups of one dimension, in dataset's order;
+// their counts add up to the period's finished courses.
+type DimensionFigures struct {
+	Key, Label string
+	Groups     []GroupFigures
+}
+
+// DataQuality counts what NHS England checks of finished courses that ended
+// in the period.
+type DataQuality struct {
+	Finished       int
+	ADSMExpected   int // the descriptor has its own anxiety measure
+	ADSMPaired     int // ... and it has a first and a last score
+	OneOrNoAnxiety int // at most one GAD-7 and one ADSM score
+	WSASComplete   int // a WSAS with at least 4 of 5 domains answered
+}
+
+// Sections are a period's figures beyond the outcome rates.
+type Sections struct {
+	Waits       Waits
+	Endings     Endings
+	SteppedCare SteppedCare
+	Groups      []DimensionFigures
+	DataQuality DataQuality
+}
+
+// ReportSections works out the sections of the filter's period in the
+// database.
+func (s *Store) ReportSections(ctx context.Context, f ReportFilter) (Sections, error) {
+	if !validDate(f.From) || !validDate(f.To) || f.From > f.To {
+		return Sections{}, fmt.Errorf("report sections: %w", &ValidationError{Fields: map[string]string{"from": "The period must run from one real date to a later one"}})
+	}
+	args, err := sectionArgs(f)
+	if err != nil {
+		return Sections{}, fmt.Errorf("report sections: %w", err)
+	}
+	var out Sections
+	err = s.withRead(ctx, func(tx *sql.Tx) error {
+		for _, step := range []func(context.Context, *sql.Tx, []any, *Sections) error{
+			assessmentWaits, treatmentWaits, secondTreatments, openAtEnd, endings, steppedCareAndQuality, groups,
+		} {
+			if err := step(ctx, tx, args, &out); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Sections{}, fmt.Errorf("report sections: %w", err)
+	}
+	return out, nil
+}
+
+// sectionArgs are the named parameters of the sections' queries: the
+// scope's and the cut-offs'.
+func sectionArgs(f ReportFilter) ([]any, error) {
+	args, err := aggregateArgs(f)
+	if err != nil {
+		return nil, err
+	}
+	b := StillWaitingBands
+	return append(args,
+		sql.Named("second", SecondTreatmentDays), sql.Named("stepup", StepUpDays),
+		sql.Named("nc_from", NoContactFromDays), sql.Named("nc_long", NoContactLongDays),
+		sql.Named("b1", b[0]), sql.Named("b2", b[1]), sql.Named("b3", b[2]), sql.Named("b4", b[3]), sql.Named("b5", b[4])), nil
+}
+
+const assessmentWaitsQuery = `
+		SELECT x.assessment_days, COUNT(*)
+		FROM report_referral x
+		WHERE x.first_assessment_on BETWEEN :from AND :to` + reportScope + `
+		GROUP BY 1`
+
+const treatmentWaitsQuery = `
+		SELECT x.wait_days, COUNT(*)
+		FROM report_referral x
+		WHERE x.ended_on BETWEEN :from AND :to AND x.finished AND x.wait_days >= 0` + reportScope + `
+		GROUP BY 1`
+
+const secondTreatmentsQuery = `
+		SELECT COUNT(*), COALESCE(SUM(x.first_second_days > :second), 0)
+		FROM report_referral x
+		WHERE x.second_treatment_on BETWEEN :from AND :to` + reportScope
+
+const openAtEndQuery = `
+		SELECT
+			COUNT(*),
+			COALESCE(SUM(o.waiting), 0),
+			COALESCE(SUM(o.quiet BETWEEN :nc_from AND :nc_long), 0),
+			COALESCE(SUM(o.quiet > :nc_long), 0),
+			COALESCE(SUM(o.waiting AND o.waited <= :b1), 0),
+			COALESCE(SUM(o.waiting AND o.waited > :b1 AND o.waited <= :b2), 0),
+			COALESCE(SUM(o.waiting AND o.waited > :b2 AND o.waited <= :b3), 0),
+			COALESCE(SUM(o.waiting AND o.waited > :b3 AND o.waited <= :b4), 0),
+			COALESCE(SUM(o.waiting AND o.waited > :b4 AND o.waited <= :b5), 0),
+			COALESCE(SUM(o.waiting AND o.waited > :b5), 0)
+		FROM (
+			SELECT
+				x.first_treatment_on IS NULL OR x.first_treatment_on > :to AS waiting,
+				CAST(julianday(:to) - julianday(x.received_on) AS INTEGER) AS waited,
+				CASE WHEN COALESCE(x.last_contact_on, x.received_on) <= :to
+					THEN CAST(julianday(:to) - julianday(COALESCE(x.last_contact_on, x.received_on)) AS INTEGER)
+					ELSE -1 END AS quiet
+			FROM report_referral x
+			WHERE x.received_on <= :to AND (x.ended_on IS NULL OR x.ended_on > :to)` + reportScope + `
+		) o`
+
+const endingsQuery = `
+		SELECT x.end_code, COUNT(*), SUM(x.finished), SUM(x.treatment_sessions > 0)
+		FROM report_referral x
+		WHERE x.ended_on BETWEEN :from AND :to` + reportScope + `
+		GROUP BY 1`
+
+const steppedCareQuery = `
+		SELECT
+			x.intensity_mix,
+			COUNT(*),
+			SUM(x.step_up_days >= 0),
+			SUM(x.step_up_days BETWEEN 0 AND :stepup),
+			SUM(x.adsm_expected),
+			SUM(x.adsm_paired),
+			SUM(x.anxiety_one_or_none),
+			SUM(x.wsas_complete)
+		FROM report_referral x
+		WHERE x.ended_on BETWEEN :from AND :to AND x.finished` + reportScope + `
+		GROUP BY 1`
+
+// histogram reads (days, count) rows, in any order, into a count by days.
+func histogram(ctx context.Context, tx *sql.Tx, query string, args []any) (map[int]int, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]int{}
+	for rows.Next() {
+		var d, n int
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, err
+		}
+		out[d] += n
+	}
+	return out, rows.Err()
+}
+
+// Median is the median of a count by value (the mean of the two middle
+// values of an even count); nil when there is none.
+func Median(counts map[int]int) *float64 {
+	keys := make([]int, 0, len(counts))
+	n := 0
+	for k, c := range counts {
+		if c > 0 {
+			keys = append(keys, k)
+			n += c
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	slices.Sort(keys)
+	at := func(i int) int { // the i-th value (0-based) in order
+		for _, k := range keys {
+			if i < counts[k] {
+				return k
+			}
+			i -= counts[k]
+		}
+		return keys[len(keys)-1]
+	}
+	m := float64(at((n-1)/2)+at(n/2)) / 2
+	return &m
+}
+
+func assessmentWaits(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
+	h, err := histogram(ctx, tx, assessmentWaitsQuery, args)
+	if err != nil {
+		return err
+	}
+	w := &out.Waits
+	for d, n := range h {
+		w.Assessed += n
+		switch {
+		case d <= AssessmentBand1Days:
+			w.AssessmentUnder29 += n
+		case d <= AssessmentBand2Days:
+			w.Assessment29To56 += n
+		case d <= AssessmentBand3Days:
+			w.Assessment57To90 += n
+		default:
+			w.AssessmentOver90 += n
+		}
+	}
+	w.MedianDaysToAssessment = Median(h)
+	return nil
+}
+
+func treatmentWaits(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
+	h, err := histogram(ctx, tx, treatmentWaitsQuery, args)
+	if err != nil {
+		return err
+	}
+	out.Waits.MedianDaysToTreatment = Median(h)
+	return nil
+}
+
+func secondTreatments(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
+	return tx.QueryRowContext(ctx, secondTreatmentsQuery, args...).Scan(&out.Waits.SecondTreatments, &out.Waits.SecondTreatmentOver90)
+}
+
+// openAtEnd counts the referrals open at the period's end: received by
+// then and not ended by then.
+func openAtEnd(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
+	w := &out.Waits
+	w.StillWaitingByBand = make([]int, len(StillWaitingBands)+1)
+	dest := []any{&w.OpenAtEnd, &w.StillWaiting, &w.NoContact61To90, &w.NoContactOver90}
+	for i := range w.StillWaitingByBand {
+		dest = append(dest, &w.StillWaitingByBand[i])
+	}
+	return tx.QueryRowContext(ctx, openAtEndQuery, args...).Scan(dest...)
+}
+
+func endings(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
+	rows, err := tx.QueryContext(ctx, endingsQuery, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	e := &out.Endings
+	counts := map[string]int{}
+	for rows.Next() {
+		var code string
+		var n, finished, treated int
+		if err := rows.Scan(&code, &n, &finished, &treated); err != nil {
+			return err
+		}
+		counts[code] += n
+		e.Ended += n
+		e.Finished += finished
+		e.WithTreatment += treated
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	e.ByCode = EndCodeCounts(counts)
+	return nil
+}
+
+// EndCodeCounts lays out counts by EndCode in dataset.EndCode's order, an
+// unknown code next, and "" (not recorded) last; every code of the list is
+// there, with 0 where none ended so.
+func EndCodeCounts(counts map[string]int) []EndCodeCount {
+	var out []EndCodeCount
+	for _, c := range dataset.EndCode.Codes {
+		out = append(out, EndCodeCount{Code: c.Code, Label: c.Label, Group: c.Group, Count: counts[c.Code]})
+	}
+	var unknown []string
+	for code := range counts {
+		if code != "" && !dataset.EndCode.Valid(code) {
+			unknown = append(unknown, code)
+		}
+	}
+	slices.Sort(unknown)
+	for _, code := range unknown {
+		out = append(out, EndCodeCount{Code: code, Label: "Code not in the list", Count: counts[code]})
+	}
+	return append(out, EndCodeCount{Code: "", Label: "Not recorded", Count: counts[""]})
+}
+
+func steppedCareAndQuality(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
+	rows, err := tx.QueryContext(ctx, steppedCareQuery, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	sc, dq := &out.SteppedCare, &out.DataQuality
+	for rows.Next() {
+		var mix string
+		var n, up, up90, expected, paired, oneOrNone, wsas int
+		if err := rows.Scan(&mix, &n, &up, &up90, &expected, &paired, &oneOrNone, &wsas); err != nil {
+			return err
+		}
+		sc.Finished += n
+		switch mix {
+		case MixLowOnly:
+			sc.LowOnly += n
+		case MixBoth:
+			sc.Both += n
+		case MixHighOnly:
+			sc.HighOnly += n
+		}
+		sc.SteppedUp += up
+		sc.SteppedUpWithin90 += up90
+		dq.Finished += n
+		dq.ADSMExpected += expected
+		dq.ADSMPaired += paired
+		dq.OneOrNoAnxiety += oneOrNone
+		dq.WSASComplete += wsas
+	}
+	return rows.Err()
+}
+
+// groupColumns are report_referral's column of each dimension. Only these
+// constants are ever put into the query.
+var groupColumns = map[string]string{
+	dataset.DimEthnicGroup:        "ethnic_group",
+	dataset.DimAgeBand:            "age_band",
+	dataset.DimGenderIdentity:     "gender_identity",
+	dataset.DimSexualOrientation:  "sexual_orientation",
+	dataset.DimDisability:         "disability",
+	dataset.DimEmployment:         "employment_status",
+	dataset.DimLongTermCondition:  "long_term_condition",
+	dataset.DimConsultationMedium: "consultation_medium",
+}
+
+// groupsQuery counts each dimension's groups over the period's finished
+// courses, read once from the ended index into a temporary table.
+func groupsQuery() string {
+	q := `
+		WITH f AS MATERIALIZED (
+			SELECT
+				x.ethnic_group, x.age_band, x.gender_identity, x.sexual_orientation, x.disability,
+				x.employment_status, x.long_term_condition, x.consultation_medium,
+				x.phq9_count > 0 AND x.anxiety_count > 0 AND NOT x.at_caseness AS not_at_caseness,
+				x.recovered, x.reliable_recovery
+			FROM report_referral x
+			WHERE x.ended_on BETWEEN :from AND :to AND x.finished` + reportScope + `
+		)`
+	for i, d := range dataset.Dimensions() {
+		if i > 0 {
+			q += `
+		UNION ALL`
+		}
+		col := groupColumns[d.Key]
+		q += `
+		SELECT '` + d.Key + `', ` + col + `, COUNT(*), SUM(not_at_caseness), SUM(recovered), SUM(reliable_recovery)
+		FROM f GROUP BY ` + col
+	}
+	return q
+}
+
+func groups(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
+	rows, err := tx.QueryContext(ctx, groupsQuery(), args...) // #nosec G202 -- columns are constants of this file
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	counts := map[[2]string]measures.Rates{}
+	for rows.Next() {
+		var dim, group string
+		var r measures.Rates
+		if err := rows.Scan(&dim, &group, &r.Finished, &r.NotAtCaseness, &r.Recovered, &r.ReliablyRecovered); err != nil {
+			return err
+		}
+		counts[[2]string{dim, group}] = r
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	out.Groups = LayOutGroups(counts)
+	return nil
+}
+
+// LayOutGroups lays out counts by (dimension, group) key in dataset's
+// order of dimensions and groups, every group there (0 where none), each
+// with its rates.
+func LayOutGroups(counts map[[2]string]measures.Rates) []DimensionFigures {
+	var out []DimensionFigures
+	for _, d := range dataset.Dimensions() {
+		df := DimensionFigures{Key: d.Key, Label: d.Label}
+		for _, g := range d.Groups {
+			df.Groups = append(df.Groups, GroupFigures{Key: g.Key, Label: g.Label, Rates: measures.WithRates(counts[[2]string{d.Key, g.Key}])})
+		}
+		out = append(out, df)
+	}
+	return out
+}
