@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -338,5 +340,44 @@ func TestConcurrentSavesAndViewsAreDurable(t *testing.T) {
 	}
 	if sessions != n {
 		t.Errorf("summary counts %d treatment sessions, want %d: saves in one batch must each see the others'", sessions, n)
+	}
+}
+
+// BenchmarkGroupCommit writes one small row per request from 16 goroutines,
+// each write durable (synchronous=FULL) before it returns, and reports how
+// many requests shared each commit: grouped (as the store runs) and one
+// commit per request (as it did before issue 17).
+//
+//	go test ./internal/caseload -run '^$' -bench GroupCommit -benchtime 2s
+func BenchmarkGroupCommit(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		limit int
+	}{{"grouped", maxBatch}, {"one commit per write", 1}} {
+		b.Run(bc.name, func(b *testing.B) {
+			s, err := Open(filepath.Join(b.TempDir(), "clinic.db"), clinic.Schema, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			s.writes.limit = bc.limit // the committer reads it only between batches, and none has run
+			ctx := context.Background()
+			if _, err := s.db.Exec(`CREATE TABLE probe (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)`); err != nil {
+				b.Fatal(err)
+			}
+			var next atomic.Int64
+			before := s.writes.commits.Load()
+			b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := s.withTx(ctx, insertProbe(fmt.Sprintf("b%d", next.Add(1)))); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/float64(s.writes.commits.Load()-before), "writes/commit")
+		})
 	}
 }
