@@ -27,6 +27,9 @@ CREATE TABLE audit_log (
     detail    TEXT NOT NULL DEFAULT ''
 , patient_id INTEGER, token_id INTEGER);
 
+-- index audit_log_action
+CREATE INDEX audit_log_action ON audit_log (action, at);
+
 -- index audit_log_at
 CREATE INDEX audit_log_at ON audit_log (at);
 
@@ -132,6 +135,41 @@ CREATE INDEX covers_colleague ON covers (colleague_id, to_on);
 
 -- index covers_therapist
 CREATE INDEX covers_therapist ON covers (therapist_id, to_on);
+
+-- table expectation_cell
+CREATE TABLE expectation_cell (
+    instrument TEXT NOT NULL,
+    first      INTEGER NOT NULL,
+    session    INTEGER NOT NULL,
+    value      INTEGER NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (instrument, first, session, value)
+) WITHOUT ROWID;
+
+-- table expectation_length
+CREATE TABLE expectation_length (
+    instrument TEXT NOT NULL,
+    sessions   INTEGER NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (instrument, sessions)
+) WITHOUT ROWID;
+
+-- table expectation_pending
+CREATE TABLE expectation_pending (
+    id       INTEGER PRIMARY KEY,
+    sign     INTEGER NOT NULL CHECK (sign IN (-1, 1)),
+    outcome  TEXT NOT NULL -- referral_summary.outcome_json
+);
+
+-- table expectation_tail
+CREATE TABLE expectation_tail (
+    instrument TEXT NOT NULL,
+    first      INTEGER NOT NULL,
+    session    INTEGER NOT NULL,
+    value      INTEGER NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (instrument, first, session, value)
+) WITHOUT ROWID;
 
 -- table finished_generation
 CREATE TABLE finished_generation (
@@ -315,6 +353,36 @@ CREATE INDEX summary_received ON referral_summary (received_on);
 
 -- index summary_team_ended
 CREATE INDEX summary_team_ended ON referral_summary (team_id, ended_on) WHERE ended_on IS NOT NULL;
+
+-- trigger summary_curve_delete
+CREATE TRIGGER summary_curve_delete
+AFTER DELETE ON referral_summary
+WHEN OLD.finished = 1
+BEGIN
+    INSERT INTO expectation_pending (sign, outcome) VALUES (-1, OLD.outcome_json);
+END;
+
+-- trigger summary_curve_insert
+CREATE TRIGGER summary_curve_insert
+AFTER INSERT ON referral_summary
+WHEN NEW.finished = 1
+BEGIN
+    INSERT INTO expectation_pending (sign, outcome) VALUES (1, NEW.outcome_json);
+END;
+
+-- trigger summary_curve_update
+CREATE TRIGGER summary_curve_update
+AFTER UPDATE ON referral_summary
+WHEN (NEW.finished = 1 OR OLD.finished = 1)
+    AND NOT (NEW.finished IS OLD.finished AND NEW.outcome_json IS OLD.outcome_json)
+BEGIN
+    INSERT INTO expectation_pending (sign, outcome)
+    SELECT -1, OLD.outcome_json
+    WHERE OLD.finished = 1;
+    INSERT INTO expectation_pending (sign, outcome)
+    SELECT 1, NEW.outcome_json
+    WHERE NEW.finished = 1;
+END;
 
 -- trigger summary_finished_insert
 CREATE TRIGGER summary_finished_insert

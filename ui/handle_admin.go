@@ -3,7 +3,9 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -20,7 +22,12 @@ import (
 type adminUsersPage struct {
 	basePage
 	Users []adminUserRow
-	Done  string // what the last action did, for the notification banner
+	// The search (name or email, role) and its page: a service has a portal
+	// account per patient, so the list is paged, UsersPerPage at a time.
+	Form       *form
+	Roles      []option
+	Prev, Next string // links to the neighbouring pages, "" when none
+	Done       string // what the last action did, for the notification banner
 	// Held: disabled accounts still holding open cases (issue 16), and
 	// how many cases in all.
 	Held     []caseload.DisabledHolder
@@ -39,10 +46,26 @@ func (s *Server) handleAdminUsers(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	users, err := s.store.Users(ctx)
-	if err != nil {
-		return err
+	f := newForm(userSearchFields...)
+	for _, k := range userSearchFields {
+		f.Values[k] = strings.TrimSpace(c.QueryParam(k))
 	}
+	q := caseload.UserSearch{Text: f.Values["q"]}
+	if r := f.Values["role"]; r != "" {
+		if !slices.ContainsFunc(userRoleFilters, func(o option) bool { return o.Value == r }) {
+			f.Errs["role"] = "Choose a role from the list"
+		}
+		q.Role = caseload.Role(r)
+	}
+	q.Page, _ = strconv.Atoi(c.QueryParam("page"))
+	q.Page = max(q.Page, 1)
+	var res caseload.UserPage
+	if len(f.Errs) == 0 {
+		if res, err = s.store.SearchUsers(ctx, q); err != nil {
+			return err
+		}
+	}
+	users := res.Users
 	teams, err := s.store.Teams(ctx)
 	if err != nil {
 		return err
@@ -51,7 +74,13 @@ func (s *Server) handleAdminUsers(c echo.Context) error {
 	for _, t := range teams {
 		names[t.ID] = t.Name
 	}
-	p := adminUsersPage{basePage: s.base(c, "Users"), Done: doneMessages[c.QueryParam("done")]}
+	p := adminUsersPage{basePage: s.base(c, "Users"), Done: doneMessages[c.QueryParam("done")], Form: f, Roles: userRoleFilters}
+	if res.Page > 1 {
+		p.Prev = userPageQuery(f, res.Page-1)
+	}
+	if res.More {
+		p.Next = userPageQuery(f, res.Page+1)
+	}
 	if p.Held, err = s.store.DisabledHolders(ctx); err != nil {
 		return err
 	}
@@ -72,6 +101,29 @@ func (s *Server) handleAdminUsers(c echo.Context) error {
 		p.Users = append(p.Users, row)
 	}
 	return s.render(c, http.StatusOK, "admin_users.html", &p)
+}
+
+// userSearchFields are the administrator's user list's search fields.
+var userSearchFields = []string{"q", "role"}
+
+// userRoleFilters are the roles the user list can be narrowed to.
+var userRoleFilters = []option{
+	{string(caseload.RoleAdmin), "Administrators"},
+	{string(caseload.RoleSupervisor), "Supervisors"},
+	{string(caseload.RoleTherapist), "Therapists"},
+	{string(caseload.RolePatient), "Patients (portal accounts)"},
+}
+
+// userPageQuery is the link to a page of the same user search.
+func userPageQuery(f *form, page int) string {
+	q := url.Values{}
+	for _, k := range userSearchFields {
+		if v := f.Values[k]; v != "" {
+			q.Set(k, v)
+		}
+	}
+	q.Set("page", strconv.Itoa(page))
+	return "/admin/users?" + q.Encode()
 }
 
 // doneMessages are the banners after an action; the query names one, so
@@ -226,7 +278,9 @@ func (s *Server) handleAdminTeams(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.store.Users(ctx)
+	// Staff only: teams list their therapists and supervisors, never the
+	// patients' portal accounts (one per patient).
+	users, err := s.store.StaffUsers(ctx)
 	if err != nil {
 		return err
 	}

@@ -50,9 +50,19 @@ func (s *Server) handleAuditSearch(c echo.Context) error {
 	q.Page, _ = strconv.Atoi(c.QueryParam("page"))
 	q.Page = max(q.Page, 1)
 
-	users, err := s.store.Users(ctx)
+	// The choice of user lists staff: a patient's portal account (one per
+	// patient) is listed only when the search names it (a link from its
+	// page), so the page never reads every account.
+	users, err := s.store.StaffUsers(ctx)
 	if err != nil {
 		return err
+	}
+	if q.UserID != 0 && !slices.ContainsFunc(users, func(u caseload.User) bool { return u.ID == q.UserID }) {
+		if u, err := s.store.User(ctx, q.UserID); err == nil {
+			users = append(users, u)
+		} else if !errors.Is(err, caseload.ErrNotFound) {
+			return err
+		}
 	}
 	viewer, _ := currentUser(c)
 	for i := range users {

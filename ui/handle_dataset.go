@@ -178,7 +178,7 @@ func (s *Server) handleQualifications(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	users, err := s.store.Users(ctx)
+	users, err := s.store.StaffUsers(ctx)
 	if err != nil {
 		return err
 	}

@@ -98,26 +98,7 @@ func (s *Server) handleReportCSV(c echo.Context) error {
 		return err
 	}
 	if u.Role == caseload.RoleAdmin {
-		// Pseudonymised and in the pseudonyms' order, so that the order
-		// reveals nothing: the administrator's export is held in memory.
-		rows, err := s.store.ReportRows(ctx, flt)
-		if err != nil {
-			return err
-		}
-		pseudonymise, err := adminExport(u, rows)
-		if err != nil {
-			return err
-		}
-		w := startCSV(c, q)
-		for i := range rows {
-			rec := csvRecord(rows[i], q.From, q.To)
-			rec[0] = pseudonymise[rows[i].ReferralID]
-			if err := w.Write(rec); err != nil {
-				return nil
-			}
-		}
-		w.Flush()
-		return nil
+		return s.writeAdminCSV(c, q, flt, ids) // pseudonyms.go
 	}
 	// Everyone else's export streams: one row in memory at a time.
 	var w *csv.Writer

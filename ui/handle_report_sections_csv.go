@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"crypto/rand"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -197,12 +198,8 @@ func (s *Server) handleReportSectionsCSV(c echo.Context) error {
 	// else's stream, one row in memory at a time.
 	admin := u.Role == caseload.RoleAdmin
 	var ids []int64
-	var held []caseload.ReportRow
 	if err := s.store.EachSectionRow(ctx, flt, func(r *caseload.ReportRow) error {
 		ids = append(ids, r.ReferralID)
-		if admin {
-			held = append(held, *r)
-		}
 		return nil
 	}); err != nil {
 		return err
@@ -210,9 +207,12 @@ func (s *Server) handleReportSectionsCSV(c echo.Context) error {
 	if err := s.store.RecordDownloads(ctx, u, ids, fmt.Sprintf("%s CSV %s to %s", section, q.From, q.To)); err != nil {
 		return err
 	}
-	pseudonymise, err := adminExport(u, held)
-	if err != nil {
-		return err
+	var key []byte
+	if admin {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return fmt.Errorf("export pseudonyms: %w", err)
+		}
 	}
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
@@ -224,13 +224,16 @@ func (s *Server) handleReportSectionsCSV(c echo.Context) error {
 		return nil // the client has gone away
 	}
 	if admin {
-		for i := range held {
-			rec := sectionRecord(section, &held[i], q.From, q.To)
-			rec[0] = pseudonymise[held[i].ReferralID]
-			if err := w.Write(rec); err != nil {
+		// Ordered by pseudonym in SQLite, one row held at a time (see
+		// writeAdminCSV): neither the pseudonyms nor the order follow ids.
+		_ = s.store.EachSectionRowByPseudonym(ctx, flt, key, func(r *caseload.ReportRow, pseudonym string) error {
+			if _, audited := slices.BinarySearch(ids, r.ReferralID); !audited {
 				return nil
 			}
-		}
+			rec := sectionRecord(section, r, q.From, q.To)
+			rec[0] = pseudonym
+			return w.Write(rec)
+		})
 		w.Flush()
 		return nil
 	}

@@ -1,14 +1,12 @@
 package ui
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/csv"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/labstack/echo/v4"
 
 	"clinic/internal/caseload"
 )
@@ -44,40 +42,36 @@ func maskAuditEntries(viewer caseload.User, entries []caseload.AuditEntry) {
 	}
 }
 
-// exportPseudonyms names referrals in one export: HMAC-SHA-256 under a key
-// made for the export and then forgotten, so the same referral gets another
-// pseudonym in the next export and none can be turned back into an id.
-type exportPseudonyms struct{ key []byte }
-
-func newExportPseudonyms() (exportPseudonyms, error) {
+// writeAdminCSV streams the administrator's CSV: each referral under its
+// pseudonym for this export (caseload.ExportPseudonym, under a key made for
+// it and then forgotten), in the pseudonyms' order, so that neither the
+// pseudonyms nor the order of the rows follow the ids or the audit rows.
+// SQLite orders the rows, so the export holds one row at a time, however
+// large. ids are the audited referrals, in order: a referral that entered
+// the period since the audit is not sent.
+func (s *Server) writeAdminCSV(c echo.Context, q reportQuery, flt caseload.ReportFilter, ids []int64) error {
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
-		return exportPseudonyms{}, fmt.Errorf("export pseudonyms: %w", err)
+		return fmt.Errorf("export pseudonyms: %w", err)
 	}
-	return exportPseudonyms{key: key}, nil
-}
-
-func (p exportPseudonyms) of(referralID int64) string {
-	m := hmac.New(sha256.New, p.key)
-	m.Write([]byte(strconv.FormatInt(referralID, 10)))
-	return "X" + hex.EncodeToString(m.Sum(nil))[:12]
-}
-
-// adminExport, for an admin's CSV, gives each referral its pseudonym and
-// sorts the rows by it (so that their order does not follow the ids, or the
-// audit rows); nil for anyone else.
-func adminExport(u caseload.User, rows []caseload.ReportRow) (map[int64]string, error) {
-	if u.Role != caseload.RoleAdmin {
-		return nil, nil
+	var w *csv.Writer
+	err := s.store.EachReportRowByPseudonym(c.Request().Context(), flt, key, func(r *caseload.ReportRow, pseudonym string) error {
+		if _, audited := slices.BinarySearch(ids, r.ReferralID); !audited {
+			return nil
+		}
+		if w == nil {
+			w = startCSV(c, q)
+		}
+		rec := csvRecord(*r, q.From, q.To)
+		rec[0] = pseudonym
+		return w.Write(rec)
+	})
+	if w == nil && err == nil {
+		w = startCSV(c, q)
 	}
-	p, err := newExportPseudonyms()
-	if err != nil {
-		return nil, err
+	if w == nil {
+		return err // nothing sent yet: an error page
 	}
-	names := make(map[int64]string, len(rows))
-	for _, r := range rows {
-		names[r.ReferralID] = p.of(r.ReferralID)
-	}
-	slices.SortFunc(rows, func(a, b caseload.ReportRow) int { return strings.Compare(names[a.ReferralID], names[b.ReferralID]) })
-	return names, nil
+	w.Flush()
+	return nil // once the status is sent, an error is the client gone away
 }

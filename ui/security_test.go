@@ -483,7 +483,7 @@ func addAdminSamples(t *testing.T, samples map[string]any, base basePage, f *for
 		{User: caseload.User{ID: 2, Name: "Tara", Email: "tara@example.nhs.uk", Role: caseload.RoleTherapist, Disabled: true}, Teams: "North", CanDisable: true},
 		{User: caseload.User{ID: 3, Name: "Sue", Email: "sue@example.nhs.uk", Role: caseload.RoleSupervisor}, Teams: "North (supervises)", CanDisable: true},
 	}
-	samples["admin_users.html"] = &adminUsersPage{basePage: base, Users: users, Done: "User added."}
+	samples["admin_users.html"] = &adminUsersPage{basePage: base, Users: users, Done: "User added.", Form: f, Roles: userRoleFilters, Next: "/admin/users?page=2"}
 	samples["admin_user_new.html"] = &adminUserNewPage{basePage: base, Form: f, Roles: roleOptions, Teams: []caseload.Team{{ID: 1, Name: "North"}}}
 	tokens := []tokenRow{
 		{Token: caseload.Token{ID: 4, UserName: "Tara", UserEmail: "tara@example.nhs.uk", Name: "practice system", CreatedAt: testNow, ExpiresAt: testNow.Add(caseload.TokenLifetime), LastUsedAt: testNow}, Active: true},

@@ -123,11 +123,15 @@ func warnIfExposed(logger *slog.Logger, dbPath string) {
 	}
 }
 
-// warmCurves builds the expected-response curves as the server starts (a
-// few seconds on a large service), so that the first page needing them
-// does not build them inside its request (issue 17).
+// warmCurves folds the finished courses queued since the last run into the
+// stored expected-response cells (all of them once, after the schema step
+// that added the cells) and builds the curves from the cells as the server
+// starts, so that the first page needing them does not (issue 17).
 func warmCurves(ctx context.Context, store *caseload.Store, logger *slog.Logger) {
 	start := time.Now()
+	if err := store.FoldExpectation(ctx); err != nil {
+		logger.Warn("fold the expected-response cells at start", "err", err)
+	}
 	if _, err := store.Expectation(ctx); err != nil {
 		logger.Warn("build the expected-response curves at start", "err", err)
 		return

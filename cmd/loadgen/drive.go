@@ -84,6 +84,7 @@ type clients struct {
 	base       string
 	http       *http.Client // API requests and the sign-in page: no cookies
 	therapists []therapistClient
+	browsers   []therapistClient // those signed in through the form
 	supervisor staffClient
 	contactDay string
 }
@@ -112,11 +113,17 @@ func newClients(ctx context.Context, base string, fx fixture, concurrency int) (
 	}
 	c.supervisor = sup
 	for _, t := range fx.therapists {
-		sc, err := c.signIn(ctx, tr, t.staff)
-		if err != nil {
-			return nil, err
+		tc := therapistClient{staffClient: staffClient{token: t.token}, referrals: t.referrals}
+		if t.browser {
+			if tc.staffClient, err = c.signIn(ctx, tr, t.staff); err != nil {
+				return nil, err
+			}
+			c.browsers = append(c.browsers, tc)
 		}
-		c.therapists = append(c.therapists, therapistClient{staffClient: sc, referrals: t.referrals})
+		c.therapists = append(c.therapists, tc)
+	}
+	if len(c.browsers) == 0 {
+		return nil, errors.New("no therapist signed in through the browser")
 	}
 	return c, nil
 }
@@ -166,7 +173,8 @@ func (c *clients) request(ctx context.Context, kind string, rng *rand.Rand) (*ht
 		req.Header.Set("Authorization", "Bearer "+t.token)
 		return c.http, req, http.StatusOK
 	case "caseload":
-		return t.browser, mustRequest(ctx, http.MethodGet, c.base+"/", nil), http.StatusOK
+		b := c.browsers[rng.IntN(len(c.browsers))]
+		return b.browser, mustRequest(ctx, http.MethodGet, c.base+"/", nil), http.StatusOK
 	case "review":
 		return c.supervisor.browser, mustRequest(ctx, http.MethodGet, c.base+"/review", nil), http.StatusOK
 	case "report":

@@ -30,9 +30,11 @@ type staff struct {
 type therapist struct {
 	staff
 	referrals []int64 // open, on this therapist's caseload
+	browser   bool    // signs in through the form too, for the caseload page
 }
 
-// fixtureTeams is how many teams' first therapists the load acts as.
+// fixtureTeams is how many teams' first therapists sign in through the
+// browser, for the caseload page.
 const fixtureTeams = 3
 
 // syntheticConfig is the benchmark service's shape at the given size: the
@@ -64,25 +66,30 @@ func prepareFixture(ctx context.Context, referrals int, dir string) (fixture, er
 		return fixture{}, err
 	}
 	defer store.Close()
-	for team := 1; team <= min(fixtureTeams, cfg.Teams); team++ {
-		email := fmt.Sprintf("therapist-%d-%d-1@synthetic.example", cfg.Seed, team)
-		t := therapist{staff: staff{email: email}}
-		u, err := store.Authenticate(ctx, email, caseload.SyntheticPassword)
-		if err != nil {
-			return fixture{}, fmt.Errorf("%s: %w", email, err)
-		}
-		if t.token, _, err = store.CreateToken(ctx, email, "loadgen"); err != nil {
-			return fixture{}, err
-		}
-		rows, err := store.Caseload(ctx, u.ID)
-		if err != nil {
-			return fixture{}, err
-		}
-		for _, r := range rows {
-			t.referrals = append(t.referrals, r.Referral.ID)
-		}
-		if len(t.referrals) > 0 {
-			fx.therapists = append(fx.therapists, t)
+	// Every therapist of the service saves and reads through the API, each
+	// on their own caseload: a busy clinic's writes are spread over many
+	// referrals. (Sending them all to a few therapists' hundred referrals
+	// would pile hundreds of sessions onto each referral in a run, and make
+	// every save recompute a course no clinic has.) The first therapist of
+	// each of the first teams also signs in through the browser.
+	for team := 1; team <= cfg.Teams; team++ {
+		for n := 1; n <= cfg.TherapistsPerTeam; n++ {
+			email := fmt.Sprintf("therapist-%d-%d-%d@synthetic.example", cfg.Seed, team, n)
+			t := therapist{staff: staff{email: email}, browser: n == 1 && team <= fixtureTeams}
+			var tok caseload.Token
+			if t.token, tok, err = store.CreateToken(ctx, email, "loadgen"); err != nil {
+				return fixture{}, fmt.Errorf("%s: %w", email, err)
+			}
+			rows, err := store.Caseload(ctx, tok.UserID)
+			if err != nil {
+				return fixture{}, err
+			}
+			for _, r := range rows {
+				t.referrals = append(t.referrals, r.Referral.ID)
+			}
+			if len(t.referrals) > 0 {
+				fx.therapists = append(fx.therapists, t)
+			}
 		}
 	}
 	if len(fx.therapists) == 0 {

@@ -52,6 +52,10 @@ type config struct {
 	requests    int
 	mix         mix
 	keep        bool
+	build       bool
+	national    bool // national.go
+	rounds      int
+	dropCaches  bool
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -64,6 +68,10 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.requests, "requests", 0, "stop after this many requests in all (0: only --duration bounds the run)")
 	mixFlag := fs.String("mix", defaultMix, "relative weights of the kinds of request: "+kindNames())
 	fs.BoolVar(&c.keep, "keep", false, "keep the run's folder (database copy, server log) and print its path")
+	fs.BoolVar(&c.national, "national", false, "time the national-year requests one at a time on fresh servers (national.go) instead of driving a load")
+	fs.IntVar(&c.rounds, "rounds", 2, "with --national: how many fresh servers to time them on")
+	fs.BoolVar(&c.dropCaches, "drop-caches", false, "with --national: drop the OS page cache before each server starts (root only)")
+	fs.BoolVar(&c.build, "build-only", false, "only build (or find) the cached synthetic service, print its path and how long that took, and exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -77,6 +85,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("--concurrency must be 1–%d", maxConcurrency)
 	case c.duration <= 0 || c.duration > maxDuration:
 		return c, fmt.Errorf("--duration must be over 0 and at most %v", maxDuration)
+	case c.rounds < 1 || c.rounds > 10:
+		return c, errors.New("--rounds must be 1–10")
 	case c.requests < 0:
 		return c, errors.New("--requests must not be negative")
 	}
@@ -92,6 +102,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.build {
+		start := time.Now()
+		path, err := syntheticDB(syntheticConfig(cfg.referrals))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s (%v)\n", path, time.Since(start).Round(time.Second))
+		return nil
+	}
+	if cfg.national {
+		return runNational(ctx, cfg, stdout, stderr)
 	}
 	dir, err := os.MkdirTemp("", "clinic-loadgen-")
 	if err != nil {

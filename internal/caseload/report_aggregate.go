@@ -75,11 +75,18 @@ func aggregateQuery(date, group string) string {
 	if date == byEnded {
 		sums += endedSums
 	}
+	// One group (the period's figures): no GROUP BY, which over a constant
+	// still sorts every row into a temporary b-tree (about half the time of
+	// a national year's query); HAVING keeps "no row when no referral".
+	grouping := "GROUP BY 1"
+	if group == groupNone {
+		grouping = "HAVING COUNT(*) > 0"
+	}
 	return `
 		SELECT ` + group + `, COUNT(*)` + sums + `
 		FROM report_referral x
 		WHERE x.` + date + ` BETWEEN :from AND :to` + reportScope + `
-		GROUP BY 1` // #nosec G202 -- date and group are constants of this file
+		` + grouping // #nosec G202 -- date, group and grouping are constants of this file
 }
 
 func aggregateArgs(f ReportFilter) ([]any, error) {

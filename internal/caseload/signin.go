@@ -254,8 +254,11 @@ func (s *Store) SessionUser(ctx context.Context, token string) (User, Session, e
 // TouchSession moves an active session's last-seen time to at, when the
 // HTTP layer saw its latest request (its clock decides idleness).
 func (s *Store) TouchSession(ctx context.Context, token string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL`,
-		stamp(at), sessionHash(token))
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL`,
+			stamp(at), sessionHash(token))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("touch session: %w", err)
 	}

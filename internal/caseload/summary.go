@@ -378,13 +378,18 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 		return measures.Outcome{}, err
 	}
 	o = measures.WithReportedItem9(o, reported)
-	w, err := prepareSummaryWriter(ctx, tx)
+	// One referral: plain statements, which the connection's statement
+	// cache keeps prepared; a prepared summaryWriter would parse both
+	// statements again on every save (issue 17).
+	args, err := summaryArgs(b, o, stamp(s.Now()))
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	defer w.Close()
-	if err := w.write(ctx, b, o, stamp(s.Now())); err != nil {
+	if _, err := tx.ExecContext(ctx, summaryUpsert, args...); err != nil {
 		return measures.Outcome{}, err
+	}
+	if _, err := tx.ExecContext(ctx, reportUpsert, reportArgs(b, o)...); err != nil {
+		return measures.Outcome{}, fmt.Errorf("report row: %w", err)
 	}
 	if err := refreshReportFacts(ctx, tx, referralID-1, referralID); err != nil {
 		return measures.Outcome{}, err

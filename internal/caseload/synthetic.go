@@ -68,14 +68,35 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
+	restore, err := s.bulkLoadMode(ctx)
+	if err != nil {
+		return fmt.Errorf("load synthetic: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	gen := synthGenerator{cfg: cfg, therapists: therapists, base: base, today: todayT, created: created}
 	results := gen.start(ctx)
-	if err := s.writeSyntheticBatches(ctx, results, gen.chunks(), base, created); err != nil {
+	cells := measures.NewCurveCells()
+	err = s.writeSyntheticBatches(ctx, results, gen.chunks(), base, created, cells)
+	if rerr := restore(); err == nil && rerr != nil {
+		err = rerr
+	}
+	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+	// The finished courses' expected-response cells (schema step 20),
+	// added up in Go as the referrals were written rather than queued by
+	// the trigger one outcome at a time, so that no server reading this
+	// service ever rebuilds them.
+	if err := s.withTx(ctx, func(tx *sql.Tx) error { return writeCurveCells(ctx, tx, cells) }); err != nil {
+		return fmt.Errorf("load synthetic: expected-response cells: %w", err)
+	}
+	if err := s.foldCurves(ctx); err != nil {
+		return fmt.Errorf("load synthetic: %w", err)
+	}
+	// Statistics from a sample of each index: a full ANALYZE reads every
+	// index of a national year.
+	if _, err := s.db.ExecContext(ctx, `PRAGMA analysis_limit = 2000; ANALYZE`); err != nil {
 		return fmt.Errorf("load synthetic: analyze: %w", err)
 	}
 	return nil
@@ -222,7 +243,7 @@ func (g synthGenerator) chunk(ci int) synthBatch {
 
 // writeSyntheticBatches writes the chunks in order as they arrive, a few
 // thousand referrals per transaction.
-func (s *Store) writeSyntheticBatches(ctx context.Context, results <-chan synthBatch, nChunks int, base synthIDs, created string) error {
+func (s *Store) writeSyntheticBatches(ctx context.Context, results <-chan synthBatch, nChunks int, base synthIDs, created string, cells measures.CurveCells) error {
 	pending := map[int]synthBatch{}
 	next := 0
 	contactID, scoreID := base.contact, base.score
@@ -241,6 +262,11 @@ func (s *Store) writeSyntheticBatches(ctx context.Context, results <-chan synthB
 			if err := s.writeSynthetic(ctx, b.refs, &contactID, &scoreID, created); err != nil {
 				return err
 			}
+			for _, r := range b.refs {
+				if r.finished != nil {
+					cells.AddCourse(r.finished, 1)
+				}
+			}
 		}
 	}
 	if next != nChunks {
@@ -255,8 +281,9 @@ type synthReferral struct {
 	name, dob string
 	basis     summaryBasis
 	contacts  []synthContact
-	summary   []any // summaryUpsert's arguments but the id, filled at write time
-	report    []any // reportUpsert's arguments but the id, likewise
+	finished  map[measures.InstrumentID]measures.MeasureOutcome // a finished course's measures, for the curves
+	summary   []any                                             // summaryUpsert's arguments but the id, filled at write time
+	report    []any                                             // reportUpsert's arguments but the id, likewise
 }
 
 type synthContact struct {
@@ -339,6 +366,9 @@ func synthesise(cfg SyntheticConfig, i int, therapistID, teamID int64, today tim
 	if err != nil {
 		return synthReferral{}, err
 	}
+	if o.FinishedCourse {
+		r.finished = o.Measures
+	}
 	r.summary, err = summaryArgs(r.basis, o, created)
 	r.report = reportArgs(r.basis, o)
 	return r, err
@@ -375,6 +405,11 @@ func itemsText(items []int) (string, float64) {
 // writeSynthetic inserts generated referrals in one transaction.
 func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contactID, scoreID *int64, created string) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
+		// The statements run without a cancellable context: with one, the
+		// driver runs every statement on a goroutine of its own to watch
+		// for cancellation, which costs more than the insert. A cancelled
+		// load stops between transactions (writeSyntheticBatches).
+		ctx := context.WithoutCancel(ctx)
 		prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
 		patient, err := prep(`INSERT INTO patients (id, name, date_of_birth, nhs_number, created_at) VALUES (?, ?, ?, '', ?)`)
 		if err != nil {
@@ -393,21 +428,14 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			return err
 		}
 		defer referral.Close()
-		contact, err := prep(`
-			INSERT INTO contacts (id, referral_id, date, kind, attendance, intensity, medium, employment_status, recorded_by, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer contact.Close()
-		// Two scores per statement: PHQ-9 and GAD-7 of one contact.
-		score, err := prep(`
-			INSERT INTO scores (id, contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at)
-			VALUES (?, ?, 'phq9', ?, ?, 0, 'therapist', ?, ?), (?, ?, 'gad7', ?, ?, 0, 'therapist', ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer score.Close()
+		// A referral's contacts in one statement, and its scores in
+		// another: a statement costs far more than a row.
+		contact := &multiInsert{tx: tx, head: `INSERT INTO contacts (id, referral_id, date, kind, attendance, intensity, medium, employment_status, recorded_by, recorded_at) VALUES `,
+			row: `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`}
+		defer contact.close()
+		score := &multiInsert{tx: tx, head: `INSERT INTO scores (id, contact_id, instrument, items_json, total, prorated, source, recorded_by, recorded_at) VALUES `,
+			row: `(?, ?, ?, ?, ?, 0, 'therapist', ?, ?)`}
+		defer score.close()
 		summary, err := prepareSummaryWriter(ctx, tx)
 		if err != nil {
 			return err
@@ -425,22 +453,25 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 				nullString(b.endedOn), nullString(b.endReason), b.therapistID, created); err != nil {
 				return err
 			}
+			var cargs, sargs []any
 			for k, c := range r.contacts {
 				*contactID++
 				medium, employment := syntheticContactDataset(b.id, k)
 				at := c.date + "T10:00:00.000000Z"
-				if _, err := contact.ExecContext(ctx, *contactID, b.id, c.date, c.kind, c.attendance, c.intensity, medium, employment, b.therapistID, at); err != nil {
-					return err
-				}
+				cargs = append(cargs, *contactID, b.id, c.date, c.kind, c.attendance, c.intensity, medium, employment, b.therapistID, at)
 				if c.phq9 == "" {
 					continue
 				}
 				*scoreID += 2
-				if _, err := score.ExecContext(ctx,
-					*scoreID-1, *contactID, c.phq9, c.phq9Total, b.therapistID, at,
-					*scoreID, *contactID, c.gad7, c.gad7Total, b.therapistID, at); err != nil {
-					return err
-				}
+				sargs = append(sargs,
+					*scoreID-1, *contactID, "phq9", c.phq9, c.phq9Total, b.therapistID, at,
+					*scoreID, *contactID, "gad7", c.gad7, c.gad7Total, b.therapistID, at)
+			}
+			if err := contact.exec(ctx, cargs, 10); err != nil {
+				return err
+			}
+			if err := score.exec(ctx, sargs, 7); err != nil {
+				return err
 			}
 			r.summary[0], r.report[0] = b.id, b.id
 			if err := summary.writeArgs(ctx, r.summary, r.report); err != nil {

@@ -74,3 +74,35 @@ func TestLoadSyntheticSmall(t *testing.T) {
 		t.Error("an empty config was accepted")
 	}
 }
+
+// The bulk load drops the secondary indexes of the tables it fills and the
+// curve trigger, and makes them again: every index and trigger is there,
+// as it was, after.
+func TestLoadSyntheticRestoresIndexes(t *testing.T) {
+	s, _ := openTest(t)
+	before := indexNames(t, s)
+	if err := s.LoadSynthetic(t.Context(), SyntheticConfig{Teams: 1, TherapistsPerTeam: 1, Referrals: 20, ContactsPerReferral: 3, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if after := indexNames(t, s); !cmp.Equal(before, after) {
+		t.Errorf("indexes and triggers after a synthetic load differ (-before +after):\n%s", cmp.Diff(before, after))
+	}
+}
+
+func indexNames(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, n)
+	}
+	return out
+}

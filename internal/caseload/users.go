@@ -184,8 +184,18 @@ type userFilter struct {
 	PatientID int64
 	Role      Role
 	TeamIDs   []int64 // in any of these teams; nil: no filter
+	StaffOnly bool    // no patients' portal accounts
+	// Text: a staff member with this in the name or email, any case, or
+	// the user numbered TextID (when not 0); never a patient's name or
+	// email (administrators search, and see patients' accounts by number).
+	Text   string
+	TextID int64
 	// byRole orders staff first by role then by name; else by id.
-	byRole bool
+	// patientsByID orders the patients among them by id rather than name
+	// (the order administrators, who see no patient's name, can follow).
+	byRole, patientsByID bool
+	// limit, when above 0, reads at most limit users after skipping offset.
+	limit, offset int
 }
 
 // userRow is a user as findUsers reads it, with the password hash.
@@ -236,17 +246,38 @@ func (f userFilter) query() (string, []any) {
 	if f.TeamIDs != nil {
 		add("u.team_id IN (SELECT value FROM json_each(?))", jsonIDs(f.TeamIDs))
 	}
+	if f.StaffOnly {
+		add("u.role <> ?", string(RolePatient))
+	}
+	if f.Text != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(f.Text)) + "%"
+		add(`((u.role <> ? AND (lower(u.name) LIKE ? ESCAPE '\' OR lower(u.email) LIKE ? ESCAPE '\')) OR u.id = ?)`,
+			string(RolePatient), like, like, f.TextID)
+	}
 	if len(where) > 0 {
 		q += "\n\tWHERE " + strings.Join(where, "\n\t\tAND ")
 	}
-	if f.byRole {
-		return q + `
+	switch {
+	case f.byRole && f.patientsByID:
+		q += `
+	ORDER BY
+		CASE u.role WHEN 'admin' THEN 0 WHEN 'supervisor' THEN 1 WHEN 'therapist' THEN 2 ELSE 3 END,
+		CASE u.role WHEN 'patient' THEN '' ELSE u.name END,
+		u.id`
+	case f.byRole:
+		q += `
 	ORDER BY
 		CASE u.role WHEN 'admin' THEN 0 WHEN 'supervisor' THEN 1 WHEN 'therapist' THEN 2 ELSE 3 END,
 		u.name,
-		u.id`, args
+		u.id`
+	default:
+		q += "\n\tORDER BY u.id"
 	}
-	return q + "\n\tORDER BY u.id", args
+	if f.limit > 0 {
+		q += "\n\tLIMIT ? OFFSET ?"
+		args = append(args, f.limit, f.offset)
+	}
+	return q, args
 }
 
 // findUsers reads the users the filter chooses, with the teams each
@@ -308,6 +339,62 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 		return nil, fmt.Errorf("users: %w", err)
 	}
 	return usersOf(rows), nil
+}
+
+// StaffUsers returns every user but patients' portal accounts, staff first
+// by role then by name: the few hundred users a page choosing among staff
+// lists, however many patients have accounts.
+func (s *Store) StaffUsers(ctx context.Context) ([]User, error) {
+	rows, err := findUsers(ctx, s.read, userFilter{StaffOnly: true, byRole: true})
+	if err != nil {
+		return nil, fmt.Errorf("staff users: %w", err)
+	}
+	return usersOf(rows), nil
+}
+
+// UserSearch chooses a page of users for the administrator's list.
+type UserSearch struct {
+	// Text: staff with this in the name or email, any case, or the user
+	// with this number ("123", "#123" or "patient user #123": how an
+	// administrator sees a patient's account); "" for all. A patient's name
+	// or email never matches: administrators see no patient's.
+	Text    string
+	Role    Role // "" for every role
+	Page    int  // 1-based; below 1 is 1
+	PerPage int  // 0 is UsersPerPage
+}
+
+// UsersPerPage is how many users a page of the administrator's list shows.
+const UsersPerPage = 50
+
+// UserPage is a page of users, and whether there are more.
+type UserPage struct {
+	Users []User
+	Page  int
+	More  bool
+}
+
+// SearchUsers returns a page of the users matching q, staff first by role
+// then by name, then patients' accounts by number: a service has a portal account per patient (100,000 users
+// and more), so the administrator's list is paged and searched rather than
+// read whole.
+func (s *Store) SearchUsers(ctx context.Context, q UserSearch) (UserPage, error) {
+	q.Page = max(q.Page, 1)
+	if q.PerPage <= 0 {
+		q.PerPage = UsersPerPage
+	}
+	f := userFilter{Text: strings.TrimSpace(q.Text), Role: q.Role, byRole: true, patientsByID: true, limit: q.PerPage + 1, offset: (q.Page - 1) * q.PerPage}
+	number := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(f.Text), "patient user"), " "))
+	f.TextID, _ = strconv.ParseInt(strings.TrimPrefix(number, "#"), 10, 64)
+	rows, err := findUsers(ctx, s.read, f)
+	if err != nil {
+		return UserPage{}, fmt.Errorf("search users: %w", err)
+	}
+	p := UserPage{Users: usersOf(rows), Page: q.Page}
+	if len(p.Users) > q.PerPage {
+		p.Users, p.More = p.Users[:q.PerPage], true
+	}
+	return p, nil
 }
 
 // TeamTherapists returns the therapists of these teams (disabled ones too,

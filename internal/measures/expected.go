@@ -134,6 +134,14 @@ func buildCurve(in *Instrument, courses []course) *curve {
 			}
 		}
 	}
+	return curveFromHist(in, hist, sessions)
+}
+
+// curveFromHist works out a measure's bands from its histogram of scores,
+// hist[(first*sessions + s-1)*levels + value].
+func curveFromHist(in *Instrument, hist []int32, sessions int) *curve {
+	step := curveStep(in)
+	levels := int(math.Round((in.Max-in.Min)/step)) + 1
 	// Make the first-score dimension cumulative, so that a window of
 	// similar first scores is one subtraction.
 	row := sessions * levels

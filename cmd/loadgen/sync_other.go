@@ -1,0 +1,7 @@
+//go:build !linux
+
+package main
+
+import "errors"
+
+func syncDisks() error { return errors.New("--drop-caches works on Linux only") }
