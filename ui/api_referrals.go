@@ -105,7 +105,7 @@ func (s *Server) apiReferralShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.store.ReferralDetail(c.Request().Context(), r.ID)
+	d, err := s.store.ReferralRecord(c.Request().Context(), r.ID)
 	if err != nil {
 		return err
 	}

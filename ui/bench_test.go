@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"clinic"
 	"clinic/internal/caseload"
@@ -187,5 +189,114 @@ func BenchmarkRecordSession(b *testing.B) {
 			b.Fatalf("record session: %d\n%s", rec.Code, errorSummaryOf(rec.Body.String()))
 		}
 		i++
+	}
+}
+
+// apiBench is the real server on the benchmark database with an API token
+// for one synthetic therapist and their open referrals, as cmd/loadgen
+// drives it.
+type apiBench struct {
+	handler   http.Handler
+	token     string
+	referrals []int64
+}
+
+func newAPIBench(b *testing.B, path string) *apiBench {
+	b.Helper()
+	store, err := caseload.Open(path, clinic.Schema, benchClock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	srv, err := New(store, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	email := fmt.Sprintf("therapist-%d-1-1@synthetic.example", benchConfig.Seed)
+	token, t, err := store.CreateToken(ctx, email, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows, err := store.Caseload(ctx, t.UserID)
+	if err != nil || len(rows) == 0 {
+		b.Fatalf("caseload of %s: %d rows, %v", email, len(rows), err)
+	}
+	env := &apiBench{handler: srv.Handler(), token: token}
+	for _, r := range rows {
+		env.referrals = append(env.referrals, r.Referral.ID)
+	}
+	return env
+}
+
+func (env *apiBench) do(b *testing.B, method, path, body string, want int) {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+env.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	env.handler.ServeHTTP(rec, req)
+	if rec.Code != want {
+		b.Fatalf("%s %s: %d\n%s", method, path, rec.Code, rec.Body.String())
+	}
+}
+
+// BenchmarkAPIReferral is cmd/loadgen's "read": GET /api/v1/referrals/:id
+// with a Bearer token (an audited view, durable before the answer).
+func BenchmarkAPIReferral(b *testing.B) {
+	env := newAPIBench(b, benchDBCopy(b))
+	cpu := processCPU(b)
+	i := 0
+	for b.Loop() {
+		env.do(b, http.MethodGet, fmt.Sprintf("/api/v1/referrals/%d", env.referrals[i%len(env.referrals)]), "", http.StatusOK)
+		i++
+	}
+	reportCPU(b, cpu, i)
+}
+
+// BenchmarkAPIRecordContact is cmd/loadgen's "save": a PHQ-9 and GAD-7
+// session posted to /api/v1/referrals/:id/contacts.
+func BenchmarkAPIRecordContact(b *testing.B) {
+	env := newAPIBench(b, benchDBCopy(b))
+	body := fmt.Sprintf(`{"date":%q,"kind":"treatment","attendance":"attended","scores":{"phq9":{"items":[1,2,1,1,2,1,1,2,0]},"gad7":{"items":[2,1,1,2,1,1,2]}}}`,
+		benchNow.Format(dateLayout))
+	cpu := processCPU(b)
+	i := 0
+	for b.Loop() {
+		env.do(b, http.MethodPost, fmt.Sprintf("/api/v1/referrals/%d/contacts", env.referrals[i%len(env.referrals)]), body, http.StatusCreated)
+		i++
+	}
+	reportCPU(b, cpu, i)
+}
+
+// BenchmarkAPITrivial is the baseline beside them: the sign-in page, as
+// cmd/loadgen's "trivial".
+func BenchmarkAPITrivial(b *testing.B) {
+	env := newAPIBench(b, benchDBCopy(b))
+	cpu, i := processCPU(b), 0
+	for b.Loop() {
+		env.do(b, http.MethodGet, "/sign-in", "", http.StatusOK)
+		i++
+	}
+	reportCPU(b, cpu, i)
+}
+
+// processCPU is the CPU time this process has used, user and system, on
+// every thread (SQLite's work included): the benchmarks report it per
+// operation as cpu-µs/op, the server CPU a request costs, which on a
+// shared machine varies less than the wall time (issue 17).
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the process CPU used since start over n operations.
+func reportCPU(b *testing.B, start time.Duration, n int) {
+	if n > 0 {
+		b.ReportMetric(float64(processCPU(b)-start)/float64(n)/1e3, "cpu-µs/op")
 	}
 }

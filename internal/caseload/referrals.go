@@ -373,6 +373,30 @@ func (s *Store) ReferralDetail(ctx context.Context, id int64) (ReferralDetail, e
 	return d, nil
 }
 
+// ReferralRecord returns a referral with its patient and contacts only,
+// read in one transaction: what the API's referral shows. It leaves the
+// rest of ReferralDetail (outcome, reviews, names, risk alerts) zero, so a
+// read that does not show them does not pay for them (issue 17).
+func (s *Store) ReferralRecord(ctx context.Context, id int64) (ReferralDetail, error) {
+	var d ReferralDetail
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		row, err := findReferral(ctx, tx, referralFilter{ID: id})
+		if err != nil {
+			return err
+		}
+		d.Referral = row.Referral
+		if d.Patient, err = scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, d.Referral.PatientID)); err != nil {
+			return err
+		}
+		d.Contacts, err = referralContacts(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return ReferralDetail{}, fmt.Errorf("referral record %d: %w", id, err)
+	}
+	return d, nil
+}
+
 // readReferralDetail reads a referral's detail inside tx, with its summary
 // as stored (decoded once, into d.Outcome).
 func readReferralDetail(ctx context.Context, tx *sql.Tx, id int64) (ReferralDetail, []byte, error) {

@@ -176,6 +176,17 @@ func TestReferralDetail(t *testing.T) {
 	if diff := cmp.Diff(want, d.Reviews, cmpopts.IgnoreFields(Review{}, "ID")); diff != "" {
 		t.Errorf("reviews (-want +got):\n%s", diff)
 	}
+	// The API's lighter read: the same referral, patient and contacts.
+	rec, err := f.s.ReferralRecord(f.ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ReferralDetail{Referral: d.Referral, Patient: d.Patient, Contacts: d.Contacts}, rec, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("referral record (-detail +record):\n%s", diff)
+	}
+	if _, err := f.s.ReferralRecord(f.ctx, r+1000); !errors.Is(err, ErrNotFound) {
+		t.Errorf("record of no referral: %v, want ErrNotFound", err)
+	}
 }
 
 func TestCaseload(t *testing.T) {

@@ -272,15 +272,28 @@ func refreshReportFacts(ctx context.Context, tx *sql.Tx, lo, hi int64) error {
 	if err != nil {
 		return err
 	}
-	update, err := tx.PrepareContext(ctx, factsUpdate)
-	if err != nil {
+	// One referral (a save): a plain statement, which the connection's
+	// statement cache keeps prepared; preparing it here would parse it
+	// again on every save (issue 17). A batch prepares it once.
+	exec := func(args ...any) error {
+		_, err := tx.ExecContext(ctx, factsUpdate, args...)
 		return err
 	}
-	defer update.Close()
+	if len(bases) > 1 {
+		update, err := tx.PrepareContext(ctx, factsUpdate)
+		if err != nil {
+			return err
+		}
+		defer update.Close()
+		exec = func(args ...any) error {
+			_, err := update.ExecContext(ctx, args...)
+			return err
+		}
+	}
 	for _, b := range bases {
 		f := workOutFacts(b, contacts[b.id], scores[b.id])
 		f.DatasetProblems = problems[b.id]
-		if _, err := update.ExecContext(ctx, f.args(b.id)...); err != nil {
+		if err := exec(f.args(b.id)...); err != nil {
 			return fmt.Errorf("report facts of referral %d: %w", b.id, err)
 		}
 	}
