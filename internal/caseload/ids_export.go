@@ -154,7 +154,9 @@ const referralRange = `r.id > ?3 AND r.id <= ?4`
 // its referral's, and its contacts' and scores' (not of the staff's, nor
 // the submission's header, which are no one referral's).
 func problemCountsOf(ctx context.Context, tx *sql.Tx, lo, hi int64) (map[int64]int, error) {
-	x := &idsExport{IDSExport: IDSExport{From: "", To: "9999-12-31", Tables: map[string][][]string{}},
+	// No Tables: only the problems are counted, so the rows are not built
+	// (a save runs this for its referral, issue 17).
+	x := &idsExport{IDSExport: IDSExport{From: "", To: "9999-12-31"},
 		scope: referralRange, lo: lo, hi: hi}
 	for _, step := range []func(context.Context, *sql.Tx) error{x.patients, x.referrals, x.contacts, x.scores} {
 		if err := step(ctx, tx); err != nil {
@@ -168,7 +170,12 @@ func problemCountsOf(ctx context.Context, tx *sql.Tx, lo, hi int64) (map[int64]i
 	return out, nil
 }
 
+// add keeps a row of a table, unless the export only counts problems (no
+// Tables).
 func (x *idsExport) add(t dataset.Table, row []string) {
+	if x.Tables == nil {
+		return
+	}
 	x.Tables[t.Name] = append(x.Tables[t.Name], row)
 }
 
