@@ -127,11 +127,13 @@ type ReviewList struct {
 	Cases   []ReviewCase // the page's cases, judged in full, in the review's order
 }
 
-// sqlSeverityRank is measures.SeverityRank in SQL, of the expression e.
-func sqlSeverityRank(e string) string {
-	return "CASE " + e + " WHEN '" + measures.SeverityHigh + "' THEN 3 WHEN '" + measures.SeverityMedium +
+// sqlRank is measures.SeverityRank in SQL, of the severity that follows it
+// (CASE sqlRank x sqlRankEnd).
+const (
+	sqlRank    = "CASE "
+	sqlRankEnd = " WHEN '" + measures.SeverityHigh + "' THEN 3 WHEN '" + measures.SeverityMedium +
 		"' THEN 2 WHEN '" + measures.SeverityLow + "' THEN 1 ELSE 0 END"
-}
+)
 
 // reviewListQuery lists a scope's open cases that are flagged today or
 // brought, highest first as compareCases orders them. Its parameters: ?1
@@ -141,7 +143,7 @@ func sqlSeverityRank(e string) string {
 // at which it waits past the standard (measures.WaitingHighAfterDays), ?4
 // the teams as JSON, ?5 the therapist or 0. A flag is quiet when the latest
 // review saw the same outcome hash and a severity no lower (splitQuiet).
-var reviewListQuery = `
+const reviewListQuery = `
 	WITH cand AS MATERIALIZED (
 		SELECT
 			m.referral_id AS id,
@@ -189,11 +191,11 @@ var reviewListQuery = `
 		WHERE r.bring_to_supervision <> '' OR c.id IN (SELECT id FROM flag)
 	),
 	shown AS MATERIALIZED (
-		SELECT f.id, f.code, ` + sqlSeverityRank("f.severity") + ` AS rank
+		SELECT f.id, f.code, ` + sqlRank + `f.severity` + sqlRankEnd + ` AS rank
 		FROM flag f
 		JOIN listed l ON l.id = f.id
 		WHERE NOT (COALESCE(l.seen_hash, '') <> '' AND l.seen_hash = l.hash
-			AND ` + sqlSeverityRank("json_extract(l.seen, '$.' || f.code)") + ` >= ` + sqlSeverityRank("f.severity") + `)
+			AND ` + sqlRank + `json_extract(l.seen, '$.' || f.code)` + sqlRankEnd + ` >= ` + sqlRank + `f.severity` + sqlRankEnd + `)
 	),
 	judged AS (
 		SELECT
