@@ -923,6 +923,22 @@ END;
 CREATE INDEX audit_log_action ON audit_log (action, at);
 
 -- step: 21
+-- Records failing the data set's validation (issue 13's data quality):
+-- report_referral gains how many problems the data set export's own checks
+-- (ids_export.go) find in the referral's records, all of them: its
+-- patient's record, the referral's, its contacts' and its scores'. It is
+-- written from Go with the other facts (report_facts.go) whenever those
+-- are; in this step's transaction Open writes every existing row's facts
+-- again, with the count (nothing is lost: the column is new).
+
+ALTER TABLE report_referral ADD COLUMN dataset_problems INTEGER NOT NULL DEFAULT 0;  -- data set validation problems of the referral's records
+
+-- The data quality figure reads it with the referral's ending, team and
+-- therapist from an index of its own.
+CREATE INDEX report_referral_ended_validation ON report_referral (ended_on, team_id, therapist_id, dataset_problems)
+    WHERE ended_on IS NOT NULL;
+
+-- step: 22
 -- The weekly review reads only the cases it shows (issue 17). Each summary
 -- keeps, judged at write time by measures.Flags, the flags that do not
 -- depend on today's date (code -> severity; '{}' for none or an ended

@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 21),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 22),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -470,7 +470,7 @@ CREATE TABLE report_referral (
     anxiety_first          REAL,
     anxiety_last           REAL,
     anxiety_paired         INTEGER NOT NULL
-, first_assessment_on TEXT, assessment_days INTEGER NOT NULL DEFAULT -1, second_treatment_on TEXT, first_second_days INTEGER NOT NULL DEFAULT -1, last_contact_on TEXT, end_code TEXT NOT NULL DEFAULT '', intensity_mix TEXT NOT NULL DEFAULT '', step_up_days INTEGER NOT NULL DEFAULT -1, ethnic_group TEXT NOT NULL DEFAULT 'not_stated', age_band TEXT NOT NULL DEFAULT 'not_stated', gender_identity TEXT NOT NULL DEFAULT 'not_stated', sexual_orientation TEXT NOT NULL DEFAULT 'not_stated', disability TEXT NOT NULL DEFAULT 'not_stated', employment_status TEXT NOT NULL DEFAULT 'not_stated', long_term_condition TEXT NOT NULL DEFAULT 'not_stated', consultation_medium TEXT NOT NULL DEFAULT 'not_stated', adsm_expected INTEGER NOT NULL DEFAULT 0, adsm_paired INTEGER NOT NULL DEFAULT 0, anxiety_one_or_none INTEGER NOT NULL DEFAULT 0, wsas_complete INTEGER NOT NULL DEFAULT 0);
+, first_assessment_on TEXT, assessment_days INTEGER NOT NULL DEFAULT -1, second_treatment_on TEXT, first_second_days INTEGER NOT NULL DEFAULT -1, last_contact_on TEXT, end_code TEXT NOT NULL DEFAULT '', intensity_mix TEXT NOT NULL DEFAULT '', step_up_days INTEGER NOT NULL DEFAULT -1, ethnic_group TEXT NOT NULL DEFAULT 'not_stated', age_band TEXT NOT NULL DEFAULT 'not_stated', gender_identity TEXT NOT NULL DEFAULT 'not_stated', sexual_orientation TEXT NOT NULL DEFAULT 'not_stated', disability TEXT NOT NULL DEFAULT 'not_stated', employment_status TEXT NOT NULL DEFAULT 'not_stated', long_term_condition TEXT NOT NULL DEFAULT 'not_stated', consultation_medium TEXT NOT NULL DEFAULT 'not_stated', adsm_expected INTEGER NOT NULL DEFAULT 0, adsm_paired INTEGER NOT NULL DEFAULT 0, anxiety_one_or_none INTEGER NOT NULL DEFAULT 0, wsas_complete INTEGER NOT NULL DEFAULT 0, dataset_problems INTEGER NOT NULL DEFAULT 0);
 
 -- index report_referral_ended
 CREATE INDEX report_referral_ended ON report_referral (ended_on, team_id, therapist_id,
@@ -485,6 +485,10 @@ CREATE INDEX report_referral_ended_facts ON report_referral (ended_on, team_id, 
     adsm_expected, adsm_paired, anxiety_one_or_none, wsas_complete,
     ethnic_group, age_band, gender_identity, sexual_orientation, disability,
     employment_status, long_term_condition, consultation_medium)
+    WHERE ended_on IS NOT NULL;
+
+-- index report_referral_ended_validation
+CREATE INDEX report_referral_ended_validation ON report_referral (ended_on, team_id, therapist_id, dataset_problems)
     WHERE ended_on IS NOT NULL;
 
 -- index report_referral_first_assessment

@@ -123,11 +123,13 @@ func newSectionsView(s caseload.Sections, r measures.Rates, csv func(section str
 		}}
 
 	quality := sectionTable{ID: "data_quality", Title: "Data quality", Caption: "What NHS England checks of finished courses", CSVHref: csv("data_quality"),
-		Intro: "Over finished courses that ended in the period. \"One or no anxiety score\" is a shortfall: lower is better.",
+		Intro: "Over finished courses that ended in the period; the records failing the data set's validation over every referral that ended in it, finished or not, by the national data set export's own checks of the referral's records as they are today (its patient's, its own, its contacts' and its scores'). \"One or no anxiety score\" and records failing validation are shortfalls: lower is better.",
 		Rows: []sectionRow{
 			countRow("adsm_paired", "Appropriately paired anxiety measure (ADSM) for the problem descriptor", dq.ADSMPaired, dq.ADSMExpected, "whose descriptor has its own measure"),
 			countRow("one_or_no_anxiety", "One or no anxiety score (GAD-7 or ADSM)", dq.OneOrNoAnxiety, dq.Finished, "finished"),
 			countRow("wsas_complete", "WSAS completed (at least 4 of 5 domains)", dq.WSASComplete, dq.Finished, "finished"),
+			countRow("failing_validation", "Records failing the data set's validation", dq.FailingValidation, dq.Ended, "ended"),
+			{Key: "dataset_problems", Label: "Validation problems in those records", Value: problemsWords(dq.DatasetProblems)},
 		}}
 
 	v := sectionsView{Tables: []sectionTable{waits, endings, stepped, quality}, GroupsCSV: csv("groups")}
@@ -209,17 +211,23 @@ func sectionCSVHref(q reportQuery, flt caseload.ReportFilter) func(string) strin
 	}
 }
 
+func problemsWords(n int) string {
+	if n == 1 {
+		return "1 problem"
+	}
+	return thousands(n) + " problems"
+}
+
 // validationWords says where to see the records failing the data set's
-// validation (the IDS export's own checks, caseload.ExportIDS): for an
-// administrator's whole-service report on one calendar month, the data set
-// page of that month. The count is not worked out here: a month's export of
-// a large service takes seconds (BenchmarkExportIDS), too long for every
-// report page.
+// validation themselves, each with what to fix (the data quality table
+// counts them, from the kept report rows): for an administrator's
+// whole-service report on one calendar month, the data set page of that
+// month, which lists that month's submission's.
 func validationWords(u caseload.User, q reportQuery, flt caseload.ReportFilter) (string, string) {
 	month := q.From[:7]
 	from, to, ok := monthPeriod(month)
 	if u.Role != caseload.RoleAdmin || !flt.WholeService || flt.TherapistID != 0 || flt.Descriptor != "" || !ok || from != q.From || to != q.To {
-		return "Records failing the data set's validation are checked month by month, for the whole service, on the data set page (administrators).", ""
+		return "The records failing the data set's validation themselves, each with what to fix, are checked month by month, for the whole service, on the data set page (administrators).", ""
 	}
-	return "Records failing the data set's validation this month are counted and listed, each with what to fix, on the data set page.", "/admin/dataset?month=" + month
+	return "This month's submission lists each record failing the data set's validation, with what to fix, on the data set page.", "/admin/dataset?month=" + month
 }

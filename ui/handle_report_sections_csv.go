@@ -32,7 +32,7 @@ var sectionCSVs = map[string][]string{
 		"last_contact_on", "days_without_contact", "no_contact_61_90", "no_contact_over_90"},
 	"endings":      append([]string{"ended_on", "end_code", "ended", "finished_share", "with_treatment"}, endCodeColumns()...),
 	"stepped_care": {"ended_on", "finished", "intensity", "low_only", "both", "high_only", "step_up_days", "stepped_up", "stepped_up_within_90_days"},
-	"data_quality": {"ended_on", "finished", "adsm_expected", "adsm_paired", "one_or_no_anxiety", "wsas_complete"},
+	"data_quality": {"ended_on", "finished", "adsm_expected", "adsm_paired", "one_or_no_anxiety", "wsas_complete", "ended", "dataset_problems", "failing_validation"},
 	"groups": {"ended_on", "finished", "not_at_caseness", "recovered", "reliably_recovered",
 		dataset.DimEthnicGroup, dataset.DimAgeBand, dataset.DimGenderIdentity, dataset.DimSexualOrientation,
 		dataset.DimDisability, dataset.DimEmployment, dataset.DimLongTermCondition, dataset.DimConsultationMedium},
@@ -100,6 +100,7 @@ func sectionValues(section string, r *caseload.ReportRow, from, to string) map[s
 		v["finished"] = flag(finished)
 		v["adsm_expected"], v["adsm_paired"] = flag(finished && f.ADSMExpected), flag(finished && f.ADSMPaired)
 		v["one_or_no_anxiety"], v["wsas_complete"] = flag(finished && f.AnxietyOneOrNone), flag(finished && f.WSASComplete)
+		v["ended"], v["dataset_problems"], v["failing_validation"] = flag(ended), n(f.DatasetProblems), flag(ended && f.DatasetProblems > 0)
 	case "groups":
 		v["finished"] = flag(finished)
 		v["not_at_caseness"] = flag(finished && o.NotAtCaseness)

@@ -112,6 +112,9 @@ func TestReportSectionsCSVAddUp(t *testing.T) {
 		if len(page) < 20 {
 			t.Fatalf("%s: %d section rows on the page: %v", u.Role, len(page), page)
 		}
+		if _, ok := page["failing_validation"]; !ok {
+			t.Errorf("%s: no count of records failing the data set's validation on the page", u.Role)
+		}
 		if !strings.Contains(p.Body, `class="app-small-n"`) || !strings.Contains(p.Body, smallNumbersWords) {
 			t.Errorf("%s: rates from 2 cases are not marked as small numbers", u.Role)
 		}

@@ -92,7 +92,7 @@ func (s *Store) ExportIDS(ctx context.Context, from, to string, h IDSHeader) (ID
 	if _, ok := parseDate(to); !ok || to < from {
 		return IDSExport{}, fmt.Errorf("export ids: %w", &ValidationError{Fields: map[string]string{"to": "Enter a real date, not before the start, as YYYY-MM-DD"}})
 	}
-	x := &idsExport{IDSExport: IDSExport{From: from, To: to, Tables: map[string][][]string{}}}
+	x := &idsExport{IDSExport: IDSExport{From: from, To: to, Tables: map[string][][]string{}}, scope: referralScope}
 	for _, t := range dataset.Tables() {
 		x.Tables[t.Name] = [][]string{}
 	}
@@ -117,9 +117,12 @@ func (s *Store) ExportIDS(ctx context.Context, from, to string, h IDSHeader) (ID
 	return x.IDSExport, nil
 }
 
-// idsExport is a submission being built.
+// idsExport is a submission being built: of the referrals of scope (a
+// condition on referrals r over args), with their records up to To.
 type idsExport struct {
 	IDSExport
+	scope       string
+	lo, hi      int64            // the referral ids of problemCountsOf's scope
 	patientIDs  map[int64]string // local patient id by patient id
 	firstRefOf  map[int64]int64  // a referral of each patient, to link a patient's problems to
 	referralIDs map[int64]string // ServiceRequestId by referral id
@@ -127,13 +130,67 @@ type idsExport struct {
 	profOrder   []string         // CareProfLocalIds in the order of their first contact
 	profRef     map[string]int64 // a referral of each
 	usedLists   map[string]bool  // to-confirm lists whose codes were exported
+	patientOf   map[int64]int64  // patient id by referral id
+	ofReferral  map[int64]int    // problems of a referral's own records, by referral id
+	ofPatient   map[int64]int    // problems of a patient's records, by patient id
+}
+
+// args are the parameters of the builders' queries: ?1 and ?2 the period,
+// ?3 and ?4 the referral ids of problemCountsOf's scope.
+func (x *idsExport) args() []any {
+	if x.scope == referralScope {
+		return []any{x.From, x.To}
+	}
+	return []any{x.From, x.To, x.lo, x.hi}
+}
+
+// referralRange selects the referrals with ids in (?3, ?4], whatever
+// their dates.
+const referralRange = `r.id > ?3 AND r.id <= ?4`
+
+// problemCountsOf counts the data set validation problems of each referral
+// with id in (lo, hi] by the export's own checks (the row builders run on
+// those referrals alone, with all their records): of its patient's record,
+// its referral's, and its contacts' and scores' (not of the staff's, nor
+// the submission's header, which are no one referral's).
+func problemCountsOf(ctx context.Context, tx *sql.Tx, lo, hi int64) (map[int64]int, error) {
+	x := &idsExport{IDSExport: IDSExport{From: "", To: "9999-12-31", Tables: map[string][][]string{}},
+		scope: referralRange, lo: lo, hi: hi}
+	for _, step := range []func(context.Context, *sql.Tx) error{x.patients, x.referrals, x.contacts, x.scores} {
+		if err := step(ctx, tx); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[int64]int, len(x.patientOf))
+	for id, patient := range x.patientOf {
+		out[id] = x.ofReferral[id] + x.ofPatient[patient]
+	}
+	return out, nil
 }
 
 func (x *idsExport) add(t dataset.Table, row []string) {
 	x.Tables[t.Name] = append(x.Tables[t.Name], row)
 }
 
-func (x *idsExport) problem(p DatasetProblem) { x.Problems = append(x.Problems, p) }
+// problem is a problem of a referral's own records (or, without a
+// ReferralID, of none).
+func (x *idsExport) problem(p DatasetProblem) {
+	x.Problems = append(x.Problems, p)
+	if x.ofReferral == nil {
+		x.ofReferral = map[int64]int{}
+	}
+	x.ofReferral[p.ReferralID]++
+}
+
+// patientProblem is a problem of a patient's record: every referral of
+// theirs carries it (the submission links it to one of them).
+func (x *idsExport) patientProblem(patientID int64, p DatasetProblem) {
+	x.Problems = append(x.Problems, p)
+	if x.ofPatient == nil {
+		x.ofPatient = map[int64]int{}
+	}
+	x.ofPatient[patientID]++
+}
 
 func (x *idsExport) used(l dataset.List, code string) {
 	if code != "" && l.Unconfirmed(code) {
@@ -166,7 +223,7 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 			COALESCE(l.local_id, ''),
 			p.nhs_number,
 			p.date_of_birth,
-			(SELECT MIN(r.id) FROM referrals r WHERE r.patient_id = p.id AND `+referralScope+`),
+			(SELECT MIN(r.id) FROM referrals r WHERE r.patient_id = p.id AND `+x.scope+`),
 			COALESCE(d.ethnic_category, ''),
 			COALESCE(d.gender_identity, ''),
 			COALESCE(d.stated_gender, ''),
@@ -182,8 +239,8 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 		LEFT JOIN patient_local_ids l ON l.patient_id = p.id
 		LEFT JOIN patient_demographics d ON d.id = (
 			SELECT MAX(id) FROM patient_demographics WHERE patient_id = p.id)
-		WHERE p.id IN (SELECT r.patient_id FROM referrals r WHERE `+referralScope+`)
-		ORDER BY p.id`, x.From, x.To)
+		WHERE p.id IN (SELECT r.patient_id FROM referrals r WHERE `+x.scope+`)
+		ORDER BY p.id`, x.args()...) // #nosec G202 -- the scope is a constant of this file
 	if err != nil {
 		return err
 	}
@@ -200,13 +257,13 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 		x.add(dataset.IDS001, []string{lp, "", nhs, "", dob, pc, sg, gi, "", ethnic, lang, exf})
 		x.used(dataset.ExBAFIndicator, exf)
 		if ethnic == "" {
-			x.problem(DatasetProblem{Table: "IDS001", RecordID: lp, Field: "EthnicCategory", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
+			x.patientProblem(id, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "EthnicCategory", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
 		}
 		if gi == "" {
-			x.problem(DatasetProblem{Table: "IDS001", RecordID: lp, Field: "GenderIdentity", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
+			x.patientProblem(id, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "GenderIdentity", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
 		}
 		if pc == "" {
-			x.problem(DatasetProblem{Table: "IDS001", RecordID: lp, Field: "Postcode", Problem: "Not recorded", ReferralID: ref})
+			x.patientProblem(id, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "Postcode", Problem: "Not recorded", ReferralID: ref})
 		}
 		if gp != "" {
 			x.add(dataset.IDS002, []string{lp, gp, "", ""})
@@ -220,7 +277,7 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 			// were not available: the Data Dictionary code is written and
 			// reported, never a SNOMED code made up.
 			x.add(dataset.IDS011, []string{lp, so, stampDate(at)})
-			x.problem(DatasetProblem{Table: "IDS011", RecordID: lp, Field: "SocPerCircumstance",
+			x.patientProblem(id, DatasetProblem{Table: "IDS011", RecordID: lp, Field: "SocPerCircumstance",
 				Problem: "Sexual orientation is written as the Data Dictionary code " + so + ": its SNOMED CT code is unconfirmed", ReferralID: ref})
 		}
 		for _, c := range splitCodes(ltc) {
@@ -254,8 +311,8 @@ func (x *idsExport) referrals(ctx context.Context, tx *sql.Tx) error {
 			COALESCE(d.local_id, '')
 		FROM referrals r
 		LEFT JOIN referral_dataset d ON d.referral_id = r.id
-		WHERE `+referralScope+`
-		ORDER BY r.id`, x.From, x.To)
+		WHERE `+x.scope+`
+		ORDER BY r.id`, x.args()...) // #nosec G202 -- the scope is a constant of this file
 	if err != nil {
 		return err
 	}
@@ -270,6 +327,10 @@ func (x *idsExport) referrals(ctx context.Context, tx *sql.Tx) error {
 		}
 		sr := serviceRequestID(id, local)
 		x.referralIDs[id] = sr
+		if x.patientOf == nil {
+			x.patientOf = map[int64]int64{}
+		}
+		x.patientOf[id] = patientID
 		x.Referrals++
 		if ended > x.To {
 			ended, endCode = "", ""
@@ -340,8 +401,8 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 			c.intensity
 		FROM contacts c
 		JOIN referrals r ON r.id = c.referral_id
-		WHERE `+referralScope+` AND c.date <= ?2
-		ORDER BY c.id`, x.From, x.To)
+		WHERE `+x.scope+` AND c.date <= ?2
+		ORDER BY c.id`, x.args()...) // #nosec G202 -- the scope is a constant of this file
 	if err != nil {
 		return err
 	}
@@ -418,8 +479,8 @@ func (x *idsExport) scores(ctx context.Context, tx *sql.Tx) error {
 		FROM scores s
 		JOIN contacts c ON c.id = s.contact_id
 		JOIN referrals r ON r.id = c.referral_id
-		WHERE `+referralScope+` AND c.date <= ?2 AND s.superseded_at IS NULL
-		ORDER BY s.contact_id, s.instrument`, x.From, x.To)
+		WHERE `+x.scope+` AND c.date <= ?2 AND s.superseded_at IS NULL
+		ORDER BY s.contact_id, s.instrument`, x.args()...) // #nosec G202 -- the scope is a constant of this file
 	if err != nil {
 		return err
 	}

@@ -351,3 +351,92 @@ func day(t *testing.T, s string) time.Time {
 	}
 	return d
 }
+
+// A referral's kept count of data set validation problems
+// (report_referral.dataset_problems) is what the export's validation.csv
+// lists of its records, and follows its saves: a hand-built referral with
+// a patient record without a postcode (mandatory) and with a sexual
+// orientation (its SNOMED code unconfirmed), no source of referral, and an
+// attended contact with no medium holding a SPIN score (no confirmed
+// SNOMED code); then a second such contact, then the postcode recorded.
+func TestDatasetProblemsKeptWithReferral(t *testing.T) {
+	s, clk := openTest(t)
+	f := &fixture{s: s, clock: clk, ctx: context.Background()}
+	f.therapist = f.user(t, "tara@example.nhs.uk", "Tara Therapist", RoleTherapist, "North")
+	var err error
+	if f.patient, err = s.CreatePatient(f.ctx, f.therapist, NewPatient{Name: "Pat Example", DateOfBirth: "1990-05-17"}); err != nil {
+		t.Fatal(err)
+	}
+	demographics := Demographics{EthnicCategory: "A", GenderIdentity: "2", SexualOrientation: "1"}
+	if _, err := s.SetDemographics(f.ctx, f.therapist, f.patient.ID, demographics); err != nil {
+		t.Fatal(err)
+	}
+	if f.referral, err = s.CreateReferral(f.ctx, f.therapist, NewReferral{PatientID: f.patient.ID, ReceivedOn: "2026-01-06",
+		ProblemDescriptor: "F40.1", Intensity: "low"}); err != nil {
+		t.Fatal(err)
+	}
+	contact := func(date string) {
+		t.Helper()
+		if _, err := s.RecordContact(f.ctx, f.therapist, f.referral.ID, NewContact{Date: date, Kind: "assessment", Attendance: "attended",
+			Scores: map[measures.InstrumentID]ScoreInput{measures.SPIN: {Total: total(30)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// check compares the kept count with the export's problems of the
+	// referral's records (not the staff's nor the codes to confirm), and
+	// with the fields the test expects them in.
+	check := func(when string, want map[string]int) {
+		t.Helper()
+		x, err := s.ExportIDS(f.ctx, "2026-01-01", "9999-12-31", IDSHeader{ProviderOrg: "RX1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed, fields := 0, map[string]int{}
+		for _, p := range x.Problems {
+			if p.Table == "IDS902" || p.Table == "*" || p.Table == "IDS000" {
+				continue
+			}
+			if p.ReferralID != f.referral.ID {
+				t.Errorf("%s: a problem of another referral: %+v", when, p)
+			}
+			listed++
+			fields[p.Field]++
+		}
+		if diff := cmp.Diff(want, fields); diff != "" {
+			t.Errorf("%s: the export's problems by field (-want +got):\n%s", when, diff)
+		}
+		var kept int
+		if err := s.DBForTest().QueryRow(`SELECT dataset_problems FROM report_referral WHERE referral_id = ?`, f.referral.ID).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		if kept != listed {
+			t.Errorf("%s: kept %d problems, the export lists %d", when, kept, listed)
+		}
+	}
+	contact("2026-01-12")
+	check("first contact", map[string]int{"Postcode": 1, "SocPerCircumstance": 1, "SourceOfReferralIAPT": 1, "ConsMechanism": 1, "CodedAssToolType": 1})
+	contact("2026-01-19")
+	check("second contact", map[string]int{"Postcode": 1, "SocPerCircumstance": 1, "SourceOfReferralIAPT": 1, "ConsMechanism": 2, "CodedAssToolType": 2})
+	demographics.Postcode = "LS1 4AP"
+	if _, err := s.SetDemographics(f.ctx, f.therapist, f.patient.ID, demographics); err != nil {
+		t.Fatal(err)
+	}
+	check("postcode recorded", map[string]int{"SocPerCircumstance": 1, "SourceOfReferralIAPT": 1, "ConsMechanism": 2, "CodedAssToolType": 2})
+	got, err := s.ReportSections(f.ctx, ReportFilter{WholeService: true, From: "2026-01-01", To: "2026-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dq := got.DataQuality; dq.Ended != 0 || dq.FailingValidation != 0 {
+		t.Errorf("an open referral counted among those ended: %+v", dq)
+	}
+	if _, err := s.EndReferral(f.ctx, f.therapist, f.referral.ID, "2026-02-02", "completed", "46", EndRisk{}); err != nil {
+		t.Fatal(err)
+	}
+	check("ended", map[string]int{"SocPerCircumstance": 1, "SourceOfReferralIAPT": 1, "ConsMechanism": 2, "CodedAssToolType": 2})
+	if got, err = s.ReportSections(f.ctx, ReportFilter{WholeService: true, From: "2026-01-01", To: "2026-12-31"}); err != nil {
+		t.Fatal(err)
+	}
+	if dq := got.DataQuality; dq.Ended != 1 || dq.FailingValidation != 1 || dq.DatasetProblems != 6 {
+		t.Errorf("data quality %+v, want the one ended referral failing with 6 problems", dq)
+	}
+}

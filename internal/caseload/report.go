@@ -171,7 +171,8 @@ const reportRowsSelect = `
 			x.adsm_expected,
 			x.adsm_paired,
 			x.anxiety_one_or_none,
-			x.wsas_complete
+			x.wsas_complete,
+			x.dataset_problems
 		FROM report_referral x NOT INDEXED
 		JOIN referrals r ON r.id = x.referral_id
 		JOIN teams t ON t.id = x.team_id
@@ -280,7 +281,7 @@ func scanReportRow(rows *sql.Rows, row *ReportRow) error {
 		&x.EndCode, &x.IntensityMix, &x.StepUpDays,
 		&x.EthnicGroup, &x.AgeBand, &x.GenderIdentity, &x.SexualOrientation, &x.Disability,
 		&x.EmploymentStatus, &x.LongTermCondition, &x.ConsultationMedium,
-		&x.ADSMExpected, &x.ADSMPaired, &x.AnxietyOneOrNone, &x.WSASComplete); err != nil {
+		&x.ADSMExpected, &x.ADSMPaired, &x.AnxietyOneOrNone, &x.WSASComplete, &x.DatasetProblems); err != nil {
 		return err
 	}
 	o.RuleSet, o.Open, o.Descriptor = measures.RuleSet, open, row.Descriptor

@@ -68,6 +68,10 @@ type ReportFacts struct {
 	ADSMPaired         bool
 	AnxietyOneOrNone   bool
 	WSASComplete       bool
+	// DatasetProblems counts the data set validation problems of the
+	// referral's records, all of them, by the export's own checks
+	// (problemCountsOf; schema step 21).
+	DatasetProblems int
 }
 
 // Intensity mixes of a referral's attended treatment appointments.
@@ -232,7 +236,8 @@ const factsUpdate = `
 		adsm_expected = ?,
 		adsm_paired = ?,
 		anxiety_one_or_none = ?,
-		wsas_complete = ?
+		wsas_complete = ?,
+		dataset_problems = ?
 	WHERE referral_id = ?`
 
 func (f ReportFacts) args(id int64) []any {
@@ -243,13 +248,13 @@ func (f ReportFacts) args(id int64) []any {
 		f.EthnicGroup, f.AgeBand, f.GenderIdentity, f.SexualOrientation, f.Disability,
 		f.EmploymentStatus, f.LongTermCondition, f.ConsultationMedium,
 		boolInt(f.ADSMExpected), boolInt(f.ADSMPaired), boolInt(f.AnxietyOneOrNone), boolInt(f.WSASComplete),
-		id,
+		f.DatasetProblems, id,
 	}
 }
 
 // refreshReportFacts works out and writes the facts of the referrals with
 // ids in (lo, hi] that have a report row, reading their contacts, scores
-// and bases a range at a time.
+// and bases a range at a time, and running the data set's checks on them.
 func refreshReportFacts(ctx context.Context, tx *sql.Tx, lo, hi int64) error {
 	bases, err := factBasesOf(ctx, tx, lo, hi)
 	if err != nil || len(bases) == 0 {
@@ -263,6 +268,10 @@ func refreshReportFacts(ctx context.Context, tx *sql.Tx, lo, hi int64) error {
 	if err != nil {
 		return err
 	}
+	problems, err := problemCountsOf(ctx, tx, lo, hi)
+	if err != nil {
+		return err
+	}
 	update, err := tx.PrepareContext(ctx, factsUpdate)
 	if err != nil {
 		return err
@@ -270,6 +279,7 @@ func refreshReportFacts(ctx context.Context, tx *sql.Tx, lo, hi int64) error {
 	defer update.Close()
 	for _, b := range bases {
 		f := workOutFacts(b, contacts[b.id], scores[b.id])
+		f.DatasetProblems = problems[b.id]
 		if _, err := update.ExecContext(ctx, f.args(b.id)...); err != nil {
 			return fmt.Errorf("report facts of referral %d: %w", b.id, err)
 		}

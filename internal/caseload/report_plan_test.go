@@ -77,6 +77,7 @@ func TestReportSectionsReadOnlyTheirIndex(t *testing.T) {
 		"endings":           {endingsQuery, "report_referral_ended_facts"},
 		"stepped care":      {steppedCareQuery, "report_referral_ended_facts"},
 		"groups":            {groupsQuery(), "report_referral_ended_facts"},
+		"validation":        {validationQuery, "report_referral_ended_validation"},
 	}
 	scopes := map[string]ReportFilter{
 		"whole service": {WholeService: true},

@@ -111,13 +111,18 @@ type DimensionFigures struct {
 }
 
 // DataQuality counts what NHS England checks of finished courses that ended
-// in the period.
+// in the period, and the records failing the data set's validation of every
+// referral that ended in it.
 type DataQuality struct {
 	Finished       int
 	ADSMExpected   int // the descriptor has its own anxiety measure
 	ADSMPaired     int // ... and it has a first and a last score
 	OneOrNoAnxiety int // at most one GAD-7 and one ADSM score
 	WSASComplete   int // a WSAS with at least 4 of 5 domains answered
+	// Referrals that ended in the period, those of them with records
+	// failing the data set's validation (the export's checks, over all
+	// their records: ReportFacts.DatasetProblems), and their problems.
+	Ended, FailingValidation, DatasetProblems int
 }
 
 // Sections are a period's figures beyond the outcome rates.
@@ -142,7 +147,7 @@ func (s *Store) ReportSections(ctx context.Context, f ReportFilter) (Sections, e
 	var out Sections
 	err = s.withRead(ctx, func(tx *sql.Tx) error {
 		for _, step := range []func(context.Context, *sql.Tx, []any, *Sections) error{
-			assessmentWaits, treatmentWaits, secondTreatments, openAtEnd, endings, steppedCareAndQuality, groups,
+			assessmentWaits, treatmentWaits, secondTreatments, openAtEnd, endings, steppedCareAndQuality, datasetValidation, groups,
 		} {
 			if err := step(ctx, tx, args, &out); err != nil {
 				return err
@@ -229,6 +234,11 @@ const steppedCareQuery = `
 		FROM report_referral x
 		WHERE x.ended_on BETWEEN :from AND :to AND x.finished` + reportScope + `
 		GROUP BY 1`
+
+const validationQuery = `
+		SELECT COUNT(*), COALESCE(SUM(x.dataset_problems > 0), 0), COALESCE(SUM(x.dataset_problems), 0)
+		FROM report_referral x
+		WHERE x.ended_on BETWEEN :from AND :to` + reportScope
 
 // histogram reads (days, count) rows, in any order, into a count by days.
 func histogram(ctx context.Context, tx *sql.Tx, query string, args []any) (map[int]int, error) {
@@ -369,6 +379,13 @@ func EndCodeCounts(counts map[string]int) []EndCodeCount {
 		out = append(out, EndCodeCount{Code: code, Label: "Code not in the list", Count: counts[code]})
 	}
 	return append(out, EndCodeCount{Code: "", Label: "Not recorded", Count: counts[""]})
+}
+
+// datasetValidation counts the referrals that ended in the period with records
+// failing the data set's validation.
+func datasetValidation(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
+	dq := &out.DataQuality
+	return tx.QueryRowContext(ctx, validationQuery, args...).Scan(&dq.Ended, &dq.FailingValidation, &dq.DatasetProblems)
 }
 
 func steppedCareAndQuality(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {

@@ -2,6 +2,7 @@ package caseload_test
 
 import (
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -33,6 +34,10 @@ func TestSectionsEqualRecount(t *testing.T) {
 	for name, s := range map[string]*caseload.Store{"demo": demoStore, "synthetic": synth} {
 		t.Run(name, func(t *testing.T) {
 			refs := recountReferrals(t, s.DBForTest())
+			problems := exportedProblems(t, s)
+			for id, r := range refs {
+				r.problems = problems[id]
+			}
 			seen := caseload.Sections{}
 			for _, f := range aggregateFilters(t, s) {
 				got, err := s.ReportSections(t.Context(), f)
@@ -55,12 +60,16 @@ func TestSectionsEqualRecount(t *testing.T) {
 				seen.SteppedCare.Both += got.SteppedCare.Both
 				seen.SteppedCare.SteppedUp += got.SteppedCare.SteppedUp
 				seen.DataQuality.ADSMExpected += got.DataQuality.ADSMExpected
+				seen.DataQuality.FailingValidation += got.DataQuality.FailingValidation
 			}
 			if name == "synthetic" && (seen.SteppedCare.Both == 0 || seen.SteppedCare.SteppedUp == 0) {
 				t.Errorf("the synthetic service stepped nobody up: %+v", seen.SteppedCare)
 			}
 			if name == "demo" && seen.Waits.StillWaiting == 0 {
 				t.Error("nobody in the demo was still waiting at a period's end: the comparison counted none")
+			}
+			if seen.DataQuality.FailingValidation == 0 {
+				t.Error("no ended referral had a record failing the data set's validation: the comparison counted none")
 			}
 			if seen.Waits.Assessed == 0 || seen.Waits.SecondTreatments == 0 || seen.Endings.Ended == 0 {
 				t.Errorf("the comparison counted nothing of some figure: %+v", seen)
@@ -106,6 +115,7 @@ type recountReferral struct {
 	contacts                    []recountContact
 	scores                      map[string]map[int64]bool // instrument -> attended contacts scored
 	wsasItems                   []int                     // answered items of each attended WSAS
+	problems                    int                       // in the data set export's validation.csv
 }
 
 type recountContact struct {
@@ -360,6 +370,11 @@ func recountSections(refs map[int64]*recountReferral, rows []caseload.ReportRow,
 		o := outcome[r.id]
 		out.Endings.Ended++
 		endCodes[r.endCode]++
+		out.DataQuality.Ended++
+		out.DataQuality.DatasetProblems += r.problems
+		if r.problems > 0 {
+			out.DataQuality.FailingValidation++
+		}
 		if x.firstTreatment != "" {
 			out.Endings.WithTreatment++
 		}
@@ -463,4 +478,45 @@ func recountMedian(counts map[int]int) *float64 {
 	slices.Sort(all)
 	m := float64(all[(len(all)-1)/2]+all[len(all)/2]) / 2
 	return &m
+}
+
+// exportedProblems counts each referral's problems in the data set export
+// of all time (every record of every referral), as validation.csv lists
+// them: a problem of a patient's record (IDS001, IDS011, linked by the
+// export to one referral of theirs) counts for each of the patient's
+// referrals; the staff's (IDS902) and the submission's are no referral's.
+func exportedProblems(t *testing.T, s *caseload.Store) map[int64]int {
+	t.Helper()
+	x, err := s.ExportIDS(t.Context(), "1900-01-01", "9999-12-31", caseload.IDSHeader{ProviderOrg: "RXX"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The referrals of each patient, by the local patient id the export
+	// writes (an imported one, else P and the patient's id).
+	referralsOf := map[string][]int64{}
+	for _, r := range testQueryAll(t, s.DBForTest(), `
+		SELECT COALESCE(l.local_id, 'P' || r.patient_id), r.id
+		FROM referrals r LEFT JOIN patient_local_ids l ON l.patient_id = r.patient_id`) {
+		lp := fmt.Sprint(r[0])
+		referralsOf[lp] = append(referralsOf[lp], r[1].(int64))
+	}
+	out := map[int64]int{}
+	for _, p := range x.Problems {
+		switch p.Table {
+		case "IDS001", "IDS011":
+			if len(referralsOf[p.RecordID]) == 0 {
+				t.Fatalf("problem of an unknown patient: %+v", p)
+			}
+			for _, id := range referralsOf[p.RecordID] {
+				out[id]++
+			}
+		case "IDS000", "IDS902", "*":
+		default:
+			if p.ReferralID == 0 {
+				t.Fatalf("problem of no referral: %+v", p)
+			}
+			out[p.ReferralID]++
+		}
+	}
+	return out
 }

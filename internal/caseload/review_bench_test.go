@@ -77,7 +77,7 @@ func BenchmarkWeeklyReviewFirstPage(b *testing.B) {
 }
 
 // BenchmarkWeeklyReviewJudgingAll is the review as it was before schema
-// step 21 (the test oracle): every open referral of the team decoded and
+// step 22 (the test oracle): every open referral of the team decoded and
 // judged in Go.
 func BenchmarkWeeklyReviewJudgingAll(b *testing.B) {
 	s := openBench(b, benchDB(b))

@@ -15,7 +15,7 @@ import (
 // referral of a supervisor's teams on each request took 2–4 s on a national
 // year). Each summary keeps, judged at write time in the transaction that
 // writes it, the flags that do not depend on today's date, the hash a
-// review compares and the last attended date (schema step 21). The flags
+// review compares and the last attended date (schema step 22). The flags
 // that depend on today (waiting, the attendance gap) are decided in SQL
 // against today's date, so a case that became flagged overnight without any
 // write is listed. SQL then orders the scope's listed cases as compareCases
@@ -57,7 +57,7 @@ func reviewStateOf(b summaryBasis, o measures.Outcome, outcomeJSON []byte, exp *
 
 // backfillReviewState fills every open summary's review columns from its
 // stored outcome, against the stored curves: it runs once, when a database
-// that had summaries reaches schema step 21 (migrate in store.go). Ended
+// that had summaries reaches schema step 22 (migrate in store.go). Ended
 // referrals keep the columns' defaults, as a write would leave them.
 func backfillReviewState(ctx context.Context, tx *sql.Tx) error {
 	exp, _, err := storedCurves(ctx, tx, curveQueueInRequest)

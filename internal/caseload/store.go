@@ -178,14 +178,20 @@ func parseSteps(schema string) ([]step, error) {
 const reportsFromGoStep = 10
 
 // reportFactsStep is the schema step that adds report_referral's facts
-// (issue 13); a database that had report rows gets every row's facts
-// written from Go, from its contacts, in the step's own transaction.
-const reportFactsStep = 18
+// (issue 13); datasetProblemsStep adds their count of data set validation
+// problems. A database that had report rows gets every row's facts written
+// from Go, from its contacts, in the transaction of the later of the two
+// (the facts are written whole, so not before every column of theirs is
+// there).
+const (
+	reportFactsStep     = 18
+	datasetProblemsStep = 21
+)
 
 // reviewStateStep is the schema step that adds the summaries' review
 // columns; a database that had summaries before it gets them filled from Go
 // (backfillReviewState) in the step's own transaction.
-const reviewStateStep = 21
+const reviewStateStep = 22
 
 // migrate applies each step above the database's user_version, each in its
 // own transaction together with the new user_version.
@@ -199,7 +205,7 @@ func migrate(db *sql.DB, steps []step) error {
 	}
 	for _, st := range steps[version:] {
 		backfill := st.n == reportsFromGoStep && version >= 1
-		facts := st.n == reportFactsStep && version >= 1
+		facts := st.n == datasetProblemsStep && version >= 1
 		review := st.n == reviewStateStep && version >= 1
 		if err := applyStep(db, st, backfill, facts, review); err != nil {
 			return fmt.Errorf("schema step %d: %w", st.n, err)

@@ -249,8 +249,9 @@ func queryStrings(t *testing.T, db *sql.DB, query string) []string {
 }
 
 // A database at step 17 (the demo, with demographics, EndCodes and
-// contacts at their own intensity) gets at Open, in step 18, the report
-// facts its saves would have written: every row equals the rows of the
+// contacts at their own intensity) gets at Open, in step 18's columns
+// (written in step 21's transaction, with that step's count of data set
+// problems), the report facts its saves would have written: every row equals the rows of the
 // same service kept by today's code.
 func TestUpgradeToStep18WritesReportFacts(t *testing.T) {
 	ctx := t.Context()
@@ -314,21 +315,21 @@ func reviewColumns(t *testing.T, db *sql.DB) []string {
 	return out
 }
 
-// A database from before schema step 21 gets every open summary's review
+// A database from before schema step 22 gets every open summary's review
 // columns filled from Go as the demo's saves wrote them.
-func TestUpgradeToStep21FillsReviewColumns(t *testing.T) {
+func TestUpgradeToStep22FillsReviewColumns(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "clinic.db")
-	cut := strings.Index(clinic.Schema, "\n-- step: 21\n")
+	cut := strings.Index(clinic.Schema, "\n-- step: 22\n")
 	if cut < 0 || !strings.Contains(clinic.Schema[cut:], "ADD COLUMN review_flags_json") {
-		t.Fatal("step 21 of the schema is not the one that adds the review columns")
+		t.Fatal("step 22 of the schema is not the one that adds the review columns")
 	}
 	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer old.Close()
-	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 21)
+	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 22)
 	if _, err := demo.Load(ctx, old); err != nil {
 		t.Fatal(err)
 	}
@@ -349,6 +350,6 @@ func TestUpgradeToStep21FillsReviewColumns(t *testing.T) {
 	s, _ := openSchema(t, path, clinic.Schema, &clock{t: testNow})
 	checkSchemaAsNew(t, s.DBForTest())
 	if diff := cmp.Diff(kept, reviewColumns(t, s.DBForTest())); diff != "" {
-		t.Errorf("review columns after step 21 differ from those kept by the saves (-kept +upgraded):\n%s", diff)
+		t.Errorf("review columns after step 22 differ from those kept by the saves (-kept +upgraded):\n%s", diff)
 	}
 }
