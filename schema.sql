@@ -937,3 +937,32 @@ ALTER TABLE report_referral ADD COLUMN dataset_problems INTEGER NOT NULL DEFAULT
 -- therapist from an index of its own.
 CREATE INDEX report_referral_ended_validation ON report_referral (ended_on, team_id, therapist_id, dataset_problems)
     WHERE ended_on IS NOT NULL;
+
+-- step: 22
+-- The weekly review reads only the cases it shows (issue 17). Each summary
+-- keeps, judged at write time by measures.Flags, the flags that do not
+-- depend on today's date (code -> severity; '{}' for none or an ended
+-- referral), the hash of its outcome_json (what a review compares) and the
+-- date of the last attended contact; the flags that depend on today
+-- (waiting, the attendance gap) are decided in SQL against today's date
+-- from received_on, first_treatment_on and last_attended_on. Go fills these
+-- for existing open referrals in this step's transaction (store.go).
+-- summary_review covers a scope's open cases, so the review reads a team's
+-- index entries, not its summaries; referrals_brought finds the cases a
+-- therapist asked to bring without reading every referral.
+
+ALTER TABLE referral_summary ADD COLUMN review_flags_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE referral_summary ADD COLUMN outcome_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE referral_summary ADD COLUMN last_attended_on TEXT;
+
+CREATE INDEX summary_review ON referral_summary (
+    team_id,
+    therapist_id,
+    review_flags_json,
+    received_on,
+    first_treatment_on,
+    last_attended_on,
+    outcome_hash
+) WHERE is_open = 1;
+
+CREATE INDEX referrals_brought ON referrals (id) WHERE bring_to_supervision <> '';

@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 21),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 22),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -334,7 +334,7 @@ CREATE TABLE referral_summary (
     first_treatment_on TEXT,
     last_contact_on    TEXT,
     computed_at        TEXT NOT NULL
-);
+, review_flags_json TEXT NOT NULL DEFAULT '{}', outcome_hash TEXT NOT NULL DEFAULT '', last_attended_on TEXT);
 
 -- index summary_ended
 CREATE INDEX summary_ended ON referral_summary (ended_on) WHERE ended_on IS NOT NULL;
@@ -350,6 +350,17 @@ CREATE INDEX summary_open_therapist ON referral_summary (therapist_id) WHERE is_
 
 -- index summary_received
 CREATE INDEX summary_received ON referral_summary (received_on);
+
+-- index summary_review
+CREATE INDEX summary_review ON referral_summary (
+    team_id,
+    therapist_id,
+    review_flags_json,
+    received_on,
+    first_treatment_on,
+    last_attended_on,
+    outcome_hash
+) WHERE is_open = 1;
 
 -- index summary_team_ended
 CREATE INDEX summary_team_ended ON referral_summary (team_id, ended_on) WHERE ended_on IS NOT NULL;
@@ -415,6 +426,9 @@ CREATE TABLE referrals (
     created_by           INTEGER REFERENCES users (id),
     created_at           TEXT NOT NULL
 , allocated INTEGER NOT NULL DEFAULT 1);
+
+-- index referrals_brought
+CREATE INDEX referrals_brought ON referrals (id) WHERE bring_to_supervision <> '';
 
 -- index referrals_patient
 CREATE INDEX referrals_patient ON referrals (patient_id);

@@ -198,12 +198,12 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cases, err := s.store.WeeklyReview(ctx, caseload.ReviewScope{Teams: reviewTeams(u), TherapistID: therapistID})
+	list, err := s.store.WeeklyReviewPage(ctx, caseload.ReviewScope{Teams: reviewTeams(u), TherapistID: therapistID}, page, reviewPageSize)
 	if err != nil {
 		return err
 	}
-	shown := fillReviewCases(&p, cases, page)
-	p.Done = reviewedNotice(s.takeReviewed(c), cases)
+	shown := fillReviewCases(&p, list)
+	p.Done = reviewedNotice(s.takeReviewed(c), list.Entries)
 	if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
 		return err
 	}
@@ -228,35 +228,33 @@ func reviewPageNumber(v string) (int, error) {
 	return n, nil
 }
 
-// fillReviewCases counts every case by flag, and lays out the page's cases
-// (in WeeklyReview's order: those to discuss first, highest severity first,
-// then the reviewed and unchanged) with links to the pages either side. A
-// page past the last shows the last. The counts by flag link to the cases
-// they count on this page, and name the other pages holding the rest. It
-// returns the referrals shown.
-func fillReviewCases(p *reviewPage, cases []caseload.ReviewCase, page int) []int64 {
-	p.Pages = max(1, (len(cases)+reviewPageSize-1)/reviewPageSize)
-	p.Page = min(page, p.Pages)
+// fillReviewCases counts every case of the list by flag, and lays out the
+// page's cases (in the review's order: those to discuss first, highest
+// severity first, then the reviewed and unchanged) with links to the pages
+// either side. The counts by flag link to the cases they count on this page,
+// and name the other pages holding the rest. It returns the referrals shown.
+func fillReviewCases(p *reviewPage, list caseload.ReviewList) []int64 {
+	p.Pages, p.Page = list.Pages, list.Page
 	counts := map[string]int{}
 	links := map[string][]caseLink{}
 	on := map[string][]pageLink{}
-	for i, rc := range cases {
-		if !rc.NeedsDiscussion() {
+	for i, e := range list.Entries {
+		if !e.NeedsDiscussion() {
 			p.QuietTotal++
 			continue
 		}
 		p.ToDiscuss++
-		link := caseLink{ReferralID: rc.Referral.ID, Patient: rc.Referral.PatientName}
+		link := caseLink{ReferralID: e.ReferralID, Patient: e.PatientName}
 		here := i/reviewPageSize+1 == p.Page
-		for _, f := range rc.Flags {
-			counts[f.Code]++
+		for _, code := range e.Flags {
+			counts[code]++
 			if here {
-				links[f.Code] = append(links[f.Code], link)
+				links[code] = append(links[code], link)
 			} else {
-				on[f.Code] = p.addPageLink(on[f.Code], i/reviewPageSize+1)
+				on[code] = p.addPageLink(on[code], i/reviewPageSize+1)
 			}
 		}
-		if rc.Referral.BringToSupervision != "" {
+		if e.Brought {
 			p.Brought++
 			if here {
 				p.BroughtBy = append(p.BroughtBy, link)
@@ -268,10 +266,8 @@ func fillReviewCases(p *reviewPage, cases []caseload.ReviewCase, page int) []int
 	for _, code := range flagCodes {
 		p.Counts = append(p.Counts, flagCount{Code: code, Label: flagLabel(code), Count: counts[code], Cases: links[code], On: on[code]})
 	}
-	lo := (p.Page - 1) * reviewPageSize
-	window := cases[lo:min(lo+reviewPageSize, len(cases))]
-	shown := make([]int64, 0, len(window))
-	for _, rc := range window {
+	shown := make([]int64, 0, len(list.Cases))
+	for _, rc := range list.Cases {
 		shown = append(shown, rc.Referral.ID)
 		if rc.NeedsDiscussion() {
 			p.Cases = append(p.Cases, newReviewCaseView(rc))

@@ -60,14 +60,14 @@ func (s *Server) takeReviewed(c echo.Context) string {
 // referral ID just recorded,
 // naming the patient when the case is among those of the review (on any of
 // its pages).
-func reviewedNotice(reviewed string, cases []caseload.ReviewCase) string {
+func reviewedNotice(reviewed string, entries []caseload.ReviewEntry) string {
 	id, err := strconv.ParseInt(reviewed, 10, 64)
 	if err != nil || id <= 0 {
 		return ""
 	}
-	for _, c := range cases {
-		if c.Referral.ID == id {
-			return "Review of " + c.Referral.PatientName + "'s case recorded."
+	for _, e := range entries {
+		if e.ReferralID == id {
+			return "Review of " + e.PatientName + "'s case recorded."
 		}
 	}
 	return "Review recorded."

@@ -94,6 +94,21 @@ func (s *Store) curves(ctx context.Context, tx *sql.Tx) (*measures.Curves, error
 	return curves, nil
 }
 
+// cachedCurves returns the curves the store has built, or nil before the
+// first build, without building or refreshing them: a write keeps its
+// referral's not_on_track flag judged against them (review_state.go), and
+// must neither wait for a build nor change the cache inside its
+// transaction.
+func (s *Store) cachedCurves() *measures.Curves {
+	c := s.expect
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.built {
+		return nil
+	}
+	return c.curves
+}
+
 // curveQueueInRequest is how many queued courses a request reads with the
 // cells when it builds the curves for the first time: a few hundred
 // milliseconds at most. Normally the queue holds only the courses finished

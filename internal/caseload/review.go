@@ -108,7 +108,8 @@ func splitQuiet(flags []measures.Flag, seen *reviewSeen, hash string) (shown, qu
 // therapist's when TherapistID is set) that are flagged, quiet or brought
 // by their therapist, highest severity first. Cases with only quiet flags
 // are included with NeedsDiscussion false, so that a page can say what was
-// already reviewed.
+// already reviewed. It reads the cases SQL lists (review_state.go) and
+// judges every one of them in full; WeeklyReviewPage judges only a page's.
 func (s *Store) WeeklyReview(ctx context.Context, scope ReviewScope) ([]ReviewCase, error) {
 	asOf := s.asOf()
 	var out []ReviewCase
@@ -117,17 +118,20 @@ func (s *Store) WeeklyReview(ctx context.Context, scope ReviewScope) ([]ReviewCa
 		if err != nil {
 			return err
 		}
-		rows, err := findReferrals(ctx, tx, referralFilter{Open: true, Teams: nonNil(scope.Teams), TherapistID: scope.TherapistID,
-			withOutcome: true, withLastReview: true})
+		entries, err := reviewEntries(ctx, tx, scope, asOf)
 		if err != nil {
 			return err
 		}
-		for _, row := range rows {
-			c, listed, err := reviewCase(row, asOf, exp)
-			if err != nil {
-				return err
-			}
-			if listed {
+		ids := make([]int64, 0, len(entries))
+		for _, e := range entries {
+			ids = append(ids, e.ReferralID)
+		}
+		cases, err := judgeCases(ctx, tx, ids, asOf, exp)
+		if err != nil {
+			return err
+		}
+		for _, c := range cases {
+			if len(c.Flags)+len(c.Quiet) > 0 || c.Referral.BringToSupervision != "" {
 				out = append(out, c)
 			}
 		}

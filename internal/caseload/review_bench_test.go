@@ -54,6 +54,49 @@ func BenchmarkWeeklyReview(b *testing.B) {
 	b.ReportMetric(float64(cases), "cases")
 }
 
+// BenchmarkWeeklyReviewFirstPage is the first page (50 cases) of the same
+// review as the page asks for it (issue 17): the list selected, ordered and
+// counted in SQL from the flags kept at write time, and only the page's
+// cases decoded and judged in Go.
+func BenchmarkWeeklyReviewFirstPage(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	ctx := context.Background()
+	scope := ReviewScope{Teams: []int64{benchTeam(b, s)}}
+	if _, err := s.WeeklyReviewPage(ctx, scope, 1, 50); err != nil {
+		b.Fatal(err)
+	}
+	cases := 0
+	for b.Loop() {
+		l, err := s.WeeklyReviewPage(ctx, scope, 1, 50)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cases = len(l.Entries)
+	}
+	b.ReportMetric(float64(cases), "cases")
+}
+
+// BenchmarkWeeklyReviewJudgingAll is the review as it was before schema
+// step 22 (the test oracle): every open referral of the team decoded and
+// judged in Go.
+func BenchmarkWeeklyReviewJudgingAll(b *testing.B) {
+	s := openBench(b, benchDB(b))
+	ctx := context.Background()
+	scope := ReviewScope{Teams: []int64{benchTeam(b, s)}}
+	if _, err := s.WeeklyReviewAllForTest(ctx, scope); err != nil {
+		b.Fatal(err)
+	}
+	cases := 0
+	for b.Loop() {
+		cs, err := s.WeeklyReviewAllForTest(ctx, scope)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cases = len(cs)
+	}
+	b.ReportMetric(float64(cases), "cases")
+}
+
 // BenchmarkExpectationBuild builds the service's curves from every finished
 // course, as the first review after a course finishes does.
 func BenchmarkExpectationBuild(b *testing.B) {

@@ -188,6 +188,11 @@ const (
 	datasetProblemsStep = 21
 )
 
+// reviewStateStep is the schema step that adds the summaries' review
+// columns; a database that had summaries before it gets them filled from Go
+// (backfillReviewState) in the step's own transaction.
+const reviewStateStep = 22
+
 // migrate applies each step above the database's user_version, each in its
 // own transaction together with the new user_version.
 func migrate(db *sql.DB, steps []step) error {
@@ -201,7 +206,8 @@ func migrate(db *sql.DB, steps []step) error {
 	for _, st := range steps[version:] {
 		backfill := st.n == reportsFromGoStep && version >= 1
 		facts := st.n == datasetProblemsStep && version >= 1
-		if err := applyStep(db, st, backfill, facts); err != nil {
+		review := st.n == reviewStateStep && version >= 1
+		if err := applyStep(db, st, backfill, facts, review); err != nil {
 			return fmt.Errorf("schema step %d: %w", st.n, err)
 		}
 	}
@@ -211,7 +217,7 @@ func migrate(db *sql.DB, steps []step) error {
 // applyStep runs one step and sets user_version to its number in one
 // transaction, writing every report row from Go after the step's SQL when
 // backfill is set.
-func applyStep(db *sql.DB, st step, backfill, facts bool) error {
+func applyStep(db *sql.DB, st step, backfill, facts, review bool) error {
 	ctx := context.Background()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -229,6 +235,11 @@ func applyStep(db *sql.DB, st step, backfill, facts bool) error {
 	if facts {
 		if err := refreshAllReportFacts(ctx, tx); err != nil {
 			return fmt.Errorf("report facts: %w", err)
+		}
+	}
+	if review {
+		if err := backfillReviewState(ctx, tx); err != nil {
+			return fmt.Errorf("review state: %w", err)
 		}
 	}
 	// PRAGMA takes no placeholders; n is an integer we parsed.

@@ -124,8 +124,11 @@ const summaryUpsert = `
 		treatment_sessions,
 		first_treatment_on,
 		last_contact_on,
-		computed_at
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		computed_at,
+		review_flags_json,
+		outcome_hash,
+		last_attended_on
+	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (referral_id) DO UPDATE SET
 		rule_set = excluded.rule_set,
 		outcome_json = excluded.outcome_json,
@@ -138,13 +141,21 @@ const summaryUpsert = `
 		treatment_sessions = excluded.treatment_sessions,
 		first_treatment_on = excluded.first_treatment_on,
 		last_contact_on = excluded.last_contact_on,
-		computed_at = excluded.computed_at`
+		computed_at = excluded.computed_at,
+		review_flags_json = excluded.review_flags_json,
+		outcome_hash = excluded.outcome_hash,
+		last_attended_on = excluded.last_attended_on`
 
-// summaryArgs are summaryUpsert's arguments for one referral.
-func summaryArgs(b summaryBasis, o measures.Outcome, computedAt string) ([]any, error) {
+// summaryArgs are summaryUpsert's arguments for one referral; exp are the
+// curves its not_on_track flag is judged against (nil: the default rule).
+func summaryArgs(b summaryBasis, o measures.Outcome, computedAt string, exp *measures.Curves) ([]any, error) {
 	js, err := json.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("referral %d: encode outcome: %w", b.id, err)
+	}
+	rv, err := reviewStateOf(b, o, js, exp)
+	if err != nil {
+		return nil, err
 	}
 	return []any{
 		b.id,
@@ -160,6 +171,9 @@ func summaryArgs(b summaryBasis, o measures.Outcome, computedAt string) ([]any, 
 		nullString(dateOf(o.FirstTreatment)),
 		nullString(dateOf(o.LastContact)),
 		computedAt,
+		rv.flags,
+		rv.hash,
+		nullString(rv.lastAttended),
 	}, nil
 }
 
@@ -281,8 +295,8 @@ func prepareSummaryWriter(ctx context.Context, tx *sql.Tx) (*summaryWriter, erro
 
 // write stores one referral's summary, encoded as summaryArgs does, and its
 // report row.
-func (w *summaryWriter) write(ctx context.Context, b summaryBasis, o measures.Outcome, computedAt string) error {
-	args, err := summaryArgs(b, o, computedAt)
+func (w *summaryWriter) write(ctx context.Context, b summaryBasis, o measures.Outcome, computedAt string, exp *measures.Curves) error {
+	args, err := summaryArgs(b, o, computedAt, exp)
 	if err != nil {
 		return err
 	}
@@ -381,7 +395,7 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 	// One referral: plain statements, which the connection's statement
 	// cache keeps prepared; a prepared summaryWriter would parse both
 	// statements again on every save (issue 17).
-	args, err := summaryArgs(b, o, stamp(s.Now()))
+	args, err := summaryArgs(b, o, stamp(s.Now()), s.cachedCurves())
 	if err != nil {
 		return measures.Outcome{}, err
 	}
@@ -502,11 +516,23 @@ func (s *Store) rebuildInBatches(ctx context.Context, batch int, progress func(i
 	}
 	n := 0
 	computedAt := stamp(s.Now())
+	// Each open referral's not_on_track flag is kept judged against the
+	// curves the server has now, or the stored ones (review_state.go).
+	exp := s.cachedCurves()
+	if exp == nil {
+		if err := s.withRead(ctx, func(tx *sql.Tx) error {
+			var err error
+			exp, _, err = storedCurves(ctx, tx, curveQueueInRequest)
+			return err
+		}); err != nil {
+			return 0, fmt.Errorf("rebuild summaries: %w", err)
+		}
+	}
 	for lo := int64(0); lo < last; {
 		var k int
 		err := s.withTx(ctx, func(tx *sql.Tx) error {
 			var err error
-			k, err = rebuildSummaries(ctx, tx, computedAt, lo, min(lo+int64(batch), last))
+			k, err = rebuildSummaries(ctx, tx, computedAt, exp, lo, min(lo+int64(batch), last))
 			return err
 		})
 		switch {
@@ -534,7 +560,7 @@ func (s *Store) rebuildInBatches(ctx context.Context, batch int, progress func(i
 // rebuildSummaries walks the referrals with ids in (lo, hi] and their
 // contacts, both ordered by referral, side by side, writing each referral's
 // summary.
-func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string, lo, hi int64) (int, error) {
+func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string, exp *measures.Curves, lo, hi int64) (int, error) {
 	refs, err := tx.QueryContext(ctx, summaryBasisSelect+`
 		WHERE id > ? AND id <= ?
 		ORDER BY id`, lo, hi)
@@ -572,7 +598,7 @@ func rebuildSummaries(ctx context.Context, tx *sql.Tx, computedAt string, lo, hi
 			return 0, err
 		}
 		o = measures.WithReportedItem9(o, reported[b.id])
-		if err := w.write(ctx, b, o, computedAt); err != nil {
+		if err := w.write(ctx, b, o, computedAt, exp); err != nil {
 			return 0, err
 		}
 		n++

@@ -94,6 +94,11 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if err := s.foldCurves(ctx); err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
+	// The referrals were written before there were curves: each open one's
+	// not_on_track flag is judged again against them (review_state.go).
+	if err := s.withTx(ctx, func(tx *sql.Tx) error { return backfillReviewState(ctx, tx) }); err != nil {
+		return fmt.Errorf("load synthetic: review flags: %w", err)
+	}
 	// Statistics from a sample of each index: a full ANALYZE reads every
 	// index of a national year.
 	if _, err := s.db.ExecContext(ctx, `PRAGMA analysis_limit = 2000; ANALYZE`); err != nil {
@@ -369,7 +374,8 @@ func synthesise(cfg SyntheticConfig, i int, therapistID, teamID int64, today tim
 	if o.FinishedCourse {
 		r.finished = o.Measures
 	}
-	r.summary, err = summaryArgs(r.basis, o, created)
+	// No curves while loading: not_on_track is kept by the default rule.
+	r.summary, err = summaryArgs(r.basis, o, created, nil)
 	r.report = reportArgs(r.basis, o)
 	return r, err
 }

@@ -289,3 +289,67 @@ func TestUpgradeToStep18WritesReportFacts(t *testing.T) {
 		t.Errorf("%d upgraded rows have an ethnic group and an EndCode (%v); the demo has some", groups, err)
 	}
 }
+
+// reviewColumns are the review columns of every open summary (schema step
+// 21), one string per referral.
+func reviewColumns(t *testing.T, db *sql.DB) []string {
+	t.Helper()
+	rows, err := db.Query(`
+		SELECT referral_id || ' ' || review_flags_json || ' ' || outcome_hash || ' ' || COALESCE(last_attended_on, '-')
+		FROM referral_summary WHERE is_open = 1 ORDER BY referral_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A database from before schema step 22 gets every open summary's review
+// columns filled from Go as the demo's saves wrote them.
+func TestUpgradeToStep22FillsReviewColumns(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "clinic.db")
+	cut := strings.Index(clinic.Schema, "\n-- step: 22\n")
+	if cut < 0 || !strings.Contains(clinic.Schema[cut:], "ADD COLUMN review_flags_json") {
+		t.Fatal("step 22 of the schema is not the one that adds the review columns")
+	}
+	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 22)
+	if _, err := demo.Load(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	kept := reviewColumns(t, old.DBForTest())
+	flagged := 0
+	for _, k := range kept {
+		if !strings.Contains(k, " {} ") {
+			flagged++
+		}
+	}
+	if len(kept) == 0 || flagged == 0 {
+		t.Fatalf("the demo has %d open referrals, %d with flags kept: the comparison would test nothing", len(kept), flagged)
+	}
+	dropLaterSteps()
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := openSchema(t, path, clinic.Schema, &clock{t: testNow})
+	checkSchemaAsNew(t, s.DBForTest())
+	if diff := cmp.Diff(kept, reviewColumns(t, s.DBForTest())); diff != "" {
+		t.Errorf("review columns after step 22 differ from those kept by the saves (-kept +upgraded):\n%s", diff)
+	}
+}

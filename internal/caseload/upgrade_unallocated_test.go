@@ -84,6 +84,7 @@ func TestUpgradeMovesPlaceholderReferralsToWaitingList(t *testing.T) {
 			if _, err := db.Exec(`UPDATE referrals SET created_by = ? WHERE id = ?`, admin.ID, r.ID); err != nil {
 				t.Fatal(err)
 			}
+			dropLaterSteps()
 			if err := old.Close(); err != nil {
 				t.Fatal(err)
 			}
