@@ -69,20 +69,7 @@ func (s *Store) EachReportRowByPseudonym(ctx context.Context, f ReportFilter, ke
 		return fmt.Errorf("report rows: %w", err)
 	}
 	defer rows.Close()
-	var row ReportRow
-	for rows.Next() {
-		row = ReportRow{}
-		if err := scanReportRow(rows, &row); err != nil {
-			return fmt.Errorf("report rows: %w", err)
-		}
-		if err := fn(&row, ExportPseudonym(key, row.ReferralID)); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("report rows: %w", err)
-	}
-	return nil
+	return eachReportRow(rows, "report rows", withPseudonym(key, fn))
 }
 
 // EachSectionRowByPseudonym is EachSectionRow for an administrator's
@@ -104,18 +91,10 @@ func (s *Store) EachSectionRowByPseudonym(ctx context.Context, f ReportFilter, k
 		return fmt.Errorf("section rows: %w", err)
 	}
 	defer rows.Close()
-	var row ReportRow
-	for rows.Next() {
-		row = ReportRow{}
-		if err := scanReportRow(rows, &row); err != nil {
-			return fmt.Errorf("section rows: %w", err)
-		}
-		if err := fn(&row, ExportPseudonym(key, row.ReferralID)); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("section rows: %w", err)
-	}
-	return nil
+	return eachReportRow(rows, "section rows", withPseudonym(key, fn))
+}
+
+// withPseudonym gives fn each row with its pseudonym under key.
+func withPseudonym(key []byte, fn func(r *ReportRow, pseudonym string) error) func(*ReportRow) error {
+	return func(r *ReportRow) error { return fn(r, ExportPseudonym(key, r.ReferralID)) }
 }

@@ -98,20 +98,7 @@ func (s *Store) EachReportRow(ctx context.Context, f ReportFilter, fn func(*Repo
 		return fmt.Errorf("report rows: %w", err)
 	}
 	defer rows.Close()
-	var row ReportRow
-	for rows.Next() {
-		row = ReportRow{}
-		if err := scanReportRow(rows, &row); err != nil {
-			return fmt.Errorf("report rows: %w", err)
-		}
-		if err := fn(&row); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("report rows: %w", err)
-	}
-	return nil
+	return eachReportRow(rows, "report rows", fn)
 }
 
 // reportRowsQuery selects a report's rows: those of the scope (whole
@@ -217,20 +204,7 @@ func (s *Store) EachSectionRow(ctx context.Context, f ReportFilter, fn func(*Rep
 		return fmt.Errorf("section rows: %w", err)
 	}
 	defer rows.Close()
-	var row ReportRow
-	for rows.Next() {
-		row = ReportRow{}
-		if err := scanReportRow(rows, &row); err != nil {
-			return fmt.Errorf("section rows: %w", err)
-		}
-		if err := fn(&row); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("section rows: %w", err)
-	}
-	return nil
+	return eachReportRow(rows, "section rows", fn)
 }
 
 // scanReportRows reads every row of reportRowsQuery. Rows are large (a
@@ -519,4 +493,23 @@ func descriptorBeneath(code string) string {
 		return code + "_%"
 	}
 	return code + ".%"
+}
+
+// eachReportRow scans each of rows into one ReportRow, reused (fn must not
+// keep it), and calls fn with it; what names the rows in errors.
+func eachReportRow(rows *sql.Rows, what string, fn func(*ReportRow) error) error {
+	var row ReportRow
+	for rows.Next() {
+		row = ReportRow{}
+		if err := scanReportRow(rows, &row); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := fn(&row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
