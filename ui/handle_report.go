@@ -346,24 +346,18 @@ func (s *Server) runReport(ctx context.Context, u caseload.User, v map[string]st
 		return outcomeReport{}, err
 	}
 	rep := outcomeReport{Query: q, Filter: flt}
-	if rep.Figures, err = s.store.ReportFigures(ctx, flt); err != nil {
+	if trend {
+		// The page: the figures, the trend and the comparisons in one walk
+		// of each date's index (caseload.ReportBreakdown).
+		b, err := s.store.ReportBreakdown(ctx, flt, trendFrom(q.From, q.To))
+		if err != nil {
+			return outcomeReport{}, err
+		}
+		rep.Figures, rep.Months, rep.Therapists, rep.Teams = b.Figures, b.Months, b.Therapists, b.Teams
+	} else if rep.Figures, err = s.store.ReportFigures(ctx, flt); err != nil {
 		return outcomeReport{}, err
 	}
 	if rep.Sections, err = s.store.ReportSections(ctx, flt); err != nil {
-		return outcomeReport{}, err
-	}
-	if !trend {
-		return rep, nil
-	}
-	months := flt
-	months.From = trendFrom(q.From, q.To)
-	if rep.Months, err = s.store.ReportMonths(ctx, months); err != nil {
-		return outcomeReport{}, err
-	}
-	if rep.Therapists, err = s.store.ReportTherapists(ctx, flt); err != nil {
-		return outcomeReport{}, err
-	}
-	if rep.Teams, err = s.store.ReportTeams(ctx, flt); err != nil {
 		return outcomeReport{}, err
 	}
 	return rep, nil
