@@ -257,8 +257,7 @@ const steppedCareQuery = `
 			COALESCE(SUM(x.anxiety_one_or_none), 0),
 			COALESCE(SUM(x.wsas_complete), 0)
 		FROM report_referral x
-		WHERE x.ended_on BETWEEN :from AND :to AND x.finished` + reportScope + `
-`
+		WHERE x.ended_on BETWEEN :from AND :to AND x.finished` + reportScope
 
 const validationQuery = `
 		SELECT COUNT(*), COALESCE(SUM(x.dataset_problems > 0), 0), COALESCE(SUM(x.dataset_problems), 0)
