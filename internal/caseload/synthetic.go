@@ -241,6 +241,7 @@ func (g synthGenerator) chunk(ci int) synthBatch {
 		}
 		r.patientID = g.base.patient + int64(i) + 1
 		r.basis.id = g.base.referral + int64(i) + 1
+		r.facts = syntheticFacts(r)
 		b.refs = append(b.refs, r)
 	}
 	return b
@@ -289,6 +290,7 @@ type synthReferral struct {
 	finished  map[measures.InstrumentID]measures.MeasureOutcome // a finished course's measures, for the curves
 	summary   []any                                             // summaryUpsert's arguments but the id, filled at write time
 	report    []any                                             // reportUpsert's arguments but the id, likewise
+	facts     []any                                             // factsUpdate's arguments (synthetic_facts.go)
 }
 
 type synthContact struct {
@@ -447,6 +449,11 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			return err
 		}
 		defer summary.Close()
+		facts, err := prep(factsUpdate)
+		if err != nil {
+			return err
+		}
+		defer facts.Close()
 		for _, r := range refs {
 			b := r.basis
 			if _, err := patient.ExecContext(ctx, r.patientID, r.name, r.dob, created); err != nil {
@@ -483,8 +490,11 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			if err := summary.writeArgs(ctx, r.summary, r.report); err != nil {
 				return err
 			}
+			if _, err := facts.ExecContext(ctx, r.facts...); err != nil {
+				return fmt.Errorf("report facts of referral %d: %w", b.id, err)
+			}
 		}
-		return refreshSyntheticFacts(ctx, tx, refs)
+		return nil
 	})
 }
 
@@ -535,13 +545,4 @@ func prepareSyntheticDemographics(ctx context.Context, tx *sql.Tx) (*sql.Stmt, e
 	return tx.PrepareContext(ctx, `
 		INSERT INTO patient_demographics (patient_id, ethnic_category, gender_identity, sexual_orientation, disability, long_term_conditions, recorded_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`)
-}
-
-// refreshSyntheticFacts writes the report facts of a batch of synthetic
-// referrals, from what was just inserted.
-func refreshSyntheticFacts(ctx context.Context, tx *sql.Tx, refs []synthReferral) error {
-	if len(refs) == 0 {
-		return nil
-	}
-	return refreshReportFacts(ctx, tx, refs[0].basis.id-1, refs[len(refs)-1].basis.id)
 }
