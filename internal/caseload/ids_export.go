@@ -263,14 +263,9 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 		x.patientIDs[id], x.firstRefOf[id] = lp, ref
 		x.add(dataset.IDS001, []string{lp, "", nhs, "", dob, pc, sg, gi, "", ethnic, lang, exf})
 		x.used(dataset.ExBAFIndicator, exf)
-		if ethnic == "" {
-			x.patientProblem(id, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "EthnicCategory", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
-		}
-		if gi == "" {
-			x.patientProblem(id, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "GenderIdentity", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
-		}
-		if pc == "" {
-			x.patientProblem(id, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "Postcode", Problem: "Not recorded", ReferralID: ref})
+		for _, p := range patientRowProblems(lp, ethnic, gi, pc, so) {
+			p.ReferralID = ref
+			x.patientProblem(id, p)
 		}
 		if gp != "" {
 			x.add(dataset.IDS002, []string{lp, gp, "", ""})
@@ -284,14 +279,34 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 			// were not available: the Data Dictionary code is written and
 			// reported, never a SNOMED code made up.
 			x.add(dataset.IDS011, []string{lp, so, stampDate(at)})
-			x.patientProblem(id, DatasetProblem{Table: "IDS011", RecordID: lp, Field: "SocPerCircumstance",
-				Problem: "Sexual orientation is written as the Data Dictionary code " + so + ": its SNOMED CT code is unconfirmed", ReferralID: ref})
 		}
 		for _, c := range splitCodes(ltc) {
 			x.add(dataset.IDS602, []string{lp, c, ""})
 		}
 	}
 	return rows.Err()
+}
+
+// patientRowProblems are the data set validation problems of a patient's
+// record (IDS001, IDS011), given its local id and demographics in force:
+// the checks alone, so that LoadSynthetic counts them as the export does.
+func patientRowProblems(lp, ethnic, genderIdentity, postcode, orientation string) []DatasetProblem {
+	var out []DatasetProblem
+	if ethnic == "" {
+		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "EthnicCategory", Problem: "Not recorded (record Z when the patient did not say)"})
+	}
+	if genderIdentity == "" {
+		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "GenderIdentity", Problem: "Not recorded (record Z when the patient did not say)"})
+	}
+	if postcode == "" {
+		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "Postcode", Problem: "Not recorded"})
+	}
+	if orientation != "" {
+		// IDS011 codes sexual orientation in SNOMED CT (patients).
+		out = append(out, DatasetProblem{Table: "IDS011", RecordID: lp, Field: "SocPerCircumstance",
+			Problem: "Sexual orientation is written as the Data Dictionary code " + orientation + ": its SNOMED CT code is unconfirmed"})
+	}
+	return out
 }
 
 // stampDate is the date of a stored instant, "" for none.
@@ -344,19 +359,32 @@ func (x *idsExport) referrals(ctx context.Context, tx *sql.Tx) error {
 		}
 		x.add(dataset.IDS101, []string{sr, x.patientIDs[patientID], received, source, ended, endCode, yn(ltc), ""})
 		x.used(dataset.SourceOfReferral, source)
-		if source == "" {
-			x.problem(DatasetProblem{Table: "IDS101", RecordID: sr, Field: "SourceOfReferralIAPT", Problem: "Not recorded", ReferralID: id})
-		}
-		if ended != "" && endCode == "" {
-			x.problem(DatasetProblem{Table: "IDS101", RecordID: sr, Field: "EndCode", Problem: "The referral ended on " + ended + " without an EndCode", ReferralID: id})
-		}
 		if code := presComp(descriptor); code != "" {
 			x.add(dataset.IDS603, []string{sr, code, "", "", received})
-		} else {
-			x.problem(DatasetProblem{Table: "IDS603", RecordID: sr, Field: "PresComp", Problem: "No problem descriptor recorded", ReferralID: id})
+		}
+		for _, p := range referralRowProblems(sr, source, ended, endCode, descriptor) {
+			p.ReferralID = id
+			x.problem(p)
 		}
 	}
 	return rows.Err()
+}
+
+// referralRowProblems are the data set validation problems of a
+// referral's record (IDS101, IDS603) as the submission writes it (an
+// ending after the period already taken off).
+func referralRowProblems(sr, source, ended, endCode, descriptor string) []DatasetProblem {
+	var out []DatasetProblem
+	if source == "" {
+		out = append(out, DatasetProblem{Table: "IDS101", RecordID: sr, Field: "SourceOfReferralIAPT", Problem: "Not recorded"})
+	}
+	if ended != "" && endCode == "" {
+		out = append(out, DatasetProblem{Table: "IDS101", RecordID: sr, Field: "EndCode", Problem: "The referral ended on " + ended + " without an EndCode"})
+	}
+	if presComp(descriptor) == "" {
+		out = append(out, DatasetProblem{Table: "IDS603", RecordID: sr, Field: "PresComp", Problem: "No problem descriptor recorded"})
+	}
+	return out
 }
 
 func yn(b bool) string {
@@ -441,27 +469,49 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 		x.used(dataset.ConsMechanism, mech)
 		x.add(dataset.IDS201, []string{cc, x.referralIDs[referralID], date, "", attend, appType, mech, minutesOf(minutes), "", "", "", prof})
 		seen := dataset.Attended(att)
-		if therapy == "" && seen && dataset.TreatmentPurpose(kind) && intensity != "" {
-			// A session recorded before the data set (step 16) has no
-			// therapy type: it gets the default the session form gives,
-			// of the intensity of care at that session (stepped up or
-			// down since, the referral's intensity today is not it).
-			therapy = dataset.DefaultTherapyType(intensity)
-		}
-		if seen && mech == "" {
-			x.problem(DatasetProblem{Table: "IDS201", RecordID: cc, Field: "ConsMechanism", Problem: "How the appointment took place is not recorded", ReferralID: referralID})
-		}
+		therapy = exportedTherapy(therapy, kind, intensity, seen)
 		if seen {
 			x.add(dataset.IDS202, []string{careActID(cc), cc, therapy, minutesOf(minutes)})
-			if therapy == "" && dataset.TreatmentPurpose(kind) {
-				x.problem(DatasetProblem{Table: "IDS202", RecordID: careActID(cc), Field: "CodeProcAndProcStatus", Problem: "A treatment appointment without a therapy type", ReferralID: referralID})
-			}
+		}
+		for _, p := range contactRowProblems(cc, kind, att, mech, therapy) {
+			p.ReferralID = referralID
+			x.problem(p)
 		}
 		if employment != "" {
 			x.add(dataset.IDS004, []string{x.patientIDs[patientID], employment, date, "", "", "", "", "", "", "", "", "", "", ""})
 		}
 	}
 	return rows.Err()
+}
+
+// exportedTherapy is the therapy type a contact's care activity is
+// written with.
+func exportedTherapy(therapy, kind, intensity string, seen bool) string {
+	if therapy == "" && seen && dataset.TreatmentPurpose(kind) && intensity != "" {
+		// A session recorded before the data set (step 16) has no
+		// therapy type: it gets the default the session form gives,
+		// of the intensity of care at that session (stepped up or
+		// down since, the referral's intensity today is not it).
+		return dataset.DefaultTherapyType(intensity)
+	}
+	return therapy
+}
+
+// contactRowProblems are the data set validation problems of a contact's
+// records (IDS201, IDS202), given its purpose (or kind), attendance, its
+// ConsMechanism code and its exported therapy type.
+func contactRowProblems(cc, kind, att, mech, therapy string) []DatasetProblem {
+	if !dataset.Attended(att) {
+		return nil
+	}
+	var out []DatasetProblem
+	if mech == "" {
+		out = append(out, DatasetProblem{Table: "IDS201", RecordID: cc, Field: "ConsMechanism", Problem: "How the appointment took place is not recorded"})
+	}
+	if therapy == "" && dataset.TreatmentPurpose(kind) {
+		out = append(out, DatasetProblem{Table: "IDS202", RecordID: careActID(cc), Field: "CodeProcAndProcStatus", Problem: "A treatment appointment without a therapy type"})
+	}
+	return out
 }
 
 func minutesOf(m int) string {
@@ -500,15 +550,28 @@ func (x *idsExport) scores(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 		act := careActID(careContactID(contactID, local))
-		code, ok := dataset.AssessmentToolCode(instrument)
-		if !ok {
-			x.problem(DatasetProblem{Table: "IDS607", RecordID: act, Field: "CodedAssToolType",
-				Problem: "The " + instrument + " score has no confirmed SNOMED CT code: not exported", ReferralID: referralID})
+		code, problems := scoreRowProblems(act, instrument)
+		for _, p := range problems {
+			p.ReferralID = referralID
+			x.problem(p)
+		}
+		if code == "" {
 			continue
 		}
 		x.add(dataset.IDS607, []string{act, code, strconv.FormatFloat(total, 'f', -1, 64), date, ""})
 	}
 	return rows.Err()
+}
+
+// scoreRowProblems are the data set validation problems of a score in
+// force (IDS607), and its CodedAssToolType ("" for none: not exported).
+func scoreRowProblems(act, instrument string) (string, []DatasetProblem) {
+	code, ok := dataset.AssessmentToolCode(instrument)
+	if !ok {
+		return "", []DatasetProblem{{Table: "IDS607", RecordID: act, Field: "CodedAssToolType",
+			Problem: "The " + instrument + " score has no confirmed SNOMED CT code: not exported"}}
+	}
+	return code, nil
 }
 
 // staff writes IDS902 for every care professional of an exported contact,
