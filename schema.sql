@@ -966,3 +966,146 @@ CREATE INDEX summary_review ON referral_summary (
 ) WHERE is_open = 1;
 
 CREATE INDEX referrals_brought ON referrals (id) WHERE bring_to_supervision <> '';
+
+-- step: 23
+-- The outcomes by group of a report (issue 13's inequalities) are read from
+-- a rollup kept at write time (issue 17): counting them from
+-- report_referral sorted every finished course of the period once per
+-- dimension (2-3 s of CPU for a national year). report_group_month holds,
+-- for each calendar month a finished course ended in, team, therapist,
+-- dimension and group, the counts the section adds up; its rows are the
+-- finished courses of report_group_course (one row a course and dimension)
+-- added up, and a test checks it equals that recount after random writes.
+-- Triggers on report_referral keep it in the transaction that writes the
+-- row: before a row that counted changes, its old contribution is taken
+-- away (and a group left with no course deleted); after, the new one is
+-- added. They do nothing for a write that leaves every counted column as it
+-- was, or for a course that neither was nor is finished (a save on an open
+-- referral). A report reads whole months from it and the days of a partial
+-- month at the period's edges from report_referral (report_sections.go).
+-- This step fills it from the existing rows.
+
+CREATE VIEW report_group_course AS
+    SELECT
+        x.referral_id,
+        substr(x.ended_on, 1, 7) AS month,
+        d.column1 AS dimension,
+        CASE d.column1
+            WHEN 'ethnic_group' THEN x.ethnic_group
+            WHEN 'age_band' THEN x.age_band
+            WHEN 'gender_identity' THEN x.gender_identity
+            WHEN 'sexual_orientation' THEN x.sexual_orientation
+            WHEN 'disability' THEN x.disability
+            WHEN 'employment_status' THEN x.employment_status
+            WHEN 'long_term_condition' THEN x.long_term_condition
+            WHEN 'consultation_medium' THEN x.consultation_medium
+        END AS group_key,
+        x.team_id,
+        x.therapist_id,
+        x.phq9_count > 0 AND x.anxiety_count > 0 AND NOT x.at_caseness AS not_at_caseness,
+        x.recovered,
+        x.reliable_recovery
+    FROM report_referral x, (VALUES ('ethnic_group'), ('age_band'), ('gender_identity'), ('sexual_orientation'),
+        ('disability'), ('employment_status'), ('long_term_condition'), ('consultation_medium')) d
+    WHERE x.finished AND x.ended_on IS NOT NULL;
+
+CREATE TABLE report_group_month (
+    month             TEXT NOT NULL,    -- YYYY-MM of ended_on
+    dimension         TEXT NOT NULL,    -- internal/dataset's dimension key (report_referral's column)
+    group_key         TEXT NOT NULL,
+    team_id           INTEGER NOT NULL,
+    therapist_id      INTEGER NOT NULL,
+    finished          INTEGER NOT NULL, -- finished courses; a row with none is deleted
+    not_at_caseness   INTEGER NOT NULL,
+    recovered         INTEGER NOT NULL,
+    reliable_recovery INTEGER NOT NULL,
+    PRIMARY KEY (month, dimension, group_key, team_id, therapist_id)
+) WITHOUT ROWID;
+
+INSERT INTO report_group_month
+SELECT month, dimension, group_key, team_id, therapist_id, COUNT(*), SUM(not_at_caseness), SUM(recovered), SUM(reliable_recovery)
+FROM report_group_course
+GROUP BY 1, 2, 3, 4, 5;
+
+CREATE TRIGGER report_group_month_insert AFTER INSERT ON report_referral
+WHEN NEW.finished AND NEW.ended_on IS NOT NULL
+BEGIN
+    INSERT INTO report_group_month
+    SELECT month, dimension, group_key, team_id, therapist_id, 1, not_at_caseness, recovered, reliable_recovery
+    FROM report_group_course WHERE referral_id = NEW.referral_id
+    ON CONFLICT DO UPDATE SET
+        finished = finished + excluded.finished,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery;
+END;
+
+CREATE TRIGGER report_group_month_delete BEFORE DELETE ON report_referral
+WHEN OLD.finished AND OLD.ended_on IS NOT NULL
+BEGIN
+    INSERT INTO report_group_month
+    SELECT month, dimension, group_key, team_id, therapist_id, -1, -not_at_caseness, -recovered, -reliable_recovery
+    FROM report_group_course WHERE referral_id = OLD.referral_id
+    ON CONFLICT DO UPDATE SET
+        finished = finished + excluded.finished,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery;
+    DELETE FROM report_group_month
+    WHERE finished = 0 AND (month, dimension, group_key, team_id, therapist_id) IN (
+        SELECT month, dimension, group_key, team_id, therapist_id FROM report_group_course WHERE referral_id = OLD.referral_id);
+END;
+
+-- An update takes the row's old contribution away before it is written and
+-- adds the new one after, each only when the row counts, and only when a
+-- column the rollup reads changes.
+CREATE TRIGGER report_group_month_update_old BEFORE UPDATE OF
+    ended_on, finished, team_id, therapist_id, phq9_count, anxiety_count, at_caseness, recovered, reliable_recovery,
+    ethnic_group, age_band, gender_identity, sexual_orientation, disability, employment_status, long_term_condition, consultation_medium
+    ON report_referral
+WHEN OLD.finished AND OLD.ended_on IS NOT NULL AND (
+    substr(OLD.ended_on, 1, 7) IS NOT substr(NEW.ended_on, 1, 7) OR NOT NEW.finished
+    OR OLD.team_id IS NOT NEW.team_id OR OLD.therapist_id IS NOT NEW.therapist_id
+    OR (OLD.phq9_count > 0 AND OLD.anxiety_count > 0 AND NOT OLD.at_caseness) IS NOT (NEW.phq9_count > 0 AND NEW.anxiety_count > 0 AND NOT NEW.at_caseness)
+    OR OLD.recovered IS NOT NEW.recovered OR OLD.reliable_recovery IS NOT NEW.reliable_recovery
+    OR OLD.ethnic_group IS NOT NEW.ethnic_group OR OLD.age_band IS NOT NEW.age_band
+    OR OLD.gender_identity IS NOT NEW.gender_identity OR OLD.sexual_orientation IS NOT NEW.sexual_orientation
+    OR OLD.disability IS NOT NEW.disability OR OLD.employment_status IS NOT NEW.employment_status
+    OR OLD.long_term_condition IS NOT NEW.long_term_condition OR OLD.consultation_medium IS NOT NEW.consultation_medium)
+BEGIN
+    INSERT INTO report_group_month
+    SELECT month, dimension, group_key, team_id, therapist_id, -1, -not_at_caseness, -recovered, -reliable_recovery
+    FROM report_group_course WHERE referral_id = OLD.referral_id
+    ON CONFLICT DO UPDATE SET
+        finished = finished + excluded.finished,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery;
+    DELETE FROM report_group_month
+    WHERE finished = 0 AND (month, dimension, group_key, team_id, therapist_id) IN (
+        SELECT month, dimension, group_key, team_id, therapist_id FROM report_group_course WHERE referral_id = OLD.referral_id);
+END;
+
+CREATE TRIGGER report_group_month_update_new AFTER UPDATE OF
+    ended_on, finished, team_id, therapist_id, phq9_count, anxiety_count, at_caseness, recovered, reliable_recovery,
+    ethnic_group, age_band, gender_identity, sexual_orientation, disability, employment_status, long_term_condition, consultation_medium
+    ON report_referral
+WHEN NEW.finished AND NEW.ended_on IS NOT NULL AND (
+    substr(OLD.ended_on, 1, 7) IS NOT substr(NEW.ended_on, 1, 7) OR NOT OLD.finished
+    OR OLD.team_id IS NOT NEW.team_id OR OLD.therapist_id IS NOT NEW.therapist_id
+    OR (OLD.phq9_count > 0 AND OLD.anxiety_count > 0 AND NOT OLD.at_caseness) IS NOT (NEW.phq9_count > 0 AND NEW.anxiety_count > 0 AND NOT NEW.at_caseness)
+    OR OLD.recovered IS NOT NEW.recovered OR OLD.reliable_recovery IS NOT NEW.reliable_recovery
+    OR OLD.ethnic_group IS NOT NEW.ethnic_group OR OLD.age_band IS NOT NEW.age_band
+    OR OLD.gender_identity IS NOT NEW.gender_identity OR OLD.sexual_orientation IS NOT NEW.sexual_orientation
+    OR OLD.disability IS NOT NEW.disability OR OLD.employment_status IS NOT NEW.employment_status
+    OR OLD.long_term_condition IS NOT NEW.long_term_condition OR OLD.consultation_medium IS NOT NEW.consultation_medium)
+BEGIN
+    INSERT INTO report_group_month
+    SELECT month, dimension, group_key, team_id, therapist_id, 1, not_at_caseness, recovered, reliable_recovery
+    FROM report_group_course WHERE referral_id = NEW.referral_id
+    ON CONFLICT DO UPDATE SET
+        finished = finished + excluded.finished,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery;
+END;

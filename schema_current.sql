@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 22),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 23),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -442,6 +442,45 @@ CREATE INDEX referrals_therapist ON referrals (therapist_id);
 -- index referrals_waiting
 CREATE INDEX referrals_waiting ON referrals (team_id, received_on) WHERE allocated = 0;
 
+-- view report_group_course
+CREATE VIEW report_group_course AS
+    SELECT
+        x.referral_id,
+        substr(x.ended_on, 1, 7) AS month,
+        d.column1 AS dimension,
+        CASE d.column1
+            WHEN 'ethnic_group' THEN x.ethnic_group
+            WHEN 'age_band' THEN x.age_band
+            WHEN 'gender_identity' THEN x.gender_identity
+            WHEN 'sexual_orientation' THEN x.sexual_orientation
+            WHEN 'disability' THEN x.disability
+            WHEN 'employment_status' THEN x.employment_status
+            WHEN 'long_term_condition' THEN x.long_term_condition
+            WHEN 'consultation_medium' THEN x.consultation_medium
+        END AS group_key,
+        x.team_id,
+        x.therapist_id,
+        x.phq9_count > 0 AND x.anxiety_count > 0 AND NOT x.at_caseness AS not_at_caseness,
+        x.recovered,
+        x.reliable_recovery
+    FROM report_referral x, (VALUES ('ethnic_group'), ('age_band'), ('gender_identity'), ('sexual_orientation'),
+        ('disability'), ('employment_status'), ('long_term_condition'), ('consultation_medium')) d
+    WHERE x.finished AND x.ended_on IS NOT NULL;
+
+-- table report_group_month
+CREATE TABLE report_group_month (
+    month             TEXT NOT NULL,    -- YYYY-MM of ended_on
+    dimension         TEXT NOT NULL,    -- internal/dataset's dimension key (report_referral's column)
+    group_key         TEXT NOT NULL,
+    team_id           INTEGER NOT NULL,
+    therapist_id      INTEGER NOT NULL,
+    finished          INTEGER NOT NULL, -- finished courses; a row with none is deleted
+    not_at_caseness   INTEGER NOT NULL,
+    recovered         INTEGER NOT NULL,
+    reliable_recovery INTEGER NOT NULL,
+    PRIMARY KEY (month, dimension, group_key, team_id, therapist_id)
+) WITHOUT ROWID;
+
 -- table report_referral
 CREATE TABLE report_referral (
     referral_id            INTEGER PRIMARY KEY, -- referral_summary.referral_id
@@ -508,6 +547,90 @@ CREATE INDEX report_referral_received_open ON report_referral (received_on, team
 -- index report_referral_second_treatment
 CREATE INDEX report_referral_second_treatment ON report_referral (second_treatment_on, team_id, therapist_id, first_second_days)
     WHERE second_treatment_on IS NOT NULL;
+
+-- trigger report_group_month_delete
+CREATE TRIGGER report_group_month_delete BEFORE DELETE ON report_referral
+WHEN OLD.finished AND OLD.ended_on IS NOT NULL
+BEGIN
+    INSERT INTO report_group_month
+    SELECT month, dimension, group_key, team_id, therapist_id, -1, -not_at_caseness, -recovered, -reliable_recovery
+    FROM report_group_course WHERE referral_id = OLD.referral_id
+    ON CONFLICT DO UPDATE SET
+        finished = finished + excluded.finished,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery;
+    DELETE FROM report_group_month
+    WHERE finished = 0 AND (month, dimension, group_key, team_id, therapist_id) IN (
+        SELECT month, dimension, group_key, team_id, therapist_id FROM report_group_course WHERE referral_id = OLD.referral_id);
+END;
+
+-- trigger report_group_month_insert
+CREATE TRIGGER report_group_month_insert AFTER INSERT ON report_referral
+WHEN NEW.finished AND NEW.ended_on IS NOT NULL
+BEGIN
+    INSERT INTO report_group_month
+    SELECT month, dimension, group_key, team_id, therapist_id, 1, not_at_caseness, recovered, reliable_recovery
+    FROM report_group_course WHERE referral_id = NEW.referral_id
+    ON CONFLICT DO UPDATE SET
+        finished = finished + excluded.finished,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery;
+END;
+
+-- trigger report_group_month_update_new
+CREATE TRIGGER report_group_month_update_new AFTER UPDATE OF
+    ended_on, finished, team_id, therapist_id, phq9_count, anxiety_count, at_caseness, recovered, reliable_recovery,
+    ethnic_group, age_band, gender_identity, sexual_orientation, disability, employment_status, long_term_condition, consultation_medium
+    ON report_referral
+WHEN NEW.finished AND NEW.ended_on IS NOT NULL AND (
+    substr(OLD.ended_on, 1, 7) IS NOT substr(NEW.ended_on, 1, 7) OR NOT OLD.finished
+    OR OLD.team_id IS NOT NEW.team_id OR OLD.therapist_id IS NOT NEW.therapist_id
+    OR (OLD.phq9_count > 0 AND OLD.anxiety_count > 0 AND NOT OLD.at_caseness) IS NOT (NEW.phq9_count > 0 AND NEW.anxiety_count > 0 AND NOT NEW.at_caseness)
+    OR OLD.recovered IS NOT NEW.recovered OR OLD.reliable_recovery IS NOT NEW.reliable_recovery
+    OR OLD.ethnic_group IS NOT NEW.ethnic_group OR OLD.age_band IS NOT NEW.age_band
+    OR OLD.gender_identity IS NOT NEW.gender_identity OR OLD.sexual_orientation IS NOT NEW.sexual_orientation
+    OR OLD.disability IS NOT NEW.disability OR OLD.employment_status IS NOT NEW.employment_status
+    OR OLD.long_term_condition IS NOT NEW.long_term_condition OR OLD.consultation_medium IS NOT NEW.consultation_medium)
+BEGIN
+    INSERT INTO report_group_month
+    SELECT month, dimension, group_key, team_id, therapist_id, 1, not_at_caseness, recovered, reliable_recovery
+    FROM report_group_course WHERE referral_id = NEW.referral_id
+    ON CONFLICT DO UPDATE SET
+        finished = finished + excluded.finished,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery;
+END;
+
+-- trigger report_group_month_update_old
+CREATE TRIGGER report_group_month_update_old BEFORE UPDATE OF
+    ended_on, finished, team_id, therapist_id, phq9_count, anxiety_count, at_caseness, recovered, reliable_recovery,
+    ethnic_group, age_band, gender_identity, sexual_orientation, disability, employment_status, long_term_condition, consultation_medium
+    ON report_referral
+WHEN OLD.finished AND OLD.ended_on IS NOT NULL AND (
+    substr(OLD.ended_on, 1, 7) IS NOT substr(NEW.ended_on, 1, 7) OR NOT NEW.finished
+    OR OLD.team_id IS NOT NEW.team_id OR OLD.therapist_id IS NOT NEW.therapist_id
+    OR (OLD.phq9_count > 0 AND OLD.anxiety_count > 0 AND NOT OLD.at_caseness) IS NOT (NEW.phq9_count > 0 AND NEW.anxiety_count > 0 AND NOT NEW.at_caseness)
+    OR OLD.recovered IS NOT NEW.recovered OR OLD.reliable_recovery IS NOT NEW.reliable_recovery
+    OR OLD.ethnic_group IS NOT NEW.ethnic_group OR OLD.age_band IS NOT NEW.age_band
+    OR OLD.gender_identity IS NOT NEW.gender_identity OR OLD.sexual_orientation IS NOT NEW.sexual_orientation
+    OR OLD.disability IS NOT NEW.disability OR OLD.employment_status IS NOT NEW.employment_status
+    OR OLD.long_term_condition IS NOT NEW.long_term_condition OR OLD.consultation_medium IS NOT NEW.consultation_medium)
+BEGIN
+    INSERT INTO report_group_month
+    SELECT month, dimension, group_key, team_id, therapist_id, -1, -not_at_caseness, -recovered, -reliable_recovery
+    FROM report_group_course WHERE referral_id = OLD.referral_id
+    ON CONFLICT DO UPDATE SET
+        finished = finished + excluded.finished,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery;
+    DELETE FROM report_group_month
+    WHERE finished = 0 AND (month, dimension, group_key, team_id, therapist_id) IN (
+        SELECT month, dimension, group_key, team_id, therapist_id FROM report_group_course WHERE referral_id = OLD.referral_id);
+END;
 
 -- table reviews
 CREATE TABLE reviews (

@@ -76,7 +76,7 @@ func TestReportSectionsReadOnlyTheirIndex(t *testing.T) {
 		"open at the end":   {openAtEndQuery, "report_referral_received_open"},
 		"endings":           {endingsQuery, "report_referral_ended_facts"},
 		"stepped care":      {steppedCareQuery, "report_referral_ended_facts"},
-		"groups":            {groupsQuery(), "report_referral_ended_facts"},
+		"groups":            {groupsFromRowsQuery(), "report_referral_ended_facts"},
 		"validation":        {validationQuery, "report_referral_ended_validation"},
 	}
 	scopes := map[string]ReportFilter{

@@ -423,67 +423,6 @@ func steppedCareAndQuality(ctx context.Context, tx *sql.Tx, args []any, out *Sec
 	return nil
 }
 
-// groupColumns are report_referral's column of each dimension. Only these
-// constants are ever put into the query.
-var groupColumns = map[string]string{
-	dataset.DimEthnicGroup:        "ethnic_group",
-	dataset.DimAgeBand:            "age_band",
-	dataset.DimGenderIdentity:     "gender_identity",
-	dataset.DimSexualOrientation:  "sexual_orientation",
-	dataset.DimDisability:         "disability",
-	dataset.DimEmployment:         "employment_status",
-	dataset.DimLongTermCondition:  "long_term_condition",
-	dataset.DimConsultationMedium: "consultation_medium",
-}
-
-// groupsQuery counts each dimension's groups over the period's finished
-// courses, read once from the ended index into a temporary table.
-func groupsQuery() string {
-	q := `
-		WITH f AS MATERIALIZED (
-			SELECT
-				x.ethnic_group, x.age_band, x.gender_identity, x.sexual_orientation, x.disability,
-				x.employment_status, x.long_term_condition, x.consultation_medium,
-				x.phq9_count > 0 AND x.anxiety_count > 0 AND NOT x.at_caseness AS not_at_caseness,
-				x.recovered, x.reliable_recovery
-			FROM report_referral x
-			WHERE x.ended_on BETWEEN :from AND :to AND x.finished` + reportScope + `
-		)`
-	for i, d := range dataset.Dimensions() {
-		if i > 0 {
-			q += `
-		UNION ALL`
-		}
-		col := groupColumns[d.Key]
-		q += `
-		SELECT '` + d.Key + `', ` + col + `, COUNT(*), SUM(not_at_caseness), SUM(recovered), SUM(reliable_recovery)
-		FROM f GROUP BY ` + col
-	}
-	return q
-}
-
-func groups(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
-	rows, err := tx.QueryContext(ctx, groupsQuery(), args...) // #nosec G202 -- columns are constants of this file
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	counts := map[[2]string]measures.Rates{}
-	for rows.Next() {
-		var dim, group string
-		var r measures.Rates
-		if err := rows.Scan(&dim, &group, &r.Finished, &r.NotAtCaseness, &r.Recovered, &r.ReliablyRecovered); err != nil {
-			return err
-		}
-		counts[[2]string{dim, group}] = r
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	out.Groups = LayOutGroups(counts)
-	return nil
-}
-
 // LayOutGroups lays out counts by (dimension, group) key in dataset's
 // order of dimensions and groups, every group there (0 where none), each
 // with its rates.

@@ -84,6 +84,11 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
+	// The rollup of the outcomes by group (schema step 23), whose triggers
+	// were dropped during the load, added up again from every report row.
+	if err := s.withTx(ctx, func(tx *sql.Tx) error { return refillGroupRollup(ctx, tx) }); err != nil {
+		return fmt.Errorf("load synthetic: outcomes by group: %w", err)
+	}
 	// The finished courses' expected-response cells (schema step 20),
 	// added up in Go as the referrals were written rather than queued by
 	// the trigger one outcome at a time, so that no server reading this

@@ -23,7 +23,9 @@ import (
 // rows at the end is several times faster than keeping it row by row (the
 // date indexes are written in no particular order). The trigger that
 // queues each finished course for the expected-response cells is dropped
-// likewise (LoadSynthetic adds the cells up in Go).
+// likewise (LoadSynthetic adds the cells up in Go), and so are those that
+// keep the outcomes by group's rollup (LoadSynthetic fills it again from
+// every report row at the end).
 const (
 	bulkLoadSynthetic = `PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -262144`
 	restoreSynthetic  = `PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA threads = 0`
@@ -31,7 +33,7 @@ const (
 		SELECT name, type, sql FROM sqlite_master
 		WHERE sql IS NOT NULL AND (
 			(type = 'index' AND tbl_name IN ('patients', 'referrals', 'contacts', 'scores', 'referral_summary', 'report_referral'))
-			OR (type = 'trigger' AND name = 'summary_curve_insert'))`
+			OR (type = 'trigger' AND (name = 'summary_curve_insert' OR tbl_name = 'report_referral')))`
 	// threads lets SQLite sort on every core when it makes the indexes.
 	synthSortThreads = `PRAGMA threads = 4`
 )
