@@ -119,3 +119,15 @@ func testQuery(t testing.TB, db *sql.DB, query string, args ...any) [][2]string 
 	}
 	return out
 }
+
+// GroupsFromRowsForTest works out the filter's outcomes by group from the
+// report rows alone, as before the rollup (schema step 23).
+func (s *Store) GroupsFromRowsForTest(ctx context.Context, f ReportFilter) ([]DimensionFigures, error) {
+	args, err := sectionArgs(f)
+	if err != nil {
+		return nil, err
+	}
+	var out Sections
+	err = s.withRead(ctx, func(tx *sql.Tx) error { return groupsFromRows(ctx, tx, args, &out) })
+	return out.Groups, err
+}

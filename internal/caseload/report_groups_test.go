@@ -1,7 +1,9 @@
 package caseload
 
 import (
+	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -209,5 +211,55 @@ func TestGroupRollupEqualsRecount(t *testing.T) {
 			t.Fatalf("%s changed no row", q)
 		}
 		stage(q)
+	}
+}
+
+func TestGroupParts(t *testing.T) {
+	for _, tc := range []struct {
+		from, to string
+		months   [2]string
+		ok       bool
+		days     [][2]string
+	}{
+		{"2025-06-01", "2026-05-31", [2]string{"2025-06", "2026-05"}, true, nil},
+		{"2025-06-02", "2026-05-31", [2]string{"2025-07", "2026-05"}, true, [][2]string{{"2025-06-02", "2025-06-30"}}},
+		{"2025-06-01", "2026-05-30", [2]string{"2025-06", "2026-04"}, true, [][2]string{{"2026-05-01", "2026-05-30"}}},
+		{"2025-06-15", "2025-08-10", [2]string{"2025-07", "2025-07"}, true, [][2]string{{"2025-06-15", "2025-06-30"}, {"2025-08-01", "2025-08-10"}}},
+		{"2024-02-01", "2024-02-29", [2]string{"2024-02", "2024-02"}, true, nil}, // a leap February
+		{"2025-02-01", "2025-02-28", [2]string{"2025-02", "2025-02"}, true, nil},
+		{"2024-02-01", "2024-02-28", [2]string{}, false, [][2]string{{"2024-02-01", "2024-02-28"}}},
+		{"2025-06-02", "2025-07-30", [2]string{}, false, [][2]string{{"2025-06-02", "2025-07-30"}}},
+		{"2025-06-10", "2025-06-10", [2]string{}, false, [][2]string{{"2025-06-10", "2025-06-10"}}},
+		{"2025-06-30", "2025-07-01", [2]string{}, false, [][2]string{{"2025-06-30", "2025-07-01"}}},
+		{"2025-12-31", "2026-02-01", [2]string{"2026-01", "2026-01"}, true, [][2]string{{"2025-12-31", "2025-12-31"}, {"2026-02-01", "2026-02-01"}}},
+	} {
+		months, ok, days := groupParts(tc.from, tc.to)
+		if months != tc.months || ok != tc.ok || !cmp.Equal(days, tc.days) {
+			t.Errorf("groupParts(%s, %s) = %v, %v, %v; want %v, %v, %v", tc.from, tc.to, months, ok, days, tc.months, tc.ok, tc.days)
+		}
+	}
+}
+
+// The rollup's read of whole months follows its primary key: no sort.
+func TestGroupsFromRollupSortsNothing(t *testing.T) {
+	s, _ := openTest(t)
+	if err := s.LoadSynthetic(t.Context(), SyntheticConfig{Teams: 2, TherapistsPerTeam: 2, Referrals: 400, ContactsPerReferral: 4, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range map[string]ReportFilter{
+		"whole service": {WholeService: true},
+		"a team":        {Teams: []int64{1}},
+		"a therapist":   {WholeService: true, TherapistID: 2},
+	} {
+		f.From, f.To = "2025-04-01", "2026-03-31"
+		args, err := sectionArgs(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, sql.Named("month_from", "2025-04"), sql.Named("month_to", "2026-03"))
+		plan := queryPlan(t, s, "EXPLAIN QUERY PLAN "+groupsFromRollupQuery, args)
+		if !strings.Contains(plan, "SEARCH g USING PRIMARY KEY (month>? AND month<?)") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("%s: plan\n%s\nwant a search of the rollup's primary key by month and no sort", name, plan)
+		}
 	}
 }
