@@ -89,4 +89,3 @@ func TestGroupsFromRollupEqualRows(t *testing.T) {
 		})
 	}
 }
-
