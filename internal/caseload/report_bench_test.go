@@ -3,6 +3,7 @@ package caseload
 import (
 	"context"
 	"database/sql"
+	"os"
 	"testing"
 )
 
@@ -56,7 +57,11 @@ func BenchmarkReportYearSeparate(b *testing.B) {
 // 23, partial ones from the rows) or, with fromRows, from the rows alone
 // as before the rollup.
 func benchGroups(b *testing.B, f ReportFilter, fromRows bool) {
-	s := openBench(b, benchDB(b))
+	benchGroupsOn(b, benchDB(b), f, fromRows)
+}
+
+func benchGroupsOn(b *testing.B, path string, f ReportFilter, fromRows bool) {
+	s := openBench(b, path)
 	ctx := context.Background()
 	args, err := sectionArgs(f)
 	if err != nil {
@@ -94,4 +99,37 @@ func BenchmarkReportTherapistMonthGroups(b *testing.B) {
 }
 func BenchmarkReportTherapistMonthGroupsFromRows(b *testing.B) {
 	benchGroups(b, benchTherapistMonth, true)
+}
+
+// reportFile is the database named by CLINIC_REPORT_DB, for the report
+// benchmarks on a file of one's own (docs/performance.md: a copy of the
+// national year); the benchmark is skipped without it. Opening it runs
+// any schema step it lacks.
+func reportFile(b *testing.B) string {
+	path := os.Getenv("CLINIC_REPORT_DB")
+	if path == "" {
+		b.Skip("CLINIC_REPORT_DB names no database")
+	}
+	return path
+}
+
+func BenchmarkReportFileYearGroups(b *testing.B) { benchGroupsOn(b, reportFile(b), benchYear, false) }
+func BenchmarkReportFileYearGroupsFromRows(b *testing.B) {
+	benchGroupsOn(b, reportFile(b), benchYear, true)
+}
+
+// BenchmarkReportFileYearAPI is what the report API reads for a
+// whole-service year: its figures and sections.
+func BenchmarkReportFileYearAPI(b *testing.B) {
+	s := openBench(b, reportFile(b))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ReportFigures(ctx, benchYear); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ReportSections(ctx, benchYear); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
