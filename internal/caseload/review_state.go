@@ -143,6 +143,11 @@ const (
 // at which it waits past the standard (measures.WaitingHighAfterDays), ?4
 // the teams as JSON, ?5 the therapist or 0. A flag is quiet when the latest
 // review saw the same outcome hash and a severity no lower (splitQuiet).
+// It reads only the summaries' summary_review_list index (and the few users
+// who are the scope's therapists): the patient's name, whether the case is
+// brought and what its latest review saw are kept in the summary by
+// triggers (schema step 23), so a cold start reads no referral, review or
+// patient row for the list.
 const reviewListQuery = `
 	WITH cand AS MATERIALIZED (
 		SELECT
@@ -152,7 +157,12 @@ const reviewListQuery = `
 			CASE WHEN m.first_treatment_on IS NULL AND m.received_on <= ?2 THEN
 				CASE WHEN m.received_on <= ?3 THEN '` + measures.SeverityHigh + `' ELSE '` + measures.SeverityMedium + `' END
 			END AS waiting,
-			m.last_attended_on <= ?1 AND NOT (m.first_treatment_on IS NULL AND m.received_on <= ?2) AS gap
+			m.last_attended_on <= ?1 AND NOT (m.first_treatment_on IS NULL AND m.received_on <= ?2) AS gap,
+			m.brought,
+			m.seen_hash,
+			m.seen_severities_json AS seen,
+			m.patient_name,
+			m.therapist_id
 		FROM referral_summary m
 		WHERE m.is_open = 1
 			AND m.team_id IN (SELECT value FROM json_each(?4))
@@ -160,7 +170,7 @@ const reviewListQuery = `
 			AND (m.review_flags_json <> '{}'
 				OR (m.first_treatment_on IS NULL AND m.received_on <= ?2)
 				OR m.last_attended_on <= ?1
-				OR m.referral_id IN (SELECT id FROM referrals WHERE bring_to_supervision <> ''))
+				OR m.brought)
 	),
 	flag AS MATERIALIZED (
 		SELECT c.id, f.key AS code, f.value AS severity
@@ -175,26 +185,15 @@ const reviewListQuery = `
 		WHERE waiting IS NOT NULL
 	),
 	listed AS MATERIALIZED (
-		SELECT
-			c.id,
-			c.hash,
-			r.bring_to_supervision <> '' AS brought,
-			v.outcome_hash AS seen_hash,
-			v.flag_severities_json AS seen
+		SELECT c.id, c.hash, c.brought, c.seen_hash, c.seen, c.patient_name, c.therapist_id
 		FROM cand c
-		JOIN referrals r ON r.id = c.id
-		LEFT JOIN reviews v ON v.id = (
-			SELECT id FROM reviews
-			WHERE referral_id = c.id
-			ORDER BY date DESC, id DESC
-			LIMIT 1)
-		WHERE r.bring_to_supervision <> '' OR c.id IN (SELECT id FROM flag)
+		WHERE c.brought OR c.id IN (SELECT id FROM flag)
 	),
 	shown AS MATERIALIZED (
 		SELECT f.id, f.code, ` + sqlRank + `f.severity` + sqlRankEnd + ` AS rank
 		FROM flag f
 		JOIN listed l ON l.id = f.id
-		WHERE NOT (COALESCE(l.seen_hash, '') <> '' AND l.seen_hash = l.hash
+		WHERE NOT (l.seen_hash <> '' AND l.seen_hash = l.hash
 			AND ` + sqlRank + `json_extract(l.seen, '$.' || f.code)` + sqlRankEnd + ` >= ` + sqlRank + `f.severity` + sqlRankEnd + `)
 	),
 	judged AS (
@@ -208,19 +207,18 @@ const reviewListQuery = `
 	)
 	SELECT
 		j.id,
-		p.name,
+		l.patient_name,
 		j.brought,
 		j.codes
 	FROM judged j
-	JOIN referrals r ON r.id = j.id
-	JOIN patients p ON p.id = r.patient_id
-	JOIN users u ON u.id = r.therapist_id
+	JOIN listed l ON l.id = j.id
+	JOIN users u ON u.id = l.therapist_id
 	ORDER BY
 		(j.n > 0 OR j.brought) DESC,
 		j.severity DESC,
 		j.n DESC,
 		u.name,
-		p.name,
+		l.patient_name,
 		j.id`
 
 // reviewListArgs are reviewListQuery's parameters for a scope as of asOf.
