@@ -147,7 +147,9 @@ const (
 // who are the scope's therapists): the patient's name, whether the case is
 // brought and what its latest review saw are kept in the summary by
 // triggers (schema step 23), so a cold start reads no referral, review or
-// patient row for the list.
+// patient row for the list. Each case's shown flags are added up in one
+// GROUP BY (their codes in the order the flags are listed: the kept ones,
+// then the attendance gap, then the wait), not case by case.
 const reviewListQuery = `
 	WITH cand AS MATERIALIZED (
 		SELECT
@@ -173,53 +175,53 @@ const reviewListQuery = `
 				OR m.brought)
 	),
 	flag AS MATERIALIZED (
-		SELECT c.id, f.key AS code, f.value AS severity
+		SELECT c.id, f.key AS code, f.value AS severity, 0 AS part, f.id AS ord, c.hash, c.seen_hash, c.seen
 		FROM cand c, json_each(c.flags) f
 		UNION ALL
-		SELECT id, '` + measures.FlagAttendance + `', '` + measures.SeverityMedium + `'
+		SELECT id, '` + measures.FlagAttendance + `', '` + measures.SeverityMedium + `', 1, 0, hash, seen_hash, seen
 		FROM cand
 		WHERE gap AND json_extract(flags, '$.` + measures.FlagAttendance + `') IS NULL
 		UNION ALL
-		SELECT id, '` + measures.FlagWaiting + `', waiting
+		SELECT id, '` + measures.FlagWaiting + `', waiting, 2, 0, hash, seen_hash, seen
 		FROM cand
 		WHERE waiting IS NOT NULL
 	),
-	listed AS MATERIALIZED (
-		SELECT c.id, c.hash, c.brought, c.seen_hash, c.seen, c.patient_name, c.therapist_id
-		FROM cand c
-		WHERE c.brought OR c.id IN (SELECT id FROM flag)
-	),
-	shown AS MATERIALIZED (
-		SELECT f.id, f.code, ` + sqlRank + `f.severity` + sqlRankEnd + ` AS rank
-		FROM flag f
-		JOIN listed l ON l.id = f.id
-		WHERE NOT (l.seen_hash <> '' AND l.seen_hash = l.hash
-			AND ` + sqlRank + `json_extract(l.seen, '$.' || f.code)` + sqlRankEnd + ` >= ` + sqlRank + `f.severity` + sqlRankEnd + `)
-	),
-	judged AS (
+	shown AS (
 		SELECT
-			l.id,
-			l.brought,
-			COALESCE((SELECT group_concat(code) FROM shown s WHERE s.id = l.id), '') AS codes,
-			(SELECT COUNT(*) FROM shown s WHERE s.id = l.id) AS n,
-			MAX(COALESCE((SELECT MAX(rank) FROM shown s WHERE s.id = l.id), 0), CASE WHEN l.brought THEN 2 ELSE 0 END) AS severity
-		FROM listed l
+			id,
+			code,
+			part,
+			ord,
+			` + sqlRank + `severity` + sqlRankEnd + ` AS rank,
+			NOT (seen_hash <> '' AND seen_hash = hash
+				AND ` + sqlRank + `json_extract(seen, '$.' || code)` + sqlRankEnd + ` >= ` + sqlRank + `severity` + sqlRankEnd + `) AS shown
+		FROM flag
+	),
+	judged AS MATERIALIZED (
+		SELECT
+			id,
+			COALESCE(group_concat(code, ',' ORDER BY part, ord) FILTER (WHERE shown), '') AS codes,
+			SUM(shown) AS n,
+			COALESCE(MAX(rank) FILTER (WHERE shown), 0) AS severity
+		FROM shown
+		GROUP BY id
 	)
 	SELECT
-		j.id,
-		l.patient_name,
-		j.brought,
-		j.codes
-	FROM judged j
-	JOIN listed l ON l.id = j.id
-	JOIN users u ON u.id = l.therapist_id
+		c.id,
+		c.patient_name,
+		c.brought,
+		COALESCE(j.codes, '')
+	FROM cand c
+	LEFT JOIN judged j ON j.id = c.id
+	JOIN users u ON u.id = c.therapist_id
+	WHERE c.brought OR j.id IS NOT NULL
 	ORDER BY
-		(j.n > 0 OR j.brought) DESC,
-		j.severity DESC,
-		j.n DESC,
+		(COALESCE(j.n, 0) > 0 OR c.brought) DESC,
+		MAX(COALESCE(j.severity, 0), CASE WHEN c.brought THEN 2 ELSE 0 END) DESC,
+		COALESCE(j.n, 0) DESC,
 		u.name,
-		l.patient_name,
-		j.id`
+		c.patient_name,
+		c.id`
 
 // reviewListArgs are reviewListQuery's parameters for a scope as of asOf.
 func reviewListArgs(scope ReviewScope, asOf time.Time) []any {
