@@ -170,6 +170,21 @@ func problemCountsOf(ctx context.Context, tx *sql.Tx, lo, hi int64) (map[int64]i
 	return out, nil
 }
 
+// ownProblemsOf counts the data set problems of one referral's own record
+// and its patient's, as problemCountsOf counts them, leaving out those of
+// its contacts and scores (a save counts those from what it read already,
+// referralRecordsOf).
+func ownProblemsOf(ctx context.Context, tx *sql.Tx, referralID int64) (int, error) {
+	x := &idsExport{IDSExport: IDSExport{From: "", To: "9999-12-31"},
+		scope: referralRange, lo: referralID - 1, hi: referralID}
+	for _, step := range []func(context.Context, *sql.Tx) error{x.patients, x.referrals} {
+		if err := step(ctx, tx); err != nil {
+			return 0, err
+		}
+	}
+	return x.ofReferral[referralID] + x.ofPatient[x.patientOf[referralID]], nil
+}
+
 // add keeps a row of a table, unless the export only counts problems (no
 // Tables).
 func (x *idsExport) add(t dataset.Table, row []string) {
@@ -434,26 +449,17 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 		}
 		x.Contacts++
 		cc := careContactID(id, local)
-		appType, _ := dataset.CodeOf(dataset.Purposes, kind)
+		k := checkContactRecord(kind, att, medium, therapy, intensity)
 		attend, _ := dataset.AttendanceCode(att)
-		mech, _ := dataset.CodeOf(dataset.Media, medium)
-		x.used(dataset.AppType, appType)
-		x.used(dataset.ConsMechanism, mech)
-		x.add(dataset.IDS201, []string{cc, x.referralIDs[referralID], date, "", attend, appType, mech, minutesOf(minutes), "", "", "", prof})
-		seen := dataset.Attended(att)
-		if therapy == "" && seen && dataset.TreatmentPurpose(kind) && intensity != "" {
-			// A session recorded before the data set (step 16) has no
-			// therapy type: it gets the default the session form gives,
-			// of the intensity of care at that session (stepped up or
-			// down since, the referral's intensity today is not it).
-			therapy = dataset.DefaultTherapyType(intensity)
-		}
-		if seen && mech == "" {
+		x.used(dataset.AppType, k.appType)
+		x.used(dataset.ConsMechanism, k.mech)
+		x.add(dataset.IDS201, []string{cc, x.referralIDs[referralID], date, "", attend, k.appType, k.mech, minutesOf(minutes), "", "", "", prof})
+		if k.noMedium {
 			x.problem(DatasetProblem{Table: "IDS201", RecordID: cc, Field: "ConsMechanism", Problem: "How the appointment took place is not recorded", ReferralID: referralID})
 		}
-		if seen {
-			x.add(dataset.IDS202, []string{careActID(cc), cc, therapy, minutesOf(minutes)})
-			if therapy == "" && dataset.TreatmentPurpose(kind) {
+		if k.seen {
+			x.add(dataset.IDS202, []string{careActID(cc), cc, k.therapy, minutesOf(minutes)})
+			if k.noTherapy {
 				x.problem(DatasetProblem{Table: "IDS202", RecordID: careActID(cc), Field: "CodeProcAndProcStatus", Problem: "A treatment appointment without a therapy type", ReferralID: referralID})
 			}
 		}
@@ -462,6 +468,46 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return rows.Err()
+}
+
+// contactRecord is what the export works out of one contact (its purpose,
+// attendance, medium, therapy type and intensity of care, as stored), and
+// the data set problems it has: one place for the export and for the count
+// a save keeps (referralRecordsOf).
+type contactRecord struct {
+	appType, mech, therapy string
+	seen                   bool // attended: it has a care activity (IDS202)
+	noMedium, noTherapy    bool // its problems
+}
+
+func checkContactRecord(kind, att, medium, therapy, intensity string) contactRecord {
+	k := contactRecord{therapy: therapy, seen: dataset.Attended(att)}
+	k.appType, _ = dataset.CodeOf(dataset.Purposes, kind)
+	k.mech, _ = dataset.CodeOf(dataset.Media, medium)
+	treatment := dataset.TreatmentPurpose(kind)
+	if k.therapy == "" && k.seen && treatment && intensity != "" {
+		// A session recorded before the data set (step 16) has no
+		// therapy type: it gets the default the session form gives,
+		// of the intensity of care at that session (stepped up or
+		// down since, the referral's intensity today is not it).
+		k.therapy = dataset.DefaultTherapyType(intensity)
+	}
+	k.noMedium = k.seen && k.mech == ""
+	k.noTherapy = k.seen && k.therapy == "" && treatment
+	return k
+}
+
+// contactProblems counts the data set problems of one contact as the
+// export reports them.
+func (k contactRecord) problems() int {
+	return boolInt(k.noMedium) + boolInt(k.noTherapy)
+}
+
+// scoreProblem says whether the export reports a score in force of this
+// instrument as a problem: one with no confirmed CodedAssToolType.
+func scoreProblem(instrument string) bool {
+	_, ok := dataset.AssessmentToolCode(instrument)
+	return !ok
 }
 
 func minutesOf(m int) string {
@@ -500,8 +546,8 @@ func (x *idsExport) scores(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 		act := careActID(careContactID(contactID, local))
-		code, ok := dataset.AssessmentToolCode(instrument)
-		if !ok {
+		code, _ := dataset.AssessmentToolCode(instrument)
+		if scoreProblem(instrument) {
 			x.problem(DatasetProblem{Table: "IDS607", RecordID: act, Field: "CodedAssToolType",
 				Problem: "The " + instrument + " score has no confirmed SNOMED CT code: not exported", ReferralID: referralID})
 			continue

@@ -379,11 +379,11 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	contacts, err := summaryContactsOf(ctx, tx, referralID)
+	rec, err := referralRecordsOf(ctx, tx, referralID)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	o, err := evaluate(b, contacts)
+	o, err := evaluate(b, rec.contacts)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
@@ -405,7 +405,7 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 	if _, err := tx.ExecContext(ctx, reportUpsert, reportArgs(b, o)...); err != nil {
 		return measures.Outcome{}, fmt.Errorf("report row: %w", err)
 	}
-	if err := refreshReportFacts(ctx, tx, referralID-1, referralID); err != nil {
+	if err := refreshOneReportFacts(ctx, tx, referralID, rec); err != nil {
 		return measures.Outcome{}, err
 	}
 	return o, nil
@@ -440,32 +440,6 @@ func scanSummaryBasis(row scanner) (summaryBasis, error) {
 	var b summaryBasis
 	err := row.Scan(&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason)
 	return b, err
-}
-
-// summaryContactsOf reads one referral's contacts as the outcome rules need
-// them.
-func summaryContactsOf(ctx context.Context, tx *sql.Tx, referralID int64) ([]measures.Contact, error) {
-	rows, err := tx.QueryContext(ctx, summaryContactsSelect+`
-		WHERE c.referral_id = ?
-		ORDER BY c.date, c.id, s.instrument`, referralID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var acc contactAccumulator
-	for rows.Next() {
-		var p summaryContactRow
-		if err := p.scan(rows); err != nil {
-			return nil, err
-		}
-		if err := p.addTo(&acc); err != nil {
-			return nil, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return acc.contacts, nil
 }
 
 // summaryContactRow is one row of summaryContactsSelect.
