@@ -1,9 +1,13 @@
 package caseload
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"strings"
 
 	"clinic/internal/measures"
 )
@@ -137,23 +141,172 @@ func (p *referralRecordRow) scan(rows *sql.Rows) error {
 		&p.exportKind, &p.exportAttendance, &p.therapy)
 }
 
-// refreshOneReportFacts works out and writes one referral's facts, as
-// refreshReportFacts does, from its records already read.
-func refreshOneReportFacts(ctx context.Context, tx *sql.Tx, referralID int64, rec referralRecords) error {
-	bases, err := factBasesOf(ctx, tx, referralID-1, referralID)
-	if err != nil || len(bases) == 0 {
+// referralBasisSelect reads one referral as summaryBasis and factBasis
+// hold it (summaryBasisSelect and factBasesOf, for one referral whether or
+// not it has a report row yet).
+const referralBasisSelect = `
+	SELECT
+		r.id,
+		r.therapist_id,
+		r.team_id,
+		r.received_on,
+		r.problem_descriptor,
+		r.intensity,
+		COALESCE(r.ended_on, ''),
+		COALESCE(r.end_reason, ''),
+		p.date_of_birth,
+		COALESCE(d.ethnic_category, ''),
+		COALESCE(d.gender_identity, ''),
+		COALESCE(d.sexual_orientation, ''),
+		COALESCE(d.disability, ''),
+		COALESCE(d.long_term_conditions, ''),
+		COALESCE(rd.end_code, '')
+	FROM referrals r
+	JOIN patients p ON p.id = r.patient_id
+	LEFT JOIN patient_demographics d ON d.id = (
+		SELECT MAX(id) FROM patient_demographics WHERE patient_id = r.patient_id)
+	LEFT JOIN referral_dataset rd ON rd.referral_id = r.id
+	WHERE r.id = ?`
+
+// referralBasisOf reads what one referral's summary and facts are worked
+// out from besides its records; ErrNotFound.
+func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (summaryBasis, factBasis, error) {
+	var b summaryBasis
+	var f factBasis
+	err := tx.QueryRowContext(ctx, referralBasisSelect, referralID).Scan(
+		&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason,
+		&f.dateOfBirth, &f.ethnic, &f.gender, &f.orientation, &f.disability, &f.ltc, &f.endCode)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, f, ErrNotFound
+	}
+	f.id, f.receivedOn, f.descriptor = b.id, b.receivedOn, b.descriptor
+	return b, f, err
+}
+
+// keptTable is a table kept per referral from its records (referral_id its
+// key), as a save writes it: writeChanged.
+type keptTable struct {
+	name    string
+	columns []string // referral_id first
+	read    string   // the row's other columns, by referral_id
+	insert  string
+}
+
+func newKeptTable(name string, columns []string) keptTable {
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ")
+	return keptTable{
+		name:    name,
+		columns: columns,
+		read:    "SELECT " + strings.Join(columns[1:], ", ") + " FROM " + name + " WHERE referral_id = ?",
+		insert:  "INSERT INTO " + name + " (" + strings.Join(columns, ", ") + ") VALUES (" + marks + ")",
+	}
+}
+
+// The two tables a save keeps: the summary as summaryUpsert writes it, and
+// the report row as reportUpsert and then factsUpdate write it
+// (TestKeptColumnsAsTheStatements).
+var (
+	keptSummary = newKeptTable("referral_summary", []string{
+		"referral_id", "rule_set", "outcome_json", "is_open", "therapist_id", "team_id", "received_on",
+		"ended_on", "finished", "treatment_sessions", "first_treatment_on", "last_contact_on", "computed_at",
+		"review_flags_json", "outcome_hash", "last_attended_on",
+	})
+	keptReport = newKeptTable("report_referral", append(reportColumns, factsColumns...))
+)
+
+// reportColumns are reportUpsert's columns, in reportArgs' order.
+var reportColumns = []string{
+	"referral_id", "team_id", "therapist_id", "received_on", "first_treatment_on", "ended_on", "is_open",
+	"finished", "treatment_sessions", "at_caseness", "recovered", "reliable_improvement", "reliable_recovery",
+	"reliable_deterioration", "no_reliable_change", "paired", "wait_days", "anxiety", "phq9_count",
+	"phq9_first", "phq9_last", "phq9_paired", "anxiety_count", "anxiety_first", "anxiety_last", "anxiety_paired",
+}
+
+// factsColumns are factsUpdate's columns, in ReportFacts.args' order (its
+// last argument, the referral id, left out).
+var factsColumns = []string{
+	"first_assessment_on", "assessment_days", "second_treatment_on", "first_second_days", "last_contact_on",
+	"end_code", "intensity_mix", "step_up_days", "ethnic_group", "age_band", "gender_identity",
+	"sexual_orientation", "disability", "employment_status", "long_term_condition", "consultation_medium",
+	"adsm_expected", "adsm_paired", "anxiety_one_or_none", "wsas_complete", "dataset_problems",
+}
+
+// writeChanged writes one referral's row of a kept table, args in the
+// order of its columns: inserted when there is none; otherwise only the
+// columns whose value changed are updated, or none. An UPDATE rewrites the
+// entry of every index on a column it sets, changed or not (and so a page
+// of each index goes to the write-ahead log): a session changes a few
+// counts and dates of a referral, not its team, therapist or receipt, nor
+// most of its report facts (issue 17). A value is "unchanged" only when the
+// stored one is of the same type and equal; anything else is written.
+func writeChanged(ctx context.Context, tx *sql.Tx, t keptTable, args []any) error {
+	if len(args) != len(t.columns) {
+		return fmt.Errorf("%s: %d values for %d columns", t.name, len(args), len(t.columns))
+	}
+	old := make([]any, len(t.columns)-1)
+	ptrs := make([]any, len(old))
+	for i := range old {
+		ptrs[i] = &old[i]
+	}
+	err := tx.QueryRowContext(ctx, t.read, args[0]).Scan(ptrs...)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = tx.ExecContext(ctx, t.insert, args...)
 		return err
 	}
-	own, err := ownProblemsOf(ctx, tx, referralID)
 	if err != nil {
 		return err
 	}
-	f := workOutFacts(bases[0], rec.facts, rec.scores)
-	f.DatasetProblems = own + rec.problems
-	// A plain statement, which the connection's statement cache keeps
-	// prepared.
-	if _, err := tx.ExecContext(ctx, factsUpdate, f.args(referralID)...); err != nil {
-		return fmt.Errorf("report facts of referral %d: %w", referralID, err)
+	var set strings.Builder
+	var values []any
+	for i, o := range old {
+		v, err := driver.DefaultParameterConverter.ConvertValue(args[i+1])
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", t.name, t.columns[i+1], err)
+		}
+		if sameStored(o, v) {
+			continue
+		}
+		if set.Len() > 0 {
+			set.WriteString(", ")
+		}
+		set.WriteString(t.columns[i+1] + " = ?")
+		values = append(values, v)
 	}
-	return nil
+	if len(values) == 0 {
+		return nil
+	}
+	// #nosec G202 -- the table and column names are this file's constants
+	_, err = tx.ExecContext(ctx, "UPDATE "+t.name+" SET "+set.String()+" WHERE referral_id = ?", append(values, args[0])...)
+	return err
+}
+
+// sameStored says whether a value read back from SQLite (old) is the driver
+// value v: same type and equal. Types that differ (an integer stored in a
+// REAL column, say) count as changed, and are written.
+func sameStored(old, v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return old == nil
+	case int64:
+		o, ok := old.(int64)
+		return ok && o == v
+	case float64:
+		o, ok := old.(float64)
+		return ok && o == v
+	case string:
+		switch o := old.(type) {
+		case string:
+			return o == v
+		case []byte:
+			return string(o) == v
+		}
+	case []byte:
+		switch o := old.(type) {
+		case string:
+			return o == string(v)
+		case []byte:
+			return bytes.Equal(o, v)
+		}
+	}
+	return false
 }

@@ -372,10 +372,12 @@ func dateOf(t time.Time) string {
 	return t.Format(dateLayout)
 }
 
-// recomputeSummary recomputes and stores one referral's summary and report
-// row, inside the caller's transaction, and returns the outcome.
+// recomputeSummary recomputes and stores one referral's summary, report
+// row and report facts, inside the caller's transaction, and returns the
+// outcome: from one read of the referral and one of its records
+// (referral_records.go), written where they changed (writeChanged).
 func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int64) (measures.Outcome, error) {
-	b, err := summaryBasisOf(ctx, tx, referralID)
+	b, fb, err := referralBasisOf(ctx, tx, referralID)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
@@ -392,34 +394,24 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 		return measures.Outcome{}, err
 	}
 	o = measures.WithReportedItem9(o, reported)
-	// One referral: plain statements, which the connection's statement
-	// cache keeps prepared; a prepared summaryWriter would parse both
-	// statements again on every save (issue 17).
 	args, err := summaryArgs(b, o, stamp(s.Now()), s.cachedCurves())
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	if _, err := tx.ExecContext(ctx, summaryUpsert, args...); err != nil {
+	if err := writeChanged(ctx, tx, keptSummary, args); err != nil {
 		return measures.Outcome{}, err
 	}
-	if _, err := tx.ExecContext(ctx, reportUpsert, reportArgs(b, o)...); err != nil {
+	own, err := ownProblemsOf(ctx, tx, referralID)
+	if err != nil {
+		return measures.Outcome{}, err
+	}
+	f := workOutFacts(fb, rec.facts, rec.scores)
+	f.DatasetProblems = own + rec.problems
+	facts := f.args(referralID)
+	if err := writeChanged(ctx, tx, keptReport, append(reportArgs(b, o), facts[:len(facts)-1]...)); err != nil {
 		return measures.Outcome{}, fmt.Errorf("report row: %w", err)
 	}
-	if err := refreshOneReportFacts(ctx, tx, referralID, rec); err != nil {
-		return measures.Outcome{}, err
-	}
 	return o, nil
-}
-
-// summaryBasisOf reads what one referral's summary is computed from besides
-// its contacts.
-func summaryBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (summaryBasis, error) {
-	b, err := scanSummaryBasis(tx.QueryRowContext(ctx, summaryBasisSelect+`
-		WHERE id = ?`, referralID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return summaryBasis{}, ErrNotFound
-	}
-	return b, err
 }
 
 // summaryBasisSelect reads referrals as summaryBasis holds them, scanned by
