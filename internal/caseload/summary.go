@@ -78,8 +78,8 @@ func (a *contactAccumulator) add(contactID int64, date, kind, attendance string,
 	id := measures.InstrumentID(instrument.String)
 	c.Scores[id] = total.Float64
 	if id == measures.PHQ9 && items.Valid {
-		var answers []*int
-		if err := json.Unmarshal([]byte(items.String), &answers); err != nil {
+		answers, err := decodeItems(items.String)
+		if err != nil {
 			return fmt.Errorf("contact %d: bad stored PHQ-9 answers: %w", contactID, err)
 		}
 		if len(answers) >= 9 {
