@@ -170,21 +170,6 @@ func problemCountsOf(ctx context.Context, tx *sql.Tx, lo, hi int64) (map[int64]i
 	return out, nil
 }
 
-// ownProblemsOf counts the data set problems of one referral's own record
-// and its patient's, as problemCountsOf counts them, leaving out those of
-// its contacts and scores (a save counts those from what it read already,
-// referralRecordsOf).
-func ownProblemsOf(ctx context.Context, tx *sql.Tx, referralID int64) (int, error) {
-	x := &idsExport{IDSExport: IDSExport{From: "", To: "9999-12-31"},
-		scope: referralRange, lo: referralID - 1, hi: referralID}
-	for _, step := range []func(context.Context, *sql.Tx) error{x.patients, x.referrals} {
-		if err := step(ctx, tx); err != nil {
-			return 0, err
-		}
-	}
-	return x.ofReferral[referralID] + x.ofPatient[x.patientOf[referralID]], nil
-}
-
 // add keeps a row of a table, unless the export only counts problems (no
 // Tables).
 func (x *idsExport) add(t dataset.Table, row []string) {
@@ -278,14 +263,8 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 		x.patientIDs[id], x.firstRefOf[id] = lp, ref
 		x.add(dataset.IDS001, []string{lp, "", nhs, "", dob, pc, sg, gi, "", ethnic, lang, exf})
 		x.used(dataset.ExBAFIndicator, exf)
-		if ethnic == "" {
-			x.patientProblem(id, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "EthnicCategory", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
-		}
-		if gi == "" {
-			x.patientProblem(id, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "GenderIdentity", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
-		}
-		if pc == "" {
-			x.patientProblem(id, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "Postcode", Problem: "Not recorded", ReferralID: ref})
+		for _, p := range patientRecordProblems(lp, ref, ethnic, gi, pc, so) {
+			x.patientProblem(id, p)
 		}
 		if gp != "" {
 			x.add(dataset.IDS002, []string{lp, gp, "", ""})
@@ -299,14 +278,54 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 			// were not available: the Data Dictionary code is written and
 			// reported, never a SNOMED code made up.
 			x.add(dataset.IDS011, []string{lp, so, stampDate(at)})
-			x.patientProblem(id, DatasetProblem{Table: "IDS011", RecordID: lp, Field: "SocPerCircumstance",
-				Problem: "Sexual orientation is written as the Data Dictionary code " + so + ": its SNOMED CT code is unconfirmed", ReferralID: ref})
 		}
 		for _, c := range splitCodes(ltc) {
 			x.add(dataset.IDS602, []string{lp, c, ""})
 		}
 	}
 	return rows.Err()
+}
+
+// patientRecordProblems are the data set problems of a patient's record
+// (local patient id lp, linked to referral ref) with its demographics in
+// force: one place for the export and the count a save keeps
+// (recomputeSummary).
+func patientRecordProblems(lp string, ref int64, ethnic, gender, postcode, orientation string) []DatasetProblem {
+	var out []DatasetProblem
+	if ethnic == "" {
+		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "EthnicCategory", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
+	}
+	if gender == "" {
+		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "GenderIdentity", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
+	}
+	if postcode == "" {
+		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "Postcode", Problem: "Not recorded", ReferralID: ref})
+	}
+	if orientation != "" {
+		// IDS011 codes sexual orientation in SNOMED CT, whose codes
+		// were not available: the Data Dictionary code is written and
+		// reported, never a SNOMED code made up.
+		out = append(out, DatasetProblem{Table: "IDS011", RecordID: lp, Field: "SocPerCircumstance",
+			Problem: "Sexual orientation is written as the Data Dictionary code " + orientation + ": its SNOMED CT code is unconfirmed", ReferralID: ref})
+	}
+	return out
+}
+
+// referralRecordProblems are the data set problems of a referral's own
+// record (ServiceRequestId sr), as the submission knows its ending: one
+// place for the export and the count a save keeps (recomputeSummary).
+func referralRecordProblems(sr string, id int64, source, ended, endCode, descriptor string) []DatasetProblem {
+	var out []DatasetProblem
+	if source == "" {
+		out = append(out, DatasetProblem{Table: "IDS101", RecordID: sr, Field: "SourceOfReferralIAPT", Problem: "Not recorded", ReferralID: id})
+	}
+	if ended != "" && endCode == "" {
+		out = append(out, DatasetProblem{Table: "IDS101", RecordID: sr, Field: "EndCode", Problem: "The referral ended on " + ended + " without an EndCode", ReferralID: id})
+	}
+	if presComp(descriptor) == "" {
+		out = append(out, DatasetProblem{Table: "IDS603", RecordID: sr, Field: "PresComp", Problem: "No problem descriptor recorded", ReferralID: id})
+	}
+	return out
 }
 
 // stampDate is the date of a stored instant, "" for none.
@@ -359,16 +378,11 @@ func (x *idsExport) referrals(ctx context.Context, tx *sql.Tx) error {
 		}
 		x.add(dataset.IDS101, []string{sr, x.patientIDs[patientID], received, source, ended, endCode, yn(ltc), ""})
 		x.used(dataset.SourceOfReferral, source)
-		if source == "" {
-			x.problem(DatasetProblem{Table: "IDS101", RecordID: sr, Field: "SourceOfReferralIAPT", Problem: "Not recorded", ReferralID: id})
-		}
-		if ended != "" && endCode == "" {
-			x.problem(DatasetProblem{Table: "IDS101", RecordID: sr, Field: "EndCode", Problem: "The referral ended on " + ended + " without an EndCode", ReferralID: id})
+		for _, p := range referralRecordProblems(sr, id, source, ended, endCode, descriptor) {
+			x.problem(p)
 		}
 		if code := presComp(descriptor); code != "" {
 			x.add(dataset.IDS603, []string{sr, code, "", "", received})
-		} else {
-			x.problem(DatasetProblem{Table: "IDS603", RecordID: sr, Field: "PresComp", Problem: "No problem descriptor recorded", ReferralID: id})
 		}
 	}
 	return rows.Err()

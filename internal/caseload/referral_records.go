@@ -160,7 +160,9 @@ const referralBasisSelect = `
 		COALESCE(d.sexual_orientation, ''),
 		COALESCE(d.disability, ''),
 		COALESCE(d.long_term_conditions, ''),
-		COALESCE(rd.end_code, '')
+		COALESCE(rd.end_code, ''),
+		COALESCE(d.postcode, ''),
+		COALESCE(rd.source_of_referral, '')
 	FROM referrals r
 	JOIN patients p ON p.id = r.patient_id
 	LEFT JOIN patient_demographics d ON d.id = (
@@ -168,19 +170,36 @@ const referralBasisSelect = `
 	LEFT JOIN referral_dataset rd ON rd.referral_id = r.id
 	WHERE r.id = ?`
 
-// referralBasisOf reads what one referral's summary and facts are worked
-// out from besides its records; ErrNotFound.
-func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (summaryBasis, factBasis, error) {
+// referralBasis is what one referral's summary, facts and data set problem
+// count are worked out from besides its records.
+type referralBasis struct {
+	summary summaryBasis
+	facts   factBasis
+	// problems are the data set problems of the referral's own record and
+	// its patient's, as the export counts them (problemCountsOf).
+	problems int
+}
+
+// referralBasisOf reads one referral's basis; ErrNotFound.
+func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referralBasis, error) {
 	var b summaryBasis
 	var f factBasis
+	var postcode, source string
 	err := tx.QueryRowContext(ctx, referralBasisSelect, referralID).Scan(
 		&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason,
-		&f.dateOfBirth, &f.ethnic, &f.gender, &f.orientation, &f.disability, &f.ltc, &f.endCode)
+		&f.dateOfBirth, &f.ethnic, &f.gender, &f.orientation, &f.disability, &f.ltc, &f.endCode,
+		&postcode, &source)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, f, ErrNotFound
+		return referralBasis{}, ErrNotFound
+	}
+	if err != nil {
+		return referralBasis{}, err
 	}
 	f.id, f.receivedOn, f.descriptor = b.id, b.receivedOn, b.descriptor
-	return b, f, err
+	// Only how many: the record ids of the problems' messages are not needed.
+	problems := len(patientRecordProblems("", b.id, f.ethnic, f.gender, postcode, f.orientation)) +
+		len(referralRecordProblems("", b.id, source, b.endedOn, f.endCode, b.descriptor))
+	return referralBasis{summary: b, facts: f, problems: problems}, nil
 }
 
 // keptTable is a table kept per referral from its records (referral_id its

@@ -377,10 +377,11 @@ func dateOf(t time.Time) string {
 // outcome: from one read of the referral and one of its records
 // (referral_records.go), written where they changed (writeChanged).
 func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int64) (measures.Outcome, error) {
-	b, fb, err := referralBasisOf(ctx, tx, referralID)
+	basis, err := referralBasisOf(ctx, tx, referralID)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
+	b := basis.summary
 	rec, err := referralRecordsOf(ctx, tx, referralID)
 	if err != nil {
 		return measures.Outcome{}, err
@@ -401,12 +402,8 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 	if err := writeChanged(ctx, tx, keptSummary, args); err != nil {
 		return measures.Outcome{}, err
 	}
-	own, err := ownProblemsOf(ctx, tx, referralID)
-	if err != nil {
-		return measures.Outcome{}, err
-	}
-	f := workOutFacts(fb, rec.facts, rec.scores)
-	f.DatasetProblems = own + rec.problems
+	f := workOutFacts(basis.facts, rec.facts, rec.scores)
+	f.DatasetProblems = basis.problems + rec.problems
 	facts := f.args(referralID)
 	if err := writeChanged(ctx, tx, keptReport, append(reportArgs(b, o), facts[:len(facts)-1]...)); err != nil {
 		return measures.Outcome{}, fmt.Errorf("report row: %w", err)
