@@ -161,7 +161,7 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		if in.CheckOnly {
 			return ErrCheckedOnly
 		}
-		c, err = s.writeContact(ctx, tx, actor, referralID, in, scores)
+		c, err = s.writeContact(ctx, tx, actor, r.Referral, in, scores)
 		return err
 	})
 	if errors.Is(err, ErrAlreadyRecorded) {
@@ -236,7 +236,8 @@ func checkContact(in NewContact, span referralSpan, today string) ([]measures.Sc
 // writeContact writes a checked contact with its scores, confirms the
 // patient's questionnaire it came from, audits it and recomputes the
 // referral's summary; it returns the contact as stored.
-func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referralID int64, in NewContact, scores []measures.Score) (Contact, error) {
+func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Referral, in NewContact, scores []measures.Score) (Contact, error) {
+	referralID := r.ID
 	now := stamp(s.Now())
 	contactID, err := insertContact(ctx, tx, actor, referralID, in, now)
 	if err != nil {
@@ -265,7 +266,7 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referr
 		}
 	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordContact, entity: "referral", entityID: referralID,
-		detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
+		patientID: r.PatientID, detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
 		return Contact{}, err
 	}
 	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {

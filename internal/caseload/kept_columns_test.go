@@ -48,6 +48,13 @@ func TestRecomputeWritesOnlyWhatChanged(t *testing.T) {
 	if _, err := f.s.RecordContact(f.ctx, f.therapist, f.referral.ID, session("2026-02-02", answers(2, 2, 2, 2, 2, 2, 2, 2, 1), answers(2, 2, 2, 2, 2, 2, 2))); err != nil {
 		t.Fatal(err)
 	}
+	// The save's audit row is found by its patient (the referral's, which
+	// the save had read, not looked up again).
+	var audited int64
+	if err := f.s.DBForTest().QueryRow(`SELECT patient_id FROM audit_log WHERE action = ? AND entity_id = ?`,
+		AuditRecordContact, f.referral.ID).Scan(&audited); err != nil || audited != f.patient.ID {
+		t.Errorf("audit row of the save: patient %d (%v), want %d", audited, err, f.patient.ID)
+	}
 	changes := func(fn func(tx *sql.Tx) error) int {
 		t.Helper()
 		var before, after int
@@ -89,7 +96,7 @@ func TestRecomputeWritesOnlyWhatChanged(t *testing.T) {
 	}
 	// A session changes both rows.
 	if n := changes(func(tx *sql.Tx) error {
-		_, err := f.s.writeContact(f.ctx, tx, f.therapist, f.referral.ID, session("2026-02-09", answers(1, 1, 1, 1, 1, 1, 1, 1, 0), answers(1, 1, 1, 1, 1, 1, 1)).normalised(), nil)
+		_, err := f.s.writeContact(f.ctx, tx, f.therapist, f.referral, session("2026-02-09", answers(1, 1, 1, 1, 1, 1, 1, 1, 0), answers(1, 1, 1, 1, 1, 1, 1)).normalised(), nil)
 		return err
 	}); n < 3 {
 		t.Errorf("a session changed %d rows, want its contact, the summary and the report row at least", n)
