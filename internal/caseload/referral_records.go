@@ -143,8 +143,9 @@ func (p *referralRecordRow) scan(rows *sql.Rows) error {
 
 // referralBasisSelect reads one referral as summaryBasis and factBasis
 // hold it (summaryBasisSelect and factBasesOf, for one referral whether or
-// not it has a report row yet).
-const referralBasisSelect = `
+// not it has a report row yet), then its summary and report row as stored
+// (NULLs when it has none yet), for writeChanged.
+var referralBasisSelect = `
 	SELECT
 		r.id,
 		r.therapist_id,
@@ -162,12 +163,16 @@ const referralBasisSelect = `
 		COALESCE(d.long_term_conditions, ''),
 		COALESCE(rd.end_code, ''),
 		COALESCE(d.postcode, ''),
-		COALESCE(rd.source_of_referral, '')
+		COALESCE(rd.source_of_referral, ''),
+		` + keptSummary.selectAs("ks") + `,
+		` + keptReport.selectAs("kr") + `
 	FROM referrals r
 	JOIN patients p ON p.id = r.patient_id
 	LEFT JOIN patient_demographics d ON d.id = (
 		SELECT MAX(id) FROM patient_demographics WHERE patient_id = r.patient_id)
 	LEFT JOIN referral_dataset rd ON rd.referral_id = r.id
+	LEFT JOIN referral_summary ks ON ks.referral_id = r.id
+	LEFT JOIN report_referral kr ON kr.referral_id = r.id
 	WHERE r.id = ?`
 
 // referralBasis is what one referral's summary, facts and data set problem
@@ -178,6 +183,9 @@ type referralBasis struct {
 	// problems are the data set problems of the referral's own record and
 	// its patient's, as the export counts them (problemCountsOf).
 	problems int
+	// The referral's summary and report row as stored, each column in the
+	// order of its keptTable; nil when it has none yet.
+	storedSummary, storedReport []any
 }
 
 // referralBasisOf reads one referral's basis; ErrNotFound.
@@ -185,10 +193,17 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 	var b summaryBasis
 	var f factBasis
 	var postcode, source string
-	err := tx.QueryRowContext(ctx, referralBasisSelect, referralID).Scan(
-		&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason,
+	storedSummary := make([]any, len(keptSummary.columns))
+	storedReport := make([]any, len(keptReport.columns))
+	dest := []any{&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason,
 		&f.dateOfBirth, &f.ethnic, &f.gender, &f.orientation, &f.disability, &f.ltc, &f.endCode,
-		&postcode, &source)
+		&postcode, &source}
+	for _, stored := range [][]any{storedSummary, storedReport} {
+		for i := range stored {
+			dest = append(dest, &stored[i])
+		}
+	}
+	err := tx.QueryRowContext(ctx, referralBasisSelect, referralID).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return referralBasis{}, ErrNotFound
 	}
@@ -199,7 +214,15 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 	// Only how many: the record ids of the problems' messages are not needed.
 	problems := len(patientRecordProblems("", b.id, f.ethnic, f.gender, postcode, f.orientation)) +
 		len(referralRecordProblems("", b.id, source, b.endedOn, f.endCode, b.descriptor))
-	return referralBasis{summary: b, facts: f, problems: problems}, nil
+	out := referralBasis{summary: b, facts: f, problems: problems}
+	// referral_id, the first column, is NULL when the row is missing.
+	if storedSummary[0] != nil {
+		out.storedSummary = storedSummary
+	}
+	if storedReport[0] != nil {
+		out.storedReport = storedReport
+	}
+	return out, nil
 }
 
 // keptTable is a table kept per referral from its records (referral_id its
@@ -207,7 +230,6 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 type keptTable struct {
 	name    string
 	columns []string // referral_id first
-	read    string   // the row's other columns, by referral_id
 	insert  string
 }
 
@@ -216,9 +238,13 @@ func newKeptTable(name string, columns []string) keptTable {
 	return keptTable{
 		name:    name,
 		columns: columns,
-		read:    "SELECT " + strings.Join(columns[1:], ", ") + " FROM " + name + " WHERE referral_id = ?",
 		insert:  "INSERT INTO " + name + " (" + strings.Join(columns, ", ") + ") VALUES (" + marks + ")",
 	}
+}
+
+// selectAs lists the table's columns, of its alias as, for a SELECT.
+func (t keptTable) selectAs(as string) string {
+	return as + "." + strings.Join(t.columns, ", "+as+".")
 }
 
 // The two tables a save keeps: the summary as summaryUpsert writes it, and
@@ -251,33 +277,25 @@ var factsColumns = []string{
 }
 
 // writeChanged writes one referral's row of a kept table, args in the
-// order of its columns: inserted when there is none; otherwise only the
+// order of its columns, stored the row as read in the same transaction
+// (referralBasisOf): inserted when there is none; otherwise only the
 // columns whose value changed are updated, or none. An UPDATE rewrites the
 // entry of every index on a column it sets, changed or not (and so a page
 // of each index goes to the write-ahead log): a session changes a few
 // counts and dates of a referral, not its team, therapist or receipt, nor
 // most of its report facts (issue 17). A value is "unchanged" only when the
 // stored one is of the same type and equal; anything else is written.
-func writeChanged(ctx context.Context, tx *sql.Tx, t keptTable, args []any) error {
-	if len(args) != len(t.columns) {
-		return fmt.Errorf("%s: %d values for %d columns", t.name, len(args), len(t.columns))
+func writeChanged(ctx context.Context, tx *sql.Tx, t keptTable, stored, args []any) error {
+	if len(args) != len(t.columns) || stored != nil && len(stored) != len(t.columns) {
+		return fmt.Errorf("%s: %d values and %d stored for %d columns", t.name, len(args), len(stored), len(t.columns))
 	}
-	old := make([]any, len(t.columns)-1)
-	ptrs := make([]any, len(old))
-	for i := range old {
-		ptrs[i] = &old[i]
-	}
-	err := tx.QueryRowContext(ctx, t.read, args[0]).Scan(ptrs...)
-	if errors.Is(err, sql.ErrNoRows) {
-		_, err = tx.ExecContext(ctx, t.insert, args...)
-		return err
-	}
-	if err != nil {
+	if stored == nil {
+		_, err := tx.ExecContext(ctx, t.insert, args...)
 		return err
 	}
 	var set strings.Builder
 	var values []any
-	for i, o := range old {
+	for i, o := range stored[1:] {
 		v, err := driver.DefaultParameterConverter.ConvertValue(args[i+1])
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", t.name, t.columns[i+1], err)
@@ -295,7 +313,7 @@ func writeChanged(ctx context.Context, tx *sql.Tx, t keptTable, args []any) erro
 		return nil
 	}
 	// #nosec G202 -- the table and column names are this file's constants
-	_, err = tx.ExecContext(ctx, "UPDATE "+t.name+" SET "+set.String()+" WHERE referral_id = ?", append(values, args[0])...)
+	_, err := tx.ExecContext(ctx, "UPDATE "+t.name+" SET "+set.String()+" WHERE referral_id = ?", append(values, args[0])...)
 	return err
 }
 

@@ -399,13 +399,13 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	if err := writeChanged(ctx, tx, keptSummary, args); err != nil {
+	if err := writeChanged(ctx, tx, keptSummary, basis.storedSummary, args); err != nil {
 		return measures.Outcome{}, err
 	}
 	f := workOutFacts(basis.facts, rec.facts, rec.scores)
 	f.DatasetProblems = basis.problems + rec.problems
 	facts := f.args(referralID)
-	if err := writeChanged(ctx, tx, keptReport, append(reportArgs(b, o), facts[:len(facts)-1]...)); err != nil {
+	if err := writeChanged(ctx, tx, keptReport, basis.storedReport, append(reportArgs(b, o), facts[:len(facts)-1]...)); err != nil {
 		return measures.Outcome{}, fmt.Errorf("report row: %w", err)
 	}
 	return o, nil
