@@ -60,6 +60,24 @@ func TestAdminResetsAPassword(t *testing.T) {
 	}
 }
 
+// TestPasswordResetCodesThrottled: after too many wrong codes from one
+// address the form says to wait, on the code field, keeping what was typed.
+func TestPasswordResetCodesThrottled(t *testing.T) {
+	e := newTestEnv(t)
+	anon := e.browser()
+	for i := range caseload.InvitationFailuresPerAddress {
+		p := anon.post("/reset-password", url.Values{"code": {"WRONG-CODE-" + itoa(int64(i))}, "password": {"a brand new phrase"}})
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "does not work") {
+			t.Fatalf("wrong code %d: %d %s", i, p.Status, errorSummaryOf(p.Body))
+		}
+	}
+	p := anon.post("/reset-password", url.Values{"code": {"ABCD-EFGH-JKLM"}, "password": {"a brand new phrase"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Too many codes have been tried") ||
+		!strings.Contains(p.Body, `href="#code"`) || !strings.Contains(p.Body, `value="ABCD-EFGH-JKLM"`) {
+		t.Errorf("code after %d wrong ones: %d %s", caseload.InvitationFailuresPerAddress, p.Status, errorSummaryOf(p.Body))
+	}
+}
+
 func TestAdminEditsAUser(t *testing.T) {
 	e := newTestEnv(t)
 	admin := e.signedIn(e.admin)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -172,6 +173,11 @@ var resetFields = []string{"code", "password"}
 // badResetCode is the one message for a wrong, expired or used code.
 const badResetCode = "This code does not work: it may be mistyped, expired or already used. Ask an administrator for a new one."
 
+// tooManyResetCodes answers a try from an address that has tried too many
+// codes (caseload.ErrTooManyAttempts).
+var tooManyResetCodes = fmt.Sprintf("Too many codes have been tried. Wait %d minutes and try again, or ask an administrator for help.",
+	int(caseload.InvitationWindow/time.Minute))
+
 func (s *Server) handlePasswordResetForm(c echo.Context) error {
 	f := newForm(resetFields...)
 	f.Values["code"] = strings.TrimSpace(c.QueryParam("code"))
@@ -194,7 +200,8 @@ func (s *Server) handlePasswordReset(c echo.Context) error {
 	p := &passwordResetPage{basePage: s.base(c, "Choose a new password"), Form: f}
 	p.User = nil
 	if len(f.Errs) == 0 {
-		_, err := s.store.ResetPassword(c.Request().Context(), f.Values["code"], password)
+		// Failures counted per address, per /64 for IPv6, with invitations'.
+		_, err := s.store.ResetPassword(c.Request().Context(), f.Values["code"], password, throttleKey(c.RealIP()))
 		var ve *caseload.ValidationError
 		switch {
 		case err == nil:
@@ -205,6 +212,8 @@ func (s *Server) handlePasswordReset(c echo.Context) error {
 			copyFieldErrors(f, ve, nil)
 		case errors.Is(err, caseload.ErrBadResetCode):
 			f.Errs["code"] = badResetCode
+		case errors.Is(err, caseload.ErrTooManyAttempts):
+			f.Errs["code"] = tooManyResetCodes
 		default:
 			return err
 		}

@@ -71,21 +71,33 @@ func (s *Store) CreatePasswordReset(ctx context.Context, actor User, userID int6
 // every session of the user ends. It returns a *ValidationError for a
 // password that breaks the rules (checked first, so that fixing it does not
 // spend the code) and ErrBadResetCode for a code that does not work.
-func (s *Store) ResetPassword(ctx context.Context, code, pw string) (User, error) {
+//
+// A code that does not work is counted against address (the client's
+// throttle key) with the invitation codes' failures, which have the same
+// shape: after InvitationFailuresPerAddress of either in InvitationWindow,
+// every try from that address is refused with ErrTooManyAttempts, so that
+// codes cannot be guessed at speed.
+func (s *Store) ResetPassword(ctx context.Context, code, pw, address string) (User, error) {
 	var u User
+	var refused error // a failed try: recorded, then returned after commit
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		norm := NormaliseInvitationCode(code)
-		if norm == "" {
-			return ErrBadResetCode
+		now := s.Now()
+		if throttled, err := invitationsThrottled(ctx, tx, address, now); err != nil || throttled {
+			if throttled {
+				refused = ErrTooManyAttempts
+			}
+			return err
 		}
+		norm := NormaliseInvitationCode(code)
 		var resetID, userID int64
 		err := tx.QueryRowContext(ctx, `
 			SELECT id, user_id
 			FROM password_resets
 			WHERE code_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
-			codeHash(norm), stamp(s.Now())).Scan(&resetID, &userID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrBadResetCode
+			codeHash(norm), stamp(now)).Scan(&resetID, &userID)
+		if norm == "" || errors.Is(err, sql.ErrNoRows) {
+			refused = ErrBadResetCode
+			return recordInvitationFailure(ctx, tx, address, now)
 		}
 		if err != nil {
 			return err
@@ -108,18 +120,21 @@ func (s *Store) ResetPassword(ctx context.Context, code, pw string) (User, error
 		if err != nil {
 			return err
 		}
-		now := stamp(s.Now())
+		at := stamp(now)
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, u.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = ? WHERE id = ?`, now, resetID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE password_resets SET used_at = ? WHERE id = ?`, at, resetID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, now, u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL`, at, u.ID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, auditRow{userID: u.ID, action: AuditResetPassword, entity: "user", entityID: u.ID, detail: "with a one-time code"})
 	})
+	if err == nil {
+		err = refused
+	}
 	if err != nil {
 		return User{}, fmt.Errorf("reset password: %w", err)
 	}

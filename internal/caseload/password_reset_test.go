@@ -2,6 +2,7 @@ package caseload
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -34,14 +35,14 @@ func TestPasswordReset(t *testing.T) {
 	if want := testNow.Add(PasswordResetLifetime); !expires.Equal(want) {
 		t.Errorf("expires %v, want %v", expires, want)
 	}
-	if _, err := f.s.ResetPassword(f.ctx, old, "another long phrase"); !errors.Is(err, ErrBadResetCode) {
+	if _, err := f.s.ResetPassword(f.ctx, old, "another long phrase", testAddress); !errors.Is(err, ErrBadResetCode) {
 		t.Errorf("an earlier code still works after a new one: %v", err)
 	}
 	// A password against the rules is refused without spending the code.
-	_, err = f.s.ResetPassword(f.ctx, code, "short")
+	_, err = f.s.ResetPassword(f.ctx, code, "short", testAddress)
 	wantFields(t, err, "password")
 	// The code as a person types it: lower case, spaces.
-	u, err := f.s.ResetPassword(f.ctx, strings.ToLower(strings.ReplaceAll(code, "-", " ")), "another long phrase")
+	u, err := f.s.ResetPassword(f.ctx, strings.ToLower(strings.ReplaceAll(code, "-", " ")), "another long phrase", testAddress)
 	if err != nil {
 		t.Fatalf("reset: %v", err)
 	}
@@ -54,7 +55,7 @@ func TestPasswordReset(t *testing.T) {
 	if _, err := f.s.Authenticate(f.ctx, f.therapist.Email, "another long phrase"); err != nil {
 		t.Errorf("the new password does not work: %v", err)
 	}
-	if _, err := f.s.ResetPassword(f.ctx, code, "a third long phrase"); !errors.Is(err, ErrBadResetCode) {
+	if _, err := f.s.ResetPassword(f.ctx, code, "a third long phrase", testAddress); !errors.Is(err, ErrBadResetCode) {
 		t.Errorf("a code works twice: %v", err)
 	}
 	// Expiry.
@@ -63,7 +64,7 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.clock.t = testNow.Add(PasswordResetLifetime + time.Second)
-	if _, err := f.s.ResetPassword(f.ctx, late, "another long phrase"); !errors.Is(err, ErrBadResetCode) {
+	if _, err := f.s.ResetPassword(f.ctx, late, "another long phrase", testAddress); !errors.Is(err, ErrBadResetCode) {
 		t.Errorf("an expired code works: %v", err)
 	}
 	if _, _, err := f.s.CreatePasswordReset(f.ctx, admin, 9999); !errors.Is(err, ErrNotFound) {
@@ -74,6 +75,43 @@ func TestPasswordReset(t *testing.T) {
 	}
 	if got := auditDetails(t, f, AuditResetPassword); len(got) != 1 {
 		t.Errorf("password resets audited as %q, want one", got)
+	}
+}
+
+// testAddress is the throttle key of the tests' password resets.
+const testAddress = "192.0.2.1"
+
+func TestPasswordResetThrottled(t *testing.T) {
+	f := newFixture(t)
+	admin := f.user(t, "ada@example.nhs.uk", "Ada Admin", RoleAdmin, "")
+	code, _, err := f.s.CreatePasswordReset(f.ctx, admin, f.therapist.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range InvitationFailuresPerAddress {
+		if _, err := f.s.ResetPassword(f.ctx, fmt.Sprintf("WRONG-CODE-%d", i), "another long phrase", testAddress); !errors.Is(err, ErrBadResetCode) {
+			t.Fatalf("wrong code %d: got %v, want ErrBadResetCode", i, err)
+		}
+	}
+	// Even the right code is refused from that address now, and not spent.
+	if _, err := f.s.ResetPassword(f.ctx, code, "another long phrase", testAddress); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("right code after %d wrong ones: got %v, want ErrTooManyAttempts", InvitationFailuresPerAddress, err)
+	}
+	if _, err := f.s.Authenticate(f.ctx, f.therapist.Email, testPassword); err != nil {
+		t.Errorf("a refused try changed the password: %v", err)
+	}
+	// Another address is not held up, nor is this one once the window has passed.
+	f.clock.t = testNow.Add(InvitationWindow + time.Second)
+	if _, err := f.s.ResetPassword(f.ctx, code, "another long phrase", testAddress); err != nil {
+		t.Errorf("right code after the window: %v", err)
+	}
+	other, _, err := f.s.CreatePasswordReset(f.ctx, admin, f.other.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.t = testNow
+	if _, err := f.s.ResetPassword(f.ctx, other, "another long phrase", "198.51.100.7"); err != nil {
+		t.Errorf("right code from another address: %v", err)
 	}
 }
 

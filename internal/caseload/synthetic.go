@@ -241,6 +241,7 @@ func (g synthGenerator) chunk(ci int) synthBatch {
 		}
 		r.patientID = g.base.patient + int64(i) + 1
 		r.basis.id = g.base.referral + int64(i) + 1
+		r.facts = syntheticFacts(r)
 		b.refs = append(b.refs, r)
 	}
 	return b
@@ -289,6 +290,7 @@ type synthReferral struct {
 	finished  map[measures.InstrumentID]measures.MeasureOutcome // a finished course's measures, for the curves
 	summary   []any                                             // summaryUpsert's arguments but the id, filled at write time
 	report    []any                                             // reportUpsert's arguments but the id, likewise
+	facts     []any                                             // factsUpdate's arguments (synthetic_facts.go)
 }
 
 type synthContact struct {
@@ -447,6 +449,11 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			return err
 		}
 		defer summary.Close()
+		facts, err := prep(factsUpdate)
+		if err != nil {
+			return err
+		}
+		defer facts.Close()
 		for _, r := range refs {
 			b := r.basis
 			if _, err := patient.ExecContext(ctx, r.patientID, r.name, r.dob, created); err != nil {
@@ -459,20 +466,7 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 				nullString(b.endedOn), nullString(b.endReason), b.therapistID, created); err != nil {
 				return err
 			}
-			var cargs, sargs []any
-			for k, c := range r.contacts {
-				*contactID++
-				medium, employment := syntheticContactDataset(b.id, k)
-				at := c.date + "T10:00:00.000000Z"
-				cargs = append(cargs, *contactID, b.id, c.date, c.kind, c.attendance, c.intensity, medium, employment, b.therapistID, at)
-				if c.phq9 == "" {
-					continue
-				}
-				*scoreID += 2
-				sargs = append(sargs,
-					*scoreID-1, *contactID, "phq9", c.phq9, c.phq9Total, b.therapistID, at,
-					*scoreID, *contactID, "gad7", c.gad7, c.gad7Total, b.therapistID, at)
-			}
+			cargs, sargs := r.recordArgs(contactID, scoreID)
 			if err := contact.exec(ctx, cargs, 10); err != nil {
 				return err
 			}
@@ -483,50 +477,12 @@ func (s *Store) writeSynthetic(ctx context.Context, refs []synthReferral, contac
 			if err := summary.writeArgs(ctx, r.summary, r.report); err != nil {
 				return err
 			}
+			if _, err := facts.ExecContext(ctx, r.facts...); err != nil {
+				return fmt.Errorf("report facts of referral %d: %w", b.id, err)
+			}
 		}
-		return refreshSyntheticFacts(ctx, tx, refs)
+		return nil
 	})
-}
-
-// syntheticDemographics are a synthetic patient's demographics, spread
-// over every reporting group by their referral's id (issue 13's
-// inequality figures): ethnic category, gender identity, sexual
-// orientation, disability, long-term conditions and when recorded.
-func syntheticDemographics(id int64) []any {
-	pick := func(codes []string, by int64) string { return codes[(id/by)%int64(len(codes))] }
-	return []any{
-		pick([]string{"A", "A", "A", "B", "C", "D", "H", "J", "M", "N", "R", "S", "Z", ""}, 1),
-		pick([]string{"1", "2", "2", "3", "Z"}, 3),
-		pick([]string{"1", "1", "1", "2", "3", "4", "Z"}, 7),
-		pick([]string{"NN", "NN", "04", "ZZ", ""}, 11),
-		pick([]string{"", "", "44054006"}, 13),
-		"2026-01-01T00:00:00.000000Z",
-	}
-}
-
-// syntheticContactDataset is the medium of a synthetic contact (most of a
-// referral's by one medium) and, at the first, the employment status.
-func syntheticContactDataset(id int64, k int) (medium, employment any) {
-	media := []string{"face_to_face", "telephone", "telephone", "video", "text_message", ""}
-	m := media[(id+int64(k/4))%int64(len(media))]
-	if m != "" {
-		medium = m
-	}
-	if k == 0 {
-		statuses := []string{"01", "01", "02", "03", "04", "08", "ZZ"}
-		employment = statuses[(id/5)%int64(len(statuses))]
-	}
-	return medium, employment
-}
-
-// synthIntensity is the intensity contact k of n of synthetic referral i
-// was given at: one high-intensity referral in two was stepped up from low
-// intensity halfway (issue 13's stepped-care figures).
-func synthIntensity(intensity string, i, k, n int) string {
-	if intensity == string(measures.HighIntensity) && i%2 == 0 && k < n/2 {
-		return string(measures.LowIntensity)
-	}
-	return intensity
 }
 
 // prepareSyntheticDemographics prepares the insert of a synthetic
@@ -535,13 +491,4 @@ func prepareSyntheticDemographics(ctx context.Context, tx *sql.Tx) (*sql.Stmt, e
 	return tx.PrepareContext(ctx, `
 		INSERT INTO patient_demographics (patient_id, ethnic_category, gender_identity, sexual_orientation, disability, long_term_conditions, recorded_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`)
-}
-
-// refreshSyntheticFacts writes the report facts of a batch of synthetic
-// referrals, from what was just inserted.
-func refreshSyntheticFacts(ctx context.Context, tx *sql.Tx, refs []synthReferral) error {
-	if len(refs) == 0 {
-		return nil
-	}
-	return refreshReportFacts(ctx, tx, refs[0].basis.id-1, refs[len(refs)-1].basis.id)
 }

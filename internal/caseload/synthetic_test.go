@@ -1,9 +1,15 @@
 package caseload
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"clinic"
 )
 
 func TestLoadSyntheticSmall(t *testing.T) {
@@ -25,34 +31,39 @@ func TestLoadSyntheticSmall(t *testing.T) {
 	if referrals != 500 || contacts != 3500 || summaries != 500 || open == 0 || open == 500 {
 		t.Errorf("synthetic: %d referrals, %d contacts, %d summaries, %d open", referrals, contacts, summaries, open)
 	}
-	// The summaries written in bulk equal those the ordinary path computes,
-	// and the foreign keys hold.
-	type row struct {
-		ID      int64
-		Outcome string
+	// The summaries written in bulk, with their review columns (schema step
+	// 22), and the report rows with their facts (steps 18 and 21, worked
+	// out in Go by the builder) equal those the ordinary path computes from
+	// the stored records, and the foreign keys hold.
+	read := func() (summaries, reports []string) {
+		return queryRows(t, s, `
+			SELECT referral_id, outcome_json, review_flags_json, outcome_hash, last_attended_on
+			FROM referral_summary ORDER BY referral_id`),
+			queryRows(t, s, `SELECT * FROM report_referral ORDER BY referral_id`)
 	}
-	read := func() []row {
-		rows, err := s.db.Query(`SELECT referral_id, outcome_json FROM referral_summary ORDER BY referral_id`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.ID, &r.Outcome); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, r)
-		}
-		return out
-	}
-	bulk := read()
+	bulkSummaries, bulkReports := read()
 	if _, err := s.RebuildSummaries(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(bulk, read()); diff != "" {
+	rebuiltSummaries, rebuiltReports := read()
+	if diff := cmp.Diff(bulkSummaries, rebuiltSummaries); diff != "" {
 		t.Errorf("bulk summaries differ from a rebuild (-bulk +rebuilt):\n%s", diff)
+	}
+	if diff := cmp.Diff(bulkReports, rebuiltReports); diff != "" {
+		t.Errorf("bulk report rows differ from a rebuild (-bulk +rebuilt):\n%s", diff)
+	}
+	// The comparison covers data of every kind: referrals with and without
+	// data set problems and review flags.
+	var problemCounts, flagged, stepped int
+	if err := s.db.QueryRow(`
+		SELECT
+			(SELECT COUNT(DISTINCT dataset_problems) FROM report_referral),
+			(SELECT COUNT(*) FROM referral_summary WHERE review_flags_json <> '{}'),
+			(SELECT COUNT(*) FROM report_referral WHERE step_up_days >= 0)`).Scan(&problemCounts, &flagged, &stepped); err != nil {
+		t.Fatal(err)
+	}
+	if problemCounts < 3 || flagged == 0 || stepped == 0 {
+		t.Errorf("synthetic data too uniform to compare: %d distinct problem counts, %d flagged summaries, %d stepped up", problemCounts, flagged, stepped)
 	}
 	fk, err := s.db.Query(`PRAGMA foreign_key_check`)
 	if err != nil {
@@ -89,6 +100,43 @@ func TestLoadSyntheticRestoresIndexes(t *testing.T) {
 	}
 }
 
+// queryRows reads every row of q, each as its columns' values printed.
+func queryRows(t *testing.T, s *Store, q string) []string {
+	t.Helper()
+	rows, err := s.db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		line := ""
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			line += fmt.Sprintf("%s=%v ", cols[i], v)
+		}
+		out = append(out, line)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func indexNames(t *testing.T, s *Store) []string {
 	t.Helper()
 	rows, err := s.db.Query(`SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY name`)
@@ -105,4 +153,31 @@ func indexNames(t *testing.T, s *Store) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// BenchmarkLoadSynthetic builds a synthetic service of SYNTH_REFERRALS
+// referrals (default 20,000) in the benchmark service's shape, for a CPU
+// profile of the bulk load (-cpuprofile); the national year is 1.8M.
+func BenchmarkLoadSynthetic(b *testing.B) {
+	cfg := BenchmarkService
+	cfg.Referrals = 20_000
+	if n, err := strconv.Atoi(os.Getenv("SYNTH_REFERRALS")); err == nil && n > 0 {
+		cfg.Referrals = n
+	}
+	for b.Loop() {
+		b.StopTimer()
+		s, err := Open(filepath.Join(b.TempDir(), "synthetic.db"), clinic.Schema, BenchmarkClock)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := s.LoadSynthetic(b.Context(), cfg); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
 }
