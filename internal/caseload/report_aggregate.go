@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"clinic/internal/measures"
 )
@@ -45,19 +46,36 @@ const reportScope = `
 			AND (:descriptor = '' OR EXISTS (SELECT 1 FROM referrals r WHERE r.id = x.referral_id
 				AND (r.problem_descriptor = :descriptor OR r.problem_descriptor LIKE :beneath)))`
 
-// endedSums are measures.ServiceRates' counts over the rows that ended in
-// the period, in the order of scanRates.
-const endedSums = `,
-			SUM(x.finished),
-			SUM(x.finished AND x.phq9_count > 0 AND x.anxiety_count > 0 AND NOT x.at_caseness),
-			SUM(x.finished AND x.recovered),
-			SUM(x.finished AND x.reliable_improvement),
-			SUM(x.finished AND x.reliable_recovery),
-			SUM(x.finished AND x.reliable_deterioration),
-			SUM(x.finished AND x.paired),
-			SUM(x.finished AND x.wait_days >= 0),
-			SUM(x.finished AND x.wait_days BETWEEN 0 AND :six),
-			SUM(x.finished AND x.wait_days BETWEEN 0 AND :eighteen)`
+// endedCounts are measures.ServiceRates' counts over the rows that ended in
+// the period, in the order of rateCounts, each named for a subquery's
+// column.
+var endedCounts = [][2]string{
+	{"finished", "x.finished"},
+	{"not_at_caseness", "x.finished AND x.phq9_count > 0 AND x.anxiety_count > 0 AND NOT x.at_caseness"},
+	{"recovered", "x.finished AND x.recovered"},
+	{"reliable_improvement", "x.finished AND x.reliable_improvement"},
+	{"reliable_recovery", "x.finished AND x.reliable_recovery"},
+	{"reliable_deterioration", "x.finished AND x.reliable_deterioration"},
+	{"paired", "x.finished AND x.paired"},
+	{"waited", "x.finished AND x.wait_days >= 0"},
+	{"within_six", "x.finished AND x.wait_days BETWEEN 0 AND :six"},
+	{"within_eighteen", "x.finished AND x.wait_days BETWEEN 0 AND :eighteen"},
+}
+
+// endedSums are endedCounts summed, as a SELECT's further columns.
+var endedSums = func() string {
+	var b strings.Builder
+	for _, c := range endedCounts {
+		b.WriteString(",\n\t\t\tSUM(" + c[1] + ")")
+	}
+	return b.String()
+}()
+
+// rateCounts are the destinations of endedCounts' columns in r.
+func rateCounts(r *measures.Rates) []any {
+	return []any{&r.Finished, &r.NotAtCaseness, &r.Recovered, &r.ReliablyImproved,
+		&r.ReliablyRecovered, &r.Deteriorated, &r.Paired, &r.Waited, &r.Within6Weeks, &r.Within18Weeks}
+}
 
 // aggregateQuery counts the scope's rows with date in the period, by group
 // (and for byEnded, their outcome counts). date and group are only ever the
@@ -143,8 +161,7 @@ func (s *Store) aggregateBy(ctx context.Context, query string, args []any, date 
 			dest = append(dest, &k.first, &k.teamID)
 		}
 		if date == byEnded {
-			dest = append(dest, &r.Finished, &r.NotAtCaseness, &r.Recovered, &r.ReliablyImproved,
-				&r.ReliablyRecovered, &r.Deteriorated, &r.Paired, &r.Waited, &r.Within6Weeks, &r.Within18Weeks)
+			dest = append(dest, rateCounts(&r)...)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return err
@@ -227,7 +244,7 @@ func (s *Store) ReportTherapists(ctx context.Context, f ReportFilter) ([]Therapi
 		}
 		out = append(out, t.TherapistFigures)
 	}
-	if err := s.nameTherapists(ctx, out); err != nil {
+	if err := nameTherapists(ctx, s.read, out); err != nil {
 		return nil, fmt.Errorf("report therapists: %w", err)
 	}
 	slices.SortFunc(out, compareTherapistFigures)
@@ -236,7 +253,7 @@ func (s *Store) ReportTherapists(ctx context.Context, f ReportFilter) ([]Therapi
 
 // nameTherapists fills in the therapists' and their teams' names, fetching
 // only those.
-func (s *Store) nameTherapists(ctx context.Context, ts []TherapistFigures) error {
+func nameTherapists(ctx context.Context, q queryer, ts []TherapistFigures) error {
 	users, teams := make([]int64, len(ts)), make([]int64, len(ts))
 	for i, t := range ts {
 		users[i], teams[i] = t.TherapistID, t.TeamID
@@ -249,7 +266,7 @@ func (s *Store) nameTherapists(ctx context.Context, ts []TherapistFigures) error
 	if err != nil {
 		return err
 	}
-	rows, err := s.read.QueryContext(ctx, `
+	rows, err := q.QueryContext(ctx, `
 		SELECT 'user', id, name FROM users WHERE id IN (SELECT value FROM json_each(?))
 		UNION ALL
 		SELECT 'team', id, name FROM teams WHERE id IN (SELECT value FROM json_each(?))`, string(u), string(t))
@@ -308,26 +325,29 @@ func (s *Store) ReportTeams(ctx context.Context, f ReportFilter) ([]TeamFigures,
 		out = append(out, *t)
 		ids = append(ids, t.TeamID)
 	}
-	names, err := s.teamNames(ctx, ids)
+	names, err := teamNames(ctx, s.read, ids)
 	if err != nil {
 		return nil, fmt.Errorf("report teams: %w", err)
 	}
 	for i := range out {
 		out[i].TeamName = names[out[i].TeamID]
 	}
-	slices.SortFunc(out, func(a, b TeamFigures) int {
-		return cmp.Or(cmp.Compare(a.TeamName, b.TeamName), cmp.Compare(a.TeamID, b.TeamID))
-	})
+	slices.SortFunc(out, compareTeamFigures)
 	return out, nil
 }
 
+// compareTeamFigures orders teams by name.
+func compareTeamFigures(a, b TeamFigures) int {
+	return cmp.Or(cmp.Compare(a.TeamName, b.TeamName), cmp.Compare(a.TeamID, b.TeamID))
+}
+
 // teamNames names the given teams, fetching only those.
-func (s *Store) teamNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+func teamNames(ctx context.Context, q queryer, ids []int64) (map[int64]string, error) {
 	b, err := json.Marshal(nonNil(ids))
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT id, name FROM teams WHERE id IN (SELECT value FROM json_each(?))`, string(b))
+	rows, err := q.QueryContext(ctx, `SELECT id, name FROM teams WHERE id IN (SELECT value FROM json_each(?))`, string(b))
 	if err != nil {
 		return nil, err
 	}
