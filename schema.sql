@@ -968,6 +968,139 @@ CREATE INDEX summary_review ON referral_summary (
 CREATE INDEX referrals_brought ON referrals (id) WHERE bring_to_supervision <> '';
 
 -- step: 23
+-- The weekly review's list reads one index (issue 17: from a cold start,
+-- reading each listed case's referral, latest review and patient cost
+-- 18,000 random page reads for a team's 9,000 open cases). Each summary
+-- keeps what the list needs from other tables: its patient's name (the
+-- list's order), whether the therapist asked to bring the case
+-- (referrals.bring_to_supervision <> ''), and the outcome hash and flag
+-- severities of its latest review (by date, then id; '' and '{}' when it
+-- has none), which say which flags are quiet. Triggers keep them current
+-- on every write of those tables, and fill them when a summary is first
+-- inserted; this step fills them for every existing summary. The list's
+-- index, summary_review_list, covers a scope's open cases with them and
+-- replaces summary_review.
+
+ALTER TABLE referral_summary ADD COLUMN patient_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE referral_summary ADD COLUMN brought INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE referral_summary ADD COLUMN seen_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE referral_summary ADD COLUMN seen_severities_json TEXT NOT NULL DEFAULT '{}';
+
+UPDATE referral_summary SET
+    patient_name = COALESCE((
+        SELECT p.name FROM referrals r JOIN patients p ON p.id = r.patient_id
+        WHERE r.id = referral_summary.referral_id), ''),
+    brought = COALESCE((
+        SELECT r.bring_to_supervision <> '' FROM referrals r
+        WHERE r.id = referral_summary.referral_id), 0),
+    seen_hash = COALESCE((
+        SELECT v.outcome_hash FROM reviews v
+        WHERE v.referral_id = referral_summary.referral_id
+        ORDER BY v.date DESC, v.id DESC LIMIT 1), ''),
+    seen_severities_json = COALESCE((
+        SELECT v.flag_severities_json FROM reviews v
+        WHERE v.referral_id = referral_summary.referral_id
+        ORDER BY v.date DESC, v.id DESC LIMIT 1), '{}');
+
+CREATE TRIGGER summary_review_insert
+AFTER INSERT ON referral_summary
+BEGIN
+    UPDATE referral_summary SET
+        patient_name = COALESCE((
+            SELECT p.name FROM referrals r JOIN patients p ON p.id = r.patient_id
+            WHERE r.id = NEW.referral_id), ''),
+        brought = COALESCE((
+            SELECT r.bring_to_supervision <> '' FROM referrals r
+            WHERE r.id = NEW.referral_id), 0),
+        seen_hash = COALESCE((
+            SELECT v.outcome_hash FROM reviews v
+            WHERE v.referral_id = NEW.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), ''),
+        seen_severities_json = COALESCE((
+            SELECT v.flag_severities_json FROM reviews v
+            WHERE v.referral_id = NEW.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), '{}')
+    WHERE referral_id = NEW.referral_id;
+END;
+
+CREATE TRIGGER summary_review_patient_name
+AFTER UPDATE OF name ON patients
+BEGIN
+    UPDATE referral_summary SET patient_name = NEW.name
+    WHERE referral_id IN (SELECT id FROM referrals WHERE patient_id = NEW.id);
+END;
+
+CREATE TRIGGER summary_review_referral
+AFTER UPDATE OF bring_to_supervision, patient_id ON referrals
+BEGIN
+    UPDATE referral_summary SET
+        brought = NEW.bring_to_supervision <> '',
+        patient_name = COALESCE((SELECT name FROM patients WHERE id = NEW.patient_id), '')
+    WHERE referral_id = NEW.id;
+END;
+
+CREATE TRIGGER summary_review_seen_insert
+AFTER INSERT ON reviews
+BEGIN
+    UPDATE referral_summary SET
+        seen_hash = COALESCE((
+            SELECT v.outcome_hash FROM reviews v
+            WHERE v.referral_id = NEW.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), ''),
+        seen_severities_json = COALESCE((
+            SELECT v.flag_severities_json FROM reviews v
+            WHERE v.referral_id = NEW.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), '{}')
+    WHERE referral_id = NEW.referral_id;
+END;
+
+CREATE TRIGGER summary_review_seen_update
+AFTER UPDATE OF referral_id, date, outcome_hash, flag_severities_json ON reviews
+BEGIN
+    UPDATE referral_summary SET
+        seen_hash = COALESCE((
+            SELECT v.outcome_hash FROM reviews v
+            WHERE v.referral_id = referral_summary.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), ''),
+        seen_severities_json = COALESCE((
+            SELECT v.flag_severities_json FROM reviews v
+            WHERE v.referral_id = referral_summary.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), '{}')
+    WHERE referral_id IN (OLD.referral_id, NEW.referral_id);
+END;
+
+CREATE TRIGGER summary_review_seen_delete
+AFTER DELETE ON reviews
+BEGIN
+    UPDATE referral_summary SET
+        seen_hash = COALESCE((
+            SELECT v.outcome_hash FROM reviews v
+            WHERE v.referral_id = OLD.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), ''),
+        seen_severities_json = COALESCE((
+            SELECT v.flag_severities_json FROM reviews v
+            WHERE v.referral_id = OLD.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), '{}')
+    WHERE referral_id = OLD.referral_id;
+END;
+
+DROP INDEX IF EXISTS summary_review;
+
+CREATE INDEX summary_review_list ON referral_summary (
+    team_id,
+    therapist_id,
+    review_flags_json,
+    received_on,
+    first_treatment_on,
+    last_attended_on,
+    outcome_hash,
+    brought,
+    seen_hash,
+    seen_severities_json,
+    patient_name
+) WHERE is_open = 1;
+
+-- step: 24
 -- The outcomes by group of a report (issue 13's inequalities) are read from
 -- a rollup kept at write time (issue 17): counting them from
 -- report_referral sorted every finished course of the period once per

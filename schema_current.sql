@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 23),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 24),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -276,6 +276,14 @@ CREATE INDEX patients_date_of_birth ON patients (date_of_birth);
 -- index patients_nhs_number
 CREATE INDEX patients_nhs_number ON patients (nhs_number) WHERE nhs_number <> '';
 
+-- trigger summary_review_patient_name
+CREATE TRIGGER summary_review_patient_name
+AFTER UPDATE OF name ON patients
+BEGIN
+    UPDATE referral_summary SET patient_name = NEW.name
+    WHERE referral_id IN (SELECT id FROM referrals WHERE patient_id = NEW.id);
+END;
+
 -- table questionnaires
 CREATE TABLE questionnaires (
     id           INTEGER PRIMARY KEY,
@@ -334,7 +342,7 @@ CREATE TABLE referral_summary (
     first_treatment_on TEXT,
     last_contact_on    TEXT,
     computed_at        TEXT NOT NULL
-, review_flags_json TEXT NOT NULL DEFAULT '{}', outcome_hash TEXT NOT NULL DEFAULT '', last_attended_on TEXT);
+, review_flags_json TEXT NOT NULL DEFAULT '{}', outcome_hash TEXT NOT NULL DEFAULT '', last_attended_on TEXT, patient_name TEXT NOT NULL DEFAULT '', brought INTEGER NOT NULL DEFAULT 0, seen_hash TEXT NOT NULL DEFAULT '', seen_severities_json TEXT NOT NULL DEFAULT '{}');
 
 -- index summary_ended
 CREATE INDEX summary_ended ON referral_summary (ended_on) WHERE ended_on IS NOT NULL;
@@ -351,15 +359,19 @@ CREATE INDEX summary_open_therapist ON referral_summary (therapist_id) WHERE is_
 -- index summary_received
 CREATE INDEX summary_received ON referral_summary (received_on);
 
--- index summary_review
-CREATE INDEX summary_review ON referral_summary (
+-- index summary_review_list
+CREATE INDEX summary_review_list ON referral_summary (
     team_id,
     therapist_id,
     review_flags_json,
     received_on,
     first_treatment_on,
     last_attended_on,
-    outcome_hash
+    outcome_hash,
+    brought,
+    seen_hash,
+    seen_severities_json,
+    patient_name
 ) WHERE is_open = 1;
 
 -- index summary_team_ended
@@ -411,6 +423,28 @@ BEGIN
     UPDATE finished_generation SET n = n + 1 WHERE id = 1;
 END;
 
+-- trigger summary_review_insert
+CREATE TRIGGER summary_review_insert
+AFTER INSERT ON referral_summary
+BEGIN
+    UPDATE referral_summary SET
+        patient_name = COALESCE((
+            SELECT p.name FROM referrals r JOIN patients p ON p.id = r.patient_id
+            WHERE r.id = NEW.referral_id), ''),
+        brought = COALESCE((
+            SELECT r.bring_to_supervision <> '' FROM referrals r
+            WHERE r.id = NEW.referral_id), 0),
+        seen_hash = COALESCE((
+            SELECT v.outcome_hash FROM reviews v
+            WHERE v.referral_id = NEW.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), ''),
+        seen_severities_json = COALESCE((
+            SELECT v.flag_severities_json FROM reviews v
+            WHERE v.referral_id = NEW.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), '{}')
+    WHERE referral_id = NEW.referral_id;
+END;
+
 -- table referrals
 CREATE TABLE referrals (
     id                   INTEGER PRIMARY KEY,
@@ -441,6 +475,16 @@ CREATE INDEX referrals_therapist ON referrals (therapist_id);
 
 -- index referrals_waiting
 CREATE INDEX referrals_waiting ON referrals (team_id, received_on) WHERE allocated = 0;
+
+-- trigger summary_review_referral
+CREATE TRIGGER summary_review_referral
+AFTER UPDATE OF bring_to_supervision, patient_id ON referrals
+BEGIN
+    UPDATE referral_summary SET
+        brought = NEW.bring_to_supervision <> '',
+        patient_name = COALESCE((SELECT name FROM patients WHERE id = NEW.patient_id), '')
+    WHERE referral_id = NEW.id;
+END;
 
 -- view report_group_course
 CREATE VIEW report_group_course AS
@@ -646,6 +690,54 @@ CREATE TABLE reviews (
 
 -- index reviews_referral
 CREATE INDEX reviews_referral ON reviews (referral_id, date);
+
+-- trigger summary_review_seen_delete
+CREATE TRIGGER summary_review_seen_delete
+AFTER DELETE ON reviews
+BEGIN
+    UPDATE referral_summary SET
+        seen_hash = COALESCE((
+            SELECT v.outcome_hash FROM reviews v
+            WHERE v.referral_id = OLD.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), ''),
+        seen_severities_json = COALESCE((
+            SELECT v.flag_severities_json FROM reviews v
+            WHERE v.referral_id = OLD.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), '{}')
+    WHERE referral_id = OLD.referral_id;
+END;
+
+-- trigger summary_review_seen_insert
+CREATE TRIGGER summary_review_seen_insert
+AFTER INSERT ON reviews
+BEGIN
+    UPDATE referral_summary SET
+        seen_hash = COALESCE((
+            SELECT v.outcome_hash FROM reviews v
+            WHERE v.referral_id = NEW.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), ''),
+        seen_severities_json = COALESCE((
+            SELECT v.flag_severities_json FROM reviews v
+            WHERE v.referral_id = NEW.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), '{}')
+    WHERE referral_id = NEW.referral_id;
+END;
+
+-- trigger summary_review_seen_update
+CREATE TRIGGER summary_review_seen_update
+AFTER UPDATE OF referral_id, date, outcome_hash, flag_severities_json ON reviews
+BEGIN
+    UPDATE referral_summary SET
+        seen_hash = COALESCE((
+            SELECT v.outcome_hash FROM reviews v
+            WHERE v.referral_id = referral_summary.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), ''),
+        seen_severities_json = COALESCE((
+            SELECT v.flag_severities_json FROM reviews v
+            WHERE v.referral_id = referral_summary.referral_id
+            ORDER BY v.date DESC, v.id DESC LIMIT 1), '{}')
+    WHERE referral_id IN (OLD.referral_id, NEW.referral_id);
+END;
 
 -- table risk_alerts
 CREATE TABLE risk_alerts (

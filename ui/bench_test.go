@@ -193,12 +193,20 @@ func BenchmarkRecordSession(b *testing.B) {
 }
 
 // apiBench is the real server on the benchmark database with an API token
-// for one synthetic therapist and their open referrals, as cmd/loadgen
-// drives it.
+// for each synthetic therapist and their open referrals, as cmd/loadgen
+// drives it: requests go round the whole service's caseloads, so a run of
+// saves adds a session or a few to each of thousands of referrals, not
+// dozens to one therapist's (whose growing histories would make every later
+// save dearer than a clinic's).
 type apiBench struct {
-	handler   http.Handler
-	token     string
-	referrals []int64
+	handler http.Handler
+	calls   []apiCall
+}
+
+// apiCall is a referral and the token of the therapist whose caseload it is on.
+type apiCall struct {
+	token    string
+	referral int64
 }
 
 func newAPIBench(b *testing.B, path string) *apiBench {
@@ -213,25 +221,47 @@ func newAPIBench(b *testing.B, path string) *apiBench {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	email := fmt.Sprintf("therapist-%d-1-1@synthetic.example", benchConfig.Seed)
-	token, t, err := store.CreateToken(ctx, email, "bench")
-	if err != nil {
-		b.Fatal(err)
+	env := &apiBench{handler: srv.Handler()}
+	var caseloads [][]apiCall
+	for team := 1; team <= benchConfig.Teams; team++ {
+		for n := 1; n <= benchConfig.TherapistsPerTeam; n++ {
+			email := fmt.Sprintf("therapist-%d-%d-%d@synthetic.example", benchConfig.Seed, team, n)
+			token, t, err := store.CreateToken(ctx, email, "bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows, err := store.Caseload(ctx, t.UserID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var calls []apiCall
+			for _, r := range rows {
+				calls = append(calls, apiCall{token: token, referral: r.Referral.ID})
+			}
+			caseloads = append(caseloads, calls)
+		}
 	}
-	rows, err := store.Caseload(ctx, t.UserID)
-	if err != nil || len(rows) == 0 {
-		b.Fatalf("caseload of %s: %d rows, %v", email, len(rows), err)
+	// One referral of each therapist in turn, round the caseloads.
+	for i := 0; ; i++ {
+		added := false
+		for _, calls := range caseloads {
+			if i < len(calls) {
+				env.calls, added = append(env.calls, calls[i]), true
+			}
+		}
+		if !added {
+			break
+		}
 	}
-	env := &apiBench{handler: srv.Handler(), token: token}
-	for _, r := range rows {
-		env.referrals = append(env.referrals, r.Referral.ID)
+	if len(env.calls) < 1000 {
+		b.Fatalf("%d open referrals on the therapists' caseloads", len(env.calls))
 	}
 	return env
 }
 
-func (env *apiBench) do(b *testing.B, method, path, body string, want int) {
+func (env *apiBench) do(b *testing.B, method, path, token, body string, want int) {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+env.token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -249,7 +279,8 @@ func BenchmarkAPIReferral(b *testing.B) {
 	cpu := processCPU(b)
 	i := 0
 	for b.Loop() {
-		env.do(b, http.MethodGet, fmt.Sprintf("/api/v1/referrals/%d", env.referrals[i%len(env.referrals)]), "", http.StatusOK)
+		c := env.calls[i%len(env.calls)]
+		env.do(b, http.MethodGet, fmt.Sprintf("/api/v1/referrals/%d", c.referral), c.token, "", http.StatusOK)
 		i++
 	}
 	reportCPU(b, cpu, i)
@@ -264,7 +295,8 @@ func BenchmarkAPIRecordContact(b *testing.B) {
 	cpu := processCPU(b)
 	i := 0
 	for b.Loop() {
-		env.do(b, http.MethodPost, fmt.Sprintf("/api/v1/referrals/%d/contacts", env.referrals[i%len(env.referrals)]), body, http.StatusCreated)
+		c := env.calls[i%len(env.calls)]
+		env.do(b, http.MethodPost, fmt.Sprintf("/api/v1/referrals/%d/contacts", c.referral), c.token, body, http.StatusCreated)
 		i++
 	}
 	reportCPU(b, cpu, i)
@@ -276,7 +308,7 @@ func BenchmarkAPITrivial(b *testing.B) {
 	env := newAPIBench(b, benchDBCopy(b))
 	cpu, i := processCPU(b), 0
 	for b.Loop() {
-		env.do(b, http.MethodGet, "/sign-in", "", http.StatusOK)
+		env.do(b, http.MethodGet, "/sign-in", env.calls[0].token, "", http.StatusOK)
 		i++
 	}
 	reportCPU(b, cpu, i)

@@ -76,6 +76,58 @@ func itemsJSON(items []*int) (sql.NullString, error) {
 	return sql.NullString{String: string(b), Valid: true}, nil
 }
 
+// decodeItems reads raw answers as itemsJSON stores them. Answers are
+// small integers or null, and a page of contacts holds dozens of them:
+// that form is read directly (issue 17: encoding/json's reflection was a
+// tenth of an API read); anything else goes to encoding/json, so what is
+// accepted, and any error, is as before.
+func decodeItems(s string) ([]*int, error) {
+	if items, ok := scanItems(s); ok {
+		return items, nil
+	}
+	var items []*int
+	err := json.Unmarshal([]byte(s), &items)
+	return items, err
+}
+
+// scanItems reads a JSON array of integers (at most 6 digits, no sign) and
+// nulls with no spaces; false for anything else.
+func scanItems(s string) ([]*int, bool) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	body := s[1 : len(s)-1]
+	if body == "" {
+		return []*int{}, true
+	}
+	n := strings.Count(body, ",") + 1
+	items, values := make([]*int, n), make([]int, n)
+	for i := range n {
+		field := body
+		if j := strings.IndexByte(body, ','); j >= 0 {
+			field, body = body[:j], body[j+1:]
+		} else if i != n-1 {
+			return nil, false
+		}
+		if field == "null" {
+			continue
+		}
+		if len(field) == 0 || len(field) > 6 || (field[0] == '0' && len(field) > 1) {
+			return nil, false
+		}
+		v := 0
+		for _, c := range []byte(field) {
+			if c < '0' || c > '9' {
+				return nil, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		values[i] = v
+		items[i] = &values[i]
+	}
+	return items, true
+}
+
 // ErrAlreadyRecorded is returned, with the contact first recorded, when a
 // contact's SubmissionID has already been recorded on the referral: the
 // submission was sent twice (a double click, a retried request) and is
@@ -109,7 +161,7 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		if in.CheckOnly {
 			return ErrCheckedOnly
 		}
-		c, err = s.writeContact(ctx, tx, actor, referralID, in, scores)
+		c, err = s.writeContact(ctx, tx, actor, r.Referral, in, scores)
 		return err
 	})
 	if errors.Is(err, ErrAlreadyRecorded) {
@@ -184,7 +236,8 @@ func checkContact(in NewContact, span referralSpan, today string) ([]measures.Sc
 // writeContact writes a checked contact with its scores, confirms the
 // patient's questionnaire it came from, audits it and recomputes the
 // referral's summary; it returns the contact as stored.
-func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referralID int64, in NewContact, scores []measures.Score) (Contact, error) {
+func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Referral, in NewContact, scores []measures.Score) (Contact, error) {
+	referralID := r.ID
 	now := stamp(s.Now())
 	contactID, err := insertContact(ctx, tx, actor, referralID, in, now)
 	if err != nil {
@@ -213,7 +266,7 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, referr
 		}
 	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordContact, entity: "referral", entityID: referralID,
-		detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
+		patientID: r.PatientID, detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
 		return Contact{}, err
 	}
 	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
@@ -372,7 +425,8 @@ func scanScore(row scanner) (Score, error) {
 	}
 	sc.Instrument, sc.Source = measures.InstrumentID(instrument), Source(source)
 	if items.Valid {
-		if err := json.Unmarshal([]byte(items.String), &sc.Items); err != nil {
+		var err error
+		if sc.Items, err = decodeItems(items.String); err != nil {
 			return Score{}, fmt.Errorf("score %d answers: %w", sc.ID, err)
 		}
 	}

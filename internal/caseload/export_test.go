@@ -121,7 +121,7 @@ func testQuery(t testing.TB, db *sql.DB, query string, args ...any) [][2]string 
 }
 
 // GroupsFromRowsForTest works out the filter's outcomes by group from the
-// report rows alone, as before the rollup (schema step 23).
+// report rows alone, as before the rollup (schema step 24).
 func (s *Store) GroupsFromRowsForTest(ctx context.Context, f ReportFilter) ([]DimensionFigures, error) {
 	args, err := sectionArgs(f)
 	if err != nil {

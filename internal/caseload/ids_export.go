@@ -263,8 +263,7 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 		x.patientIDs[id], x.firstRefOf[id] = lp, ref
 		x.add(dataset.IDS001, []string{lp, "", nhs, "", dob, pc, sg, gi, "", ethnic, lang, exf})
 		x.used(dataset.ExBAFIndicator, exf)
-		for _, p := range patientRowProblems(lp, ethnic, gi, pc, so) {
-			p.ReferralID = ref
+		for _, p := range patientRecordProblems(lp, ref, ethnic, gi, pc, so) {
 			x.patientProblem(id, p)
 		}
 		if gp != "" {
@@ -287,24 +286,44 @@ func (x *idsExport) patients(ctx context.Context, tx *sql.Tx) error {
 	return rows.Err()
 }
 
-// patientRowProblems are the data set validation problems of a patient's
-// record (IDS001, IDS011), given its local id and demographics in force:
-// the checks alone, so that LoadSynthetic counts them as the export does.
-func patientRowProblems(lp, ethnic, genderIdentity, postcode, orientation string) []DatasetProblem {
+// patientRecordProblems are the data set problems of a patient's record
+// (local patient id lp, linked to referral ref) with its demographics in
+// force: one place for the export and the count a save keeps
+// (recomputeSummary).
+func patientRecordProblems(lp string, ref int64, ethnic, gender, postcode, orientation string) []DatasetProblem {
 	var out []DatasetProblem
 	if ethnic == "" {
-		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "EthnicCategory", Problem: "Not recorded (record Z when the patient did not say)"})
+		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "EthnicCategory", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
 	}
-	if genderIdentity == "" {
-		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "GenderIdentity", Problem: "Not recorded (record Z when the patient did not say)"})
+	if gender == "" {
+		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "GenderIdentity", Problem: "Not recorded (record Z when the patient did not say)", ReferralID: ref})
 	}
 	if postcode == "" {
-		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "Postcode", Problem: "Not recorded"})
+		out = append(out, DatasetProblem{Table: "IDS001", RecordID: lp, Field: "Postcode", Problem: "Not recorded", ReferralID: ref})
 	}
 	if orientation != "" {
-		// IDS011 codes sexual orientation in SNOMED CT (patients).
+		// IDS011 codes sexual orientation in SNOMED CT, whose codes
+		// were not available: the Data Dictionary code is written and
+		// reported, never a SNOMED code made up.
 		out = append(out, DatasetProblem{Table: "IDS011", RecordID: lp, Field: "SocPerCircumstance",
-			Problem: "Sexual orientation is written as the Data Dictionary code " + orientation + ": its SNOMED CT code is unconfirmed"})
+			Problem: "Sexual orientation is written as the Data Dictionary code " + orientation + ": its SNOMED CT code is unconfirmed", ReferralID: ref})
+	}
+	return out
+}
+
+// referralRecordProblems are the data set problems of a referral's own
+// record (ServiceRequestId sr), as the submission knows its ending: one
+// place for the export and the count a save keeps (recomputeSummary).
+func referralRecordProblems(sr string, id int64, source, ended, endCode, descriptor string) []DatasetProblem {
+	var out []DatasetProblem
+	if source == "" {
+		out = append(out, DatasetProblem{Table: "IDS101", RecordID: sr, Field: "SourceOfReferralIAPT", Problem: "Not recorded", ReferralID: id})
+	}
+	if ended != "" && endCode == "" {
+		out = append(out, DatasetProblem{Table: "IDS101", RecordID: sr, Field: "EndCode", Problem: "The referral ended on " + ended + " without an EndCode", ReferralID: id})
+	}
+	if presComp(descriptor) == "" {
+		out = append(out, DatasetProblem{Table: "IDS603", RecordID: sr, Field: "PresComp", Problem: "No problem descriptor recorded", ReferralID: id})
 	}
 	return out
 }
@@ -359,32 +378,14 @@ func (x *idsExport) referrals(ctx context.Context, tx *sql.Tx) error {
 		}
 		x.add(dataset.IDS101, []string{sr, x.patientIDs[patientID], received, source, ended, endCode, yn(ltc), ""})
 		x.used(dataset.SourceOfReferral, source)
+		for _, p := range referralRecordProblems(sr, id, source, ended, endCode, descriptor) {
+			x.problem(p)
+		}
 		if code := presComp(descriptor); code != "" {
 			x.add(dataset.IDS603, []string{sr, code, "", "", received})
 		}
-		for _, p := range referralRowProblems(sr, source, ended, endCode, descriptor) {
-			p.ReferralID = id
-			x.problem(p)
-		}
 	}
 	return rows.Err()
-}
-
-// referralRowProblems are the data set validation problems of a
-// referral's record (IDS101, IDS603) as the submission writes it (an
-// ending after the period already taken off).
-func referralRowProblems(sr, source, ended, endCode, descriptor string) []DatasetProblem {
-	var out []DatasetProblem
-	if source == "" {
-		out = append(out, DatasetProblem{Table: "IDS101", RecordID: sr, Field: "SourceOfReferralIAPT", Problem: "Not recorded"})
-	}
-	if ended != "" && endCode == "" {
-		out = append(out, DatasetProblem{Table: "IDS101", RecordID: sr, Field: "EndCode", Problem: "The referral ended on " + ended + " without an EndCode"})
-	}
-	if presComp(descriptor) == "" {
-		out = append(out, DatasetProblem{Table: "IDS603", RecordID: sr, Field: "PresComp", Problem: "No problem descriptor recorded"})
-	}
-	return out
 }
 
 func yn(b bool) string {
@@ -462,20 +463,19 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 		}
 		x.Contacts++
 		cc := careContactID(id, local)
-		appType, _ := dataset.CodeOf(dataset.Purposes, kind)
+		k := checkContactRecord(kind, att, medium, therapy, intensity)
 		attend, _ := dataset.AttendanceCode(att)
-		mech, _ := dataset.CodeOf(dataset.Media, medium)
-		x.used(dataset.AppType, appType)
-		x.used(dataset.ConsMechanism, mech)
-		x.add(dataset.IDS201, []string{cc, x.referralIDs[referralID], date, "", attend, appType, mech, minutesOf(minutes), "", "", "", prof})
-		seen := dataset.Attended(att)
-		therapy = exportedTherapy(therapy, kind, intensity, seen)
-		if seen {
-			x.add(dataset.IDS202, []string{careActID(cc), cc, therapy, minutesOf(minutes)})
+		x.used(dataset.AppType, k.appType)
+		x.used(dataset.ConsMechanism, k.mech)
+		x.add(dataset.IDS201, []string{cc, x.referralIDs[referralID], date, "", attend, k.appType, k.mech, minutesOf(minutes), "", "", "", prof})
+		if k.noMedium {
+			x.problem(DatasetProblem{Table: "IDS201", RecordID: cc, Field: "ConsMechanism", Problem: "How the appointment took place is not recorded", ReferralID: referralID})
 		}
-		for _, p := range contactRowProblems(cc, kind, att, mech, therapy) {
-			p.ReferralID = referralID
-			x.problem(p)
+		if k.seen {
+			x.add(dataset.IDS202, []string{careActID(cc), cc, k.therapy, minutesOf(minutes)})
+			if k.noTherapy {
+				x.problem(DatasetProblem{Table: "IDS202", RecordID: careActID(cc), Field: "CodeProcAndProcStatus", Problem: "A treatment appointment without a therapy type", ReferralID: referralID})
+			}
 		}
 		if employment != "" {
 			x.add(dataset.IDS004, []string{x.patientIDs[patientID], employment, date, "", "", "", "", "", "", "", "", "", "", ""})
@@ -484,34 +484,44 @@ func (x *idsExport) contacts(ctx context.Context, tx *sql.Tx) error {
 	return rows.Err()
 }
 
-// exportedTherapy is the therapy type a contact's care activity is
-// written with.
-func exportedTherapy(therapy, kind, intensity string, seen bool) string {
-	if therapy == "" && seen && dataset.TreatmentPurpose(kind) && intensity != "" {
+// contactRecord is what the export works out of one contact (its purpose,
+// attendance, medium, therapy type and intensity of care, as stored), and
+// the data set problems it has: one place for the export and for the count
+// a save keeps (referralRecordsOf).
+type contactRecord struct {
+	appType, mech, therapy string
+	seen                   bool // attended: it has a care activity (IDS202)
+	noMedium, noTherapy    bool // its problems
+}
+
+func checkContactRecord(kind, att, medium, therapy, intensity string) contactRecord {
+	k := contactRecord{therapy: therapy, seen: dataset.Attended(att)}
+	k.appType, _ = dataset.CodeOf(dataset.Purposes, kind)
+	k.mech, _ = dataset.CodeOf(dataset.Media, medium)
+	treatment := dataset.TreatmentPurpose(kind)
+	if k.therapy == "" && k.seen && treatment && intensity != "" {
 		// A session recorded before the data set (step 16) has no
 		// therapy type: it gets the default the session form gives,
 		// of the intensity of care at that session (stepped up or
 		// down since, the referral's intensity today is not it).
-		return dataset.DefaultTherapyType(intensity)
+		k.therapy = dataset.DefaultTherapyType(intensity)
 	}
-	return therapy
+	k.noMedium = k.seen && k.mech == ""
+	k.noTherapy = k.seen && k.therapy == "" && treatment
+	return k
 }
 
-// contactRowProblems are the data set validation problems of a contact's
-// records (IDS201, IDS202), given its purpose (or kind), attendance, its
-// ConsMechanism code and its exported therapy type.
-func contactRowProblems(cc, kind, att, mech, therapy string) []DatasetProblem {
-	if !dataset.Attended(att) {
-		return nil
-	}
-	var out []DatasetProblem
-	if mech == "" {
-		out = append(out, DatasetProblem{Table: "IDS201", RecordID: cc, Field: "ConsMechanism", Problem: "How the appointment took place is not recorded"})
-	}
-	if therapy == "" && dataset.TreatmentPurpose(kind) {
-		out = append(out, DatasetProblem{Table: "IDS202", RecordID: careActID(cc), Field: "CodeProcAndProcStatus", Problem: "A treatment appointment without a therapy type"})
-	}
-	return out
+// contactProblems counts the data set problems of one contact as the
+// export reports them.
+func (k contactRecord) problems() int {
+	return boolInt(k.noMedium) + boolInt(k.noTherapy)
+}
+
+// scoreProblem says whether the export reports a score in force of this
+// instrument as a problem: one with no confirmed CodedAssToolType.
+func scoreProblem(instrument string) bool {
+	_, ok := dataset.AssessmentToolCode(instrument)
+	return !ok
 }
 
 func minutesOf(m int) string {
@@ -550,28 +560,15 @@ func (x *idsExport) scores(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 		act := careActID(careContactID(contactID, local))
-		code, problems := scoreRowProblems(act, instrument)
-		for _, p := range problems {
-			p.ReferralID = referralID
-			x.problem(p)
-		}
-		if code == "" {
+		code, _ := dataset.AssessmentToolCode(instrument)
+		if scoreProblem(instrument) {
+			x.problem(DatasetProblem{Table: "IDS607", RecordID: act, Field: "CodedAssToolType",
+				Problem: "The " + instrument + " score has no confirmed SNOMED CT code: not exported", ReferralID: referralID})
 			continue
 		}
 		x.add(dataset.IDS607, []string{act, code, strconv.FormatFloat(total, 'f', -1, 64), date, ""})
 	}
 	return rows.Err()
-}
-
-// scoreRowProblems are the data set validation problems of a score in
-// force (IDS607), and its CodedAssToolType ("" for none: not exported).
-func scoreRowProblems(act, instrument string) (string, []DatasetProblem) {
-	code, ok := dataset.AssessmentToolCode(instrument)
-	if !ok {
-		return "", []DatasetProblem{{Table: "IDS607", RecordID: act, Field: "CodedAssToolType",
-			Problem: "The " + instrument + " score has no confirmed SNOMED CT code: not exported"}}
-	}
-	return code, nil
 }
 
 // staff writes IDS902 for every care professional of an exported contact,

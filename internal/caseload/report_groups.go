@@ -11,7 +11,7 @@ import (
 // The outcomes by group of a period (issue 13's inequalities) are added up
 // from report_group_month, the rollup of finished courses by month, team,
 // therapist, dimension and group that triggers on report_referral keep in
-// the transaction of each write (schema step 23). Counting them from the
+// the transaction of each write (schema step 24). Counting them from the
 // rows sorted every finished course of the period once per dimension (2-3 s
 // of CPU for a national year); the rollup is read in its key's order,
 // month by month, with no sort. Whole calendar months come from the
@@ -186,7 +186,7 @@ func addGroupCounts(ctx context.Context, tx *sql.Tx, query string, args []any, c
 }
 
 // refillGroupRollup writes the rollup again from every report row, as
-// schema step 23 first filled it: after a bulk load that wrote the rows
+// schema step 24 first filled it: after a bulk load that wrote the rows
 // with its triggers dropped (synthetic.go).
 func refillGroupRollup(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `

@@ -68,6 +68,20 @@ func TestReviewListReadsScopeIndex(t *testing.T) {
 		if !strings.Contains(all, "USING COVERING INDEX summary_review") {
 			t.Errorf("scope %+v: the review does not read summary_review:\n%s", scope, all)
 		}
+		// Nothing is read case by case but the summaries' index: the
+		// patient's name, the case brought and its latest review are kept
+		// in the summary (schema step 23), so a cold start reads no
+		// referral, review or patient page for the list.
+		for _, line := range plan {
+			w := strings.Fields(line)
+			if len(w) >= 2 && (w[0] == "SEARCH" || w[0] == "SCAN") &&
+				slices.Contains([]string{"r", "p", "v", "referrals", "patients", "reviews"}, w[1]) {
+				t.Errorf("scope %+v: the review reads a referral, patient or review row (%q):\n%s", scope, line, all)
+			}
+		}
+		if !strings.Contains(all, "USING COVERING INDEX summary_review_list") {
+			t.Errorf("scope %+v: the review does not read summary_review_list:\n%s", scope, all)
+		}
 		for _, line := range plan {
 			// Scanning referrals_brought (the partial index of the cases
 			// brought to supervision) reads only those.

@@ -143,6 +143,13 @@ const (
 // at which it waits past the standard (measures.WaitingHighAfterDays), ?4
 // the teams as JSON, ?5 the therapist or 0. A flag is quiet when the latest
 // review saw the same outcome hash and a severity no lower (splitQuiet).
+// It reads only the summaries' summary_review_list index (and the few users
+// who are the scope's therapists): the patient's name, whether the case is
+// brought and what its latest review saw are kept in the summary by
+// triggers (schema step 23), so a cold start reads no referral, review or
+// patient row for the list. Each case's shown flags are added up in one
+// GROUP BY (their codes in the order the flags are listed: the kept ones,
+// then the attendance gap, then the wait), not case by case.
 const reviewListQuery = `
 	WITH cand AS MATERIALIZED (
 		SELECT
@@ -152,7 +159,12 @@ const reviewListQuery = `
 			CASE WHEN m.first_treatment_on IS NULL AND m.received_on <= ?2 THEN
 				CASE WHEN m.received_on <= ?3 THEN '` + measures.SeverityHigh + `' ELSE '` + measures.SeverityMedium + `' END
 			END AS waiting,
-			m.last_attended_on <= ?1 AND NOT (m.first_treatment_on IS NULL AND m.received_on <= ?2) AS gap
+			m.last_attended_on <= ?1 AND NOT (m.first_treatment_on IS NULL AND m.received_on <= ?2) AS gap,
+			m.brought,
+			m.seen_hash,
+			m.seen_severities_json AS seen,
+			m.patient_name,
+			m.therapist_id
 		FROM referral_summary m
 		WHERE m.is_open = 1
 			AND m.team_id IN (SELECT value FROM json_each(?4))
@@ -160,68 +172,56 @@ const reviewListQuery = `
 			AND (m.review_flags_json <> '{}'
 				OR (m.first_treatment_on IS NULL AND m.received_on <= ?2)
 				OR m.last_attended_on <= ?1
-				OR m.referral_id IN (SELECT id FROM referrals WHERE bring_to_supervision <> ''))
+				OR m.brought)
 	),
 	flag AS MATERIALIZED (
-		SELECT c.id, f.key AS code, f.value AS severity
+		SELECT c.id, f.key AS code, f.value AS severity, 0 AS part, f.id AS ord, c.hash, c.seen_hash, c.seen
 		FROM cand c, json_each(c.flags) f
 		UNION ALL
-		SELECT id, '` + measures.FlagAttendance + `', '` + measures.SeverityMedium + `'
+		SELECT id, '` + measures.FlagAttendance + `', '` + measures.SeverityMedium + `', 1, 0, hash, seen_hash, seen
 		FROM cand
 		WHERE gap AND json_extract(flags, '$.` + measures.FlagAttendance + `') IS NULL
 		UNION ALL
-		SELECT id, '` + measures.FlagWaiting + `', waiting
+		SELECT id, '` + measures.FlagWaiting + `', waiting, 2, 0, hash, seen_hash, seen
 		FROM cand
 		WHERE waiting IS NOT NULL
 	),
-	listed AS MATERIALIZED (
+	shown AS (
 		SELECT
-			c.id,
-			c.hash,
-			r.bring_to_supervision <> '' AS brought,
-			v.outcome_hash AS seen_hash,
-			v.flag_severities_json AS seen
-		FROM cand c
-		JOIN referrals r ON r.id = c.id
-		LEFT JOIN reviews v ON v.id = (
-			SELECT id FROM reviews
-			WHERE referral_id = c.id
-			ORDER BY date DESC, id DESC
-			LIMIT 1)
-		WHERE r.bring_to_supervision <> '' OR c.id IN (SELECT id FROM flag)
+			id,
+			code,
+			part,
+			ord,
+			` + sqlRank + `severity` + sqlRankEnd + ` AS rank,
+			NOT (seen_hash <> '' AND seen_hash = hash
+				AND ` + sqlRank + `json_extract(seen, '$.' || code)` + sqlRankEnd + ` >= ` + sqlRank + `severity` + sqlRankEnd + `) AS shown
+		FROM flag
 	),
-	shown AS MATERIALIZED (
-		SELECT f.id, f.code, ` + sqlRank + `f.severity` + sqlRankEnd + ` AS rank
-		FROM flag f
-		JOIN listed l ON l.id = f.id
-		WHERE NOT (COALESCE(l.seen_hash, '') <> '' AND l.seen_hash = l.hash
-			AND ` + sqlRank + `json_extract(l.seen, '$.' || f.code)` + sqlRankEnd + ` >= ` + sqlRank + `f.severity` + sqlRankEnd + `)
-	),
-	judged AS (
+	judged AS MATERIALIZED (
 		SELECT
-			l.id,
-			l.brought,
-			COALESCE((SELECT group_concat(code) FROM shown s WHERE s.id = l.id), '') AS codes,
-			(SELECT COUNT(*) FROM shown s WHERE s.id = l.id) AS n,
-			MAX(COALESCE((SELECT MAX(rank) FROM shown s WHERE s.id = l.id), 0), CASE WHEN l.brought THEN 2 ELSE 0 END) AS severity
-		FROM listed l
+			id,
+			COALESCE(group_concat(code, ',' ORDER BY part, ord) FILTER (WHERE shown), '') AS codes,
+			SUM(shown) AS n,
+			COALESCE(MAX(rank) FILTER (WHERE shown), 0) AS severity
+		FROM shown
+		GROUP BY id
 	)
 	SELECT
-		j.id,
-		p.name,
-		j.brought,
-		j.codes
-	FROM judged j
-	JOIN referrals r ON r.id = j.id
-	JOIN patients p ON p.id = r.patient_id
-	JOIN users u ON u.id = r.therapist_id
+		c.id,
+		c.patient_name,
+		c.brought,
+		COALESCE(j.codes, '')
+	FROM cand c
+	LEFT JOIN judged j ON j.id = c.id
+	JOIN users u ON u.id = c.therapist_id
+	WHERE c.brought OR j.id IS NOT NULL
 	ORDER BY
-		(j.n > 0 OR j.brought) DESC,
-		j.severity DESC,
-		j.n DESC,
+		(COALESCE(j.n, 0) > 0 OR c.brought) DESC,
+		MAX(COALESCE(j.severity, 0), CASE WHEN c.brought THEN 2 ELSE 0 END) DESC,
+		COALESCE(j.n, 0) DESC,
 		u.name,
-		p.name,
-		j.id`
+		c.patient_name,
+		c.id`
 
 // reviewListArgs are reviewListQuery's parameters for a scope as of asOf.
 func reviewListArgs(scope ReviewScope, asOf time.Time) []any {

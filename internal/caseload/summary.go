@@ -78,8 +78,8 @@ func (a *contactAccumulator) add(contactID int64, date, kind, attendance string,
 	id := measures.InstrumentID(instrument.String)
 	c.Scores[id] = total.Float64
 	if id == measures.PHQ9 && items.Valid {
-		var answers []*int
-		if err := json.Unmarshal([]byte(items.String), &answers); err != nil {
+		answers, err := decodeItems(items.String)
+		if err != nil {
 			return fmt.Errorf("contact %d: bad stored PHQ-9 answers: %w", contactID, err)
 		}
 		if len(answers) >= 9 {
@@ -372,18 +372,21 @@ func dateOf(t time.Time) string {
 	return t.Format(dateLayout)
 }
 
-// recomputeSummary recomputes and stores one referral's summary and report
-// row, inside the caller's transaction, and returns the outcome.
+// recomputeSummary recomputes and stores one referral's summary, report
+// row and report facts, inside the caller's transaction, and returns the
+// outcome: from one read of the referral and one of its records
+// (referral_records.go), written where they changed (writeChanged).
 func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int64) (measures.Outcome, error) {
-	b, err := summaryBasisOf(ctx, tx, referralID)
+	basis, err := referralBasisOf(ctx, tx, referralID)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	contacts, err := summaryContactsOf(ctx, tx, referralID)
+	b := basis.summary
+	rec, err := referralRecordsOf(ctx, tx, referralID)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	o, err := evaluate(b, contacts)
+	o, err := evaluate(b, rec.contacts)
 	if err != nil {
 		return measures.Outcome{}, err
 	}
@@ -392,34 +395,20 @@ func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int
 		return measures.Outcome{}, err
 	}
 	o = measures.WithReportedItem9(o, reported)
-	// One referral: plain statements, which the connection's statement
-	// cache keeps prepared; a prepared summaryWriter would parse both
-	// statements again on every save (issue 17).
 	args, err := summaryArgs(b, o, stamp(s.Now()), s.cachedCurves())
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	if _, err := tx.ExecContext(ctx, summaryUpsert, args...); err != nil {
+	if err := writeChanged(ctx, tx, keptSummary, basis.storedSummary, args); err != nil {
 		return measures.Outcome{}, err
 	}
-	if _, err := tx.ExecContext(ctx, reportUpsert, reportArgs(b, o)...); err != nil {
+	f := workOutFacts(basis.facts, rec.facts, rec.scores)
+	f.DatasetProblems = basis.problems + rec.problems
+	facts := f.args(referralID)
+	if err := writeChanged(ctx, tx, keptReport, basis.storedReport, append(reportArgs(b, o), facts[:len(facts)-1]...)); err != nil {
 		return measures.Outcome{}, fmt.Errorf("report row: %w", err)
 	}
-	if err := refreshReportFacts(ctx, tx, referralID-1, referralID); err != nil {
-		return measures.Outcome{}, err
-	}
 	return o, nil
-}
-
-// summaryBasisOf reads what one referral's summary is computed from besides
-// its contacts.
-func summaryBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (summaryBasis, error) {
-	b, err := scanSummaryBasis(tx.QueryRowContext(ctx, summaryBasisSelect+`
-		WHERE id = ?`, referralID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return summaryBasis{}, ErrNotFound
-	}
-	return b, err
 }
 
 // summaryBasisSelect reads referrals as summaryBasis holds them, scanned by
@@ -440,32 +429,6 @@ func scanSummaryBasis(row scanner) (summaryBasis, error) {
 	var b summaryBasis
 	err := row.Scan(&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason)
 	return b, err
-}
-
-// summaryContactsOf reads one referral's contacts as the outcome rules need
-// them.
-func summaryContactsOf(ctx context.Context, tx *sql.Tx, referralID int64) ([]measures.Contact, error) {
-	rows, err := tx.QueryContext(ctx, summaryContactsSelect+`
-		WHERE c.referral_id = ?
-		ORDER BY c.date, c.id, s.instrument`, referralID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var acc contactAccumulator
-	for rows.Next() {
-		var p summaryContactRow
-		if err := p.scan(rows); err != nil {
-			return nil, err
-		}
-		if err := p.addTo(&acc); err != nil {
-			return nil, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return acc.contacts, nil
 }
 
 // summaryContactRow is one row of summaryContactsSelect.

@@ -84,7 +84,7 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if err != nil {
 		return fmt.Errorf("load synthetic: %w", err)
 	}
-	// The rollup of the outcomes by group (schema step 23), whose triggers
+	// The rollup of the outcomes by group (schema step 24), whose triggers
 	// were dropped during the load, added up again from every report row.
 	if err := s.withTx(ctx, func(tx *sql.Tx) error { return refillGroupRollup(ctx, tx) }); err != nil {
 		return fmt.Errorf("load synthetic: outcomes by group: %w", err)

@@ -1,7 +1,6 @@
 package caseload
 
 import (
-	"clinic/internal/dataset"
 	"clinic/internal/measures"
 )
 
@@ -36,8 +35,8 @@ func syntheticFacts(r synthReferral) []any {
 	var sc factScores
 	// The patient's record (no postcode, no local id) and the referral's
 	// (no source of referral, no EndCode): synthetic data carries neither.
-	problems := len(patientRowProblems("", basis.ethnic, basis.gender, "", basis.orientation)) +
-		len(referralRowProblems("", "", b.endedOn, "", b.descriptor))
+	problems := len(patientRecordProblems("", b.id, basis.ethnic, basis.gender, "", basis.orientation)) +
+		len(referralRecordProblems("", b.id, "", b.endedOn, "", b.descriptor))
 	for k, c := range r.contacts {
 		medium, employment := syntheticContactDataset(b.id, k)
 		fc := factContact{
@@ -46,9 +45,8 @@ func syntheticFacts(r synthReferral) []any {
 			medium:   str(medium), employment: str(employment),
 		}
 		contacts = append(contacts, fc)
-		mech, _ := dataset.CodeOf(dataset.Media, fc.medium)
-		therapy := exportedTherapy("", c.kind, c.intensity, dataset.Attended(c.attendance))
-		problems += len(contactRowProblems("", c.kind, c.attendance, mech, therapy))
+		// No therapy type recorded: the export's default of the intensity.
+		problems += checkContactRecord(c.kind, c.attendance, fc.medium, "", c.intensity).problems()
 		if c.phq9 == "" || !fc.attended {
 			continue
 		}
@@ -57,8 +55,7 @@ func syntheticFacts(r synthReferral) []any {
 		}
 		for _, instrument := range []measures.InstrumentID{measures.PHQ9, measures.GAD7} {
 			sc.contacts[string(instrument)]++
-			_, ps := scoreRowProblems("", string(instrument))
-			problems += len(ps)
+			problems += boolInt(scoreProblem(string(instrument)))
 		}
 	}
 	f := workOutFacts(basis, contacts, sc)

@@ -18,16 +18,16 @@ import (
 func TestUpgradeToGroupRollupFillsIt(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "clinic.db")
-	cut := strings.Index(clinic.Schema, "\n-- step: 23\n")
+	cut := strings.Index(clinic.Schema, "\n-- step: 24\n")
 	if cut < 0 || !strings.Contains(clinic.Schema[cut:], "CREATE TABLE report_group_month") {
-		t.Fatal("step 23 of the schema is not the one that adds the rollup of the outcomes by group")
+		t.Fatal("step 24 of the schema is not the one that adds the rollup of the outcomes by group")
 	}
 	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer old.Close()
-	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 23)
+	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 24)
 	if _, err := demo.Load(ctx, old); err != nil {
 		t.Fatal(err)
 	}

@@ -353,3 +353,98 @@ func TestUpgradeToStep22FillsReviewColumns(t *testing.T) {
 		t.Errorf("review columns after step 22 differ from those kept by the saves (-kept +upgraded):\n%s", diff)
 	}
 }
+
+// reviewListRows are, for every summary, the columns schema step 23 adds
+// (kept) and the same worked out from the referral, its patient and its
+// latest review (recomputed).
+func reviewListRows(t *testing.T, db *sql.DB) (kept, recomputed []string) {
+	t.Helper()
+	read := func(q string) []string {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	kept = read(`
+		SELECT referral_id || '|' || patient_name || '|' || brought || '|' || seen_hash || '|' || seen_severities_json
+		FROM referral_summary ORDER BY referral_id`)
+	recomputed = read(`
+		SELECT m.referral_id || '|' || p.name || '|' || (r.bring_to_supervision <> '') || '|' ||
+			COALESCE(v.outcome_hash, '') || '|' || COALESCE(v.flag_severities_json, '{}')
+		FROM referral_summary m
+		JOIN referrals r ON r.id = m.referral_id
+		JOIN patients p ON p.id = r.patient_id
+		LEFT JOIN reviews v ON v.id = (
+			SELECT id FROM reviews WHERE referral_id = m.referral_id ORDER BY date DESC, id DESC LIMIT 1)
+		ORDER BY m.referral_id`)
+	return kept, recomputed
+}
+
+// A database from before schema step 23, with reviews (two of one
+// referral, the later-dated recorded first) and a case brought, gets every
+// summary's patient name, brought and latest review's hash and severities
+// filled by the step, equal to a recomputation.
+func TestUpgradeToStep23FillsReviewListColumns(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "clinic.db")
+	cut := strings.Index(clinic.Schema, "\n-- step: 23\n")
+	if cut < 0 || !strings.Contains(clinic.Schema[cut:], "ADD COLUMN seen_hash") {
+		t.Fatal("step 23 of the schema is not the one that adds the review list's columns")
+	}
+	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 23)
+	if _, err := demo.Load(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	dropLaterSteps()
+	db := old.DBForTest()
+	var first, second, supervisor int64
+	if err := db.QueryRow(`
+		SELECT
+			(SELECT MIN(referral_id) FROM referral_summary),
+			(SELECT MAX(referral_id) FROM referral_summary),
+			(SELECT MIN(id) FROM users)`).Scan(&first, &second, &supervisor); err != nil || first == second {
+		t.Fatalf("the demo has referrals %d and %d (%v); want two", first, second, err)
+	}
+	for _, q := range []string{
+		`INSERT INTO reviews (referral_id, supervisor_id, date, decision, outcome_hash, flag_severities_json, created_at)
+			VALUES (?1, ?2, '2026-03-01', 'continue', 'later', '{"risk":"high"}', '2026-03-01T10:00:00Z')`,
+		`INSERT INTO reviews (referral_id, supervisor_id, date, decision, outcome_hash, flag_severities_json, created_at)
+			VALUES (?1, ?2, '2026-02-01', 'continue', 'earlier', '{}', '2026-03-02T10:00:00Z')`,
+		`UPDATE referrals SET bring_to_supervision = 'Stuck' WHERE id = ?3`,
+	} {
+		if _, err := db.Exec(q, first, supervisor, second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := openSchema(t, path, clinic.Schema, &clock{t: testNow})
+	checkSchemaAsNew(t, s.DBForTest())
+	kept, recomputed := reviewListRows(t, s.DBForTest())
+	if diff := cmp.Diff(recomputed, kept); diff != "" {
+		t.Errorf("review list columns after step 23 differ from a recomputation (-recomputed +kept):\n%s", diff)
+	}
+	joined := strings.Join(kept, "\n")
+	if !strings.Contains(joined, fmt.Sprintf("%d|", first)) || !strings.Contains(joined, `|later|{"risk":"high"}`) || !strings.Contains(joined, "|1||{}") {
+		t.Errorf("the upgraded columns miss the latest review or the case brought:\n%s", joined)
+	}
+}
