@@ -226,6 +226,29 @@ func copyTables(t *testing.T, db *sql.DB, srcPath string) {
 	}
 }
 
+// demoBeforeStep opens a database at path with the schema up to step
+// (exclusive), which must be the step that first has adds, and loads the
+// demo into it with today's code, which writes the columns of later steps:
+// they are there while it does, and dropLaterSteps takes them away before
+// the upgrade. The store is closed at the end of the test if not before.
+func demoBeforeStep(t *testing.T, path string, step int, adds string) (old *caseload.Store, dropLaterSteps func()) {
+	t.Helper()
+	cut := strings.Index(clinic.Schema, fmt.Sprintf("\n-- step: %d\n", step))
+	if cut < 0 || !strings.Contains(clinic.Schema[cut:], adds) || strings.Contains(clinic.Schema[:cut], adds) {
+		t.Fatalf("step %d of the schema is not the one that adds %q", step, adds)
+	}
+	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { old.Close() })
+	dropLaterSteps = caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, step)
+	if _, err := demo.Load(t.Context(), old); err != nil {
+		t.Fatal(err)
+	}
+	return old, dropLaterSteps
+}
+
 // queryStrings returns the one text column of every row of query.
 func queryStrings(t *testing.T, db *sql.DB, query string) []string {
 	t.Helper()
@@ -254,22 +277,8 @@ func queryStrings(t *testing.T, db *sql.DB, query string) []string {
 // problems), the report facts its saves would have written: every row equals the rows of the
 // same service kept by today's code.
 func TestUpgradeToStep18WritesReportFacts(t *testing.T) {
-	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "clinic.db")
-	step := caseload.ReportFactsStepForTest
-	cut := strings.Index(clinic.Schema, fmt.Sprintf("\n-- step: %d\n", step))
-	if cut < 0 || !strings.Contains(clinic.Schema[cut:], "ADD COLUMN first_assessment_on") || strings.Contains(clinic.Schema[:cut], "ADD COLUMN first_assessment_on") {
-		t.Fatalf("step %d of the schema is not the one that adds the report facts", step)
-	}
-	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer old.Close()
-	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, step)
-	if _, err := demo.Load(ctx, old); err != nil {
-		t.Fatal(err)
-	}
+	old, dropLaterSteps := demoBeforeStep(t, path, caseload.ReportFactsStepForTest, "ADD COLUMN first_assessment_on")
 	kept := reportRows(t, old.DBForTest())
 	dropLaterSteps()
 	if got := reportRows(t, old.DBForTest()); len(got) != len(kept) || len(got[0]) >= len(kept[0]) {
@@ -318,21 +327,8 @@ func reviewColumns(t *testing.T, db *sql.DB) []string {
 // A database from before schema step 22 gets every open summary's review
 // columns filled from Go as the demo's saves wrote them.
 func TestUpgradeToStep22FillsReviewColumns(t *testing.T) {
-	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "clinic.db")
-	cut := strings.Index(clinic.Schema, "\n-- step: 22\n")
-	if cut < 0 || !strings.Contains(clinic.Schema[cut:], "ADD COLUMN review_flags_json") {
-		t.Fatal("step 22 of the schema is not the one that adds the review columns")
-	}
-	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer old.Close()
-	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 22)
-	if _, err := demo.Load(ctx, old); err != nil {
-		t.Fatal(err)
-	}
+	old, dropLaterSteps := demoBeforeStep(t, path, 22, "ADD COLUMN review_flags_json")
 	kept := reviewColumns(t, old.DBForTest())
 	flagged := 0
 	for _, k := range kept {
@@ -398,21 +394,8 @@ func reviewListRows(t *testing.T, db *sql.DB) (kept, recomputed []string) {
 // summary's patient name, brought and latest review's hash and severities
 // filled by the step, equal to a recomputation.
 func TestUpgradeToStep23FillsReviewListColumns(t *testing.T) {
-	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "clinic.db")
-	cut := strings.Index(clinic.Schema, "\n-- step: 23\n")
-	if cut < 0 || !strings.Contains(clinic.Schema[cut:], "ADD COLUMN seen_hash") {
-		t.Fatal("step 23 of the schema is not the one that adds the review list's columns")
-	}
-	old, err := caseload.Open(path, clinic.Schema[:cut+1], (&clock{t: testNow}).now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer old.Close()
-	dropLaterSteps := caseload.LaterStepsForTest(t, old.DBForTest(), clinic.Schema, 23)
-	if _, err := demo.Load(ctx, old); err != nil {
-		t.Fatal(err)
-	}
+	old, dropLaterSteps := demoBeforeStep(t, path, 23, "ADD COLUMN seen_hash")
 	dropLaterSteps()
 	db := old.DBForTest()
 	var first, second, supervisor int64
