@@ -43,6 +43,9 @@ type writeRequest struct {
 	ctx  context.Context
 	fn   func(tx *sql.Tx) error
 	done chan error // the request's result, sent once its batch has committed
+	// referral is the one referral whose records the work may change, 0
+	// when it may change any (changes.go).
+	referral int64
 }
 
 // committer runs batches of write requests on the writer connection.
@@ -53,6 +56,7 @@ type committer struct {
 	stopped  chan struct{}
 	limit    int          // requests per batch: maxBatch (1 in a benchmark of the old way)
 	commits  atomic.Int64 // transactions begun, for tests
+	changes  recordChanges
 }
 
 func newCommitter(db *sql.DB) *committer {
@@ -62,6 +66,7 @@ func newCommitter(db *sql.DB) *committer {
 		quit:     make(chan struct{}),
 		stopped:  make(chan struct{}),
 		limit:    maxBatch,
+		changes:  newRecordChanges(),
 	}
 	go c.run()
 	return c
@@ -72,10 +77,17 @@ func newCommitter(db *sql.DB) *committer {
 // returns only once the transaction has committed or rolled back. A request
 // whose context ends before its turn is not run.
 func (c *committer) do(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return c.doOn(ctx, 0, fn)
+}
+
+// doOn is do for work that changes the records of one referral only (its
+// contacts, their scores, its questionnaires, summary and report row), so
+// that it does not count as a change to every referral's (changes.go).
+func (c *committer) doOn(ctx context.Context, referralID int64, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	r := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1), referral: referralID}
 	select {
 	case c.requests <- r:
 	case <-ctx.Done():
@@ -141,6 +153,10 @@ func (c *committer) run() {
 func (c *committer) commit(batch []*writeRequest) []*writeRequest {
 	results := make([]error, len(batch))
 	n, txErr := c.runBatch(batch, results)
+	// Published before anyone is answered, and only once the batch's
+	// transaction is over: a snapshot begun after reading it sees every
+	// request counted in it that committed.
+	c.changes.batchEnded()
 	for i, r := range batch[:n] {
 		err := results[i]
 		if err == nil {
@@ -173,11 +189,22 @@ func (c *committer) runBatch(batch []*writeRequest, results []error) (int, error
 	// that goes away must not roll back the others' work.
 	ctx := context.Background()
 	c.commits.Add(1)
-	tx, err := c.db.BeginTx(ctx, nil)
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		return len(batch), err
+	}
+	defer conn.Close()
+	if err := conn.Raw(c.changes.watch); err != nil {
+		return len(batch), err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return len(batch), err
 	}
 	defer tx.Rollback()
+	if err := c.changes.checkOthers(ctx, tx); err != nil {
+		return len(batch), err
+	}
 	for i, r := range batch {
 		if results[i] != nil {
 			continue
@@ -186,7 +213,9 @@ func (c *committer) runBatch(batch []*writeRequest, results []error) (int, error
 			results[i] = err // gone while the requests before it ran
 			continue
 		}
+		c.changes.starting()
 		fnErr, lost := runInSavepoint(ctx, tx, r)
+		c.changes.finished(r.referral)
 		results[i] = fnErr
 		if lost != nil {
 			// Some errors (an interrupted write, a full disk, an I/O

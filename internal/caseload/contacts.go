@@ -142,10 +142,36 @@ var ErrCheckedOnly = errors.New("contact checked, not recorded")
 // questionnaires given at it, and recomputes the referral's summary. With a
 // SubmissionID already recorded on this referral it records nothing and
 // returns the first contact with ErrAlreadyRecorded.
+//
+// It checks the contact and works out the referral's summary and report row
+// with it on a read snapshot first (prepareContact), beside other requests;
+// in its turn on the committer it then only writes, unless the referral's
+// records changed since the snapshot (changes.go), when it checks and
+// works out everything again there, as a save always did (issue 17).
 func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, error) {
 	in = in.normalised()
+	p, c, err := s.prepareContact(ctx, referralID, in)
+	if errors.Is(err, ErrAlreadyRecorded) {
+		return c, ErrAlreadyRecorded
+	}
+	if err != nil {
+		return Contact{}, fmt.Errorf("record contact: %w", err)
+	}
+	return s.recordPrepared(ctx, actor, referralID, in, p)
+}
+
+// recordPrepared is RecordContact's write, in its turn on the committer: p
+// as prepared, or, when the referral's records or the curves changed since
+// p's snapshot, everything from the start.
+func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64, in NewContact, p preparedContact) (Contact, error) {
 	var c Contact
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.writes.doOn(ctx, referralID, func(tx *sql.Tx) error {
+		if p.kept != nil && s.writes.changes.unchangedSince(referralID, p.seq) && s.cachedCurves() == p.curves {
+			s.preparedSaves.Add(1)
+			var err error
+			c, err = s.writeContact(ctx, tx, actor, p.referral, p.in, p.scores, p.kept)
+			return err
+		}
 		r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
 		if err != nil {
 			return err
@@ -161,7 +187,7 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		if in.CheckOnly {
 			return ErrCheckedOnly
 		}
-		c, err = s.writeContact(ctx, tx, actor, r.Referral, in, scores)
+		c, err = s.writeContact(ctx, tx, actor, r.Referral, in, scores, nil)
 		return err
 	})
 	if errors.Is(err, ErrAlreadyRecorded) {
@@ -171,6 +197,58 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 		return Contact{}, fmt.Errorf("record contact: %w", err)
 	}
 	return c, nil
+}
+
+// preparedContact is a contact checked on a read snapshot, with its
+// referral's summary and report row worked out as they will be once it is
+// written (nil when left to its write: a patient's questionnaire confirmed).
+type preparedContact struct {
+	seq      uint64           // the committer's requests before the snapshot (changes.go)
+	curves   *measures.Curves // the review flags were judged against
+	referral Referral
+	in       NewContact // normalised for the referral
+	scores   []measures.Score
+	kept     *keptRows
+}
+
+// prepareContact checks a new contact (normalised) on a read snapshot and
+// works out its referral's summary and report row with it. It returns, as
+// RecordContact would, a *ValidationError, ErrNotFound, ErrCheckedOnly, or
+// ErrAlreadyRecorded with the contact first recorded: answers as of the
+// snapshot, a moment the request was being made.
+func (s *Store) prepareContact(ctx context.Context, referralID int64, in NewContact) (preparedContact, Contact, error) {
+	// Read before the snapshot begins (snapshotSeq).
+	p := preparedContact{seq: s.writes.changes.snapshotSeq(), curves: s.cachedCurves()}
+	var prior Contact
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
+		if err != nil {
+			return err
+		}
+		if prior, err = priorSubmission(ctx, tx, referralID, in.SubmissionID); err != nil || prior.ID != 0 {
+			return cmp.Or(err, ErrAlreadyRecorded)
+		}
+		in := in.normalisedDataset(r.Intensity)
+		scores, err := checkContact(in, referralSpan{received: r.ReceivedOn, ended: r.EndedOn}, s.today())
+		if err != nil {
+			return err
+		}
+		if in.CheckOnly {
+			return ErrCheckedOnly
+		}
+		p.referral, p.in, p.scores = r.Referral, in, scores
+		if in.FromQuestionnaire != 0 {
+			return nil
+		}
+		extra, err := newContactRows(in, r.Intensity, scores)
+		if err != nil {
+			return err
+		}
+		kept, _, err := s.workOutKept(ctx, tx, referralID, extra, p.curves)
+		p.kept = &kept
+		return err
+	})
+	return p, prior, err
 }
 
 // normalised is the contact as it is checked and kept: spaces trimmed, the
@@ -235,8 +313,10 @@ func checkContact(in NewContact, span referralSpan, today string) ([]measures.Sc
 
 // writeContact writes a checked contact with its scores, confirms the
 // patient's questionnaire it came from, audits it and recomputes the
-// referral's summary; it returns the contact as stored.
-func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Referral, in NewContact, scores []measures.Score) (Contact, error) {
+// referral's summary, or writes kept, the summary and report row already
+// worked out with the contact (prepareContact); it returns the contact as
+// stored.
+func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Referral, in NewContact, scores []measures.Score, kept *keptRows) (Contact, error) {
 	referralID := r.ID
 	now := stamp(s.Now())
 	contactID, err := insertContact(ctx, tx, actor, referralID, in, now)
@@ -272,7 +352,12 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Refe
 	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
 		return Contact{}, err
 	}
-	if _, err := s.recomputeSummary(ctx, tx, referralID); err != nil {
+	if kept != nil {
+		err = kept.write(ctx, tx)
+	} else {
+		_, err = s.recomputeSummary(ctx, tx, referralID)
+	}
+	if err != nil {
 		return Contact{}, err
 	}
 	return loadContact(ctx, tx, contactID)

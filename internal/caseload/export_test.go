@@ -131,3 +131,7 @@ func (s *Store) GroupsFromRowsForTest(ctx context.Context, f ReportFilter) ([]Di
 	err = s.withRead(ctx, func(tx *sql.Tx) error { return groupsFromRows(ctx, tx, args, &out) })
 	return out.Groups, err
 }
+
+// PreparedSavesForTest is how many saves were written as worked out on
+// their snapshot (RecordContact), not worked out again in their turn.
+func (s *Store) PreparedSavesForTest() int64 { return s.preparedSaves.Load() }

@@ -7,6 +7,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"clinic/internal/measures"
@@ -60,8 +61,10 @@ type referralRecords struct {
 }
 
 // referralRecordsOf reads one referral's contacts and scores in force in one
-// query.
-func referralRecordsOf(ctx context.Context, tx *sql.Tx, referralID int64) (referralRecords, error) {
+// query. extra are the rows of a contact not yet written (newContactRows),
+// taken as the referral's last contact on its date, where the new contact
+// will be: its id will be the highest.
+func referralRecordsOf(ctx context.Context, tx *sql.Tx, referralID int64, extra []referralRecordRow) (referralRecords, error) {
 	rows, err := tx.QueryContext(ctx, referralRecordsSelect, referralID)
 	if err != nil {
 		return referralRecords{}, err
@@ -74,30 +77,107 @@ func referralRecordsOf(ctx context.Context, tx *sql.Tx, referralID int64) (refer
 		if err := row.scan(rows); err != nil {
 			return referralRecords{}, err
 		}
-		newContact := len(acc.contacts) == 0 || row.contactID != acc.lastID
-		if err := acc.add(row.contactID, row.date, row.kind, row.attendance, row.instrument, row.total, row.items); err != nil {
+		if len(extra) > 0 && row.date > extra[0].date {
+			if err := out.addRows(&acc, extra); err != nil {
+				return referralRecords{}, err
+			}
+			extra = nil
+		}
+		if err := out.add(&acc, row); err != nil {
 			return referralRecords{}, err
-		}
-		if newContact {
-			out.facts = append(out.facts, factContact{
-				date:       row.date,
-				kind:       row.kind,
-				purpose:    row.purpose,
-				attended:   measures.Attendance(row.attendance).IsAttended(),
-				intensity:  row.intensity,
-				medium:     row.medium,
-				employment: row.employment,
-			})
-			out.problems += checkContactRecord(row.exportKind, row.exportAttendance, row.medium, row.therapy, row.intensity).problems()
-		}
-		if row.instrument.Valid {
-			out.addScore(row)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return referralRecords{}, err
 	}
+	if err := out.addRows(&acc, extra); err != nil {
+		return referralRecords{}, err
+	}
 	out.contacts = acc.contacts
+	return out, nil
+}
+
+func (r *referralRecords) addRows(acc *contactAccumulator, rows []referralRecordRow) error {
+	for _, row := range rows {
+		if err := r.add(acc, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add takes one row of referralRecordsSelect, in its order.
+func (r *referralRecords) add(acc *contactAccumulator, row referralRecordRow) error {
+	newContact := len(acc.contacts) == 0 || row.contactID != acc.lastID
+	if err := acc.add(row.contactID, row.date, row.kind, row.attendance, row.instrument, row.total, row.items); err != nil {
+		return err
+	}
+	if newContact {
+		r.facts = append(r.facts, factContact{
+			date:       row.date,
+			kind:       row.kind,
+			purpose:    row.purpose,
+			attended:   measures.Attendance(row.attendance).IsAttended(),
+			intensity:  row.intensity,
+			medium:     row.medium,
+			employment: row.employment,
+		})
+		r.problems += checkContactRecord(row.exportKind, row.exportAttendance, row.medium, row.therapy, row.intensity).problems()
+	}
+	if row.instrument.Valid {
+		r.addScore(row)
+	}
+	return nil
+}
+
+// newContactRows are the rows referralRecordsSelect will read of a checked
+// contact (normalised for its referral) and its scores once writeContact has
+// written them for a referral of this intensity, without a questionnaire:
+// the columns as insertContact, writeContactDataset and insertScore store
+// them, read back as the query reads them. Its id is not known yet: -1.
+func newContactRows(in NewContact, intensity measures.Intensity, scores []measures.Score) ([]referralRecordRow, error) {
+	attendance := measures.Attendance(in.Attendance)
+	base := referralRecordRow{
+		contactID:        -1,
+		date:             in.Date,
+		kind:             string(coarseKind(measures.ContactKind(in.Kind))),
+		attendance:       string(coarseAttendance(attendance)),
+		purpose:          in.Kind,
+		intensity:        string(intensity),
+		medium:           in.Medium,
+		employment:       in.EmploymentStatus,
+		exportKind:       in.Kind,
+		exportAttendance: string(fullAttendance(attendance)),
+		therapy:          in.TherapyType,
+	}
+	if len(scores) == 0 {
+		return []referralRecordRow{base}, nil
+	}
+	out := make([]referralRecordRow, 0, len(scores))
+	for _, sc := range slices.SortedFunc(slices.Values(scores), func(a, b measures.Score) int {
+		return strings.Compare(string(a.Instrument), string(b.Instrument))
+	}) {
+		row := base
+		row.instrument = sql.NullString{String: string(sc.Instrument), Valid: true}
+		row.total = sql.NullFloat64{Float64: sc.Total, Valid: true}
+		switch sc.Instrument {
+		case measures.PHQ9:
+			items, err := itemsJSON(sc.Items)
+			if err != nil {
+				return nil, err
+			}
+			row.items = items
+		case measures.WSAS:
+			// json_each's count of the answers that are not null.
+			row.wsasItems = sql.NullInt64{Valid: true}
+			for _, it := range sc.Items {
+				if it != nil {
+					row.wsasItems.Int64++
+				}
+			}
+		}
+		out = append(out, row)
+	}
 	return out, nil
 }
 

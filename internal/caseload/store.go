@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // the clinic's calendar is Europe/London, on any host
 
@@ -24,6 +25,8 @@ type Store struct {
 	now    func() time.Time
 
 	expect *expectationCache // expected-response curves for supervision flags (expectation.go)
+
+	preparedSaves atomic.Int64 // saves written as worked out on their snapshot (RecordContact), for tests
 }
 
 // The connection settings, chosen so that no acknowledged write is lost:

@@ -377,38 +377,67 @@ func dateOf(t time.Time) string {
 // outcome: from one read of the referral and one of its records
 // (referral_records.go), written where they changed (writeChanged).
 func (s *Store) recomputeSummary(ctx context.Context, tx *sql.Tx, referralID int64) (measures.Outcome, error) {
-	basis, err := referralBasisOf(ctx, tx, referralID)
+	k, o, err := s.workOutKept(ctx, tx, referralID, nil, s.cachedCurves())
 	if err != nil {
 		return measures.Outcome{}, err
 	}
-	b := basis.summary
-	rec, err := referralRecordsOf(ctx, tx, referralID)
+	return o, k.write(ctx, tx)
+}
+
+// keptRows are one referral's summary and report row as worked out from its
+// records (the arguments of keptSummary's and keptReport's columns), and as
+// stored when they were read (nil for none).
+type keptRows struct {
+	summary, report             []any
+	storedSummary, storedReport []any
+}
+
+// workOutKept reads one referral and its records in tx, with extra, the
+// rows of a contact not yet written (referralRecordsOf), and works out its
+// summary (its review flags judged against exp) and report row.
+func (s *Store) workOutKept(ctx context.Context, tx *sql.Tx, referralID int64, extra []referralRecordRow, exp *measures.Curves) (keptRows, measures.Outcome, error) {
+	basis, err := referralBasisOf(ctx, tx, referralID)
 	if err != nil {
-		return measures.Outcome{}, err
+		return keptRows{}, measures.Outcome{}, err
+	}
+	b := basis.summary
+	rec, err := referralRecordsOf(ctx, tx, referralID, extra)
+	if err != nil {
+		return keptRows{}, measures.Outcome{}, err
 	}
 	o, err := evaluate(b, rec.contacts)
 	if err != nil {
-		return measures.Outcome{}, err
+		return keptRows{}, measures.Outcome{}, err
 	}
 	reported, err := reportedItem9(ctx, tx, referralID)
 	if err != nil {
-		return measures.Outcome{}, err
+		return keptRows{}, measures.Outcome{}, err
 	}
 	o = measures.WithReportedItem9(o, reported)
-	args, err := summaryArgs(b, o, stamp(s.Now()), s.cachedCurves())
+	args, err := summaryArgs(b, o, stamp(s.Now()), exp)
 	if err != nil {
-		return measures.Outcome{}, err
-	}
-	if err := writeChanged(ctx, tx, keptSummary, basis.storedSummary, args); err != nil {
-		return measures.Outcome{}, err
+		return keptRows{}, measures.Outcome{}, err
 	}
 	f := workOutFacts(basis.facts, rec.facts, rec.scores)
 	f.DatasetProblems = basis.problems + rec.problems
 	facts := f.args(referralID)
-	if err := writeChanged(ctx, tx, keptReport, basis.storedReport, append(reportArgs(b, o), facts[:len(facts)-1]...)); err != nil {
-		return measures.Outcome{}, fmt.Errorf("report row: %w", err)
+	return keptRows{
+		summary:       args,
+		report:        append(reportArgs(b, o), facts[:len(facts)-1]...),
+		storedSummary: basis.storedSummary,
+		storedReport:  basis.storedReport,
+	}, o, nil
+}
+
+// write stores the rows where they changed from the rows as stored.
+func (k keptRows) write(ctx context.Context, tx *sql.Tx) error {
+	if err := writeChanged(ctx, tx, keptSummary, k.storedSummary, k.summary); err != nil {
+		return err
 	}
-	return o, nil
+	if err := writeChanged(ctx, tx, keptReport, k.storedReport, k.report); err != nil {
+		return fmt.Errorf("report row: %w", err)
+	}
+	return nil
 }
 
 // summaryBasisSelect reads referrals as summaryBasis holds them, scanned by
