@@ -165,11 +165,12 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 // p's snapshot, everything from the start.
 func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64, in NewContact, p preparedContact) (Contact, error) {
 	var c Contact
+	var id int64 // the contact written
 	err := s.writes.doOn(ctx, referralID, func(tx *sql.Tx) error {
 		if p.kept != nil && s.writes.changes.unchangedSince(referralID, p.seq) && s.cachedCurves() == p.curves {
 			s.preparedSaves.Add(1)
 			var err error
-			c, err = s.writeContact(ctx, tx, actor, p.referral, p.in, p.scores, p.kept)
+			id, err = s.writeContact(ctx, tx, actor, p.referral, p.in, p.scores, p.kept)
 			return err
 		}
 		r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
@@ -187,11 +188,21 @@ func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64
 		if in.CheckOnly {
 			return ErrCheckedOnly
 		}
-		c, err = s.writeContact(ctx, tx, actor, r.Referral, in, scores, nil)
+		id, err = s.writeContact(ctx, tx, actor, r.Referral, in, scores, nil)
 		return err
 	})
 	if errors.Is(err, ErrAlreadyRecorded) {
 		return c, ErrAlreadyRecorded
+	}
+	if err == nil {
+		// Read back once committed, off the committer; the save is made, so
+		// a client gone by now does not make this read fail.
+		ctx := context.WithoutCancel(ctx)
+		err = s.withRead(ctx, func(tx *sql.Tx) error {
+			var err error
+			c, err = loadContact(ctx, tx, id)
+			return err
+		})
 	}
 	if err != nil {
 		return Contact{}, fmt.Errorf("record contact: %w", err)
@@ -314,43 +325,42 @@ func checkContact(in NewContact, span referralSpan, today string) ([]measures.Sc
 // writeContact writes a checked contact with its scores, confirms the
 // patient's questionnaire it came from, audits it and recomputes the
 // referral's summary, or writes kept, the summary and report row already
-// worked out with the contact (prepareContact); it returns the contact as
-// stored.
-func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Referral, in NewContact, scores []measures.Score, kept *keptRows) (Contact, error) {
+// worked out with the contact (prepareContact); it returns the contact's id.
+func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Referral, in NewContact, scores []measures.Score, kept *keptRows) (int64, error) {
 	referralID := r.ID
 	now := stamp(s.Now())
 	contactID, err := insertContact(ctx, tx, actor, referralID, in, now)
 	if err != nil {
-		return Contact{}, err
+		return 0, err
 	}
 	if err := writeContactDataset(ctx, tx, contactID, in); err != nil {
-		return Contact{}, err
+		return 0, err
 	}
 	// A patient's questionnaire confirmed here gives its scores the
 	// patient as source, unless an answer was changed (questionnaire.go).
 	sources := map[measures.InstrumentID]Source{}
 	if in.FromQuestionnaire != 0 {
 		if sources, err = takeQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID, scores); err != nil {
-			return Contact{}, err
+			return 0, err
 		}
 	}
 	for _, sc := range scores {
 		source := cmp.Or(sources[sc.Instrument], in.Source)
 		if _, err := insertScore(ctx, tx, actor, contactID, sc, source, now, 0); err != nil {
-			return Contact{}, err
+			return 0, err
 		}
 	}
 	if in.FromQuestionnaire != 0 {
 		if err := confirmQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID); err != nil {
-			return Contact{}, err
+			return 0, err
 		}
 	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordContact, entity: "referral", entityID: referralID,
 		patientID: r.PatientID, detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
-		return Contact{}, err
+		return 0, err
 	}
 	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
-		return Contact{}, err
+		return 0, err
 	}
 	if kept != nil {
 		err = kept.write(ctx, tx)
@@ -358,9 +368,9 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Refe
 		_, err = s.recomputeSummary(ctx, tx, referralID)
 	}
 	if err != nil {
-		return Contact{}, err
+		return 0, err
 	}
-	return loadContact(ctx, tx, contactID)
+	return contactID, nil
 }
 
 // insertContact writes the contact's row and returns its id.
