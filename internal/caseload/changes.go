@@ -3,6 +3,7 @@ package caseload
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/mattn/go-sqlite3"
@@ -75,11 +76,15 @@ func (c *recordChanges) unchangedSince(referral int64, seq uint64) bool {
 }
 
 // watch puts the update hook on the writer's SQLite connection (conn.Raw),
-// once per connection.
+// once per connection, and leaves its checkpoints to the checkpointer
+// (checkpoint.go) but for the backstop.
 func (c *recordChanges) watch(driverConn any) error {
 	conn, ok := driverConn.(*sqlite3.SQLiteConn)
 	if !ok || conn == c.watched {
 		return nil
+	}
+	if _, err := conn.Exec("PRAGMA wal_autocheckpoint = "+strconv.Itoa(walBackstop), nil); err != nil {
+		return err
 	}
 	conn.RegisterUpdateHook(func(_ int, _, table string, _ int64) {
 		if !notRecords[table] {

@@ -57,10 +57,12 @@ type committer struct {
 	limit    int          // requests per batch: maxBatch (1 in a benchmark of the old way)
 	commits  atomic.Int64 // transactions begun, for tests
 	changes  recordChanges
+	ckpt     *checkpointer // told of each commit (checkpoint.go)
 }
 
-func newCommitter(db *sql.DB) *committer {
+func newCommitter(db *sql.DB, ckpt *checkpointer) *committer {
 	c := &committer{
+		ckpt:     ckpt,
 		db:       db,
 		requests: make(chan *writeRequest, maxBatch),
 		quit:     make(chan struct{}),
@@ -157,6 +159,7 @@ func (c *committer) commit(batch []*writeRequest) []*writeRequest {
 	// transaction is over: a snapshot begun after reading it sees every
 	// request counted in it that committed.
 	c.changes.batchEnded()
+	c.ckpt.nudge()
 	for i, r := range batch[:n] {
 		err := results[i]
 		if err == nil {

@@ -21,6 +21,7 @@ import (
 type Store struct {
 	db     *sql.DB    // writes: one connection, BEGIN IMMEDIATE
 	writes *committer // runs withTx's work on db, committing concurrent requests together (commit.go)
+	ckpt   *checkpointer // copies the write-ahead log into the database, off the committer (checkpoint.go)
 	read   *sql.DB    // reads: a pool of query-only connections, deferred transactions
 	now    func() time.Time
 
@@ -101,7 +102,13 @@ func Open(path string, schema string, now func() time.Time) (*Store, error) {
 	// its pragmas and loses its statement cache. The pool itself is not
 	// capped: a streamed export holds a reader while its client reads.
 	read.SetMaxIdleConns(idleReaders)
-	return &Store{db: db, writes: newCommitter(db), read: read, now: now, expect: newExpectationCache()}, nil
+	ckpt, err := startCheckpointer(path)
+	if err != nil {
+		db.Close()
+		read.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return &Store{db: db, writes: newCommitter(db, ckpt), ckpt: ckpt, read: read, now: now, expect: newExpectationCache()}, nil
 }
 
 // Close stops the store's background work (a rebuild of the expected-response
@@ -110,10 +117,11 @@ func Open(path string, schema string, now func() time.Time) (*Store, error) {
 func (s *Store) Close() error {
 	s.expect.close()
 	s.writes.close()
+	cerr := s.ckpt.close()
 	_, optErr := s.db.Exec("PRAGMA optimize")
 	rerr := s.read.Close()
 	werr := s.db.Close()
-	if err := errors.Join(werr, rerr, optErr); err != nil {
+	if err := errors.Join(werr, rerr, optErr, cerr); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	return nil
