@@ -19,10 +19,10 @@ import (
 // Store is clinic's database: every read and write of the domain goes through
 // its methods, each one statement or one transaction.
 type Store struct {
-	db     *sql.DB    // writes: one connection, BEGIN IMMEDIATE
-	writes *committer // runs withTx's work on db, committing concurrent requests together (commit.go)
+	db     *sql.DB       // writes: one connection, BEGIN IMMEDIATE
+	writes *committer    // runs withTx's work on db, committing concurrent requests together (commit.go)
 	ckpt   *checkpointer // copies the write-ahead log into the database, off the committer (checkpoint.go)
-	read   *sql.DB    // reads: a pool of query-only connections, deferred transactions
+	read   *sql.DB       // reads: a pool of query-only connections, deferred transactions
 	now    func() time.Time
 
 	expect *expectationCache // expected-response curves for supervision flags (expectation.go)
