@@ -39,6 +39,19 @@ func TestPreparedSaveOnlyWhenUnchanged(t *testing.T) {
 			_, err := f.s.db.Exec(`UPDATE referrals SET problem_descriptor = 'F32.1' WHERE id = ?`, f.referral.ID)
 			return err
 		}, false},
+		{"a commit by another process", func(t *testing.T, f *fixture, _ Referral) error {
+			var path string
+			if err := f.s.db.QueryRow(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&path); err != nil {
+				return err
+			}
+			other, err := sql.Open("sqlite3", path+"?_busy_timeout=5000")
+			if err != nil {
+				return err
+			}
+			defer other.Close()
+			_, err = other.Exec(`UPDATE referrals SET problem_descriptor = 'F32.1' WHERE id = ?`, f.referral.ID)
+			return err
+		}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
