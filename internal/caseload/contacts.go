@@ -165,12 +165,11 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 // p's snapshot, everything from the start.
 func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64, in NewContact, p preparedContact) (Contact, error) {
 	var c Contact
-	var id int64 // the contact written
 	err := s.writes.doOn(ctx, referralID, func(tx *sql.Tx) error {
 		if p.kept != nil && s.writes.changes.unchangedSince(referralID, p.seq) && s.cachedCurves() == p.curves {
 			s.preparedSaves.Add(1)
 			var err error
-			id, err = s.writeContact(ctx, tx, actor, p.referral, p.in, p.scores, p.kept)
+			c, err = s.writeContact(ctx, tx, actor, p.referral, p.in, p.scores, p.kept)
 			return err
 		}
 		r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
@@ -188,21 +187,11 @@ func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64
 		if in.CheckOnly {
 			return ErrCheckedOnly
 		}
-		id, err = s.writeContact(ctx, tx, actor, r.Referral, in, scores, nil)
+		c, err = s.writeContact(ctx, tx, actor, r.Referral, in, scores, nil)
 		return err
 	})
 	if errors.Is(err, ErrAlreadyRecorded) {
 		return c, ErrAlreadyRecorded
-	}
-	if err == nil {
-		// Read back once committed, off the committer; the save is made, so
-		// a client gone by now does not make this read fail.
-		ctx := context.WithoutCancel(ctx)
-		err = s.withRead(ctx, func(tx *sql.Tx) error {
-			var err error
-			c, err = loadContact(ctx, tx, id)
-			return err
-		})
 	}
 	if err != nil {
 		return Contact{}, fmt.Errorf("record contact: %w", err)
@@ -325,42 +314,45 @@ func checkContact(in NewContact, span referralSpan, today string) ([]measures.Sc
 // writeContact writes a checked contact with its scores, confirms the
 // patient's questionnaire it came from, audits it and recomputes the
 // referral's summary, or writes kept, the summary and report row already
-// worked out with the contact (prepareContact); it returns the contact's id.
-func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Referral, in NewContact, scores []measures.Score, kept *keptRows) (int64, error) {
+// worked out with the contact (prepareContact); it returns the contact as
+// written (writtenContact).
+func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Referral, in NewContact, scores []measures.Score, kept *keptRows) (Contact, error) {
 	referralID := r.ID
 	now := stamp(s.Now())
 	contactID, err := insertContact(ctx, tx, actor, referralID, in, now)
 	if err != nil {
-		return 0, err
+		return Contact{}, err
 	}
 	if err := writeContactDataset(ctx, tx, contactID, in); err != nil {
-		return 0, err
+		return Contact{}, err
 	}
 	// A patient's questionnaire confirmed here gives its scores the
 	// patient as source, unless an answer was changed (questionnaire.go).
 	sources := map[measures.InstrumentID]Source{}
 	if in.FromQuestionnaire != 0 {
 		if sources, err = takeQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID, scores); err != nil {
-			return 0, err
+			return Contact{}, err
 		}
 	}
-	for _, sc := range scores {
+	written := make([]Score, len(scores))
+	for i, sc := range scores {
 		source := cmp.Or(sources[sc.Instrument], in.Source)
-		if _, err := insertScore(ctx, tx, actor, contactID, sc, source, now, 0); err != nil {
-			return 0, err
+		if written[i].ID, err = insertScore(ctx, tx, actor, contactID, sc, source, now, 0); err != nil {
+			return Contact{}, err
 		}
+		written[i].Source = source
 	}
 	if in.FromQuestionnaire != 0 {
 		if err := confirmQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID); err != nil {
-			return 0, err
+			return Contact{}, err
 		}
 	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordContact, entity: "referral", entityID: referralID,
 		patientID: r.PatientID, detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
-		return 0, err
+		return Contact{}, err
 	}
 	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
-		return 0, err
+		return Contact{}, err
 	}
 	if kept != nil {
 		err = kept.write(ctx, tx)
@@ -368,9 +360,51 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Refe
 		_, err = s.recomputeSummary(ctx, tx, referralID)
 	}
 	if err != nil {
-		return 0, err
+		return Contact{}, err
 	}
-	return contactID, nil
+	return writtenContact(contactID, r, in, actor, now, scores, written)
+}
+
+// writtenContact is the contact writeContact wrote, as loadContact would
+// read it back (TestRandomSavesEqualRebuild compares them), without reading
+// it: written are its scores' ids and sources, in the order of scores.
+func writtenContact(id int64, r Referral, in NewContact, actor User, now string, scores []measures.Score, written []Score) (Contact, error) {
+	at, err := parseStamp(sql.NullString{String: now, Valid: true})
+	if err != nil {
+		return Contact{}, err
+	}
+	c := Contact{
+		ID:               id,
+		ReferralID:       r.ID,
+		Date:             in.Date,
+		Kind:             measures.ContactKind(in.Kind),
+		Attendance:       fullAttendance(measures.Attendance(in.Attendance)),
+		Medium:           in.Medium,
+		DurationMinutes:  in.DurationMinutes,
+		TherapyType:      in.TherapyType,
+		EmploymentStatus: in.EmploymentStatus,
+		LocalID:          in.LocalID,
+		RecordedBy:       actor.ID,
+		RecordedAt:       at,
+		Intensity:        r.Intensity,
+	}
+	for i, sc := range scores {
+		out := written[i]
+		out.ContactID, out.Instrument, out.Total, out.Prorated = id, sc.Instrument, sc.Total, sc.Prorated
+		out.RecordedBy, out.RecordedAt = actor.ID, at
+		if len(sc.Items) > 0 { // stored as NULL otherwise (itemsJSON)
+			out.Items = make([]*int, len(sc.Items))
+			for j, v := range sc.Items {
+				if v != nil {
+					out.Items[j] = new(*v)
+				}
+			}
+		}
+		c.Scores = append(c.Scores, out)
+	}
+	// In loadContact's order (scoreOrder): all are in force.
+	slices.SortStableFunc(c.Scores, func(a, b Score) int { return strings.Compare(string(a.Instrument), string(b.Instrument)) })
+	return c, nil
 }
 
 // insertContact writes the contact's row and returns its id.

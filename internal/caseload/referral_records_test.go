@@ -63,8 +63,9 @@ func TestRandomSavesEqualRebuild(t *testing.T) {
 		switch k := rng.IntN(20); {
 		case k < 15:
 			in, back := randomContact(t, db, rng, id, today)
-			_, err := s.RecordContact(ctx, actor, id, in)
+			c, err := s.RecordContact(ctx, actor, id, in)
 			if ok := acceptable(t, err); ok {
+				asStored(t, s, c)
 				saved++
 				if back {
 					backDated++
@@ -150,6 +151,25 @@ func equalsRebuild(t *testing.T, s *caseload.Store, c *clock) {
 	if problems == 0 {
 		t.Error("no referral has a data set problem: the count was not exercised")
 	}
+}
+
+// asStored checks that a contact a save returned (built, not read back:
+// writtenContact) is the contact as stored.
+func asStored(t *testing.T, s *caseload.Store, c caseload.Contact) {
+	t.Helper()
+	d, err := s.ReferralDetail(t.Context(), c.ReferralID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stored := range d.Contacts {
+		if stored.ID == c.ID {
+			if diff := cmp.Diff(stored, c); diff != "" {
+				t.Errorf("contact %d as returned differs from as stored (-stored +returned):\n%s", c.ID, diff)
+			}
+			return
+		}
+	}
+	t.Errorf("contact %d returned, not stored", c.ID)
 }
 
 // acceptable fails the test on an error other than a refusal of the input
