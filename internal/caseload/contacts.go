@@ -187,7 +187,7 @@ func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64
 		if in.CheckOnly {
 			return ErrCheckedOnly
 		}
-		c, err = s.writeContact(ctx, tx, actor, r.Referral, in, scores, nil)
+		c, err = s.writeContact(ctx, tx, actor, savedReferralOf(r.Referral), in, scores, nil)
 		return err
 	})
 	if errors.Is(err, ErrAlreadyRecorded) {
@@ -205,7 +205,7 @@ func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64
 type preparedContact struct {
 	seq      uint64           // the committer's requests before the snapshot (changes.go)
 	curves   *measures.Curves // the review flags were judged against
-	referral Referral
+	referral savedReferral
 	in       NewContact // normalised for the referral
 	scores   []measures.Score
 	kept     *keptRows
@@ -221,30 +221,33 @@ func (s *Store) prepareContact(ctx context.Context, referralID int64, in NewCont
 	p := preparedContact{seq: s.writes.changes.snapshotSeq(), curves: s.cachedCurves()}
 	var prior Contact
 	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
+		// The referral as its summary is worked out from, read once.
+		basis, err := referralBasisOf(ctx, tx, referralID)
 		if err != nil {
 			return err
 		}
 		if prior, err = priorSubmission(ctx, tx, referralID, in.SubmissionID); err != nil || prior.ID != 0 {
 			return cmp.Or(err, ErrAlreadyRecorded)
 		}
-		in := in.normalisedDataset(r.Intensity)
-		scores, err := checkContact(in, referralSpan{received: r.ReceivedOn, ended: r.EndedOn}, s.today())
+		b := basis.summary
+		p.referral = savedReferral{id: b.id, patientID: basis.patientID, intensity: measures.Intensity(b.intensity)}
+		in := in.normalisedDataset(p.referral.intensity)
+		scores, err := checkContact(in, referralSpan{received: b.receivedOn, ended: b.endedOn}, s.today())
 		if err != nil {
 			return err
 		}
 		if in.CheckOnly {
 			return ErrCheckedOnly
 		}
-		p.referral, p.in, p.scores = r.Referral, in, scores
+		p.in, p.scores = in, scores
 		if in.FromQuestionnaire != 0 {
 			return nil
 		}
-		extra, err := newContactRows(in, r.Intensity, scores)
+		extra, err := newContactRows(in, p.referral.intensity, scores)
 		if err != nil {
 			return err
 		}
-		kept, _, err := s.workOutKept(ctx, tx, referralID, extra, p.curves)
+		kept, _, err := s.keptFrom(ctx, tx, basis, extra, p.curves)
 		p.kept = &kept
 		return err
 	})
@@ -311,13 +314,24 @@ func checkContact(in NewContact, span referralSpan, today string) ([]measures.Sc
 	return scores, nil
 }
 
+// savedReferral is what writeContact uses of the referral it writes a
+// contact of.
+type savedReferral struct {
+	id, patientID int64
+	intensity     measures.Intensity
+}
+
+func savedReferralOf(r Referral) savedReferral {
+	return savedReferral{id: r.ID, patientID: r.PatientID, intensity: r.Intensity}
+}
+
 // writeContact writes a checked contact with its scores, confirms the
 // patient's questionnaire it came from, audits it and recomputes the
 // referral's summary, or writes kept, the summary and report row already
 // worked out with the contact (prepareContact); it returns the contact as
 // written (writtenContact).
-func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Referral, in NewContact, scores []measures.Score, kept *keptRows) (Contact, error) {
-	referralID := r.ID
+func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r savedReferral, in NewContact, scores []measures.Score, kept *keptRows) (Contact, error) {
+	referralID := r.id
 	now := stamp(s.Now())
 	contactID, err := insertContact(ctx, tx, actor, referralID, in, now)
 	if err != nil {
@@ -348,7 +362,7 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Refe
 		}
 	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordContact, entity: "referral", entityID: referralID,
-		patientID: r.PatientID, detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
+		patientID: r.patientID, detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
 		return Contact{}, err
 	}
 	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
@@ -368,14 +382,14 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r Refe
 // writtenContact is the contact writeContact wrote, as loadContact would
 // read it back (TestRandomSavesEqualRebuild compares them), without reading
 // it: written are its scores' ids and sources, in the order of scores.
-func writtenContact(id int64, r Referral, in NewContact, actor User, now string, scores []measures.Score, written []Score) (Contact, error) {
+func writtenContact(id int64, r savedReferral, in NewContact, actor User, now string, scores []measures.Score, written []Score) (Contact, error) {
 	at, err := parseStamp(sql.NullString{String: now, Valid: true})
 	if err != nil {
 		return Contact{}, err
 	}
 	c := Contact{
 		ID:               id,
-		ReferralID:       r.ID,
+		ReferralID:       r.id,
 		Date:             in.Date,
 		Kind:             measures.ContactKind(in.Kind),
 		Attendance:       fullAttendance(measures.Attendance(in.Attendance)),
@@ -386,7 +400,7 @@ func writtenContact(id int64, r Referral, in NewContact, actor User, now string,
 		LocalID:          in.LocalID,
 		RecordedBy:       actor.ID,
 		RecordedAt:       at,
-		Intensity:        r.Intensity,
+		Intensity:        r.intensity,
 	}
 	for i, sc := range scores {
 		out := written[i]

@@ -244,6 +244,7 @@ var referralBasisSelect = `
 		COALESCE(rd.end_code, ''),
 		COALESCE(d.postcode, ''),
 		COALESCE(rd.source_of_referral, ''),
+		r.patient_id,
 		` + keptSummary.selectAs("ks") + `,
 		` + keptReport.selectAs("kr") + `
 	FROM referrals r
@@ -258,8 +259,9 @@ var referralBasisSelect = `
 // referralBasis is what one referral's summary, facts and data set problem
 // count are worked out from besides its records.
 type referralBasis struct {
-	summary summaryBasis
-	facts   factBasis
+	summary   summaryBasis
+	facts     factBasis
+	patientID int64
 	// problems are the data set problems of the referral's own record and
 	// its patient's, as the export counts them (problemCountsOf).
 	problems int
@@ -273,11 +275,12 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 	var b summaryBasis
 	var f factBasis
 	var postcode, source string
+	var patientID int64
 	storedSummary := make([]any, len(keptSummary.columns))
 	storedReport := make([]any, len(keptReport.columns))
 	dest := []any{&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason,
 		&f.dateOfBirth, &f.ethnic, &f.gender, &f.orientation, &f.disability, &f.ltc, &f.endCode,
-		&postcode, &source}
+		&postcode, &source, &patientID}
 	for _, stored := range [][]any{storedSummary, storedReport} {
 		for i := range stored {
 			dest = append(dest, &stored[i])
@@ -294,7 +297,7 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 	// Only how many: the record ids of the problems' messages are not needed.
 	problems := len(patientRecordProblems("", b.id, f.ethnic, f.gender, postcode, f.orientation)) +
 		len(referralRecordProblems("", b.id, source, b.endedOn, f.endCode, b.descriptor))
-	out := referralBasis{summary: b, facts: f, problems: problems}
+	out := referralBasis{summary: b, facts: f, patientID: patientID, problems: problems}
 	// referral_id, the first column, is NULL when the row is missing.
 	if storedSummary[0] != nil {
 		out.storedSummary = storedSummary

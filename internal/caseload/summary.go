@@ -400,7 +400,13 @@ func (s *Store) workOutKept(ctx context.Context, tx *sql.Tx, referralID int64, e
 	if err != nil {
 		return keptRows{}, measures.Outcome{}, err
 	}
+	return s.keptFrom(ctx, tx, basis, extra, exp)
+}
+
+// keptFrom is workOutKept with the referral's basis already read in tx.
+func (s *Store) keptFrom(ctx context.Context, tx *sql.Tx, basis referralBasis, extra []referralRecordRow, exp *measures.Curves) (keptRows, measures.Outcome, error) {
 	b := basis.summary
+	referralID := b.id
 	rec, err := referralRecordsOf(ctx, tx, referralID, extra)
 	if err != nil {
 		return keptRows{}, measures.Outcome{}, err
