@@ -245,6 +245,9 @@ var referralBasisSelect = `
 		COALESCE(d.postcode, ''),
 		COALESCE(rd.source_of_referral, ''),
 		r.patient_id,
+		EXISTS (
+			SELECT 1 FROM questionnaires q
+			WHERE q.referral_id = r.id AND q.contact_id IS NULL AND q.status IN ('pending', 'discarded')),
 		` + keptSummary.selectAs("ks") + `,
 		` + keptReport.selectAs("kr") + `
 	FROM referrals r
@@ -262,6 +265,9 @@ type referralBasis struct {
 	summary   summaryBasis
 	facts     factBasis
 	patientID int64
+	// unsettled: it has questionnaires no session has settled, which
+	// reportedItem9 reads (none: no need to).
+	unsettled bool
 	// problems are the data set problems of the referral's own record and
 	// its patient's, as the export counts them (problemCountsOf).
 	problems int
@@ -276,11 +282,12 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 	var f factBasis
 	var postcode, source string
 	var patientID int64
+	var unsettled bool
 	storedSummary := make([]any, len(keptSummary.columns))
 	storedReport := make([]any, len(keptReport.columns))
 	dest := []any{&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason,
 		&f.dateOfBirth, &f.ethnic, &f.gender, &f.orientation, &f.disability, &f.ltc, &f.endCode,
-		&postcode, &source, &patientID}
+		&postcode, &source, &patientID, &unsettled}
 	for _, stored := range [][]any{storedSummary, storedReport} {
 		for i := range stored {
 			dest = append(dest, &stored[i])
@@ -297,7 +304,7 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 	// Only how many: the record ids of the problems' messages are not needed.
 	problems := len(patientRecordProblems("", b.id, f.ethnic, f.gender, postcode, f.orientation)) +
 		len(referralRecordProblems("", b.id, source, b.endedOn, f.endCode, b.descriptor))
-	out := referralBasis{summary: b, facts: f, patientID: patientID, problems: problems}
+	out := referralBasis{summary: b, facts: f, patientID: patientID, unsettled: unsettled, problems: problems}
 	// referral_id, the first column, is NULL when the row is missing.
 	if storedSummary[0] != nil {
 		out.storedSummary = storedSummary

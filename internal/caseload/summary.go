@@ -415,11 +415,13 @@ func (s *Store) keptFrom(ctx context.Context, tx *sql.Tx, basis referralBasis, e
 	if err != nil {
 		return keptRows{}, measures.Outcome{}, err
 	}
-	reported, err := reportedItem9(ctx, tx, referralID)
-	if err != nil {
-		return keptRows{}, measures.Outcome{}, err
+	if basis.unsettled {
+		reported, err := reportedItem9(ctx, tx, referralID)
+		if err != nil {
+			return keptRows{}, measures.Outcome{}, err
+		}
+		o = measures.WithReportedItem9(o, reported)
 	}
-	o = measures.WithReportedItem9(o, reported)
 	args, err := summaryArgs(b, o, stamp(s.Now()), exp)
 	if err != nil {
 		return keptRows{}, measures.Outcome{}, err
