@@ -75,9 +75,15 @@ func (c *checkpointer) run() {
 	}
 }
 
-// close stops the checkpointer and closes its connection.
+// close stops the checkpointer and closes its connection; again, it does
+// nothing (a store may be closed twice).
 func (c *checkpointer) close() error {
-	close(c.quit)
+	select {
+	case <-c.quit:
+		return nil
+	default:
+		close(c.quit)
+	}
 	<-c.stopped
 	return c.db.Close()
 }
