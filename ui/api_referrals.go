@@ -100,24 +100,39 @@ func (s *Server) apiReferralCreate(c echo.Context) error {
 	return c.JSON(http.StatusCreated, newReferralJSON(r))
 }
 
+// apiReferralShow answers from the referral as kept or read afresh
+// (api_referral_cache.go), deciding on access from the user of the moment
+// and auditing the view before anything is sent. When the store's Version
+// has moved by the time the audit row is written, something may have
+// changed the referral or its access (another process's commit is noticed
+// only then): the answer is read again and access decided again, so nothing
+// sent is older than the audit row (issue 17).
 func (s *Server) apiReferralShow(c echo.Context) error {
-	_, r, err := s.referralFor(c, nil)
+	u, _ := currentUser(c)
+	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	d, err := s.store.ReferralRecord(c.Request().Context(), r.ID)
-	if err != nil {
+	ctx := c.Request().Context()
+	v, settled := s.store.Version()
+	k, ok := s.referrals.get(id, v)
+	if !ok || !settled {
+		if k, err = s.readReferral(ctx, id); err != nil {
+			return err
+		}
+	}
+	if err := s.admitReferral(c, u, k.referral, nil); err != nil {
 		return err
 	}
-	out := newReferralJSON(d.Referral)
-	p := newPatientJSON(d.Patient)
-	out.Patient = &p
-	contacts := make([]contactJSON, 0, len(d.Contacts))
-	for _, ct := range d.Contacts {
-		contacts = append(contacts, newContactJSON(ct))
+	if now, settled := s.store.Version(); now != k.version || !settled {
+		if k, err = s.readReferral(ctx, id); err != nil {
+			return err
+		}
+		if _, _, err := s.decideReferral(c, u, k.referral, nil); err != nil {
+			return err
+		}
 	}
-	out.Contacts = &contacts
-	return c.JSON(http.StatusOK, out)
+	return c.JSONBlob(http.StatusOK, k.body)
 }
 
 func (s *Server) apiReferralOutcome(c echo.Context) error {

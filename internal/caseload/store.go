@@ -24,6 +24,7 @@ type Store struct {
 	now    func() time.Time
 
 	expect *expectationCache // expected-response curves for supervision flags (expectation.go)
+	counts writeCounts       // writes begun and ended, for Version (changes.go)
 }
 
 // The connection settings, chosen so that no acknowledged write is lost:
@@ -256,7 +257,11 @@ func applyStep(db *sql.DB, st step, backfill, facts, review bool) error {
 // itself, and Go-side state that depends on fn's writes must be changed only
 // after withTx returns nil (a later commit can still fail). A request whose
 // ctx ends before its turn is not run.
+//
+// Every withTx counts as a possible change for Version (changes.go).
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.counts.begun.Add(1)
+	defer s.counts.ended.Add(1)
 	return s.writes.do(ctx, fn)
 }
 

@@ -124,7 +124,7 @@ func (s *Store) UserByToken(ctx context.Context, token string) (User, Token, err
 		return User{}, Token{}, fmt.Errorf("user by token: %w", err)
 	}
 	if now.Sub(t.LastUsedAt) > tokenUsedEvery {
-		err := s.withTx(ctx, func(tx *sql.Tx) error {
+		err := s.withLogTx(ctx, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, stamp(now), t.ID)
 			return err
 		})
