@@ -25,6 +25,8 @@ type Store struct {
 
 	expect *expectationCache // expected-response curves for supervision flags (expectation.go)
 	counts writeCounts       // writes begun and ended, for Version (changes.go)
+
+	tokenUsers tokenUsers // API tokens' users, kept between writes (tokens.go)
 }
 
 // The connection settings, chosen so that no acknowledged write is lost:
