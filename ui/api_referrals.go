@@ -102,11 +102,11 @@ func (s *Server) apiReferralCreate(c echo.Context) error {
 
 // apiReferralShow answers from the referral as kept or read afresh
 // (api_referral_cache.go), deciding on access from the user of the moment
-// and auditing the view before anything is sent. When the store's Version
-// has moved by the time the audit row is written, something may have
-// changed the referral or its access (another process's commit is noticed
-// only then): the answer is read again and access decided again, so nothing
-// sent is older than the audit row (issue 17).
+// and auditing the view before anything is sent. A kept answer is as fresh
+// as a read at the request's start for this process's writes, but another
+// process's commit is noticed only when the audit row is written: if the
+// store's Version has moved by then, the answer is read again and access
+// decided again, so nothing sent is older than the audit row (issue 17).
 func (s *Server) apiReferralShow(c echo.Context) error {
 	u, _ := currentUser(c)
 	id, err := idParam(c, "id")
@@ -115,8 +115,9 @@ func (s *Server) apiReferralShow(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	v, settled := s.store.Version()
-	k, ok := s.referrals.get(id, v)
-	if !ok || !settled {
+	k, kept := s.referrals.get(id, v)
+	kept = kept && settled
+	if !kept {
 		if k, err = s.readReferral(ctx, id); err != nil {
 			return err
 		}
@@ -124,7 +125,7 @@ func (s *Server) apiReferralShow(c echo.Context) error {
 	if err := s.admitReferral(c, u, k.referral, nil); err != nil {
 		return err
 	}
-	if now, settled := s.store.Version(); now != k.version || !settled {
+	if now, _ := s.store.Version(); kept && now != v {
 		if k, err = s.readReferral(ctx, id); err != nil {
 			return err
 		}
