@@ -269,10 +269,12 @@ func (s *Store) tokenUser(ctx context.Context, id int64, v uint64, settled bool)
 	u.Teams, u.Covering = slices.Clip(u.Teams), slices.Clip(u.Covering)
 	if settled {
 		k.mu.Lock()
-		if k.version != v || k.day != day || k.byID == nil {
+		if k.version < v || k.day != day || k.byID == nil {
 			k.version, k.day, k.byID = v, day, map[int64]User{}
 		}
-		k.byID[id] = u
+		if k.version == v {
+			k.byID[id] = u
+		}
 		k.mu.Unlock()
 	}
 	return u, nil
