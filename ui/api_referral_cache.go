@@ -14,7 +14,7 @@ import (
 // shows changes only when something is written, so the encoded answer is
 // kept under the store's Version and shown again while that is unchanged:
 // any write other than the audit log's clears it, and so does another
-// process's commit, noticed by the next audited view (caseload/changes.go).
+// process's commit, noticed by the next audited view (caseload/version.go).
 // Access is decided afresh on every request, from the user and grant of the
 // moment and the referral as kept (its therapist, team and patient change
 // only by writes); the view is audited before anything is sent, as before.

@@ -24,7 +24,7 @@ type Store struct {
 	now    func() time.Time
 
 	expect *expectationCache // expected-response curves for supervision flags (expectation.go)
-	counts writeCounts       // writes begun and ended, for Version (changes.go)
+	counts writeCounts       // writes begun and ended, for Version (version.go)
 
 	tokenUsers tokenUsers // API tokens' users, kept between writes (tokens.go)
 }
@@ -260,7 +260,7 @@ func applyStep(db *sql.DB, st step, backfill, facts, review bool) error {
 // after withTx returns nil (a later commit can still fail). A request whose
 // ctx ends before its turn is not run.
 //
-// Every withTx counts as a possible change for Version (changes.go).
+// Every withTx counts as a possible change for Version (version.go).
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.counts.begun.Add(1)
 	defer s.counts.ended.Add(1)

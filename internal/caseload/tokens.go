@@ -228,7 +228,7 @@ func scanToken(row scanner) (Token, error) {
 }
 
 // tokenUsers keeps the users UserByToken has read, with their cover, under
-// the store's Version (changes.go) and the day: any write of this process
+// the store's Version (version.go) and the day: any write of this process
 // (an edit of the user, their teams or their cover) clears them, and so does
 // another process's commit once noticed. Whether the token and its user are
 // still active is not kept: UserByToken asks the database every time.

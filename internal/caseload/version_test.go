@@ -40,10 +40,19 @@ func TestVersionCountsWritesButNotAuditRows(t *testing.T) {
 	if err != nil || len(views) != 2 {
 		t.Fatalf("views of the patient: %d, %v; want 2 (the referral's view names its patient)", len(views), err)
 	}
+	// A save (however the save path reaches the writer) and an ending each
+	// move it: the API's kept referrals depend on it (ui/api_referral_cache.go).
+	if _, err := f.s.RecordContact(f.ctx, f.therapist, f.referral.ID, NewContact{Date: testNow.Format(dateLayout), Kind: "assessment", Attendance: "attended"}); err != nil {
+		t.Fatal(err)
+	}
+	v1, settled := f.s.Version()
+	if v1 == v0 || !settled {
+		t.Errorf("after a save: version %d (settled %v), want a new settled one", v1, settled)
+	}
 	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, testNow.Format(dateLayout), "completed", "", EndRisk{}); err != nil {
 		t.Fatal(err)
 	}
-	if v, settled := f.s.Version(); v == v0 || !settled {
+	if v, settled := f.s.Version(); v == v1 || !settled {
 		t.Errorf("after ending a referral: version %d (settled %v), want a new settled one", v, settled)
 	}
 }

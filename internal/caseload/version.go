@@ -14,7 +14,10 @@ import (
 // committed or rolled back. The audit log's own writes (a view, a download)
 // and a token's "last used" stamp change nothing a read shows, and go
 // through withLogTx, which is not counted: otherwise every audited view would
-// clear every cache.
+// clear every cache. A write that reaches the committer other than through
+// withTx must count itself the same way (begun before, ended after), or a
+// kept answer would outlive it: TestVersionCountsWritesButNotAuditRows
+// checks that a save and an ending do.
 //
 // Another process writing the same file (`clinic token revoke`, `clinic user`,
 // an import beside a live server) does not pass through withTx. Its commits
