@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,6 +41,7 @@ func TestParseConfigBounds(t *testing.T) {
 	for _, args := range [][]string{
 		{"--concurrency", "0"}, {"--concurrency", "10000"}, {"--duration", "1h"},
 		{"--referrals", "0"}, {"--mix", "save=1"}, {"--mix", "trivial=1,nope=2"}, {"--requests", "-1"},
+		{"--only", "report"}, {"--only", "report-api,"},
 	} {
 		if _, err := parseConfig(args, io.Discard); err == nil {
 			t.Errorf("parseConfig(%q) accepted", args)
@@ -47,5 +50,29 @@ func TestParseConfigBounds(t *testing.T) {
 	cfg, err := parseConfig([]string{"--mix", "trivial=1,save=3"}, io.Discard)
 	if err != nil || cfg.mix["save"] != 3 || cfg.mix["read"] != 0 {
 		t.Errorf("parseConfig mix = %v, %v", cfg.mix, err)
+	}
+}
+
+// --only chooses the national steps of its kinds, with the trivial page
+// beside them always.
+func TestOnlyChoosesNationalSteps(t *testing.T) {
+	cfg, err := parseConfig([]string{"--national", "--only", "report-api,review"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, st := range chosenSteps(cfg.only) {
+		kinds[st.kind]++
+	}
+	if want := map[string]int{"trivial": 2, "report-api": 2, "review": 2}; !maps.Equal(kinds, want) {
+		t.Errorf("steps by kind = %v, want %v", kinds, want)
+	}
+	if all := chosenSteps(nil); len(all) != len(nationalSteps) {
+		t.Errorf("no --only chose %d of %d steps", len(all), len(nationalSteps))
+	}
+	for _, st := range nationalSteps {
+		if !slices.Contains(stepKinds, st.kind) {
+			t.Errorf("step %q has kind %q, not one --only can choose", st.name, st.kind)
+		}
 	}
 }
