@@ -17,8 +17,11 @@ import (
 // the report_referral rows of the scope with one date in the period, read
 // from that date's index (schema steps 17 and 18), as the outcome figures
 // are (report_aggregate.go): nothing reads contacts or builds a row per
-// referral on the report path. TestSectionsEqualRecount checks each figure
-// against a count from scratch over the referrals' contacts.
+// referral on the report path. Those counted by the date referrals ended
+// and the outcomes by group read whole months from rollups kept at write
+// time instead (report_ended.go, report_groups.go). TestSectionsEqualRecount
+// checks each figure against a count from scratch over the referrals'
+// contacts.
 
 // Assessment-wait bands, in days from referral to first assessment (NHS
 // England M023–M030: under 29, 29 to 56, 57 to 90, over 90 days).
