@@ -1,10 +1,13 @@
 package caseload
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,9 +21,11 @@ import (
 // review compares and the last attended date (schema step 22). The flags
 // that depend on today (waiting, the attendance gap) are decided in SQL
 // against today's date, so a case that became flagged overnight without any
-// write is listed. SQL then orders the scope's listed cases as compareCases
-// does, splitting quiet flags as splitQuiet does; Go decodes and judges only
-// the page's cases, for their reasons in words.
+// write is listed. SQL then judges the scope's listed cases, splitting quiet
+// flags as splitQuiet does, into sort keys and a mask of flags shown; Go
+// orders them as compareCases does and counts them page by page; only the
+// page's cases are read as entries (their flags' codes) and decoded and
+// judged in full, for their reasons in words.
 //
 // not_on_track is kept as judged against the curves the server had when the
 // summary was written (the default rule before the curves are first built,
@@ -107,8 +112,8 @@ func backfillReviewState(ctx context.Context, tx *sql.Tx) error {
 	return rows.Err()
 }
 
-// ReviewEntry is one case of a weekly review's whole list, as SQL judged
-// it: enough to count the cases by flag and to link to them.
+// ReviewEntry is one listed case of a weekly review, as SQL judged it:
+// enough to count it by flag and to link to it.
 type ReviewEntry struct {
 	ReferralID  int64
 	PatientName string
@@ -119,12 +124,25 @@ type ReviewEntry struct {
 // NeedsDiscussion is ReviewCase.NeedsDiscussion for an entry.
 func (e ReviewEntry) NeedsDiscussion() bool { return len(e.Flags) > 0 || e.Brought }
 
-// ReviewList is one page of a weekly review.
+// ReviewTally counts the listed cases of one page of a weekly review.
+type ReviewTally struct {
+	Page      int
+	ToDiscuss int            // cases that need discussion (ReviewEntry.NeedsDiscussion)
+	Quiet     int            // listed cases whose every flag is quiet
+	Brought   int            // cases the therapist asked to bring
+	Flags     map[string]int // flag code -> cases showing that flag; codes with none left out
+}
+
+// ReviewList is one page of a weekly review. Issue 17: the page's work
+// grows with the page, not the list: the whole list is judged and ordered
+// only as far as counting it needs (reviewRankQuery), and only the page's
+// cases are read as entries and judged in full.
 type ReviewList struct {
-	Entries []ReviewEntry // every listed case of the scope, in the review's order
-	Page    int           // the page shown: the one asked for, or the last
-	Pages   int
-	Cases   []ReviewCase // the page's cases, judged in full, in the review's order
+	PageEntries []ReviewEntry // the page's listed cases, in the review's order
+	Tallies     []ReviewTally // every page that has listed cases, in order
+	Page        int           // the page shown: the one asked for, or the last
+	Pages       int
+	Cases       []ReviewCase // the page's cases, judged in full, in the review's order
 }
 
 // sqlRank is measures.SeverityRank in SQL, of the severity that follows it
@@ -223,6 +241,100 @@ const reviewListQuery = `
 		c.patient_name,
 		c.id`
 
+// reviewFlagCodes are the codes a listed case's flags can have (the kept
+// ones of reviewStateOf, the attendance gap and the wait): the bits of
+// reviewRankQuery's mask, one a code.
+var reviewFlagCodes = []string{
+	measures.FlagRisk, measures.FlagDeterioration, measures.FlagNotOnTrack, measures.FlagNoImprovement,
+	measures.FlagAttendance, measures.FlagMissingMeasure, measures.FlagWaiting, measures.FlagLongTreatment,
+}
+
+// reviewRankQuery is reviewListQuery's list unordered, each case with its
+// sort keys and which flags it shows: its id, whether it is to discuss,
+// its severity as the list orders it (a case brought counts as medium),
+// how many flags it shows, a bit mask of them (bit i for
+// reviewFlagCodes[i]), whether it is brought, its therapist's and its
+// patient's names. sortReviewRanks orders them as reviewListQuery does.
+// Its parameters are reviewListQuery's.
+//
+// Issue 17: sending the national year's team of 9,007 listed cases to Go
+// took 75–90 ms warm, most of it expanding each case's flags with
+// json_each and adding them up in a GROUP BY. Here each case's flag is one
+// expression a code: the kept flag's rank, read with json_extract only when
+// its key is in the kept JSON (instr: most cases have one to three of the
+// eight), or today's attendance gap or wait; then dropped when quiet (the
+// latest review saw the same outcome hash and a severity no lower, as
+// splitQuiet). A kept code outside reviewFlagCodes (none is written:
+// reviewStateOf keeps measures.Flags' codes) would be listed but not
+// counted.
+var reviewRankQuery = func() string {
+	var shown, mask, count, best []string
+	for i, code := range reviewFlagCodes {
+		n := strconv.Itoa(i)
+		k := "CASE WHEN instr(flags, '\"" + code + "\":') > 0 THEN " + sqlRank + "json_extract(flags, '$." + code + "')" + sqlRankEnd + " END"
+		switch code {
+		case measures.FlagAttendance:
+			k = "COALESCE(" + k + ", CASE WHEN gap THEN 2 END)"
+		case measures.FlagWaiting:
+			k = "waiting"
+		}
+		shown = append(shown, "CASE WHEN seen IS NULL THEN "+k+" WHEN "+
+			sqlRank+"json_extract(seen, '$."+code+"')"+sqlRankEnd+" < "+k+" THEN "+k+" END AS r"+n)
+		mask = append(mask, "((r"+n+" IS NOT NULL) << "+n+")")
+		count = append(count, "(r"+n+" IS NOT NULL)")
+		best = append(best, "COALESCE(r"+n+", 0)")
+	}
+	return `
+	WITH cand AS MATERIALIZED (
+		SELECT
+			m.referral_id AS id,
+			m.review_flags_json AS flags,
+			CASE WHEN m.first_treatment_on IS NULL AND m.received_on <= ?2 THEN
+				CASE WHEN m.received_on <= ?3 THEN 3 ELSE 2 END
+			END AS waiting,
+			m.last_attended_on <= ?1 AND NOT (m.first_treatment_on IS NULL AND m.received_on <= ?2) AS gap,
+			m.brought,
+			CASE WHEN m.seen_hash <> '' AND m.seen_hash = m.outcome_hash THEN m.seen_severities_json END AS seen,
+			m.patient_name,
+			m.therapist_id
+		FROM referral_summary m
+		WHERE m.is_open = 1
+			AND m.team_id IN (SELECT value FROM json_each(?4))
+			AND (?5 = 0 OR m.therapist_id = ?5)
+			AND (m.review_flags_json <> '{}'
+				OR (m.first_treatment_on IS NULL AND m.received_on <= ?2)
+				OR m.last_attended_on <= ?1
+				OR m.brought)
+	),
+	judged AS MATERIALIZED (
+		SELECT
+			id,
+			brought,
+			patient_name,
+			therapist_id,
+			` + strings.Join(shown, ",\n\t\t\t") + `
+		FROM cand
+		WHERE brought OR flags <> '{}' OR gap OR waiting IS NOT NULL
+	)
+	SELECT
+		j.id,
+		` + strings.Join(mask, " | ") + ` AS mask,
+		` + strings.Join(count, " + ") + ` AS n,
+		MAX(` + strings.Join(best, ", ") + `) AS severity,
+		j.brought,
+		u.name,
+		j.patient_name
+	FROM judged j
+	JOIN users u ON u.id = j.therapist_id`
+}()
+
+// reviewListOfQuery is reviewListQuery for the cases among ?6, a JSON array
+// of referral ids. The unary + keeps the plan on summary_review_list (the
+// team's range, which the page's reviewRankQuery has just read) rather than
+// a lookup of each summary row by id, a random read each when cold.
+var reviewListOfQuery = strings.Replace(reviewListQuery, "WHERE m.is_open = 1",
+	"WHERE m.is_open = 1\n\t\t\tAND +m.referral_id IN (SELECT value FROM json_each(?6))", 1)
+
 // reviewListArgs are reviewListQuery's parameters for a scope as of asOf.
 func reviewListArgs(scope ReviewScope, asOf time.Time) []any {
 	day := func(n int) string { return asOf.AddDate(0, 0, -n).Format(dateLayout) }
@@ -241,6 +353,11 @@ func reviewEntries(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf time
 	if err != nil {
 		return nil, err
 	}
+	return scanReviewEntries(rows)
+}
+
+// scanReviewEntries reads and closes the rows of reviewListQuery.
+func scanReviewEntries(rows *sql.Rows) ([]ReviewEntry, error) {
 	defer rows.Close()
 	var out []ReviewEntry
 	for rows.Next() {
@@ -285,9 +402,126 @@ func judgeCases(ctx context.Context, tx *sql.Tx, ids []int64, asOf time.Time, ex
 	return out, nil
 }
 
+// reviewRank is one listed case as reviewRankQuery judges it.
+type reviewRank struct {
+	id        int64
+	mask      int // bit i: the case shows reviewFlagCodes[i]
+	n         int // flags shown
+	severity  int // highest rank of the flags shown, 0 for none
+	brought   bool
+	therapist string
+	patient   string
+}
+
+func (r reviewRank) discuss() bool { return r.n > 0 || r.brought }
+
+// compareReviewRanks orders listed cases as reviewListQuery does (and
+// compareCases): those to discuss first, then by severity (a case brought
+// counting as medium), flags shown, therapist's name, patient's name and
+// id, byte by byte as SQLite's BINARY collation compares text.
+func compareReviewRanks(a, b reviewRank) int {
+	key := func(r reviewRank) int {
+		sev := r.severity
+		if r.brought {
+			sev = max(sev, 2)
+		}
+		d := 0
+		if r.discuss() {
+			d = 1
+		}
+		return d<<8 | sev<<4 | r.n
+	}
+	if c := cmp.Compare(key(b), key(a)); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.therapist, b.therapist); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.patient, b.patient); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.id, b.id)
+}
+
+// reviewRanks reads a scope's listed cases, in the review's order.
+func reviewRanks(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf time.Time) ([]reviewRank, error) {
+	rows, err := tx.QueryContext(ctx, reviewRankQuery, reviewListArgs(scope, asOf)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []reviewRank
+	for rows.Next() {
+		var r reviewRank
+		if err := rows.Scan(&r.id, &r.mask, &r.n, &r.severity, &r.brought, &r.therapist, &r.patient); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, compareReviewRanks)
+	return out, nil
+}
+
+// tallyReviewRanks counts ranks, the whole list in order, size a page.
+func tallyReviewRanks(ranks []reviewRank, size int) []ReviewTally {
+	var out []ReviewTally
+	for i, r := range ranks {
+		page := i/size + 1
+		if len(out) == 0 || out[len(out)-1].Page != page {
+			out = append(out, ReviewTally{Page: page, Flags: map[string]int{}})
+		}
+		t := &out[len(out)-1]
+		if !r.discuss() {
+			t.Quiet++
+			continue
+		}
+		t.ToDiscuss++
+		if r.brought {
+			t.Brought++
+		}
+		for b, code := range reviewFlagCodes {
+			if r.mask>>b&1 == 1 {
+				t.Flags[code]++
+			}
+		}
+	}
+	return out
+}
+
+// reviewEntriesOf reads the entries of the scope's listed cases among ids,
+// in the order of ids (those not listed left out): reviewListQuery's
+// judgement of those cases alone.
+func reviewEntriesOf(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf time.Time, ids []int64) ([]ReviewEntry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, reviewListOfQuery, append(reviewListArgs(scope, asOf), jsonIDs(ids))...)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := scanReviewEntries(rows)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]ReviewEntry, len(entries))
+	for _, e := range entries {
+		byID[e.ReferralID] = e
+	}
+	out := make([]ReviewEntry, 0, len(ids))
+	for _, id := range ids {
+		if e, ok := byID[id]; ok {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
 // WeeklyReviewPage returns page (from 1; past the last, the last) of the
-// weekly review of the scope, size cases a page: every listed case in the
-// review's order as SQL judged it, and the page's cases judged in full.
+// weekly review of the scope, size cases a page: the listed cases counted
+// page by page, and the page's cases as entries and judged in full.
 func (s *Store) WeeklyReviewPage(ctx context.Context, scope ReviewScope, page, size int) (ReviewList, error) {
 	asOf := s.asOf()
 	var out ReviewList
@@ -296,15 +530,20 @@ func (s *Store) WeeklyReviewPage(ctx context.Context, scope ReviewScope, page, s
 		if err != nil {
 			return err
 		}
-		if out.Entries, err = reviewEntries(ctx, tx, scope, asOf); err != nil {
+		ranks, err := reviewRanks(ctx, tx, scope, asOf)
+		if err != nil {
 			return err
 		}
-		out.Pages = max(1, (len(out.Entries)+size-1)/size)
+		out.Tallies = tallyReviewRanks(ranks, size)
+		out.Pages = max(1, (len(ranks)+size-1)/size)
 		out.Page = min(max(page, 1), out.Pages)
 		lo := (out.Page - 1) * size
 		var ids []int64
-		for _, e := range out.Entries[lo:min(lo+size, len(out.Entries))] {
-			ids = append(ids, e.ReferralID)
+		for _, r := range ranks[lo:min(lo+size, len(ranks))] {
+			ids = append(ids, r.id)
+		}
+		if out.PageEntries, err = reviewEntriesOf(ctx, tx, scope, asOf, ids); err != nil {
+			return err
 		}
 		out.Cases, err = judgeCases(ctx, tx, ids, asOf, exp)
 		return err
@@ -313,4 +552,23 @@ func (s *Store) WeeklyReviewPage(ctx context.Context, scope ReviewScope, page, s
 		return ReviewList{}, fmt.Errorf("weekly review: %w", err)
 	}
 	return out, nil
+}
+
+// ReviewListed returns the entry of referral id on the scope's weekly
+// review, and whether it is listed there (the confirmation after a review
+// names the patient only then).
+func (s *Store) ReviewListed(ctx context.Context, scope ReviewScope, id int64) (ReviewEntry, bool, error) {
+	var entries []ReviewEntry
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		var err error
+		entries, err = reviewEntriesOf(ctx, tx, scope, s.asOf(), []int64{id})
+		return err
+	})
+	if err != nil {
+		return ReviewEntry{}, false, fmt.Errorf("weekly review entry: %w", err)
+	}
+	if len(entries) == 0 {
+		return ReviewEntry{}, false, nil
+	}
+	return entries[0], true, nil
 }
