@@ -26,6 +26,10 @@ func TestReviewPageEqualsWholeList(t *testing.T) {
 	if err := s.LoadSynthetic(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
+	// Two therapists of one name: their cases interleave by patient.
+	if _, err := s.DBForTest().Exec(`UPDATE users SET name = 'Sam Same' WHERE id IN (SELECT id FROM users WHERE role = 'therapist' ORDER BY random() LIMIT 2)`); err != nil {
+		t.Fatal(err)
+	}
 	scopes := reviewScopes(t, s)
 	all, err := s.WeeklyReviewListForTest(ctx, scopes[0])
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,83 +250,58 @@ var reviewFlagCodes = []string{
 	measures.FlagAttendance, measures.FlagMissingMeasure, measures.FlagWaiting, measures.FlagLongTreatment,
 }
 
-// reviewRankQuery is reviewListQuery's list unordered, each case with its
-// sort keys and which flags it shows: its id, whether it is to discuss,
-// its severity as the list orders it (a case brought counts as medium),
-// how many flags it shows, a bit mask of them (bit i for
-// reviewFlagCodes[i]), whether it is brought, its therapist's and its
-// patient's names. sortReviewRanks orders them as reviewListQuery does.
+// reviewRankQuery is reviewListQuery's list unordered, each case with what
+// orders and counts it: its id, its shown flags packed three bits a code
+// (bits 3i to 3i+2 for reviewFlagCodes[i]: 0 when the flag is not shown,
+// else its severity's rank + 1), whether it is brought, its therapist and
+// its patient's name. reviewRanks orders them as reviewListQuery does.
 // Its parameters are reviewListQuery's.
 //
-// Issue 17: sending the national year's team of 9,007 listed cases to Go
-// took 75–90 ms warm, most of it expanding each case's flags with
-// json_each and adding them up in a GROUP BY. Here each case's flag is one
-// expression a code: the kept flag's rank, read with json_extract only when
-// its key is in the kept JSON (instr: most cases have one to three of the
-// eight), or today's attendance gap or wait; then dropped when quiet (the
-// latest review saw the same outcome hash and a severity no lower, as
-// splitQuiet). A kept code outside reviewFlagCodes (none is written:
-// reviewStateOf keeps measures.Flags' codes) would be listed but not
-// counted.
+// Issue 17: reviewListQuery takes 75–90 ms warm for the national year's
+// team of 9,007 listed cases, most of it expanding each case's flags with
+// json_each and adding them up in a GROUP BY, then sorting and sending
+// every entry. Here each case is one row of the index, with no GROUP BY and
+// no temporary table: each flag code is one expression, the kept flag's
+// rank (read with json_extract only when instr finds its key in the kept
+// JSON: most cases have one to three of the eight), or today's attendance
+// gap or wait, dropped when quiet (the latest review saw the same outcome
+// hash and a severity no lower, as splitQuiet). A kept code outside
+// reviewFlagCodes (none is written: reviewStateOf keeps measures.Flags'
+// codes) would be listed but not counted.
 var reviewRankQuery = func() string {
-	var shown, mask, count, best []string
+	const (
+		flags   = "m.review_flags_json"
+		waiting = "(m.first_treatment_on IS NULL AND m.received_on <= ?2)"
+		quiet   = "(m.seen_hash <> '' AND m.seen_hash = m.outcome_hash)"
+	)
+	var packed []string
 	for i, code := range reviewFlagCodes {
-		n := strconv.Itoa(i)
-		k := "CASE WHEN instr(flags, '\"" + code + "\":') > 0 THEN " + sqlRank + "json_extract(flags, '$." + code + "')" + sqlRankEnd + " END"
+		k := "CASE WHEN instr(" + flags + ", '\"" + code + "\":') > 0 THEN " + sqlRank + "json_extract(" + flags + ", '$." + code + "')" + sqlRankEnd + " END"
 		switch code {
 		case measures.FlagAttendance:
-			k = "COALESCE(" + k + ", CASE WHEN gap THEN 2 END)"
+			k = "COALESCE(" + k + ", CASE WHEN m.last_attended_on <= ?1 AND NOT " + waiting + " THEN 2 END)"
 		case measures.FlagWaiting:
-			k = "waiting"
+			k = "CASE WHEN " + waiting + " THEN CASE WHEN m.received_on <= ?3 THEN 3 ELSE 2 END END"
 		}
-		shown = append(shown, "CASE WHEN seen IS NULL THEN "+k+" WHEN "+
-			sqlRank+"json_extract(seen, '$."+code+"')"+sqlRankEnd+" < "+k+" THEN "+k+" END AS r"+n)
-		mask = append(mask, "((r"+n+" IS NOT NULL) << "+n+")")
-		count = append(count, "(r"+n+" IS NOT NULL)")
-		best = append(best, "COALESCE(r"+n+", 0)")
+		shown := "CASE WHEN NOT " + quiet + " THEN " + k + " WHEN " +
+			sqlRank + "json_extract(m.seen_severities_json, '$." + code + "')" + sqlRankEnd + " < " + k + " THEN " + k + " END"
+		packed = append(packed, "(COALESCE(("+shown+") + 1, 0) << "+strconv.Itoa(3*i)+")")
 	}
 	return `
-	WITH cand AS MATERIALIZED (
-		SELECT
-			m.referral_id AS id,
-			m.review_flags_json AS flags,
-			CASE WHEN m.first_treatment_on IS NULL AND m.received_on <= ?2 THEN
-				CASE WHEN m.received_on <= ?3 THEN 3 ELSE 2 END
-			END AS waiting,
-			m.last_attended_on <= ?1 AND NOT (m.first_treatment_on IS NULL AND m.received_on <= ?2) AS gap,
-			m.brought,
-			CASE WHEN m.seen_hash <> '' AND m.seen_hash = m.outcome_hash THEN m.seen_severities_json END AS seen,
-			m.patient_name,
-			m.therapist_id
-		FROM referral_summary m
-		WHERE m.is_open = 1
-			AND m.team_id IN (SELECT value FROM json_each(?4))
-			AND (?5 = 0 OR m.therapist_id = ?5)
-			AND (m.review_flags_json <> '{}'
-				OR (m.first_treatment_on IS NULL AND m.received_on <= ?2)
-				OR m.last_attended_on <= ?1
-				OR m.brought)
-	),
-	judged AS MATERIALIZED (
-		SELECT
-			id,
-			brought,
-			patient_name,
-			therapist_id,
-			` + strings.Join(shown, ",\n\t\t\t") + `
-		FROM cand
-		WHERE brought OR flags <> '{}' OR gap OR waiting IS NOT NULL
-	)
 	SELECT
-		j.id,
-		` + strings.Join(mask, " | ") + ` AS mask,
-		` + strings.Join(count, " + ") + ` AS n,
-		MAX(` + strings.Join(best, ", ") + `) AS severity,
-		j.brought,
-		u.name,
-		j.patient_name
-	FROM judged j
-	JOIN users u ON u.id = j.therapist_id`
+		m.referral_id,
+		` + strings.Join(packed, "\n\t\t+ ") + `,
+		m.brought,
+		m.therapist_id,
+		m.patient_name
+	FROM referral_summary m
+	WHERE m.is_open = 1
+		AND m.team_id IN (SELECT value FROM json_each(?4))
+		AND (?5 = 0 OR m.therapist_id = ?5)
+		AND (` + flags + ` <> '{}'
+			OR ` + waiting + `
+			OR m.last_attended_on <= ?1
+			OR m.brought)`
 }()
 
 // reviewListOfQuery is reviewListQuery for the cases among ?6, a JSON array
@@ -405,37 +381,40 @@ func judgeCases(ctx context.Context, tx *sql.Tx, ids []int64, asOf time.Time, ex
 // reviewRank is one listed case as reviewRankQuery judges it.
 type reviewRank struct {
 	id        int64
+	key       int // the order's leading keys: to discuss, severity, flags shown (reviewRankKey)
+	therapist int // the therapist's place in the order of their names
 	mask      int // bit i: the case shows reviewFlagCodes[i]
-	n         int // flags shown
-	severity  int // highest rank of the flags shown, 0 for none
 	brought   bool
-	therapist string
 	patient   string
 }
 
-func (r reviewRank) discuss() bool { return r.n > 0 || r.brought }
+// reviewRankKey packs the leading keys of the review's order, highest
+// first: whether the case is to discuss, its severity (the highest rank of
+// its shown flags; a case brought counts as medium), how many flags it
+// shows.
+func reviewRankKey(n, severity int, brought bool) int {
+	d := 0
+	if n > 0 || brought {
+		d = 1
+	}
+	if brought {
+		severity = max(severity, 2)
+	}
+	return d<<8 | severity<<4 | n
+}
+
+func (r reviewRank) discuss() bool { return r.key>>8 == 1 }
 
 // compareReviewRanks orders listed cases as reviewListQuery does (and
-// compareCases): those to discuss first, then by severity (a case brought
-// counting as medium), flags shown, therapist's name, patient's name and
-// id, byte by byte as SQLite's BINARY collation compares text.
-func compareReviewRanks(a, b reviewRank) int {
-	key := func(r reviewRank) int {
-		sev := r.severity
-		if r.brought {
-			sev = max(sev, 2)
-		}
-		d := 0
-		if r.discuss() {
-			d = 1
-		}
-		return d<<8 | sev<<4 | r.n
+// compareCases): those to discuss first, then by severity, flags shown,
+// therapist's name, patient's name and id, byte by byte as SQLite's BINARY
+// collation compares text.
+func compareReviewRanks(a, b *reviewRank) int {
+	if a.key != b.key {
+		return cmp.Compare(b.key, a.key)
 	}
-	if c := cmp.Compare(key(b), key(a)); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.therapist, b.therapist); c != 0 {
-		return c
+	if a.therapist != b.therapist {
+		return cmp.Compare(a.therapist, b.therapist)
 	}
 	if c := strings.Compare(a.patient, b.patient); c != 0 {
 		return c
@@ -444,29 +423,85 @@ func compareReviewRanks(a, b reviewRank) int {
 }
 
 // reviewRanks reads a scope's listed cases, in the review's order.
-func reviewRanks(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf time.Time) ([]reviewRank, error) {
+func reviewRanks(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf time.Time) ([]*reviewRank, error) {
 	rows, err := tx.QueryContext(ctx, reviewRankQuery, reviewListArgs(scope, asOf)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []reviewRank
+	var all []reviewRank
+	var therapists []int64
 	for rows.Next() {
 		var r reviewRank
-		if err := rows.Scan(&r.id, &r.mask, &r.n, &r.severity, &r.brought, &r.therapist, &r.patient); err != nil {
+		var packed, therapist int64
+		if err := rows.Scan(&r.id, &packed, &r.brought, &therapist, &r.patient); err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		n, severity := 0, 0
+		for i := range reviewFlagCodes {
+			if v := int(packed>>(3*i)) & 7; v > 0 {
+				r.mask |= 1 << i
+				n++
+				severity = max(severity, v-1)
+			}
+		}
+		r.key = reviewRankKey(n, severity, r.brought)
+		all = append(all, r)
+		therapists = append(therapists, therapist)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	names, err := userNames(ctx, tx, therapists)
+	if err != nil {
+		return nil, err
+	}
+	// The therapists' places in the order of their names: two of the same
+	// name share one, so that their cases sort by patient and id, as in SQL.
+	ids := slices.Collect(maps.Keys(names))
+	slices.SortFunc(ids, func(a, b int64) int { return strings.Compare(names[a], names[b]) })
+	place := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		place[id] = i
+		if i > 0 && names[id] == names[ids[i-1]] {
+			place[id] = place[ids[i-1]]
+		}
+	}
+	out := make([]*reviewRank, 0, len(all))
+	for i := range all {
+		// reviewListQuery joins the therapist: a case without one is not listed.
+		if p, ok := place[therapists[i]]; ok {
+			all[i].therapist = p
+			out = append(out, &all[i])
+		}
 	}
 	slices.SortFunc(out, compareReviewRanks)
 	return out, nil
 }
 
+// userNames reads the names of the users ids (repeated ids are read once).
+func userNames(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]string, error) {
+	distinct := slices.Clone(ids)
+	slices.Sort(distinct)
+	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(?))`, jsonIDs(slices.Compact(distinct)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
 // tallyReviewRanks counts ranks, the whole list in order, size a page.
-func tallyReviewRanks(ranks []reviewRank, size int) []ReviewTally {
+func tallyReviewRanks(ranks []*reviewRank, size int) []ReviewTally {
 	var out []ReviewTally
 	for i, r := range ranks {
 		page := i/size + 1
