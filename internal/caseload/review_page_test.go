@@ -1,6 +1,7 @@
 package caseload_test
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"clinic/internal/caseload"
+	"clinic/internal/measures"
 )
 
 // A page of the weekly review, counted page by page in Go from the list
@@ -76,6 +78,42 @@ func TestReviewPageEqualsWholeList(t *testing.T) {
 			if i%10 == 0 {
 				bring(e.ReferralID)
 			}
+		}
+	}
+	// Random kept flags on some open cases never reviewed (every code and
+	// severity, written as json.Marshal writes them, as reviewStateOf
+	// does): the list judges the kept column, whatever made it.
+	keptCodes := []string{measures.FlagRisk, measures.FlagDeterioration, measures.FlagNotOnTrack, measures.FlagNoImprovement,
+		measures.FlagAttendance, measures.FlagMissingMeasure, measures.FlagLongTreatment}
+	severities := []string{measures.SeverityHigh, measures.SeverityMedium, measures.SeverityLow}
+	open, err := s.DBForTest().Query(`SELECT referral_id FROM referral_summary WHERE is_open = 1 AND seen_hash = '' ORDER BY random() LIMIT 40`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var some []int64
+	for open.Next() {
+		var id int64
+		if err := open.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		some = append(some, id)
+	}
+	if err := open.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range some {
+		kept := map[string]string{}
+		for _, code := range keptCodes {
+			if rng.IntN(3) == 0 {
+				kept[code] = severities[rng.IntN(len(severities))]
+			}
+		}
+		js, err := json.Marshal(kept)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DBForTest().Exec(`UPDATE referral_summary SET review_flags_json = ? WHERE referral_id = ?`, string(js), id); err != nil {
+			t.Fatal(err)
 		}
 	}
 	brought, quiet, pages := 0, 0, 0

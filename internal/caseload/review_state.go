@@ -23,10 +23,10 @@ import (
 // that depend on today (waiting, the attendance gap) are decided in SQL
 // against today's date, so a case that became flagged overnight without any
 // write is listed. SQL then judges the scope's listed cases, splitting quiet
-// flags as splitQuiet does, into sort keys and a mask of flags shown; Go
-// orders them as compareCases does and counts them page by page; only the
-// page's cases are read as entries (their flags' codes) and decoded and
-// judged in full, for their reasons in words.
+// flags as splitQuiet does, into one row each of the index (flags shown,
+// packed in an integer); Go orders them as compareCases does, counts them
+// page by page and makes the page's entries; only the page's cases are
+// read in full, decoded and judged again, for their reasons in words.
 //
 // not_on_track is kept as judged against the curves the server had when the
 // summary was written (the default rule before the curves are first built,
@@ -134,10 +134,10 @@ type ReviewTally struct {
 	Flags     map[string]int // flag code -> cases showing that flag; codes with none left out
 }
 
-// ReviewList is one page of a weekly review. Issue 17: the page's work
-// grows with the page, not the list: the whole list is judged and ordered
-// only as far as counting it needs (reviewRankQuery), and only the page's
-// cases are read as entries and judged in full.
+// ReviewList is one page of a weekly review. Issue 17: the list is judged
+// and ordered only as far as counting it needs (reviewRankQuery: one row of
+// the index a case, no GROUP BY), and only the page's cases are read in
+// full and judged.
 type ReviewList struct {
 	PageEntries []ReviewEntry // the page's listed cases, in the review's order
 	Tallies     []ReviewTally // every page that has listed cases, in order
@@ -253,8 +253,9 @@ var reviewFlagCodes = []string{
 // reviewRankQuery is reviewListQuery's list unordered, each case with what
 // orders and counts it: its id, its shown flags packed three bits a code
 // (bits 3i to 3i+2 for reviewFlagCodes[i]: 0 when the flag is not shown,
-// else its severity's rank + 1), whether it is brought, its therapist and
-// its patient's name. reviewRanks orders them as reviewListQuery does.
+// else its severity's rank + 1, and bit reviewKeptAttendanceBit set when
+// the attendance flag is a kept one rather than today's gap), whether it
+// is brought, its therapist and its patient's name. reviewRanks orders them as reviewListQuery does.
 // Its parameters are reviewListQuery's.
 //
 // Issue 17: reviewListQuery takes 75–90 ms warm for the national year's
@@ -287,6 +288,7 @@ var reviewRankQuery = func() string {
 			sqlRank + "json_extract(m.seen_severities_json, '$." + code + "')" + sqlRankEnd + " < " + k + " THEN " + k + " END"
 		packed = append(packed, "(COALESCE(("+shown+") + 1, 0) << "+strconv.Itoa(3*i)+")")
 	}
+	packed = append(packed, "((instr("+flags+", '\""+measures.FlagAttendance+"\":') > 0) << "+strconv.Itoa(reviewKeptAttendanceBit)+")")
 	return `
 	SELECT
 		m.referral_id,
@@ -378,15 +380,51 @@ func judgeCases(ctx context.Context, tx *sql.Tx, ids []int64, asOf time.Time, ex
 	return out, nil
 }
 
+// reviewKeptAttendanceBit is the bit of reviewRankQuery's packed flags set
+// when the case's attendance flag is kept (missed appointments in a row)
+// rather than today's gap: reviewListQuery lists a kept flag among the
+// kept ones, the gap after them.
+const reviewKeptAttendanceBit = 3 * 8
+
 // reviewRank is one listed case as reviewRankQuery judges it.
 type reviewRank struct {
-	id        int64
-	key       int // the order's leading keys: to discuss, severity, flags shown (reviewRankKey)
-	therapist int // the therapist's place in the order of their names
-	mask      int // bit i: the case shows reviewFlagCodes[i]
-	brought   bool
-	patient   string
+	id           int64
+	key          int // the order's leading keys: to discuss, severity, flags shown (reviewRankKey)
+	therapist    int // the therapist's place in the order of their names
+	mask         int // bit i: the case shows reviewFlagCodes[i]
+	keptAttended bool
+	brought      bool
+	patient      string
 }
+
+// entry is the case's ReviewEntry, its flags' codes in reviewListQuery's
+// order: the kept ones as their JSON lists them (json.Marshal writes a
+// map's keys sorted: reviewStateOf), then today's attendance gap, then the
+// wait.
+func (r *reviewRank) entry() ReviewEntry {
+	e := ReviewEntry{ReferralID: r.id, PatientName: r.patient, Brought: r.brought}
+	shows := func(code string) bool { return r.mask>>slices.Index(reviewFlagCodes, code)&1 == 1 }
+	for _, code := range reviewKeptCodes {
+		if shows(code) && (code != measures.FlagAttendance || r.keptAttended) {
+			e.Flags = append(e.Flags, code)
+		}
+	}
+	if shows(measures.FlagAttendance) && !r.keptAttended {
+		e.Flags = append(e.Flags, measures.FlagAttendance)
+	}
+	if shows(measures.FlagWaiting) {
+		e.Flags = append(e.Flags, measures.FlagWaiting)
+	}
+	return e
+}
+
+// reviewKeptCodes are the codes a kept flag can have, sorted as
+// json.Marshal sorts a map's keys.
+var reviewKeptCodes = func() []string {
+	out := slices.DeleteFunc(slices.Clone(reviewFlagCodes), func(c string) bool { return c == measures.FlagWaiting })
+	slices.Sort(out)
+	return out
+}()
 
 // reviewRankKey packs the leading keys of the review's order, highest
 // first: whether the case is to discuss, its severity (the highest rank of
@@ -446,6 +484,7 @@ func reviewRanks(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf time.T
 			}
 		}
 		r.key = reviewRankKey(n, severity, r.brought)
+		r.keptAttended = packed>>reviewKeptAttendanceBit&1 == 1
 		all = append(all, r)
 		therapists = append(therapists, therapist)
 	}
@@ -576,9 +615,7 @@ func (s *Store) WeeklyReviewPage(ctx context.Context, scope ReviewScope, page, s
 		var ids []int64
 		for _, r := range ranks[lo:min(lo+size, len(ranks))] {
 			ids = append(ids, r.id)
-		}
-		if out.PageEntries, err = reviewEntriesOf(ctx, tx, scope, asOf, ids); err != nil {
-			return err
+			out.PageEntries = append(out.PageEntries, r.entry())
 		}
 		out.Cases, err = judgeCases(ctx, tx, ids, asOf, exp)
 		return err
