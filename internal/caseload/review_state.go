@@ -5,11 +5,13 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"clinic/internal/measures"
@@ -617,13 +619,49 @@ func (s *Store) WeeklyReviewPage(ctx context.Context, scope ReviewScope, page, s
 			ids = append(ids, r.id)
 			out.PageEntries = append(out.PageEntries, r.entry())
 		}
-		out.Cases, err = judgeCases(ctx, tx, ids, asOf, exp)
+		out.Cases, err = s.judgeCasesBeside(ctx, tx, ids, asOf, exp)
 		return err
 	})
 	if err != nil {
 		return ReviewList{}, fmt.Errorf("weekly review: %w", err)
 	}
 	return out, nil
+}
+
+// reviewJudgeReaders is how many readers judge a page's cases at once.
+const reviewJudgeReaders = 3
+
+// judgeCasesBeside is judgeCases, the first part of ids in tx and the
+// others each on a reader of its own at the same time. On a cold start
+// the page's 50 cases are a few hundred random reads of the file
+// (referral, patient, summary and latest review of each), which the disk
+// serves faster several at a time (issue 17; ReportSections reads two
+// halves beside each other the same way). The other readers see the
+// database as of when they start, a moment after tx.
+func (s *Store) judgeCasesBeside(ctx context.Context, tx *sql.Tx, ids []int64, asOf time.Time, exp *measures.Curves) ([]ReviewCase, error) {
+	if len(ids) < 2*reviewJudgeReaders {
+		return judgeCases(ctx, tx, ids, asOf, exp)
+	}
+	parts := make([][]ReviewCase, reviewJudgeReaders)
+	errs := make([]error, reviewJudgeReaders)
+	size := (len(ids) + reviewJudgeReaders - 1) / reviewJudgeReaders
+	var wg sync.WaitGroup
+	for i := 1; i < reviewJudgeReaders; i++ {
+		part := ids[min(i*size, len(ids)):min((i+1)*size, len(ids))]
+		wg.Go(func() {
+			errs[i] = s.withRead(ctx, func(tx *sql.Tx) error {
+				var err error
+				parts[i], err = judgeCases(ctx, tx, part, asOf, exp)
+				return err
+			})
+		})
+	}
+	parts[0], errs[0] = judgeCases(ctx, tx, ids[:size], asOf, exp)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(parts...), nil
 }
 
 // ReviewListed returns the entry of referral id on the scope's weekly
