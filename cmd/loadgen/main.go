@@ -2,7 +2,6 @@
 //
 //	go run ./cmd/loadgen [--referrals 100000] [--concurrency 16] [--duration 20s]
 //	                     [--requests N] [--mix save=40,read=40,trivial=10,caseload=5,review=3,report=2]
-//	go run ./cmd/loadgen --referrals 1800000 --national [--rounds 2] [--drop-caches] [--only report-api,review]
 //
 // It builds (or reuses, cached in the temp folder) a synthetic service of the
 // given size with caseload.LoadSynthetic, copies it, builds the server binary
@@ -24,8 +23,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -59,7 +56,7 @@ type config struct {
 	national    bool // national.go
 	rounds      int
 	dropCaches  bool
-	only        []string // with national: the kinds of step to time (stepKinds); all when empty
+	steps       []step // with --national: the steps to time (--only)
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -75,9 +72,10 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.national, "national", false, "time the national-year requests one at a time on fresh servers (national.go) instead of driving a load")
 	fs.IntVar(&c.rounds, "rounds", 2, "with --national: how many fresh servers to time them on")
 	fs.BoolVar(&c.dropCaches, "drop-caches", false, "with --national: drop the OS page cache before each server starts (root only)")
-	onlyFlag := fs.String("only", "", "with --national: time only these kinds of request, comma-separated ("+strings.Join(stepKinds, ", ")+"); the trivial page always")
+	only := fs.String("only", "", "with --national: time only the steps whose names start with these words, comma-separated (such as review or report), beside the trivial page")
 	fs.BoolVar(&c.build, "build-only", false, "only build (or find) the cached synthetic service, print its path and how long that took, and exit")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -95,13 +93,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	case c.requests < 0:
 		return c, errors.New("--requests must not be negative")
 	}
-	if *onlyFlag != "" {
-		for _, k := range strings.Split(*onlyFlag, ",") {
-			if !slices.Contains(stepKinds, k) {
-				return c, fmt.Errorf("--only: unknown kind %q (one of %s)", k, strings.Join(stepKinds, ", "))
-			}
-			c.only = append(c.only, k)
-		}
+	if c.steps, err = nationalStepsOnly(*only); err != nil {
+		return c, fmt.Errorf("--only: %w", err)
 	}
 	m, err := parseMix(*mixFlag)
 	if err != nil {

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -41,7 +39,6 @@ func TestParseConfigBounds(t *testing.T) {
 	for _, args := range [][]string{
 		{"--concurrency", "0"}, {"--concurrency", "10000"}, {"--duration", "1h"},
 		{"--referrals", "0"}, {"--mix", "save=1"}, {"--mix", "trivial=1,nope=2"}, {"--requests", "-1"},
-		{"--only", "report"}, {"--only", "report-api,"},
 	} {
 		if _, err := parseConfig(args, io.Discard); err == nil {
 			t.Errorf("parseConfig(%q) accepted", args)
@@ -53,26 +50,28 @@ func TestParseConfigBounds(t *testing.T) {
 	}
 }
 
-// --only chooses the national steps of its kinds, with the trivial page
-// beside them always.
-func TestOnlyChoosesNationalSteps(t *testing.T) {
-	cfg, err := parseConfig([]string{"--national", "--only", "report-api,review"}, io.Discard)
+// --only keeps the national steps whose names start with its words, and the
+// trivial page; a word that names no step is refused.
+func TestParseConfigOnly(t *testing.T) {
+	cfg, err := parseConfig([]string{"--only", "review"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[string]int{}
-	for _, st := range chosenSteps(cfg.only) {
-		kinds[st.kind]++
+	var names []string
+	for _, st := range cfg.steps {
+		names = append(names, st.name)
 	}
-	if want := map[string]int{"trivial": 2, "report-api": 2, "review": 2}; !maps.Equal(kinds, want) {
-		t.Errorf("steps by kind = %v, want %v", kinds, want)
+	want := []string{"trivial", "review page (cold start)", "review page (warm)", "trivial"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Errorf("--only review: steps %q, want %q", names, want)
 	}
-	if all := chosenSteps(nil); len(all) != len(nationalSteps) {
-		t.Errorf("no --only chose %d of %d steps", len(all), len(nationalSteps))
+	if cfg, err := parseConfig(nil, io.Discard); err != nil || len(cfg.steps) != len(nationalSteps) {
+		t.Errorf("no --only: %d steps (%v), want all %d", len(cfg.steps), err, len(nationalSteps))
 	}
-	for _, st := range nationalSteps {
-		if !slices.Contains(stepKinds, st.kind) {
-			t.Errorf("step %q has kind %q, not one --only can choose", st.name, st.kind)
-		}
+	if cfg, err := parseConfig([]string{"--only", "report API, review"}, io.Discard); err != nil || len(cfg.steps) != 6 {
+		t.Errorf("--only report API, review: %d steps (%v), want 6", len(cfg.steps), err)
+	}
+	if _, err := parseConfig([]string{"--only", "reviews"}, io.Discard); err == nil {
+		t.Error("--only reviews (no such step) accepted")
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +30,6 @@ import (
 const nationalFrom, nationalTo = "2025-06-01", "2026-05-31"
 
 type step struct {
-	kind   string // what --only chooses by: trivial, review, report-api, report-page, report-csv
 	name   string
 	who    string // "admin", "supervisor", "anon"
 	path   string
@@ -42,30 +40,43 @@ type step struct {
 // nationalSteps are the requests of a round, in order: the first of each is
 // its cold figure.
 var nationalSteps = []step{
-	{"trivial", "trivial", "anon", "/sign-in", false, 1},
-	{"review", "review page (cold start)", "supervisor", "/review", false, 1},
-	{"report-api", "report API, whole service (cold)", "admin", "/api/v1/reports/outcomes?from=" + nationalFrom + "&to=" + nationalTo, true, 1},
-	{"report-api", "report API, whole service (warm)", "admin", "/api/v1/reports/outcomes?from=" + nationalFrom + "&to=" + nationalTo, true, 3},
-	{"review", "review page (warm)", "supervisor", "/review", false, 3},
-	{"report-page", "report page, whole service", "admin", "/reports/outcomes?period=custom&from=" + nationalFrom + "&to=" + nationalTo, false, 2},
-	{"report-csv", "report CSV, whole service (admin)", "admin", "/reports/outcomes.csv?from=" + nationalFrom + "&to=" + nationalTo, false, 1},
-	{"report-csv", "report CSV, supervisor's team", "supervisor", "/reports/outcomes.csv?from=" + nationalFrom + "&to=" + nationalTo, false, 1},
-	{"trivial", "trivial", "anon", "/sign-in", false, 5},
+	{"trivial", "anon", "/sign-in", false, 1},
+	{"review page (cold start)", "supervisor", "/review", false, 1},
+	{"report API, whole service (cold)", "admin", "/api/v1/reports/outcomes?from=" + nationalFrom + "&to=" + nationalTo, true, 1},
+	{"report API, whole service (warm)", "admin", "/api/v1/reports/outcomes?from=" + nationalFrom + "&to=" + nationalTo, true, 3},
+	{"review page (warm)", "supervisor", "/review", false, 3},
+	{"report page, whole service", "admin", "/reports/outcomes?period=custom&from=" + nationalFrom + "&to=" + nationalTo, false, 2},
+	{"report CSV, whole service (admin)", "admin", "/reports/outcomes.csv?from=" + nationalFrom + "&to=" + nationalTo, false, 1},
+	{"report CSV, supervisor's team", "supervisor", "/reports/outcomes.csv?from=" + nationalFrom + "&to=" + nationalTo, false, 1},
+	{"trivial", "anon", "/sign-in", false, 5},
 }
 
-// stepKinds are the kinds of step --only may choose.
-var stepKinds = []string{"trivial", "review", "report-api", "report-page", "report-csv"}
-
-// chosenSteps are the steps of the kinds in only (all of them when only is
-// empty); the trivial page, the baseline, is always among them.
-func chosenSteps(only []string) []step {
+// nationalStepsOnly is nationalSteps limited to those whose names start
+// with one of only's comma-separated words, and the trivial page (the
+// baseline of every run); all of them when only is empty.
+func nationalStepsOnly(only string) ([]step, error) {
+	if strings.TrimSpace(only) == "" {
+		return nationalSteps, nil
+	}
 	var out []step
+	used := map[string]bool{}
 	for _, st := range nationalSteps {
-		if len(only) == 0 || st.kind == "trivial" || slices.Contains(only, st.kind) {
+		keep := st.name == "trivial"
+		for w := range strings.SplitSeq(only, ",") {
+			if w = strings.TrimSpace(w); w != "" && strings.HasPrefix(st.name, w) {
+				keep, used[w] = true, true
+			}
+		}
+		if keep {
 			out = append(out, st)
 		}
 	}
-	return out
+	for w := range strings.SplitSeq(only, ",") {
+		if w = strings.TrimSpace(w); w != "" && !used[w] {
+			return nil, fmt.Errorf("no step's name starts with %q", w)
+		}
+	}
+	return out, nil
 }
 
 // runNational runs the national scenario on a copy of the cached synthetic
@@ -152,7 +163,7 @@ func nationalRound(ctx context.Context, cfg config, round int, dir, db string, a
 	fmt.Fprintf(stdout, "\nround %d (%s; server started afresh)\n\n", round, cache)
 	fmt.Fprintln(stdout, "| request | time | size |")
 	fmt.Fprintln(stdout, "|---|---|---|")
-	for _, st := range chosenSteps(cfg.only) {
+	for _, st := range cfg.steps {
 		for range st.repeat {
 			cl := browsers[st.who]
 			req := mustRequest(ctx, http.MethodGet, srv.base+st.path, nil)
