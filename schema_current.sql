@@ -1,4 +1,4 @@
--- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 24),
+-- clinic's schema with every step of schema.sql applied (PRAGMA user_version = 25),
 -- as SQLite holds it in sqlite_master: each table, then its indexes and triggers.
 -- Generated, for reading only (schema.sql is what runs); regenerate with
 --   go test ./internal/caseload -run TestSchemaSnapshot -update
@@ -486,6 +486,36 @@ BEGIN
     WHERE referral_id = NEW.id;
 END;
 
+-- table report_ended_month
+CREATE TABLE report_ended_month (
+    month                  TEXT NOT NULL,    -- YYYY-MM of ended_on
+    end_code               TEXT NOT NULL,
+    wait_days              INTEGER NOT NULL, -- referral to first treatment; -1 when none
+    team_id                INTEGER NOT NULL,
+    therapist_id           INTEGER NOT NULL,
+    ended                  INTEGER NOT NULL, -- referrals that ended; a row with none is deleted
+    finished               INTEGER NOT NULL,
+    with_treatment         INTEGER NOT NULL,
+    not_at_caseness        INTEGER NOT NULL,
+    recovered              INTEGER NOT NULL,
+    reliable_improvement   INTEGER NOT NULL,
+    reliable_recovery      INTEGER NOT NULL,
+    reliable_deterioration INTEGER NOT NULL,
+    paired                 INTEGER NOT NULL,
+    low_only               INTEGER NOT NULL,
+    both                   INTEGER NOT NULL,
+    high_only              INTEGER NOT NULL,
+    stepped_up             INTEGER NOT NULL,
+    stepped_up_within      INTEGER NOT NULL,
+    adsm_expected          INTEGER NOT NULL,
+    adsm_paired            INTEGER NOT NULL,
+    anxiety_one_or_none    INTEGER NOT NULL,
+    wsas_complete          INTEGER NOT NULL,
+    failing_validation     INTEGER NOT NULL,
+    dataset_problems       INTEGER NOT NULL,
+    PRIMARY KEY (month, end_code, wait_days, team_id, therapist_id)
+) WITHOUT ROWID;
+
 -- view report_group_course
 CREATE VIEW report_group_course AS
     SELECT
@@ -591,6 +621,248 @@ CREATE INDEX report_referral_received_open ON report_referral (received_on, team
 -- index report_referral_second_treatment
 CREATE INDEX report_referral_second_treatment ON report_referral (second_treatment_on, team_id, therapist_id, first_second_days)
     WHERE second_treatment_on IS NOT NULL;
+
+-- trigger report_ended_month_delete
+CREATE TRIGGER report_ended_month_delete BEFORE DELETE ON report_referral
+WHEN OLD.ended_on IS NOT NULL
+BEGIN
+    INSERT INTO report_ended_month VALUES (
+        substr(OLD.ended_on, 1, 7),
+        OLD.end_code,
+        OLD.wait_days,
+        OLD.team_id,
+        OLD.therapist_id,
+        -1,
+        -(OLD.finished),
+        -(OLD.treatment_sessions > 0),
+        -(OLD.finished AND OLD.phq9_count > 0 AND OLD.anxiety_count > 0 AND NOT OLD.at_caseness),
+        -(OLD.finished AND OLD.recovered),
+        -(OLD.finished AND OLD.reliable_improvement),
+        -(OLD.finished AND OLD.reliable_recovery),
+        -(OLD.finished AND OLD.reliable_deterioration),
+        -(OLD.finished AND OLD.paired),
+        -(OLD.finished AND OLD.intensity_mix = 'low'),
+        -(OLD.finished AND OLD.intensity_mix = 'both'),
+        -(OLD.finished AND OLD.intensity_mix = 'high'),
+        -(OLD.finished AND OLD.step_up_days >= 0),
+        -(OLD.finished AND OLD.step_up_days BETWEEN 0 AND 90),
+        -(CASE WHEN OLD.finished THEN OLD.adsm_expected ELSE 0 END),
+        -(CASE WHEN OLD.finished THEN OLD.adsm_paired ELSE 0 END),
+        -(CASE WHEN OLD.finished THEN OLD.anxiety_one_or_none ELSE 0 END),
+        -(CASE WHEN OLD.finished THEN OLD.wsas_complete ELSE 0 END),
+        -(OLD.dataset_problems > 0),
+        -(OLD.dataset_problems))
+    ON CONFLICT DO UPDATE SET
+        ended = ended + excluded.ended,
+        finished = finished + excluded.finished,
+        with_treatment = with_treatment + excluded.with_treatment,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_improvement = reliable_improvement + excluded.reliable_improvement,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery,
+        reliable_deterioration = reliable_deterioration + excluded.reliable_deterioration,
+        paired = paired + excluded.paired,
+        low_only = low_only + excluded.low_only,
+        both = both + excluded.both,
+        high_only = high_only + excluded.high_only,
+        stepped_up = stepped_up + excluded.stepped_up,
+        stepped_up_within = stepped_up_within + excluded.stepped_up_within,
+        adsm_expected = adsm_expected + excluded.adsm_expected,
+        adsm_paired = adsm_paired + excluded.adsm_paired,
+        anxiety_one_or_none = anxiety_one_or_none + excluded.anxiety_one_or_none,
+        wsas_complete = wsas_complete + excluded.wsas_complete,
+        failing_validation = failing_validation + excluded.failing_validation,
+        dataset_problems = dataset_problems + excluded.dataset_problems;
+    DELETE FROM report_ended_month
+    WHERE ended = 0 AND month = substr(OLD.ended_on, 1, 7) AND end_code = OLD.end_code
+        AND wait_days = OLD.wait_days AND team_id = OLD.team_id AND therapist_id = OLD.therapist_id;
+END;
+
+-- trigger report_ended_month_insert
+CREATE TRIGGER report_ended_month_insert AFTER INSERT ON report_referral
+WHEN NEW.ended_on IS NOT NULL
+BEGIN
+    INSERT INTO report_ended_month VALUES (
+        substr(NEW.ended_on, 1, 7),
+        NEW.end_code,
+        NEW.wait_days,
+        NEW.team_id,
+        NEW.therapist_id,
+        1,
+        NEW.finished,
+        NEW.treatment_sessions > 0,
+        NEW.finished AND NEW.phq9_count > 0 AND NEW.anxiety_count > 0 AND NOT NEW.at_caseness,
+        NEW.finished AND NEW.recovered,
+        NEW.finished AND NEW.reliable_improvement,
+        NEW.finished AND NEW.reliable_recovery,
+        NEW.finished AND NEW.reliable_deterioration,
+        NEW.finished AND NEW.paired,
+        NEW.finished AND NEW.intensity_mix = 'low',
+        NEW.finished AND NEW.intensity_mix = 'both',
+        NEW.finished AND NEW.intensity_mix = 'high',
+        NEW.finished AND NEW.step_up_days >= 0,
+        NEW.finished AND NEW.step_up_days BETWEEN 0 AND 90,
+        CASE WHEN NEW.finished THEN NEW.adsm_expected ELSE 0 END,
+        CASE WHEN NEW.finished THEN NEW.adsm_paired ELSE 0 END,
+        CASE WHEN NEW.finished THEN NEW.anxiety_one_or_none ELSE 0 END,
+        CASE WHEN NEW.finished THEN NEW.wsas_complete ELSE 0 END,
+        NEW.dataset_problems > 0,
+        NEW.dataset_problems)
+    ON CONFLICT DO UPDATE SET
+        ended = ended + excluded.ended,
+        finished = finished + excluded.finished,
+        with_treatment = with_treatment + excluded.with_treatment,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_improvement = reliable_improvement + excluded.reliable_improvement,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery,
+        reliable_deterioration = reliable_deterioration + excluded.reliable_deterioration,
+        paired = paired + excluded.paired,
+        low_only = low_only + excluded.low_only,
+        both = both + excluded.both,
+        high_only = high_only + excluded.high_only,
+        stepped_up = stepped_up + excluded.stepped_up,
+        stepped_up_within = stepped_up_within + excluded.stepped_up_within,
+        adsm_expected = adsm_expected + excluded.adsm_expected,
+        adsm_paired = adsm_paired + excluded.adsm_paired,
+        anxiety_one_or_none = anxiety_one_or_none + excluded.anxiety_one_or_none,
+        wsas_complete = wsas_complete + excluded.wsas_complete,
+        failing_validation = failing_validation + excluded.failing_validation,
+        dataset_problems = dataset_problems + excluded.dataset_problems;
+END;
+
+-- trigger report_ended_month_update_new
+CREATE TRIGGER report_ended_month_update_new AFTER UPDATE OF
+    ended_on, team_id, therapist_id, end_code, wait_days, finished, treatment_sessions, phq9_count, anxiety_count,
+    at_caseness, recovered, reliable_improvement, reliable_recovery, reliable_deterioration, paired, intensity_mix,
+    step_up_days, adsm_expected, adsm_paired, anxiety_one_or_none, wsas_complete, dataset_problems
+    ON report_referral
+WHEN NEW.ended_on IS NOT NULL AND (
+    substr(OLD.ended_on, 1, 7) IS NOT substr(NEW.ended_on, 1, 7)
+    OR OLD.team_id IS NOT NEW.team_id OR OLD.therapist_id IS NOT NEW.therapist_id OR OLD.end_code IS NOT NEW.end_code
+    OR OLD.wait_days IS NOT NEW.wait_days OR OLD.finished IS NOT NEW.finished OR OLD.treatment_sessions IS NOT NEW.treatment_sessions
+    OR OLD.phq9_count IS NOT NEW.phq9_count OR OLD.anxiety_count IS NOT NEW.anxiety_count OR OLD.at_caseness IS NOT NEW.at_caseness
+    OR OLD.recovered IS NOT NEW.recovered OR OLD.reliable_improvement IS NOT NEW.reliable_improvement OR OLD.reliable_recovery IS NOT NEW.reliable_recovery
+    OR OLD.reliable_deterioration IS NOT NEW.reliable_deterioration OR OLD.paired IS NOT NEW.paired OR OLD.intensity_mix IS NOT NEW.intensity_mix
+    OR OLD.step_up_days IS NOT NEW.step_up_days OR OLD.adsm_expected IS NOT NEW.adsm_expected OR OLD.adsm_paired IS NOT NEW.adsm_paired
+    OR OLD.anxiety_one_or_none IS NOT NEW.anxiety_one_or_none OR OLD.wsas_complete IS NOT NEW.wsas_complete OR OLD.dataset_problems IS NOT NEW.dataset_problems)
+BEGIN
+    INSERT INTO report_ended_month VALUES (
+        substr(NEW.ended_on, 1, 7),
+        NEW.end_code,
+        NEW.wait_days,
+        NEW.team_id,
+        NEW.therapist_id,
+        1,
+        NEW.finished,
+        NEW.treatment_sessions > 0,
+        NEW.finished AND NEW.phq9_count > 0 AND NEW.anxiety_count > 0 AND NOT NEW.at_caseness,
+        NEW.finished AND NEW.recovered,
+        NEW.finished AND NEW.reliable_improvement,
+        NEW.finished AND NEW.reliable_recovery,
+        NEW.finished AND NEW.reliable_deterioration,
+        NEW.finished AND NEW.paired,
+        NEW.finished AND NEW.intensity_mix = 'low',
+        NEW.finished AND NEW.intensity_mix = 'both',
+        NEW.finished AND NEW.intensity_mix = 'high',
+        NEW.finished AND NEW.step_up_days >= 0,
+        NEW.finished AND NEW.step_up_days BETWEEN 0 AND 90,
+        CASE WHEN NEW.finished THEN NEW.adsm_expected ELSE 0 END,
+        CASE WHEN NEW.finished THEN NEW.adsm_paired ELSE 0 END,
+        CASE WHEN NEW.finished THEN NEW.anxiety_one_or_none ELSE 0 END,
+        CASE WHEN NEW.finished THEN NEW.wsas_complete ELSE 0 END,
+        NEW.dataset_problems > 0,
+        NEW.dataset_problems)
+    ON CONFLICT DO UPDATE SET
+        ended = ended + excluded.ended,
+        finished = finished + excluded.finished,
+        with_treatment = with_treatment + excluded.with_treatment,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_improvement = reliable_improvement + excluded.reliable_improvement,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery,
+        reliable_deterioration = reliable_deterioration + excluded.reliable_deterioration,
+        paired = paired + excluded.paired,
+        low_only = low_only + excluded.low_only,
+        both = both + excluded.both,
+        high_only = high_only + excluded.high_only,
+        stepped_up = stepped_up + excluded.stepped_up,
+        stepped_up_within = stepped_up_within + excluded.stepped_up_within,
+        adsm_expected = adsm_expected + excluded.adsm_expected,
+        adsm_paired = adsm_paired + excluded.adsm_paired,
+        anxiety_one_or_none = anxiety_one_or_none + excluded.anxiety_one_or_none,
+        wsas_complete = wsas_complete + excluded.wsas_complete,
+        failing_validation = failing_validation + excluded.failing_validation,
+        dataset_problems = dataset_problems + excluded.dataset_problems;
+END;
+
+-- trigger report_ended_month_update_old
+CREATE TRIGGER report_ended_month_update_old BEFORE UPDATE OF
+    ended_on, team_id, therapist_id, end_code, wait_days, finished, treatment_sessions, phq9_count, anxiety_count,
+    at_caseness, recovered, reliable_improvement, reliable_recovery, reliable_deterioration, paired, intensity_mix,
+    step_up_days, adsm_expected, adsm_paired, anxiety_one_or_none, wsas_complete, dataset_problems
+    ON report_referral
+WHEN OLD.ended_on IS NOT NULL AND (
+    substr(OLD.ended_on, 1, 7) IS NOT substr(NEW.ended_on, 1, 7)
+    OR OLD.team_id IS NOT NEW.team_id OR OLD.therapist_id IS NOT NEW.therapist_id OR OLD.end_code IS NOT NEW.end_code
+    OR OLD.wait_days IS NOT NEW.wait_days OR OLD.finished IS NOT NEW.finished OR OLD.treatment_sessions IS NOT NEW.treatment_sessions
+    OR OLD.phq9_count IS NOT NEW.phq9_count OR OLD.anxiety_count IS NOT NEW.anxiety_count OR OLD.at_caseness IS NOT NEW.at_caseness
+    OR OLD.recovered IS NOT NEW.recovered OR OLD.reliable_improvement IS NOT NEW.reliable_improvement OR OLD.reliable_recovery IS NOT NEW.reliable_recovery
+    OR OLD.reliable_deterioration IS NOT NEW.reliable_deterioration OR OLD.paired IS NOT NEW.paired OR OLD.intensity_mix IS NOT NEW.intensity_mix
+    OR OLD.step_up_days IS NOT NEW.step_up_days OR OLD.adsm_expected IS NOT NEW.adsm_expected OR OLD.adsm_paired IS NOT NEW.adsm_paired
+    OR OLD.anxiety_one_or_none IS NOT NEW.anxiety_one_or_none OR OLD.wsas_complete IS NOT NEW.wsas_complete OR OLD.dataset_problems IS NOT NEW.dataset_problems)
+BEGIN
+    INSERT INTO report_ended_month VALUES (
+        substr(OLD.ended_on, 1, 7),
+        OLD.end_code,
+        OLD.wait_days,
+        OLD.team_id,
+        OLD.therapist_id,
+        -1,
+        -(OLD.finished),
+        -(OLD.treatment_sessions > 0),
+        -(OLD.finished AND OLD.phq9_count > 0 AND OLD.anxiety_count > 0 AND NOT OLD.at_caseness),
+        -(OLD.finished AND OLD.recovered),
+        -(OLD.finished AND OLD.reliable_improvement),
+        -(OLD.finished AND OLD.reliable_recovery),
+        -(OLD.finished AND OLD.reliable_deterioration),
+        -(OLD.finished AND OLD.paired),
+        -(OLD.finished AND OLD.intensity_mix = 'low'),
+        -(OLD.finished AND OLD.intensity_mix = 'both'),
+        -(OLD.finished AND OLD.intensity_mix = 'high'),
+        -(OLD.finished AND OLD.step_up_days >= 0),
+        -(OLD.finished AND OLD.step_up_days BETWEEN 0 AND 90),
+        -(CASE WHEN OLD.finished THEN OLD.adsm_expected ELSE 0 END),
+        -(CASE WHEN OLD.finished THEN OLD.adsm_paired ELSE 0 END),
+        -(CASE WHEN OLD.finished THEN OLD.anxiety_one_or_none ELSE 0 END),
+        -(CASE WHEN OLD.finished THEN OLD.wsas_complete ELSE 0 END),
+        -(OLD.dataset_problems > 0),
+        -(OLD.dataset_problems))
+    ON CONFLICT DO UPDATE SET
+        ended = ended + excluded.ended,
+        finished = finished + excluded.finished,
+        with_treatment = with_treatment + excluded.with_treatment,
+        not_at_caseness = not_at_caseness + excluded.not_at_caseness,
+        recovered = recovered + excluded.recovered,
+        reliable_improvement = reliable_improvement + excluded.reliable_improvement,
+        reliable_recovery = reliable_recovery + excluded.reliable_recovery,
+        reliable_deterioration = reliable_deterioration + excluded.reliable_deterioration,
+        paired = paired + excluded.paired,
+        low_only = low_only + excluded.low_only,
+        both = both + excluded.both,
+        high_only = high_only + excluded.high_only,
+        stepped_up = stepped_up + excluded.stepped_up,
+        stepped_up_within = stepped_up_within + excluded.stepped_up_within,
+        adsm_expected = adsm_expected + excluded.adsm_expected,
+        adsm_paired = adsm_paired + excluded.adsm_paired,
+        anxiety_one_or_none = anxiety_one_or_none + excluded.anxiety_one_or_none,
+        wsas_complete = wsas_complete + excluded.wsas_complete,
+        failing_validation = failing_validation + excluded.failing_validation,
+        dataset_problems = dataset_problems + excluded.dataset_problems;
+    DELETE FROM report_ended_month
+    WHERE ended = 0 AND month = substr(OLD.ended_on, 1, 7) AND end_code = OLD.end_code
+        AND wait_days = OLD.wait_days AND team_id = OLD.team_id AND therapist_id = OLD.therapist_id;
+END;
 
 -- trigger report_group_month_delete
 CREATE TRIGGER report_group_month_delete BEFORE DELETE ON report_referral

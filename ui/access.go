@@ -363,11 +363,8 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		setUser(c, u)
+		setUser(c, u) // with their cover: UserByToken reads it
 		setToken(c, tok)
-		if err := s.withCover(c, u); err != nil {
-			return err
-		}
 		return next(c)
 	}
 }
@@ -474,33 +471,51 @@ func (s *Server) referralFor(c echo.Context, allowed func(caseload.User, caseloa
 	if err != nil {
 		return u, r, err
 	}
-	grant, err := s.grantFor(c, u, r)
+	return u, r, s.admitReferral(c, u, r, allowed)
+}
+
+// admitReferral is referralFor's decision on a referral already read: nil
+// when u may see it (and do what allowed asks), a read audited as a view
+// before the handler sends anything.
+func (s *Server) admitReferral(c echo.Context, u caseload.User, r caseload.Referral, allowed func(caseload.User, caseload.Referral) bool) error {
+	grant, underGrant, err := s.decideReferral(c, u, r, allowed)
 	if err != nil {
-		return u, r, err
-	}
-	underGrant := !canSeeReferral(u, r) && canReadUnderGrant(u, r, grant, s.clock())
-	if !canSeeReferral(u, r) && !underGrant {
-		return u, r, refuseReferral(u, r)
-	}
-	if underGrant && !isRead(c) {
-		return u, r, echo.ErrForbidden // break glass is for reading
-	}
-	if allowed != nil && (underGrant || !allowed(u, r)) {
-		if !r.Open() {
-			return u, r, errEnded
-		}
-		return u, r, echo.ErrForbidden
+		return err
 	}
 	if underGrant {
 		c.Set(grantKey, grant)
 	}
 	if isRead(c) {
 		if err := s.recordView(c, u, r, grant); err != nil {
-			return u, r, err
+			return err
 		}
 	}
 	noteFormView(c, u, r.ID)
-	return u, r, nil
+	return nil
+}
+
+// decideReferral is the decision alone: nil when u may see r (and do what
+// allowed asks); the admin's break-glass grant for r's patient, if any, and
+// whether u sees r only under it.
+func (s *Server) decideReferral(c echo.Context, u caseload.User, r caseload.Referral, allowed func(caseload.User, caseload.Referral) bool) (caseload.Grant, bool, error) {
+	grant, err := s.grantFor(c, u, r)
+	if err != nil {
+		return grant, false, err
+	}
+	underGrant := !canSeeReferral(u, r) && canReadUnderGrant(u, r, grant, s.clock())
+	if !canSeeReferral(u, r) && !underGrant {
+		return grant, false, refuseReferral(u, r)
+	}
+	if underGrant && !isRead(c) {
+		return grant, true, echo.ErrForbidden // break glass is for reading
+	}
+	if allowed != nil && (underGrant || !allowed(u, r)) {
+		if !r.Open() {
+			return grant, underGrant, errEnded
+		}
+		return grant, underGrant, echo.ErrForbidden
+	}
+	return grant, underGrant, nil
 }
 
 // grantFor is the admin's live break-glass grant for the referral's

@@ -100,24 +100,40 @@ func (s *Server) apiReferralCreate(c echo.Context) error {
 	return c.JSON(http.StatusCreated, newReferralJSON(r))
 }
 
+// apiReferralShow answers from the referral as kept or read afresh
+// (api_referral_cache.go), deciding on access from the user of the moment
+// and auditing the view before anything is sent. A kept answer is as fresh
+// as a read at the request's start for this process's writes, but another
+// process's commit is noticed only when the audit row is written: if the
+// store's Version has moved by then, the answer is read again and access
+// decided again, so nothing sent is older than the audit row (issue 17).
 func (s *Server) apiReferralShow(c echo.Context) error {
-	_, r, err := s.referralFor(c, nil)
+	u, _ := currentUser(c)
+	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	d, err := s.store.ReferralRecord(c.Request().Context(), r.ID)
-	if err != nil {
+	ctx := c.Request().Context()
+	v, settled := s.store.Version()
+	k, kept := s.referrals.get(id, v)
+	kept = kept && settled
+	if !kept {
+		if k, err = s.readReferral(ctx, id); err != nil {
+			return err
+		}
+	}
+	if err := s.admitReferral(c, u, k.referral, nil); err != nil {
 		return err
 	}
-	out := newReferralJSON(d.Referral)
-	p := newPatientJSON(d.Patient)
-	out.Patient = &p
-	contacts := make([]contactJSON, 0, len(d.Contacts))
-	for _, ct := range d.Contacts {
-		contacts = append(contacts, newContactJSON(ct))
+	if now, _ := s.store.Version(); kept && now != v {
+		if k, err = s.readReferral(ctx, id); err != nil {
+			return err
+		}
+		if _, _, err := s.decideReferral(c, u, k.referral, nil); err != nil {
+			return err
+		}
 	}
-	out.Contacts = &contacts
-	return c.JSON(http.StatusOK, out)
+	return c.JSONBlob(http.StatusOK, k.body)
 }
 
 func (s *Server) apiReferralOutcome(c echo.Context) error {

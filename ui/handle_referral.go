@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -263,13 +264,20 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// sortedScores lists a contact's scores in the instruments' order (PHQ-9,
-// GAD-7, then the others), each current score before the ones it replaced.
-func sortedScores(scores []caseload.Score) []caseload.Score {
+// instrumentRank is each instrument's place in the catalogue's order, worked
+// out once: sortedScores runs for every contact an answer shows.
+var instrumentRank = sync.OnceValue(func() map[measures.InstrumentID]int {
 	rank := map[measures.InstrumentID]int{}
 	for i, in := range measures.Instruments() {
 		rank[in.ID] = i
 	}
+	return rank
+})
+
+// sortedScores lists a contact's scores in the instruments' order (PHQ-9,
+// GAD-7, then the others), each current score before the ones it replaced.
+func sortedScores(scores []caseload.Score) []caseload.Score {
+	rank := instrumentRank()
 	out := append([]caseload.Score(nil), scores...)
 	slices.SortStableFunc(out, func(a, b caseload.Score) int {
 		if a.Instrument != b.Instrument {

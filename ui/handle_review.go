@@ -198,12 +198,24 @@ func (s *Server) handleReviewShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.WeeklyReviewPage(ctx, caseload.ReviewScope{Teams: reviewTeams(u), TherapistID: therapistID}, page, reviewPageSize)
+	scope := caseload.ReviewScope{Teams: reviewTeams(u), TherapistID: therapistID}
+	list, err := s.store.WeeklyReviewPage(ctx, scope, page, reviewPageSize)
 	if err != nil {
 		return err
 	}
 	shown := fillReviewCases(&p, list)
-	p.Done = reviewedNotice(s.takeReviewed(c), list.Entries)
+	reviewed := s.takeReviewed(c)
+	var listed []caseload.ReviewEntry
+	if id, err := strconv.ParseInt(reviewed, 10, 64); err == nil && id > 0 {
+		e, ok, err := s.store.ReviewListed(ctx, scope, id)
+		if err != nil {
+			return err
+		}
+		if ok {
+			listed = append(listed, e)
+		}
+	}
+	p.Done = reviewedNotice(reviewed, listed)
 	if p.Alerts, err = s.openAlertsFor(c, u); err != nil {
 		return err
 	}
@@ -233,34 +245,44 @@ func reviewPageNumber(v string) (int, error) {
 // severity first, then the reviewed and unchanged) with links to the pages
 // either side. The counts by flag link to the cases they count on this page,
 // and name the other pages holding the rest. It returns the referrals shown.
+// The counts come from the list's tallies page by page and the links on
+// this page from its entries (issue 17: the page no longer reads every
+// listed case).
 func fillReviewCases(p *reviewPage, list caseload.ReviewList) []int64 {
 	p.Pages, p.Page = list.Pages, list.Page
 	counts := map[string]int{}
 	links := map[string][]caseLink{}
 	on := map[string][]pageLink{}
-	for i, e := range list.Entries {
-		if !e.NeedsDiscussion() {
-			p.QuietTotal++
+	for _, t := range list.Tallies {
+		p.ToDiscuss += t.ToDiscuss
+		p.QuietTotal += t.Quiet
+		p.Brought += t.Brought
+		if t.Page == p.Page {
+			for code, n := range t.Flags {
+				counts[code] += n
+			}
 			continue
 		}
-		p.ToDiscuss++
-		link := caseLink{ReferralID: e.ReferralID, Patient: e.PatientName}
-		here := i/reviewPageSize+1 == p.Page
-		for _, code := range e.Flags {
-			counts[code]++
-			if here {
-				links[code] = append(links[code], link)
-			} else {
-				on[code] = p.addPageLink(on[code], i/reviewPageSize+1)
+		for _, code := range flagCodes {
+			if n := t.Flags[code]; n > 0 {
+				counts[code] += n
+				on[code] = p.addPageLink(on[code], t.Page)
 			}
 		}
+		if t.Brought > 0 {
+			p.BroughtOn = p.addPageLink(p.BroughtOn, t.Page)
+		}
+	}
+	for _, e := range list.PageEntries {
+		if !e.NeedsDiscussion() {
+			continue
+		}
+		link := caseLink{ReferralID: e.ReferralID, Patient: e.PatientName}
+		for _, code := range e.Flags {
+			links[code] = append(links[code], link)
+		}
 		if e.Brought {
-			p.Brought++
-			if here {
-				p.BroughtBy = append(p.BroughtBy, link)
-			} else {
-				p.BroughtOn = p.addPageLink(p.BroughtOn, i/reviewPageSize+1)
-			}
+			p.BroughtBy = append(p.BroughtBy, link)
 		}
 	}
 	for _, code := range flagCodes {

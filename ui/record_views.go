@@ -54,7 +54,7 @@ func (s *Server) recordView(c echo.Context, u caseload.User, r caseload.Referral
 	if g.ID != 0 {
 		detail += " (break glass: " + g.Reason + ")"
 	}
-	return s.store.RecordView(c.Request().Context(), u, "referral", r.ID, detail)
+	return s.store.RecordReferralView(c.Request().Context(), u, r, detail)
 }
 
 // recordListView audits a page that lists patients with their scores (a

@@ -56,6 +56,8 @@ type Server struct {
 	echo                      *echo.Echo
 	// routeAccess is each route path's access level, from the route table.
 	routeAccess map[string]access
+	// referrals keeps the API's encoded referrals (api_referral_cache.go).
+	referrals *referralCache
 }
 
 // New builds the server on an open store.
@@ -68,6 +70,8 @@ func New(store *caseload.Store, opts Options) (*Server, error) {
 		clock:  store.Now,
 		log:    opts.Logger,
 		secure: opts.SecureCookies,
+
+		referrals: newReferralCache(),
 	}
 	var err error
 	if s.baseURL, err = normaliseBaseURL(opts.BaseURL); err != nil {

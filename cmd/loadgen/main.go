@@ -56,6 +56,7 @@ type config struct {
 	national    bool // national.go
 	rounds      int
 	dropCaches  bool
+	steps       []step // with --national: the steps to time (--only)
 }
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
@@ -71,8 +72,10 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.national, "national", false, "time the national-year requests one at a time on fresh servers (national.go) instead of driving a load")
 	fs.IntVar(&c.rounds, "rounds", 2, "with --national: how many fresh servers to time them on")
 	fs.BoolVar(&c.dropCaches, "drop-caches", false, "with --national: drop the OS page cache before each server starts (root only)")
+	only := fs.String("only", "", "with --national: time only the steps whose names start with these words, comma-separated (such as review or report), beside the trivial page")
 	fs.BoolVar(&c.build, "build-only", false, "only build (or find) the cached synthetic service, print its path and how long that took, and exit")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -89,6 +92,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("--rounds must be 1–10")
 	case c.requests < 0:
 		return c, errors.New("--requests must not be negative")
+	}
+	if c.steps, err = nationalStepsOnly(*only); err != nil {
+		return c, fmt.Errorf("--only: %w", err)
 	}
 	m, err := parseMix(*mixFlag)
 	if err != nil {

@@ -49,3 +49,29 @@ func TestParseConfigBounds(t *testing.T) {
 		t.Errorf("parseConfig mix = %v, %v", cfg.mix, err)
 	}
 }
+
+// --only keeps the national steps whose names start with its words, and the
+// trivial page; a word that names no step is refused.
+func TestParseConfigOnly(t *testing.T) {
+	cfg, err := parseConfig([]string{"--only", "review"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, st := range cfg.steps {
+		names = append(names, st.name)
+	}
+	want := []string{"trivial", "review page (cold start)", "review page (warm)", "trivial"}
+	if strings.Join(names, "|") != strings.Join(want, "|") {
+		t.Errorf("--only review: steps %q, want %q", names, want)
+	}
+	if cfg, err := parseConfig(nil, io.Discard); err != nil || len(cfg.steps) != len(nationalSteps) {
+		t.Errorf("no --only: %d steps (%v), want all %d", len(cfg.steps), err, len(nationalSteps))
+	}
+	if cfg, err := parseConfig([]string{"--only", "report API, review"}, io.Discard); err != nil || len(cfg.steps) != 6 {
+		t.Errorf("--only report API, review: %d steps (%v), want 6", len(cfg.steps), err)
+	}
+	if _, err := parseConfig([]string{"--only", "reviews"}, io.Discard); err == nil {
+		t.Error("--only reviews (no such step) accepted")
+	}
+}

@@ -51,6 +51,34 @@ var nationalSteps = []step{
 	{"trivial", "anon", "/sign-in", false, 5},
 }
 
+// nationalStepsOnly is nationalSteps limited to those whose names start
+// with one of only's comma-separated words, and the trivial page (the
+// baseline of every run); all of them when only is empty.
+func nationalStepsOnly(only string) ([]step, error) {
+	if strings.TrimSpace(only) == "" {
+		return nationalSteps, nil
+	}
+	var out []step
+	used := map[string]bool{}
+	for _, st := range nationalSteps {
+		keep := st.name == "trivial"
+		for w := range strings.SplitSeq(only, ",") {
+			if w = strings.TrimSpace(w); w != "" && strings.HasPrefix(st.name, w) {
+				keep, used[w] = true, true
+			}
+		}
+		if keep {
+			out = append(out, st)
+		}
+	}
+	for w := range strings.SplitSeq(only, ",") {
+		if w = strings.TrimSpace(w); w != "" && !used[w] {
+			return nil, fmt.Errorf("no step's name starts with %q", w)
+		}
+	}
+	return out, nil
+}
+
 // runNational runs the national scenario on a copy of the cached synthetic
 // service of cfg.referrals.
 func runNational(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -135,7 +163,7 @@ func nationalRound(ctx context.Context, cfg config, round int, dir, db string, a
 	fmt.Fprintf(stdout, "\nround %d (%s; server started afresh)\n\n", round, cache)
 	fmt.Fprintln(stdout, "| request | time | size |")
 	fmt.Fprintln(stdout, "|---|---|---|")
-	for _, st := range nationalSteps {
+	for _, st := range cfg.steps {
 		for range st.repeat {
 			cl := browsers[st.who]
 			req := mustRequest(ctx, http.MethodGet, srv.base+st.path, nil)

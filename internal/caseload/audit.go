@@ -143,7 +143,7 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, a auditRow) error {
 // "API outcome") and, under break glass, why. The caller shows nothing when
 // this fails.
 func (s *Store) RecordView(ctx context.Context, actor User, entity string, id int64, detail string) error {
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withLogTx(ctx, func(tx *sql.Tx) error {
 		a := auditRow{userID: actor.ID, action: AuditView, entity: entity, entityID: id, detail: detail}
 		if entity == "patient" {
 			a.patientID = id
@@ -156,10 +156,23 @@ func (s *Store) RecordView(ctx context.Context, actor User, entity string, id in
 	return nil
 }
 
+// RecordReferralView is RecordView of a referral the caller has just read:
+// its patient is known, so the audit row is written without reading the
+// referral again on the single writer (issue 17).
+func (s *Store) RecordReferralView(ctx context.Context, actor User, r Referral, detail string) error {
+	err := s.withLogTx(ctx, func(tx *sql.Tx) error {
+		return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditView, entity: "referral", entityID: r.ID, patientID: r.PatientID, detail: detail})
+	})
+	if err != nil {
+		return fmt.Errorf("record view of referral %d: %w", r.ID, err)
+	}
+	return nil
+}
+
 // RecordDownload logs that actor downloaded patient-level data that is not
 // one record (a report with a row per referral); detail says which.
 func (s *Store) RecordDownload(ctx context.Context, actor User, what, detail string) error {
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withLogTx(ctx, func(tx *sql.Tx) error {
 		return s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditDownload, entity: what, detail: detail})
 	})
 	if err != nil {

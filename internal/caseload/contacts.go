@@ -165,7 +165,7 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 // p's snapshot, everything from the start.
 func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64, in NewContact, p preparedContact) (Contact, error) {
 	var c Contact
-	err := s.writes.doOn(ctx, referralID, func(tx *sql.Tx) error {
+	err := s.withTxOn(ctx, referralID, func(tx *sql.Tx) error {
 		if p.kept != nil && s.writes.changes.unchangedSince(referralID, p.seq) && s.cachedCurves() == p.curves {
 			s.preparedSaves.Add(1)
 			var err error

@@ -161,28 +161,33 @@ func (s *Store) Covers(ctx context.Context, userID int64, teams []int64) ([]Cove
 
 // Covering returns the therapists whose caseloads the user covers today.
 func (s *Store) Covering(ctx context.Context, userID int64) ([]int64, error) {
-	today := s.today()
-	rows, err := s.read.QueryContext(ctx, `
+	ids, err := coveringOn(ctx, s.read, userID, s.today())
+	if err != nil {
+		return nil, fmt.Errorf("covering: %w", err)
+	}
+	return ids, nil
+}
+
+// coveringOn is the therapists whose caseloads the user covers on day.
+func coveringOn(ctx context.Context, q queryer, userID int64, day string) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, `
 		SELECT DISTINCT colleague_id
 		FROM covers
 		WHERE therapist_id = ? AND from_on <= ? AND to_on >= ?
-		ORDER BY colleague_id`, userID, today, today)
+		ORDER BY colleague_id`, userID, day, day)
 	if err != nil {
-		return nil, fmt.Errorf("covering: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("covering: %w", err)
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("covering: %w", err)
-	}
-	return ids, nil
+	return ids, rows.Err()
 }
 
 // DisabledHoldingIn returns the open referrals of the teams held by

@@ -135,3 +135,25 @@ func (s *Store) GroupsFromRowsForTest(ctx context.Context, f ReportFilter) ([]Di
 // PreparedSavesForTest is how many saves were written as worked out on
 // their snapshot (RecordContact), not worked out again in their turn.
 func (s *Store) PreparedSavesForTest() int64 { return s.preparedSaves.Load() }
+
+// SectionsFromRowsForTest works out the filter's sections with those
+// counted by the date referrals ended read from the report rows alone, as
+// before their rollup (schema step 25).
+func (s *Store) SectionsFromRowsForTest(ctx context.Context, f ReportFilter) (Sections, error) {
+	out, err := s.ReportSections(ctx, f)
+	if err != nil {
+		return Sections{}, err
+	}
+	args, err := sectionArgs(f)
+	if err != nil {
+		return Sections{}, err
+	}
+	err = s.withRead(ctx, func(tx *sql.Tx) error { return endedSectionsFromRows(ctx, tx, args, &out) })
+	return out, err
+}
+
+// FiguresFromRowsForTest works out the filter's figures from the report
+// rows alone, as before the rollup of schema step 25.
+func (s *Store) FiguresFromRowsForTest(ctx context.Context, f ReportFilter) (Figures, error) {
+	return s.reportFiguresFromRows(ctx, f)
+}

@@ -165,6 +165,7 @@ type referralFilter struct {
 
 	// What to read besides the referral.
 	withOutcome    bool   // the summary's outcome, as JSON
+	withPatient    bool   // the patient's columns (patientSelect's), into row.patient
 	withWaiting    bool   // the patient's questionnaires waiting for a session
 	withLastReview bool   // the latest supervision review, if any
 	order          string // ORDER BY; by id when empty
@@ -177,6 +178,7 @@ type referralRow struct {
 	outcome []byte
 	waiting int
 	review  reviewColumns
+	patient Patient
 }
 
 // The referral's columns, the one place they are listed.
@@ -233,6 +235,9 @@ func (f referralFilter) query() (string, []any) {
 	}
 	if f.withOutcome {
 		cols += ",\n\t\tm.outcome_json"
+	}
+	if f.withPatient {
+		cols += ",\n\t\tp.date_of_birth,\n\t\tp.nhs_number,\n\t\tp.created_at"
 	}
 	if f.withWaiting {
 		cols += ",\n\t\t(SELECT COUNT(*) FROM questionnaires q WHERE q.referral_id = r.id AND q.status = 'pending')"
@@ -308,6 +313,10 @@ func findReferrals(ctx context.Context, q queryer, f referralFilter) ([]referral
 		if f.withOutcome {
 			cols = append(cols, &row.outcome)
 		}
+		var patientCreated string
+		if f.withPatient {
+			cols = append(cols, &row.patient.DateOfBirth, &row.patient.NHSNumber, &patientCreated)
+		}
 		if f.withWaiting {
 			cols = append(cols, &row.waiting)
 		}
@@ -320,6 +329,12 @@ func findReferrals(ctx context.Context, q queryer, f referralFilter) ([]referral
 		r.Intensity = measures.Intensity(intensity)
 		if r.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true}); err != nil {
 			return nil, err
+		}
+		if f.withPatient {
+			row.patient.ID, row.patient.Name = r.PatientID, r.PatientName
+			if row.patient.CreatedAt, err = parseStamp(sql.NullString{String: patientCreated, Valid: true}); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, row)
 	}
@@ -376,18 +391,17 @@ func (s *Store) ReferralDetail(ctx context.Context, id int64) (ReferralDetail, e
 // ReferralRecord returns a referral with its patient and contacts only,
 // read in one transaction: what the API's referral shows. It leaves the
 // rest of ReferralDetail (outcome, reviews, names, risk alerts) zero, so a
-// read that does not show them does not pay for them (issue 17).
+// read that does not show them does not pay for them (issue 17). The
+// referral comes with its team and patient, for the caller's access check:
+// the API reads it once, checks, audits, then answers.
 func (s *Store) ReferralRecord(ctx context.Context, id int64) (ReferralDetail, error) {
 	var d ReferralDetail
 	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		row, err := findReferral(ctx, tx, referralFilter{ID: id})
+		row, err := findReferral(ctx, tx, referralFilter{ID: id, withPatient: true})
 		if err != nil {
 			return err
 		}
-		d.Referral = row.Referral
-		if d.Patient, err = scanPatient(tx.QueryRowContext(ctx, patientSelect+` WHERE id = ?`, d.Referral.PatientID)); err != nil {
-			return err
-		}
+		d.Referral, d.Patient = row.Referral, row.patient
 		d.Contacts, err = referralContacts(ctx, tx, id)
 		return err
 	})

@@ -133,3 +133,20 @@ func BenchmarkReportFileYearAPI(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReportFileYearAPIFromRows is the same with the figures and
+// sections counted by the date referrals ended read from the rows alone,
+// as before their rollup (schema step 25): the comparison in one run.
+func BenchmarkReportFileYearAPIFromRows(b *testing.B) {
+	s := openBench(b, reportFile(b))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.FiguresFromRowsForTest(ctx, benchYear); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.SectionsFromRowsForTest(ctx, benchYear); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

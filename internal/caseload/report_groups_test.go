@@ -106,11 +106,14 @@ func checkRollup(t *testing.T, s *Store, when string) map[rollupRow]rollupCounts
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(rollupRow{}, rollupCounts{})); diff != "" {
 		t.Errorf("%s: rollup differs from a recount of the report rows (-recount +kept):\n%s", when, diff)
 	}
+	// The rollup of the figures by ending (schema step 25), kept by the
+	// triggers through the same writes.
+	checkEndedRollup(t, s, when)
 	return got
 }
 
-// The rollup of the outcomes by group kept by the triggers equals a
-// recount from the report rows after a bulk load and after every kind of
+// The rollups of the outcomes by group and of the figures by ending kept
+// by the triggers equal a recount from the report rows after a bulk load and after every kind of
 // write that changes a finished course: courses ending (one moved to
 // another therapist first), reopened, scores corrected, end dates and
 // demographics changed, finished courses put under another team and

@@ -17,8 +17,11 @@ import (
 // the report_referral rows of the scope with one date in the period, read
 // from that date's index (schema steps 17 and 18), as the outcome figures
 // are (report_aggregate.go): nothing reads contacts or builds a row per
-// referral on the report path. TestSectionsEqualRecount checks each figure
-// against a count from scratch over the referrals' contacts.
+// referral on the report path. Those counted by the date referrals ended
+// and the outcomes by group read whole months from rollups kept at write
+// time instead (report_ended.go, report_groups.go). TestSectionsEqualRecount
+// checks each figure against a count from scratch over the referrals'
+// contacts.
 
 // Assessment-wait bands, in days from referral to first assessment (NHS
 // England M023–M030: under 29, 29 to 56, 57 to 90, over 90 days).
@@ -145,10 +148,11 @@ func (s *Store) ReportSections(ctx context.Context, f ReportFilter) (Sections, e
 	if err != nil {
 		return Sections{}, fmt.Errorf("report sections: %w", err)
 	}
-	// The steps walk about half a million index entries each for a
-	// national year (0.05-0.3 s of CPU apiece; the outcomes by group read
-	// the rollup, 0.01-0.02 s): they are read in two halves, each on a
-	// reader connection of its own, side by side.
+	// The steps from the rows walk about half a million index entries
+	// each for a national year (0.05-0.2 s of CPU apiece; those by the
+	// date referrals ended and the outcomes by group read their rollups,
+	// 0.01-0.03 s): they are read in two halves, each on a reader
+	// connection of its own, side by side.
 	var ended Sections
 	var endedErr error
 	done := make(chan struct{})
@@ -159,16 +163,19 @@ func (s *Store) ReportSections(ctx context.Context, f ReportFilter) (Sections, e
 				endedErr = fmt.Errorf("panic: %v", p)
 			}
 		}()
-		endedErr = s.readSections(ctx, args, &ended, treatmentWaits, endings, steppedCareAndQuality, datasetValidation)
+		endedErr = s.readSections(ctx, args, &ended, endedSections, openAtEnd, groups)
 	}()
 	var out Sections
-	err = s.readSections(ctx, args, &out, openAtEnd, assessmentWaits, secondTreatments, groups)
+	err = s.readSections(ctx, args, &out, assessmentWaits, secondTreatments)
 	<-done
 	if err = cmp.Or(err, endedErr); err != nil {
 		return Sections{}, fmt.Errorf("report sections: %w", err)
 	}
 	out.Waits.MedianDaysToTreatment = ended.Waits.MedianDaysToTreatment
-	out.Endings, out.SteppedCare, out.DataQuality = ended.Endings, ended.SteppedCare, ended.DataQuality
+	w := ended.Waits
+	out.Waits.StillWaiting, out.Waits.StillWaitingByBand, out.Waits.OpenAtEnd = w.StillWaiting, w.StillWaitingByBand, w.OpenAtEnd
+	out.Waits.NoContact61To90, out.Waits.NoContactOver90 = w.NoContact61To90, w.NoContactOver90
+	out.Endings, out.SteppedCare, out.Groups, out.DataQuality = ended.Endings, ended.SteppedCare, ended.Groups, ended.DataQuality
 	return out, nil
 }
 
@@ -341,15 +348,6 @@ func assessmentWaits(ctx context.Context, tx *sql.Tx, args []any, out *Sections)
 	return nil
 }
 
-func treatmentWaits(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
-	h, err := histogram(ctx, tx, treatmentWaitsQuery, args)
-	if err != nil {
-		return err
-	}
-	out.Waits.MedianDaysToTreatment = Median(h)
-	return nil
-}
-
 func secondTreatments(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
 	return tx.QueryRowContext(ctx, secondTreatmentsQuery, args...).Scan(&out.Waits.SecondTreatments, &out.Waits.SecondTreatmentOver90)
 }
@@ -364,32 +362,6 @@ func openAtEnd(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error
 		dest = append(dest, &w.StillWaitingByBand[i])
 	}
 	return tx.QueryRowContext(ctx, openAtEndQuery, args...).Scan(dest...)
-}
-
-func endings(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
-	rows, err := tx.QueryContext(ctx, endingsQuery, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	e := &out.Endings
-	counts := map[string]int{}
-	for rows.Next() {
-		var code string
-		var n, finished, treated int
-		if err := rows.Scan(&code, &n, &finished, &treated); err != nil {
-			return err
-		}
-		counts[code] += n
-		e.Ended += n
-		e.Finished += finished
-		e.WithTreatment += treated
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	e.ByCode = EndCodeCounts(counts)
-	return nil
 }
 
 // EndCodeCounts lays out counts by EndCode in dataset.EndCode's order, an
@@ -411,24 +383,6 @@ func EndCodeCounts(counts map[string]int) []EndCodeCount {
 		out = append(out, EndCodeCount{Code: code, Label: "Code not in the list", Count: counts[code]})
 	}
 	return append(out, EndCodeCount{Code: "", Label: "Not recorded", Count: counts[""]})
-}
-
-// datasetValidation counts the referrals that ended in the period with records
-// failing the data set's validation.
-func datasetValidation(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
-	dq := &out.DataQuality
-	return tx.QueryRowContext(ctx, validationQuery, args...).Scan(&dq.Ended, &dq.FailingValidation, &dq.DatasetProblems)
-}
-
-func steppedCareAndQuality(ctx context.Context, tx *sql.Tx, args []any, out *Sections) error {
-	sc, dq := &out.SteppedCare, &out.DataQuality
-	err := tx.QueryRowContext(ctx, steppedCareQuery, args...).Scan(&sc.Finished, &sc.LowOnly, &sc.Both, &sc.HighOnly,
-		&sc.SteppedUp, &sc.SteppedUpWithin90, &dq.ADSMExpected, &dq.ADSMPaired, &dq.OneOrNoAnxiety, &dq.WSASComplete)
-	if err != nil {
-		return err
-	}
-	dq.Finished = sc.Finished
-	return nil
 }
 
 // LayOutGroups lays out counts by (dimension, group) key in dataset's

@@ -81,7 +81,7 @@ func TestReviewListColumnsFollowWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range l.Entries {
+		for _, e := range l.PageEntries {
 			if e.ReferralID == id {
 				return e, true
 			}

@@ -1,11 +1,17 @@
 package caseload
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"clinic/internal/measures"
@@ -18,9 +24,11 @@ import (
 // review compares and the last attended date (schema step 22). The flags
 // that depend on today (waiting, the attendance gap) are decided in SQL
 // against today's date, so a case that became flagged overnight without any
-// write is listed. SQL then orders the scope's listed cases as compareCases
-// does, splitting quiet flags as splitQuiet does; Go decodes and judges only
-// the page's cases, for their reasons in words.
+// write is listed. SQL then judges the scope's listed cases, splitting quiet
+// flags as splitQuiet does, into one row each of the index (flags shown,
+// packed in an integer); Go orders them as compareCases does, counts them
+// page by page and makes the page's entries; only the page's cases are
+// read in full, decoded and judged again, for their reasons in words.
 //
 // not_on_track is kept as judged against the curves the server had when the
 // summary was written (the default rule before the curves are first built,
@@ -107,8 +115,8 @@ func backfillReviewState(ctx context.Context, tx *sql.Tx) error {
 	return rows.Err()
 }
 
-// ReviewEntry is one case of a weekly review's whole list, as SQL judged
-// it: enough to count the cases by flag and to link to them.
+// ReviewEntry is one listed case of a weekly review, as SQL judged it:
+// enough to count it by flag and to link to it.
 type ReviewEntry struct {
 	ReferralID  int64
 	PatientName string
@@ -119,12 +127,25 @@ type ReviewEntry struct {
 // NeedsDiscussion is ReviewCase.NeedsDiscussion for an entry.
 func (e ReviewEntry) NeedsDiscussion() bool { return len(e.Flags) > 0 || e.Brought }
 
-// ReviewList is one page of a weekly review.
+// ReviewTally counts the listed cases of one page of a weekly review.
+type ReviewTally struct {
+	Page      int
+	ToDiscuss int            // cases that need discussion (ReviewEntry.NeedsDiscussion)
+	Quiet     int            // listed cases whose every flag is quiet
+	Brought   int            // cases the therapist asked to bring
+	Flags     map[string]int // flag code -> cases showing that flag; codes with none left out
+}
+
+// ReviewList is one page of a weekly review. Issue 17: the list is judged
+// and ordered only as far as counting it needs (reviewRankQuery: one row of
+// the index a case, no GROUP BY), and only the page's cases are read in
+// full and judged.
 type ReviewList struct {
-	Entries []ReviewEntry // every listed case of the scope, in the review's order
-	Page    int           // the page shown: the one asked for, or the last
-	Pages   int
-	Cases   []ReviewCase // the page's cases, judged in full, in the review's order
+	PageEntries []ReviewEntry // the page's listed cases, in the review's order
+	Tallies     []ReviewTally // every page that has listed cases, in order
+	Page        int           // the page shown: the one asked for, or the last
+	Pages       int
+	Cases       []ReviewCase // the page's cases, judged in full, in the review's order
 }
 
 // sqlRank is measures.SeverityRank in SQL, of the severity that follows it
@@ -223,6 +244,77 @@ const reviewListQuery = `
 		c.patient_name,
 		c.id`
 
+// reviewFlagCodes are the codes a listed case's flags can have (the kept
+// ones of reviewStateOf, the attendance gap and the wait): the bits of
+// reviewRankQuery's mask, one a code.
+var reviewFlagCodes = []string{
+	measures.FlagRisk, measures.FlagDeterioration, measures.FlagNotOnTrack, measures.FlagNoImprovement,
+	measures.FlagAttendance, measures.FlagMissingMeasure, measures.FlagWaiting, measures.FlagLongTreatment,
+}
+
+// reviewRankQuery is reviewListQuery's list unordered, each case with what
+// orders and counts it: its id, its shown flags packed three bits a code
+// (bits 3i to 3i+2 for reviewFlagCodes[i]: 0 when the flag is not shown,
+// else its severity's rank + 1, and bit reviewKeptAttendanceBit set when
+// the attendance flag is a kept one rather than today's gap), whether it
+// is brought, its therapist and its patient's name. reviewRanks orders them as reviewListQuery does.
+// Its parameters are reviewListQuery's.
+//
+// Issue 17: reviewListQuery takes 75–90 ms warm for the national year's
+// team of 9,007 listed cases, most of it expanding each case's flags with
+// json_each and adding them up in a GROUP BY, then sorting and sending
+// every entry. Here each case is one row of the index, with no GROUP BY and
+// no temporary table: each flag code is one expression, the kept flag's
+// rank (read with json_extract only when instr finds its key in the kept
+// JSON: most cases have one to three of the eight), or today's attendance
+// gap or wait, dropped when quiet (the latest review saw the same outcome
+// hash and a severity no lower, as splitQuiet). A kept code outside
+// reviewFlagCodes (none is written: reviewStateOf keeps measures.Flags'
+// codes) would be listed but not counted.
+var reviewRankQuery = func() string {
+	const (
+		flags   = "m.review_flags_json"
+		waiting = "(m.first_treatment_on IS NULL AND m.received_on <= ?2)"
+		quiet   = "(m.seen_hash <> '' AND m.seen_hash = m.outcome_hash)"
+	)
+	var packed []string
+	for i, code := range reviewFlagCodes {
+		k := "CASE WHEN instr(" + flags + ", '\"" + code + "\":') > 0 THEN " + sqlRank + "json_extract(" + flags + ", '$." + code + "')" + sqlRankEnd + " END"
+		switch code {
+		case measures.FlagAttendance:
+			k = "COALESCE(" + k + ", CASE WHEN m.last_attended_on <= ?1 AND NOT " + waiting + " THEN 2 END)"
+		case measures.FlagWaiting:
+			k = "CASE WHEN " + waiting + " THEN CASE WHEN m.received_on <= ?3 THEN 3 ELSE 2 END END"
+		}
+		shown := "CASE WHEN NOT " + quiet + " THEN " + k + " WHEN " +
+			sqlRank + "json_extract(m.seen_severities_json, '$." + code + "')" + sqlRankEnd + " < " + k + " THEN " + k + " END"
+		packed = append(packed, "(COALESCE(("+shown+") + 1, 0) << "+strconv.Itoa(3*i)+")")
+	}
+	packed = append(packed, "((instr("+flags+", '\""+measures.FlagAttendance+"\":') > 0) << "+strconv.Itoa(reviewKeptAttendanceBit)+")")
+	return `
+	SELECT
+		m.referral_id,
+		` + strings.Join(packed, "\n\t\t+ ") + `,
+		m.brought,
+		m.therapist_id,
+		m.patient_name
+	FROM referral_summary m
+	WHERE m.is_open = 1
+		AND m.team_id IN (SELECT value FROM json_each(?4))
+		AND (?5 = 0 OR m.therapist_id = ?5)
+		AND (` + flags + ` <> '{}'
+			OR ` + waiting + `
+			OR m.last_attended_on <= ?1
+			OR m.brought)`
+}()
+
+// reviewListOfQuery is reviewListQuery for the cases among ?6, a JSON array
+// of referral ids. The unary + keeps the plan on summary_review_list (the
+// team's range, which the page's reviewRankQuery has just read) rather than
+// a lookup of each summary row by id, a random read each when cold.
+var reviewListOfQuery = strings.Replace(reviewListQuery, "WHERE m.is_open = 1",
+	"WHERE m.is_open = 1\n\t\t\tAND +m.referral_id IN (SELECT value FROM json_each(?6))", 1)
+
 // reviewListArgs are reviewListQuery's parameters for a scope as of asOf.
 func reviewListArgs(scope ReviewScope, asOf time.Time) []any {
 	day := func(n int) string { return asOf.AddDate(0, 0, -n).Format(dateLayout) }
@@ -241,6 +333,11 @@ func reviewEntries(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf time
 	if err != nil {
 		return nil, err
 	}
+	return scanReviewEntries(rows)
+}
+
+// scanReviewEntries reads and closes the rows of reviewListQuery.
+func scanReviewEntries(rows *sql.Rows) ([]ReviewEntry, error) {
 	defer rows.Close()
 	var out []ReviewEntry
 	for rows.Next() {
@@ -285,9 +382,222 @@ func judgeCases(ctx context.Context, tx *sql.Tx, ids []int64, asOf time.Time, ex
 	return out, nil
 }
 
+// reviewKeptAttendanceBit is the bit of reviewRankQuery's packed flags set
+// when the case's attendance flag is kept (missed appointments in a row)
+// rather than today's gap: reviewListQuery lists a kept flag among the
+// kept ones, the gap after them.
+const reviewKeptAttendanceBit = 3 * 8
+
+// reviewRank is one listed case as reviewRankQuery judges it.
+type reviewRank struct {
+	id           int64
+	key          int // the order's leading keys: to discuss, severity, flags shown (reviewRankKey)
+	therapist    int // the therapist's place in the order of their names
+	mask         int // bit i: the case shows reviewFlagCodes[i]
+	keptAttended bool
+	brought      bool
+	patient      string
+}
+
+// entry is the case's ReviewEntry, its flags' codes in reviewListQuery's
+// order: the kept ones as their JSON lists them (json.Marshal writes a
+// map's keys sorted: reviewStateOf), then today's attendance gap, then the
+// wait.
+func (r *reviewRank) entry() ReviewEntry {
+	e := ReviewEntry{ReferralID: r.id, PatientName: r.patient, Brought: r.brought}
+	shows := func(code string) bool { return r.mask>>slices.Index(reviewFlagCodes, code)&1 == 1 }
+	for _, code := range reviewKeptCodes {
+		if shows(code) && (code != measures.FlagAttendance || r.keptAttended) {
+			e.Flags = append(e.Flags, code)
+		}
+	}
+	if shows(measures.FlagAttendance) && !r.keptAttended {
+		e.Flags = append(e.Flags, measures.FlagAttendance)
+	}
+	if shows(measures.FlagWaiting) {
+		e.Flags = append(e.Flags, measures.FlagWaiting)
+	}
+	return e
+}
+
+// reviewKeptCodes are the codes a kept flag can have, sorted as
+// json.Marshal sorts a map's keys.
+var reviewKeptCodes = func() []string {
+	out := slices.DeleteFunc(slices.Clone(reviewFlagCodes), func(c string) bool { return c == measures.FlagWaiting })
+	slices.Sort(out)
+	return out
+}()
+
+// reviewRankKey packs the leading keys of the review's order, highest
+// first: whether the case is to discuss, its severity (the highest rank of
+// its shown flags; a case brought counts as medium), how many flags it
+// shows.
+func reviewRankKey(n, severity int, brought bool) int {
+	d := 0
+	if n > 0 || brought {
+		d = 1
+	}
+	if brought {
+		severity = max(severity, 2)
+	}
+	return d<<8 | severity<<4 | n
+}
+
+func (r reviewRank) discuss() bool { return r.key>>8 == 1 }
+
+// compareReviewRanks orders listed cases as reviewListQuery does (and
+// compareCases): those to discuss first, then by severity, flags shown,
+// therapist's name, patient's name and id, byte by byte as SQLite's BINARY
+// collation compares text.
+func compareReviewRanks(a, b *reviewRank) int {
+	if a.key != b.key {
+		return cmp.Compare(b.key, a.key)
+	}
+	if a.therapist != b.therapist {
+		return cmp.Compare(a.therapist, b.therapist)
+	}
+	if c := strings.Compare(a.patient, b.patient); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.id, b.id)
+}
+
+// reviewRanks reads a scope's listed cases, in the review's order.
+func reviewRanks(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf time.Time) ([]*reviewRank, error) {
+	rows, err := tx.QueryContext(ctx, reviewRankQuery, reviewListArgs(scope, asOf)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all []reviewRank
+	var therapists []int64
+	for rows.Next() {
+		var r reviewRank
+		var packed, therapist int64
+		if err := rows.Scan(&r.id, &packed, &r.brought, &therapist, &r.patient); err != nil {
+			return nil, err
+		}
+		n, severity := 0, 0
+		for i := range reviewFlagCodes {
+			if v := int(packed>>(3*i)) & 7; v > 0 {
+				r.mask |= 1 << i
+				n++
+				severity = max(severity, v-1)
+			}
+		}
+		r.key = reviewRankKey(n, severity, r.brought)
+		r.keptAttended = packed>>reviewKeptAttendanceBit&1 == 1
+		all = append(all, r)
+		therapists = append(therapists, therapist)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	names, err := userNames(ctx, tx, therapists)
+	if err != nil {
+		return nil, err
+	}
+	// The therapists' places in the order of their names: two of the same
+	// name share one, so that their cases sort by patient and id, as in SQL.
+	ids := slices.Collect(maps.Keys(names))
+	slices.SortFunc(ids, func(a, b int64) int { return strings.Compare(names[a], names[b]) })
+	place := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		place[id] = i
+		if i > 0 && names[id] == names[ids[i-1]] {
+			place[id] = place[ids[i-1]]
+		}
+	}
+	out := make([]*reviewRank, 0, len(all))
+	for i := range all {
+		// reviewListQuery joins the therapist: a case without one is not listed.
+		if p, ok := place[therapists[i]]; ok {
+			all[i].therapist = p
+			out = append(out, &all[i])
+		}
+	}
+	slices.SortFunc(out, compareReviewRanks)
+	return out, nil
+}
+
+// userNames reads the names of the users ids (repeated ids are read once).
+func userNames(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]string, error) {
+	distinct := slices.Clone(ids)
+	slices.Sort(distinct)
+	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(?))`, jsonIDs(slices.Compact(distinct)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// tallyReviewRanks counts ranks, the whole list in order, size a page.
+func tallyReviewRanks(ranks []*reviewRank, size int) []ReviewTally {
+	var out []ReviewTally
+	for i, r := range ranks {
+		page := i/size + 1
+		if len(out) == 0 || out[len(out)-1].Page != page {
+			out = append(out, ReviewTally{Page: page, Flags: map[string]int{}})
+		}
+		t := &out[len(out)-1]
+		if !r.discuss() {
+			t.Quiet++
+			continue
+		}
+		t.ToDiscuss++
+		if r.brought {
+			t.Brought++
+		}
+		for b, code := range reviewFlagCodes {
+			if r.mask>>b&1 == 1 {
+				t.Flags[code]++
+			}
+		}
+	}
+	return out
+}
+
+// reviewEntriesOf reads the entries of the scope's listed cases among ids,
+// in the order of ids (those not listed left out): reviewListQuery's
+// judgement of those cases alone.
+func reviewEntriesOf(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf time.Time, ids []int64) ([]ReviewEntry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, reviewListOfQuery, append(reviewListArgs(scope, asOf), jsonIDs(ids))...)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := scanReviewEntries(rows)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]ReviewEntry, len(entries))
+	for _, e := range entries {
+		byID[e.ReferralID] = e
+	}
+	out := make([]ReviewEntry, 0, len(ids))
+	for _, id := range ids {
+		if e, ok := byID[id]; ok {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
 // WeeklyReviewPage returns page (from 1; past the last, the last) of the
-// weekly review of the scope, size cases a page: every listed case in the
-// review's order as SQL judged it, and the page's cases judged in full.
+// weekly review of the scope, size cases a page: the listed cases counted
+// page by page, and the page's cases as entries and judged in full.
 func (s *Store) WeeklyReviewPage(ctx context.Context, scope ReviewScope, page, size int) (ReviewList, error) {
 	asOf := s.asOf()
 	var out ReviewList
@@ -296,21 +606,79 @@ func (s *Store) WeeklyReviewPage(ctx context.Context, scope ReviewScope, page, s
 		if err != nil {
 			return err
 		}
-		if out.Entries, err = reviewEntries(ctx, tx, scope, asOf); err != nil {
+		ranks, err := reviewRanks(ctx, tx, scope, asOf)
+		if err != nil {
 			return err
 		}
-		out.Pages = max(1, (len(out.Entries)+size-1)/size)
+		out.Tallies = tallyReviewRanks(ranks, size)
+		out.Pages = max(1, (len(ranks)+size-1)/size)
 		out.Page = min(max(page, 1), out.Pages)
 		lo := (out.Page - 1) * size
 		var ids []int64
-		for _, e := range out.Entries[lo:min(lo+size, len(out.Entries))] {
-			ids = append(ids, e.ReferralID)
+		for _, r := range ranks[lo:min(lo+size, len(ranks))] {
+			ids = append(ids, r.id)
+			out.PageEntries = append(out.PageEntries, r.entry())
 		}
-		out.Cases, err = judgeCases(ctx, tx, ids, asOf, exp)
+		out.Cases, err = s.judgeCasesBeside(ctx, tx, ids, asOf, exp)
 		return err
 	})
 	if err != nil {
 		return ReviewList{}, fmt.Errorf("weekly review: %w", err)
 	}
 	return out, nil
+}
+
+// reviewJudgeReaders is how many readers judge a page's cases at once.
+const reviewJudgeReaders = 3
+
+// judgeCasesBeside is judgeCases, the first part of ids in tx and the
+// others each on a reader of its own at the same time. On a cold start
+// the page's 50 cases are a few hundred random reads of the file
+// (referral, patient, summary and latest review of each), which the disk
+// serves faster several at a time (issue 17; ReportSections reads two
+// halves beside each other the same way). The other readers see the
+// database as of when they start, a moment after tx.
+func (s *Store) judgeCasesBeside(ctx context.Context, tx *sql.Tx, ids []int64, asOf time.Time, exp *measures.Curves) ([]ReviewCase, error) {
+	if len(ids) < 2*reviewJudgeReaders {
+		return judgeCases(ctx, tx, ids, asOf, exp)
+	}
+	parts := make([][]ReviewCase, reviewJudgeReaders)
+	errs := make([]error, reviewJudgeReaders)
+	size := (len(ids) + reviewJudgeReaders - 1) / reviewJudgeReaders
+	var wg sync.WaitGroup
+	for i := 1; i < reviewJudgeReaders; i++ {
+		part := ids[min(i*size, len(ids)):min((i+1)*size, len(ids))]
+		wg.Go(func() {
+			errs[i] = s.withRead(ctx, func(tx *sql.Tx) error {
+				var err error
+				parts[i], err = judgeCases(ctx, tx, part, asOf, exp)
+				return err
+			})
+		})
+	}
+	parts[0], errs[0] = judgeCases(ctx, tx, ids[:size], asOf, exp)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(parts...), nil
+}
+
+// ReviewListed returns the entry of referral id on the scope's weekly
+// review, and whether it is listed there (the confirmation after a review
+// names the patient only then).
+func (s *Store) ReviewListed(ctx context.Context, scope ReviewScope, id int64) (ReviewEntry, bool, error) {
+	var entries []ReviewEntry
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		var err error
+		entries, err = reviewEntriesOf(ctx, tx, scope, s.asOf(), []int64{id})
+		return err
+	})
+	if err != nil {
+		return ReviewEntry{}, false, fmt.Errorf("weekly review entry: %w", err)
+	}
+	if len(entries) == 0 {
+		return ReviewEntry{}, false, nil
+	}
+	return entries[0], true, nil
 }

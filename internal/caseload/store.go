@@ -28,6 +28,10 @@ type Store struct {
 	expect *expectationCache // expected-response curves for supervision flags (expectation.go)
 
 	preparedSaves atomic.Int64 // saves written as worked out on their snapshot (RecordContact), for tests
+
+	counts writeCounts // writes begun and ended, for Version (version.go)
+
+	tokenUsers tokenUsers // API tokens' users, kept between writes (tokens.go)
 }
 
 // The connection settings, chosen so that no acknowledged write is lost:
@@ -267,8 +271,18 @@ func applyStep(db *sql.DB, st step, backfill, facts, review bool) error {
 // itself, and Go-side state that depends on fn's writes must be changed only
 // after withTx returns nil (a later commit can still fail). A request whose
 // ctx ends before its turn is not run.
+//
+// Every withTx counts as a possible change for Version (version.go).
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.writes.do(ctx, fn)
+	return s.withTxOn(ctx, 0, fn)
+}
+
+// withTxOn is withTx for work that changes the records of one referral only
+// (a save: see doOn in commit.go); it counts for Version as withTx does.
+func (s *Store) withTxOn(ctx context.Context, referralID int64, fn func(tx *sql.Tx) error) error {
+	s.counts.begun.Add(1)
+	defer s.counts.ended.Add(1)
+	return s.writes.doOn(ctx, referralID, fn)
 }
 
 // withRead runs fn in a read transaction, so that its queries see one

@@ -89,6 +89,10 @@ func (s *Store) LoadSynthetic(ctx context.Context, cfg SyntheticConfig) error {
 	if err := s.withTx(ctx, func(tx *sql.Tx) error { return refillGroupRollup(ctx, tx) }); err != nil {
 		return fmt.Errorf("load synthetic: outcomes by group: %w", err)
 	}
+	// So is that of the figures by the date referrals ended (step 25).
+	if err := s.withTx(ctx, func(tx *sql.Tx) error { return refillEndedRollup(ctx, tx) }); err != nil {
+		return fmt.Errorf("load synthetic: figures by ending: %w", err)
+	}
 	// The finished courses' expected-response cells (schema step 20),
 	// added up in Go as the referrals were written rather than queued by
 	// the trigger one outcome at a time, so that no server reading this

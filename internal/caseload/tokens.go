@@ -8,7 +8,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -98,33 +100,31 @@ func (s *Store) CreateToken(ctx context.Context, email, name string) (string, To
 	return secret, t, nil
 }
 
-// UserByToken returns the active user an API token belongs to, and the
-// token, and notes that it was used. ErrBadCredentials when the token is
-// unknown, revoked, expired or its user disabled.
+// UserByToken returns the active user an API token belongs to, with the
+// colleagues they cover today, and the token, and notes that it was used.
+// ErrBadCredentials when the token is unknown, revoked, expired or its user
+// disabled: that is checked in the database on every call, so a token
+// revoked or a user disabled, by this process or another, stops working at
+// once. The user's row (role, teams, cover) is kept between calls while
+// nothing is written (issue 17; see tokenUsers).
 func (s *Store) UserByToken(ctx context.Context, token string) (User, Token, error) {
-	var u User
-	var t Token
 	now := s.Now()
-	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		var err error
-		t, err = scanToken(tx.QueryRowContext(ctx, tokenSelect+`
-			WHERE k.token_hash = ? AND k.revoked_at IS NULL AND k.expires_at > ? AND u.disabled = 0 AND u.role <> 'patient'`,
-			tokenHash(token), stamp(now)))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrBadCredentials
-		}
-		if err != nil {
-			return err
-		}
-		row, err := findUser(ctx, tx, userFilter{ID: t.UserID})
-		u = row.User
-		return err
-	})
+	v, settled := s.Version()
+	t, err := scanToken(s.read.QueryRowContext(ctx, tokenSelect+`
+		WHERE k.token_hash = ? AND k.revoked_at IS NULL AND k.expires_at > ? AND u.disabled = 0 AND u.role <> 'patient'`,
+		tokenHash(token), stamp(now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, Token{}, fmt.Errorf("user by token: %w", err)
+	}
+	u, err := s.tokenUser(ctx, t.UserID, v, settled)
 	if err != nil {
 		return User{}, Token{}, fmt.Errorf("user by token: %w", err)
 	}
 	if now.Sub(t.LastUsedAt) > tokenUsedEvery {
-		err := s.withTx(ctx, func(tx *sql.Tx) error {
+		err := s.withLogTx(ctx, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, stamp(now), t.ID)
 			return err
 		})
@@ -225,4 +225,57 @@ func scanToken(row scanner) (Token, error) {
 		}
 	}
 	return t, nil
+}
+
+// tokenUsers keeps the users UserByToken has read, with their cover, under
+// the store's Version (version.go) and the day: any write of this process
+// (an edit of the user, their teams or their cover) clears them, and so does
+// another process's commit once noticed. Whether the token and its user are
+// still active is not kept: UserByToken asks the database every time.
+type tokenUsers struct {
+	mu      sync.Mutex
+	version uint64
+	day     string
+	byID    map[int64]User
+}
+
+// tokenUser is the user with this id and, for a therapist, the colleagues
+// they cover today, as kept under version v or read afresh.
+func (s *Store) tokenUser(ctx context.Context, id int64, v uint64, settled bool) (User, error) {
+	day := s.today()
+	k := &s.tokenUsers
+	k.mu.Lock()
+	u, ok := k.byID[id]
+	ok = ok && settled && k.version == v && k.day == day
+	k.mu.Unlock()
+	if ok {
+		return u, nil
+	}
+	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		row, err := findUser(ctx, tx, userFilter{ID: id})
+		if err != nil {
+			return err
+		}
+		u = row.User
+		if u.Role == RoleTherapist {
+			u.Covering, err = coveringOn(ctx, tx, id, day)
+		}
+		return err
+	})
+	if err != nil {
+		return User{}, err
+	}
+	// Callers share the kept slices: clipped, an append copies them.
+	u.Teams, u.Covering = slices.Clip(u.Teams), slices.Clip(u.Covering)
+	if settled {
+		k.mu.Lock()
+		if k.version < v || k.day != day || k.byID == nil {
+			k.version, k.day, k.byID = v, day, map[int64]User{}
+		}
+		if k.version == v {
+			k.byID[id] = u
+		}
+		k.mu.Unlock()
+	}
+	return u, nil
 }

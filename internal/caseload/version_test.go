@@ -1,0 +1,97 @@
+package caseload
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"clinic"
+)
+
+// Version moves with every write but the audit log's own (issue 17): a
+// view, a download or a token's "last used" stamp leave it alone.
+func TestVersionCountsWritesButNotAuditRows(t *testing.T) {
+	f := newFixture(t)
+	tok, _, err := f.s.CreateToken(f.ctx, f.therapist.Email, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The writer's first look at PRAGMA data_version counts as a change.
+	if err := f.s.RecordView(f.ctx, f.therapist, "patient", f.patient.ID, "patient page"); err != nil {
+		t.Fatal(err)
+	}
+	v0, settled := f.s.Version()
+	if !settled {
+		t.Fatal("a write under way with nothing running")
+	}
+	if err := f.s.RecordReferralView(f.ctx, f.therapist, f.referral, "API: referral"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.RecordDownload(f.ctx, f.supervisor, "report", "a year"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.s.UserByToken(f.ctx, tok); err != nil { // stamps "last used"
+		t.Fatal(err)
+	}
+	if v, settled := f.s.Version(); v != v0 || !settled {
+		t.Errorf("after audit rows only: version %d (settled %v), want %d", v, settled, v0)
+	}
+	views, err := f.s.RecordViews(f.ctx, f.patient.ID, 10)
+	if err != nil || len(views) != 2 {
+		t.Fatalf("views of the patient: %d, %v; want 2 (the referral's view names its patient)", len(views), err)
+	}
+	// A save (however the save path reaches the writer) and an ending each
+	// move it: the API's kept referrals depend on it (ui/api_referral_cache.go).
+	if _, err := f.s.RecordContact(f.ctx, f.therapist, f.referral.ID, NewContact{Date: testNow.Format(dateLayout), Kind: "assessment", Attendance: "attended"}); err != nil {
+		t.Fatal(err)
+	}
+	v1, settled := f.s.Version()
+	if v1 == v0 || !settled {
+		t.Errorf("after a save: version %d (settled %v), want a new settled one", v1, settled)
+	}
+	if _, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, testNow.Format(dateLayout), "completed", "", EndRisk{}); err != nil {
+		t.Fatal(err)
+	}
+	if v, settled := f.s.Version(); v == v1 || !settled {
+		t.Errorf("after ending a referral: version %d (settled %v), want a new settled one", v, settled)
+	}
+}
+
+// Another process's commit is not a withTx of this store, but the next
+// audit row this store writes notices it.
+func TestVersionNoticesAnotherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clinic.db")
+	open := func() *Store {
+		s, err := Open(path, clinic.Schema, (&clock{t: testNow}).now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	s, other := open(), open()
+	f := &fixture{s: s, ctx: context.Background()}
+	u := f.user(t, "tara@example.nhs.uk", "Tara Therapist", RoleTherapist, "North")
+	view := func() {
+		t.Helper()
+		if err := s.RecordView(t.Context(), u, "patient", 1, "patient page"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	view() // the writer's first look
+	v0, _ := s.Version()
+	view()
+	if v, _ := s.Version(); v != v0 {
+		t.Fatalf("a second view with no other writer moved the version: %d, want %d", v, v0)
+	}
+	if _, err := other.CreatePatient(t.Context(), u, NewPatient{Name: "Pat Other", DateOfBirth: "1990-05-17"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Version(); v != v0 {
+		t.Fatalf("the other process's commit counted before any view: %d", v)
+	}
+	view()
+	if v, settled := s.Version(); v == v0 || !settled {
+		t.Errorf("after the other process's commit and a view: version %d (settled %v), want a new settled one", v, settled)
+	}
+}

@@ -1,0 +1,233 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"clinic"
+	"clinic/internal/caseload"
+	"clinic/internal/measures"
+)
+
+// getReferral reads the API's referral with tok and returns its status and
+// body.
+func (e *testEnv) getReferral(id int64, tok string) (int, map[string]any) {
+	e.t.Helper()
+	status, body, _ := e.api("GET", fmt.Sprintf("/api/v1/referrals/%d", id), tok, "")
+	return status, body
+}
+
+// contactsOf is the contacts of an API referral, and how many scores they
+// carry between them.
+func contactsOf(body map[string]any) (contacts, scores int) {
+	cs, _ := body["contacts"].([]any)
+	for _, c := range cs {
+		ss, _ := c.(map[string]any)["scores"].([]any)
+		scores += len(ss)
+	}
+	return len(cs), scores
+}
+
+// The API's referral is kept encoded between writes (issue 17): every kind of
+// write that changes what it shows or who may see it shows at once in the
+// next read, read twice each time so that the second is the kept answer.
+func TestAPIReferralKeptShowsEveryChange(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	tok := e.token(e.therapist)
+	r := e.referral(e.therapist, "Kim Kept", "F410")
+	both := func(what string, check func(status int, body map[string]any) error) {
+		t.Helper()
+		for i := range 2 {
+			status, body := e.getReferral(r.ID, tok)
+			if err := check(status, body); err != nil {
+				t.Fatalf("%s, read %d: %v (%d %v)", what, i+1, err, status, body)
+			}
+		}
+	}
+	both("a new referral", func(status int, body map[string]any) error {
+		if n, _ := contactsOf(body); status != http.StatusOK || n != 0 {
+			return fmt.Errorf("want 200 with no contacts")
+		}
+		return nil
+	})
+
+	// A session saved through the API.
+	if status, _, raw := e.api("POST", fmt.Sprintf("/api/v1/referrals/%d/contacts", r.ID), tok,
+		`{"date":"2026-03-09","kind":"assessment","attendance":"attended","scores":{"phq9":{"items":[2,2,2,2,2,2,2,2,0]}}}`); status != http.StatusCreated {
+		t.Fatalf("save: %d %s", status, raw)
+	}
+	both("after a save", func(status int, body map[string]any) error {
+		if c, s := contactsOf(body); c != 1 || s != 1 {
+			return fmt.Errorf("%d contacts, %d scores: want 1 and 1", c, s)
+		}
+		return nil
+	})
+
+	// A score corrected through the store: the old one superseded beside the new.
+	d, err := e.store.ReferralRecord(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.CorrectScore(ctx, e.therapist, d.Contacts[0].Scores[0].ID, caseload.ScoreInput{Items: ints(1, 1, 1, 1, 1, 1, 1, 1, 0)}, "typed in the wrong column"); err != nil {
+		t.Fatal(err)
+	}
+	both("after a correction", func(status int, body map[string]any) error {
+		if c, s := contactsOf(body); c != 1 || s != 2 {
+			return fmt.Errorf("%d contacts, %d scores: want 1 and 2", c, s)
+		}
+		return nil
+	})
+
+	// The therapist's name edited by an administrator.
+	if _, err := e.store.UpdateUser(ctx, e.admin, e.therapist.ID, caseload.UserEdit{Name: "Tara Renamed", Email: e.therapist.Email, Role: caseload.RoleTherapist, Team: "North"}); err != nil {
+		t.Fatal(err)
+	}
+	both("after the therapist's name changed", func(status int, body map[string]any) error {
+		if body["therapist_name"] != "Tara Renamed" {
+			return fmt.Errorf("therapist_name %v", body["therapist_name"])
+		}
+		return nil
+	})
+
+	// Moved to a colleague: the therapist is refused at once, the colleague sees it.
+	if _, err := e.store.MoveReferral(ctx, e.supervisor, r.ID, caseload.NewMove{TherapistID: e.colleague.ID, Intensity: string(measures.HighIntensity), Reason: "stepped up"}); err != nil {
+		t.Fatal(err)
+	}
+	both("after the move, for the therapist", func(status int, body map[string]any) error {
+		if status != http.StatusNotFound {
+			return fmt.Errorf("want 404")
+		}
+		return nil
+	})
+	colleague := e.token(e.colleague)
+	for range 2 {
+		if status, body := e.getReferral(r.ID, colleague); status != http.StatusOK || body["therapist_id"] != float64(e.colleague.ID) || body["intensity"] != "high" {
+			t.Fatalf("after the move, for the colleague: %d %v", status, body)
+		}
+	}
+
+	// Ended (discharged) through the API by the colleague.
+	if status, _, raw := e.api("POST", fmt.Sprintf("/api/v1/referrals/%d/end", r.ID), colleague, `{"date":"2026-03-16","reason":"completed"}`); status != http.StatusOK {
+		t.Fatalf("end: %d %s", status, raw)
+	}
+	for range 2 {
+		if status, body := e.getReferral(r.ID, colleague); status != http.StatusOK || body["ended_on"] != "2026-03-16" {
+			t.Fatalf("after the end: %d %v", status, body)
+		}
+	}
+
+	// Every read answered was audited, kept or not: the therapist's 2 in
+	// each of 4 states, the colleague's 2 in each of 2 (refusals are not
+	// views).
+	views, err := e.store.RecordViews(ctx, r.PatientID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 2*4 + 2*2; len(views) != want {
+		t.Errorf("%d views audited, want %d", len(views), want)
+	}
+}
+
+// A token revoked or a user disabled stops working at once, even for a
+// referral whose answer is kept.
+func TestAPIReferralKeptRevocation(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	r := e.referral(e.therapist, "Rae Revoked", "F410")
+	tok, token, err := e.store.CreateToken(ctx, e.therapist.Email, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := e.token(e.therapist)
+	for _, tk := range []string{tok, tok, other} {
+		if status, _ := e.getReferral(r.ID, tk); status != http.StatusOK {
+			t.Fatalf("before revoking: %d", status)
+		}
+	}
+	if err := e.store.RevokeToken(ctx, token.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := e.getReferral(r.ID, tok); status != http.StatusUnauthorized {
+		t.Errorf("revoked token: %d, want 401", status)
+	}
+	if status, _ := e.getReferral(r.ID, other); status != http.StatusOK {
+		t.Errorf("the user's other token: %d, want 200", status)
+	}
+	if err := e.store.SetUserDisabled(ctx, e.admin, e.therapist.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := e.getReferral(r.ID, other); status != http.StatusUnauthorized {
+		t.Errorf("disabled user: %d, want 401", status)
+	}
+}
+
+// A token's user is kept with their cover between writes: cover granted or
+// a supervisor's team changed shows in the next request.
+func TestAPITokenUserKeptShowsCover(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	tok := e.token(e.therapist)
+	theirs := e.referral(e.colleague, "Cal Covered", "F410")
+	for range 2 {
+		if status, _ := e.getReferral(theirs.ID, tok); status != http.StatusNotFound {
+			t.Fatalf("before cover: %d, want 404", status)
+		}
+	}
+	if _, err := e.store.GrantCover(ctx, e.supervisor, caseload.NewCover{TherapistID: e.therapist.ID, ColleagueID: e.colleague.ID,
+		FromOn: "2026-03-16", ToOn: "2026-03-20", Reason: "annual leave"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if status, body := e.getReferral(theirs.ID, tok); status != http.StatusOK {
+			t.Fatalf("under cover: %d %v, want 200", status, body)
+		}
+	}
+}
+
+// Another process writing the same database (here a second store on the
+// file, as `clinic token revoke` or an import would) is not counted by this
+// store's Version, but its commits are noticed when the next view is
+// audited, before the answer: the kept answer is not sent.
+func TestAPIReferralKeptSeesAnotherProcess(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	tok, token, err := e.store.CreateToken(ctx, e.therapist.Email, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := e.referral(e.therapist, "Pat Process", "F410")
+	ended := e.referral(e.therapist, "Eve Ended", "F410")
+	for range 2 {
+		for _, r := range []caseload.Referral{moved, ended} {
+			if status, body := e.getReferral(r.ID, tok); status != http.StatusOK || body["ended_on"] != nil {
+				t.Fatalf("before: %d %v", status, body)
+			}
+		}
+	}
+	other, err := caseload.Open(e.path, clinic.Schema, testClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.MoveReferral(ctx, e.supervisor, moved.ID, caseload.NewMove{TherapistID: e.colleague.ID, Intensity: "low", Reason: "moved"}); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := e.getReferral(moved.ID, tok); status != http.StatusNotFound {
+		t.Errorf("after another process moved it away: %d %v, want 404", status, body)
+	}
+	if _, err := other.EndReferral(ctx, e.therapist, ended.ID, "2026-03-16", "completed", "", caseload.EndRisk{}); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := e.getReferral(ended.ID, tok); status != http.StatusOK || body["ended_on"] != "2026-03-16" {
+		t.Errorf("after another process ended it: %d %v", status, body)
+	}
+	if err := other.RevokeToken(ctx, token.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := e.getReferral(ended.ID, tok); status != http.StatusUnauthorized {
+		t.Errorf("after another process revoked the token: %d, want 401", status)
+	}
+}
