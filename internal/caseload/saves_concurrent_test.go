@@ -125,7 +125,8 @@ func TestConcurrentSavesEqualRebuild(t *testing.T) {
 	// scheduler and on which referrals were ended at the time; so the same
 	// submission is then also sent twice at once to an open referral until
 	// five pairs were recorded: exactly one of each pair must be.
-	duplicates += sendTwiceAtOnce(t, s, actor, db, ids, today)
+	pairs, again := sendTwiceAtOnce(t, s, actor, db, ids, today)
+	saved, duplicates = saved+pairs, duplicates+again
 	prepared := s.PreparedSavesForTest() - before
 	t.Logf("%d saves (%d as worked out on their snapshot), %d submissions sent again, %d corrections, %d other writes, %d refused",
 		saved, prepared, duplicates, corrected, other, refused)
@@ -141,8 +142,9 @@ func TestConcurrentSavesEqualRebuild(t *testing.T) {
 // sendTwiceAtOnce sends pairs of the same submission at once to an open
 // referral among ids (reopening the first if none is open) until five
 // pairs were recorded, failing the test if both of a pair were; it returns
-// how many were answered as already recorded.
-func sendTwiceAtOnce(t *testing.T, s *caseload.Store, actor caseload.User, db *sql.DB, ids []int64, today string) int {
+// how many pairs were recorded and how many sends answered as already
+// recorded.
+func sendTwiceAtOnce(t *testing.T, s *caseload.Store, actor caseload.User, db *sql.DB, ids []int64, today string) (int, int) {
 	t.Helper()
 	ctx := t.Context()
 	rng := rand.New(rand.NewPCG(99, 17))
@@ -188,7 +190,7 @@ func sendTwiceAtOnce(t *testing.T, s *caseload.Store, actor caseload.User, db *s
 	if pairs < 5 {
 		t.Fatalf("only %d of the pairs sent twice at once were recorded", pairs)
 	}
-	return again
+	return pairs, again
 }
 
 func joinInts(ids []int64) string {
