@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"clinic/internal/caseload"
-	"clinic/internal/demo"
 )
 
 // The figures and sections counted by the date referrals ended, read from
@@ -20,14 +19,7 @@ import (
 // including one not in the list, waits, validation problems), which the
 // triggers follow.
 func TestEndedFromRollupEqualRows(t *testing.T) {
-	demoStore, _ := openTest(t)
-	if _, err := demo.Load(t.Context(), demoStore); err != nil {
-		t.Fatal(err)
-	}
-	synth, _ := openTest(t)
-	if err := synth.LoadSynthetic(t.Context(), caseload.SyntheticConfig{Teams: 3, TherapistsPerTeam: 2, Referrals: 1200, ContactsPerReferral: 6, Seed: 23}); err != nil {
-		t.Fatal(err)
-	}
+	demoStore, synth := demoAndSynthetic(t, 23)
 	for _, q := range []string{
 		`UPDATE report_referral SET team_id = (SELECT MIN(t.id) FROM teams t WHERE t.id <> report_referral.team_id) WHERE referral_id % 7 = 4`,
 		`UPDATE report_referral SET therapist_id = (SELECT MAX(u.id) FROM users u WHERE u.role = 'therapist') WHERE referral_id % 11 = 5`,

@@ -15,14 +15,7 @@ import (
 // scope, on the demo and a synthetic service with referrals moved between
 // teams.
 func TestGroupsFromRollupEqualRows(t *testing.T) {
-	demoStore, _ := openTest(t)
-	if _, err := demo.Load(t.Context(), demoStore); err != nil {
-		t.Fatal(err)
-	}
-	synth, _ := openTest(t)
-	if err := synth.LoadSynthetic(t.Context(), caseload.SyntheticConfig{Teams: 3, TherapistsPerTeam: 2, Referrals: 1200, ContactsPerReferral: 6, Seed: 17}); err != nil {
-		t.Fatal(err)
-	}
+	demoStore, synth := demoAndSynthetic(t, 17)
 	if _, err := synth.DBForTest().ExecContext(t.Context(), `
 		UPDATE report_referral SET team_id = (SELECT MIN(t.id) FROM teams t WHERE t.id <> report_referral.team_id) WHERE referral_id % 7 = 4`); err != nil {
 		t.Fatal(err)
@@ -88,4 +81,19 @@ func TestGroupsFromRollupEqualRows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// demoAndSynthetic opens two stores for comparing reports read two ways:
+// the demo, and a synthetic service of 1,200 referrals from seed.
+func demoAndSynthetic(t *testing.T, seed uint64) (demoStore, synth *caseload.Store) {
+	t.Helper()
+	demoStore, _ = openTest(t)
+	if _, err := demo.Load(t.Context(), demoStore); err != nil {
+		t.Fatal(err)
+	}
+	synth, _ = openTest(t)
+	if err := synth.LoadSynthetic(t.Context(), caseload.SyntheticConfig{Teams: 3, TherapistsPerTeam: 2, Referrals: 1200, ContactsPerReferral: 6, Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	return demoStore, synth
 }
