@@ -240,6 +240,9 @@ type results struct {
 	elapsed      time.Duration
 	failed       int
 	firstFailure string
+	// CPU time used while driving, by the server and by this tool (its
+	// clients share the machine's cores with the server): 0 when unknown.
+	serverCPU, toolCPU time.Duration
 }
 
 // drive sends requests from cfg.concurrency clients until the duration or the
@@ -330,6 +333,11 @@ func printResults(w io.Writer, cfg config, res results, hwm int64, hwmErr error,
 	} else {
 		fmt.Fprintf(w, "server VmHWM: %.1f MB\n", float64(hwm)/(1<<20))
 	}
+	if n := countAll(res.latencies); n > 0 && res.serverCPU > 0 {
+		fmt.Fprintf(w, "CPU while driving: server %.3f ms per request (%.2f cores), this tool %.3f ms per request (%.2f cores)\n",
+			1000*res.serverCPU.Seconds()/float64(n), res.serverCPU.Seconds()/res.elapsed.Seconds(),
+			1000*res.toolCPU.Seconds()/float64(n), res.toolCPU.Seconds()/res.elapsed.Seconds())
+	}
 	fmt.Fprintf(w, "failed requests: %d; server ERROR log lines: %d\n", res.failed, len(errorLines))
 	for i, l := range errorLines {
 		if i == 3 {
@@ -349,4 +357,12 @@ func formatMix(m mix) string {
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+func countAll(m map[string][]time.Duration) int {
+	n := 0
+	for _, ls := range m {
+		n += len(ls)
+	}
+	return n
 }

@@ -145,9 +145,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("sign in: %w", err)
 	}
 	fmt.Fprintf(stderr, "driving %s with %d clients for %v…\n", srv.base, cfg.concurrency, cfg.duration)
+	srvCPU0, srvErr0 := srv.cpuTime()
+	toolCPU0 := selfCPU()
 	res, err := drive(ctx, cfg, clients)
 	if err != nil {
 		return err
+	}
+	res.toolCPU = selfCPU() - toolCPU0
+	srvCPU1, srvErr1 := srv.cpuTime()
+	if srvErr0 == nil && srvErr1 == nil {
+		res.serverCPU = srvCPU1 - srvCPU0
 	}
 	hwm, hwmErr := srv.vmHWM()
 	srv.stop()

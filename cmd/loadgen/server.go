@@ -96,6 +96,27 @@ func (s *server) vmHWM() (int64, error) {
 	return 0, errors.New("no VmHWM in /proc status")
 }
 
+// cpuTime is the CPU time the server has used so far (user and system),
+// from /proc (Linux; clock ticks of 1/100 s, as USER_HZ is there).
+func (s *server) cpuTime() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, in parentheses, may hold spaces: count fields after it.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, errors.New("unexpected /proc stat")
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14 of stat
+	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * (time.Second / 100), nil
+}
+
 func (s *server) errorText() string {
 	s.cmd.Stderr.(*lockedWriter).mu.Lock()
 	defer s.cmd.Stderr.(*lockedWriter).mu.Unlock()
