@@ -344,29 +344,95 @@ func (s *Server) withCover(c echo.Context, u caseload.User) error {
 	return nil
 }
 
-// requireToken authenticates an API request by its Bearer token.
+// requireToken authenticates an API request by its Bearer token, checked
+// in the database (UserByToken), but for the one route that checks it again
+// after its audit row (keptTokenRoute).
 func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
-		auth := c.Request().Header.Get("Authorization")
-		token, ok := strings.CutPrefix(auth, "Bearer ")
-		token = strings.TrimSpace(token)
-		if !ok || token == "" {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic"`)
-			return apiErr(http.StatusUnauthorized, "a Bearer token is required", "")
-		}
-		u, tok, err := s.store.UserByToken(c.Request().Context(), token)
-		if errors.Is(err, caseload.ErrNotFound) || errors.Is(err, caseload.ErrBadCredentials) || (err == nil && u.Disabled) {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic", error="invalid_token"`)
-			return apiErr(http.StatusUnauthorized, "the token is not valid", "")
-		}
+		token, err := bearerToken(c)
 		if err != nil {
 			return err
 		}
-		setUser(c, u) // with their cover: UserByToken reads it
-		setToken(c, tok)
+		if isRead(c) && c.Path() == keptTokenRoute {
+			if u, tok, v, ok := s.store.KeptTokenUser(token); ok {
+				c.Set(keptTokenKey, v)
+				setRequestUser(c, u, tok)
+				return next(c)
+			}
+		}
+		u, tok, err := s.checkToken(c, token)
+		if err != nil {
+			return err
+		}
+		setRequestUser(c, u, tok)
 		return next(c)
 	}
+}
+
+// bearerToken is the request's Bearer token, or the 401 that asks for one.
+func bearerToken(c echo.Context) (string, error) {
+	token, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+	token = strings.TrimSpace(token)
+	if !ok || token == "" {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic"`)
+		return "", apiErr(http.StatusUnauthorized, "a Bearer token is required", "")
+	}
+	return token, nil
+}
+
+// checkToken is the user a token belongs to (with their cover: UserByToken
+// reads it) and the token, checked in the database, or the 401 refusing it.
+func (s *Server) checkToken(c echo.Context, token string) (caseload.User, caseload.Token, error) {
+	u, tok, err := s.store.UserByToken(c.Request().Context(), token)
+	if errors.Is(err, caseload.ErrNotFound) || errors.Is(err, caseload.ErrBadCredentials) || (err == nil && u.Disabled) {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="clinic", error="invalid_token"`)
+		return u, tok, apiErr(http.StatusUnauthorized, "the token is not valid", "")
+	}
+	return u, tok, err
+}
+
+// Tokens kept between writes (issue 17). The API's GET of a referral is its
+// most frequent request, and checking its token in the database was a
+// fifth of its cost. While nothing has been written, the store can answer
+// from the token and user an earlier check found (KeptTokenUser), but
+// another process's commit (a token revoked at the command line) is noticed
+// only by the store's next write. That route writes one before it answers
+// (its view's audit row), so it, and only it, takes the kept answer and
+// confirms it with confirmKeptToken after the audit row and before sending
+// anything: if the store's Version has moved since, by any write of this
+// process or a commit of another's, the token is checked in the database
+// again and access decided again for the user of that moment. A token
+// revoked or a user disabled anywhere is so refused on the next request, as
+// with a check of every request.
+const (
+	keptTokenRoute = "/api/v1/referrals/:id"
+	keptTokenKey   = "clinic.kept_token_version"
+)
+
+// confirmKeptToken, called once the request's audit row is written, returns
+// the request's user: as it was when the kept token still holds, or as the
+// database says now (rechecked reports that), or the 401 refusing the token.
+func (s *Server) confirmKeptToken(c echo.Context) (u caseload.User, rechecked bool, err error) {
+	u, _ = currentUser(c)
+	v, ok := c.Get(keptTokenKey).(uint64)
+	if !ok {
+		return u, false, nil
+	}
+	if now, _ := s.store.Version(); now == v {
+		return u, false, nil
+	}
+	c.Set(keptTokenKey, nil)
+	token, err := bearerToken(c)
+	if err != nil {
+		return u, false, err
+	}
+	u, tok, err := s.checkToken(c, token)
+	if err != nil {
+		return u, false, err
+	}
+	setRequestUser(c, u, tok)
+	return u, true, nil
 }
 
 // adminOnly returns the signed-in admin, or refuses.

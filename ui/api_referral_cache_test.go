@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"testing"
@@ -229,5 +230,68 @@ func TestAPIReferralKeptSeesAnotherProcess(t *testing.T) {
 	}
 	if status, _ := e.getReferral(ended.ID, tok); status != http.StatusUnauthorized {
 		t.Errorf("after another process revoked the token: %d, want 401", status)
+	}
+}
+
+// A token kept between writes (access.go, keptTokenRoute) is checked again
+// in the database once the view's audit row has noticed another process's
+// commit: a token revoked by another connection to the file (here plain
+// SQL, as any tool could), a user disabled or moved to another team by
+// another process, each take effect on the very next request.
+func TestAPIKeptTokenSeesAnotherProcess(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	r := e.referral(e.therapist, "Kit Kept", "F410")
+	revoked, tok, err := e.store.CreateToken(ctx, e.therapist.Email, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	disabled := e.token(e.therapist)
+	moved := e.token(e.supervisor)
+	readTwice := func(what, token string) {
+		t.Helper()
+		for range 2 {
+			if status, body := e.getReferral(r.ID, token); status != http.StatusOK {
+				t.Fatalf("%s: %d %v, want 200", what, status, body)
+			}
+		}
+		if _, _, _, ok := e.store.KeptTokenUser(token); !ok {
+			t.Fatalf("%s: the token is not kept, so this test would not try a kept one", what)
+		}
+	}
+
+	readTwice("before revoking", revoked)
+	db, err := sql.Open("sqlite3", e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = '2026-03-16T09:00:00.000000Z' WHERE id = ?`, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := e.getReferral(r.ID, revoked); status != http.StatusUnauthorized {
+		t.Errorf("after another connection revoked the token: %d %v, want 401", status, body)
+	}
+
+	other, err := caseload.Open(e.path, clinic.Schema, testClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	readTwice("before disabling", disabled)
+	readTwice("before moving the supervisor", moved)
+	if err := other.SetUserDisabled(ctx, e.admin, e.therapist.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := e.getReferral(r.ID, disabled); status != http.StatusUnauthorized {
+		t.Errorf("after another process disabled the user: %d %v, want 401", status, body)
+	}
+
+	readTwice("the supervisor again", moved)
+	if _, err := other.UpdateUser(ctx, e.admin, e.supervisor.ID, caseload.UserEdit{Name: e.supervisor.Name, Email: e.supervisor.Email, Role: caseload.RoleSupervisor, Team: "South"}); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := e.getReferral(r.ID, moved); status == http.StatusOK {
+		t.Errorf("after another process moved the supervisor to another team: %d %v, want a refusal", status, body)
 	}
 }

@@ -107,6 +107,9 @@ func (s *Server) apiReferralCreate(c echo.Context) error {
 // process's commit is noticed only when the audit row is written: if the
 // store's Version has moved by then, the answer is read again and access
 // decided again, so nothing sent is older than the audit row (issue 17).
+// The same holds for a token kept between writes (access.go): if the
+// Version moved since it was kept, it is checked in the database again and
+// access decided again for the user it then belongs to.
 func (s *Server) apiReferralShow(c echo.Context) error {
 	u, _ := currentUser(c)
 	id, err := idParam(c, "id")
@@ -125,7 +128,11 @@ func (s *Server) apiReferralShow(c echo.Context) error {
 	if err := s.admitReferral(c, u, k.referral, nil); err != nil {
 		return err
 	}
-	if now, _ := s.store.Version(); kept && now != v {
+	u, rechecked, err := s.confirmKeptToken(c)
+	if err != nil {
+		return err
+	}
+	if now, _ := s.store.Version(); (kept && now != v) || rechecked {
 		if k, err = s.readReferral(ctx, id); err != nil {
 			return err
 		}

@@ -155,10 +155,3 @@ func (s *Server) handleAdminTokenRevoke(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/tokens?done=revoked")
 }
-
-// setToken notes the API token a request was made with, for the audit rows
-// the store writes for it.
-func setToken(c echo.Context, t caseload.Token) {
-	req := c.Request()
-	c.SetRequest(req.WithContext(caseload.WithAuditToken(req.Context(), t.ID)))
-}

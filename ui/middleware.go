@@ -48,6 +48,14 @@ func setUser(c echo.Context, u caseload.User) {
 	c.SetRequest(req.WithContext(caseload.WithAudit(req.Context(), u.ID, c.RealIP())))
 }
 
+// setRequestUser is setUser for an API request made with token t: its audit
+// rows also name the token (issue 15).
+func setRequestUser(c echo.Context, u caseload.User, t caseload.Token) {
+	c.Set(userKey, u)
+	req := c.Request()
+	c.SetRequest(req.WithContext(caseload.WithAuditToken(caseload.WithAudit(req.Context(), u.ID, c.RealIP()), t.ID)))
+}
+
 // clientAddress says where a request came from. The peer's address is
 // believed; an X-Forwarded-For header only when the peer is this machine (a
 // reverse proxy terminating TLS on the same host, as with --secure-cookies),

@@ -111,7 +111,8 @@ func (s *Store) CreateToken(ctx context.Context, email, name string) (string, To
 func (s *Store) UserByToken(ctx context.Context, token string) (User, Token, error) {
 	now := s.Now()
 	v, settled := s.Version()
-	t, err := scanTokenCheck(s.read.QueryRowContext(ctx, tokenCheck, tokenHash(token), stamp(now)))
+	hash := sha256.Sum256([]byte(token))
+	t, err := scanTokenCheck(s.read.QueryRowContext(ctx, tokenCheck, hash[:], stamp(now)))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrBadCredentials
 	}
@@ -133,7 +134,47 @@ func (s *Store) UserByToken(ctx context.Context, token string) (User, Token, err
 		}
 		t.LastUsedAt = now
 	}
+	if settled {
+		s.tokenUsers.keepToken(hash, t, v)
+	}
 	return u, t, nil
+}
+
+// KeptTokenUser is UserByToken answered without asking the database, from
+// what an earlier call found while nothing has been written since: ok is
+// false when nothing is kept for the token under the store's Version of now
+// and today, or it has expired since, or its "last used" stamp is due (then
+// UserByToken writes it).
+//
+// The answer is provisional. This process's writes (a token revoked, a user
+// disabled or edited, cover granted) move the Version at once, but another
+// process's commit (`clinic token revoke` beside the server) only when this
+// store's committer next notices it (version.go). So a caller may act on
+// the answer only in a request that then writes through the committer (an
+// audited view: withLogTx notices other processes' commits in its own
+// transaction) and, before sending anything, finds Version still v, or
+// otherwise checks the token again with UserByToken. The API's GET of a
+// referral does (ui/api_referrals.go); every other request calls
+// UserByToken.
+func (s *Store) KeptTokenUser(token string) (u User, t Token, v uint64, ok bool) {
+	v, settled := s.Version()
+	if !settled {
+		return User{}, Token{}, 0, false
+	}
+	now, day := s.Now(), s.today()
+	hash := sha256.Sum256([]byte(token))
+	k := &s.tokenUsers
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.version != v || k.day != day {
+		return User{}, Token{}, 0, false
+	}
+	t, ok = k.byHash[hash]
+	if !ok || !now.Before(t.ExpiresAt) || now.Sub(t.LastUsedAt) > tokenUsedEvery {
+		return User{}, Token{}, 0, false
+	}
+	u, ok = k.byID[t.UserID]
+	return u, t, v, ok
 }
 
 // tokenCheck finds a live token by its hash: the check of every API
@@ -258,12 +299,25 @@ func scanToken(row scanner) (Token, error) {
 // the store's Version (version.go) and the day: any write of this process
 // (an edit of the user, their teams or their cover) clears them, and so does
 // another process's commit once noticed. Whether the token and its user are
-// still active is not kept: UserByToken asks the database every time.
+// still active is not kept for UserByToken, which asks the database every
+// time; the tokens it found live are kept beside them (by their SHA-256)
+// only for KeptTokenUser, whose callers check again after their audit row.
 type tokenUsers struct {
 	mu      sync.Mutex
 	version uint64
 	day     string
 	byID    map[int64]User
+	byHash  map[[sha256.Size]byte]Token
+}
+
+// keepToken keeps t, found live by a check that began under version v,
+// when its user is kept under v too (tokenUser has just kept or found them).
+func (k *tokenUsers) keepToken(hash [sha256.Size]byte, t Token, v uint64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.byID[t.UserID]; ok && k.version == v {
+		k.byHash[hash] = t
+	}
 }
 
 // tokenUser is the user with this id and, for a therapist, the colleagues
@@ -297,7 +351,7 @@ func (s *Store) tokenUser(ctx context.Context, id int64, v uint64, settled bool)
 	if settled {
 		k.mu.Lock()
 		if k.version < v || k.day != day || k.byID == nil {
-			k.version, k.day, k.byID = v, day, map[int64]User{}
+			k.version, k.day, k.byID, k.byHash = v, day, map[int64]User{}, map[[sha256.Size]byte]Token{}
 		}
 		if k.version == v {
 			k.byID[id] = u

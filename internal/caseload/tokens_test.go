@@ -91,3 +91,55 @@ func TestAuditNamesToken(t *testing.T) {
 		t.Errorf("view under a token: %+v, want token %d", rows.Entries, tok.ID)
 	}
 }
+
+// KeptTokenUser answers only what UserByToken found live while nothing has
+// been written since (issue 17): a revocation in this process, the token's
+// expiry and its "last used" stamp falling due each end the kept answer.
+func TestKeptTokenUser(t *testing.T) {
+	f := newFixture(t)
+	secret, tok, err := f.s.CreateToken(f.ctx, f.therapist.Email, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, ok := f.s.KeptTokenUser(secret); ok {
+		t.Fatal("kept before any check")
+	}
+	check := func() {
+		t.Helper()
+		if _, _, err := f.s.UserByToken(f.ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check() // its first stamp is the writer's first look at other processes' commits: a change
+	check()
+	u, kept, v, ok := f.s.KeptTokenUser(secret)
+	if now, _ := f.s.Version(); !ok || u.ID != f.therapist.ID || kept.ID != tok.ID || v != now {
+		t.Fatalf("after a check: %+v %+v %d %v; want the therapist's token under version %d", u, kept, v, ok, now)
+	}
+	if _, _, _, ok := f.s.KeptTokenUser(secret + "x"); ok {
+		t.Error("another secret answered as kept")
+	}
+	// Its "last used" stamp falls due: UserByToken must write it.
+	f.clock.t = testNow.Add(tokenUsedEvery + time.Second)
+	if _, _, _, ok := f.s.KeptTokenUser(secret); ok {
+		t.Error("kept with its last-used stamp due")
+	}
+	// Expired (a check just before keeps it, to the instant).
+	f.clock.t = testNow.Add(TokenLifetime - time.Second)
+	check()
+	if _, _, _, ok := f.s.KeptTokenUser(secret); !ok {
+		t.Fatal("not kept after a check")
+	}
+	f.clock.t = testNow.Add(TokenLifetime)
+	if _, _, _, ok := f.s.KeptTokenUser(secret); ok {
+		t.Error("kept once expired")
+	}
+	f.clock.t = testNow
+	check()
+	if err := f.s.RevokeToken(f.ctx, tok.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, ok := f.s.KeptTokenUser(secret); ok {
+		t.Error("kept after this store revoked it")
+	}
+}
