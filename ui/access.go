@@ -405,7 +405,7 @@ func (s *Server) checkToken(c echo.Context, token string) (caseload.User, caselo
 // again and access decided again for the user of that moment. A token
 // revoked or a user disabled anywhere is so refused on the next request, as
 // with a check of every request.
-const (
+const ( // #nosec G101 -- a route and a context key, not credentials
 	keptTokenRoute = "/api/v1/referrals/:id"
 	keptTokenKey   = "clinic.kept_token_version"
 )
