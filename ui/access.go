@@ -400,8 +400,9 @@ func (s *Server) checkToken(c echo.Context, token string) (caseload.User, caselo
 // only by the store's next write. That route writes one before it answers
 // (its view's audit row), so it, and only it, takes the kept answer and
 // confirms it with confirmKeptToken after the audit row and before sending
-// anything: if the store's Version has moved since, by any write of this
-// process or a commit of another's, the token is checked in the database
+// anything: if the store's AccessVersion has moved since, by a write of
+// this process that may change access (anything but a save of a session)
+// or a commit of another's, the token is checked in the database
 // again and access decided again for the user of that moment. A token
 // revoked or a user disabled anywhere is so refused on the next request, as
 // with a check of every request.
@@ -419,7 +420,7 @@ func (s *Server) confirmKeptToken(c echo.Context) (u caseload.User, rechecked bo
 	if !ok {
 		return u, false, nil
 	}
-	if now, _ := s.store.Version(); now == v {
+	if now, _ := s.store.AccessVersion(); now == v {
 		return u, false, nil
 	}
 	c.Set(keptTokenKey, nil)

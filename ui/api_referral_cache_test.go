@@ -295,3 +295,39 @@ func TestAPIKeptTokenSeesAnotherProcess(t *testing.T) {
 		t.Errorf("after another process moved the supervisor to another team: %d %v, want a refusal", status, body)
 	}
 }
+
+// A save changes no user, team, cover or token, so a token stays kept
+// through it (AccessVersion) while the referral's answer is read again; a
+// revocation after the save is refused on the next request all the same.
+func TestAPIKeptTokenThroughSaves(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	r := e.referral(e.therapist, "Sol Saved", "F410")
+	tok, token, err := e.store.CreateToken(ctx, e.therapist.Email, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if status, _ := e.getReferral(r.ID, tok); status != http.StatusOK {
+			t.Fatalf("before the save: %d", status)
+		}
+	}
+	if status, _, raw := e.api("POST", fmt.Sprintf("/api/v1/referrals/%d/contacts", r.ID), tok,
+		`{"date":"2026-03-09","kind":"assessment","attendance":"attended","scores":{"phq9":{"items":[2,2,2,2,2,2,2,2,0]}}}`); status != http.StatusCreated {
+		t.Fatalf("save: %d %s", status, raw)
+	}
+	if _, _, _, ok := e.store.KeptTokenUser(tok); !ok {
+		t.Error("the token is no longer kept after a save")
+	}
+	if status, body := e.getReferral(r.ID, tok); status != http.StatusOK {
+		t.Fatalf("after the save: %d %v", status, body)
+	} else if c, s := contactsOf(body); c != 1 || s != 1 {
+		t.Errorf("after the save: %d contacts, %d scores; want 1 and 1", c, s)
+	}
+	if err := e.store.RevokeToken(ctx, token.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := e.getReferral(r.ID, tok); status != http.StatusUnauthorized {
+		t.Errorf("revoked after a save: %d, want 401", status)
+	}
+}

@@ -108,8 +108,8 @@ func (s *Server) apiReferralCreate(c echo.Context) error {
 // store's Version has moved by then, the answer is read again and access
 // decided again, so nothing sent is older than the audit row (issue 17).
 // The same holds for a token kept between writes (access.go): if the
-// Version moved since it was kept, it is checked in the database again and
-// access decided again for the user it then belongs to.
+// AccessVersion moved since it was kept, it is checked in the database
+// again and access decided again for the user it then belongs to.
 func (s *Server) apiReferralShow(c echo.Context) error {
 	u, _ := currentUser(c)
 	id, err := idParam(c, "id")

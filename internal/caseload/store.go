@@ -278,10 +278,16 @@ func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // withTxOn is withTx for work that changes the records of one referral only
-// (a save: see doOn in commit.go); it counts for Version as withTx does.
+// (a save: see doOn in commit.go); it counts for Version as withTx does, but
+// not for AccessVersion (version.go): such work changes no user, team,
+// cover or token.
 func (s *Store) withTxOn(ctx context.Context, referralID int64, fn func(tx *sql.Tx) error) error {
 	s.counts.begun.Add(1)
 	defer s.counts.ended.Add(1)
+	if referralID == 0 {
+		s.counts.accessBegun.Add(1)
+		defer s.counts.accessEnded.Add(1)
+	}
 	return s.writes.doOn(ctx, referralID, fn)
 }
 

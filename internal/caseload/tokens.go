@@ -106,11 +106,11 @@ func (s *Store) CreateToken(ctx context.Context, email, name string) (string, To
 // unknown, revoked, expired or its user disabled: that is checked in the
 // database on every call, so a token revoked or a user disabled, by this
 // process or another, stops working at once. The user's row (role, teams,
-// cover) is kept between calls while nothing is written (issue 17; see
-// tokenUsers).
+// cover) is kept between calls while nothing that decides access is
+// written (issue 17; see tokenUsers and AccessVersion).
 func (s *Store) UserByToken(ctx context.Context, token string) (User, Token, error) {
 	now := s.Now()
-	v, settled := s.Version()
+	v, settled := s.AccessVersion()
 	hash := sha256.Sum256([]byte(token))
 	t, err := scanTokenCheck(s.read.QueryRowContext(ctx, tokenCheck, hash[:], stamp(now)))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -141,23 +141,23 @@ func (s *Store) UserByToken(ctx context.Context, token string) (User, Token, err
 }
 
 // KeptTokenUser is UserByToken answered without asking the database, from
-// what an earlier call found while nothing has been written since: ok is
-// false when nothing is kept for the token under the store's Version of now
-// and today, or it has expired since, or its "last used" stamp is due (then
-// UserByToken writes it).
+// what an earlier call found while nothing that decides access has been
+// written since: ok is false when nothing is kept for the token under the
+// store's AccessVersion of now and today, or it has expired since, or its
+// "last used" stamp is due (then UserByToken writes it).
 //
 // The answer is provisional. This process's writes (a token revoked, a user
-// disabled or edited, cover granted) move the Version at once, but another
-// process's commit (`clinic token revoke` beside the server) only when this
+// disabled or edited, cover granted) move the AccessVersion at once, but
+// another process's commit (`clinic token revoke` beside the server) only when this
 // store's committer next notices it (version.go). So a caller may act on
 // the answer only in a request that then writes through the committer (an
 // audited view: withLogTx notices other processes' commits in its own
-// transaction) and, before sending anything, finds Version still v, or
+// transaction) and, before sending anything, finds AccessVersion still v, or
 // otherwise checks the token again with UserByToken. The API's GET of a
 // referral does (ui/api_referrals.go); every other request calls
 // UserByToken.
 func (s *Store) KeptTokenUser(token string) (u User, t Token, v uint64, ok bool) {
-	v, settled := s.Version()
+	v, settled := s.AccessVersion()
 	if !settled {
 		return User{}, Token{}, 0, false
 	}
@@ -296,8 +296,9 @@ func scanToken(row scanner) (Token, error) {
 }
 
 // tokenUsers keeps the users UserByToken has read, with their cover, under
-// the store's Version (version.go) and the day: any write of this process
-// (an edit of the user, their teams or their cover) clears them, and so does
+// the store's AccessVersion (version.go) and the day: any write of this
+// process that may change access (an edit of the user, their teams or
+// their cover; not a save of a session) clears them, and so does
 // another process's commit once noticed. Whether the token and its user are
 // still active is not kept for UserByToken, which asks the database every
 // time; the tokens it found live are kept beside them (by their SHA-256)

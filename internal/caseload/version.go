@@ -30,7 +30,10 @@ import (
 // writeCounts counts the writes begun and ended.
 type writeCounts struct {
 	begun, ended atomic.Uint64
-	dataVersion  atomic.Int64 // the writer's PRAGMA data_version when last read
+	// accessBegun and accessEnded count those that may change who may do
+	// what (AccessVersion).
+	accessBegun, accessEnded atomic.Uint64
+	dataVersion              atomic.Int64 // the writer's PRAGMA data_version when last read
 	// lookedIn is the write transaction in which dataVersion was last read.
 	// Kept referenced, it cannot be freed and its address given to a later
 	// transaction, so "the same pointer" means "the same transaction".
@@ -45,6 +48,20 @@ type writeCounts struct {
 func (s *Store) Version() (v uint64, settled bool) {
 	ended := s.counts.ended.Load()
 	begun := s.counts.begun.Load()
+	return begun, begun == ended
+}
+
+// AccessVersion is Version for what decides access: users, their roles,
+// teams and cover, and API tokens. It moves with every write but the audit
+// log's and a save of one referral's records (withTxOn with a referral:
+// RecordContact writes that referral's contacts, scores, summary, report
+// row and risk alerts, never a user, team, cover or token), and with
+// another process's commits once noticed. The token check keeps its users
+// under it, so that saves do not make every request read its user again
+// (issue 17).
+func (s *Store) AccessVersion() (v uint64, settled bool) {
+	ended := s.counts.accessEnded.Load()
+	begun := s.counts.accessBegun.Load()
 	return begun, begun == ended
 }
 
@@ -78,6 +95,8 @@ func (s *Store) noticeOtherWriters(ctx context.Context, tx *sql.Tx) error {
 	if old := s.counts.dataVersion.Swap(v); old != v {
 		s.counts.begun.Add(1)
 		s.counts.ended.Add(1)
+		s.counts.accessBegun.Add(1)
+		s.counts.accessEnded.Add(1)
 	}
 	s.counts.lookedIn.Store(tx)
 	return nil

@@ -2,6 +2,7 @@ package caseload
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -90,8 +91,68 @@ func TestVersionNoticesAnotherProcess(t *testing.T) {
 	if v, _ := s.Version(); v != v0 {
 		t.Fatalf("the other process's commit counted before any view: %d", v)
 	}
+	a0, _ := s.AccessVersion()
 	view()
 	if v, settled := s.Version(); v == v0 || !settled {
 		t.Errorf("after the other process's commit and a view: version %d (settled %v), want a new settled one", v, settled)
+	}
+	if a, settled := s.AccessVersion(); a == a0 || !settled {
+		t.Errorf("after the other process's commit and a view: access version %d (settled %v), want a new settled one", a, settled)
+	}
+}
+
+// AccessVersion, under which the token check keeps its users (tokens.go),
+// stays through a save of a session but moves with every write that may
+// change access (a token revoked, a user disabled, cover granted), with any
+// other write outside a save, and with another process's commit once
+// noticed (issue 17).
+func TestAccessVersionSkipsSavesOnly(t *testing.T) {
+	f := newFixture(t)
+	admin := f.user(t, "ada@example.nhs.uk", "Ada", RoleAdmin, "")
+	tok, token, err := f.s.CreateToken(f.ctx, f.therapist.Email, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.RecordView(f.ctx, f.therapist, "patient", f.patient.ID, "patient page"); err != nil {
+		t.Fatal(err) // the writer's first look at other processes' commits
+	}
+	a0, _ := f.s.AccessVersion()
+	v0, _ := f.s.Version()
+	if _, err := f.s.RecordContact(f.ctx, f.therapist, f.referral.ID, NewContact{Date: testNow.Format(dateLayout), Kind: "assessment", Attendance: "attended"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.s.Version(); v == v0 {
+		t.Fatal("a save left Version alone")
+	}
+	if a, settled := f.s.AccessVersion(); a != a0 || !settled {
+		t.Errorf("after a save: access version %d (settled %v), want %d", a, settled, a0)
+	}
+	moves := []struct {
+		name  string
+		write func() error
+	}{
+		{"revoke a token", func() error { return f.s.RevokeToken(f.ctx, token.ID, 0) }},
+		{"grant cover", func() error {
+			_, err := f.s.GrantCover(f.ctx, f.supervisor, NewCover{TherapistID: f.therapist.ID, ColleagueID: f.other.ID,
+				FromOn: testNow.Format(dateLayout), ToOn: testNow.Format(dateLayout), Reason: "annual leave"})
+			return err
+		}},
+		{"disable a user", func() error { return f.s.SetUserDisabled(f.ctx, admin, f.other.ID, true) }},
+		{"end a referral", func() error {
+			_, err := f.s.EndReferral(f.ctx, f.therapist, f.referral.ID, testNow.Format(dateLayout), "completed", "", EndRisk{})
+			return err
+		}},
+	}
+	for _, m := range moves {
+		before, _ := f.s.AccessVersion()
+		if err := m.write(); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		if a, settled := f.s.AccessVersion(); a == before || !settled {
+			t.Errorf("after %s: access version %d (settled %v), want a new settled one", m.name, a, settled)
+		}
+	}
+	if _, _, err := f.s.UserByToken(f.ctx, tok); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("revoked token: %v", err)
 	}
 }
