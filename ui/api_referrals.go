@@ -222,7 +222,8 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 		}
 		nc.Scores[measures.InstrumentID(id)] = in
 	}
-	ct, err := s.store.RecordContact(c.Request().Context(), u, r.ID, nc)
+	// The save names the contact's risk alert itself: no second read.
+	ct, alert, err := s.store.RecordContactAlerted(c.Request().Context(), u, r.ID, nc)
 	if errors.Is(err, caseload.ErrAlreadyRecorded) {
 		return apiErr(http.StatusConflict, fmt.Sprintf("this submission_id was already recorded, as contact %d: nothing was recorded again", ct.ID), "submission_id")
 	}
@@ -230,9 +231,7 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 		return err
 	}
 	out := newContactJSON(ct)
-	if out.RiskAlertID, err = s.store.ContactRiskAlertID(c.Request().Context(), ct.ID); err != nil {
-		return err
-	}
+	out.RiskAlertID = alert
 	return c.JSON(http.StatusCreated, out)
 }
 

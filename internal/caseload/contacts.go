@@ -149,27 +149,44 @@ var ErrCheckedOnly = errors.New("contact checked, not recorded")
 // records changed since the snapshot (changes.go), when it checks and
 // works out everything again there, as a save always did (issue 17).
 func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, error) {
+	c, _, err := s.recordContact(ctx, actor, referralID, in)
+	return c, err
+}
+
+// RecordContactAlerted is RecordContact, returning as well the risk alert
+// of the contact's PHQ-9 item 9 answer as ContactRiskAlertID would name it
+// once the save has committed (the alert the contact opened or, for a
+// patient's answers confirmed with the same item 9, the one those answers
+// opened; 0 for none), known from the save itself rather than read again
+// (issue 17). It is 0 with ErrAlreadyRecorded.
+func (s *Store) RecordContactAlerted(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, int64, error) {
+	return s.recordContact(ctx, actor, referralID, in)
+}
+
+func (s *Store) recordContact(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, int64, error) {
 	in = in.normalised()
 	p, c, err := s.prepareContact(ctx, referralID, in)
 	if errors.Is(err, ErrAlreadyRecorded) {
-		return c, ErrAlreadyRecorded
+		return c, 0, ErrAlreadyRecorded
 	}
 	if err != nil {
-		return Contact{}, fmt.Errorf("record contact: %w", err)
+		return Contact{}, 0, fmt.Errorf("record contact: %w", err)
 	}
 	return s.recordPrepared(ctx, actor, referralID, in, p)
 }
 
 // recordPrepared is RecordContact's write, in its turn on the committer: p
 // as prepared, or, when the referral's records or the curves changed since
-// p's snapshot, everything from the start.
-func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64, in NewContact, p preparedContact) (Contact, error) {
+// p's snapshot, everything from the start. It returns the contact and its
+// risk alert (writeContact).
+func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64, in NewContact, p preparedContact) (Contact, int64, error) {
 	var c Contact
+	var alert int64
 	err := s.withTxOn(ctx, referralID, func(tx *sql.Tx) error {
 		if p.kept != nil && s.writes.changes.unchangedSince(referralID, p.seq) && s.cachedCurves() == p.curves {
 			s.preparedSaves.Add(1)
 			var err error
-			c, err = s.writeContact(ctx, tx, actor, p.referral, p.in, p.scores, p.kept)
+			c, alert, err = s.writeContact(ctx, tx, actor, p.referral, p.in, p.scores, p.kept)
 			return err
 		}
 		r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
@@ -187,16 +204,16 @@ func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64
 		if in.CheckOnly {
 			return ErrCheckedOnly
 		}
-		c, err = s.writeContact(ctx, tx, actor, savedReferralOf(r.Referral), in, scores, nil)
+		c, alert, err = s.writeContact(ctx, tx, actor, savedReferralOf(r.Referral), in, scores, nil)
 		return err
 	})
 	if errors.Is(err, ErrAlreadyRecorded) {
-		return c, ErrAlreadyRecorded
+		return c, 0, ErrAlreadyRecorded
 	}
 	if err != nil {
-		return Contact{}, fmt.Errorf("record contact: %w", err)
+		return Contact{}, 0, fmt.Errorf("record contact: %w", err)
 	}
-	return c, nil
+	return c, alert, nil
 }
 
 // preparedContact is a contact checked on a read snapshot, with its
@@ -329,44 +346,45 @@ func savedReferralOf(r Referral) savedReferral {
 // patient's questionnaire it came from, audits it and recomputes the
 // referral's summary, or writes kept, the summary and report row already
 // worked out with the contact (prepareContact); it returns the contact as
-// written (writtenContact).
-func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r savedReferral, in NewContact, scores []measures.Score, kept *keptRows) (Contact, error) {
+// written (writtenContact) and its risk alert (contactRiskAlert).
+func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r savedReferral, in NewContact, scores []measures.Score, kept *keptRows) (Contact, int64, error) {
 	referralID := r.id
 	now := stamp(s.Now())
 	contactID, err := insertContact(ctx, tx, actor, referralID, in, now)
 	if err != nil {
-		return Contact{}, err
+		return Contact{}, 0, err
 	}
 	if err := writeContactDataset(ctx, tx, contactID, in); err != nil {
-		return Contact{}, err
+		return Contact{}, 0, err
 	}
 	// A patient's questionnaire confirmed here gives its scores the
 	// patient as source, unless an answer was changed (questionnaire.go).
 	sources := map[measures.InstrumentID]Source{}
 	if in.FromQuestionnaire != 0 {
 		if sources, err = takeQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID, scores); err != nil {
-			return Contact{}, err
+			return Contact{}, 0, err
 		}
 	}
 	written := make([]Score, len(scores))
 	for i, sc := range scores {
 		source := cmp.Or(sources[sc.Instrument], in.Source)
 		if written[i].ID, err = insertScore(ctx, tx, actor, contactID, sc, source, now, 0); err != nil {
-			return Contact{}, err
+			return Contact{}, 0, err
 		}
 		written[i].Source = source
 	}
 	if in.FromQuestionnaire != 0 {
 		if err := confirmQuestionnaire(ctx, tx, referralID, in.FromQuestionnaire, contactID); err != nil {
-			return Contact{}, err
+			return Contact{}, 0, err
 		}
 	}
 	if err := s.audit(ctx, tx, auditRow{userID: actor.ID, action: AuditRecordContact, entity: "referral", entityID: referralID,
 		patientID: r.patientID, detail: fmt.Sprintf("contact %d", contactID)}); err != nil {
-		return Contact{}, err
+		return Contact{}, 0, err
 	}
-	if err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores); err != nil {
-		return Contact{}, err
+	alert, err := s.contactRiskAlert(ctx, tx, actor, referralID, contactID, in.Date, in.FromQuestionnaire, scores)
+	if err != nil {
+		return Contact{}, 0, err
 	}
 	if kept != nil {
 		err = kept.write(ctx, tx)
@@ -374,9 +392,10 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r save
 		_, err = s.recomputeSummary(ctx, tx, referralID)
 	}
 	if err != nil {
-		return Contact{}, err
+		return Contact{}, 0, err
 	}
-	return writtenContact(contactID, r, in, actor, now, scores, written)
+	c, err := writtenContact(contactID, r, in, actor, now, scores, written)
+	return c, alert, err
 }
 
 // writtenContact is the contact writeContact wrote, as loadContact would

@@ -96,7 +96,7 @@ func TestRecomputeWritesOnlyWhatChanged(t *testing.T) {
 	}
 	// A session changes both rows.
 	if n := changes(func(tx *sql.Tx) error {
-		_, err := f.s.writeContact(f.ctx, tx, f.therapist, savedReferralOf(f.referral), session("2026-02-09", answers(1, 1, 1, 1, 1, 1, 1, 1, 0), answers(1, 1, 1, 1, 1, 1, 1)).normalised(), nil, nil)
+		_, _, err := f.s.writeContact(f.ctx, tx, f.therapist, savedReferralOf(f.referral), session("2026-02-09", answers(1, 1, 1, 1, 1, 1, 1, 1, 0), answers(1, 1, 1, 1, 1, 1, 1)).normalised(), nil, nil)
 		return err
 	}); n < 3 {
 		t.Errorf("a session changed %d rows, want its contact, the summary and the report row at least", n)

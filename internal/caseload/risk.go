@@ -129,9 +129,10 @@ func (s *Store) questionnaireRiskAlert(ctx context.Context, tx *sql.Tx, actor Us
 // contactRiskAlert is RecordContact's part, after the contact's scores are
 // written: a PHQ-9 answering item 9 above 0 opens an alert. A session
 // confirming the patient's own answers unchanged does not open a second
-// alert for the answer that already opened one (ContactRiskAlertID then
-// names that one).
-func (s *Store) contactRiskAlert(ctx context.Context, tx *sql.Tx, actor User, referralID, contactID int64, date string, fromQuestionnaire int64, scores []measures.Score) error {
+// alert for the answer that already opened one. It returns the alert
+// ContactRiskAlertID names for the contact once written: the one opened,
+// else that of the patient's answers, 0 for none.
+func (s *Store) contactRiskAlert(ctx context.Context, tx *sql.Tx, actor User, referralID, contactID int64, date string, fromQuestionnaire int64, scores []measures.Score) (int64, error) {
 	var item9 *int
 	for _, sc := range scores {
 		if sc.Instrument == measures.PHQ9 && len(sc.Items) == 9 {
@@ -139,7 +140,7 @@ func (s *Store) contactRiskAlert(ctx context.Context, tx *sql.Tx, actor User, re
 		}
 	}
 	if !measures.RaisesAlert(item9) {
-		return nil
+		return 0, nil
 	}
 	if fromQuestionnaire != 0 {
 		var id int64
@@ -148,15 +149,14 @@ func (s *Store) contactRiskAlert(ctx context.Context, tx *sql.Tx, actor User, re
 			WHERE referral_id = ? AND questionnaire_id = ? AND item9 = ?
 			ORDER BY id DESC LIMIT 1`, referralID, fromQuestionnaire, *item9).Scan(&id)
 		if err == nil {
-			return nil
+			return id, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return err
+			return 0, err
 		}
 	}
-	_, err := s.openRiskAlert(ctx, tx, riskAnswer{referralID: referralID, source: RiskFromSession, contactID: contactID,
+	return s.openRiskAlert(ctx, tx, riskAnswer{referralID: referralID, source: RiskFromSession, contactID: contactID,
 		answeredBy: actor.ID, answeredOn: date, item9: item9})
-	return err
 }
 
 // ContactRiskAlertID is the risk alert for a contact's PHQ-9 item 9 answer:

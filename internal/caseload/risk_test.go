@@ -139,6 +139,46 @@ func TestQuestionnaireOpensRiskAlertOnce(t *testing.T) {
 	}
 }
 
+// RecordContactAlerted names, from the save itself, the alert
+// ContactRiskAlertID reads afterwards: none, one the session opened (a save
+// worked out on its snapshot), and for a patient's answers confirmed (a save
+// worked out in its turn) the answers' own alert, or a new one when the
+// session changed item 9.
+func TestRecordContactAlertedNamesTheContactsAlert(t *testing.T) {
+	f := newFixture(t)
+	pat := f.patientUser(t)
+	check := func(t *testing.T, nc NewContact, wantAlert bool) int64 {
+		t.Helper()
+		c, alert, err := f.s.RecordContactAlerted(f.ctx, f.therapist, f.referral.ID, nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if read := f.contactAlert(t, c); alert != read || (alert != 0) != wantAlert {
+			t.Errorf("contact %d: save names alert %d, ContactRiskAlertID %d (want an alert: %v)", c.ID, alert, read, wantAlert)
+		}
+		return alert
+	}
+	check(t, session("2026-02-02", answers(2, 2, 2, 2, 2, 2, 2, 2, 0), answers(1, 1, 1, 1, 1, 1, 1)), false)
+	first := check(t, session("2026-02-09", answers(2, 2, 2, 2, 2, 2, 2, 2, 1), answers(1, 1, 1, 1, 1, 1, 1)), true)
+	if second := check(t, session("2026-02-16", answers(2, 2, 2, 2, 2, 2, 2, 2, 3), answers(1, 1, 1, 1, 1, 1, 1)), true); second == first {
+		t.Errorf("a second answer above 0 names the first alert %d", first)
+	}
+	q, err := f.s.SubmitQuestionnaire(f.ctx, pat, f.referral.ID, patientAnswers(answers(1, 1, 1, 1, 1, 1, 1, 1, 2), answers(1, 1, 1, 1, 1, 1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := session("2026-02-23", q.Answers[measures.PHQ9], q.Answers[measures.GAD7])
+	nc.FromQuestionnaire = q.ID
+	check(t, nc, true)
+	q2, err := f.s.SubmitQuestionnaire(f.ctx, pat, f.referral.ID, patientAnswers(answers(1, 1, 1, 1, 1, 1, 1, 1, 1), answers(1, 1, 1, 1, 1, 1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc = session("2026-03-02", answers(1, 1, 1, 1, 1, 1, 1, 1, 2), q2.Answers[measures.GAD7])
+	nc.FromQuestionnaire = q2.ID
+	check(t, nc, true)
+}
+
 // A correction that raises item 9 opens an alert; one that lowers it
 // closes nothing.
 func TestCorrectionRaisingItem9OpensAlert(t *testing.T) {
