@@ -253,6 +253,10 @@ func decodeScore(id string, raw json.RawMessage) (caseload.ScoreInput, error) {
 			if string(it) == "null" {
 				continue
 			}
+			if a, ok := plainAnswer(it); ok {
+				in.Items[i] = &a
+				continue
+			}
 			var a int
 			if err := json.Unmarshal(it, &a); err != nil {
 				field := fmt.Sprintf("%s.items.%d", prefix, i+1)
@@ -269,4 +273,31 @@ func decodeScore(id string, raw json.RawMessage) (caseload.ScoreInput, error) {
 		in.Total = &t
 	}
 	return in, nil
+}
+
+// plainAnswer reads an answer that is a JSON integer of at most 9 digits,
+// as every form and client sends one, without encoding/json (issue 17: a
+// call of its reflection per answer was a fifth of decoding a save); false
+// for anything else, which json.Unmarshal then reads or refuses as before.
+// The raw value is valid JSON already (the request was decoded), so it has
+// no leading zeros.
+func plainAnswer(raw json.RawMessage) (int, bool) {
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 9 {
+		return 0, false
+	}
+	v := 0
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	if len(digits) != len(raw) {
+		v = -v
+	}
+	return v, true
 }
