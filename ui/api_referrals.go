@@ -197,14 +197,43 @@ type scoreRequest struct {
 	Total json.RawMessage   `json:"total"`
 }
 
+// apiContactCreate decides on access from the referral as the save reads
+// it on its snapshot (RecordContactAdmitted), before the contact is
+// checked: one read of the referral a save rather than two (issue 17). A
+// body that cannot be decoded is answered only once access is decided, as
+// on every route of a referral.
 func (s *Server) apiContactCreate(c echo.Context) error {
-	u, r, err := s.referralFor(c, canChangeReferral)
+	u, _ := currentUser(c)
+	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
+	nc, err := decodeContactRequest(c)
+	if err != nil {
+		if _, _, refused := s.referralFor(c, canChangeReferral); refused != nil {
+			return refused
+		}
+		return err
+	}
+	admit := func(r caseload.Referral) error { return s.admitReferral(c, u, r, canChangeReferral) }
+	// The save names the contact's risk alert itself: no second read.
+	ct, alert, err := s.store.RecordContactAdmitted(c.Request().Context(), u, id, nc, admit)
+	if errors.Is(err, caseload.ErrAlreadyRecorded) {
+		return apiErr(http.StatusConflict, fmt.Sprintf("this submission_id was already recorded, as contact %d: nothing was recorded again", ct.ID), "submission_id")
+	}
+	if err != nil {
+		return err
+	}
+	out := newContactJSON(ct)
+	out.RiskAlertID = alert
+	return c.JSON(http.StatusCreated, out)
+}
+
+// decodeContactRequest reads the contact of an API request.
+func decodeContactRequest(c echo.Context) (caseload.NewContact, error) {
 	var req contactRequest
 	if err := decodeJSON(c, &req); err != nil {
-		return err
+		return caseload.NewContact{}, err
 	}
 	nc := caseload.NewContact{
 		Date:         req.Date,
@@ -218,21 +247,11 @@ func (s *Server) apiContactCreate(c echo.Context) error {
 	for _, id := range slices.Sorted(maps.Keys(req.Scores)) {
 		in, err := decodeScore(id, req.Scores[id])
 		if err != nil {
-			return err
+			return caseload.NewContact{}, err
 		}
 		nc.Scores[measures.InstrumentID(id)] = in
 	}
-	// The save names the contact's risk alert itself: no second read.
-	ct, alert, err := s.store.RecordContactAlerted(c.Request().Context(), u, r.ID, nc)
-	if errors.Is(err, caseload.ErrAlreadyRecorded) {
-		return apiErr(http.StatusConflict, fmt.Sprintf("this submission_id was already recorded, as contact %d: nothing was recorded again", ct.ID), "submission_id")
-	}
-	if err != nil {
-		return err
-	}
-	out := newContactJSON(ct)
-	out.RiskAlertID = alert
-	return c.JSON(http.StatusCreated, out)
+	return nc, nil
 }
 
 // decodeScore reads one questionnaire of a contact, naming the exact item

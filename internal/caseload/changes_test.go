@@ -64,7 +64,7 @@ func TestPreparedSaveOnlyWhenUnchanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			in := session("2026-02-09", answers(1, 2, 1, 2, 1, 2, 1, 2, 0), answers(1, 2, 1, 2, 1, 2, 1)).normalised()
-			p, _, err := f.s.prepareContact(f.ctx, f.referral.ID, in)
+			p, _, err := f.s.prepareContact(f.ctx, f.referral.ID, in, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -149,7 +149,7 @@ var ErrCheckedOnly = errors.New("contact checked, not recorded")
 // records changed since the snapshot (changes.go), when it checks and
 // works out everything again there, as a save always did (issue 17).
 func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, error) {
-	c, _, err := s.recordContact(ctx, actor, referralID, in)
+	c, _, err := s.recordContact(ctx, actor, referralID, in, nil)
 	return c, err
 }
 
@@ -160,12 +160,22 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 // opened; 0 for none), known from the save itself rather than read again
 // (issue 17). It is 0 with ErrAlreadyRecorded.
 func (s *Store) RecordContactAlerted(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, int64, error) {
-	return s.recordContact(ctx, actor, referralID, in)
+	return s.recordContact(ctx, actor, referralID, in, nil)
 }
 
-func (s *Store) recordContact(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, int64, error) {
+// RecordContactAdmitted is RecordContactAlerted for a caller that decides
+// on access from the referral itself: admit is given the referral as
+// Referral returns it, read on the save's snapshot before the contact is
+// checked, and when it returns an error nothing is checked or recorded and
+// that error is returned (wrapped). The access decision and the save then
+// share one read transaction instead of each having its own (issue 17).
+func (s *Store) RecordContactAdmitted(ctx context.Context, actor User, referralID int64, in NewContact, admit func(Referral) error) (Contact, int64, error) {
+	return s.recordContact(ctx, actor, referralID, in, admit)
+}
+
+func (s *Store) recordContact(ctx context.Context, actor User, referralID int64, in NewContact, admit func(Referral) error) (Contact, int64, error) {
 	in = in.normalised()
-	p, c, err := s.prepareContact(ctx, referralID, in)
+	p, c, err := s.prepareContact(ctx, referralID, in, admit)
 	if errors.Is(err, ErrAlreadyRecorded) {
 		return c, 0, ErrAlreadyRecorded
 	}
@@ -232,12 +242,23 @@ type preparedContact struct {
 // works out its referral's summary and report row with it. It returns, as
 // RecordContact would, a *ValidationError, ErrNotFound, ErrCheckedOnly, or
 // ErrAlreadyRecorded with the contact first recorded: answers as of the
-// snapshot, a moment the request was being made.
-func (s *Store) prepareContact(ctx context.Context, referralID int64, in NewContact) (preparedContact, Contact, error) {
+// snapshot, a moment the request was being made. With admit, the referral
+// is first read as Referral reads it and admit's error, if any, returned
+// before anything else (RecordContactAdmitted).
+func (s *Store) prepareContact(ctx context.Context, referralID int64, in NewContact, admit func(Referral) error) (preparedContact, Contact, error) {
 	// Read before the snapshot begins (snapshotSeq).
 	p := preparedContact{seq: s.writes.changes.snapshotSeq(), curves: s.cachedCurves()}
 	var prior Contact
 	err := s.withRead(ctx, func(tx *sql.Tx) error {
+		if admit != nil {
+			r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
+			if err != nil {
+				return err
+			}
+			if err := admit(r.Referral); err != nil {
+				return err
+			}
+		}
 		// The referral as its summary is worked out from, read once.
 		basis, err := referralBasisOf(ctx, tx, referralID)
 		if err != nil {

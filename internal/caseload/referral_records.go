@@ -285,9 +285,10 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 	var unsettled bool
 	storedSummary := make([]any, len(keptSummary.columns))
 	storedReport := make([]any, len(keptReport.columns))
-	dest := []any{&b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason,
+	dest := make([]any, 0, 19+len(storedSummary)+len(storedReport))
+	dest = append(dest, &b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason,
 		&f.dateOfBirth, &f.ethnic, &f.gender, &f.orientation, &f.disability, &f.ltc, &f.endCode,
-		&postcode, &source, &patientID, &unsettled}
+		&postcode, &source, &patientID, &unsettled)
 	for _, stored := range [][]any{storedSummary, storedReport} {
 		for i := range stored {
 			dest = append(dest, &stored[i])

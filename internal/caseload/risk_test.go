@@ -467,3 +467,43 @@ func TestUpgradeOpensAlertsForExistingAnswers(t *testing.T) {
 		t.Errorf("%d audit rows for the upgrade's alerts, want %d", n, len(want))
 	}
 }
+
+// RecordContactAdmitted gives admit the referral as Referral reads it, and
+// records nothing when admit refuses.
+func TestRecordContactAdmitted(t *testing.T) {
+	f := newFixture(t)
+	want, err := f.s.Referral(f.ctx, f.referral.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("refused")
+	var got Referral
+	nc := session("2026-02-02", answers(2, 2, 2, 2, 2, 2, 2, 2, 1), answers(1, 1, 1, 1, 1, 1, 1))
+	_, _, err = f.s.RecordContactAdmitted(f.ctx, f.therapist, f.referral.ID, nc, func(r Referral) error {
+		got = r
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Fatalf("refused save: %v", err)
+	}
+	if got.ID != want.ID || got.TherapistID != want.TherapistID || got.TeamID != want.TeamID || got.PatientID != want.PatientID {
+		t.Errorf("admit given %+v, want %+v", got, want)
+	}
+	if n := len(f.alerts(t, RiskAlertFilter{ReferralID: f.referral.ID})); n != 0 {
+		t.Errorf("a refused save opened %d alerts", n)
+	}
+	d, err := f.s.ReferralDetail(f.ctx, f.referral.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Contacts) != 0 {
+		t.Errorf("a refused save recorded %d contacts", len(d.Contacts))
+	}
+	c, alert, err := f.s.RecordContactAdmitted(f.ctx, f.therapist, f.referral.ID, nc, func(Referral) error { return nil })
+	if err != nil || c.ID == 0 || alert == 0 || alert != f.contactAlert(t, c) {
+		t.Errorf("admitted save: contact %d, alert %d (%v)", c.ID, alert, err)
+	}
+	if _, _, err := f.s.RecordContactAdmitted(f.ctx, f.therapist, 999999, nc, func(Referral) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("no such referral: %v", err)
+	}
+}
