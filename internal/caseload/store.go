@@ -287,8 +287,18 @@ func (s *Store) withTxOn(ctx context.Context, referralID int64, fn func(tx *sql.
 	if referralID == 0 {
 		s.counts.accessBegun.Add(1)
 		defer s.counts.accessEnded.Add(1)
+		return s.writes.doOn(ctx, referralID, fn)
 	}
-	return s.writes.doOn(ctx, referralID, fn)
+	// A save leaves AccessVersion alone, so it looks for other processes'
+	// commits as an audited view does: under a load of saves alone, a
+	// user's teams or cover changed by another process would otherwise
+	// stay kept until the next view (version.go).
+	return s.writes.doOn(ctx, referralID, func(tx *sql.Tx) error {
+		if err := s.noticeOtherWriters(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // withRead runs fn in a read transaction, so that its queries see one

@@ -156,3 +156,48 @@ func TestAccessVersionSkipsSavesOnly(t *testing.T) {
 		t.Errorf("revoked token: %v", err)
 	}
 }
+
+// A save, which leaves AccessVersion alone, still notices another process's
+// commit, as a view does: a load of saves alone does not keep a user's
+// teams or cover past another process's change.
+func TestSaveNoticesAnotherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clinic.db")
+	open := func() *Store {
+		s, err := Open(path, clinic.Schema, (&clock{t: testNow}).now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	s, other := open(), open()
+	f := &fixture{s: s, ctx: context.Background()}
+	u := f.user(t, "tara@example.nhs.uk", "Tara Therapist", RoleTherapist, "North")
+	p, err := s.CreatePatient(f.ctx, u, NewPatient{Name: "Pat Example", DateOfBirth: "1990-05-17"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.CreateReferral(f.ctx, u, NewReferral{PatientID: p.ID, ReceivedOn: "2026-01-05", ProblemDescriptor: "F41.1", Intensity: "low"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := func() {
+		t.Helper()
+		if _, err := s.RecordContact(f.ctx, u, r.ID, NewContact{Date: testNow.Format(dateLayout), Kind: "treatment", Attendance: "attended"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save() // the writer's first look
+	a0, _ := s.AccessVersion()
+	save()
+	if a, _ := s.AccessVersion(); a != a0 {
+		t.Fatalf("a save with no other writer moved the access version: %d, want %d", a, a0)
+	}
+	if _, err := other.CreatePatient(t.Context(), u, NewPatient{Name: "Pat Other", DateOfBirth: "1990-05-17"}); err != nil {
+		t.Fatal(err)
+	}
+	save()
+	if a, settled := s.AccessVersion(); a == a0 || !settled {
+		t.Errorf("after the other process's commit and a save: access version %d (settled %v), want a new settled one", a, settled)
+	}
+}
