@@ -108,6 +108,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	ct := store.CommitTimes()
+	logger.Info("commits while serving", "commits", ct.Commits, "slow", ct.Slow, "slow_from", caseload.SlowCommit, "longest", ct.Longest)
 	return nil
 }
 

@@ -158,6 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	hwm, hwmErr := srv.vmHWM()
 	srv.stop()
+	res.commits = srv.commits()
 	printResults(stdout, cfg, res, hwm, hwmErr, srv.errorLines())
 	if res.failed > 0 {
 		return fmt.Errorf("%d requests failed (first: %s)", res.failed, res.firstFailure)

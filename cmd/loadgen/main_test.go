@@ -30,6 +30,9 @@ func TestLoadgenTinyService(t *testing.T) {
 	if !regexp.MustCompile(`server VmHWM: [1-9][\d.]* MB`).MatchString(out.String()) {
 		t.Errorf("no server memory in:\n%s", out.String())
 	}
+	if !regexp.MustCompile(`server: [1-9]\d* commits, \d+ of them 5ms or longer, the longest \S+`).MatchString(out.String()) {
+		t.Errorf("no server commit times in:\n%s", out.String())
+	}
 	if !strings.Contains(out.String(), "failed requests: 0; server ERROR log lines: 0") {
 		t.Errorf("failures in:\n%s", out.String())
 	}

@@ -123,6 +123,19 @@ func (s *server) errorText() string {
 	return s.log.String()
 }
 
+var commitLine = regexp.MustCompile(`msg="commits while serving" commits=(\d+) slow=(\d+) slow_from=(\S+) longest=(\S+)`)
+
+// commits is what the server logged of its commits when it stopped: how
+// many, how many were slow, and the longest (caseload.CommitTimes); "" when
+// it logged nothing.
+func (s *server) commits() string {
+	m := commitLine.FindStringSubmatch(s.errorText())
+	if m == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s commits, %s of them %s or longer, the longest %s", m[1], m[2], m[3], m[4])
+}
+
 // errorLines are the server's log lines at level ERROR.
 func (s *server) errorLines() []string {
 	var lines []string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // Group commit (issue 17). SQLite has one writer, and with
@@ -56,6 +57,7 @@ type committer struct {
 	stopped  chan struct{}
 	limit    int          // requests per batch: maxBatch (1 in a benchmark of the old way)
 	commits  atomic.Int64 // transactions begun, for tests
+	durable  commitTimes  // how long the commits took (CommitTimes)
 	changes  recordChanges
 	ckpt     *checkpointer // told of each commit (checkpoint.go)
 }
@@ -235,7 +237,49 @@ func (c *committer) runBatch(batch []*writeRequest, results []error) (int, error
 			return i + 1, lost
 		}
 	}
-	return len(batch), tx.Commit()
+	t0 := time.Now()
+	err = tx.Commit()
+	c.durable.add(time.Since(t0))
+	return len(batch), err
+}
+
+// SlowCommit is how long a commit may take before CommitTimes counts it
+// as slow: the wait every request of its batch then shares.
+const SlowCommit = 5 * time.Millisecond
+
+// CommitTimes are how many write transactions the committer has committed
+// (or tried to), how many of those took SlowCommit or more, and the
+// longest. A commit is where SQLite writes the write-ahead log and waits
+// for the disk (an fsync): every request of the batch, and every request
+// queued behind it, waits that long. On a machine whose cores are all busy
+// the disk's answer can wait several milliseconds for the kernel to run
+// (docs/performance.md); the server logs these figures when it stops.
+type CommitTimes struct {
+	Commits, Slow int64
+	Longest       time.Duration
+}
+
+type commitTimes struct {
+	commits, slow, longest atomic.Int64
+}
+
+func (t *commitTimes) add(d time.Duration) {
+	t.commits.Add(1)
+	if d >= SlowCommit {
+		t.slow.Add(1)
+	}
+	for {
+		old := t.longest.Load()
+		if int64(d) <= old || t.longest.CompareAndSwap(old, int64(d)) {
+			return
+		}
+	}
+}
+
+// CommitTimes reports the committer's commits so far.
+func (s *Store) CommitTimes() CommitTimes {
+	t := &s.writes.durable
+	return CommitTimes{Commits: t.commits.Load(), Slow: t.slow.Load(), Longest: time.Duration(t.longest.Load())}
 }
 
 // runInSavepoint runs r's work in a savepoint of tx: released when the work

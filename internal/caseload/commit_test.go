@@ -381,3 +381,28 @@ func BenchmarkGroupCommit(b *testing.B) {
 		})
 	}
 }
+
+// The committer's commit times count every commit, those of SlowCommit or
+// more, and keep the longest, whatever order they come in.
+func TestCommitTimesCountSlowCommits(t *testing.T) {
+	s := &Store{writes: &committer{}}
+	for _, d := range []time.Duration{time.Millisecond, SlowCommit, 12 * time.Millisecond, SlowCommit - 1, 7 * time.Millisecond} {
+		s.writes.durable.add(d)
+	}
+	if got, want := s.CommitTimes(), (CommitTimes{Commits: 5, Slow: 3, Longest: 12 * time.Millisecond}); got != want {
+		t.Errorf("CommitTimes = %+v, want %+v", got, want)
+	}
+}
+
+// A store counts the commits its writes make.
+func TestStoreCountsItsCommits(t *testing.T) {
+	f := newFixture(t)
+	before := f.s.CommitTimes()
+	if err := f.s.RecordView(f.ctx, f.therapist, "patient", f.patient.ID, "patient page"); err != nil {
+		t.Fatal(err)
+	}
+	after := f.s.CommitTimes()
+	if after.Commits != before.Commits+1 || after.Longest <= 0 {
+		t.Errorf("one view: commit times %+v, then %+v", before, after)
+	}
+}
