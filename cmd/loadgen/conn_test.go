@@ -6,10 +6,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A client's own connection sends each request once, on one keep-alive
@@ -78,5 +80,22 @@ func TestConnKeepsAliveAndRedials(t *testing.T) {
 	defer mu.Unlock()
 	if strings.Join(bodies, "|") != strings.Join(want, "|") {
 		t.Errorf("the server saw %q, want %q (each once)", bodies, want)
+	}
+}
+
+// The disk probe times fsyncs with the cores idle and then busy, and says
+// how many took 5 ms or more.
+func TestDiskProbe(t *testing.T) {
+	var out strings.Builder
+	if err := probeDisk(t.Context(), t.TempDir(), 100*time.Millisecond, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	re := regexp.MustCompile(`^fsync of a 16 KB overwrite, (idle cores|\d+ cores busy): [1-9]\d* fsyncs, p50 [\d.]+ms, p99 [\d.]+ms, p99.9 [\d.]+ms, longest [\d.]+ms; \d+ of 5ms or more$`)
+	if len(lines) != 2 || !re.MatchString(lines[0]) || !re.MatchString(lines[1]) || !strings.Contains(lines[1], "busy") {
+		t.Errorf("probe printed:\n%s", out.String())
+	}
+	if got := describe([]time.Duration{6 * time.Millisecond, time.Millisecond, 5 * time.Millisecond}); got != "3 fsyncs, p50 5.00ms, p99 5.00ms, p99.9 5.00ms, longest 6.00ms; 2 of 5ms or more" {
+		t.Errorf("describe = %q", got)
 	}
 }

@@ -53,6 +53,7 @@ type config struct {
 	mix         mix
 	keep        bool
 	build       bool
+	diskProbe   bool
 	national    bool // national.go
 	rounds      int
 	dropCaches  bool
@@ -73,6 +74,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.rounds, "rounds", 2, "with --national: how many fresh servers to time them on")
 	fs.BoolVar(&c.dropCaches, "drop-caches", false, "with --national: drop the OS page cache before each server starts (root only)")
 	only := fs.String("only", "", "with --national: time only the steps whose names start with these words, comma-separated (such as review or report), beside the trivial page")
+	fs.BoolVar(&c.diskProbe, "disk-probe", false, "only time fsyncs of small overwrites in the temporary folder for --duration, with the cores idle and then all busy (diskprobe.go), and exit")
 	fs.BoolVar(&c.build, "build-only", false, "only build (or find) the cached synthetic service, print its path and how long that took, and exit")
 	err := fs.Parse(args)
 	if err != nil {
@@ -108,6 +110,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.diskProbe {
+		return probeDisk(ctx, probeDir(), cfg.duration, stdout)
 	}
 	if cfg.build {
 		start := time.Now()
