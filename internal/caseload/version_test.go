@@ -58,9 +58,10 @@ func TestVersionCountsWritesButNotAuditRows(t *testing.T) {
 	}
 }
 
-// Another process's commit is not a withTx of this store, but the next
-// audit row this store writes notices it.
-func TestVersionNoticesAnotherProcess(t *testing.T) {
+// twoProcesses opens two stores on one file, as two processes would, with
+// a therapist made through the first.
+func twoProcesses(t *testing.T) (s, other *Store, f *fixture, u User) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "clinic.db")
 	open := func() *Store {
 		s, err := Open(path, clinic.Schema, (&clock{t: testNow}).now)
@@ -70,9 +71,15 @@ func TestVersionNoticesAnotherProcess(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}
-	s, other := open(), open()
-	f := &fixture{s: s, ctx: context.Background()}
-	u := f.user(t, "tara@example.nhs.uk", "Tara Therapist", RoleTherapist, "North")
+	s, other = open(), open()
+	f = &fixture{s: s, ctx: context.Background()}
+	return s, other, f, f.user(t, "tara@example.nhs.uk", "Tara Therapist", RoleTherapist, "North")
+}
+
+// Another process's commit is not a withTx of this store, but the next
+// audit row this store writes notices it.
+func TestVersionNoticesAnotherProcess(t *testing.T) {
+	s, other, _, u := twoProcesses(t)
 	view := func() {
 		t.Helper()
 		if err := s.RecordView(t.Context(), u, "patient", 1, "patient page"); err != nil {
@@ -161,18 +168,7 @@ func TestAccessVersionSkipsSavesOnly(t *testing.T) {
 // commit, as a view does: a load of saves alone does not keep a user's
 // teams or cover past another process's change.
 func TestSaveNoticesAnotherProcess(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "clinic.db")
-	open := func() *Store {
-		s, err := Open(path, clinic.Schema, (&clock{t: testNow}).now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	s, other := open(), open()
-	f := &fixture{s: s, ctx: context.Background()}
-	u := f.user(t, "tara@example.nhs.uk", "Tara Therapist", RoleTherapist, "North")
+	s, other, f, u := twoProcesses(t)
 	p, err := s.CreatePatient(f.ctx, u, NewPatient{Name: "Pat Example", DateOfBirth: "1990-05-17"})
 	if err != nil {
 		t.Fatal(err)
