@@ -65,6 +65,22 @@ type reportJSON struct {
 	FinishedShare             *float64                        `json:"finished_share"`
 	SteppedCare               steppedCareJSON                 `json:"stepped_care"`
 	Groups                    map[string]map[string]groupJSON `json:"groups"`
+	DataQuality               dataQualityJSON                 `json:"data_quality"`
+}
+
+// dataQualityJSON: what NHS England checks of finished courses that ended
+// in the period (each count with its denominator, as the report page's
+// data quality table shows them), and the referrals that ended in it with
+// records failing the data set's validation, and their problems.
+type dataQualityJSON struct {
+	Finished          int `json:"finished"`
+	ADSMExpected      int `json:"adsm_expected"`
+	ADSMPaired        int `json:"adsm_paired"`
+	OneOrNoAnxiety    int `json:"one_or_no_anxiety"`
+	WSASComplete      int `json:"wsas_complete"`
+	Ended             int `json:"ended"`
+	FailingValidation int `json:"failing_validation"`
+	DatasetProblems   int `json:"dataset_problems"`
 }
 
 // waitsJSON: referrals first assessed in the period by days waited (under
@@ -128,6 +144,10 @@ func (j reportJSON) withSections(r measures.Rates, s caseload.Sections) reportJS
 	j.FinishedShare = shareOf(s.Endings.Finished, s.Endings.Ended)
 	sc := s.SteppedCare
 	j.SteppedCare = steppedCareJSON{LowOnly: sc.LowOnly, Both: sc.Both, HighOnly: sc.HighOnly, SteppedUpWithin90Days: sc.SteppedUpWithin90}
+	dq := s.DataQuality
+	j.DataQuality = dataQualityJSON{Finished: dq.Finished, ADSMExpected: dq.ADSMExpected, ADSMPaired: dq.ADSMPaired,
+		OneOrNoAnxiety: dq.OneOrNoAnxiety, WSASComplete: dq.WSASComplete,
+		Ended: dq.Ended, FailingValidation: dq.FailingValidation, DatasetProblems: dq.DatasetProblems}
 	j.Groups = map[string]map[string]groupJSON{}
 	for _, d := range s.Groups {
 		groups := map[string]groupJSON{}

@@ -87,6 +87,24 @@ func TestReportAPISections(t *testing.T) {
 	if waits["assessment_under_29"] != float64(sec.Waits.AssessmentUnder29) || waits["second_treatment_over_90"] != float64(sec.Waits.SecondTreatmentOver90) {
 		t.Errorf("waits %v, store %+v", waits, sec.Waits)
 	}
+	// Data quality: the page's table's counts, each named, the store's; both
+	// February courses finished and ended.
+	quality, _ := body["data_quality"].(map[string]any)
+	dq := sec.DataQuality
+	wantQuality := map[string]int{"finished": dq.Finished, "adsm_expected": dq.ADSMExpected, "adsm_paired": dq.ADSMPaired,
+		"one_or_no_anxiety": dq.OneOrNoAnxiety, "wsas_complete": dq.WSASComplete,
+		"ended": dq.Ended, "failing_validation": dq.FailingValidation, "dataset_problems": dq.DatasetProblems}
+	if len(quality) != len(wantQuality) {
+		t.Errorf("data_quality = %v, want the %d fields %v", quality, len(wantQuality), wantQuality)
+	}
+	for k, want := range wantQuality {
+		if quality[k] != float64(want) {
+			t.Errorf("data_quality.%s = %v, want %d (the store's)", k, quality[k], want)
+		}
+	}
+	if dq.Finished != 2 || dq.Ended != 2 {
+		t.Errorf("store's data quality %+v, want 2 finished and 2 ended", dq)
+	}
 }
 
 // Each section's CSV adds up to its table on the page, column by row; the

@@ -25,7 +25,7 @@ func TestReportAPI(t *testing.T) {
 	keys := []string{"finished", "not_at_caseness", "recovered", "recovery_rate", "reliably_improved", "reliable_improvement_rate",
 		"reliably_recovered", "reliable_recovery_rate", "deteriorated", "deterioration_rate", "paired", "waited_6_weeks", "waited_18_weeks", "rule_set", "rule_set_note"}
 	// Issue 13's fields (TestReportAPISections checks their values).
-	sections := []string{"recovery_rate_ci", "reliable_recovery_rate_ci", "reliable_improvement_rate_ci", "waits", "endings", "finished_share", "stepped_care", "groups"}
+	sections := []string{"recovery_rate_ci", "reliable_recovery_rate_ci", "reliable_improvement_rate_ci", "waits", "endings", "finished_share", "stepped_care", "groups", "data_quality"}
 	for _, k := range sections {
 		if _, ok := body[k]; !ok {
 			t.Errorf("report lacks %s", k)
