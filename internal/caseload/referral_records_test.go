@@ -26,15 +26,8 @@ import (
 // without a source of referral or a descriptor the data set codes) the rows
 // the saves kept equal a rebuild from scratch, column for column.
 func TestRandomSavesEqualRebuild(t *testing.T) {
-	s, c := openTest(t)
+	s, c, actor := demoTherapist(t)
 	ctx := t.Context()
-	if _, err := demo.Load(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	actor, err := s.Authenticate(ctx, "therapist1@demo.example", "demo-therapist-1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	db := s.DBForTest()
 	rng := rand.New(rand.NewPCG(17, 2026))
 	// Referrals of the demo's patients with and without a source of
@@ -294,4 +287,19 @@ func tableColumns(t *testing.T, db *sql.DB, table, columns string) [][]any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// demoTherapist is a store with the demo service loaded, and its first
+// therapist signed in.
+func demoTherapist(t *testing.T) (*caseload.Store, *clock, caseload.User) {
+	t.Helper()
+	s, c := openTest(t)
+	if _, err := demo.Load(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	actor, err := s.Authenticate(t.Context(), "therapist1@demo.example", "demo-therapist-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c, actor
 }

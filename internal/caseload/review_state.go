@@ -373,13 +373,7 @@ func judgeCases(ctx context.Context, tx *sql.Tx, ids []int64, asOf time.Time, ex
 		}
 		byID[row.ID] = c
 	}
-	out := make([]ReviewCase, 0, len(ids))
-	for _, id := range ids {
-		if c, ok := byID[id]; ok {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return inIDOrder(ids, byID), nil
 }
 
 // reviewKeptAttendanceBit is the bit of reviewRankQuery's packed flags set
@@ -586,13 +580,19 @@ func reviewEntriesOf(ctx context.Context, tx *sql.Tx, scope ReviewScope, asOf ti
 	for _, e := range entries {
 		byID[e.ReferralID] = e
 	}
-	out := make([]ReviewEntry, 0, len(ids))
+	return inIDOrder(ids, byID), nil
+}
+
+// inIDOrder lists the values of byID in the order of ids, leaving out the
+// ids it has none for.
+func inIDOrder[T any](ids []int64, byID map[int64]T) []T {
+	out := make([]T, 0, len(ids))
 	for _, id := range ids {
-		if e, ok := byID[id]; ok {
-			out = append(out, e)
+		if v, ok := byID[id]; ok {
+			out = append(out, v)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // WeeklyReviewPage returns page (from 1; past the last, the last) of the

@@ -12,7 +12,6 @@ import (
 
 	"clinic/internal/caseload"
 	"clinic/internal/dataset"
-	"clinic/internal/demo"
 )
 
 // A save works out its referral's summary and report row on a read
@@ -23,15 +22,8 @@ import (
 // and EndCodes, must keep every row equal to a
 // rebuild from scratch, and take both ways.
 func TestConcurrentSavesEqualRebuild(t *testing.T) {
-	s, c := openTest(t)
+	s, c, actor := demoTherapist(t)
 	ctx := t.Context()
-	if _, err := demo.Load(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	actor, err := s.Authenticate(ctx, "therapist1@demo.example", "demo-therapist-1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	db := s.DBForTest()
 	ids := queryInts(t, db, `SELECT id FROM referrals WHERE ended_on IS NULL AND therapist_id = ? ORDER BY id LIMIT 6`, actor.ID)
 	if len(ids) < 4 {
