@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"clinic/internal/caseload"
@@ -32,6 +33,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{"--tls-cert and --tls-key go together"}
 	}
 
+	tuneGC(os.Getenv)
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	warnIfExposed(logger, *dbPath)
 	store, err := openStore(*dbPath)
