@@ -243,6 +243,7 @@ type results struct {
 	// CPU time used while driving, by the server and by this tool (its
 	// clients share the machine's cores with the server): 0 when unknown.
 	serverCPU, toolCPU time.Duration
+	machine            string // how the machine's cores spent the time (machineShares): "" when unknown
 	commits            string // the server's commits, as it logged them when stopped
 }
 
@@ -349,6 +350,9 @@ func printResults(w io.Writer, cfg config, res results, hwm int64, hwmErr error,
 		fmt.Fprintf(w, "CPU while driving: server %.3f ms per request (%.2f cores), this tool %.3f ms per request (%.2f cores)\n",
 			1000*res.serverCPU.Seconds()/float64(n), res.serverCPU.Seconds()/res.elapsed.Seconds(),
 			1000*res.toolCPU.Seconds()/float64(n), res.toolCPU.Seconds()/res.elapsed.Seconds())
+	}
+	if res.machine != "" {
+		fmt.Fprintf(w, "machine while driving: %s\n", res.machine)
 	}
 	if res.commits != "" {
 		fmt.Fprintf(w, "server: %s (while serving)\n", res.commits)

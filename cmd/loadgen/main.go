@@ -152,11 +152,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "driving %s with %d clients for %v…\n", srv.base, cfg.concurrency, cfg.duration)
 	srvCPU0, srvErr0 := srv.cpuTime()
 	toolCPU0 := selfCPU()
+	machine0, machineErr0 := machineTicks()
 	res, err := drive(ctx, cfg, clients)
 	if err != nil {
 		return err
 	}
 	res.toolCPU = selfCPU() - toolCPU0
+	if machine1, machineErr1 := machineTicks(); machineErr0 == nil && machineErr1 == nil {
+		res.machine = machineShares(machine0, machine1)
+	}
 	srvCPU1, srvErr1 := srv.cpuTime()
 	if srvErr0 == nil && srvErr1 == nil {
 		res.serverCPU = srvCPU1 - srvCPU0
