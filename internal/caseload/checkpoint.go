@@ -25,16 +25,16 @@ import (
 // load of audited reads the log gains about 20 pages a commit, 20,000 to
 // 40,000 a second: with a 16 MB backstop and a checkpoint every 50 ms, the
 // log started again several times a second, each time after the writer had
-// copied about 1,000 pages itself (3–6 ms of its CPU, 5–13 ms before the batch's
-// requests were answered); these were most of the commits of 5 ms or more,
-// and set the reads' p99. So the backstop is 256 MB, reached sixteen times
-// less often (the log only grows that large under such a load: whenever
-// the checkpointer has copied every page when the writer begins, the log
-// starts again), and the checkpointer runs every checkpointEvery only while
-// the log is far from it: from each run's log size it estimates when the log will
-// reach the backstop (nextCheckpoint) and runs again just before, then
-// every minCheckpointGap, so that the writer finds almost nothing left to
-// copy.
+// copied about 1,000 pages itself (3–6 ms of its CPU, 5–13 ms before the
+// batch's requests were answered); these were most of the commits of 5 ms
+// or more, and set the reads' p99. So the backstop is 256 MB, reached
+// sixteen times less often (the log only grows that large under such a
+// load: whenever the checkpointer has copied every page when the writer
+// begins, the log starts again), and the checkpointer runs every
+// checkpointEvery only while the log is far from it: from each run's log
+// size it estimates when the log will reach the backstop (nextCheckpoint)
+// and runs again just before, then every minCheckpointGap, so that the
+// writer finds almost nothing left to copy.
 
 const (
 	checkpointEvery  = 50 * time.Millisecond
@@ -102,10 +102,13 @@ func (c *checkpointer) run() {
 		case <-c.nudges:
 		}
 		// A failure (another checkpoint running, a busy lock) leaves the
-		// pages to the next one, or to the writer's backstop.
+		// pages to the next one, or to the writer's backstop; the log's
+		// size is then unknown (-1) and the next run comes checkpointEvery
+		// later, as it always did.
 		var busy, logPages, copied int
 		wait := checkpointEvery
-		if err := c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &copied); err == nil {
+		err := c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &copied)
+		if err == nil && logPages >= 0 {
 			now := time.Now()
 			wait = nextCheckpoint(logPages, prevPages, now.Sub(prevAt))
 			prevPages, prevAt = logPages, now
