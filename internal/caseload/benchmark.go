@@ -108,5 +108,11 @@ func copyFile(src, dst string) error {
 		out.Close()
 		return err
 	}
+	// On the disk before the benchmark starts, so that writing the copy back
+	// does not share the disk with the benchmark's own fsyncs.
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
 	return out.Close()
 }

@@ -3,6 +3,7 @@ package caseload
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"sync/atomic"
 
@@ -88,8 +89,11 @@ func (c *recordChanges) unchangedSince(referral int64, seq uint64) bool {
 //   - wal_autocheckpoint = walBackstop: checkpoints are the
 //     checkpointer's (checkpoint.go), but for the backstop.
 func (c *recordChanges) watch(driverConn any) error {
-	conn, ok := driverConn.(*sqlite3.SQLiteConn)
-	if !ok || conn == c.watched {
+	conn, ok := sqliteConnOf(driverConn)
+	if !ok {
+		return fmt.Errorf("watch the writer: a %T is no SQLite connection", driverConn)
+	}
+	if conn == c.watched {
 		return nil
 	}
 	for _, pragma := range []string{"temp_store = MEMORY", "wal_autocheckpoint = " + strconv.Itoa(walBackstop)} {

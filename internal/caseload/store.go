@@ -88,7 +88,7 @@ func Open(path string, schema string, now func() time.Time) (*Store, error) {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 	}
-	db, err := sql.Open("sqlite3", path+"?"+writerOptions)
+	db, err := sql.Open(writerDriver, path+"?"+writerOptions) // statements run to their end (writer_driver.go)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
