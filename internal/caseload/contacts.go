@@ -246,6 +246,12 @@ type preparedContact struct {
 // is first read as Referral reads it and admit's error, if any, returned
 // before anything else (RecordContactAdmitted).
 func (s *Store) prepareContact(ctx context.Context, referralID int64, in NewContact, admit func(Referral) error) (preparedContact, Contact, error) {
+	// The snapshot's reads take a millisecond or so and are never worth
+	// interrupting: on a context that can end, database/sql would start a
+	// goroutine for the transaction and for each query to watch it, a dozen
+	// a save (issue 17). Whether the request is still wanted is asked again
+	// before anything is written (doOn).
+	ctx = context.WithoutCancel(ctx)
 	// Read before the snapshot begins (snapshotSeq).
 	p := preparedContact{seq: s.writes.changes.snapshotSeq(), curves: s.cachedCurves()}
 	var prior Contact
