@@ -345,8 +345,8 @@ func (s *Server) withCover(c echo.Context, u caseload.User) error {
 }
 
 // requireToken authenticates an API request by its Bearer token, checked
-// in the database (UserByToken), but for the one route that checks it again
-// after its audit row (keptTokenRoute).
+// in the database (UserByToken), but for the two routes that check it again
+// before they answer (keptTokenAllowed).
 func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
@@ -354,7 +354,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if isRead(c) && c.Path() == keptTokenRoute {
+		if keptTokenAllowed(c) {
 			if u, tok, v, ok := s.store.KeptTokenUser(token); ok {
 				c.Set(keptTokenKey, v)
 				setRequestUser(c, u, tok)
@@ -406,10 +406,30 @@ func (s *Server) checkToken(c echo.Context, token string) (caseload.User, caselo
 // again and access decided again for the user of that moment. A token
 // revoked or a user disabled anywhere is so refused on the next request, as
 // with a check of every request.
-const ( // #nosec G101 -- a route and a context key, not credentials
+//
+// A save of a session (keptSaveRoute), the API's most frequent write, takes
+// the kept answer too, and has the store confirm it in the save's own turn
+// on the committer, before anything is written (RecordContactKept): if
+// AccessVersion has moved, nothing is saved, the token is checked in the
+// database and the save made, or refused, for the user of that moment.
+const ( // #nosec G101 -- routes and a context key, not credentials
 	keptTokenRoute = "/api/v1/referrals/:id"
+	keptSaveRoute  = "/api/v1/referrals/:id/contacts"
 	keptTokenKey   = "clinic.kept_token_version"
 )
+
+// keptTokenAllowed says whether the request may be authenticated by a kept
+// token: a GET of a referral or a save of a session, each of which confirms
+// it before it answers.
+func keptTokenAllowed(c echo.Context) bool {
+	switch c.Path() {
+	case keptTokenRoute:
+		return isRead(c)
+	case keptSaveRoute:
+		return c.Request().Method == http.MethodPost
+	}
+	return false
+}
 
 // confirmKeptToken, called once the request's audit row is written, returns
 // the request's user: as it was when the kept token still holds, or as the
@@ -423,17 +443,25 @@ func (s *Server) confirmKeptToken(c echo.Context) (u caseload.User, rechecked bo
 	if now, _ := s.store.AccessVersion(); now == v {
 		return u, false, nil
 	}
+	u, err = s.recheckToken(c)
+	return u, err == nil, err
+}
+
+// recheckToken checks the request's token in the database, as requireToken
+// does on every route that takes no kept token, and makes the user it names
+// now the request's; or returns the 401 refusing it.
+func (s *Server) recheckToken(c echo.Context) (caseload.User, error) {
 	c.Set(keptTokenKey, nil)
 	token, err := bearerToken(c)
 	if err != nil {
-		return u, false, err
+		return caseload.User{}, err
 	}
 	u, tok, err := s.checkToken(c, token)
 	if err != nil {
-		return u, false, err
+		return u, err
 	}
 	setRequestUser(c, u, tok)
-	return u, true, nil
+	return u, nil
 }
 
 // adminOnly returns the signed-in admin, or refuses.

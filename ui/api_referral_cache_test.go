@@ -331,3 +331,77 @@ func TestAPIKeptTokenThroughSaves(t *testing.T) {
 		t.Errorf("revoked after a save: %d, want 401", status)
 	}
 }
+
+// A save of a session takes a kept token (keptSaveRoute) and has it
+// confirmed in its own turn on the committer before it writes: a token
+// revoked by another connection to the file, or a user disabled or moved out
+// of the referral's team by this or another process, is refused on the very
+// next save, and nothing is recorded.
+func TestAPIKeptTokenSaveSeesEveryChangeOfAccess(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	r := e.referral(e.therapist, "Ada Again", "F410")
+	path := fmt.Sprintf("/api/v1/referrals/%d/contacts", r.ID)
+	const session = `{"date":"2026-03-09","kind":"treatment","attendance":"attended","scores":{"phq9":{"items":[1,1,1,1,1,1,1,1,0]}}}`
+	saved := 0
+	saveTwice := func(what, token string) {
+		t.Helper()
+		for range 2 {
+			if status, _, raw := e.api("POST", path, token, session); status != http.StatusCreated {
+				t.Fatalf("%s: %d %s, want 201", what, status, raw)
+			}
+			saved++
+		}
+		if _, _, _, ok := e.store.KeptTokenUser(token); !ok {
+			t.Fatalf("%s: the token is not kept, so this test would not try a kept one", what)
+		}
+	}
+	refused := func(what, token string, want int) {
+		t.Helper()
+		if status, _, raw := e.api("POST", path, token, session); status != want {
+			t.Errorf("%s: %d %s, want %d", what, status, raw, want)
+		}
+		d, err := e.store.ReferralDetail(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Contacts) != saved {
+			t.Errorf("%s: %d contacts recorded, want %d: a refused save wrote", what, len(d.Contacts), saved)
+		}
+	}
+
+	revoked, tok, err := e.store.CreateToken(ctx, e.therapist.Email, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveTwice("before revoking", revoked)
+	db, err := sql.Open("sqlite3", e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = '2026-03-16T09:00:00.000000Z' WHERE id = ?`, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	refused("after another connection revoked the token", revoked, http.StatusUnauthorized)
+
+	// The supervisor of the referral's team may record its sessions too.
+	moved := e.token(e.supervisor)
+	saveTwice("the supervisor", moved)
+	other, err := caseload.Open(e.path, clinic.Schema, testClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.UpdateUser(ctx, e.admin, e.supervisor.ID, caseload.UserEdit{Name: e.supervisor.Name, Email: e.supervisor.Email, Role: caseload.RoleSupervisor, Team: "South"}); err != nil {
+		t.Fatal(err)
+	}
+	refused("after another process moved the supervisor to another team", moved, http.StatusNotFound)
+
+	disabled := e.token(e.therapist)
+	saveTwice("before disabling", disabled)
+	if err := e.store.SetUserDisabled(ctx, e.admin, e.therapist.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	refused("after the user was disabled", disabled, http.StatusUnauthorized)
+}

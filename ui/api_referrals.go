@@ -201,23 +201,44 @@ type scoreRequest struct {
 // it on its snapshot (RecordContactAdmitted), before the contact is
 // checked: one read of the referral a save rather than two (issue 17). A
 // body that cannot be decoded is answered only once access is decided, as
-// on every route of a referral.
+// on every route of a referral. A token kept between writes
+// (keptSaveRoute) is confirmed by the save itself before it writes
+// (RecordContactKept), or checked in the database and the save made again
+// for the user it names now.
 func (s *Server) apiContactCreate(c echo.Context) error {
-	u, _ := currentUser(c)
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
 	nc, err := decodeContactRequest(c)
 	if err != nil {
+		// Nothing will be written to confirm a kept token by: check it now.
+		if _, kept := c.Get(keptTokenKey).(uint64); kept {
+			if _, refused := s.recheckToken(c); refused != nil {
+				return refused
+			}
+		}
 		if _, _, refused := s.referralFor(c, canChangeReferral); refused != nil {
 			return refused
 		}
 		return err
 	}
-	admit := func(r caseload.Referral) error { return s.admitReferral(c, u, r, canChangeReferral) }
+	save := func() (caseload.Contact, int64, error) {
+		u, _ := currentUser(c)
+		admit := func(r caseload.Referral) error { return s.admitReferral(c, u, r, canChangeReferral) }
+		if v, kept := c.Get(keptTokenKey).(uint64); kept {
+			return s.store.RecordContactKept(c.Request().Context(), u, id, nc, admit, v)
+		}
+		return s.store.RecordContactAdmitted(c.Request().Context(), u, id, nc, admit)
+	}
 	// The save names the contact's risk alert itself: no second read.
-	ct, alert, err := s.store.RecordContactAdmitted(c.Request().Context(), u, id, nc, admit)
+	ct, alert, err := save()
+	if errors.Is(err, caseload.ErrAccessMoved) {
+		if _, refused := s.recheckToken(c); refused != nil {
+			return refused
+		}
+		ct, alert, err = save()
+	}
 	if errors.Is(err, caseload.ErrAlreadyRecorded) {
 		return apiErr(http.StatusConflict, fmt.Sprintf("this submission_id was already recorded, as contact %d: nothing was recorded again", ct.ID), "submission_id")
 	}

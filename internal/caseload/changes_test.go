@@ -72,7 +72,7 @@ func TestPreparedSaveOnlyWhenUnchanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := f.s.preparedSaves.Load()
-			if _, _, err := f.s.recordPrepared(f.ctx, f.therapist, f.referral.ID, in, p); err != nil {
+			if _, _, err := f.s.recordPrepared(f.ctx, f.therapist, f.referral.ID, in, p, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got := f.s.preparedSaves.Load() - before; got != int64(boolInt(tt.prepared)) {

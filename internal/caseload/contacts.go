@@ -149,7 +149,7 @@ var ErrCheckedOnly = errors.New("contact checked, not recorded")
 // records changed since the snapshot (changes.go), when it checks and
 // works out everything again there, as a save always did (issue 17).
 func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, error) {
-	c, _, err := s.recordContact(ctx, actor, referralID, in, nil)
+	c, _, err := s.recordContact(ctx, actor, referralID, in, nil, nil)
 	return c, err
 }
 
@@ -160,7 +160,7 @@ func (s *Store) RecordContact(ctx context.Context, actor User, referralID int64,
 // opened; 0 for none), known from the save itself rather than read again
 // (issue 17). It is 0 with ErrAlreadyRecorded.
 func (s *Store) RecordContactAlerted(ctx context.Context, actor User, referralID int64, in NewContact) (Contact, int64, error) {
-	return s.recordContact(ctx, actor, referralID, in, nil)
+	return s.recordContact(ctx, actor, referralID, in, nil, nil)
 }
 
 // RecordContactAdmitted is RecordContactAlerted for a caller that decides
@@ -170,10 +170,37 @@ func (s *Store) RecordContactAlerted(ctx context.Context, actor User, referralID
 // that error is returned (wrapped). The access decision and the save then
 // share one read transaction instead of each having its own (issue 17).
 func (s *Store) RecordContactAdmitted(ctx context.Context, actor User, referralID int64, in NewContact, admit func(Referral) error) (Contact, int64, error) {
-	return s.recordContact(ctx, actor, referralID, in, admit)
+	return s.recordContact(ctx, actor, referralID, in, admit, nil)
 }
 
-func (s *Store) recordContact(ctx context.Context, actor User, referralID int64, in NewContact, admit func(Referral) error) (Contact, int64, error) {
+// ErrAccessMoved is RecordContactKept's answer when what decides access may
+// have changed since the caller's check: nothing was recorded.
+var ErrAccessMoved = errors.New("who may do what may have changed since the caller checked")
+
+// RecordContactKept is RecordContactAdmitted for a caller that knows who is
+// asking from a check made while AccessVersion was v (KeptTokenUser) rather
+// than from the database. In its turn on the committer, before it writes
+// anything (and after that turn has looked for other processes' commits), the
+// save is refused with ErrAccessMoved if AccessVersion is no longer v: a
+// write that may change access (a token revoked, a user disabled, a team or
+// cover changed) has begun since in this process, or another process has
+// committed. The caller then checks again in the database and saves with
+// what it finds. So a save is never made on a kept answer that a write
+// before it had overturned (issue 17: checking the token in the database was
+// a twentieth of a save's cost).
+func (s *Store) RecordContactKept(ctx context.Context, actor User, referralID int64, in NewContact, admit func(Referral) error, v uint64) (Contact, int64, error) {
+	return s.recordContact(ctx, actor, referralID, in, admit, func() error {
+		if now, _ := s.AccessVersion(); now != v {
+			return ErrAccessMoved
+		}
+		return nil
+	})
+}
+
+// recordContact records the contact, deciding access with admit on the
+// snapshot (when not nil) and with still on the committer before writing
+// (when not nil).
+func (s *Store) recordContact(ctx context.Context, actor User, referralID int64, in NewContact, admit func(Referral) error, still func() error) (Contact, int64, error) {
 	in = in.normalised()
 	p, c, err := s.prepareContact(ctx, referralID, in, admit)
 	if errors.Is(err, ErrAlreadyRecorded) {
@@ -182,17 +209,23 @@ func (s *Store) recordContact(ctx context.Context, actor User, referralID int64,
 	if err != nil {
 		return Contact{}, 0, fmt.Errorf("record contact: %w", err)
 	}
-	return s.recordPrepared(ctx, actor, referralID, in, p)
+	return s.recordPrepared(ctx, actor, referralID, in, p, still)
 }
 
 // recordPrepared is RecordContact's write, in its turn on the committer: p
 // as prepared, or, when the referral's records or the curves changed since
 // p's snapshot, everything from the start. It returns the contact and its
-// risk alert (writeContact).
-func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64, in NewContact, p preparedContact) (Contact, int64, error) {
+// risk alert (writeContact). still, when not nil, is asked first, and its
+// error ends the save with nothing written.
+func (s *Store) recordPrepared(ctx context.Context, actor User, referralID int64, in NewContact, p preparedContact, still func() error) (Contact, int64, error) {
 	var c Contact
 	var alert int64
 	err := s.withTxOn(ctx, referralID, func(tx *sql.Tx) error {
+		if still != nil {
+			if err := still(); err != nil {
+				return err
+			}
+		}
 		if p.kept != nil && s.writes.changes.unchangedSince(referralID, p.seq) && s.cachedCurves() == p.curves {
 			s.preparedSaves.Add(1)
 			var err error
