@@ -261,14 +261,7 @@ func TestAPIKeptTokenSeesAnotherProcess(t *testing.T) {
 	}
 
 	readTwice("before revoking", revoked)
-	db, err := sql.Open("sqlite3", e.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = '2026-03-16T09:00:00.000000Z' WHERE id = ?`, tok.ID); err != nil {
-		t.Fatal(err)
-	}
+	revokeElsewhere(t, e, tok.ID)
 	if status, body := e.getReferral(r.ID, revoked); status != http.StatusUnauthorized {
 		t.Errorf("after another connection revoked the token: %d %v, want 401", status, body)
 	}
@@ -375,14 +368,7 @@ func TestAPIKeptTokenSaveSeesEveryChangeOfAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	saveTwice("before revoking", revoked)
-	db, err := sql.Open("sqlite3", e.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = '2026-03-16T09:00:00.000000Z' WHERE id = ?`, tok.ID); err != nil {
-		t.Fatal(err)
-	}
+	revokeElsewhere(t, e, tok.ID)
 	refused("after another connection revoked the token", revoked, http.StatusUnauthorized)
 
 	// The supervisor of the referral's team may record its sessions too.
@@ -404,4 +390,19 @@ func TestAPIKeptTokenSaveSeesEveryChangeOfAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	refused("after the user was disabled", disabled, http.StatusUnauthorized)
+}
+
+// revokeElsewhere revokes the token through another connection to the
+// database file, in plain SQL, as any tool could: the server's store learns
+// of it only from the file.
+func revokeElsewhere(t *testing.T, e *testEnv, tokenID int64) {
+	t.Helper()
+	db, err := sql.Open("sqlite3", e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE api_tokens SET revoked_at = '2026-03-16T09:00:00.000000Z' WHERE id = ?`, tokenID); err != nil {
+		t.Fatal(err)
+	}
 }
