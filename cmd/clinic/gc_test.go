@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -38,5 +39,25 @@ func TestTuneGC(t *testing.T) {
 		if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
 			t.Errorf("%s: memory limit %d, want %d", tc.name, got, tc.wantLimit)
 		}
+	}
+}
+
+// TestTuneProcs: the server takes one P more than Go's default, unless the
+// environment sets GOMAXPROCS, which it leaves alone.
+func TestTuneProcs(t *testing.T) {
+	def := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() { runtime.GOMAXPROCS(def) })
+	tuneProcs(func(string) string { return "" })
+	if got := runtime.GOMAXPROCS(def); got != def+1 {
+		t.Errorf("nothing set: %d Ps, want %d", got, def+1)
+	}
+	tuneProcs(func(k string) string {
+		if k == "GOMAXPROCS" {
+			return "1"
+		}
+		return ""
+	})
+	if got := runtime.GOMAXPROCS(0); got != def {
+		t.Errorf("GOMAXPROCS set: %d Ps, want %d as it was", got, def)
 	}
 }

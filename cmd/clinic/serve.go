@@ -34,6 +34,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	tuneGC(os.Getenv)
+	tuneProcs(os.Getenv)
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	warnIfExposed(logger, *dbPath)
 	store, err := openStore(*dbPath)
