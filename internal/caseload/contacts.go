@@ -289,19 +289,16 @@ func (s *Store) prepareContact(ctx context.Context, referralID int64, in NewCont
 	p := preparedContact{seq: s.writes.changes.snapshotSeq(), curves: s.cachedCurves()}
 	var prior Contact
 	err := s.withRead(ctx, func(tx *sql.Tx) error {
-		if admit != nil {
-			r, err := findReferral(ctx, tx, referralFilter{ID: referralID})
-			if err != nil {
-				return err
-			}
-			if err := admit(r.Referral); err != nil {
-				return err
-			}
-		}
-		// The referral as its summary is worked out from, read once.
+		// The referral as its summary is worked out from, and as access is
+		// decided on, read once.
 		basis, err := referralBasisOf(ctx, tx, referralID)
 		if err != nil {
 			return err
+		}
+		if admit != nil {
+			if err := admit(basis.referral); err != nil {
+				return err
+			}
 		}
 		if prior, err = priorSubmission(ctx, tx, referralID, in.SubmissionID); err != nil || prior.ID != 0 {
 			return cmp.Or(err, ErrAlreadyRecorded)

@@ -248,10 +248,16 @@ var referralBasisSelect = `
 		EXISTS (
 			SELECT 1 FROM questionnaires q
 			WHERE q.referral_id = r.id AND q.contact_id IS NULL AND q.status IN ('pending', 'discarded')),
+		p.name,
+		u.name,
+		r.bring_to_supervision,
+		r.created_at,
+		r.allocated = 0,
 		` + keptSummary.selectAs("ks") + `,
 		` + keptReport.selectAs("kr") + `
 	FROM referrals r
 	JOIN patients p ON p.id = r.patient_id
+	JOIN users u ON u.id = r.therapist_id
 	LEFT JOIN patient_demographics d ON d.id = (
 		SELECT MAX(id) FROM patient_demographics WHERE patient_id = r.patient_id)
 	LEFT JOIN referral_dataset rd ON rd.referral_id = r.id
@@ -274,6 +280,11 @@ type referralBasis struct {
 	// The referral's summary and report row as stored, each column in the
 	// order of its keptTable; nil when it has none yet.
 	storedSummary, storedReport []any
+	// referral is the referral as Store.Referral reads it (findReferral:
+	// referralSelect's columns, here from the same rows), for a save's access
+	// decision (RecordContactAdmitted) without a read of its own
+	// (TestReferralBasisIsReferral).
+	referral Referral
 }
 
 // referralBasisOf reads one referral's basis; ErrNotFound.
@@ -283,12 +294,15 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 	var postcode, source string
 	var patientID int64
 	var unsettled bool
+	var r Referral
+	var created string
 	storedSummary := make([]any, len(keptSummary.columns))
 	storedReport := make([]any, len(keptReport.columns))
-	dest := make([]any, 0, 19+len(storedSummary)+len(storedReport))
+	dest := make([]any, 0, 24+len(storedSummary)+len(storedReport))
 	dest = append(dest, &b.id, &b.therapistID, &b.teamID, &b.receivedOn, &b.descriptor, &b.intensity, &b.endedOn, &b.endReason,
 		&f.dateOfBirth, &f.ethnic, &f.gender, &f.orientation, &f.disability, &f.ltc, &f.endCode,
-		&postcode, &source, &patientID, &unsettled)
+		&postcode, &source, &patientID, &unsettled,
+		&r.PatientName, &r.TherapistName, &r.BringToSupervision, &created, &r.Waiting)
 	for _, stored := range [][]any{storedSummary, storedReport} {
 		for i := range stored {
 			dest = append(dest, &stored[i])
@@ -305,7 +319,13 @@ func referralBasisOf(ctx context.Context, tx *sql.Tx, referralID int64) (referra
 	// Only how many: the record ids of the problems' messages are not needed.
 	problems := len(patientRecordProblems("", b.id, f.ethnic, f.gender, postcode, f.orientation)) +
 		len(referralRecordProblems("", b.id, source, b.endedOn, f.endCode, b.descriptor))
-	out := referralBasis{summary: b, facts: f, patientID: patientID, unsettled: unsettled, problems: problems}
+	r.ID, r.PatientID, r.TherapistID, r.TeamID = b.id, patientID, b.therapistID, b.teamID
+	r.ReceivedOn, r.ProblemDescriptor, r.Intensity = b.receivedOn, b.descriptor, measures.Intensity(b.intensity)
+	r.EndedOn, r.EndReason = b.endedOn, b.endReason
+	if r.CreatedAt, err = parseStamp(sql.NullString{String: created, Valid: true}); err != nil {
+		return referralBasis{}, err
+	}
+	out := referralBasis{summary: b, facts: f, patientID: patientID, unsettled: unsettled, problems: problems, referral: r}
 	// referral_id, the first column, is NULL when the row is missing.
 	if storedSummary[0] != nil {
 		out.storedSummary = storedSummary
