@@ -15,20 +15,9 @@ func TestRecordDownloadsInBatches(t *testing.T) {
 	}
 	defer func(n int) { downloadBatch = n }(downloadBatch)
 	downloadBatch = 7
-	var ids []int64
-	rows, err := s.db.Query(`SELECT id FROM referrals ORDER BY id DESC`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil || len(ids) != 50 {
-		t.Fatalf("%d referrals (%v), want 50", len(ids), err)
+	ids := idsOf(t, s.db, `SELECT id FROM referrals ORDER BY id DESC`)
+	if len(ids) != 50 {
+		t.Fatalf("%d referrals, want 50", len(ids))
 	}
 	if err := s.RecordDownloads(ctx, User{ID: 1}, ids, "test export"); err != nil {
 		t.Fatal(err)

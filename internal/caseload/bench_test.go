@@ -2,6 +2,7 @@ package caseload
 
 import (
 	"context"
+	"database/sql"
 	"runtime"
 	"sync/atomic"
 	"syscall"
@@ -46,21 +47,9 @@ func openBench(b *testing.B, path string) *Store {
 // openReferrals returns up to n open referrals' ids spread over the service.
 func openReferrals(b *testing.B, s *Store, n int) []int64 {
 	b.Helper()
-	rows, err := s.read.Query(`SELECT referral_id FROM referral_summary WHERE is_open = 1 ORDER BY referral_id`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rows.Close()
-	var all []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			b.Fatal(err)
-		}
-		all = append(all, id)
-	}
-	if err := rows.Err(); err != nil || len(all) == 0 {
-		b.Fatalf("open referrals: %v (%d)", err, len(all))
+	all := idsOf(b, s.read, `SELECT referral_id FROM referral_summary WHERE is_open = 1 ORDER BY referral_id`)
+	if len(all) == 0 {
+		b.Fatal("no open referrals")
 	}
 	step := max(1, len(all)/n)
 	var out []int64
@@ -68,6 +57,28 @@ func openReferrals(b *testing.B, s *Store, n int) []int64 {
 		out = append(out, all[i])
 	}
 	return out
+}
+
+// idsOf runs a query of one integer column and returns its values.
+func idsOf(t testing.TB, db *sql.DB, query string) []int64 {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
 
 func BenchmarkCaseload(b *testing.B) {

@@ -35,21 +35,7 @@ func TestReferralBasisIsReferral(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var ids []int64
-	rows, err := s.read.Query(`SELECT id FROM referrals ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Close(); err != nil {
-		t.Fatal(err)
-	}
+	ids := idsOf(t, s.read, `SELECT id FROM referrals ORDER BY id`)
 	var open, ended, waiting, brought int
 	for _, id := range ids {
 		err := s.withRead(ctx, func(tx *sql.Tx) error {
