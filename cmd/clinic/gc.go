@@ -7,18 +7,21 @@ import (
 
 // The server's garbage collector settings (issue 17). Go's default,
 // GOGC=100, collects whenever the heap has doubled since the last
-// collection. A save allocates about 48 KB, so under a load of saves the
+// collection. A save allocates about 41 KB, so under a load of saves the
 // collector ran a few times a second and took about a tenth of the
-// server's CPU. With serveGCPercent it runs half as often: on the 100k
-// service with 16 clients, 1,367–1,473 saves a second against 1,240–1,304
-// with the default, alternately in the same quarter hour (docs/performance.md),
-// with the server's peak resident memory unchanged (110–113 MB). The heap
-// may then grow to three times what is live, so serveMemoryLimit caps it:
-// near the limit the collector runs as often as it must, and the national
-// year's reports and exports stay under issue 17's 300 MB. An operator's
-// GOGC or GOMEMLIMIT, in the environment, is left as given.
+// server's CPU. With serveGCPercent it runs a quarter as often. At 200 (the
+// fourth session): 1,367–1,473 saves a second against 1,240–1,304 with the
+// default. At 400 (the sixth, once the committer's own waits were gone): on
+// the 100k service with 16 clients, 1,689–1,824 saves a second at p99
+// 20.6–22.2 ms against 1,580–1,799 at 22.4–25.0 ms with 200, in four rounds
+// alternately (docs/performance.md), the server's peak resident memory
+// 141–146 MB against 111–117. The heap may grow to five times what is
+// live, so serveMemoryLimit caps it: near the limit the collector runs as
+// often as it must, and the national year's reports and exports stay under
+// issue 17's 300 MB. An operator's GOGC or GOMEMLIMIT, in the environment,
+// is left as given.
 const (
-	serveGCPercent   = 200
+	serveGCPercent   = 400
 	serveMemoryLimit = 160 << 20 // bytes of the Go runtime's own memory (SQLite's is beside it)
 )
 
