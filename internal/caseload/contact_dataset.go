@@ -123,21 +123,3 @@ func (s *Store) LastContact(ctx context.Context, referralID int64) (Contact, err
 	}
 	return c, nil
 }
-
-// writeContactDataset writes a new contact's data set fields.
-func writeContactDataset(ctx context.Context, tx *sql.Tx, contactID int64, in NewContact) error {
-	_, err := tx.ExecContext(ctx, `
-		UPDATE contacts SET
-			purpose = ?,
-			attendance_outcome = ?,
-			medium = ?,
-			duration_minutes = ?,
-			therapy_type = ?,
-			employment_status = ?,
-			local_id = ?
-		WHERE id = ?`,
-		in.Kind, string(fullAttendance(measures.Attendance(in.Attendance))), nullString(in.Medium),
-		nullInt(int64(in.DurationMinutes)), nullString(in.TherapyType), nullString(in.EmploymentStatus),
-		nullString(in.LocalID), contactID)
-	return err
-}

@@ -411,9 +411,6 @@ func (s *Store) writeContact(ctx context.Context, tx *sql.Tx, actor User, r save
 	if err != nil {
 		return Contact{}, 0, err
 	}
-	if err := writeContactDataset(ctx, tx, contactID, in); err != nil {
-		return Contact{}, 0, err
-	}
 	// A patient's questionnaire confirmed here gives its scores the
 	// patient as source, unless an answer was changed (questionnaire.go).
 	sources := map[measures.InstrumentID]Source{}
@@ -497,13 +494,20 @@ func writtenContact(id int64, r savedReferral, in NewContact, actor User, now st
 	return c, nil
 }
 
-// insertContact writes the contact's row and returns its id.
+// insertContact writes the contact's row, its data set fields with it
+// (one statement: an UPDATE after the INSERT rewrote the row on the
+// committer, issue 17), and returns its id.
 func insertContact(ctx context.Context, tx *sql.Tx, actor User, referralID int64, in NewContact, now string) (int64, error) {
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id, intensity)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT intensity FROM referrals WHERE id = ?))`,
+		INSERT INTO contacts (referral_id, date, kind, attendance, submission_id, recorded_by, recorded_at, questionnaire_id, intensity,
+			purpose, attendance_outcome, medium, duration_minutes, therapy_type, employment_status, local_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT intensity FROM referrals WHERE id = ?),
+			?, ?, ?, ?, ?, ?, ?)`,
 		referralID, in.Date, coarseKind(measures.ContactKind(in.Kind)), coarseAttendance(measures.Attendance(in.Attendance)),
-		nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire), referralID)
+		nullString(in.SubmissionID), actor.ID, now, nullInt(in.FromQuestionnaire), referralID,
+		in.Kind, string(fullAttendance(measures.Attendance(in.Attendance))), nullString(in.Medium),
+		nullInt(int64(in.DurationMinutes)), nullString(in.TherapyType), nullString(in.EmploymentStatus),
+		nullString(in.LocalID))
 	if err != nil {
 		return 0, err
 	}

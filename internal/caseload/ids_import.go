@@ -456,9 +456,6 @@ func (im *idsImport) contacts(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := writeContactDataset(ctx, im.tx, id, in); err != nil {
-			return err
-		}
 		// A contact's therapy type says its step of care; without one it
 		// is at its referral's.
 		if _, err := im.tx.ExecContext(ctx, `UPDATE contacts SET care_prof_local_id = ?, intensity = COALESCE(?, intensity) WHERE id = ?`,

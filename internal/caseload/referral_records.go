@@ -133,7 +133,7 @@ func (r *referralRecords) add(acc *contactAccumulator, row referralRecordRow) er
 // newContactRows are the rows referralRecordsSelect will read of a checked
 // contact (normalised for its referral) and its scores once writeContact has
 // written them for a referral of this intensity, without a questionnaire:
-// the columns as insertContact, writeContactDataset and insertScore store
+// the columns as insertContact and insertScore store
 // them, read back as the query reads them. Its id is not known yet: -1.
 func newContactRows(in NewContact, intensity measures.Intensity, scores []measures.Score) ([]referralRecordRow, error) {
 	attendance := measures.Attendance(in.Attendance)
