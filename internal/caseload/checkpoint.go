@@ -43,8 +43,8 @@ import (
 // the checkpoint's pages first. Every 200 ms there are a quarter as many
 // such fsyncs, each with less than four times the pages (a page changed
 // several times in between is copied once): on the 100k service with 16
-// clients saving, 39–57 commits of 5 ms or more in a run against 79–128, and
-// p99 16.0–20.5 ms against 19.8–24.3 ms (docs/performance.md). (Under a
+// clients saving, 39–57 commits of 5 ms or more in a run against 79–115, and
+// p99 16.0–20.5 ms against 19.8–21.8 ms (docs/performance.md). (Under a
 // steady load of saves the log does not start again after a run either
 // way: a reader nearly always holds a snapshot in it, so it grows to the
 // backstop, about every 3.5 s under that load.)
